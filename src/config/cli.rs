@@ -1,0 +1,191 @@
+//! The command line (clap derive). Pure data: no I/O happens while parsing.
+
+use super::{parse_duration, parse_jobs, Jobs};
+use crate::plan::{Order, Shard};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// ptest: run test files in parallel, each in its own process.
+#[derive(Debug, Parser)]
+#[command(
+    name = "ptest",
+    version,
+    about = "Run test files in parallel, each in its own process, and report what happened.",
+    args_conflicts_with_subcommands = true,
+    after_help = "Examples:\n  ptest ./tests -j 8\n  ptest t --junit report.xml --json summary.json\n  ptest 'tests/**/*.sh' --timeout 30s\n  ptest tests --shard 2/4 --json shard2.json\n  ptest merge shard*.json --junit all.xml"
+)]
+pub struct Cli {
+    /// A subcommand; without one, ptest runs tests.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Options for running tests.
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Combine the --json summaries of several shards into one report.
+    Merge(MergeArgs),
+}
+
+/// When to use color.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum ColorWhen {
+    /// On a terminal, unless NO_COLOR is set.
+    #[default]
+    Auto,
+    /// Always.
+    Always,
+    /// Never.
+    Never,
+}
+
+/// Options for a test run.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Directories (walked recursively), files, or quoted globs. Default: tests/, else t/.
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+
+    /// Worker slots: a number or `auto` (available cores).
+    #[arg(short = 'j', long, value_name = "N|auto", default_value = "auto", value_parser = parse_jobs)]
+    pub jobs: Jobs,
+
+    /// Per-file timeout, e.g. 500ms, 30s, 5m.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub timeout: Option<Duration>,
+
+    /// Grace period between SIGTERM and SIGKILL when stopping a file.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "2s")]
+    pub grace: Duration,
+
+    /// Only walked files matching GLOB are tests (repeatable). A GLOB without `/` matches the file name.
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+
+    /// Leave out files matching GLOB (repeatable).
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
+
+    /// Run every file through CMD (e.g. `--exec 'perl -Ilib'`), like prove --exec.
+    #[arg(long, value_name = "CMD")]
+    pub exec: Option<String>,
+
+    /// Write a JUnit XML report to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<PathBuf>,
+
+    /// Write the JSON summary to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+
+    /// Print the files that would run, with runner and protocol, and exit.
+    #[arg(long)]
+    pub list: bool,
+
+    /// Print the plan (order, expected durations, predicted wall time) and exit.
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Run shard K of N (1-based), split by recorded durations.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<Shard>,
+
+    /// Dispatch order: failed-first (default), lpt, lexical, random, random:SEED.
+    #[arg(long, value_name = "ORDER", default_value = "failed-first")]
+    pub order: Order,
+
+    /// History file of recorded durations and outcomes.
+    #[arg(long, value_name = "PATH", default_value = ".ptest/history.json")]
+    pub history: PathBuf,
+
+    /// Neither read nor write the history file.
+    #[arg(long)]
+    pub no_history: bool,
+
+    /// Seed expected durations from a JUnit XML report or a JSON {"path": seconds} file.
+    #[arg(long, value_name = "FILE")]
+    pub durations: Option<PathBuf>,
+
+    /// Keep the logs of passing files too (only failing files' logs are kept by default).
+    #[arg(long)]
+    pub keep_logs: bool,
+
+    /// Show the output of every file, not only failing ones.
+    #[arg(short, long)]
+    pub verbose: bool,
+
+    /// Only print failures and the final summary.
+    #[arg(short, long, conflicts_with = "verbose")]
+    pub quiet: bool,
+
+    /// When to use color.
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorWhen,
+}
+
+/// Options for `ptest merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Shard summaries written with --json.
+    #[arg(value_name = "SUMMARY", required = true)]
+    pub inputs: Vec<PathBuf>,
+
+    /// Write a combined JUnit XML report to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub junit: Option<PathBuf>,
+
+    /// Write a combined JSON summary to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+
+    /// Fold the shards' durations and outcomes into this history file.
+    #[arg(long, value_name = "PATH")]
+    pub history: Option<PathBuf>,
+
+    /// When to use color.
+    #[arg(long, value_name = "WHEN", default_value = "auto")]
+    pub color: ColorWhen,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cli_is_consistent() {
+        use clap::CommandFactory;
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn parses_everyday_commands() {
+        let cli = Cli::try_parse_from(["ptest", "./tests", "-j", "8", "--timeout", "30s"]).unwrap();
+        assert!(cli.command.is_none());
+        assert_eq!(cli.run.paths, vec![PathBuf::from("./tests")]);
+        assert_eq!(cli.run.jobs, Jobs::Count(8));
+        assert_eq!(cli.run.timeout, Some(Duration::from_secs(30)));
+        let cli = Cli::try_parse_from(["ptest", "merge", "a.json", "b.json", "--junit", "x.xml"]).unwrap();
+        match cli.command {
+            Some(Command::Merge(m)) => assert_eq!(m.inputs.len(), 2),
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn bad_values_are_usage_errors_naming_the_value() {
+        for (args, needle) in [
+            (vec!["ptest", "-j", "0"], "`0`"),
+            (vec!["ptest", "--timeout", "soon"], "`soon`"),
+            (vec!["ptest", "--shard", "5/4"], "`5/4`"),
+            (vec!["ptest", "--order", "fast"], "`fast`"),
+        ] {
+            let err = Cli::try_parse_from(args).unwrap_err();
+            assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation);
+            assert!(err.to_string().contains(needle), "{err}");
+        }
+    }
+}

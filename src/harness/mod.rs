@@ -1,0 +1,2 @@
+//! libtest-mimic integration for `harness = false` cargo test targets.
+//! (stub: being written)

@@ -1,0 +1,2 @@
+//! Recorded durations and outcomes (`.ptest/history.json`).
+//! (stub: being written)

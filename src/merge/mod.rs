@@ -1,0 +1,349 @@
+//! Turning run events into verdicts, totals and one [`RunSummary`].
+//!
+//! Every planned file ends up in the summary exactly once: finished files
+//! with their verdict, files that never started as [`Verdict::NotRun`].
+
+mod serde_time;
+mod verdict;
+
+pub use serde_time::{opt_secs, secs};
+pub use verdict::judge;
+
+use crate::parse::{CaseResult, CaseStatus, ProtocolUsed};
+use crate::plan::Plan;
+use crate::run::{ChildStatus, NotRunReason, RunEvent, RunOutcome};
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// Version of the JSON summary schema written by `--json`.
+pub const SUMMARY_VERSION: u32 = 1;
+
+/// The verdict for one file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Every test passed (or was skipped / TODO).
+    Pass,
+    /// A test failed, the TAP stream was broken, or the exit status was bad.
+    Fail,
+    /// The whole file was skipped (`1..0 # SKIP`, or exit code 77).
+    Skip,
+    /// Stopped after the per-file timeout.
+    Timeout,
+    /// Could not be started or its output could not be read.
+    Error,
+    /// Never started (bail out or interruption), or stopped by an interruption.
+    NotRun,
+}
+
+impl Verdict {
+    /// The label used on the console and in reports.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Pass => "PASS",
+            Verdict::Fail => "FAIL",
+            Verdict::Skip => "SKIP",
+            Verdict::Timeout => "TIMEOUT",
+            Verdict::Error => "ERROR",
+            Verdict::NotRun => "NOT RUN",
+        }
+    }
+
+    /// Whether this verdict makes the run fail.
+    pub fn is_failure(self) -> bool {
+        match self {
+            Verdict::Fail | Verdict::Timeout | Verdict::Error => true,
+            Verdict::Pass | Verdict::Skip | Verdict::NotRun => false,
+        }
+    }
+}
+
+/// Everything known about one file after the run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FileSummary {
+    /// The file id (path relative to where ptest ran).
+    pub id: String,
+    /// The path used to start it.
+    pub path: PathBuf,
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Why the verdict is not PASS, one reason per entry.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<String>,
+    /// How results were read (absent when the file never ran).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub protocol: Option<ProtocolUsed>,
+    /// How the child ended (absent when the file never ran).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ChildStatus>,
+    /// Wall time of the child.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_secs")]
+    pub duration: Option<Duration>,
+    /// Start time, as seconds since the Unix epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<f64>,
+    /// Worker slot it ran in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker: Option<usize>,
+    /// Attempts made.
+    pub attempts: u32,
+    /// Processes left behind in its process group, killed by ptest.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub leaked: usize,
+    /// Per-test results.
+    pub cases: Vec<CaseResult>,
+    /// The stdout log, if kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stdout_log: Option<PathBuf>,
+    /// The stderr log, if kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stderr_log: Option<PathBuf>,
+    /// The last lines of stdout, for files that did not pass.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub stdout_tail: String,
+    /// The last lines of stderr, for files that did not pass.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub stderr_tail: String,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+impl FileSummary {
+    /// A summary for a file that never ran.
+    pub fn not_run(id: String, path: PathBuf, reason: &str) -> FileSummary {
+        FileSummary {
+            id,
+            path,
+            verdict: Verdict::NotRun,
+            reasons: vec![reason.to_string()],
+            protocol: None,
+            status: None,
+            duration: None,
+            started_at: None,
+            worker: None,
+            attempts: 0,
+            leaked: 0,
+            cases: Vec::new(),
+            stdout_log: None,
+            stderr_log: None,
+            stdout_tail: String::new(),
+            stderr_tail: String::new(),
+        }
+    }
+}
+
+/// File counts by verdict.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FileTotals {
+    /// All files.
+    pub total: usize,
+    /// PASS.
+    pub passed: usize,
+    /// FAIL.
+    pub failed: usize,
+    /// SKIP.
+    pub skipped: usize,
+    /// TIMEOUT.
+    pub timed_out: usize,
+    /// ERROR.
+    pub errored: usize,
+    /// NOT RUN.
+    pub not_run: usize,
+}
+
+/// Test counts by status.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TestTotals {
+    /// All tests.
+    pub total: usize,
+    /// Passed.
+    pub passed: usize,
+    /// Failed.
+    pub failed: usize,
+    /// Skipped.
+    pub skipped: usize,
+    /// TODO (expected failures, and unexpected passes).
+    pub todo: usize,
+}
+
+/// Totals over a run.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    /// Files by verdict.
+    pub files: FileTotals,
+    /// Tests by status.
+    pub tests: TestTotals,
+}
+
+impl Totals {
+    /// Counts the verdicts and cases of `files`.
+    pub fn of(files: &[FileSummary]) -> Totals {
+        let mut t = Totals::default();
+        for f in files {
+            t.files.total += 1;
+            match f.verdict {
+                Verdict::Pass => t.files.passed += 1,
+                Verdict::Fail => t.files.failed += 1,
+                Verdict::Skip => t.files.skipped += 1,
+                Verdict::Timeout => t.files.timed_out += 1,
+                Verdict::Error => t.files.errored += 1,
+                Verdict::NotRun => t.files.not_run += 1,
+            }
+            for c in &f.cases {
+                t.tests.total += 1;
+                match c.status {
+                    CaseStatus::Pass => t.tests.passed += 1,
+                    CaseStatus::Fail => t.tests.failed += 1,
+                    CaseStatus::Skip => t.tests.skipped += 1,
+                    CaseStatus::TodoFail | CaseStatus::TodoPass => t.tests.todo += 1,
+                }
+            }
+        }
+        t
+    }
+}
+
+/// A `Bail out!` that stopped the run.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BailOut {
+    /// The file that bailed out.
+    pub file: String,
+    /// Its reason.
+    pub reason: String,
+}
+
+/// The result of a whole run: what `--json` writes and `ptest merge` reads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[must_use]
+pub struct RunSummary {
+    /// Schema version ([`SUMMARY_VERSION`]).
+    pub version: u32,
+    /// The run id.
+    pub run_id: String,
+    /// Start time, RFC 3339 UTC.
+    pub started_at: String,
+    /// Worker slots.
+    pub jobs: usize,
+    /// Wall time of the run.
+    #[serde(with = "secs")]
+    pub wall: Duration,
+    /// The shard run, as `K/N`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<String>,
+    /// Whether ptest was interrupted.
+    pub interrupted: bool,
+    /// The bail out that stopped the run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bail_out: Option<BailOut>,
+    /// Totals.
+    pub totals: Totals,
+    /// Every planned file, sorted by id.
+    pub files: Vec<FileSummary>,
+}
+
+impl RunSummary {
+    /// Sum of the files' durations.
+    pub fn total_file_time(&self) -> Duration {
+        self.files.iter().filter_map(|f| f.duration).sum()
+    }
+
+    /// Whether any file failed, timed out or errored.
+    pub fn has_failures(&self) -> bool {
+        self.files.iter().any(|f| f.verdict.is_failure())
+    }
+}
+
+/// Collects [`RunEvent`]s into a [`RunSummary`].
+#[derive(Debug)]
+pub struct Merger {
+    planned: Vec<(String, PathBuf)>,
+    done: Vec<Option<FileSummary>>,
+    jobs: usize,
+    shard: Option<String>,
+}
+
+impl Merger {
+    /// A merger for the files of `plan`.
+    pub fn new(plan: &Plan) -> Merger {
+        Merger {
+            planned: plan
+                .entries
+                .iter()
+                .map(|e| (e.file.id.clone(), e.file.path.clone()))
+                .collect(),
+            done: vec![None; plan.entries.len()],
+            jobs: plan.jobs,
+            shard: None,
+        }
+    }
+
+    /// Records the shard label shown in the summary.
+    pub fn with_shard(mut self, shard: Option<String>) -> Merger {
+        self.shard = shard;
+        self
+    }
+
+    /// Takes in one event. Returns the file's summary when a file finished
+    /// or was marked not run.
+    pub fn observe(&mut self, event: &RunEvent) -> Option<&FileSummary> {
+        match event {
+            RunEvent::FileFinished(run) => {
+                let (id, path) = self.planned.get(run.index)?.clone();
+                let summary = judge(id, path, run);
+                let slot = self.done.get_mut(run.index)?;
+                *slot = Some(summary);
+                slot.as_ref()
+            }
+            RunEvent::NotRun { index, reason } => {
+                let (id, path) = self.planned.get(*index)?.clone();
+                let text = match reason {
+                    NotRunReason::BailOut => "not run: an earlier file bailed out",
+                    NotRunReason::Interrupted => "not run: the run was interrupted",
+                };
+                let slot = self.done.get_mut(*index)?;
+                *slot = Some(FileSummary::not_run(id, path, text));
+                slot.as_ref()
+            }
+            RunEvent::RunStarted { .. }
+            | RunEvent::FileStarted { .. }
+            | RunEvent::BailOut { .. }
+            | RunEvent::Interrupted { .. } => None,
+        }
+    }
+
+    /// The summary of the run. Files without a result are NOT RUN.
+    pub fn finish(self, outcome: &RunOutcome) -> RunSummary {
+        let bail_out = outcome.bailed_out.as_ref().map(|(index, reason)| BailOut {
+            file: self
+                .planned
+                .get(*index)
+                .map(|(id, _)| id.clone())
+                .unwrap_or_default(),
+            reason: reason.clone(),
+        });
+        let mut files: Vec<FileSummary> = self
+            .done
+            .into_iter()
+            .zip(self.planned)
+            .map(|(done, (id, path))| {
+                done.unwrap_or_else(|| FileSummary::not_run(id, path, "not run"))
+            })
+            .collect();
+        files.sort_by(|a, b| a.id.cmp(&b.id));
+        RunSummary {
+            version: SUMMARY_VERSION,
+            run_id: outcome.run_id.clone(),
+            started_at: serde_time::rfc3339(outcome.started_at),
+            jobs: self.jobs,
+            wall: outcome.wall,
+            shard: self.shard,
+            interrupted: outcome.interrupted.is_some(),
+            bail_out,
+            totals: Totals::of(&files),
+            files,
+        }
+    }
+}

@@ -1,0 +1,74 @@
+//! Turning one finished child into per-test results.
+//!
+//! Parsers never spawn processes: they read bytes (a file written by the
+//! child, or a string in tests). Bad output is a result, not a crash: a
+//! malformed TAP stream yields [`tap::TapReport::problems`] that make the file
+//! fail, and the run goes on.
+
+pub mod tap;
+
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+
+/// How a file's results were read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProtocolUsed {
+    /// The Test Anything Protocol on stdout.
+    Tap,
+    /// Only the exit status: 0 passes, anything else fails.
+    ExitCode,
+}
+
+/// The outcome of one test inside a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum CaseStatus {
+    /// `ok`.
+    Pass,
+    /// `not ok` without a TODO directive.
+    Fail,
+    /// `ok # SKIP reason`.
+    Skip,
+    /// `not ok # TODO reason`: an expected failure; does not fail the file.
+    TodoFail,
+    /// `ok # TODO reason`: a TODO test that unexpectedly passed.
+    TodoPass,
+}
+
+impl CaseStatus {
+    /// Whether this result makes its file fail.
+    pub fn is_failure(self) -> bool {
+        match self {
+            CaseStatus::Fail => true,
+            CaseStatus::Pass | CaseStatus::Skip | CaseStatus::TodoFail | CaseStatus::TodoPass => {
+                false
+            }
+        }
+    }
+}
+
+/// One test result inside a file (one TAP test point, or the whole file for
+/// exit-code files).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseResult {
+    /// The test number as printed (`ok 3`), or its position when unnumbered.
+    pub number: Option<u64>,
+    /// The description after the number, without a leading `- `. May be empty.
+    pub name: String,
+    /// Pass, fail, skip or TODO.
+    pub status: CaseStatus,
+    /// The reason given with a SKIP or TODO directive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Diagnostics that belong to this test: a YAML block and `#` comment lines
+    /// that follow it (without the leading `#`), newline-separated.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub diagnostics: String,
+    /// The raw TAP line, kept for failing tests so reports can show it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<String>,
+    /// Time spent, when the protocol reports it (e.g. TAP YAML `duration_ms`).
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::merge::opt_secs")]
+    pub duration: Option<Duration>,
+}

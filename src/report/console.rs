@@ -1,0 +1,1 @@
+//! Console output (stub: being written).

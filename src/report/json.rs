@@ -1,0 +1,1 @@
+//! The `--json` summary (stub: being written).

@@ -1,0 +1,1 @@
+//! The `--junit` report (stub: being written).

@@ -1,0 +1,5 @@
+//! Outputs: the console, JUnit XML and the JSON summary.
+
+pub mod console;
+pub mod json;
+pub mod junit;

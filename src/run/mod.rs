@@ -1,0 +1,235 @@
+//! Running the plan: worker slots, child processes, timeouts and signals.
+//!
+//! One dispatcher loop owns all run state. It starts the next planned file
+//! whenever a slot frees, enforces timeouts, reacts to Ctrl-C, and reports
+//! everything through [`RunEvent`]s passed to a callback. Worker threads only
+//! spawn a child, wait for it, read its output through [`crate::parse`] and
+//! report back.
+//!
+//! Every child runs in its own process group, with stdout and stderr written
+//! to files in the run directory (never held in memory).
+
+pub mod logs;
+
+use crate::parse::tap::TapReport;
+use crate::parse::ProtocolUsed;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+/// How a run is carried out.
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    /// Number of worker slots (at least 1).
+    pub jobs: usize,
+    /// Per-file timeout.
+    pub timeout: Option<Duration>,
+    /// Time between SIGTERM and SIGKILL when stopping a process group.
+    pub grace: Duration,
+    /// Where run directories live (`.ptest/runs`).
+    pub runs_root: PathBuf,
+    /// How many earlier run directories to keep.
+    pub keep_runs: usize,
+    /// Identifier of this run (also the run directory's name).
+    pub run_id: String,
+    /// The shard being run, as `K/N`, passed to children in `PTEST_SHARD`.
+    pub shard: Option<String>,
+    /// Install SIGINT/SIGTERM handlers for the duration of the run.
+    pub handle_signals: bool,
+}
+
+impl RunOptions {
+    /// Defaults: no timeout, 2 s grace, keep 10 runs, a fresh run id.
+    pub fn new(jobs: usize, runs_root: PathBuf) -> Self {
+        RunOptions {
+            jobs: jobs.max(1),
+            timeout: None,
+            grace: Duration::from_secs(2),
+            runs_root,
+            keep_runs: 10,
+            run_id: new_run_id(),
+            shard: None,
+            handle_signals: true,
+        }
+    }
+}
+
+/// A run id: UTC timestamp plus process id, sortable by start time.
+pub fn new_run_id() -> String {
+    let now = SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .unwrap_or_default();
+    format!("{}-{}", now.as_millis(), std::process::id())
+}
+
+/// How a child ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum ChildStatus {
+    /// Exited on its own with this code.
+    Exited {
+        /// The exit code.
+        code: i32,
+    },
+    /// Killed by a signal it did not get from ptest.
+    Signaled {
+        /// Signal number.
+        signal: i32,
+        /// Signal name, e.g. `SIGSEGV`.
+        name: String,
+    },
+    /// Stopped by ptest after the per-file timeout.
+    TimedOut {
+        /// The timeout that expired.
+        #[serde(with = "crate::merge::secs")]
+        after: Duration,
+    },
+    /// Stopped by ptest because the run was interrupted.
+    Interrupted,
+    /// Could not be started.
+    SpawnFailed {
+        /// The operating system's reason.
+        reason: String,
+    },
+}
+
+/// A log file written by a child.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LogFile {
+    /// Where it is.
+    pub path: PathBuf,
+    /// How many bytes the child wrote.
+    pub bytes: u64,
+}
+
+/// One finished attempt of one file: status, logs and parsed output.
+#[derive(Debug, Clone)]
+pub struct FileRun {
+    /// Index into `Plan::entries`.
+    pub index: usize,
+    /// Worker slot it ran in (0-based).
+    pub worker: usize,
+    /// Attempt number (1-based).
+    pub attempt: u32,
+    /// When the child was started.
+    pub started_at: SystemTime,
+    /// Wall time from spawn to exit.
+    pub duration: Duration,
+    /// How it ended.
+    pub status: ChildStatus,
+    /// Processes still in the child's group after it exited (killed by ptest).
+    pub leaked: usize,
+    /// Captured stdout.
+    pub stdout: LogFile,
+    /// Captured stderr.
+    pub stderr: LogFile,
+    /// The protocol its results were read with.
+    pub protocol: ProtocolUsed,
+    /// The parsed TAP stream, when `protocol` is TAP.
+    pub tap: Option<TapReport>,
+    /// Output that could not be read at all.
+    pub output_error: Option<String>,
+}
+
+/// Why a planned file never started.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum NotRunReason {
+    /// An earlier file printed `Bail out!`.
+    BailOut,
+    /// ptest was interrupted (Ctrl-C or SIGTERM).
+    Interrupted,
+}
+
+/// Something that happened during a run, in the order it happened.
+#[derive(Debug, Clone)]
+pub enum RunEvent {
+    /// The run directory is ready and files are about to start.
+    RunStarted {
+        /// The run id.
+        run_id: String,
+        /// The run directory holding the logs.
+        run_dir: PathBuf,
+        /// Worker slots.
+        jobs: usize,
+        /// Files in the plan.
+        total: usize,
+    },
+    /// A file started.
+    FileStarted {
+        /// Index into `Plan::entries`.
+        index: usize,
+        /// Worker slot.
+        worker: usize,
+        /// Attempt number (1-based).
+        attempt: u32,
+    },
+    /// A file finished (passed or not) and its output was parsed.
+    FileFinished(Box<FileRun>),
+    /// A file bailed out; no more files are started.
+    BailOut {
+        /// Index into `Plan::entries`.
+        index: usize,
+        /// The reason after `Bail out!`.
+        reason: String,
+    },
+    /// ptest received SIGINT or SIGTERM; running files are being stopped.
+    Interrupted {
+        /// The signal number.
+        signal: i32,
+    },
+    /// A file will not run.
+    NotRun {
+        /// Index into `Plan::entries`.
+        index: usize,
+        /// Why.
+        reason: NotRunReason,
+    },
+}
+
+/// What the run as a whole came to.
+#[derive(Debug, Clone)]
+pub struct RunOutcome {
+    /// The run id.
+    pub run_id: String,
+    /// The run directory.
+    pub run_dir: PathBuf,
+    /// When the run started.
+    pub started_at: SystemTime,
+    /// Wall time of the whole run.
+    pub wall: Duration,
+    /// The signal that interrupted the run, if any.
+    pub interrupted: Option<i32>,
+    /// The file that bailed out and its reason.
+    pub bailed_out: Option<(usize, String)>,
+}
+
+/// Why a run could not take place at all.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    /// The run directory could not be created.
+    #[error("cannot create run directory {path}")]
+    RunDir {
+        /// Where.
+        path: PathBuf,
+        /// Why.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Signal handlers could not be installed.
+    #[error("cannot install signal handlers")]
+    Signals(#[source] std::io::Error),
+}
+
+/// Runs the plan, calling `on_event` for every [`RunEvent`].
+pub fn run(
+    _plan: &crate::plan::Plan,
+    _options: &RunOptions,
+    _on_event: impl FnMut(RunEvent),
+) -> Result<RunOutcome, RunError> {
+    unimplemented_run()
+}
+
+fn unimplemented_run() -> Result<RunOutcome, RunError> {
+    Err(RunError::Signals(std::io::Error::other("not yet")))
+}

@@ -1,0 +1,2 @@
+//! Each file of sample-suites/failure-modes/ as a trial asserting its verdict.
+fn main() {}
