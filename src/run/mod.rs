@@ -9,7 +9,11 @@
 //! Every child runs in its own process group, with stdout and stderr written
 //! to files in the run directory (never held in memory).
 
+mod dispatch;
 pub mod logs;
+pub mod process;
+pub mod rundir;
+mod worker;
 
 use crate::parse::tap::TapReport;
 use crate::parse::ProtocolUsed;
@@ -219,17 +223,11 @@ pub enum RunError {
     /// Signal handlers could not be installed.
     #[error("cannot install signal handlers")]
     Signals(#[source] std::io::Error),
+    /// A worker thread could not be started or stopped unexpectedly.
+    #[error("worker thread failure")]
+    Worker(#[source] std::io::Error),
 }
 
-/// Runs the plan, calling `on_event` for every [`RunEvent`].
-pub fn run(
-    _plan: &crate::plan::Plan,
-    _options: &RunOptions,
-    _on_event: impl FnMut(RunEvent),
-) -> Result<RunOutcome, RunError> {
-    unimplemented_run()
-}
-
-fn unimplemented_run() -> Result<RunOutcome, RunError> {
-    Err(RunError::Signals(std::io::Error::other("not yet")))
-}
+/// Runs the plan, calling `on_event` for every [`RunEvent`] on the calling
+/// thread. Returns when every started file has finished (or been stopped).
+pub use dispatch::run;

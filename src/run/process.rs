@@ -1,0 +1,171 @@
+//! Process-group operations: signalling a group, finding and killing what a
+//! child left behind, and signal names.
+
+use std::time::{Duration, Instant};
+
+/// Sends `signal` to every process in group `pgid`. Returns false when the
+/// group no longer exists.
+pub fn signal_group(pgid: u32, signal: i32) -> bool {
+    let Ok(pgid) = libc::pid_t::try_from(pgid) else {
+        return false;
+    };
+    if pgid <= 1 {
+        return false;
+    }
+    // SAFETY: kill(2) with a negative pid signals a process group; no memory
+    // is shared with the callee.
+    unsafe { libc::kill(-pgid, signal) == 0 }
+}
+
+/// Whether any process (zombies included) is still in group `pgid`.
+pub fn group_exists(pgid: u32) -> bool {
+    signal_group(pgid, 0)
+}
+
+/// Counts the live (non-zombie) processes in group `pgid` by reading
+/// `/proc`. Falls back to 1 when `/proc` is unavailable and the group exists.
+pub fn count_group(pgid: u32) -> usize {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return usize::from(group_exists(pgid));
+    };
+    let mut count = 0;
+    for entry in dir.flatten() {
+        let name = entry.file_name();
+        let Some(name) = name.to_str() else { continue };
+        if !name.bytes().all(|b| b.is_ascii_digit()) {
+            continue;
+        }
+        let Ok(stat) = std::fs::read_to_string(entry.path().join("stat")) else {
+            continue;
+        };
+        // Format: pid (comm) state ppid pgrp ...; comm may contain spaces
+        // and parentheses, so split after the last ')'.
+        let Some(rest) = stat.rfind(')').map(|i| &stat[i + 1..]) else {
+            continue;
+        };
+        let mut fields = rest.split_whitespace();
+        let state = fields.next();
+        let _ppid = fields.next();
+        let pgrp = fields.next().and_then(|p| p.parse::<u32>().ok());
+        if pgrp == Some(pgid) && state != Some("Z") && state != Some("X") {
+            count += 1;
+        }
+    }
+    count
+}
+
+/// Reaps any exited members of group `pgid` that were re-parented to us
+/// (ptest is a child subreaper on Linux). Never blocks.
+pub fn reap_group(pgid: u32) {
+    let Ok(pgid) = libc::pid_t::try_from(pgid) else {
+        return;
+    };
+    loop {
+        let mut status = 0;
+        // SAFETY: waitpid on a process group with WNOHANG; `status` is a
+        // valid out-pointer.
+        let r = unsafe { libc::waitpid(-pgid, &mut status, libc::WNOHANG) };
+        if r <= 0 {
+            break;
+        }
+    }
+}
+
+/// After a child exited: kills whatever it left in its process group
+/// (SIGTERM, up to `grace`, then SIGKILL) and returns how many live
+/// processes there were.
+pub fn kill_leftovers(pgid: u32, grace: Duration) -> usize {
+    reap_group(pgid);
+    if !group_exists(pgid) {
+        return 0;
+    }
+    let count = count_group(pgid);
+    if count == 0 {
+        // Only zombies (not ours to reap): nothing is running.
+        return 0;
+    }
+    signal_group(pgid, libc::SIGTERM);
+    let deadline = Instant::now() + grace.min(Duration::from_secs(1));
+    while Instant::now() < deadline {
+        reap_group(pgid);
+        if !group_exists(pgid) || count_group(pgid) == 0 {
+            return count;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    signal_group(pgid, libc::SIGKILL);
+    std::thread::sleep(Duration::from_millis(5));
+    reap_group(pgid);
+    count
+}
+
+/// Makes this process adopt orphaned descendants (Linux), so processes a
+/// test leaves behind are re-parented to ptest, which reaps them, instead of
+/// piling up as zombies under an init that does not reap.
+pub fn become_subreaper() {
+    #[cfg(target_os = "linux")]
+    // SAFETY: prctl(PR_SET_CHILD_SUBREAPER, 1) only sets a process flag.
+    unsafe {
+        libc::prctl(libc::PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+    }
+}
+
+/// The conventional name of a signal, e.g. `SIGSEGV`.
+pub fn signal_name(signal: i32) -> String {
+    let name = match signal {
+        libc::SIGHUP => "SIGHUP",
+        libc::SIGINT => "SIGINT",
+        libc::SIGQUIT => "SIGQUIT",
+        libc::SIGILL => "SIGILL",
+        libc::SIGTRAP => "SIGTRAP",
+        libc::SIGABRT => "SIGABRT",
+        libc::SIGBUS => "SIGBUS",
+        libc::SIGFPE => "SIGFPE",
+        libc::SIGKILL => "SIGKILL",
+        libc::SIGUSR1 => "SIGUSR1",
+        libc::SIGSEGV => "SIGSEGV",
+        libc::SIGUSR2 => "SIGUSR2",
+        libc::SIGPIPE => "SIGPIPE",
+        libc::SIGALRM => "SIGALRM",
+        libc::SIGTERM => "SIGTERM",
+        libc::SIGCHLD => "SIGCHLD",
+        libc::SIGCONT => "SIGCONT",
+        libc::SIGSTOP => "SIGSTOP",
+        libc::SIGTSTP => "SIGTSTP",
+        libc::SIGXCPU => "SIGXCPU",
+        libc::SIGXFSZ => "SIGXFSZ",
+        libc::SIGSYS => "SIGSYS",
+        _ => return format!("signal {signal}"),
+    };
+    name.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_common_signals() {
+        assert_eq!(signal_name(libc::SIGSEGV), "SIGSEGV");
+        assert_eq!(signal_name(libc::SIGKILL), "SIGKILL");
+        assert_eq!(signal_name(250), "signal 250");
+    }
+
+    #[test]
+    fn finds_and_kills_a_leftover_process_group() {
+        use std::os::unix::process::CommandExt;
+        // A shell that leaves a sleeping grandchild in its group and exits.
+        let mut child = std::process::Command::new("sh")
+            .args(["-c", "sleep 30 & exit 0"])
+            .process_group(0)
+            .spawn()
+            .unwrap();
+        let pgid = child.id();
+        child.wait().unwrap();
+        std::thread::sleep(Duration::from_millis(50));
+        assert_eq!(kill_leftovers(pgid, Duration::from_millis(200)), 1);
+        std::thread::sleep(Duration::from_millis(50));
+        assert_eq!(count_group(pgid), 0);
+        assert_eq!(kill_leftovers(pgid, Duration::from_millis(200)), 0);
+    }
+}
