@@ -38,7 +38,9 @@
 //! let plan = plan::Plan::lexical(files, 4);
 //! let options = run::RunOptions::new(4, ".ptest/runs".into());
 //! let mut merger = merge::Merger::new(&plan);
-//! let outcome = run::run(&plan, &options, |event| merger.observe(event))?;
+//! let outcome = run::run(&plan, &options, |event| {
+//!     merger.observe(&event);
+//! })?;
 //! let summary = merger.finish(&outcome);
 //! println!("{} files, {} failed", summary.files.len(), summary.totals.files.failed);
 //! # Ok::<(), Box<dyn std::error::Error>>(())

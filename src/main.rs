@@ -5,7 +5,7 @@
 use clap::Parser;
 use ptest::config::cli::{Cli, Command, MergeArgs, RunArgs};
 use ptest::discover::{self, DiscoverOptions, Protocol, Runner};
-use ptest::merge::{Merger, Verdict};
+use ptest::merge::Merger;
 use ptest::plan::Plan;
 use ptest::report::console::{Console, ConsoleOptions};
 use ptest::run::{self, RunEvent, RunOptions};
@@ -98,16 +98,11 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
     run_options.timeout = args.timeout;
     run_options.grace = args.grace;
     run_options.shard = args.shard.map(|s| s.to_string());
-    let keep_logs = args.keep_logs;
+    // -v prints passing files' output, which lives in their logs.
+    run_options.keep_logs = args.keep_logs || args.verbose;
 
     let outcome = run::run(&plan, &run_options, |event: RunEvent| {
         let finished = merger.observe(&event);
-        if let (Some(file), RunEvent::FileFinished(run)) = (finished, &event) {
-            if !keep_logs && matches!(file.verdict, Verdict::Pass | Verdict::Skip) {
-                let _ = std::fs::remove_file(&run.stdout.path);
-                let _ = std::fs::remove_file(&run.stderr.path);
-            }
-        }
         console.on_event(&event, finished);
     })?;
     let summary = merger.finish(&outcome);

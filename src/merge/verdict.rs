@@ -85,8 +85,8 @@ pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
         attempts: run.attempt,
         leaked: run.leaked,
         cases,
-        stdout_log: (run.stdout.bytes > 0).then(|| run.stdout.path.clone()),
-        stderr_log: (run.stderr.bytes > 0).then(|| run.stderr.path.clone()),
+        stdout_log: run.stdout.kept.then(|| run.stdout.path.clone()),
+        stderr_log: run.stderr.kept.then(|| run.stderr.path.clone()),
         stdout_tail,
         stderr_tail,
     }

@@ -63,10 +63,11 @@ pub fn run(
     for w in 0..jobs.min(plan.entries.len().max(1)) {
         let (job_tx, job_rx) = mpsc::channel::<Job>();
         let done = tx.clone();
+        let scratch = worker::Scratch::new(&run_dir, w);
         handles.push(
             std::thread::Builder::new()
                 .name(format!("ptest-worker-{w}"))
-                .spawn(move || worker::work(w, job_rx, done))
+                .spawn(move || worker::work(w, scratch, job_rx, done))
                 .map_err(RunError::Worker)?,
         );
         slots.push(job_tx);
@@ -122,10 +123,12 @@ pub fn run(
                     stdout: LogFile {
                         path: stdout,
                         bytes: 0,
+                        kept: false,
                     },
                     stderr: LogFile {
                         path: stderr,
                         bytes: 0,
+                        kept: false,
                     },
                     protocol: ProtocolUsed::ExitCode,
                     tap: None,
@@ -133,7 +136,6 @@ pub fn run(
                 })));
                 continue;
             };
-            let tmpdir = run_dir.join("tmp").join(format!("{index}"));
             let mut env: Vec<(&'static str, OsString)> = vec![
                 ("PTEST", "1".into()),
                 ("PTEST_RUN_ID", options.run_id.clone().into()),
@@ -143,7 +145,6 @@ pub fn run(
                 ("PTEST_PARALLEL", parallel_env.clone()),
                 ("PTEST_ATTEMPT", "1".into()),
                 ("PTEST_TOTAL_ATTEMPTS", total_attempts.clone()),
-                ("PTEST_TMPDIR", tmpdir.clone().into_os_string()),
                 ("HARNESS_ACTIVE", "1".into()),
             ];
             if let Some(shard) = &options.shard {
@@ -156,9 +157,9 @@ pub fn run(
                 env,
                 stdout,
                 stderr,
-                tmpdir,
                 protocol: entry.file.protocol,
                 grace: options.grace,
+                keep_logs: options.keep_logs,
             };
             if slots[w].send(job).is_err() {
                 return Err(RunError::Worker(std::io::Error::other(

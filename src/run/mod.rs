@@ -40,6 +40,9 @@ pub struct RunOptions {
     pub shard: Option<String>,
     /// Install SIGINT/SIGTERM handlers for the duration of the run.
     pub handle_signals: bool,
+    /// Keep the logs of files that passed (by default only logs of files
+    /// that may have failed are kept).
+    pub keep_logs: bool,
 }
 
 impl RunOptions {
@@ -54,6 +57,7 @@ impl RunOptions {
             run_id: new_run_id(),
             shard: None,
             handle_signals: true,
+            keep_logs: false,
         }
     }
 }
@@ -100,10 +104,13 @@ pub enum ChildStatus {
 /// A log file written by a child.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogFile {
-    /// Where it is.
+    /// Where it is (when kept).
     pub path: PathBuf,
     /// How many bytes the child wrote.
     pub bytes: u64,
+    /// Whether the log was kept. Logs of files that plainly passed are
+    /// discarded unless [`RunOptions::keep_logs`] is set.
+    pub kept: bool,
 }
 
 /// One finished attempt of one file: status, logs and parsed output.

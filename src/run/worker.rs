@@ -1,14 +1,22 @@
 //! A worker slot: spawns one child at a time, waits for it, cleans up its
 //! process group, reads its output, and reports back to the dispatcher.
+//!
+//! Each slot owns a scratch directory (`tmp/w<N>`, given to children as
+//! `PTEST_TMPDIR` and emptied between files) and a pair of scratch log files
+//! that are reused from file to file. A log is renamed to its final name
+//! (`logs/<id>.<attempt>.stdout`) only when it is worth keeping: when the
+//! file may have failed, or `keep_logs` is set. Reusing them avoids creating
+//! and deleting two files and a directory per test, which dominates ptest's
+//! own cost on suites of many small files.
 
 use super::{process, ChildStatus, FileRun, LogFile};
 use crate::discover::Protocol;
 use crate::parse::{tap, ProtocolUsed};
 use std::ffi::OsString;
 use std::fs::File;
-use std::io::BufReader;
+use std::io::{BufReader, Seek, SeekFrom};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::mpsc::{Receiver, Sender};
 use std::time::{Duration, Instant, SystemTime};
@@ -20,11 +28,12 @@ pub(crate) struct Job {
     pub attempt: u32,
     pub argv: Vec<OsString>,
     pub env: Vec<(&'static str, OsString)>,
+    /// Final names of the logs, used when they are kept.
     pub stdout: PathBuf,
     pub stderr: PathBuf,
-    pub tmpdir: PathBuf,
     pub protocol: Protocol,
     pub grace: Duration,
+    pub keep_logs: bool,
 }
 
 /// What workers (and the signal thread) tell the dispatcher.
@@ -38,17 +47,39 @@ pub(crate) enum Msg {
     Signal(i32),
 }
 
-/// The worker loop: runs jobs until the job channel closes.
-pub(crate) fn work(worker: usize, jobs: Receiver<Job>, done: Sender<Msg>) {
-    for job in jobs {
-        let run = run_job(worker, job, &done);
-        if done.send(Msg::Done(Box::new(run))).is_err() {
-            break;
+/// A worker slot's reusable files.
+#[derive(Debug)]
+pub(crate) struct Scratch {
+    pub tmpdir: PathBuf,
+    pub stdout: PathBuf,
+    pub stderr: PathBuf,
+}
+
+impl Scratch {
+    /// Scratch paths for slot `worker` in `run_dir`.
+    pub fn new(run_dir: &Path, worker: usize) -> Scratch {
+        Scratch {
+            tmpdir: run_dir.join("tmp").join(format!("w{worker}")),
+            stdout: run_dir.join("logs").join(format!(".w{worker}.stdout")),
+            stderr: run_dir.join("logs").join(format!(".w{worker}.stderr")),
         }
     }
 }
 
-fn run_job(worker: usize, job: Job, done: &Sender<Msg>) -> FileRun {
+/// The worker loop: runs jobs until the job channel closes.
+pub(crate) fn work(worker: usize, scratch: Scratch, jobs: Receiver<Job>, done: Sender<Msg>) {
+    for job in jobs {
+        let run = run_job(worker, &scratch, job, &done);
+        if done.send(Msg::Done(Box::new(run))).is_err() {
+            break;
+        }
+    }
+    let _ = std::fs::remove_dir_all(&scratch.tmpdir);
+    let _ = std::fs::remove_file(&scratch.stdout);
+    let _ = std::fs::remove_file(&scratch.stderr);
+}
+
+fn run_job(worker: usize, scratch: &Scratch, job: Job, done: &Sender<Msg>) -> FileRun {
     let started_at = SystemTime::now();
     let start = Instant::now();
     let mut run = FileRun {
@@ -62,16 +93,19 @@ fn run_job(worker: usize, job: Job, done: &Sender<Msg>) -> FileRun {
         stdout: LogFile {
             path: job.stdout.clone(),
             bytes: 0,
+            kept: false,
         },
         stderr: LogFile {
             path: job.stderr.clone(),
             bytes: 0,
+            kept: false,
         },
         protocol: ProtocolUsed::ExitCode,
         tap: None,
         output_error: None,
     };
-    let spawned = spawn(&job).and_then(|mut child| {
+    let mut stdout_reader: Option<File> = None;
+    let spawned = spawn(scratch, &job, &mut stdout_reader).and_then(|mut child| {
         let pgid = child.id();
         // The dispatcher needs the group to enforce timeouts and Ctrl-C.
         let _ = done.send(Msg::Spawned {
@@ -83,7 +117,7 @@ fn run_job(worker: usize, job: Job, done: &Sender<Msg>) -> FileRun {
         run.leaked = process::kill_leftovers(pgid, job.grace);
         status
     });
-    let _ = std::fs::remove_dir_all(&job.tmpdir);
+    empty_dir(&scratch.tmpdir);
     match spawned {
         Ok(status) => {
             run.status = match (status.code(), status.signal()) {
@@ -103,16 +137,45 @@ fn run_job(worker: usize, job: Job, done: &Sender<Msg>) -> FileRun {
             return run;
         }
     }
-    run.stdout.bytes = file_len(&job.stdout);
-    run.stderr.bytes = file_len(&job.stderr);
-    read_results(&job, &mut run);
+    run.stdout.bytes = file_len(&scratch.stdout);
+    run.stderr.bytes = file_len(&scratch.stderr);
+    read_results(&job, stdout_reader, &scratch.stdout, &mut run);
+    if job.keep_logs || !plainly_passed(&run) {
+        for (from, log) in [
+            (&scratch.stdout, &mut run.stdout),
+            (&scratch.stderr, &mut run.stderr),
+        ] {
+            if log.bytes > 0 && std::fs::rename(from, &log.path).is_ok() {
+                log.kept = true;
+            }
+        }
+    }
     run
 }
 
-fn spawn(job: &Job) -> std::io::Result<std::process::Child> {
-    std::fs::create_dir_all(&job.tmpdir)?;
-    let stdout = File::create(&job.stdout)?;
-    let stderr = File::create(&job.stderr)?;
+/// Whether a file obviously passed, so its logs need not be kept. Errs on
+/// the side of keeping: the verdict itself is decided in `merge`.
+fn plainly_passed(run: &FileRun) -> bool {
+    let clean_exit = matches!(run.status, ChildStatus::Exited { code: 0 });
+    let clean_tap = run.tap.as_ref().is_none_or(|t| {
+        t.problems.is_empty() && t.bail_out.is_none() && !t.cases.iter().any(|c| c.status.is_failure())
+    });
+    clean_exit && clean_tap && run.leaked == 0 && run.output_error.is_none()
+}
+
+/// Opens (truncating) the slot's log files and starts the child.
+fn spawn(
+    scratch: &Scratch,
+    job: &Job,
+    stdout_reader: &mut Option<File>,
+) -> std::io::Result<std::process::Child> {
+    if !scratch.tmpdir.is_dir() {
+        std::fs::create_dir_all(&scratch.tmpdir)?;
+    }
+    let stdout = File::create(&scratch.stdout)?;
+    let stderr = File::create(&scratch.stderr)?;
+    // Keep a handle to read the output back without reopening the file.
+    *stdout_reader = stdout.try_clone().ok();
     let (program, args) = job
         .argv
         .split_first()
@@ -120,11 +183,24 @@ fn spawn(job: &Job) -> std::io::Result<std::process::Child> {
     Command::new(program)
         .args(args)
         .envs(job.env.iter().map(|(k, v)| (k, v)))
+        .env("PTEST_TMPDIR", &scratch.tmpdir)
         .stdin(Stdio::null())
         .stdout(stdout)
         .stderr(stderr)
         .process_group(0)
         .spawn()
+}
+
+/// Empties the scratch directory for the next file (cheap when it is
+/// already empty, the common case).
+fn empty_dir(dir: &Path) {
+    let Ok(mut entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    if entries.next().is_some() {
+        let _ = std::fs::remove_dir_all(dir);
+        let _ = std::fs::create_dir_all(dir);
+    }
 }
 
 /// A spawn error with the program named and, for a missing interpreter in a
@@ -135,31 +211,33 @@ fn spawn_error(job: &Job, err: &std::io::Error) -> String {
         .first()
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let hint = if err.kind() == std::io::ErrorKind::NotFound
-        && std::path::Path::new(&program).is_file()
-    {
-        " (the interpreter named in its #! line is missing?)"
+    let hint = if err.kind() == std::io::ErrorKind::NotFound && Path::new(&program).is_file() {
+        " (is the interpreter in its #! line installed?)"
     } else {
         ""
     };
     format!("{program}: {err}{hint}")
 }
 
-fn file_len(path: &std::path::Path) -> u64 {
+fn file_len(path: &Path) -> u64 {
     std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
 }
 
 /// Reads the child's stdout through the TAP parser when the protocol calls
 /// for it. For `Auto`, output that has no plan and no version line is not
 /// TAP, and the exit code decides.
-fn read_results(job: &Job, run: &mut FileRun) {
+fn read_results(job: &Job, reader: Option<File>, path: &Path, run: &mut FileRun) {
     if job.protocol == Protocol::Auto && run.stdout.bytes == 0 {
         return;
     }
-    let file = match File::open(&job.stdout) {
+    let file = match reader {
+        Some(mut f) => f.seek(SeekFrom::Start(0)).map(|_| f),
+        None => File::open(path),
+    };
+    let file = match file {
         Ok(f) => f,
         Err(err) => {
-            run.output_error = Some(format!("{}: {err}", job.stdout.display()));
+            run.output_error = Some(format!("{}: {err}", path.display()));
             return;
         }
     };
@@ -170,6 +248,6 @@ fn read_results(job: &Job, run: &mut FileRun) {
                 run.tap = Some(report);
             }
         }
-        Err(err) => run.output_error = Some(format!("{}: {err}", job.stdout.display())),
+        Err(err) => run.output_error = Some(format!("{}: {err}", path.display())),
     }
 }
