@@ -23,7 +23,6 @@
 //! | [`parse`] | exit codes and TAP into per-test results |
 //! | [`merge`] | per-file verdicts, totals, the [`merge::RunSummary`] |
 //! | [`report`] | console, JUnit XML, JSON |
-//! | [`harness`] | libtest-mimic integration for `harness = false` targets |
 //!
 //! Stages talk through plain data types: [`discover::TestFile`] →
 //! [`plan::Plan`] → [`run::RunEvent`] (carrying [`run::FileRun`]) →
@@ -50,7 +49,6 @@
 
 pub mod config;
 pub mod discover;
-pub mod harness;
 pub mod history;
 pub mod merge;
 pub mod parse;

@@ -1,2 +1,0 @@
-//! libtest-mimic integration for `harness = false` cargo test targets.
-//! (stub: being written)
