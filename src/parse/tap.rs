@@ -168,6 +168,8 @@ pub struct TapParser {
     bail_out: Option<String>,
     /// A plan or test line was seen at the top level.
     top_seen: bool,
+    /// A line was fed (a byte-order mark is only skipped on the first).
+    fed_any: bool,
     diag_budget: usize,
     cases: Vec<CaseResult>,
     omitted_cases: u64,
@@ -291,6 +293,8 @@ struct TestLine {
     name: String,
     directive: Option<Directive>,
     reason: Option<String>,
+    /// node-tap's `# time=…`.
+    duration: Option<Duration>,
     brace: bool,
 }
 
@@ -316,6 +320,7 @@ impl TapParser {
             last_test_level: None,
             bail_out: None,
             top_seen: false,
+            fed_any: false,
             diag_budget: MAX_TOTAL_DIAGNOSTICS_BYTES,
             cases: Vec::new(),
             omitted_cases: 0,
@@ -346,7 +351,11 @@ impl TapParser {
         line = &line[..line.len().min(MAX_LINE_BYTES)];
         let text = String::from_utf8_lossy(line);
         // Invalid bytes decode to 3-byte replacement characters: cap again.
-        let text = &text[..floor_char_boundary(&text, MAX_LINE_BYTES)];
+        let mut text = &text[..floor_char_boundary(&text, MAX_LINE_BYTES)];
+        if !self.fed_any {
+            self.fed_any = true;
+            text = text.strip_prefix('\u{feff}').unwrap_or(text);
+        }
         self.process(text);
     }
 
@@ -616,7 +625,7 @@ impl TapParser {
                 reason: test.reason,
                 diagnostics: String::new(),
                 line: keep_line.then(|| raw.to_string()),
-                duration: None,
+                duration: test.duration,
             },
             sub_summary: Vec::new(),
             diag_full: false,
@@ -816,7 +825,10 @@ fn is_yaml_start(content: &str) -> bool {
 
 fn parse_millis(value: &str) -> Option<Duration> {
     let value = value.trim().trim_matches(|c| c == '"' || c == '\'');
-    let ms: f64 = value.parse().ok()?;
+    millis(value.parse().ok()?)
+}
+
+fn millis(ms: f64) -> Option<Duration> {
     if !ms.is_finite() || ms < 0.0 {
         return None;
     }
@@ -920,16 +932,28 @@ fn parse_test(content: &str) -> Option<TestLine> {
         Some(after) if after.is_empty() || after.starts_with(char::is_whitespace) => after.trim_start(),
         _ => desc,
     };
-    let (directive, reason) = match directive {
-        Some((directive, reason)) => (Some(directive), (!reason.is_empty()).then(|| reason.to_string())),
-        None => (None, None),
+    let (directive, reason, duration) = match directive {
+        Some(Annotation::Directive(directive, reason)) => {
+            (Some(directive), (!reason.is_empty()).then(|| reason.to_string()), None)
+        }
+        Some(Annotation::Time(duration)) => (None, None, Some(duration)),
+        None => (None, None, None),
     };
-    Some(TestLine { ok, number, name: unescape(desc), directive, reason, brace })
+    Some(TestLine { ok, number, name: unescape(desc), directive, reason, duration, brace })
+}
+
+/// What may follow the first unescaped `#` of a test line.
+enum Annotation<'a> {
+    /// `# SKIP reason`, `# TODO reason`.
+    Directive(Directive, &'a str),
+    /// node-tap's `# time=12.5ms`.
+    Time(Duration),
 }
 
 /// Splits `description # DIRECTIVE reason` at the first unescaped `#`, if
-/// it starts a SKIP or TODO directive.
-fn split_directive(desc: &str) -> (&str, Option<(Directive, &str)>) {
+/// it starts a SKIP or TODO directive (or node-tap's `# time=…`). Any other
+/// `#` stays in the description, as in `TAP::Parser`.
+fn split_directive(desc: &str) -> (&str, Option<Annotation<'_>>) {
     let bytes = desc.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
@@ -937,8 +961,8 @@ fn split_directive(desc: &str) -> (&str, Option<(Directive, &str)>) {
             b'\\' => i += 2,
             b'#' => {
                 let after = desc[i + 1..].trim_start();
-                let directive = if let Some(reason) = strip_keyword(after, "skip") {
-                    Some((Directive::Skip, reason))
+                let annotation = if let Some(reason) = strip_keyword(after, "skip") {
+                    Some(Annotation::Directive(Directive::Skip, reason))
                 } else if is_todo(after) {
                     let reason = strip_keyword(after, "todo").unwrap_or("");
                     // Test::More's todo_skip: `# TODO & SKIP reason`.
@@ -946,12 +970,12 @@ fn split_directive(desc: &str) -> (&str, Option<(Directive, &str)>) {
                         .strip_prefix('&')
                         .and_then(|r| strip_keyword(r.trim_start(), "skip"))
                         .unwrap_or(reason);
-                    Some((Directive::Todo, reason))
+                    Some(Annotation::Directive(Directive::Todo, reason))
                 } else {
-                    None
+                    parse_node_tap_time(after).map(Annotation::Time)
                 };
-                return match directive {
-                    Some(d) => (desc[..i].trim_end(), Some(d)),
+                return match annotation {
+                    Some(a) => (desc[..i].trim_end(), Some(a)),
                     None => (desc, None),
                 };
             }
@@ -959,6 +983,22 @@ fn split_directive(desc: &str) -> (&str, Option<(Directive, &str)>) {
         }
     }
     (desc, None)
+}
+
+/// node-tap's `time=12.5ms` (also `time=2s`, `time=7`: milliseconds).
+fn parse_node_tap_time(comment: &str) -> Option<Duration> {
+    let value = comment.strip_prefix("time=")?;
+    let (number, scale) = if let Some(ms) = value.strip_suffix("ms") {
+        (ms, 1.0)
+    } else if let Some(s) = value.strip_suffix('s') {
+        (s, 1000.0)
+    } else {
+        (value, 1.0)
+    };
+    if number.is_empty() || !number.bytes().all(|b| b.is_ascii_digit() || b == b'.') {
+        return None;
+    }
+    millis(number.parse::<f64>().ok()? * scale)
 }
 
 fn is_todo(text: &str) -> bool {
@@ -1165,6 +1205,28 @@ mod tests {
             assert_eq!(case.line.is_some(), matches!(status, Fail | TodoPass), "{line:?}");
             assert!(r.problems.is_empty(), "{line:?}: {:?}", r.problems);
         }
+    }
+
+    #[test]
+    fn node_tap_time_comment() {
+        let r = parse_str("1..4\nok 1 - fast # time=12.5ms\nnot ok 2 - slow # time=2s\nok 3 - bare # time=7\nok 4 - huge # time=1e999ms\n");
+        assert_eq!(names(&r), ["fast", "slow", "bare", "huge # time=1e999ms"]);
+        assert_eq!(r.cases[0].duration, Some(Duration::from_micros(12_500)));
+        assert_eq!(r.cases[1].duration, Some(Duration::from_secs(2)));
+        assert_eq!(r.cases[1].status, Fail);
+        assert_eq!(r.cases[2].duration, Some(Duration::from_millis(7)));
+        assert_eq!(r.cases[3].duration, None);
+        let r = parse_str("1..1\nok 1 # time=99999999999999999999999999s\n");
+        assert_eq!(r.cases[0].duration, None);
+    }
+
+    #[test]
+    fn byte_order_mark_on_the_first_line() {
+        let r = parse_str("\u{feff}TAP version 14\n1..1\nok 1\n");
+        assert_eq!(r.version, Some(14));
+        assert!(r.problems.is_empty());
+        let r = parse_str("1..1\n\u{feff}ok 1\n");
+        assert_eq!(r.tests_run, 0);
     }
 
     #[test]
@@ -1652,7 +1714,7 @@ ok 3 - outer
         b"ok", b"not ok", b" ", b"    ", b"  ", b"1..", b"0", b"1", b"3", b"99999999999999999999999",
         b"#", b" # SKIP", b" # TODO", b"\\", b"\\#", b"-", b"\n", b"\n", b"\n", b"\r\n", b"\r",
         b"---", b"...", b"Bail out!", b"# Subtest: x", b"# Subtest", b"{", b"}", b"TAP version 13",
-        b"TAP version 4294967296", b"duration_ms: 1e308", b"duration_ms: -1", b"\xff", b"\xc3",
+        b"TAP version 4294967296", b"duration_ms: 1e308", b"duration_ms: -1", b" # time=1e300s", b" # time=.ms", b"\xff", b"\xc3",
         b"\xe2\x82", b"\t", b"\0", b"\xef\xbb\xbf",
     ];
 
