@@ -243,7 +243,8 @@ impl Problems {
 
     fn into_vec(mut self, end: Vec<String>) -> Vec<String> {
         if self.dropped > 0 {
-            self.list.push(format!("… and {} more problems", self.dropped));
+            self.list
+                .push(format!("… and {} more problems", self.dropped));
         }
         self.list.extend(end);
         self.list
@@ -267,7 +268,8 @@ impl Summary {
 
     fn into_vec(mut self) -> Vec<String> {
         if self.dropped > 0 {
-            self.lines.push(format!("… and {} more lines", self.dropped));
+            self.lines
+                .push(format!("… and {} more lines", self.dropped));
         }
         self.lines
     }
@@ -369,7 +371,11 @@ impl TapParser {
         self.commit_last(0);
         let bailed = self.bail_out.is_some();
         let top = self.streams.swap_remove(0);
-        let mut end = if bailed { Vec::new() } else { end_of_stream_problems(&top) };
+        let mut end = if bailed {
+            Vec::new()
+        } else {
+            end_of_stream_problems(&top)
+        };
         if self.omitted_failures > 0 {
             end.push(format!(
                 "{} more failing {} not listed (too many results)",
@@ -490,7 +496,10 @@ impl TapParser {
             // A child without a parent line is forgotten when the next starts.
             parent.pending_child = None;
             let name = parent.pending_header.take();
-            self.streams.push(Stream { name, ..Stream::default() });
+            self.streams.push(Stream {
+                name,
+                ..Stream::default()
+            });
         }
     }
 
@@ -524,11 +533,13 @@ impl TapParser {
         }
         self.version = Some(version);
         if version < 13 {
-            top.problems
-                .push(format!("explicit TAP version must be at least 13, got version {version}"));
+            top.problems.push(format!(
+                "explicit TAP version must be at least 13, got version {version}"
+            ));
         } else if version > 14 {
-            top.problems
-                .push(format!("TAP version {version} is not supported (14 is the latest known)"));
+            top.problems.push(format!(
+                "TAP version {version} is not supported (14 is the latest known)"
+            ));
         }
     }
 
@@ -538,7 +549,10 @@ impl TapParser {
             // TAP 14 nests headers one level above their stream; Test::More
             // prints them as the first line of the child stream.
             let parent_has_header = level == self.streams.len()
-                && self.streams.last().is_some_and(|s| s.pending_header.is_some());
+                && self
+                    .streams
+                    .last()
+                    .is_some_and(|s| s.pending_header.is_some());
             self.open_to(level);
             let stream = &mut self.streams[level];
             if parent_has_header {
@@ -574,7 +588,9 @@ impl TapParser {
         }
         let stream = &mut self.streams[level];
         if stream.plan.is_some() {
-            stream.problems.push("more than one plan found in TAP output".to_string());
+            stream
+                .problems
+                .push("more than one plan found in TAP output".to_string());
             return;
         }
         stream.late_plan = stream.tests_run > 0;
@@ -591,7 +607,11 @@ impl TapParser {
         let expected = stream.tests_run;
         if let Some(found) = test.number {
             if found != expected {
-                let duplicate = if stream.last_number == Some(found) { " (duplicate)" } else { "" };
+                let duplicate = if stream.last_number == Some(found) {
+                    " (duplicate)"
+                } else {
+                    ""
+                };
                 stream.problems.push(format!(
                     "tests out of sequence: found test {found} where test {expected} expected{duplicate}"
                 ));
@@ -685,9 +705,10 @@ impl TapParser {
             } else {
                 format!("test {number} ({name})")
             };
-            stream
-                .problems
-                .push(format!("{what} is ok but its subtest failed: {}", why.join("; ")));
+            stream.problems.push(format!(
+                "{what} is ok but its subtest failed: {}",
+                why.join("; ")
+            ));
         }
     }
 
@@ -766,7 +787,9 @@ fn append_diag(pending: &mut Pending, budget: &mut usize, text: &str) {
     }
     let diag = &mut pending.case.diagnostics;
     let sep = usize::from(!diag.is_empty());
-    let room = MAX_CASE_DIAGNOSTICS_BYTES.saturating_sub(diag.len()).min(*budget);
+    let room = MAX_CASE_DIAGNOSTICS_BYTES
+        .saturating_sub(diag.len())
+        .min(*budget);
     if sep + text.len() <= room {
         if sep == 1 {
             diag.push('\n');
@@ -929,17 +952,29 @@ fn parse_test(content: &str) -> Option<TestLine> {
     let brace = desc == "{" || desc.ends_with(" {");
     let (desc, directive) = split_directive(desc);
     let desc = match desc.strip_prefix('-') {
-        Some(after) if after.is_empty() || after.starts_with(char::is_whitespace) => after.trim_start(),
+        Some(after) if after.is_empty() || after.starts_with(char::is_whitespace) => {
+            after.trim_start()
+        }
         _ => desc,
     };
     let (directive, reason, duration) = match directive {
-        Some(Annotation::Directive(directive, reason)) => {
-            (Some(directive), (!reason.is_empty()).then(|| reason.to_string()), None)
-        }
+        Some(Annotation::Directive(directive, reason)) => (
+            Some(directive),
+            (!reason.is_empty()).then(|| reason.to_string()),
+            None,
+        ),
         Some(Annotation::Time(duration)) => (None, None, Some(duration)),
         None => (None, None, None),
     };
-    Some(TestLine { ok, number, name: unescape(desc), directive, reason, duration, brace })
+    Some(TestLine {
+        ok,
+        number,
+        name: unescape(desc),
+        directive,
+        reason,
+        duration,
+        brace,
+    })
 }
 
 /// What may follow the first unescaped `#` of a test line.
@@ -1002,7 +1037,8 @@ fn parse_node_tap_time(comment: &str) -> Option<Duration> {
 }
 
 fn is_todo(text: &str) -> bool {
-    text.get(..4).is_some_and(|head| head.eq_ignore_ascii_case("todo"))
+    text.get(..4)
+        .is_some_and(|head| head.eq_ignore_ascii_case("todo"))
         && !text[4..].starts_with(|c: char| c.is_alphanumeric() || c == '_')
 }
 
@@ -1051,12 +1087,21 @@ mod tests {
     #[test]
     fn passing_stream() {
         let r = parse_str("1..3\nok 1 - first\nok 2 second\nok 3 - third one\n");
-        assert_eq!(r.plan, Some(TapPlan { count: 3, skip_all: None }));
+        assert_eq!(
+            r.plan,
+            Some(TapPlan {
+                count: 3,
+                skip_all: None
+            })
+        );
         assert_eq!(statuses(&r), [Pass, Pass, Pass]);
         assert_eq!(names(&r), ["first", "second", "third one"]);
         assert_eq!(numbers(&r), [1, 2, 3]);
         assert!(r.problems.is_empty(), "{:?}", r.problems);
-        assert!(r.cases.iter().all(|c| c.line.is_none() && c.diagnostics.is_empty()));
+        assert!(r
+            .cases
+            .iter()
+            .all(|c| c.line.is_none() && c.diagnostics.is_empty()));
         assert_eq!(r.tests_run, 3);
         assert!(r.looks_like_tap());
         assert_eq!(r.version, None);
@@ -1082,10 +1127,20 @@ mod tests {
             ("ok 1\nok 2\n1..2\n", 2, 0, &[]),
             ("ok 1\nnot ok 2\n", 2, 1, &["no plan found in TAP output"]),
             ("", 0, 0, &["no plan found in TAP output"]),
-            ("1..5\nok 1\nok 2\nok 3\n", 3, 0, &["planned 5 tests but ran 3"]),
+            (
+                "1..5\nok 1\nok 2\nok 3\n",
+                3,
+                0,
+                &["planned 5 tests but ran 3"],
+            ),
             ("1..1\nok 1\nok 2\n", 2, 0, &["planned 1 test but ran 2"]),
             ("1..2\nok\nok\nok\n", 3, 0, &["planned 2 tests but ran 3"]),
-            ("ok 1\nok 2\nok 3\n1..2\n", 3, 0, &["planned 2 tests but ran 3"]),
+            (
+                "ok 1\nok 2\nok 3\n1..2\n",
+                3,
+                0,
+                &["planned 2 tests but ran 3"],
+            ),
             (
                 "1..3\nok 1\nok 3\nok 2\n",
                 3,
@@ -1101,12 +1156,22 @@ mod tests {
                 0,
                 &["tests out of sequence: found test 1 where test 2 expected (duplicate)"],
             ),
-            ("1..2\nok 0\nok 1\n", 2, 0, &[
-                "tests out of sequence: found test 0 where test 1 expected",
-                "tests out of sequence: found test 1 where test 2 expected",
-            ]),
+            (
+                "1..2\nok 0\nok 1\n",
+                2,
+                0,
+                &[
+                    "tests out of sequence: found test 0 where test 1 expected",
+                    "tests out of sequence: found test 1 where test 2 expected",
+                ],
+            ),
             ("1..3\nok\nok 2\nok\n", 3, 0, &[]),
-            ("1..2\nok 1\n1..2\nok 2\n", 2, 0, &["more than one plan found in TAP output"]),
+            (
+                "1..2\nok 1\n1..2\nok 2\n",
+                2,
+                0,
+                &["more than one plan found in TAP output"],
+            ),
             (
                 "ok 1\n1..3\nok 2\nok 3\n",
                 3,
@@ -1119,10 +1184,20 @@ mod tests {
                 0,
                 &["plan must be at the beginning or end of the TAP output"],
             ),
-            ("1..2\nok 1\n# a comment\nok 2\n1..2\n", 2, 0, &["more than one plan found in TAP output"]),
+            (
+                "1..2\nok 1\n# a comment\nok 2\n1..2\n",
+                2,
+                0,
+                &["more than one plan found in TAP output"],
+            ),
             ("1..0 # SKIP no database\n", 0, 0, &[]),
             ("1..0\n", 0, 0, &[]),
-            ("1..0 # SKIP nothing\nok 1\n", 1, 0, &["planned 0 tests but ran 1"]),
+            (
+                "1..0 # SKIP nothing\nok 1\n",
+                1,
+                0,
+                &["planned 0 tests but ran 1"],
+            ),
             ("1..3 # three tests\nok\nok\nok\n", 3, 0, &[]),
             ("1..2\nok 1\nBail out! stop\n", 1, 0, &[]),
             ("ok 1\nBail out!\nok 2\n", 1, 0, &[]),
@@ -1173,18 +1248,48 @@ mod tests {
             ("ok 1 - a # skip no network", Skip, "a", Some("no network")),
             ("ok 1 # skip", Skip, "", None),
             ("ok 1 #SKIP", Skip, "", None),
-            ("ok 1 - a # Skipped: slow machine", Skip, "a", Some("slow machine")),
+            (
+                "ok 1 - a # Skipped: slow machine",
+                Skip,
+                "a",
+                Some("slow machine"),
+            ),
             ("ok 1 - a # SKIP: colon", Skip, "a", Some("colon")),
             ("ok 1 - a # TODO later", TodoPass, "a", Some("later")),
             ("not ok 1 - a # todo later", TodoFail, "a", Some("later")),
             ("not ok 1 - a # TODO", TodoFail, "a", None),
-            ("not ok 1 - a # TODO: with colon", TodoFail, "a", Some("with colon")),
-            ("not ok 1 - a # TODO & SKIP not yet", TodoFail, "a", Some("not yet")),
+            (
+                "not ok 1 - a # TODO: with colon",
+                TodoFail,
+                "a",
+                Some("with colon"),
+            ),
+            (
+                "not ok 1 - a # TODO & SKIP not yet",
+                TodoFail,
+                "a",
+                Some("not yet"),
+            ),
             ("not ok 1 - a # SKIP why", Fail, "a", Some("why")),
-            ("ok 1 - a # todolist is not todo", Pass, "a # todolist is not todo", None),
-            ("ok 1 - a # just a comment", Pass, "a # just a comment", None),
+            (
+                "ok 1 - a # todolist is not todo",
+                Pass,
+                "a # todolist is not todo",
+                None,
+            ),
+            (
+                "ok 1 - a # just a comment",
+                Pass,
+                "a # just a comment",
+                None,
+            ),
             ("ok 1 - a \\# SKIP escaped", Pass, "a # SKIP escaped", None),
-            ("ok 1 - issue \\#12 # SKIP later", Skip, "issue #12", Some("later")),
+            (
+                "ok 1 - issue \\#12 # SKIP later",
+                Skip,
+                "issue #12",
+                Some("later"),
+            ),
             ("ok 1 - back\\\\slash", Pass, "back\\slash", None),
             ("ok 1 - back\\nslash", Pass, "back\\nslash", None),
             ("not ok 1", Fail, "", None),
@@ -1192,7 +1297,12 @@ mod tests {
             ("ok 1 - - dash", Pass, "- dash", None),
             ("ok 1 -dash", Pass, "-dash", None),
             ("ok - unnumbered", Pass, "unnumbered", None),
-            ("ok 1 - name with trailing spaces   ", Pass, "name with trailing spaces", None),
+            (
+                "ok 1 - name with trailing spaces   ",
+                Pass,
+                "name with trailing spaces",
+                None,
+            ),
             ("ok 1 - ünïcödé # skip ßkip", Skip, "ünïcödé", Some("ßkip")),
         ];
         for (line, status, name, reason) in table {
@@ -1202,7 +1312,11 @@ mod tests {
             assert_eq!(case.status, *status, "{line:?}");
             assert_eq!(case.name, *name, "{line:?}");
             assert_eq!(case.reason.as_deref(), *reason, "{line:?}");
-            assert_eq!(case.line.is_some(), matches!(status, Fail | TodoPass), "{line:?}");
+            assert_eq!(
+                case.line.is_some(),
+                matches!(status, Fail | TodoPass),
+                "{line:?}"
+            );
             assert!(r.problems.is_empty(), "{line:?}: {:?}", r.problems);
         }
     }
@@ -1242,7 +1356,13 @@ mod tests {
     #[test]
     fn skip_all_plans() {
         let r = parse_str("1..0 # SKIP no database\n");
-        assert_eq!(r.plan, Some(TapPlan { count: 0, skip_all: Some("no database".into()) }));
+        assert_eq!(
+            r.plan,
+            Some(TapPlan {
+                count: 0,
+                skip_all: Some("no database".into())
+            })
+        );
         assert!(r.cases.is_empty() && r.problems.is_empty());
         assert!(r.looks_like_tap());
 
@@ -1253,9 +1373,18 @@ mod tests {
         let r = parse_str("1..0\n");
         assert_eq!(r.plan.unwrap().skip_all.as_deref(), Some(""));
         let r = parse_str("1..0 # no reason keyword\n");
-        assert_eq!(r.plan.unwrap().skip_all.as_deref(), Some("no reason keyword"));
+        assert_eq!(
+            r.plan.unwrap().skip_all.as_deref(),
+            Some("no reason keyword")
+        );
         let r = parse_str("1..4 # SKIP only zero skips\n");
-        assert_eq!(r.plan, Some(TapPlan { count: 4, skip_all: None }));
+        assert_eq!(
+            r.plan,
+            Some(TapPlan {
+                count: 4,
+                skip_all: None
+            })
+        );
         // Not plans.
         for line in ["1..", "1..x", "1..3 tests", "2..3", " 1..3"] {
             let r = parse_str(&format!("{line}\n"));
@@ -1265,7 +1394,8 @@ mod tests {
 
     #[test]
     fn bail_out_stops_the_stream() {
-        let r = parse_str("1..4\nok 1\nnot ok 2\nBail out!  database went away  \nok 3\nok 4\n1..9\n");
+        let r =
+            parse_str("1..4\nok 1\nnot ok 2\nBail out!  database went away  \nok 3\nok 4\n1..9\n");
         assert_eq!(r.bail_out.as_deref(), Some("database went away"));
         assert_eq!(statuses(&r), [Pass, Fail]);
         assert_eq!(r.tests_run, 2);
@@ -1273,7 +1403,11 @@ mod tests {
 
         let r = parse_str("ok 1\nBail out!\n");
         assert_eq!(r.bail_out.as_deref(), Some(""));
-        assert!(r.problems.is_empty(), "no plan problem after a bail out: {:?}", r.problems);
+        assert!(
+            r.problems.is_empty(),
+            "no plan problem after a bail out: {:?}",
+            r.problems
+        );
 
         // Only at the start of a line.
         let r = parse_str("1..1\nok 1 - Bail out! is just a name\n  Bail out! two spaces\n");
@@ -1284,7 +1418,10 @@ mod tests {
     #[test]
     fn problems_before_a_bail_out_stay() {
         let r = parse_str("1..3\nok 1\nok 3\nBail out! x\n");
-        assert_eq!(r.problems, ["tests out of sequence: found test 3 where test 2 expected"]);
+        assert_eq!(
+            r.problems,
+            ["tests out of sequence: found test 3 where test 2 expected"]
+        );
     }
 
     #[test]
@@ -1296,9 +1433,15 @@ mod tests {
         assert_eq!(parse_str("tap VERSION 14\n1..0\n").version, Some(14));
         let r = parse_str("TAP version 13\nTAP version 14\n1..0\n");
         assert_eq!(r.version, Some(13));
-        assert_eq!(r.problems, ["if TAP version is present it must be the first line of output"]);
+        assert_eq!(
+            r.problems,
+            ["if TAP version is present it must be the first line of output"]
+        );
         let r = parse_str("TAP version 15\n1..0\n");
-        assert_eq!(r.problems, ["TAP version 15 is not supported (14 is the latest known)"]);
+        assert_eq!(
+            r.problems,
+            ["TAP version 15 is not supported (14 is the latest known)"]
+        );
         assert!(!parse_str("TAP version x\nTAP version 13 extra\n").looks_like_tap());
     }
 
@@ -1351,8 +1494,13 @@ mod tests {
 
     #[test]
     fn yaml_and_comments_combine() {
-        let r = parse_str("1..1\nnot ok 1\n  ---\n  a: 1\n  ...\n# Looks like you failed 1 test of 1.\n");
-        assert_eq!(r.cases[0].diagnostics, "a: 1\nLooks like you failed 1 test of 1.");
+        let r = parse_str(
+            "1..1\nnot ok 1\n  ---\n  a: 1\n  ...\n# Looks like you failed 1 test of 1.\n",
+        );
+        assert_eq!(
+            r.cases[0].diagnostics,
+            "a: 1\nLooks like you failed 1 test of 1."
+        );
     }
 
     const TAP14_PASSING: &str = "TAP version 14
@@ -1382,15 +1530,23 @@ ok 2 - plain
         );
         assert_eq!(statuses(&r), [Fail]);
         assert!(r.problems.is_empty(), "{:?}", r.problems);
-        assert_eq!(r.cases[0].diagnostics, "subtest failed:\n    not ok 2 - inner bad");
+        assert_eq!(
+            r.cases[0].diagnostics,
+            "subtest failed:\n    not ok 2 - inner bad"
+        );
         assert_eq!(r.tests_run, 1);
     }
 
     #[test]
     fn ok_parent_over_broken_child_is_a_problem() {
-        let r = parse_str("1..1\n# Subtest: group\n    1..2\n    ok 1\n    not ok 2 - inner bad\nok 1 - group\n");
+        let r = parse_str(
+            "1..1\n# Subtest: group\n    1..2\n    ok 1\n    not ok 2 - inner bad\nok 1 - group\n",
+        );
         assert_eq!(statuses(&r), [Pass]);
-        assert_eq!(r.problems, ["test 1 (group) is ok but its subtest failed: 1 of 2 tests failed"]);
+        assert_eq!(
+            r.problems,
+            ["test 1 (group) is ok but its subtest failed: 1 of 2 tests failed"]
+        );
         assert!(r.cases[0].diagnostics.contains("not ok 2 - inner bad"));
 
         let r = parse_str("1..1\n# Subtest: group\n    ok 1\n    ok 2\nok 1 - group\n");
@@ -1398,7 +1554,9 @@ ok 2 - plain
             r.problems,
             ["test 1 (group) is ok but its subtest failed: no plan found in TAP output"]
         );
-        assert!(r.cases[0].diagnostics.contains("(no plan found in TAP output)"));
+        assert!(r.cases[0]
+            .diagnostics
+            .contains("(no plan found in TAP output)"));
 
         let r = parse_str("1..1\n# Subtest: group\n    1..3\n    ok 1\n    ok 3\nok 1\n");
         assert_eq!(
@@ -1459,7 +1617,8 @@ ok 2 - last
             "1..1\n# Subtest: outer\n    1..1\n    # Subtest: inner\n        1..1\n        not ok 1 - deep\n    ok 1 - inner\nok 1 - outer\n",
         );
         assert_eq!(r.problems.len(), 1, "{:?}", r.problems);
-        assert!(r.problems[0].starts_with("test 1 (outer) is ok but its subtest failed: test 1 (inner) is ok"));
+        assert!(r.problems[0]
+            .starts_with("test 1 (outer) is ok but its subtest failed: test 1 (inner) is ok"));
 
         let passing = parse_str(
             "1..1\n# Subtest: outer\n    1..1\n    # Subtest: inner\n        1..1\n        ok 1 - deep\n    ok 1 - inner\nok 1 - outer\n",
@@ -1508,7 +1667,10 @@ ok 3 - outer
         assert_eq!(names(&r), ["first", "second"]);
 
         let r = parse_str("1..1\n    1..2\n    ok 1\n    not ok 2 - broken\nok 1 - parent\n");
-        assert_eq!(r.problems, ["test 1 (parent) is ok but its subtest failed: 1 of 2 tests failed"]);
+        assert_eq!(
+            r.problems,
+            ["test 1 (parent) is ok but its subtest failed: 1 of 2 tests failed"]
+        );
 
         // Indented lines without a plan or header are just output.
         let r = parse_str("1..1\n    ok 1 looks like tap\n    not ok 2\nok 1 - parent\n");
@@ -1518,12 +1680,17 @@ ok 3 - outer
 
     #[test]
     fn test2_buffered_subtests() {
-        let r = parse_str("1..2\nok 1 - buffered {\n    ok 1 - a\n    1..1\n}\nok 2 - name ends with {\n");
+        let r = parse_str(
+            "1..2\nok 1 - buffered {\n    ok 1 - a\n    1..1\n}\nok 2 - name ends with {\n",
+        );
         assert!(r.problems.is_empty(), "{:?}", r.problems);
         assert_eq!(names(&r), ["buffered", "name ends with {"]);
 
         let r = parse_str("1..1\nok 1 - lies {\n    not ok 1 - a\n    1..1\n}\n");
-        assert_eq!(r.problems, ["test 1 (lies) is ok but its subtest failed: 1 of 1 test failed"]);
+        assert_eq!(
+            r.problems,
+            ["test 1 (lies) is ok but its subtest failed: 1 of 1 test failed"]
+        );
 
         let r = parse_str("1..1\nnot ok 1 - todo # TODO later {\n    not ok 1\n    1..1\n}\n");
         assert_eq!(r.cases[0].reason.as_deref(), Some("later"));
@@ -1554,7 +1721,8 @@ ok 3 - outer
 
     #[test]
     fn crlf_line_endings() {
-        let r = parse_str("TAP version 13\r\n1..2\r\nok 1 - a\r\nnot ok 2 - b # TODO x\r\n# note\r\n");
+        let r =
+            parse_str("TAP version 13\r\n1..2\r\nok 1 - a\r\nnot ok 2 - b # TODO x\r\n# note\r\n");
         assert_eq!(r.version, Some(13));
         assert_eq!(names(&r), ["a", "b"]);
         assert_eq!(r.cases[1].reason.as_deref(), Some("x"));
@@ -1594,8 +1762,11 @@ ok 3 - outer
 
     #[test]
     fn ten_megabyte_line() {
-        let reader = io::Cursor::new(b"1..2\nok 1 - ".to_vec())
-            .chain(Endless { left: 10 << 20, byte: b'x', then: b"\nok 2 - after\n" });
+        let reader = io::Cursor::new(b"1..2\nok 1 - ".to_vec()).chain(Endless {
+            left: 10 << 20,
+            byte: b'x',
+            then: b"\nok 2 - after\n",
+        });
         let r = parse_reader(BufReader::new(reader)).unwrap();
         assert_eq!(r.tests_run, 2);
         assert!(r.problems.is_empty(), "{:?}", r.problems);
@@ -1605,11 +1776,19 @@ ok 3 - outer
 
     #[test]
     fn long_line_buffer_stays_capped() {
-        let mut reader = BufReader::new(Endless { left: 40 << 20, byte: b'y', then: b"\nnext\n" });
+        let mut reader = BufReader::new(Endless {
+            left: 40 << 20,
+            byte: b'y',
+            then: b"\nnext\n",
+        });
         let mut buf = Vec::new();
         assert!(read_line_capped(&mut reader, &mut buf, MAX_LINE_BYTES).unwrap());
         assert_eq!(buf.len(), MAX_LINE_BYTES);
-        assert!(buf.capacity() <= 2 * MAX_LINE_BYTES, "capacity {}", buf.capacity());
+        assert!(
+            buf.capacity() <= 2 * MAX_LINE_BYTES,
+            "capacity {}",
+            buf.capacity()
+        );
         assert!(read_line_capped(&mut reader, &mut buf, MAX_LINE_BYTES).unwrap());
         assert_eq!(buf, b"next");
         assert!(!read_line_capped(&mut reader, &mut buf, MAX_LINE_BYTES).unwrap());
@@ -1656,7 +1835,10 @@ ok 3 - outer
         }
         let r = parse_str(&text);
         assert_eq!(r.problems.len(), MAX_PROBLEMS + 2);
-        assert_eq!(r.problems[MAX_PROBLEMS], format!("… and {} more problems", 1000 - MAX_PROBLEMS));
+        assert_eq!(
+            r.problems[MAX_PROBLEMS],
+            format!("… and {} more problems", 1000 - MAX_PROBLEMS)
+        );
         assert_eq!(r.problems[MAX_PROBLEMS + 1], "planned 1 test but ran 0");
     }
 
@@ -1674,7 +1856,10 @@ ok 3 - outer
         assert_eq!(r.cases.len(), MAX_STORED_CASES + 1);
         assert_eq!(r.omitted_cases, 6);
         assert_eq!(r.cases.last().unwrap().status, Fail);
-        assert_eq!(r.cases.last().unwrap().number, Some(MAX_STORED_CASES as u64 + 6));
+        assert_eq!(
+            r.cases.last().unwrap().number,
+            Some(MAX_STORED_CASES as u64 + 6)
+        );
         assert!(r.problems.is_empty(), "{:?}", r.problems);
     }
 
@@ -1711,11 +1896,46 @@ ok 3 - outer
     }
 
     const PIECES: &[&[u8]] = &[
-        b"ok", b"not ok", b" ", b"    ", b"  ", b"1..", b"0", b"1", b"3", b"99999999999999999999999",
-        b"#", b" # SKIP", b" # TODO", b"\\", b"\\#", b"-", b"\n", b"\n", b"\n", b"\r\n", b"\r",
-        b"---", b"...", b"Bail out!", b"# Subtest: x", b"# Subtest", b"{", b"}", b"TAP version 13",
-        b"TAP version 4294967296", b"duration_ms: 1e308", b"duration_ms: -1", b" # time=1e300s", b" # time=.ms", b"\xff", b"\xc3",
-        b"\xe2\x82", b"\t", b"\0", b"\xef\xbb\xbf",
+        b"ok",
+        b"not ok",
+        b" ",
+        b"    ",
+        b"  ",
+        b"1..",
+        b"0",
+        b"1",
+        b"3",
+        b"99999999999999999999999",
+        b"#",
+        b" # SKIP",
+        b" # TODO",
+        b"\\",
+        b"\\#",
+        b"-",
+        b"\n",
+        b"\n",
+        b"\n",
+        b"\r\n",
+        b"\r",
+        b"---",
+        b"...",
+        b"Bail out!",
+        b"# Subtest: x",
+        b"# Subtest",
+        b"{",
+        b"}",
+        b"TAP version 13",
+        b"TAP version 4294967296",
+        b"duration_ms: 1e308",
+        b"duration_ms: -1",
+        b" # time=1e300s",
+        b" # time=.ms",
+        b"\xff",
+        b"\xc3",
+        b"\xe2\x82",
+        b"\t",
+        b"\0",
+        b"\xef\xbb\xbf",
     ];
 
     fn random_input(rng: &mut Rng) -> Vec<u8> {
@@ -1750,10 +1970,19 @@ ok 3 - outer
         for round in 0..3000 {
             let input = random_input(&mut rng);
             let r = parse_reader(&input[..]).unwrap();
-            assert_eq!(r.cases.len() as u64 + r.omitted_cases, r.tests_run, "round {round}: {input:?}");
+            assert_eq!(
+                r.cases.len() as u64 + r.omitted_cases,
+                r.tests_run,
+                "round {round}: {input:?}"
+            );
             assert!(r.cases.iter().all(|c| c.number.is_some()), "round {round}");
             if r.bail_out.is_none() && r.plan.is_none() {
-                assert!(r.problems.iter().any(|p| p == "no plan found in TAP output"), "round {round}");
+                assert!(
+                    r.problems
+                        .iter()
+                        .any(|p| p == "no plan found in TAP output"),
+                    "round {round}"
+                );
             }
             if round % 10 == 0 {
                 let slow = parse_reader(BufReader::with_capacity(1, Trickle(&input))).unwrap();
