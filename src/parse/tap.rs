@@ -25,9 +25,13 @@
 //! * `# skip` is recognised as a case-insensitive prefix (`# Skipped: …`
 //!   works); `# todo` must be a whole word (`# TODO: …` works, `# todos`
 //!   does not). Only the first unescaped `#` can start a directive;
-//!   `\#` and `\\` in descriptions are unescaped.
-//! * `1..N # comment` is accepted as a plan (prove would ignore it);
-//!   `1..0` with anything after it skips the whole file.
+//!   `\#` and `\\` in descriptions are unescaped. Any other `# comment`
+//!   stays in the description (as in `TAP::Parser`), except node-tap's
+//!   `# time=12ms`, which becomes the case's duration. So does a top-level
+//!   `duration_ms:` key in a test's YAML block.
+//! * `1..N # comment` is accepted as a plan; `1..0` with anything after it
+//!   skips the whole file (the reason is the text after `# SKIP`, or the
+//!   whole comment, or empty).
 //! * Unknown lines (`pragma +strict`, program output, indented text) are
 //!   ignored and never problems; YAML blocks are accepted in any version and an
 //!   unterminated YAML block is not a problem.
@@ -36,8 +40,8 @@
 //!   buffered `ok 1 - name {` … `}` form) are parsed recursively. The parent's
 //!   test line is the case; a summary of the failing child lines goes into
 //!   its diagnostics, and a parent that says `ok` over a broken child (failed
-//!   test, missing or wrong plan, …) is a problem. `prove` itself ignores
-//!   subtests; TAP 14 asks harnesses to check them.
+//!   test, missing or wrong plan, …) is a problem. This check is ptest's
+//!   own: `prove` only reads the parent line.
 //! * `Bail out!` at the start of a line (or of an indented child line) stops
 //!   the parse; plan problems are not added afterwards.
 
