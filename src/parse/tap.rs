@@ -67,6 +67,8 @@ pub const MAX_PROBLEMS: usize = 20;
 const MAX_DEPTH: usize = 32;
 /// Failing child lines summarised in a parent's diagnostics.
 const MAX_SUMMARY_LINES: usize = 10;
+/// Cap on one problem message or one summary line (they nest subtests).
+const MAX_MESSAGE_BYTES: usize = 1024;
 /// Appended to diagnostics that hit a cap.
 const DIAG_TRUNCATED: &str = "[diagnostics truncated]";
 
@@ -239,7 +241,7 @@ struct Problems {
 impl Problems {
     fn push(&mut self, problem: String) {
         if self.list.len() < MAX_PROBLEMS {
-            self.list.push(problem);
+            self.list.push(clip(problem));
         } else {
             self.dropped += 1;
         }
@@ -264,7 +266,7 @@ struct Summary {
 impl Summary {
     fn push(&mut self, line: String) {
         if self.lines.len() < MAX_SUMMARY_LINES {
-            self.lines.push(line);
+            self.lines.push(clip(line));
         } else {
             self.dropped += 1;
         }
@@ -813,6 +815,15 @@ fn append_diag(pending: &mut Pending, budget: &mut usize, text: &str) {
     }
     diag.push_str(DIAG_TRUNCATED);
     *budget = budget.saturating_sub(sep + fits);
+}
+
+/// Shortens a message to [`MAX_MESSAGE_BYTES`].
+fn clip(mut message: String) -> String {
+    if message.len() > MAX_MESSAGE_BYTES {
+        message.truncate(floor_char_boundary(&message, MAX_MESSAGE_BYTES));
+        message.push('…');
+    }
+    message
 }
 
 /// The largest char boundary of `s` not above `max`.
@@ -1993,6 +2004,18 @@ ok 3 - outer
                 assert_eq!(slow, r, "round {round}: {input:?}");
             }
         }
+    }
+
+    #[test]
+    fn nested_messages_are_clipped() {
+        let long = "n".repeat(5000);
+        let r = parse_str(&format!(
+            "1..1\n# Subtest: a\n    1..1\n    # Subtest: b\n        1..1\n        not ok 1 - {long}\n    ok 1 - {long}\nok 1 - {long}\n"
+        ));
+        assert_eq!(r.problems.len(), 1);
+        assert!(r.problems[0].len() <= MAX_MESSAGE_BYTES + '…'.len_utf8());
+        assert!(r.problems[0].starts_with("test 1 (nnn"));
+        assert!(r.cases[0].diagnostics.len() < 4 * MAX_MESSAGE_BYTES);
     }
 
     #[test]
