@@ -6,7 +6,7 @@
 mod serde_time;
 mod verdict;
 
-pub use serde_time::{opt_secs, secs};
+pub use serde_time::{opt_secs, rfc3339, secs};
 pub use verdict::judge;
 
 use crate::parse::{CaseResult, CaseStatus, ProtocolUsed};
