@@ -4,6 +4,7 @@
 //! with their verdict, files that never started as [`Verdict::NotRun`].
 
 mod serde_time;
+pub mod shards;
 mod verdict;
 
 pub use serde_time::{opt_secs, rfc3339, secs};
