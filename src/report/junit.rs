@@ -25,8 +25,8 @@
 //!   stable across runs when tests are added earlier in a file, so CI history
 //!   ("failing since") keeps working.
 //! - **File-level outcomes** get one extra test case named
-//!   [`FILE_CASE_NAME`] (`(file)`), which no TAP test can take (a real test of
-//!   that name is renamed by the rule above):
+//!   [`FILE_CASE_NAME`] (`(file)`). That name is reserved in every suite: a
+//!   real test called `(file)` is always written as `(file) (2)`.
 //!   - FAIL with no failing test case (no plan, wrong count, `Bail out!`,
 //!     non-zero exit or crash with all tests ok): `<failure>` whose `type` is
 //!     the protocol (`tap` or `exit-code`) and whose `message` joins the
@@ -228,10 +228,9 @@ fn file_suite(file: &FileSummary) -> TestSuite {
         None => None,
     };
 
-    let mut used: HashSet<String> = HashSet::new();
-    if outcome.is_some() {
-        used.insert(FILE_CASE_NAME.to_string());
-    }
+    // `(file)` is reserved even when unused, so a test of that name is
+    // called `(file) (2)` in every run, not only in failing ones.
+    let mut used: HashSet<String> = HashSet::from([FILE_CASE_NAME.to_string()]);
     let mut output_placed = false;
     for (index, case) in file.cases.iter().enumerate() {
         let name = unique_name(&mut used, case_name(case, index));
@@ -433,7 +432,7 @@ fn one_line(s: &str) -> String {
 /// quick-junit's [`XmlString`] keeps as they are, so nothing is lost after
 /// this point (its own ANSI stripper would otherwise swallow all text after
 /// an unterminated escape sequence).
-pub fn clean_text(s: &str) -> String {
+pub(crate) fn clean_text(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut column = 0usize;
     let mut chars = s.chars().peekable();
