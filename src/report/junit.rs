@@ -140,14 +140,15 @@ fn file_outcome(file: &FileSummary) -> Option<FileOutcome> {
     let reasons = one_line(&file.reasons.join("; "));
     let non_success = |kind, ty: &str| {
         let mut status = TestCaseStatus::non_success(kind);
-        status
-            .set_type(ty)
-            .set_message(if reasons.is_empty() {
-                file.verdict.label().to_lowercase()
-            } else {
-                reasons.clone()
-            })
-            .set_description(file_context(file, false));
+        status.set_type(ty).set_message(if reasons.is_empty() {
+            file.verdict.label().to_lowercase()
+        } else {
+            reasons.clone()
+        });
+        let body = file_context(file, false);
+        if !body.is_empty() {
+            status.set_description(body);
+        }
         Some(FileOutcome {
             status,
             carries_output: true,
@@ -198,7 +199,7 @@ fn protocol_type(protocol: Option<ProtocolUsed>) -> &'static str {
 }
 
 fn file_suite(file: &FileSummary) -> TestSuite {
-    let id = clean_text(&file.id);
+    let id = one_line(&file.id);
     let mut suite = TestSuite::new(id.as_str());
     if let Some(d) = file.duration {
         suite.set_time(d);
@@ -285,7 +286,7 @@ fn set_output(tc: &mut TestCase, file: &FileSummary) -> bool {
 }
 
 fn case_name(case: &CaseResult, index: usize) -> String {
-    let name = clean_text(&one_line(&case.name));
+    let name = one_line(&case.name);
     if name.trim().is_empty() {
         format!("test {}", case.number.unwrap_or(index as u64 + 1))
     } else {
@@ -414,9 +415,11 @@ fn epoch_secs_to_time(secs: f64) -> Option<SystemTime> {
     SystemTime::UNIX_EPOCH.checked_add(Duration::from_millis(millis as u64))
 }
 
-/// `s` on one line: line breaks become spaces, surrounding blanks go.
+/// `s` cleaned ([`clean_text`]) and on one line, for attribute values:
+/// line breaks become spaces, blanks around them go.
 fn one_line(s: &str) -> String {
-    s.split(['\n', '\r'])
+    clean_text(s)
+        .split('\n')
         .map(str::trim)
         .filter(|l| !l.is_empty())
         .collect::<Vec<_>>()
@@ -1039,6 +1042,41 @@ mod tests {
             "text after an unterminated escape is kept: {body}"
         );
         assert!(!xml.contains('\u{1b}'));
+    }
+
+    #[test]
+    fn attribute_values_are_cleaned_and_on_one_line() {
+        let error = file(
+            "t/err\n.t",
+            Verdict::Error,
+            &[
+                "cannot read output:\u{ffff} bad\x1b[1m bytes",
+                "second\r\nline",
+            ],
+            vec![],
+        );
+        let skips = file(
+            "t/skips.t",
+            Verdict::Pass,
+            &[],
+            vec![
+                with_reason(
+                    case(1, "a", CaseStatus::Skip),
+                    "needs\u{fffe} \x1b[31mroot\x1b[0m",
+                ),
+                with_reason(case(2, "b", CaseStatus::TodoFail), "multi\nline\x00"),
+            ],
+        );
+        let (xml, r) = round_trip(&summary(vec![error, skips]));
+        let e = &r.test_suites[0];
+        assert_eq!(e.name.as_str(), "t/err .t");
+        let (_, message, _, body) = non_success(&e.test_cases[0]);
+        assert_eq!(message, "cannot read output: bad bytes; second line");
+        assert_eq!(body, "cannot read output: bad bytes\nsecond\nline");
+        let s = &r.test_suites[1];
+        assert_eq!(skipped_message(&s.test_cases[0]), "needs root");
+        assert_eq!(skipped_message(&s.test_cases[1]), "TODO: multi line");
+        assert!(!xml.contains("&#10;") && !xml.contains("&#13;"), "{xml}");
     }
 
     #[test]
