@@ -4,9 +4,10 @@
 //! with their verdict, files that never started as [`Verdict::NotRun`].
 
 mod serde_time;
+pub mod shards;
 mod verdict;
 
-pub use serde_time::{opt_secs, secs};
+pub use serde_time::{opt_secs, rfc3339, secs};
 pub use verdict::judge;
 
 use crate::parse::{CaseResult, CaseStatus, ProtocolUsed};
