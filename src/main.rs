@@ -5,11 +5,13 @@
 use clap::Parser;
 use ptest::config::cli::{Cli, Command, MergeArgs, RunArgs};
 use ptest::discover::{self, DiscoverOptions, Protocol, Runner};
-use ptest::merge::Merger;
+use ptest::merge::{shards, Merger, RunSummary};
+use ptest::report::console::{render_details, render_file_line, render_summary, Palette};
+use ptest::report::{json, junit};
 use ptest::plan::Plan;
 use ptest::report::console::{Console, ConsoleOptions};
 use ptest::run::{self, RunEvent, RunOptions};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 /// Exit codes (see the README).
@@ -108,32 +110,42 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
     let summary = merger.finish(&outcome);
 
     let mut notes = String::new();
-    let summary_path = outcome.run_dir.join("summary.json");
-    if let Err(err) = write_json(&summary, &summary_path) {
+    if let Err(err) = json::write_summary(&summary, &outcome.run_dir.join("summary.json")) {
         notes.push_str(&format!("warning: {err}\n"));
     }
-    if let Some(path) = &args.json {
-        write_json(&summary, path)?;
-    }
     console.finish(&summary, &notes);
+    let written = write_reports(&summary, args.junit.as_deref(), args.json.as_deref());
 
     let code = if summary.interrupted {
         exit::INTERRUPTED
+    } else if written.is_err() {
+        exit::USAGE
     } else if summary.has_failures() {
         exit::FAILED
     } else {
         0
     };
+    if let Err(err) = written {
+        eprintln!("ptest: error: {}", chain(&err));
+    }
     Ok(ExitCode::from(code))
 }
 
-fn write_json(summary: &ptest::merge::RunSummary, path: &std::path::Path) -> anyhow::Result<()> {
-    let text = serde_json::to_string_pretty(summary)?;
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent)?;
+/// Writes `--junit` and `--json` (both are attempted even if one fails).
+fn write_reports(
+    summary: &RunSummary,
+    junit_path: Option<&Path>,
+    json_path: Option<&Path>,
+) -> anyhow::Result<()> {
+    let junit_result = junit_path.map(|p| junit::write_junit(summary, p));
+    let json_result = json_path.map(|p| json::write_summary(summary, p));
+    if let Some(r) = junit_result {
+        r?;
     }
-    std::fs::write(path, text)
-        .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))
+    if let Some(r) = json_result {
+        r?;
+    }
+    Ok(())
 }
 
 /// `--list`: one line per file with its runner and protocol.
@@ -160,6 +172,48 @@ fn print_list(plan: &Plan) {
     }
 }
 
-fn merge_command(_args: MergeArgs) -> anyhow::Result<ExitCode> {
-    anyhow::bail!("ptest merge is not available yet")
+/// `ptest merge`: combines shard summaries into one report and exit code.
+fn merge_command(args: MergeArgs) -> anyhow::Result<ExitCode> {
+    let mut inputs = Vec::with_capacity(args.inputs.len());
+    for path in &args.inputs {
+        let summary = json::read_summary(path)?;
+        inputs.push((path.clone(), summary));
+    }
+    let combined = shards::combine(inputs)?;
+    for warning in &combined.warnings {
+        eprintln!("ptest: warning: {warning}");
+    }
+    let summary = combined.summary;
+    let options = ConsoleOptions::detect(args.color, false, false);
+    let palette = Palette::new(options.color);
+    for file in summary.files.iter().filter(|f| f.verdict.is_failure()) {
+        print!("{}", render_file_line(file, &palette));
+        print!("{}", render_details(file, &palette));
+    }
+    let mut notes = String::new();
+    if !combined.missing_shards.is_empty() {
+        let list: Vec<String> = combined
+            .missing_shards
+            .iter()
+            .map(|k| k.to_string())
+            .collect();
+        notes.push_str(&format!(
+            "Missing shard{}: {} (their files are not in this report)\n",
+            if list.len() == 1 { "" } else { "s" },
+            list.join(", ")
+        ));
+    }
+    print!("{}", render_summary(&summary, &palette, &notes));
+    let written = write_reports(&summary, args.junit.as_deref(), args.json.as_deref());
+    let code = if written.is_err() || !combined.missing_shards.is_empty() {
+        exit::USAGE
+    } else if summary.interrupted {
+        exit::INTERRUPTED
+    } else if summary.has_failures() {
+        exit::FAILED
+    } else {
+        0
+    };
+    written?;
+    Ok(ExitCode::from(code))
 }

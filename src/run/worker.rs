@@ -172,8 +172,17 @@ fn spawn(
     if !scratch.tmpdir.is_dir() {
         std::fs::create_dir_all(&scratch.tmpdir)?;
     }
-    let stdout = File::create(&scratch.stdout)?;
-    let stderr = File::create(&scratch.stderr)?;
+    // Read-write, so the same handle can be read back after the child exits.
+    let open = |path: &Path| {
+        std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(path)
+    };
+    let stdout = open(&scratch.stdout)?;
+    let stderr = open(&scratch.stderr)?;
     // Keep a handle to read the output back without reopening the file.
     *stdout_reader = stdout.try_clone().ok();
     let (program, args) = job
