@@ -1,0 +1,6 @@
+#!/bin/sh
+# Hangs and ignores SIGTERM (the ignored disposition survives exec), so the
+# timeout needs the grace period and SIGKILL. Ctrl-C still stops it.
+trap '' TERM
+echo "going to sleep, deaf to SIGTERM"
+exec sleep 600
