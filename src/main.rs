@@ -6,10 +6,10 @@ use clap::Parser;
 use ptest::config::cli::{Cli, Command, MergeArgs, RunArgs};
 use ptest::discover::{self, DiscoverOptions, Protocol, Runner};
 use ptest::merge::{shards, Merger, RunSummary};
-use ptest::report::console::{render_details, render_file_line, render_summary, Palette};
-use ptest::report::{json, junit};
 use ptest::plan::Plan;
+use ptest::report::console::{render_details, render_file_line, render_summary, Palette};
 use ptest::report::console::{Console, ConsoleOptions};
+use ptest::report::{json, junit};
 use ptest::run::{self, RunEvent, RunOptions};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -57,11 +57,7 @@ fn chain(err: &anyhow::Error) -> String {
 }
 
 fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
-    let exec = args
-        .exec
-        .as_deref()
-        .map(discover::split_exec)
-        .transpose()?;
+    let exec = args.exec.as_deref().map(discover::split_exec).transpose()?;
     let options = DiscoverOptions {
         paths: args.paths.clone(),
         include: args.include.clone(),

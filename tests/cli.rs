@@ -62,7 +62,11 @@ impl Suite {
                 String::from_utf8_lossy(&out.stderr)
             )
         });
-        (out.status.code().unwrap_or(-1), serde_json::from_str(&text).unwrap(), stdout)
+        (
+            out.status.code().unwrap_or(-1),
+            serde_json::from_str(&text).unwrap(),
+            stdout,
+        )
     }
 }
 
@@ -97,7 +101,12 @@ fn stderr(out: &Output) -> String {
 fn alive(pid: i32) -> bool {
     match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
         Ok(stat) => {
-            let state = stat.rsplit(')').next().unwrap_or("").split_whitespace().next();
+            let state = stat
+                .rsplit(')')
+                .next()
+                .unwrap_or("")
+                .split_whitespace()
+                .next();
             state != Some("Z") && state != Some("X")
         }
         Err(_) => false,
@@ -119,7 +128,10 @@ fn wait_for(path: &Path, limit: Duration) -> bool {
 fn passing_suite_exits_zero_with_per_language_runners() {
     let s = Suite::new();
     s.file("tests/a.sh", "echo hello\n")
-        .file("tests/b.t", "print qq{1..2\\nok 1 - one\\nok 2 - two\\n};\n")
+        .file(
+            "tests/b.t",
+            "print qq{1..2\\nok 1 - one\\nok 2 - two\\n};\n",
+        )
         .file("tests/sub/c.py", "import sys\nsys.exit(0)\n")
         .file("tests/d.bash", "[[ 1 == 1 ]]\n")
         .executable("tests/e", "#!/bin/sh\nexit 0\n")
@@ -129,7 +141,13 @@ fn passing_suite_exits_zero_with_per_language_runners() {
     let ids: Vec<String> = verdicts(&summary).into_iter().map(|(id, _)| id).collect();
     assert_eq!(
         ids,
-        ["tests/a.sh", "tests/b.t", "tests/d.bash", "tests/e", "tests/sub/c.py"]
+        [
+            "tests/a.sh",
+            "tests/b.t",
+            "tests/d.bash",
+            "tests/e",
+            "tests/sub/c.py"
+        ]
     );
     assert!(verdicts(&summary).iter().all(|(_, v)| v == "pass"));
     assert_eq!(summary["version"], 1);
@@ -146,7 +164,10 @@ fn failing_file_exits_one_and_shows_output_tail() {
     let bad = file(&summary, "t/bad.sh");
     assert_eq!(bad["verdict"], "fail");
     assert_eq!(bad["reasons"][0], "exited with status 3");
-    assert!(bad["stderr_tail"].as_str().unwrap().contains("something broke here"));
+    assert!(bad["stderr_tail"]
+        .as_str()
+        .unwrap()
+        .contains("something broke here"));
     assert!(stdout.contains("something broke here"), "{stdout}");
     assert!(stdout.contains("Failures:"), "{stdout}");
     // Failing files keep their logs; passing files' logs are removed.
@@ -180,7 +201,10 @@ fn tap_results_are_parsed_per_test() {
 #[test]
 fn sh_file_printing_tap_is_read_as_tap() {
     let s = Suite::new();
-    s.file("tests/tap.sh", "echo 1..2; echo ok 1; echo 'not ok 2 - nope'\n");
+    s.file(
+        "tests/tap.sh",
+        "echo 1..2; echo ok 1; echo 'not ok 2 - nope'\n",
+    );
     let (code, summary, _) = s.run_json(&[]);
     assert_eq!(code, 1);
     let f = file(&summary, "tests/tap.sh");
@@ -202,7 +226,10 @@ fn timeout_kills_the_whole_process_group() {
     assert_eq!(code, 1);
     let f = file(&summary, "tests/hang.sh");
     assert_eq!(f["verdict"], "timeout");
-    assert!(f["reasons"][0].as_str().unwrap().contains("timed out after 500ms"));
+    assert!(f["reasons"][0]
+        .as_str()
+        .unwrap()
+        .contains("timed out after 500ms"));
     for pidfile in ["child.pid", "grandchild.pid"] {
         let pid: i32 = std::fs::read_to_string(s.path().join(pidfile))
             .unwrap()
@@ -244,7 +271,7 @@ fn interrupt_stops_children_writes_reports_and_exits_130() {
             &format!("sleep 300 & echo $! > gc{i}.pid\nsleep 300\n"),
         );
     }
-    let mut child = s
+    let child = s
         .cmd(&["-j", "2", "--json", "summary.json", "--grace", "300ms"])
         .stdout(std::process::Stdio::piped())
         .spawn()
@@ -272,7 +299,10 @@ fn interrupt_stops_children_writes_reports_and_exits_130() {
             .unwrap();
         assert!(!alive(pid), "grandchild {pid} still running");
     }
-    assert!(!s.path().join("gc2.pid").exists(), "no new file started after Ctrl-C");
+    assert!(
+        !s.path().join("gc2.pid").exists(),
+        "no new file started after Ctrl-C"
+    );
 }
 
 #[test]
@@ -316,7 +346,10 @@ fn file_that_cannot_start_is_an_error_and_the_run_goes_on() {
     assert!(reason.contains("No such file"), "{reason}");
     let data = file(&summary, "data.bin");
     assert_eq!(data["verdict"], "error");
-    assert!(data["reasons"][0].as_str().unwrap().contains("no runner for extension `.bin`"));
+    assert!(data["reasons"][0]
+        .as_str()
+        .unwrap()
+        .contains("no runner for extension `.bin`"));
     assert_eq!(file(&summary, "tests/fine.sh")["verdict"], "pass");
 }
 
@@ -342,7 +375,11 @@ fn empty_directory_exits_four() {
     s.file("tests/README", "nothing to run\n");
     let out = s.run(&["tests"]);
     assert_eq!(out.status.code(), Some(4));
-    assert!(stderr(&out).contains("no test files found in tests"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("no test files found in tests"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
@@ -382,15 +419,24 @@ fn globs_includes_excludes_gitignore_and_hidden_files() {
         list(&["tests", "--list"]),
         ["tests/a.sh", "tests/deep/b.sh", "tests/deep/c.t"]
     );
-    assert_eq!(list(&["tests/**/*.sh", "--list"]), ["tests/a.sh", "tests/deep/b.sh"]);
-    assert_eq!(list(&["tests", "--include", "*.t", "--list"]), ["tests/deep/c.t"]);
+    assert_eq!(
+        list(&["tests/**/*.sh", "--list"]),
+        ["tests/a.sh", "tests/deep/b.sh"]
+    );
+    assert_eq!(
+        list(&["tests", "--include", "*.t", "--list"]),
+        ["tests/deep/c.t"]
+    );
     assert_eq!(
         list(&["tests", "--exclude", "tests/deep/**", "--list"]),
         ["tests/a.sh"]
     );
     let out = s.run(&["tests", "--list"]);
     let text = String::from_utf8_lossy(&out.stdout);
-    assert!(text.contains("tests/deep/c.t") && text.contains("perl"), "{text}");
+    assert!(
+        text.contains("tests/deep/c.t") && text.contains("perl"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -422,6 +468,8 @@ fn run_directory_keeps_only_recent_runs() {
     for _ in 0..12 {
         assert_eq!(s.run(&["-q"]).status.code(), Some(0));
     }
-    let runs = std::fs::read_dir(s.path().join(".ptest/runs")).unwrap().count();
+    let runs = std::fs::read_dir(s.path().join(".ptest/runs"))
+        .unwrap()
+        .count();
     assert_eq!(runs, 10);
 }

@@ -168,7 +168,8 @@ mod tests {
         assert_eq!(cli.run.paths, vec![PathBuf::from("./tests")]);
         assert_eq!(cli.run.jobs, Jobs::Count(8));
         assert_eq!(cli.run.timeout, Some(Duration::from_secs(30)));
-        let cli = Cli::try_parse_from(["ptest", "merge", "a.json", "b.json", "--junit", "x.xml"]).unwrap();
+        let cli = Cli::try_parse_from(["ptest", "merge", "a.json", "b.json", "--junit", "x.xml"])
+            .unwrap();
         match cli.command {
             Some(Command::Merge(m)) => assert_eq!(m.inputs.len(), 2),
             other => panic!("{other:?}"),

@@ -225,7 +225,10 @@ fn walk(root: &Path) -> Result<Vec<PathBuf>, DiscoverError> {
             path: root.to_path_buf(),
             source,
         })?;
-        if entry.file_type().is_some_and(|t| t.is_file() || t.is_symlink()) {
+        if entry
+            .file_type()
+            .is_some_and(|t| t.is_file() || t.is_symlink())
+        {
             // Symlinks count when they point at a regular file.
             if entry.path().is_file() {
                 files.push(entry.into_path());
@@ -340,8 +343,9 @@ fn classify(
                         "not executable, and no runner for extension `.{}`",
                         ext.to_string_lossy()
                     ),
-                    None => "not executable, and it has no extension to choose a runner by"
-                        .to_string(),
+                    None => {
+                        "not executable, and it has no extension to choose a runner by".to_string()
+                    }
                 },
             },
         },
@@ -363,7 +367,11 @@ fn is_glob(path: &Path) -> bool {
 fn literal_prefix(path: &Path) -> PathBuf {
     let mut base = PathBuf::new();
     for comp in path.components() {
-        if comp.as_os_str().to_string_lossy().contains(['*', '?', '[', '{']) {
+        if comp
+            .as_os_str()
+            .to_string_lossy()
+            .contains(['*', '?', '[', '{'])
+        {
             break;
         }
         base.push(comp);

@@ -32,7 +32,10 @@ pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
             Verdict::NotRun
         }
         (ChildStatus::TimedOut { after }, _) => {
-            reasons.push(format!("timed out after {}", crate::config::format_duration(*after)));
+            reasons.push(format!(
+                "timed out after {}",
+                crate::config::format_duration(*after)
+            ));
             if let Some(tap) = &run.tap {
                 cases = tap.cases.clone();
             }
@@ -135,7 +138,9 @@ fn judge_tap(
             reasons.push(format!("killed by {name}"));
             failed = true;
         }
-        ChildStatus::TimedOut { .. } | ChildStatus::Interrupted | ChildStatus::SpawnFailed { .. } => {
+        ChildStatus::TimedOut { .. }
+        | ChildStatus::Interrupted
+        | ChildStatus::SpawnFailed { .. } => {
             failed = true;
         }
     }
@@ -163,7 +168,9 @@ fn judge_exit(
 ) -> (Verdict, CaseResult) {
     let (verdict, case_status, reason) = match status {
         ChildStatus::Exited { code: 0 } => (Verdict::Pass, CaseStatus::Pass, None),
-        ChildStatus::Exited { code: SKIP_EXIT_CODE } => (
+        ChildStatus::Exited {
+            code: SKIP_EXIT_CODE,
+        } => (
             Verdict::Skip,
             CaseStatus::Skip,
             Some(format!("skipped: exited with status {SKIP_EXIT_CODE}")),
@@ -178,9 +185,9 @@ fn judge_exit(
             CaseStatus::Fail,
             Some(format!("killed by {name}")),
         ),
-        ChildStatus::TimedOut { .. } | ChildStatus::Interrupted | ChildStatus::SpawnFailed { .. } => {
-            (Verdict::Error, CaseStatus::Fail, None)
-        }
+        ChildStatus::TimedOut { .. }
+        | ChildStatus::Interrupted
+        | ChildStatus::SpawnFailed { .. } => (Verdict::Error, CaseStatus::Fail, None),
     };
     if let Some(r) = &reason {
         reasons.push(r.clone());
@@ -189,7 +196,11 @@ fn judge_exit(
         number: None,
         name: id.to_string(),
         status: case_status,
-        reason: if case_status == CaseStatus::Skip { reason } else { None },
+        reason: if case_status == CaseStatus::Skip {
+            reason
+        } else {
+            None
+        },
         diagnostics: String::new(),
         line: None,
         duration: Some(run.duration),

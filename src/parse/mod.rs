@@ -69,6 +69,10 @@ pub struct CaseResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<String>,
     /// Time spent, when the protocol reports it (e.g. TAP YAML `duration_ms`).
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::merge::opt_secs")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::merge::opt_secs"
+    )]
     pub duration: Option<Duration>,
 }

@@ -319,7 +319,11 @@ pub fn render_details(f: &FileSummary, p: &Palette) -> String {
     // The line already shows the first reason of a file that did not pass.
     let shown = usize::from(f.verdict != Verdict::Pass);
     for reason in f.reasons.iter().skip(shown) {
-        let style = if f.verdict.is_failure() { &p.fail } else { &p.skip };
+        let style = if f.verdict.is_failure() {
+            &p.fail
+        } else {
+            &p.skip
+        };
         out.push_str(&format!("        {}\n", style.apply_to(reason)));
     }
     let failing: Vec<_> = f
@@ -373,7 +377,8 @@ fn render_output(f: &FileSummary, p: &Palette, read_logs: bool) -> String {
             .unwrap_or_default();
         out.push_str(&format!(
             "        {}\n",
-            p.dim.apply_to(format!("── {name}, last {} lines{where_}", shown.len()))
+            p.dim
+                .apply_to(format!("── {name}, last {} lines{where_}", shown.len()))
         ));
         for line in shown {
             out.push_str(&format!("        {} {line}\n", p.dim.apply_to("│")));
@@ -386,11 +391,7 @@ fn render_output(f: &FileSummary, p: &Palette, read_logs: bool) -> String {
 /// `extra` lines (e.g. the plan's lower bound) are added to the timing part.
 pub fn render_summary(s: &RunSummary, p: &Palette, extra: &str) -> String {
     let mut out = String::from("\n");
-    let bad: Vec<&FileSummary> = s
-        .files
-        .iter()
-        .filter(|f| f.verdict.is_failure())
-        .collect();
+    let bad: Vec<&FileSummary> = s.files.iter().filter(|f| f.verdict.is_failure()).collect();
     if !bad.is_empty() {
         out.push_str(&format!("{}\n", p.bold.apply_to("Failures:")));
         for f in &bad {

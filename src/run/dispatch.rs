@@ -43,11 +43,12 @@ pub fn run(
 ) -> Result<RunOutcome, RunError> {
     let started_at = SystemTime::now();
     let start = Instant::now();
-    let run_dir = rundir::prepare(&options.runs_root, &options.run_id, options.keep_runs)
-        .map_err(|source| RunError::RunDir {
+    let run_dir = rundir::prepare(&options.runs_root, &options.run_id, options.keep_runs).map_err(
+        |source| RunError::RunDir {
             path: options.runs_root.join(&options.run_id),
             source,
-        })?;
+        },
+    )?;
     process::become_subreaper();
     let jobs = options.jobs.max(1);
     let (tx, rx) = mpsc::channel::<Msg>();
@@ -205,18 +206,15 @@ pub fn run(
             Ok(Msg::Done(mut file_run)) => {
                 if let Some(r) = running.remove(&file_run.index) {
                     free.push(r.worker);
-                    match r.stop {
-                        Some(Stop::Timeout) => {
+                    // A child ptest stopped is reported for why it was stopped.
+                    match (r.stop, &file_run.status) {
+                        (_, ChildStatus::SpawnFailed { .. }) | (None, _) => {}
+                        (Some(Stop::Timeout), _) => {
                             file_run.status = ChildStatus::TimedOut {
                                 after: options.timeout.unwrap_or_default(),
                             }
                         }
-                        Some(Stop::Interrupt) => {
-                            if !matches!(file_run.status, ChildStatus::SpawnFailed { .. }) {
-                                file_run.status = ChildStatus::Interrupted;
-                            }
-                        }
-                        None => {}
+                        (Some(Stop::Interrupt), _) => file_run.status = ChildStatus::Interrupted,
                     }
                 }
                 let bail = file_run.tap.as_ref().and_then(|t| t.bail_out.clone());

@@ -158,7 +158,9 @@ fn run_job(worker: usize, scratch: &Scratch, job: Job, done: &Sender<Msg>) -> Fi
 fn plainly_passed(run: &FileRun) -> bool {
     let clean_exit = matches!(run.status, ChildStatus::Exited { code: 0 });
     let clean_tap = run.tap.as_ref().is_none_or(|t| {
-        t.problems.is_empty() && t.bail_out.is_none() && !t.cases.iter().any(|c| c.status.is_failure())
+        t.problems.is_empty()
+            && t.bail_out.is_none()
+            && !t.cases.iter().any(|c| c.status.is_failure())
     });
     clean_exit && clean_tap && run.leaked == 0 && run.output_error.is_none()
 }
