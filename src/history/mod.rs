@@ -158,8 +158,10 @@ pub enum HistoryError {
     },
 }
 
-/// Recorded runs of every file. See the module docs for the file format.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// Recorded runs of every file. See the module docs for the file format
+/// (read and written only through [`History::load`] and [`update`], which
+/// add the `version`).
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct History {
     files: BTreeMap<String, FileHistory>,
 }
@@ -167,7 +169,8 @@ pub struct History {
 /// Everything recorded about one file.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct FileHistory {
-    /// The last [`MAX_RUNS`] runs, oldest first.
+    /// The last [`MAX_RUNS`] runs, in the order they were recorded (oldest
+    /// first).
     pub runs: Vec<RunRecord>,
     /// Changes between pass and fail since the file was first recorded.
     #[serde(default, skip_serializing_if = "is_zero")]

@@ -83,13 +83,15 @@ use std::time::Duration;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EstimateSource {
-    /// Nothing is known; the file is scheduled in lexical order.
+    /// Nothing is known about any file of the suite: no expected duration;
+    /// files start biggest (in bytes) first and shards are split by hash.
     Unknown,
     /// Recorded durations in the history file.
     History,
     /// Imported with `--durations`.
     Imported,
-    /// Guessed from other files' durations or the file size.
+    /// Not known for this file: the 90th percentile of the suite's known
+    /// durations.
     Estimated,
 }
 
