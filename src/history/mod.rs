@@ -1,2 +1,447 @@
 //! Recorded durations and outcomes (`.ptest/history.json`).
-//! (stub: being written)
+//!
+//! After every run ptest folds the [`RunSummary`] into a small JSON file so
+//! that the next run can start the slowest files first, split shards by
+//! duration, and put files that failed last time at the front. The history
+//! never changes a verdict: it only informs the [`crate::plan`].
+//!
+//! # File format (version 1)
+//!
+//! ```json
+//! {
+//!   "version": 1,
+//!   "files": {
+//!     "tests/db.t": {
+//!       "runs": [
+//!         { "at": 1764000000, "duration": 12.5, "verdict": "pass", "hash": "9f2c1a0b7d3e4f55" },
+//!         { "at": 1764000900, "duration": 30.0, "verdict": "timeout", "hash": "9f2c1a0b7d3e4f55" },
+//!         { "at": 1764001800, "verdict": "error" }
+//!       ],
+//!       "flips": 1,
+//!       "cases": {
+//!         "connects": { "statuses": "ppf", "durations": [0.25, null, 0.31], "last_seen": 1764001800 }
+//!       }
+//!     }
+//!   }
+//! }
+//! ```
+//!
+//! | field | meaning |
+//! |---|---|
+//! | `version` | schema version, `1`. A file with a newer (or missing) version is set aside, like a corrupt one. |
+//! | `files` | one entry per file id ([`crate::discover::TestFile::id`]), sorted by id. |
+//! | `runs` | the last [`MAX_RUNS`] (10) runs of the file, oldest first. |
+//! | `runs[].at` | when the file started, in whole seconds since the Unix epoch. |
+//! | `runs[].duration` | wall time in seconds (microsecond precision); absent when the file never got a child (e.g. an ERROR before start). For a TIMEOUT it is the time until ptest stopped it: a lower bound. |
+//! | `runs[].verdict` | `pass`, `fail`, `skip`, `timeout` or `error`. NOT RUN files are not recorded at all. |
+//! | `runs[].hash` | the first 16 hex digits of the BLAKE3 hash of the file's content at that run; absent when it could not be read. |
+//! | `flips` | how many times the file's outcome changed between pass and fail (`fail` and `timeout` count as fail; `skip` and `error` are ignored) since it was first recorded; for flaky-file detection. Absent means 0. |
+//! | `cases` | per test case, keyed by name (omitted for exit-code files, whose single case is the file itself). |
+//! | `cases.*.statuses` | the last 10 statuses, oldest first, one letter each: `p` pass, `f` fail, `s` skip, `t` TODO (failed as expected), `u` TODO that unexpectedly passed. |
+//! | `cases.*.durations` | seconds per status, `null` when unknown; omitted when none is known. |
+//! | `cases.*.last_seen` | the `at` of the last run that reported this case. |
+//!
+//! Unnamed cases are keyed `#N` (their number); a name used twice in one run
+//! is keyed `NAME #N` the second time. A case not seen during the runs the
+//! file still keeps is dropped, and so is a file not run for 90 days (counted
+//! from the newest run in the history, not from the clock).
+//!
+//! # Expected durations
+//!
+//! [`History::expected`] is a weighted median of the recorded durations, so
+//! one slow outlier (a loaded CI machine) does not move it. Runs whose
+//! content hash equals the newest run's hash weigh three times as much as
+//! runs of an older version of the file: after an edit that made a file
+//! much faster or slower, the estimate follows after about three runs instead
+//! of six, while a single outlier still cannot move it on its own.
+//!
+//! # Concurrency and crashes
+//!
+//! [`update`] is the only writer. It takes an exclusive lock on the sidecar
+//! `history.json.lock`, re-reads the file under the lock, folds the run in,
+//! writes a temporary file in the same directory, fsyncs it, renames it over
+//! the history and fsyncs the directory. Two ptest processes finishing at
+//! once therefore serialise, and neither loses the other's runs; a crash
+//! leaves either the old or the new file, never a torn one.
+//!
+//! A file that cannot be understood (not JSON, truncated, wrong shape, or
+//! written by a newer ptest) is renamed to `history.json.corrupt-<unix time>`
+//! and ptest starts a new history, with a warning naming both paths. Only
+//! real I/O failures (e.g. permission denied) are errors.
+
+mod store;
+
+pub use store::{hash_files, update, Loaded};
+
+use crate::merge::{RunSummary, Verdict};
+use crate::parse::{CaseStatus, ProtocolUsed};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+/// Version of the history file schema written by this ptest.
+pub const HISTORY_VERSION: u32 = 1;
+
+/// How many runs are kept per file (and statuses per test case).
+pub const MAX_RUNS: usize = 10;
+
+/// Weight of a run whose content hash matches the newest run's, relative to
+/// a run of an older version of the file.
+const CURRENT_CONTENT_WEIGHT: u32 = 3;
+
+/// Files whose newest run is this much older than the history's newest run
+/// are dropped.
+const EXPIRE_AFTER_SECS: u64 = 90 * 86_400;
+
+/// Hex digits of the content hash kept per run.
+const HASH_DIGITS: usize = 16;
+
+/// Why the history file could not be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    /// The history file exists but could not be read.
+    #[error("cannot read history file {path}")]
+    Read {
+        /// The history file.
+        path: PathBuf,
+        /// What went wrong.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The history file (or its temporary file) could not be written.
+    #[error("cannot write history file {path}")]
+    Write {
+        /// The file being written.
+        path: PathBuf,
+        /// What went wrong.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The directory for the history file could not be created.
+    #[error("cannot create history directory {path}")]
+    CreateDir {
+        /// The directory.
+        path: PathBuf,
+        /// What went wrong.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The lock file could not be created or locked.
+    #[error("cannot lock history file {path}")]
+    Lock {
+        /// The lock file.
+        path: PathBuf,
+        /// What went wrong.
+        #[source]
+        source: std::io::Error,
+    },
+    /// A corrupt history file could not be renamed out of the way.
+    #[error("cannot move corrupt history file {path} aside to {to}")]
+    SetAside {
+        /// The corrupt history file.
+        path: PathBuf,
+        /// Where it was to be moved.
+        to: PathBuf,
+        /// What went wrong.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The history could not be encoded as JSON.
+    #[error("cannot encode history file {path}")]
+    Encode {
+        /// The history file.
+        path: PathBuf,
+        /// What went wrong.
+        #[source]
+        source: serde_json::Error,
+    },
+}
+
+/// Recorded runs of every file. See the module docs for the file format
+/// (read and written only through [`History::load`] and [`update`], which
+/// add the `version`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct History {
+    files: BTreeMap<String, FileHistory>,
+}
+
+/// Everything recorded about one file.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FileHistory {
+    /// The last [`MAX_RUNS`] runs, in the order they were recorded (oldest
+    /// first).
+    pub runs: Vec<RunRecord>,
+    /// Changes between pass and fail since the file was first recorded.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub flips: u32,
+    /// Per test case, by name.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub cases: BTreeMap<String, CaseHistory>,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// One recorded run of a file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// Start time, whole seconds since the Unix epoch.
+    pub at: u64,
+    /// Wall time; `None` when no child ran. A lower bound for TIMEOUT.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::merge::opt_secs"
+    )]
+    pub duration: Option<Duration>,
+    /// The verdict (never NOT RUN).
+    pub verdict: Verdict,
+    /// The first 16 hex digits of the BLAKE3 hash of the file's content.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hash: Option<String>,
+}
+
+/// The recent results of one test case.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CaseHistory {
+    /// One letter per run, oldest first: `p` pass, `f` fail, `s` skip,
+    /// `t` TODO failed, `u` TODO passed.
+    pub statuses: String,
+    /// Seconds per status (same length as `statuses`), `None` when unknown.
+    /// Empty when no duration is known.
+    #[serde(default, skip_serializing_if = "all_unknown")]
+    pub durations: Vec<Option<f64>>,
+    /// The `at` of the last run that reported this case.
+    pub last_seen: u64,
+}
+
+fn all_unknown(v: &[Option<f64>]) -> bool {
+    v.iter().all(Option::is_none)
+}
+
+impl CaseHistory {
+    /// The recorded statuses, oldest first (unknown letters are skipped).
+    pub fn statuses(&self) -> Vec<CaseStatus> {
+        self.statuses.chars().filter_map(status_from_char).collect()
+    }
+
+    fn push(&mut self, status: CaseStatus, duration: Option<Duration>, at: u64) {
+        // Keep `durations` aligned with `statuses`, whatever was read.
+        let len = self.statuses.chars().count();
+        self.durations.resize(len, None);
+        self.statuses.push(status_char(status));
+        self.durations
+            .push(duration.map(|d| (d.as_secs_f64() * 1e6).round() / 1e6));
+        let excess = self.statuses.chars().count().saturating_sub(MAX_RUNS);
+        if excess > 0 {
+            self.statuses = self.statuses.chars().skip(excess).collect();
+            self.durations.drain(..excess);
+        }
+        if all_unknown(&self.durations) {
+            // Stored that way on disk: keep memory and disk identical.
+            self.durations.clear();
+        }
+        self.last_seen = self.last_seen.max(at);
+    }
+}
+
+fn status_char(status: CaseStatus) -> char {
+    match status {
+        CaseStatus::Pass => 'p',
+        CaseStatus::Fail => 'f',
+        CaseStatus::Skip => 's',
+        CaseStatus::TodoFail => 't',
+        CaseStatus::TodoPass => 'u',
+    }
+}
+
+fn status_from_char(c: char) -> Option<CaseStatus> {
+    match c {
+        'p' => Some(CaseStatus::Pass),
+        'f' => Some(CaseStatus::Fail),
+        's' => Some(CaseStatus::Skip),
+        't' => Some(CaseStatus::TodoFail),
+        'u' => Some(CaseStatus::TodoPass),
+        _ => None,
+    }
+}
+
+/// `Some(true)` for a pass, `Some(false)` for a failure, `None` when the
+/// verdict says nothing about flakiness.
+fn pass_or_fail(verdict: Verdict) -> Option<bool> {
+    match verdict {
+        Verdict::Pass => Some(true),
+        Verdict::Fail | Verdict::Timeout => Some(false),
+        Verdict::Skip | Verdict::Error | Verdict::NotRun => None,
+    }
+}
+
+fn unix_now() -> u64 {
+    SystemTime::now()
+        .duration_since(SystemTime::UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0)
+}
+
+impl History {
+    /// A history with nothing recorded.
+    pub fn empty() -> History {
+        History::default()
+    }
+
+    /// Reads a history file without taking the lock. A missing file is an
+    /// empty history; a corrupt or newer file is set aside (under the lock)
+    /// and an empty history returned with a warning. See the module docs.
+    pub fn load(path: &std::path::Path) -> Result<Loaded, HistoryError> {
+        store::load(path)
+    }
+
+    /// Whether nothing is recorded.
+    pub fn is_empty(&self) -> bool {
+        self.files.is_empty()
+    }
+
+    /// The recorded files, by id.
+    pub fn files(&self) -> impl Iterator<Item = (&str, &FileHistory)> {
+        self.files.iter().map(|(id, h)| (id.as_str(), h))
+    }
+
+    /// What is recorded about one file.
+    pub fn file(&self, id: &str) -> Option<&FileHistory> {
+        self.files.get(id)
+    }
+
+    /// Folds one run into the history.
+    ///
+    /// NOT RUN files record nothing. Every other file gets a [`RunRecord`]
+    /// (with its content hash from `hashes`, keyed by file id, when present)
+    /// and its test cases are recorded; then old runs, cases and files are
+    /// pruned (see the module docs).
+    pub fn record(&mut self, summary: &RunSummary, hashes: &HashMap<String, String>) {
+        let now = unix_now();
+        for file in &summary.files {
+            if file.verdict == Verdict::NotRun {
+                continue;
+            }
+            let at = file
+                .started_at
+                .filter(|s| s.is_finite() && *s >= 0.0)
+                .map(|s| s as u64)
+                .unwrap_or(now);
+            let entry = self.files.entry(file.id.clone()).or_default();
+            if let Some(new) = pass_or_fail(file.verdict) {
+                let previous = entry
+                    .runs
+                    .iter()
+                    .rev()
+                    .find_map(|r| pass_or_fail(r.verdict));
+                if previous.is_some_and(|p| p != new) {
+                    entry.flips = entry.flips.saturating_add(1);
+                }
+            }
+            entry.runs.push(RunRecord {
+                at,
+                duration: file.duration,
+                verdict: file.verdict,
+                hash: hashes
+                    .get(&file.id)
+                    .map(|h| h.chars().take(HASH_DIGITS).collect()),
+            });
+            let excess = entry.runs.len().saturating_sub(MAX_RUNS);
+            entry.runs.drain(..excess);
+
+            if file.protocol != Some(ProtocolUsed::ExitCode) {
+                let mut seen = HashSet::new();
+                for (position, case) in file.cases.iter().enumerate() {
+                    let number = case.number.unwrap_or(position as u64 + 1);
+                    let name = case.name.trim();
+                    let mut key = if name.is_empty() {
+                        format!("#{number}")
+                    } else {
+                        name.to_string()
+                    };
+                    if seen.contains(&key) {
+                        key = format!("{key} #{number}");
+                    }
+                    if !seen.insert(key.clone()) {
+                        continue;
+                    }
+                    entry
+                        .cases
+                        .entry(key)
+                        .or_default()
+                        .push(case.status, case.duration, at);
+                }
+            }
+            let oldest = entry.runs.iter().map(|r| r.at).min().unwrap_or(at);
+            entry.cases.retain(|_, c| c.last_seen >= oldest);
+        }
+        self.expire();
+    }
+
+    /// Drops files not run for [`EXPIRE_AFTER_SECS`] before the newest run.
+    fn expire(&mut self) {
+        let newest_of = |h: &FileHistory| h.runs.iter().map(|r| r.at).max();
+        let Some(newest) = self.files.values().filter_map(newest_of).max() else {
+            return;
+        };
+        let cutoff = newest.saturating_sub(EXPIRE_AFTER_SECS);
+        self.files
+            .retain(|_, h| newest_of(h).is_some_and(|at| at >= cutoff));
+    }
+
+    /// The expected duration of a file: the weighted median of its recorded
+    /// durations (see the module docs), or `None` when no duration is
+    /// recorded.
+    pub fn expected(&self, id: &str) -> Option<Duration> {
+        let file = self.files.get(id)?;
+        let newest_hash = file.runs.last().and_then(|r| r.hash.as_deref());
+        let samples: Vec<(Duration, u32)> = file
+            .runs
+            .iter()
+            .filter_map(|r| {
+                let weight = match (newest_hash, r.hash.as_deref()) {
+                    (Some(newest), Some(hash)) if newest == hash => CURRENT_CONTENT_WEIGHT,
+                    _ => 1,
+                };
+                r.duration.map(|d| (d, weight))
+            })
+            .collect();
+        weighted_median(samples)
+    }
+
+    /// Whether the file's last recorded run failed, timed out or errored.
+    pub fn failed_last_time(&self, id: &str) -> bool {
+        self.files
+            .get(id)
+            .and_then(|f| f.runs.last())
+            .is_some_and(|r| r.verdict.is_failure())
+    }
+}
+
+/// The weighted median: the smallest sample at which the cumulative weight
+/// reaches half the total; the mean of two samples when it lands exactly
+/// between them.
+fn weighted_median(mut samples: Vec<(Duration, u32)>) -> Option<Duration> {
+    samples.sort();
+    let total: u64 = samples.iter().map(|&(_, w)| u64::from(w)).sum();
+    let mut cumulative = 0u64;
+    for (i, &(d, w)) in samples.iter().enumerate() {
+        cumulative += u64::from(w);
+        if 2 * cumulative == total {
+            if let Some(&(next, _)) = samples.get(i + 1) {
+                return Some((d + next) / 2);
+            }
+            return Some(d);
+        }
+        if 2 * cumulative > total {
+            return Some(d);
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests;

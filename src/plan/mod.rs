@@ -1,24 +1,110 @@
 //! Deciding the order in which files start, and which files this machine runs.
 //!
 //! The dispatcher in [`crate::run`] starts `plan.entries` in order, the next
-//! one whenever a slot frees (dynamic list scheduling).
+//! one whenever a slot frees (dynamic list scheduling). Starting the longest
+//! files first (LPT) keeps a slow file from starting last and running alone
+//! at the end; splitting shards by duration keeps CI machines finishing
+//! together.
+//!
+//! # Expected durations
+//!
+//! Every file gets an expected duration ([`Expectations`]), from, in order of
+//! precedence:
+//!
+//! 1. **Imported** (`--durations FILE`, see [`ImportedDurations`]): when the
+//!    file is listed there. Imported durations win because they were asked
+//!    for explicitly, and because a durations file shared by every CI
+//!    machine is what makes shard partitions agree (local histories may
+//!    differ between machines).
+//! 2. **History** ([`crate::history::History::expected`]): the weighted
+//!    median of the file's recent runs.
+//! 3. **Estimated**: a file with neither gets the 90th percentile (nearest
+//!    rank) of the known expected durations of the files in this suite, so
+//!    that new files start early rather than last: a new file is more likely
+//!    to be slow than a typical one is, and starting it early costs little.
+//! 4. **Unknown**: when no file of the suite has any duration, nothing is
+//!    estimated (`expected` is `None`); files are then dispatched biggest
+//!    file first (size in bytes, a weak proxy for work), and shards are split
+//!    by a stable hash of the file id (balanced by count).
+//!
+//! Whether a file failed last time comes from the history only.
+//!
+//! # Order ([`Order`])
+//!
+//! * `failed-first` (default): files that failed last time first (longest
+//!   first among them), then the rest longest expected first.
+//! * `lpt`: longest expected first.
+//! * `lexical`: by id.
+//! * `random[:SEED]`: a shuffle determined by the seed; without one a seed
+//!   is drawn and recorded in [`Plan::order`] (shown by the dry run) so the
+//!   run can be repeated.
+//!
+//! Ties are broken by file id, and the input order of the files never
+//! matters: the same inputs give the same plan.
+//!
+//! # Shards (`--shard K/N`)
+//!
+//! Every machine computes the same partition of the whole suite and keeps
+//! part `K`. The partition is LPT bin packing: files sorted by expected
+//! duration (longest first, ties by id), each assigned to the least-loaded
+//! shard (ties: lowest shard). When no duration is known at all, files are
+//! sorted by a stable hash of their id (BLAKE3, stable across versions and
+//! platforms) and dealt round-robin, so shard sizes differ by at most one
+//! file. The partition only depends on the file ids and their expected
+//! durations: **all shards must see the same durations** (the same
+//! `--durations` file, or the same history file), or they may disagree and
+//! run some files twice and others not at all. [`ShardInfo::fingerprint`]
+//! summarises the partition's inputs; equal fingerprints on every shard mean
+//! they agree.
+//!
+//! Failed-first only changes the order within a shard, never the partition.
 
+mod dryrun;
+mod durations;
+mod estimate;
+mod order;
+mod shard;
+
+#[cfg(test)]
+mod tests;
+
+pub use dryrun::render_dry_run;
+pub use durations::{DurationsError, ImportedDurations};
+pub use estimate::{Expectation, Expectations};
+pub use shard::{partition, Partition};
+
+use crate::config::format_duration;
 use crate::discover::TestFile;
 use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
 use std::time::Duration;
 
 /// Where a file's expected duration comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum EstimateSource {
-    /// Nothing is known; the file is scheduled in lexical order.
+    /// Nothing is known about any file of the suite: no expected duration;
+    /// files start biggest (in bytes) first and shards are split by hash.
     Unknown,
     /// Recorded durations in the history file.
     History,
     /// Imported with `--durations`.
     Imported,
-    /// Guessed from other files' durations or the file size.
+    /// Not known for this file: the 90th percentile of the suite's known
+    /// durations.
     Estimated,
+}
+
+impl EstimateSource {
+    /// A short lowercase label: `history`, `imported`, `estimated`, `unknown`.
+    pub fn label(self) -> &'static str {
+        match self {
+            EstimateSource::Unknown => "unknown",
+            EstimateSource::History => "history",
+            EstimateSource::Imported => "imported",
+            EstimateSource::Estimated => "estimated",
+        }
+    }
 }
 
 /// One file in the plan.
@@ -32,14 +118,94 @@ pub struct PlannedFile {
     pub source: EstimateSource,
 }
 
+/// What the plan knows about the shard it was cut for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShardInfo {
+    /// This machine's shard.
+    pub shard: Shard,
+    /// Planned (expected) total of every shard, shard 1 first.
+    pub totals: Vec<Duration>,
+    /// Number of files in every shard, shard 1 first.
+    pub counts: Vec<usize>,
+    /// Whether the split was by hash because no duration was known.
+    pub hash_split: bool,
+    /// 12 hex digits summarising the partition's inputs (file ids, expected
+    /// durations, shard count): equal on every shard when they agree.
+    pub fingerprint: String,
+}
+
 /// The files to run, in dispatch order, and the parallelism.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Plan {
     /// Number of worker slots.
     pub jobs: usize,
-    /// Files in the order they are started.
+    /// Files in the order they are started (with `--shard`, only this
+    /// shard's files).
     pub entries: Vec<PlannedFile>,
+    /// The order used; `Random` always carries the seed actually used.
+    pub order: Order,
+    /// The shard this plan was cut for, if any.
+    pub shard: Option<ShardInfo>,
+    /// Ids of the files whose last recorded run failed.
+    pub failed_last_time: BTreeSet<String>,
 }
+
+/// How to build a [`Plan`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PlanOptions {
+    /// Number of worker slots (at least 1 is used).
+    pub jobs: usize,
+    /// Dispatch order.
+    pub order: Order,
+    /// Run only this shard.
+    pub shard: Option<Shard>,
+}
+
+impl PlanOptions {
+    /// `jobs` slots, the default order, no shard.
+    pub fn new(jobs: usize) -> PlanOptions {
+        PlanOptions {
+            jobs,
+            order: Order::default(),
+            shard: None,
+        }
+    }
+}
+
+/// Something about the plan worth telling the user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PlanWarning {
+    /// One file is expected to take longer than the whole suite divided by
+    /// the number of slots, so the run cannot finish before it does.
+    BoundsRun {
+        /// The file.
+        id: String,
+        /// Its expected duration.
+        expected: Duration,
+        /// Sum of expected durations divided by jobs.
+        share: Duration,
+    },
+}
+
+impl std::fmt::Display for PlanWarning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            PlanWarning::BoundsRun {
+                id,
+                expected,
+                share,
+            } => write!(
+                f,
+                "{id} (expected {}) takes longer than the whole suite spread over all slots ({}): it bounds the run; consider splitting it",
+                format_duration(*expected),
+                format_duration(*share)
+            ),
+        }
+    }
+}
+
+/// Files shorter than this never trigger [`PlanWarning::BoundsRun`].
+const BOUNDS_RUN_MIN: Duration = Duration::from_secs(1);
 
 impl Plan {
     /// A plan that runs files in the given (lexical) order with no estimates.
@@ -54,7 +220,137 @@ impl Plan {
                     source: EstimateSource::Unknown,
                 })
                 .collect(),
+            order: Order::Lexical,
+            shard: None,
+            failed_last_time: BTreeSet::new(),
         }
+    }
+
+    /// Builds the plan: estimates every file, keeps this shard's files (see
+    /// the module docs), and orders them. Deterministic for given inputs
+    /// (and seed), whatever the order of `files`.
+    pub fn build(
+        mut files: Vec<TestFile>,
+        expectations: &Expectations,
+        options: &PlanOptions,
+    ) -> Plan {
+        files.sort_by(|a, b| a.id.cmp(&b.id).then_with(|| a.path.cmp(&b.path)));
+        let resolved = expectations.resolve(&files);
+        let mut entries: Vec<(PlannedFile, bool)> = files
+            .into_iter()
+            .zip(resolved)
+            .map(|(file, e)| {
+                (
+                    PlannedFile {
+                        file,
+                        expected: e.expected,
+                        source: e.source,
+                    },
+                    e.failed_last_time,
+                )
+            })
+            .collect();
+
+        let shard = options.shard.map(|shard| {
+            let items: Vec<(&str, Option<Duration>)> = entries
+                .iter()
+                .map(|(e, _)| (e.file.id.as_str(), e.expected))
+                .collect();
+            let part = partition(&items, shard.count);
+            let fingerprint = shard::fingerprint(&items, shard.count);
+            let mine = shard.index.wrapping_sub(1);
+            let mut bins = part.bins.iter();
+            entries.retain(|_| bins.next() == Some(&mine));
+            ShardInfo {
+                shard,
+                totals: part.totals,
+                counts: part.counts,
+                hash_split: part.hash_split,
+                fingerprint,
+            }
+        });
+
+        let order = order::resolve(options.order);
+        order::sort(&mut entries, order);
+        let failed_last_time = entries
+            .iter()
+            .filter(|(_, failed)| *failed)
+            .map(|(e, _)| e.file.id.clone())
+            .collect();
+        Plan {
+            jobs: options.jobs.max(1),
+            entries: entries.into_iter().map(|(e, _)| e).collect(),
+            order,
+            shard,
+            failed_last_time,
+        }
+    }
+
+    /// Sum of the entries' expected durations (unknown counts as zero).
+    pub fn total_expected(&self) -> Duration {
+        self.entries.iter().filter_map(|e| e.expected).sum()
+    }
+
+    /// No schedule on `jobs` slots can finish sooner than this:
+    /// `max(sum / jobs, longest)` over the expected durations (unknown
+    /// counts as zero).
+    pub fn lower_bound(&self) -> Duration {
+        let longest = self.entries.iter().filter_map(|e| e.expected).max();
+        self.share().max(longest.unwrap_or(Duration::ZERO))
+    }
+
+    /// Sum of expected durations divided by the number of slots.
+    fn share(&self) -> Duration {
+        let jobs = u32::try_from(self.jobs.max(1)).unwrap_or(u32::MAX);
+        self.total_expected() / jobs
+    }
+
+    /// The wall time if every file takes exactly its expected duration
+    /// (unknown counts as zero) and the dispatcher starts `entries` in order
+    /// on `jobs` slots, each in the slot that frees first.
+    pub fn predicted_wall(&self) -> Duration {
+        use std::cmp::Reverse;
+        use std::collections::BinaryHeap;
+        let mut slots: BinaryHeap<Reverse<(Duration, usize)>> = (0..self.jobs.max(1))
+            .map(|i| Reverse((Duration::ZERO, i)))
+            .collect();
+        let mut wall = Duration::ZERO;
+        for entry in &self.entries {
+            let Some(Reverse((free_at, slot))) = slots.pop() else {
+                break;
+            };
+            let end = free_at + entry.expected.unwrap_or(Duration::ZERO);
+            wall = wall.max(end);
+            slots.push(Reverse((end, slot)));
+        }
+        wall
+    }
+
+    /// Files whose expected duration alone exceeds `sum / jobs` (and at
+    /// least 1 s), longest first: each bounds the run.
+    pub fn warnings(&self) -> Vec<PlanWarning> {
+        if self.entries.len() < 2 {
+            return Vec::new();
+        }
+        let share = self.share();
+        let mut bounding: Vec<&PlannedFile> = self
+            .entries
+            .iter()
+            .filter(|e| e.expected.is_some_and(|d| d > share && d >= BOUNDS_RUN_MIN))
+            .collect();
+        bounding.sort_by(|a, b| {
+            b.expected
+                .cmp(&a.expected)
+                .then_with(|| a.file.id.cmp(&b.file.id))
+        });
+        bounding
+            .into_iter()
+            .map(|e| PlanWarning::BoundsRun {
+                id: e.file.id.clone(),
+                expected: e.expected.unwrap_or_default(),
+                share,
+            })
+            .collect()
     }
 }
 
@@ -101,6 +397,19 @@ pub enum Order {
     Lexical,
     /// Shuffled with a seed (random when not given).
     Random(Option<u64>),
+}
+
+impl std::fmt::Display for Order {
+    /// The form [`Order::from_str`](std::str::FromStr) reads back.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Order::FailedFirst => f.write_str("failed-first"),
+            Order::Lpt => f.write_str("lpt"),
+            Order::Lexical => f.write_str("lexical"),
+            Order::Random(None) => f.write_str("random"),
+            Order::Random(Some(seed)) => write!(f, "random:{seed}"),
+        }
+    }
 }
 
 impl std::str::FromStr for Order {

@@ -1,0 +1,275 @@
+//! Reading, locking and atomically replacing the history file.
+
+use super::{FileHistory, History, HistoryError, HISTORY_VERSION, MAX_RUNS};
+use crate::discover::TestFile;
+use crate::merge::RunSummary;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap};
+use std::ffi::OsString;
+use std::fs::{self, File, OpenOptions};
+use std::io::{ErrorKind, Write};
+use std::path::{Path, PathBuf};
+
+/// A history read from disk.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Loaded {
+    /// The history (empty when the file was missing or set aside).
+    pub history: History,
+    /// Set when the file could not be used and was moved aside; names both
+    /// paths. Meant to be shown to the user as a warning.
+    pub warning: Option<String>,
+}
+
+#[derive(Serialize)]
+struct DocOut<'a> {
+    version: u32,
+    files: &'a BTreeMap<String, FileHistory>,
+}
+
+#[derive(Deserialize)]
+struct DocIn {
+    files: BTreeMap<String, FileHistory>,
+}
+
+/// Understands the bytes of a history file, or says (for people) why not.
+fn parse(bytes: &[u8]) -> Result<History, String> {
+    let value: serde_json::Value =
+        serde_json::from_slice(bytes).map_err(|e| format!("it is not valid JSON ({e})"))?;
+    match value.get("version").and_then(serde_json::Value::as_u64) {
+        None => Err("it has no \"version\" number".to_string()),
+        Some(v) if v == u64::from(HISTORY_VERSION) => {
+            let doc: DocIn = serde_json::from_value(value).map_err(|e| {
+                format!("it does not match the version {HISTORY_VERSION} format ({e})")
+            })?;
+            let mut files = doc.files;
+            for file in files.values_mut() {
+                let excess = file.runs.len().saturating_sub(MAX_RUNS);
+                file.runs.drain(..excess);
+            }
+            Ok(History { files })
+        }
+        Some(v) if v > u64::from(HISTORY_VERSION) => Err(format!(
+            "it was written by a newer ptest (format version {v}; this ptest reads version {HISTORY_VERSION})"
+        )),
+        Some(v) => Err(format!("it has an unsupported format version {v}")),
+    }
+}
+
+/// `path` with `suffix` appended to its last component.
+fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut s: OsString = path.as_os_str().to_owned();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+/// The directory holding `path` (`.` for a bare file name).
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    }
+}
+
+/// The file's bytes, or `None` when it does not exist.
+fn read(path: &Path) -> Result<Option<Vec<u8>>, HistoryError> {
+    match fs::read(path) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(HistoryError::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// An exclusive lock on `history.json.lock`, released on drop.
+struct HistoryLock {
+    file: File,
+}
+
+impl HistoryLock {
+    fn acquire(history: &Path) -> Result<HistoryLock, HistoryError> {
+        let path = with_suffix(history, ".lock");
+        let err = |source| HistoryError::Lock {
+            path: path.clone(),
+            source,
+        };
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(err)?;
+        file.lock().map_err(err)?;
+        Ok(HistoryLock { file })
+    }
+}
+
+impl Drop for HistoryLock {
+    fn drop(&mut self) {
+        // Closing the file releases the lock too; unlocking first is tidier.
+        let _ = self.file.unlock();
+    }
+}
+
+pub(super) fn load(path: &Path) -> Result<Loaded, HistoryError> {
+    let Some(bytes) = read(path)? else {
+        return Ok(Loaded {
+            history: History::empty(),
+            warning: None,
+        });
+    };
+    match parse(&bytes) {
+        Ok(history) => Ok(Loaded {
+            history,
+            warning: None,
+        }),
+        // Possibly a good file being replaced right now cannot be the cause
+        // (replacement is an atomic rename), but another process may be
+        // setting this one aside: decide under the lock.
+        Err(_) => {
+            let _lock = HistoryLock::acquire(path)?;
+            load_locked(path)
+        }
+    }
+}
+
+/// Loads while holding the lock; sets a bad file aside.
+fn load_locked(path: &Path) -> Result<Loaded, HistoryError> {
+    let Some(bytes) = read(path)? else {
+        return Ok(Loaded {
+            history: History::empty(),
+            warning: None,
+        });
+    };
+    match parse(&bytes) {
+        Ok(history) => Ok(Loaded {
+            history,
+            warning: None,
+        }),
+        Err(why) => {
+            let to = set_aside(path)?;
+            Ok(Loaded {
+                history: History::empty(),
+                warning: Some(format!(
+                    "history file {} could not be used: {why}; moved it to {} and started a new history",
+                    path.display(),
+                    to.display()
+                )),
+            })
+        }
+    }
+}
+
+/// Renames `path` to `path.corrupt-<unix time>` (with `-2`, `-3`… when taken).
+fn set_aside(path: &Path) -> Result<PathBuf, HistoryError> {
+    let base = with_suffix(path, &format!(".corrupt-{}", super::unix_now()));
+    let mut to = base.clone();
+    let mut n = 1;
+    while to.exists() {
+        n += 1;
+        to = with_suffix(&base, &format!("-{n}"));
+    }
+    fs::rename(path, &to).map_err(|source| HistoryError::SetAside {
+        path: path.to_path_buf(),
+        to: to.clone(),
+        source,
+    })?;
+    Ok(to)
+}
+
+/// Writes `bytes` to a temporary file next to `path`, fsyncs it, renames it
+/// over `path` and fsyncs the directory.
+fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), HistoryError> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let tmp = with_suffix(path, &format!(".tmp-{}-{nanos}", std::process::id()));
+    let written = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .and_then(|mut f| {
+            f.write_all(bytes)?;
+            f.sync_all()
+        });
+    if let Err(source) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(HistoryError::Write { path: tmp, source });
+    }
+    if let Err(source) = fs::rename(&tmp, path) {
+        let _ = fs::remove_file(&tmp);
+        return Err(HistoryError::Write {
+            path: path.to_path_buf(),
+            source,
+        });
+    }
+    sync_dir(parent_dir(path))
+}
+
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> Result<(), HistoryError> {
+    match File::open(dir).and_then(|d| d.sync_all()) {
+        Ok(()) => Ok(()),
+        // Some file systems cannot fsync a directory; the rename stands.
+        Err(e) if matches!(e.kind(), ErrorKind::InvalidInput | ErrorKind::Unsupported) => Ok(()),
+        Err(source) => Err(HistoryError::Write {
+            path: dir.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> Result<(), HistoryError> {
+    Ok(())
+}
+
+/// Folds one run into the history file at `path`, safely against other
+/// ptest processes doing the same (see the module docs). Creates the parent
+/// directories. Returns a warning when the existing file was corrupt and set
+/// aside.
+pub fn update(
+    path: &Path,
+    summary: &RunSummary,
+    hashes: &HashMap<String, String>,
+) -> Result<Option<String>, HistoryError> {
+    let dir = parent_dir(path);
+    fs::create_dir_all(dir).map_err(|source| HistoryError::CreateDir {
+        path: dir.to_path_buf(),
+        source,
+    })?;
+    let _lock = HistoryLock::acquire(path)?;
+    let Loaded {
+        mut history,
+        warning,
+    } = load_locked(path)?;
+    history.record(summary, hashes);
+    let mut bytes = serde_json::to_vec(&DocOut {
+        version: HISTORY_VERSION,
+        files: &history.files,
+    })
+    .map_err(|source| HistoryError::Encode {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    bytes.push(b'\n');
+    write_atomic(path, &bytes)?;
+    Ok(warning)
+}
+
+/// BLAKE3 content hashes (64 hex digits) of `files`, keyed by file id,
+/// computed in parallel. Files that cannot be read are left out.
+pub fn hash_files(files: &[TestFile]) -> HashMap<String, String> {
+    files
+        .par_iter()
+        .filter_map(|f| {
+            let file = File::open(&f.path).ok()?;
+            let mut hasher = blake3::Hasher::new();
+            hasher.update_reader(file).ok()?;
+            Some((f.id.clone(), hasher.finalize().to_hex().to_string()))
+        })
+        .collect()
+}
