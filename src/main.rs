@@ -4,9 +4,11 @@
 
 use clap::Parser;
 use ptest::config::cli::{Cli, Command, MergeArgs, RunArgs};
+use ptest::config::format_duration;
 use ptest::discover::{self, DiscoverOptions, Protocol, Runner};
+use ptest::history::{self, History};
 use ptest::merge::{shards, Merger, RunSummary};
-use ptest::plan::Plan;
+use ptest::plan::{self, Expectations, ImportedDurations, Plan, PlanOptions};
 use ptest::report::console::{render_details, render_file_line, render_summary, Palette};
 use ptest::report::console::{Console, ConsoleOptions};
 use ptest::report::{json, junit};
@@ -82,10 +84,54 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::from(exit::NO_TESTS));
     }
     let jobs = args.jobs.resolve();
-    let plan = Plan::lexical(files, jobs);
 
+    // History and imported durations feed the plan; neither changes a verdict.
+    let history_path = (!args.no_history).then(|| args.history.clone());
+    let mut expectations = Expectations::new();
+    if let Some(path) = &history_path {
+        match History::load(path) {
+            Ok(loaded) => {
+                if let Some(warning) = loaded.warning {
+                    eprintln!("ptest: warning: {warning}");
+                }
+                expectations = Expectations::from_history(&loaded.history);
+            }
+            Err(err) => eprintln!("ptest: warning: {err}; planning without history"),
+        }
+    }
+    if let Some(path) = &args.durations {
+        expectations = expectations.with_imported(ImportedDurations::load(path)?);
+    }
+    let plan_options = PlanOptions {
+        jobs,
+        order: args.order,
+        shard: args.shard,
+    };
+    let plan = Plan::build(files, &expectations, &plan_options);
+
+    if args.dry_run {
+        print!("{}", plan::render_dry_run(&plan));
+        return Ok(ExitCode::SUCCESS);
+    }
     if args.list {
         print_list(&plan);
+        return Ok(ExitCode::SUCCESS);
+    }
+    if plan.entries.is_empty() {
+        // Only possible with --shard: more shards than this one has files for.
+        if let Some(info) = &plan.shard {
+            let total: usize = info.counts.iter().sum();
+            println!(
+                "Shard {} has no files ({total} file{} across {} shards): nothing to run.",
+                info.shard,
+                if total == 1 { "" } else { "s" },
+                info.shard.count
+            );
+        }
+        let summary = Merger::new(&plan)
+            .with_shard(args.shard.map(|s| s.to_string()))
+            .finish(&run::RunOutcome::empty());
+        write_reports(&summary, args.junit.as_deref(), args.json.as_deref())?;
         return Ok(ExitCode::SUCCESS);
     }
 
@@ -105,9 +151,17 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
     })?;
     let summary = merger.finish(&outcome);
 
-    let mut notes = String::new();
+    let mut notes = schedule_note(&plan, &summary);
     if let Err(err) = json::write_summary(&summary, &outcome.run_dir.join("summary.json")) {
         notes.push_str(&format!("warning: {err}\n"));
+    }
+    if let Some(path) = &history_path {
+        let entries: Vec<_> = plan.entries.iter().map(|e| e.file.clone()).collect();
+        match history::update(path, &summary, &history::hash_files(&entries)) {
+            Ok(Some(warning)) => notes.push_str(&format!("warning: {warning}\n")),
+            Ok(None) => {}
+            Err(err) => notes.push_str(&format!("warning: history not saved: {err}\n")),
+        }
     }
     console.finish(&summary, &notes);
     let written = write_reports(&summary, args.junit.as_deref(), args.json.as_deref());
@@ -127,6 +181,36 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::from(code))
 }
 
+/// The timing line under the summary: wall time against the lower bound of
+/// this run's durations, and against what the plan predicted.
+fn schedule_note(plan: &Plan, summary: &RunSummary) -> String {
+    let durations: Vec<std::time::Duration> =
+        summary.files.iter().filter_map(|f| f.duration).collect();
+    if durations.len() < 2 {
+        return String::new();
+    }
+    let slots = plan.jobs.min(durations.len()).max(1) as u32;
+    let sum: std::time::Duration = durations.iter().sum();
+    let longest = durations.iter().max().copied().unwrap_or_default();
+    let bound = (sum / slots).max(longest);
+    let mut note = format!(
+        "Bound:  {} lower bound max(sum/jobs, longest); wall is {:.2}x of it",
+        format_duration(bound),
+        summary.wall.as_secs_f64() / bound.as_secs_f64().max(1e-6)
+    );
+    if plan.entries.iter().any(|e| e.expected.is_some()) {
+        note.push_str(&format!(
+            "; plan predicted {}",
+            format_duration(plan.predicted_wall())
+        ));
+    }
+    if let Some(info) = &plan.shard {
+        note.push_str(&format!("; shard {}", info.shard));
+    }
+    note.push('\n');
+    note
+}
+
 /// Writes `--junit` and `--json` (both are attempted even if one fails).
 fn write_reports(
     summary: &RunSummary,
@@ -144,8 +228,36 @@ fn write_reports(
     Ok(())
 }
 
-/// `--list`: one line per file with its runner and protocol.
+/// `--list`: one line per file with its runner and protocol (only this
+/// shard's files with `--shard`, followed by the shards' planned totals).
 fn print_list(plan: &Plan) {
+    if let Some(info) = &plan.shard {
+        let totals: Vec<String> = info
+            .totals
+            .iter()
+            .zip(&info.counts)
+            .enumerate()
+            .map(|(i, (t, n))| {
+                let mark = if i + 1 == info.shard.index { "*" } else { "" };
+                format!("{}{mark}: {n} files, {}", i + 1, format_duration(*t))
+            })
+            .collect();
+        eprintln!(
+            "shard {} of a {} split ({}) — {}",
+            info.shard,
+            if info.hash_split {
+                "hash"
+            } else {
+                "duration-balanced"
+            },
+            totals.join(" · "),
+            if info.hash_split {
+                "no durations known"
+            } else {
+                "planned"
+            }
+        );
+    }
     let width = plan
         .entries
         .iter()
@@ -180,6 +292,25 @@ fn merge_command(args: MergeArgs) -> anyhow::Result<ExitCode> {
         eprintln!("ptest: warning: {warning}");
     }
     let summary = combined.summary;
+    if let Some(path) = &args.history {
+        // Fold the shards' results into a history so CI keeps learning;
+        // hash the files that exist here.
+        let files: Vec<ptest::discover::TestFile> = summary
+            .files
+            .iter()
+            .filter(|f| f.path.is_file())
+            .map(|f| ptest::discover::TestFile {
+                id: f.id.clone(),
+                path: f.path.clone(),
+                runner: Runner::Direct,
+                protocol: Protocol::Auto,
+                size: 0,
+            })
+            .collect();
+        if let Some(warning) = history::update(path, &summary, &history::hash_files(&files))? {
+            eprintln!("ptest: warning: {warning}");
+        }
+    }
     let options = ConsoleOptions::detect(args.color, false, false);
     let palette = Palette::new(options.color);
     for file in summary.files.iter().filter(|f| f.verdict.is_failure()) {

@@ -343,7 +343,10 @@ fn file_that_cannot_start_is_an_error_and_the_run_goes_on() {
     assert_eq!(bad["verdict"], "error");
     let reason = bad["reasons"][0].as_str().unwrap();
     assert!(reason.contains("cannot start"), "{reason}");
-    assert!(reason.contains("`/no/such/interpreter` was not found"), "{reason}");
+    assert!(
+        reason.contains("`/no/such/interpreter` was not found"),
+        "{reason}"
+    );
     let data = file(&summary, "data.bin");
     assert_eq!(data["verdict"], "error");
     assert!(data["reasons"][0]

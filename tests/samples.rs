@@ -23,7 +23,13 @@ fn ptest(args: &[&str]) -> std::process::Output {
 fn demo_suite_passes() {
     let dir = tempfile::tempdir().unwrap();
     let json = dir.path().join("demo.json");
-    let out = ptest(&["sample-suites/demo", "-j", "8", "--json", json.to_str().unwrap()]);
+    let out = ptest(&[
+        "sample-suites/demo",
+        "-j",
+        "8",
+        "--json",
+        json.to_str().unwrap(),
+    ]);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{stdout}");
     let summary: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
@@ -55,7 +61,12 @@ fn failure_modes_junit_matches_summary_per_suite() {
         "--junit",
         xml.to_str().unwrap(),
     ]);
-    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
     let summary: Value = serde_json::from_str(&std::fs::read_to_string(&json).unwrap()).unwrap();
 
     // Every discovered file is a suite; counts per suite as junitparser reads them.
@@ -82,7 +93,11 @@ print(json.dumps(out))
         .args(["-c", script, xml.to_str().unwrap()])
         .output()
         .expect("python3");
-    assert!(py.status.success(), "{}", String::from_utf8_lossy(&py.stderr));
+    assert!(
+        py.status.success(),
+        "{}",
+        String::from_utf8_lossy(&py.stderr)
+    );
     let suites: Value = serde_json::from_slice(&py.stdout).unwrap();
     let files = summary["files"].as_array().unwrap();
     assert_eq!(suites.as_object().unwrap().len(), files.len());
@@ -99,7 +114,11 @@ print(json.dumps(out))
         let mut unique = names.clone();
         unique.sort();
         unique.dedup();
-        assert_eq!(unique.len(), names.len(), "{id}: duplicate case names {names:?}");
+        assert_eq!(
+            unique.len(),
+            names.len(),
+            "{id}: duplicate case names {names:?}"
+        );
         let bad = s["failures"].as_u64().unwrap() + s["errors"].as_u64().unwrap();
         match f["verdict"].as_str().unwrap() {
             "pass" => assert_eq!(bad, 0, "{id}"),
@@ -146,9 +165,21 @@ fn bail_out_stops_starting_files_and_reports_the_rest_as_not_run() {
             .find(|f| f["id"] == id)
             .map(|f| f["verdict"].as_str().unwrap().to_string())
     };
-    assert_eq!(verdict("sample-suites/failure-modes/bail-out.t").as_deref(), Some("fail"));
-    assert_eq!(verdict("sample-suites/failure-modes/pass.sh").as_deref(), Some("not-run"));
-    assert_eq!(verdict("sample-suites/failure-modes/pass.t").as_deref(), Some("not-run"));
-    assert_eq!(summary["bail_out"]["file"], "sample-suites/failure-modes/bail-out.t");
+    assert_eq!(
+        verdict("sample-suites/failure-modes/bail-out.t").as_deref(),
+        Some("fail")
+    );
+    assert_eq!(
+        verdict("sample-suites/failure-modes/pass.sh").as_deref(),
+        Some("not-run")
+    );
+    assert_eq!(
+        verdict("sample-suites/failure-modes/pass.t").as_deref(),
+        Some("not-run")
+    );
+    assert_eq!(
+        summary["bail_out"]["file"],
+        "sample-suites/failure-modes/bail-out.t"
+    );
     assert!(stdout.contains("Bail out!"), "{stdout}");
 }

@@ -11,8 +11,9 @@
 //! - a file id in two inputs is an error ([`CombineError::Duplicate`]);
 //! - all shard labels must have the same N, and each K may be given once;
 //! - files are sorted by id and the totals recomputed from them;
-//! - `wall` and `jobs` are the maximum over the inputs (shards run side by
-//!   side), `started_at` the earliest, `interrupted` true if any input was;
+//! - `wall` is the maximum over the inputs (shards run side by side) and `jobs`
+//!   the sum (all machines' slots, so efficiency covers the whole fleet);
+//! - `started_at` is the earliest, `interrupted` true if any input was;
 //! - `bail_out` is the first one in input order (others become warnings);
 //! - `run_id` is `merged-<run id of the first input>`, `shard` is cleared and
 //!   `version` is [`SUMMARY_VERSION`].
@@ -151,7 +152,7 @@ pub fn combine(inputs: Vec<(PathBuf, RunSummary)>) -> Result<Combined, CombineEr
 
     let run_id = format!("merged-{}", inputs[0].1.run_id);
     let wall = inputs.iter().map(|(_, s)| s.wall).max().unwrap_or_default();
-    let jobs = inputs.iter().map(|(_, s)| s.jobs).max().unwrap_or_default();
+    let jobs = inputs.iter().map(|(_, s)| s.jobs).sum();
     let interrupted = inputs.iter().any(|(_, s)| s.interrupted);
 
     let mut files: Vec<_> = inputs.into_iter().flat_map(|(_, s)| s.files).collect();
@@ -438,7 +439,7 @@ mod tests {
         assert_eq!(s.totals.tests.failed, 1);
         assert_eq!(s.totals, Totals::of(&s.files));
         assert_eq!(s.wall, Duration::from_millis(7_250));
-        assert_eq!(s.jobs, 4);
+        assert_eq!(s.jobs, 6, "all machines' slots");
         assert_eq!(s.started_at, "2026-11-23T04:46:38.500Z");
         assert_eq!(s.run_id, "merged-r-a");
         assert_eq!(s.shard, None);

@@ -215,6 +215,20 @@ pub struct RunOutcome {
     pub bailed_out: Option<(usize, String)>,
 }
 
+impl RunOutcome {
+    /// The outcome of a run that started nothing (e.g. an empty shard).
+    pub fn empty() -> RunOutcome {
+        RunOutcome {
+            run_id: new_run_id(),
+            run_dir: PathBuf::new(),
+            started_at: SystemTime::now(),
+            wall: Duration::ZERO,
+            interrupted: None,
+            bailed_out: None,
+        }
+    }
+}
+
 /// Why a run could not take place at all.
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
