@@ -265,6 +265,7 @@ fn processes_left_behind_are_killed_and_reported() {
 #[test]
 fn interrupt_stops_children_writes_reports_and_exits_130() {
     let s = Suite::new();
+    s.file("tests/a_quick.sh", "echo done > quick.done\n");
     for i in 0..4 {
         s.file(
             &format!("tests/slow{i}.sh"),
@@ -272,12 +273,26 @@ fn interrupt_stops_children_writes_reports_and_exits_130() {
         );
     }
     let child = s
-        .cmd(&["-j", "2", "--json", "summary.json", "--grace", "300ms"])
+        .cmd(&[
+            "-j",
+            "2",
+            "--order",
+            "lexical",
+            "--json",
+            "summary.json",
+            "--grace",
+            "300ms",
+        ])
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
+    assert!(wait_for(
+        &s.path().join("quick.done"),
+        Duration::from_secs(10)
+    ));
     assert!(wait_for(&s.path().join("gc0.pid"), Duration::from_secs(10)));
     assert!(wait_for(&s.path().join("gc1.pid"), Duration::from_secs(10)));
+    std::thread::sleep(Duration::from_millis(100));
     // SAFETY: sending SIGINT to our own child process.
     unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
     let start = Instant::now();
@@ -289,8 +304,19 @@ fn interrupt_stops_children_writes_reports_and_exits_130() {
             .unwrap();
     assert_eq!(summary["interrupted"], true);
     let vs = verdicts(&summary);
-    assert_eq!(vs.len(), 4, "every file is in the report");
-    assert!(vs.iter().all(|(_, v)| v == "not-run"), "{vs:?}");
+    assert_eq!(vs.len(), 5, "every file is in the report");
+    assert_eq!(vs[0], ("tests/a_quick.sh".to_string(), "pass".to_string()));
+    assert!(vs[1..].iter().all(|(_, v)| v == "not-run"), "{vs:?}");
+    // The interrupted run is recorded: what finished is in the history.
+    let history: Value = serde_json::from_str(
+        &std::fs::read_to_string(s.path().join(".ptest/history.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(
+        history["files"]["tests/a_quick.sh"]["runs"][0]["verdict"],
+        "pass"
+    );
+    assert!(history["files"].get("tests/slow3.sh").is_none());
     for i in 0..2 {
         let pid: i32 = std::fs::read_to_string(s.path().join(format!("gc{i}.pid")))
             .unwrap()
