@@ -144,6 +144,7 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
     run_options.shard = args.shard.map(|s| s.to_string());
     // -v prints passing files' output, which lives in their logs.
     run_options.keep_logs = args.keep_logs || args.verbose;
+    run_options.perl_lib = perl_lib(&args);
 
     let outcome = run::run(&plan, &run_options, |event: RunEvent| {
         let finished = merger.observe(&event);
@@ -179,6 +180,22 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
         eprintln!("ptest: error: {}", chain(&err));
     }
     Ok(ExitCode::from(code))
+}
+
+/// Directories for PERL5LIB: `-I` ones, then `lib`, `blib/lib` and
+/// `blib/arch` when they exist (as `prove -l`/`-b` and yath do), unless
+/// `--no-lib`.
+fn perl_lib(args: &RunArgs) -> Vec<PathBuf> {
+    let mut dirs = args.perl_include.clone();
+    if !args.no_lib {
+        dirs.extend(
+            ["lib", "blib/lib", "blib/arch"]
+                .iter()
+                .map(PathBuf::from)
+                .filter(|d| d.is_dir()),
+        );
+    }
+    dirs
 }
 
 /// The timing line under the summary: wall time against the lower bound of
@@ -264,7 +281,10 @@ fn print_list(plan: &Plan) {
         .map(|e| e.file.id.len())
         .max()
         .unwrap_or(0);
-    for entry in &plan.entries {
+    // Sorted by id for reading and diffing; --dry-run shows the start order.
+    let mut entries: Vec<_> = plan.entries.iter().collect();
+    entries.sort_by(|a, b| a.file.id.cmp(&b.file.id));
+    for entry in entries {
         let f = &entry.file;
         let runner = match &f.runner {
             Runner::Direct => "(direct)".to_string(),

@@ -502,3 +502,24 @@ fn run_directory_keeps_only_recent_runs() {
         .count();
     assert_eq!(runs, 10);
 }
+
+#[test]
+fn perl_tests_find_lib_like_prove_dash_l() {
+    let s = Suite::new();
+    s.file("lib/My/Mod.pm", "package My::Mod; sub answer { 42 } 1;\n")
+        .file("extra/Other.pm", "package Other; sub name { 'other' } 1;\n")
+        .file(
+            "t/uses-lib.t",
+            "use Test::More tests => 1; use My::Mod; is(My::Mod::answer(), 42);\n",
+        )
+        .file(
+            "t/uses-extra.t",
+            "use Test::More tests => 1; use Other; is(Other::name(), 'other');\n",
+        );
+    let (code, summary, _) = s.run_json(&["t/uses-lib.t"]);
+    assert_eq!(code, 0, "{summary:#}");
+    let (code, _, _) = s.run_json(&["t/uses-lib.t", "--no-lib"]);
+    assert_eq!(code, 1, "without lib/ the module is not found");
+    let (code, summary, _) = s.run_json(&["t/uses-extra.t", "-I", "extra"]);
+    assert_eq!(code, 0, "{summary:#}");
+}

@@ -74,6 +74,14 @@ pub struct RunArgs {
     #[arg(long, value_name = "CMD")]
     pub exec: Option<String>,
 
+    /// Add DIR to PERL5LIB for the tests (repeatable), like prove -I.
+    #[arg(short = 'I', value_name = "DIR")]
+    pub perl_include: Vec<PathBuf>,
+
+    /// Do not add lib/ (and blib/lib, blib/arch) to PERL5LIB when they exist.
+    #[arg(long)]
+    pub no_lib: bool,
+
     /// Write a JUnit XML report to PATH.
     #[arg(long, value_name = "PATH")]
     pub junit: Option<PathBuf>,

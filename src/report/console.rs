@@ -105,6 +105,11 @@ pub struct Console {
     palette: Palette,
     bar: Option<ProgressBar>,
     ids: Vec<String>,
+    /// Expected duration per plan index, when the plan knows it.
+    expected: Vec<Option<Duration>>,
+    /// Files not finished yet (started or not).
+    pending: Vec<bool>,
+    jobs: usize,
     running: BTreeMap<usize, Instant>,
     failed: usize,
 }
@@ -117,6 +122,9 @@ impl Console {
             palette: Palette::new(options.color),
             bar: None,
             ids: plan.entries.iter().map(|e| e.file.id.clone()).collect(),
+            expected: plan.entries.iter().map(|e| e.expected).collect(),
+            pending: vec![true; plan.entries.len()],
+            jobs: plan.jobs.max(1),
             running: BTreeMap::new(),
             failed: 0,
         }
@@ -154,10 +162,20 @@ impl Console {
                         Some(*total as u64),
                         ProgressDrawTarget::stderr_with_hz(10),
                     );
-                    let template = if self.options.color {
-                        "{spinner:.cyan} {elapsed:>4} [{bar:30.cyan/blue}] {pos}/{len} {msg}"
-                    } else {
-                        "{spinner} {elapsed:>4} [{bar:30}] {pos}/{len} {msg}"
+                    // With expected durations the ETA is computed from the
+                    // plan (in the message); otherwise indicatif's rate-based one.
+                    let planned = self.expected.iter().any(Option::is_some);
+                    let template = match (self.options.color, planned) {
+                        (true, true) => {
+                            "{spinner:.cyan} {elapsed:>4} [{bar:30.cyan/blue}] {pos}/{len} {msg}"
+                        }
+                        (true, false) => {
+                            "{spinner:.cyan} {elapsed:>4} [{bar:30.cyan/blue}] {pos}/{len} ETA {eta} · {msg}"
+                        }
+                        (false, true) => "{spinner} {elapsed:>4} [{bar:30}] {pos}/{len} {msg}",
+                        (false, false) => {
+                            "{spinner} {elapsed:>4} [{bar:30}] {pos}/{len} ETA {eta} · {msg}"
+                        }
                     };
                     if let Ok(style) = ProgressStyle::with_template(template) {
                         bar.set_style(style.progress_chars("=> "));
@@ -172,6 +190,9 @@ impl Console {
             }
             RunEvent::FileFinished(run) => {
                 self.running.remove(&run.index);
+                if let Some(p) = self.pending.get_mut(run.index) {
+                    *p = false;
+                }
                 if let Some(summary) = finished {
                     if summary.verdict.is_failure() {
                         self.failed += 1;
@@ -199,7 +220,10 @@ impl Console {
                     plural(self.running.len())
                 ));
             }
-            RunEvent::NotRun { .. } => {
+            RunEvent::NotRun { index, .. } => {
+                if let Some(p) = self.pending.get_mut(*index) {
+                    *p = false;
+                }
                 if let Some(bar) = &self.bar {
                     bar.inc(1);
                 }
@@ -218,6 +242,9 @@ impl Console {
             .filter_map(|(_, i)| self.ids.get(**i).map(String::as_str))
             .collect();
         let mut msg = String::new();
+        if let Some(eta) = self.planned_eta() {
+            msg.push_str(&format!("ETA {} · ", format_duration(eta)));
+        }
         if self.failed > 0 {
             msg.push_str(&format!("{} failed · ", self.failed));
         }
@@ -230,6 +257,36 @@ impl Console {
             }
         }
         bar.set_message(msg);
+    }
+
+    /// Remaining time from the plan: the expected work left (files not
+    /// started, plus what running files are still expected to need) spread
+    /// over the slots, but at least the longest single remainder. `None`
+    /// when the plan has no expectations.
+    fn planned_eta(&self) -> Option<Duration> {
+        if !self.expected.iter().any(Option::is_some) {
+            return None;
+        }
+        let mut left = Duration::ZERO;
+        let mut longest = Duration::ZERO;
+        for (index, pending) in self.pending.iter().enumerate() {
+            if !pending {
+                continue;
+            }
+            let expected = self
+                .expected
+                .get(index)
+                .copied()
+                .flatten()
+                .unwrap_or_default();
+            let remaining = match self.running.get(&index) {
+                Some(started) => expected.saturating_sub(started.elapsed()),
+                None => expected,
+            };
+            left += remaining;
+            longest = longest.max(remaining);
+        }
+        Some((left / self.jobs as u32).max(longest))
     }
 
     fn print_file(&self, f: &FileSummary) {

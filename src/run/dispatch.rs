@@ -90,6 +90,7 @@ pub fn run(
     let total_attempts = OsString::from("1");
     let jobs_env = OsString::from(jobs.to_string());
     let parallel_env = OsString::from(if jobs > 1 { "1" } else { "0" });
+    let perl5lib = perl5lib(&options.perl_lib);
 
     loop {
         // Start files while slots are free and nothing asked us to stop.
@@ -150,6 +151,9 @@ pub fn run(
             ];
             if let Some(shard) = &options.shard {
                 env.push(("PTEST_SHARD", shard.into()));
+            }
+            if let Some(value) = &perl5lib {
+                env.push(("PERL5LIB", value.clone()));
             }
             let job = Job {
                 index,
@@ -292,6 +296,19 @@ pub fn run(
         interrupted,
         bailed_out,
     })
+}
+
+/// `PERL5LIB` with `dirs` (made absolute) in front of the inherited value.
+fn perl5lib(dirs: &[std::path::PathBuf]) -> Option<OsString> {
+    if dirs.is_empty() {
+        return None;
+    }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let mut paths: Vec<std::path::PathBuf> = dirs.iter().map(|d| cwd.join(d)).collect();
+    if let Some(old) = std::env::var_os("PERL5LIB") {
+        paths.extend(std::env::split_paths(&old));
+    }
+    std::env::join_paths(paths).ok()
 }
 
 /// Sends SIGTERM to a running child's group and schedules SIGKILL.

@@ -43,6 +43,10 @@ pub struct RunOptions {
     /// Keep the logs of files that passed (by default only logs of files
     /// that may have failed are kept).
     pub keep_logs: bool,
+    /// Directories put in front of `PERL5LIB` for every child (like
+    /// `prove -I`). Made absolute, so a test that changes directory keeps
+    /// them.
+    pub perl_lib: Vec<PathBuf>,
 }
 
 impl RunOptions {
@@ -58,6 +62,7 @@ impl RunOptions {
             shard: None,
             handle_signals: true,
             keep_logs: false,
+            perl_lib: Vec::new(),
         }
     }
 }
