@@ -167,14 +167,14 @@ impl Console {
                     let planned = self.expected.iter().any(Option::is_some);
                     let template = match (self.options.color, planned) {
                         (true, true) => {
-                            "{spinner:.cyan} {elapsed:>4} [{bar:30.cyan/blue}] {pos}/{len} {msg}"
+                            "{spinner:.cyan} {elapsed:>4} [{bar:30.cyan/blue}] {pos}/{len} {wide_msg}"
                         }
                         (true, false) => {
-                            "{spinner:.cyan} {elapsed:>4} [{bar:30.cyan/blue}] {pos}/{len} ETA {eta} · {msg}"
+                            "{spinner:.cyan} {elapsed:>4} [{bar:30.cyan/blue}] {pos}/{len} ETA {eta} · {wide_msg}"
                         }
-                        (false, true) => "{spinner} {elapsed:>4} [{bar:30}] {pos}/{len} {msg}",
+                        (false, true) => "{spinner} {elapsed:>4} [{bar:30}] {pos}/{len} {wide_msg}",
                         (false, false) => {
-                            "{spinner} {elapsed:>4} [{bar:30}] {pos}/{len} ETA {eta} · {msg}"
+                            "{spinner} {elapsed:>4} [{bar:30}] {pos}/{len} ETA {eta} · {wide_msg}"
                         }
                     };
                     if let Ok(style) = ProgressStyle::with_template(template) {
