@@ -47,6 +47,7 @@
 
 #![warn(missing_docs)]
 
+mod atomic;
 pub mod config;
 pub mod discover;
 pub mod history;

@@ -1,6 +1,7 @@
 //! Reading, locking and atomically replacing the history file.
 
 use super::{FileHistory, History, HistoryError, HISTORY_VERSION, MAX_RUNS};
+use crate::atomic::{write_atomically, AtomicWriteError};
 use crate::discover::TestFile;
 use crate::merge::RunSummary;
 use rayon::prelude::*;
@@ -8,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
-use std::io::{ErrorKind, Write};
+use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
 /// A history read from disk.
@@ -34,12 +35,24 @@ struct DocIn {
 
 /// Understands the bytes of a history file, or says (for people) why not.
 fn parse(bytes: &[u8]) -> Result<History, String> {
-    let value: serde_json::Value =
-        serde_json::from_slice(bytes).map_err(|e| format!("it is not valid JSON ({e})"))?;
-    match value.get("version").and_then(serde_json::Value::as_u64) {
+    // Read the version alone first (other fields are skipped, not built
+    // into a tree), then the whole document straight into its types.
+    #[derive(Deserialize)]
+    struct VersionOnly {
+        version: Option<serde_json::Number>,
+    }
+    let head: VersionOnly = match serde_json::from_slice(bytes) {
+        Ok(head) => head,
+        // Valid JSON of another shape (an array, a number) has no version.
+        Err(_) if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() => {
+            return Err("it has no \"version\" number".to_string())
+        }
+        Err(e) => return Err(format!("it is not valid JSON ({e})")),
+    };
+    match head.version.as_ref().and_then(serde_json::Number::as_u64) {
         None => Err("it has no \"version\" number".to_string()),
         Some(v) if v == u64::from(HISTORY_VERSION) => {
-            let doc: DocIn = serde_json::from_value(value).map_err(|e| {
+            let doc: DocIn = serde_json::from_slice(bytes).map_err(|e| {
                 format!("it does not match the version {HISTORY_VERSION} format ({e})")
             })?;
             let mut files = doc.files;
@@ -179,54 +192,6 @@ fn set_aside(path: &Path) -> Result<PathBuf, HistoryError> {
     Ok(to)
 }
 
-/// Writes `bytes` to a temporary file next to `path`, fsyncs it, renames it
-/// over `path` and fsyncs the directory.
-fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), HistoryError> {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let tmp = with_suffix(path, &format!(".tmp-{}-{nanos}", std::process::id()));
-    let written = OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .and_then(|mut f| {
-            f.write_all(bytes)?;
-            f.sync_all()
-        });
-    if let Err(source) = written {
-        let _ = fs::remove_file(&tmp);
-        return Err(HistoryError::Write { path: tmp, source });
-    }
-    if let Err(source) = fs::rename(&tmp, path) {
-        let _ = fs::remove_file(&tmp);
-        return Err(HistoryError::Write {
-            path: path.to_path_buf(),
-            source,
-        });
-    }
-    sync_dir(parent_dir(path))
-}
-
-#[cfg(unix)]
-fn sync_dir(dir: &Path) -> Result<(), HistoryError> {
-    match File::open(dir).and_then(|d| d.sync_all()) {
-        Ok(()) => Ok(()),
-        // Some file systems cannot fsync a directory; the rename stands.
-        Err(e) if matches!(e.kind(), ErrorKind::InvalidInput | ErrorKind::Unsupported) => Ok(()),
-        Err(source) => Err(HistoryError::Write {
-            path: dir.to_path_buf(),
-            source,
-        }),
-    }
-}
-
-#[cfg(not(unix))]
-fn sync_dir(_dir: &Path) -> Result<(), HistoryError> {
-    Ok(())
-}
-
 /// Folds one run into the history file at `path`, safely against other
 /// ptest processes doing the same (see the module docs). Creates the parent
 /// directories. Returns a warning when the existing file was corrupt and set
@@ -247,16 +212,21 @@ pub fn update(
         warning,
     } = load_locked(path)?;
     history.record(summary, hashes);
-    let mut bytes = serde_json::to_vec(&DocOut {
+    let doc = DocOut {
         version: HISTORY_VERSION,
         files: &history.files,
+    };
+    // Streamed into a temporary file, fsynced, renamed over the old one.
+    write_atomically(path, |out| {
+        serde_json::to_writer(&mut *out, &doc).map_err(std::io::Error::from)?;
+        out.write_all(b"\n")
     })
-    .map_err(|source| HistoryError::Encode {
-        path: path.to_path_buf(),
-        source,
+    .map_err(|e| match e {
+        AtomicWriteError::CreateDir { dir, source } => {
+            HistoryError::CreateDir { path: dir, source }
+        }
+        AtomicWriteError::Write { path, source } => HistoryError::Write { path, source },
     })?;
-    bytes.push(b'\n');
-    write_atomic(path, &bytes)?;
     Ok(warning)
 }
 

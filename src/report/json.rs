@@ -7,11 +7,11 @@
 //! summary from a newer ptest is refused with a message that says so instead
 //! of a confusing "missing field" error.
 
+use crate::atomic::{write_atomically, AtomicWriteError};
 use crate::merge::{RunSummary, SUMMARY_VERSION};
-use std::fs::{self, File};
-use std::io::{self, BufWriter, Write};
+use std::fs;
+use std::io;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Why a JSON summary could not be written or read.
 #[derive(Debug, thiserror::Error)]
@@ -114,12 +114,13 @@ pub enum JsonError {
 /// in the same directory and renamed into place, so readers see either the
 /// old file or the complete new one.
 pub fn write_summary(summary: &RunSummary, path: &Path) -> Result<(), JsonError> {
-    let mut bytes = serde_json::to_vec_pretty(summary).map_err(|source| JsonError::Encode {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    bytes.push(b'\n');
-    write_atomically(path, &bytes).map_err(|e| match e {
+    // Streamed into the file: a summary of many files is never held whole
+    // in memory as text.
+    write_atomically(path, |out| {
+        serde_json::to_writer_pretty(&mut *out, summary).map_err(io::Error::from)?;
+        out.write_all(b"\n")
+    })
+    .map_err(|e| match e {
         AtomicWriteError::CreateDir { dir, source } => JsonError::CreateDir { dir, source },
         AtomicWriteError::Write { path, source } => JsonError::Write { path, source },
     })
@@ -179,63 +180,6 @@ fn check_version(path: &Path, version: Option<&serde_json::Value>) -> Result<(),
         },
         Some(other) => Err(unsupported(other.to_string())),
     }
-}
-
-/// Why [`write_atomically`] failed.
-#[derive(Debug)]
-pub(crate) enum AtomicWriteError {
-    /// The parent directory could not be created.
-    CreateDir { dir: PathBuf, source: io::Error },
-    /// The temporary file could not be written or renamed to `path`.
-    Write { path: PathBuf, source: io::Error },
-}
-
-/// Writes `bytes` to `path` through a temporary file in the same directory
-/// and a rename, creating parent directories first. The temporary file is
-/// removed when anything fails.
-pub(crate) fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), AtomicWriteError> {
-    static COUNTER: AtomicU64 = AtomicU64::new(0);
-
-    let dir = match path.parent() {
-        Some(d) if !d.as_os_str().is_empty() => d,
-        _ => Path::new("."),
-    };
-    fs::create_dir_all(dir).map_err(|source| AtomicWriteError::CreateDir {
-        dir: dir.to_path_buf(),
-        source,
-    })?;
-    let write_err = |source| AtomicWriteError::Write {
-        path: path.to_path_buf(),
-        source,
-    };
-    let name = path.file_name().ok_or_else(|| {
-        write_err(io::Error::new(
-            io::ErrorKind::InvalidInput,
-            "the path does not name a file",
-        ))
-    })?;
-    let mut tmp_name = std::ffi::OsString::from(".");
-    tmp_name.push(name);
-    tmp_name.push(format!(
-        ".{}.{}.tmp",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    let tmp = dir.join(tmp_name);
-
-    let result = File::create_new(&tmp).and_then(|file| {
-        let mut out = BufWriter::new(file);
-        out.write_all(bytes)?;
-        let file = out.into_inner().map_err(io::IntoInnerError::into_error)?;
-        file.sync_all()?;
-        fs::rename(&tmp, path)
-    });
-    if let Err(source) = result {
-        // Best effort: the temporary file may not even exist.
-        let _ = fs::remove_file(&tmp);
-        return Err(write_err(source));
-    }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -54,9 +54,9 @@
 //!   carriage returns become newlines. Attribute values (`message`) are kept
 //!   on one line.
 
+use crate::atomic::{write_atomically, AtomicWriteError};
 use crate::merge::{rfc3339, FileSummary, RunSummary, Verdict};
 use crate::parse::{CaseResult, CaseStatus, ProtocolUsed};
-use crate::report::json::{write_atomically, AtomicWriteError};
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite, XmlString};
 use std::collections::HashSet;
 use std::io;
@@ -116,16 +116,13 @@ pub fn junit_report(summary: &RunSummary) -> Report {
 /// Parent directories are created; the file is written to a temporary file in
 /// the same directory and renamed into place.
 pub fn write_junit(summary: &RunSummary, path: &Path) -> Result<(), JunitError> {
-    let mut bytes = Vec::new();
-    junit_report(summary)
-        .serialize(&mut bytes)
-        .map_err(|source| JunitError::Serialize {
-            path: path.to_path_buf(),
-            source,
-        })?;
-    write_atomically(path, &bytes).map_err(|e| match e {
-        AtomicWriteError::CreateDir { dir, source } => JunitError::CreateDir { dir, source },
-        AtomicWriteError::Write { path, source } => JunitError::Write { path, source },
+    let report = junit_report(summary);
+    // Streamed into the file rather than built as one string first.
+    write_atomically(path, |out| report.serialize(out).map_err(io::Error::other)).map_err(|e| {
+        match e {
+            AtomicWriteError::CreateDir { dir, source } => JunitError::CreateDir { dir, source },
+            AtomicWriteError::Write { path, source } => JunitError::Write { path, source },
+        }
     })
 }
 
