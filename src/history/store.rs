@@ -33,18 +33,31 @@ struct DocIn {
     files: BTreeMap<String, FileHistory>,
 }
 
-/// Understands the bytes of a history file, or says (for people) why not.
-fn parse(bytes: &[u8]) -> Result<History, String> {
+/// An open history file that can be read from the start more than once.
+struct Source {
+    file: File,
+}
+
+impl Source {
+    fn reader(&mut self) -> std::io::BufReader<&File> {
+        use std::io::Seek;
+        let _ = (&self.file).seek(std::io::SeekFrom::Start(0));
+        std::io::BufReader::with_capacity(64 * 1024, &self.file)
+    }
+}
+
+/// Understands a history file, or says (for people) why not.
+fn parse(source: &mut Source) -> Result<History, String> {
     // Read the version alone first (other fields are skipped, not built
     // into a tree), then the whole document straight into its types.
     #[derive(Deserialize)]
     struct VersionOnly {
         version: Option<serde_json::Number>,
     }
-    let head: VersionOnly = match serde_json::from_slice(bytes) {
+    let head: VersionOnly = match serde_json::from_reader(source.reader()) {
         Ok(head) => head,
         // Valid JSON of another shape (an array, a number) has no version.
-        Err(_) if serde_json::from_slice::<serde::de::IgnoredAny>(bytes).is_ok() => {
+        Err(_) if serde_json::from_reader::<_, serde::de::IgnoredAny>(source.reader()).is_ok() => {
             return Err("it has no \"version\" number".to_string())
         }
         Err(e) => return Err(format!("it is not valid JSON ({e})")),
@@ -52,7 +65,7 @@ fn parse(bytes: &[u8]) -> Result<History, String> {
     match head.version.as_ref().and_then(serde_json::Number::as_u64) {
         None => Err("it has no \"version\" number".to_string()),
         Some(v) if v == u64::from(HISTORY_VERSION) => {
-            let doc: DocIn = serde_json::from_slice(bytes).map_err(|e| {
+            let doc: DocIn = serde_json::from_reader(source.reader()).map_err(|e| {
                 format!("it does not match the version {HISTORY_VERSION} format ({e})")
             })?;
             let mut files = doc.files;
@@ -84,10 +97,11 @@ fn parent_dir(path: &Path) -> &Path {
     }
 }
 
-/// The file's bytes, or `None` when it does not exist.
-fn read(path: &Path) -> Result<Option<Vec<u8>>, HistoryError> {
-    match fs::read(path) {
-        Ok(bytes) => Ok(Some(bytes)),
+/// The file, or `None` when it does not exist. It is parsed straight from
+/// the reader, never held whole in memory (a 10,000-file history is ~8 MB).
+fn read(path: &Path) -> Result<Option<Source>, HistoryError> {
+    match File::open(path) {
+        Ok(file) => Ok(Some(Source { file })),
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
         Err(source) => Err(HistoryError::Read {
             path: path.to_path_buf(),
@@ -127,13 +141,13 @@ impl Drop for HistoryLock {
 }
 
 pub(super) fn load(path: &Path) -> Result<Loaded, HistoryError> {
-    let Some(bytes) = read(path)? else {
+    let Some(mut source) = read(path)? else {
         return Ok(Loaded {
             history: History::empty(),
             warning: None,
         });
     };
-    match parse(&bytes) {
+    match parse(&mut source) {
         Ok(history) => Ok(Loaded {
             history,
             warning: None,
@@ -150,13 +164,13 @@ pub(super) fn load(path: &Path) -> Result<Loaded, HistoryError> {
 
 /// Loads while holding the lock; sets a bad file aside.
 fn load_locked(path: &Path) -> Result<Loaded, HistoryError> {
-    let Some(bytes) = read(path)? else {
+    let Some(mut source) = read(path)? else {
         return Ok(Loaded {
             history: History::empty(),
             warning: None,
         });
     };
-    match parse(&bytes) {
+    match parse(&mut source) {
         Ok(history) => Ok(Loaded {
             history,
             warning: None,
