@@ -46,8 +46,31 @@ impl Source {
     }
 }
 
-/// Understands a history file, or says (for people) why not.
-fn parse(source: &mut Source) -> Result<History, String> {
+/// Why a history file could not be parsed.
+enum ParseError {
+    /// Reading failed: a real I/O error, never a reason to set the file aside.
+    Io(std::io::Error),
+    /// The content is bad (for people).
+    Bad(String),
+}
+
+impl From<String> for ParseError {
+    fn from(why: String) -> ParseError {
+        ParseError::Bad(why)
+    }
+}
+
+/// A serde_json error as a [`ParseError`]: I/O stays I/O.
+fn json_error(e: serde_json::Error, bad: impl FnOnce(serde_json::Error) -> String) -> ParseError {
+    if e.is_io() {
+        ParseError::Io(std::io::Error::from(e))
+    } else {
+        ParseError::Bad(bad(e))
+    }
+}
+
+/// Understands a history file, or says why not.
+fn parse(source: &mut Source) -> Result<History, ParseError> {
     // Read the version alone first (other fields are skipped, not built
     // into a tree), then the whole document straight into its types.
     #[derive(Deserialize)]
@@ -58,15 +81,17 @@ fn parse(source: &mut Source) -> Result<History, String> {
         Ok(head) => head,
         // Valid JSON of another shape (an array, a number) has no version.
         Err(_) if serde_json::from_reader::<_, serde::de::IgnoredAny>(source.reader()).is_ok() => {
-            return Err("it has no \"version\" number".to_string())
+            return Err(ParseError::Bad("it has no \"version\" number".to_string()))
         }
-        Err(e) => return Err(format!("it is not valid JSON ({e})")),
+        Err(e) => return Err(json_error(e, |e| format!("it is not valid JSON ({e})"))),
     };
     match head.version.as_ref().and_then(serde_json::Number::as_u64) {
-        None => Err("it has no \"version\" number".to_string()),
+        None => Err(ParseError::Bad("it has no \"version\" number".to_string())),
         Some(v) if v == u64::from(HISTORY_VERSION) => {
             let doc: DocIn = serde_json::from_reader(source.reader()).map_err(|e| {
-                format!("it does not match the version {HISTORY_VERSION} format ({e})")
+                json_error(e, |e| {
+                    format!("it does not match the version {HISTORY_VERSION} format ({e})")
+                })
             })?;
             let mut files = doc.files;
             for file in files.values_mut() {
@@ -75,10 +100,12 @@ fn parse(source: &mut Source) -> Result<History, String> {
             }
             Ok(History { files })
         }
-        Some(v) if v > u64::from(HISTORY_VERSION) => Err(format!(
+        Some(v) if v > u64::from(HISTORY_VERSION) => Err(ParseError::Bad(format!(
             "it was written by a newer ptest (format version {v}; this ptest reads version {HISTORY_VERSION})"
-        )),
-        Some(v) => Err(format!("it has an unsupported format version {v}")),
+        ))),
+        Some(v) => Err(ParseError::Bad(format!(
+            "it has an unsupported format version {v}"
+        ))),
     }
 }
 
@@ -155,7 +182,11 @@ pub(super) fn load(path: &Path) -> Result<Loaded, HistoryError> {
         // Possibly a good file being replaced right now cannot be the cause
         // (replacement is an atomic rename), but another process may be
         // setting this one aside: decide under the lock.
-        Err(_) => {
+        Err(ParseError::Io(source)) => Err(HistoryError::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
+        Err(ParseError::Bad(_)) => {
             let _lock = HistoryLock::acquire(path)?;
             load_locked(path)
         }
@@ -175,7 +206,11 @@ fn load_locked(path: &Path) -> Result<Loaded, HistoryError> {
             history,
             warning: None,
         }),
-        Err(why) => {
+        Err(ParseError::Io(source)) => Err(HistoryError::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
+        Err(ParseError::Bad(why)) => {
             let to = set_aside(path)?;
             Ok(Loaded {
                 history: History::empty(),
