@@ -167,26 +167,32 @@ impl Drop for HistoryLock {
     }
 }
 
-pub(super) fn load(path: &Path) -> Result<Loaded, HistoryError> {
+/// Reads and parses the file: `Ok(Ok(history))` (empty when missing),
+/// `Ok(Err(why))` when its content is bad, `Err` for a real I/O failure.
+fn try_load(path: &Path) -> Result<Result<History, String>, HistoryError> {
     let Some(mut source) = read(path)? else {
-        return Ok(Loaded {
-            history: History::empty(),
-            warning: None,
-        });
+        return Ok(Ok(History::empty()));
     };
     match parse(&mut source) {
-        Ok(history) => Ok(Loaded {
-            history,
-            warning: None,
-        }),
-        // Possibly a good file being replaced right now cannot be the cause
-        // (replacement is an atomic rename), but another process may be
-        // setting this one aside: decide under the lock.
+        Ok(history) => Ok(Ok(history)),
+        Err(ParseError::Bad(why)) => Ok(Err(why)),
         Err(ParseError::Io(source)) => Err(HistoryError::Read {
             path: path.to_path_buf(),
             source,
         }),
-        Err(ParseError::Bad(_)) => {
+    }
+}
+
+pub(super) fn load(path: &Path) -> Result<Loaded, HistoryError> {
+    match try_load(path)? {
+        Ok(history) => Ok(Loaded {
+            history,
+            warning: None,
+        }),
+        // A good file being replaced right now cannot be the cause
+        // (replacement is an atomic rename), but another process may be
+        // setting this one aside: decide under the lock.
+        Err(_) => {
             let _lock = HistoryLock::acquire(path)?;
             load_locked(path)
         }
@@ -195,22 +201,12 @@ pub(super) fn load(path: &Path) -> Result<Loaded, HistoryError> {
 
 /// Loads while holding the lock; sets a bad file aside.
 fn load_locked(path: &Path) -> Result<Loaded, HistoryError> {
-    let Some(mut source) = read(path)? else {
-        return Ok(Loaded {
-            history: History::empty(),
-            warning: None,
-        });
-    };
-    match parse(&mut source) {
+    match try_load(path)? {
         Ok(history) => Ok(Loaded {
             history,
             warning: None,
         }),
-        Err(ParseError::Io(source)) => Err(HistoryError::Read {
-            path: path.to_path_buf(),
-            source,
-        }),
-        Err(ParseError::Bad(why)) => {
+        Err(why) => {
             let to = set_aside(path)?;
             Ok(Loaded {
                 history: History::empty(),
