@@ -523,3 +523,21 @@ fn perl_tests_find_lib_like_prove_dash_l() {
     let (code, summary, _) = s.run_json(&["t/uses-extra.t", "-I", "extra"]);
     assert_eq!(code, 0, "{summary:#}");
 }
+
+#[test]
+fn taint_mode_tests_run_like_prove() {
+    let s = Suite::new();
+    s.file("lib/Tainted.pm", "package Tainted; sub ok { 1 } 1;\n").file(
+        "t/taint.t",
+        "#!perl -T\nuse strict; use Test::More tests => 2;\nok(${^TAINT}, 'taint mode on');\nuse Tainted; ok(Tainted::ok(), 'lib found under -T');\n",
+    );
+    let (code, summary, _) = s.run_json(&["t"]);
+    assert_eq!(code, 0, "{summary:#}");
+    assert_eq!(
+        file(&summary, "t/taint.t")["cases"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}

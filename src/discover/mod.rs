@@ -304,6 +304,33 @@ fn has_shebang(path: &Path) -> bool {
         .unwrap_or(false)
 }
 
+/// `-T` or `-t` when the file's `#!` line asks for taint mode. Perl refuses
+/// to run such a file unless the switch is also on its command line; `prove`
+/// passes it the same way.
+fn taint_switch(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut head = [0u8; 256];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .ok()?;
+    let line = head[..n].strip_prefix(b"#!")?;
+    let line = String::from_utf8_lossy(line.split(|&b| b == b'\n').next()?).into_owned();
+    if !line.contains("perl") {
+        return None;
+    }
+    line.split_whitespace()
+        .filter(|w| w.starts_with('-'))
+        .find_map(|w| {
+            if w.contains('T') {
+                Some("-T".to_string())
+            } else if w.contains('t') {
+                Some("-t".to_string())
+            } else {
+                None
+            }
+        })
+}
+
 fn interpreter(program: &str) -> Runner {
     Runner::Interpreter {
         program: program.to_string(),
@@ -332,7 +359,10 @@ fn classify(
         Some(None) => Runner::Direct,
         None => match kind {
             Kind::Tap if is_executable(&meta) && has_shebang(path) => Runner::Direct,
-            Kind::Tap => interpreter("perl"),
+            Kind::Tap => Runner::Interpreter {
+                program: "perl".to_string(),
+                args: taint_switch(path).into_iter().collect(),
+            },
             Kind::Sh => interpreter("sh"),
             Kind::Bash => interpreter("bash"),
             Kind::Python => interpreter("python3"),

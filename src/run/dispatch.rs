@@ -102,7 +102,7 @@ pub fn run(
             let stem = rundir::log_stem(&entry.file.id, 1);
             let stdout = run_dir.join("logs").join(format!("{stem}.stdout"));
             let stderr = run_dir.join("logs").join(format!("{stem}.stderr"));
-            let Some(argv) = entry.file.argv() else {
+            let Some(mut argv) = entry.file.argv() else {
                 // Nothing to start: report it as an ERROR right away.
                 let reason = match &entry.file.runner {
                     crate::discover::Runner::Unrunnable { reason } => reason.clone(),
@@ -138,6 +138,7 @@ pub fn run(
                 })));
                 continue;
             };
+            add_taint_includes(&mut argv, &options.perl_lib);
             let mut env: Vec<(&'static str, OsString)> = vec![
                 ("PTEST", "1".into()),
                 ("PTEST_RUN_ID", options.run_id.clone().into()),
@@ -296,6 +297,22 @@ pub fn run(
         interrupted,
         bailed_out,
     })
+}
+
+/// Taint mode (`perl -T`) ignores `PERL5LIB`, so the library directories go
+/// on the command line as `-I` switches instead, as `prove` does.
+fn add_taint_includes(argv: &mut Vec<OsString>, dirs: &[std::path::PathBuf]) {
+    let tainted = argv.first().is_some_and(|p| p == "perl")
+        && argv.iter().skip(1).any(|a| a == "-T" || a == "-t");
+    if !tainted {
+        return;
+    }
+    let cwd = std::env::current_dir().unwrap_or_default();
+    for (i, dir) in dirs.iter().enumerate() {
+        let mut switch = OsString::from("-I");
+        switch.push(cwd.join(dir));
+        argv.insert(1 + i, switch);
+    }
 }
 
 /// `PERL5LIB` with `dirs` (made absolute) in front of the inherited value.
