@@ -304,17 +304,34 @@ fn has_shebang(path: &Path) -> bool {
         .unwrap_or(false)
 }
 
-/// `-T` or `-t` when the file's `#!` line asks for taint mode. Perl refuses
-/// to run such a file unless the switch is also on its command line; `prove`
-/// passes it the same way.
-fn taint_switch(path: &Path) -> Option<String> {
+/// The `#!` line of a file, without the `#!`.
+fn shebang_line(path: &Path) -> Option<String> {
     use std::io::Read;
     let mut head = [0u8; 256];
     let n = std::fs::File::open(path)
         .and_then(|mut f| f.read(&mut head))
         .ok()?;
     let line = head[..n].strip_prefix(b"#!")?;
-    let line = String::from_utf8_lossy(line.split(|&b| b == b'\n').next()?).into_owned();
+    Some(String::from_utf8_lossy(line.split(|&b| b == b'\n').next()?).into_owned())
+}
+
+/// Whether the `#!` line runs perl (`#!perl`, `#!/usr/bin/perl -w`,
+/// `#!/usr/bin/env perl`).
+fn shebang_is_perl(path: &Path) -> bool {
+    shebang_line(path).is_some_and(|line| {
+        line.split_whitespace().take(2).any(|w| {
+            w.rsplit('/')
+                .next()
+                .is_some_and(|name| name.starts_with("perl"))
+        })
+    })
+}
+
+/// `-T` or `-t` when the file's `#!` line asks for taint mode. Perl refuses
+/// to run such a file unless the switch is also on its command line; `prove`
+/// passes it the same way.
+fn taint_switch(path: &Path) -> Option<String> {
+    let line = shebang_line(path)?;
     if !line.contains("perl") {
         return None;
     }
@@ -358,7 +375,12 @@ fn classify(
         },
         Some(None) => Runner::Direct,
         None => match kind {
-            Kind::Tap if is_executable(&meta) && has_shebang(path) => Runner::Direct,
+            // A non-Perl TAP producer with its own #! line runs directly;
+            // Perl files always go through perl, as prove does (`#!perl -T`
+            // cannot be executed directly).
+            Kind::Tap if is_executable(&meta) && has_shebang(path) && !shebang_is_perl(path) => {
+                Runner::Direct
+            }
             Kind::Tap => Runner::Interpreter {
                 program: "perl".to_string(),
                 args: taint_switch(path).into_iter().collect(),
