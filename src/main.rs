@@ -9,7 +9,9 @@ use ptest::discover::{self, DiscoverOptions, Protocol, Runner};
 use ptest::history::{self, History};
 use ptest::merge::{shards, Merger, RunSummary};
 use ptest::plan::{self, Expectations, ImportedDurations, Plan, PlanOptions};
-use ptest::report::console::{render_details, render_file_line, render_summary, Palette};
+use ptest::report::console::{
+    err_line, out, render_details, render_file_line, render_summary, Palette,
+};
 use ptest::report::console::{Console, ConsoleOptions};
 use ptest::report::{json, junit};
 use ptest::run::{self, RunEvent, RunOptions};
@@ -44,7 +46,7 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(err) => {
-            eprintln!("ptest: error: {}", chain(&err));
+            err_line(&format!("ptest: error: {}", chain(&err)));
             ExitCode::from(exit::USAGE)
         }
     }
@@ -77,10 +79,10 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
                 .collect::<Vec<_>>()
                 .join(", ")
         };
-        eprintln!(
+        err_line(&format!(
             "ptest: no test files found in {where_} (looked for .t, .sh, .bash, .py and executable files{})",
             if args.include.is_empty() { "" } else { " matching --include" }
-        );
+        ));
         return Ok(ExitCode::from(exit::NO_TESTS));
     }
     let jobs = args.jobs.resolve();
@@ -92,11 +94,11 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
         match History::load(path) {
             Ok(loaded) => {
                 if let Some(warning) = loaded.warning {
-                    eprintln!("ptest: warning: {warning}");
+                    err_line(&format!("ptest: warning: {warning}"));
                 }
                 expectations = Expectations::from_history(&loaded.history);
             }
-            Err(err) => eprintln!("ptest: warning: {err}; planning without history"),
+            Err(err) => err_line(&format!("ptest: warning: {err}; planning without history")),
         }
     }
     if let Some(path) = &args.durations {
@@ -110,7 +112,7 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
     let plan = Plan::build(files, &expectations, &plan_options);
 
     if args.dry_run {
-        print!("{}", plan::render_dry_run(&plan));
+        out(&plan::render_dry_run(&plan));
         return Ok(ExitCode::SUCCESS);
     }
     if args.list {
@@ -121,12 +123,12 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
         // Only possible with --shard: more shards than this one has files for.
         if let Some(info) = &plan.shard {
             let total: usize = info.counts.iter().sum();
-            println!(
-                "Shard {} has no files ({total} file{} across {} shards): nothing to run.",
+            out(&format!(
+                "Shard {} has no files ({total} file{} across {} shards): nothing to run.\n",
                 info.shard,
                 if total == 1 { "" } else { "s" },
                 info.shard.count
-            );
+            ));
         }
         let summary = Merger::new(&plan)
             .with_shard(args.shard.map(|s| s.to_string()))
@@ -177,7 +179,7 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
         0
     };
     if let Err(err) = written {
-        eprintln!("ptest: error: {}", chain(&err));
+        err_line(&format!("ptest: error: {}", chain(&err)));
     }
     Ok(ExitCode::from(code))
 }
@@ -259,7 +261,7 @@ fn print_list(plan: &Plan) {
                 format!("{}{mark}: {n} files, {}", i + 1, format_duration(*t))
             })
             .collect();
-        eprintln!(
+        err_line(&format!(
             "shard {} of a {} split ({}) — {}",
             info.shard,
             if info.hash_split {
@@ -273,7 +275,7 @@ fn print_list(plan: &Plan) {
             } else {
                 "planned"
             }
-        );
+        ));
     }
     let width = plan
         .entries
@@ -296,7 +298,7 @@ fn print_list(plan: &Plan) {
             Protocol::Tap => "tap",
             Protocol::Auto => "tap-or-exit-code",
         };
-        println!("{:<width$}  {:<16}  {}", f.id, protocol, runner);
+        out(&format!("{:<width$}  {:<16}  {}\n", f.id, protocol, runner));
     }
 }
 
@@ -309,7 +311,7 @@ fn merge_command(args: MergeArgs) -> anyhow::Result<ExitCode> {
     }
     let combined = shards::combine(inputs)?;
     for warning in &combined.warnings {
-        eprintln!("ptest: warning: {warning}");
+        err_line(&format!("ptest: warning: {warning}"));
     }
     let summary = combined.summary;
     if let Some(path) = &args.history {
@@ -328,14 +330,14 @@ fn merge_command(args: MergeArgs) -> anyhow::Result<ExitCode> {
             })
             .collect();
         if let Some(warning) = history::update(path, &summary, &history::hash_files(&files))? {
-            eprintln!("ptest: warning: {warning}");
+            err_line(&format!("ptest: warning: {warning}"));
         }
     }
     let options = ConsoleOptions::detect(args.color, false, false);
     let palette = Palette::new(options.color);
     for file in summary.files.iter().filter(|f| f.verdict.is_failure()) {
-        print!("{}", render_file_line(file, &palette));
-        print!("{}", render_details(file, &palette));
+        out(&render_file_line(file, &palette));
+        out(&render_details(file, &palette));
     }
     let mut notes = String::new();
     if !combined.missing_shards.is_empty() {
@@ -350,7 +352,7 @@ fn merge_command(args: MergeArgs) -> anyhow::Result<ExitCode> {
             list.join(", ")
         ));
     }
-    print!("{}", render_summary(&summary, &palette, &notes));
+    out(&render_summary(&summary, &palette, &notes));
     let written = write_reports(&summary, args.junit.as_deref(), args.json.as_deref());
     let code = if written.is_err() || !combined.missing_shards.is_empty() {
         exit::USAGE

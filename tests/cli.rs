@@ -541,3 +541,28 @@ fn taint_mode_tests_run_like_prove() {
         2
     );
 }
+
+#[test]
+fn closed_stdout_does_not_stop_the_run() {
+    let s = Suite::new();
+    for i in 0..6 {
+        s.file(&format!("tests/t{i}.sh"), "sleep 0.05\necho some output\n");
+    }
+    // Like `ptest | head -1`: the reader goes away before ptest is done.
+    let mut child = s
+        .cmd(&["-j", "2", "--json", "summary.json"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let status = child.wait().unwrap();
+    let mut stderr_text = String::new();
+    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr_text).unwrap();
+    assert_eq!(status.code(), Some(0), "{stderr_text}");
+    assert!(!stderr_text.contains("panicked"), "{stderr_text}");
+    let summary: Value =
+        serde_json::from_str(&std::fs::read_to_string(s.path().join("summary.json")).unwrap())
+            .unwrap();
+    assert_eq!(summary["totals"]["files"]["passed"], 6);
+}

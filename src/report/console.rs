@@ -110,6 +110,8 @@ pub struct Console {
     /// Files not finished yet (started or not).
     pending: Vec<bool>,
     jobs: usize,
+    /// The plan's predicted wall time, when it has expectations.
+    predicted: Option<Duration>,
     running: BTreeMap<usize, Instant>,
     failed: usize,
 }
@@ -125,6 +127,11 @@ impl Console {
             expected: plan.entries.iter().map(|e| e.expected).collect(),
             pending: vec![true; plan.entries.len()],
             jobs: plan.jobs.max(1),
+            predicted: plan
+                .entries
+                .iter()
+                .any(|e| e.expected.is_some())
+                .then(|| plan.predicted_wall()),
             running: BTreeMap::new(),
             failed: 0,
         }
@@ -137,8 +144,8 @@ impl Console {
         }
         let text = text.strip_suffix('\n').unwrap_or(text);
         match &self.bar {
-            Some(bar) => bar.suspend(|| println!("{text}")),
-            None => println!("{text}"),
+            Some(bar) => bar.suspend(|| out(&format!("{text}\n"))),
+            None => out(&format!("{text}\n")),
         }
     }
 
@@ -148,10 +155,14 @@ impl Console {
         match event {
             RunEvent::RunStarted { jobs, total, .. } => {
                 if self.options.verbosity != Verbosity::Quiet {
+                    let expected = self
+                        .predicted
+                        .map(|p| format!(", expected to take {}", format_duration(p)))
+                        .unwrap_or_default();
                     self.print(&format!(
                         "{}",
                         self.palette.dim.apply_to(format!(
-                            "Running {total} file{} on {jobs} job{}",
+                            "Running {total} file{} on {jobs} job{}{expected}",
                             plural(*total),
                             plural(*jobs)
                         ))
@@ -311,8 +322,25 @@ impl Console {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
         }
-        print!("{}", render_summary(summary, &self.palette, extra));
+        out(&render_summary(summary, &self.palette, extra));
     }
+}
+
+/// Writes to stdout, ignoring errors: when the reader went away
+/// (`ptest | head`), the run goes on and still writes its reports, history
+/// and exit code; only the console output is lost.
+pub fn out(text: &str) {
+    use std::io::Write;
+    let mut stdout = std::io::stdout().lock();
+    let _ = stdout
+        .write_all(text.as_bytes())
+        .and_then(|()| stdout.flush());
+}
+
+/// Writes a line to stderr, ignoring errors (see [`out`]).
+pub fn err_line(text: &str) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 
 fn plural(n: usize) -> &'static str {
