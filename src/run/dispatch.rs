@@ -92,185 +92,208 @@ pub fn run(
     let parallel_env = OsString::from(if jobs > 1 { "1" } else { "0" });
     let perl5lib = perl5lib(&options.perl_lib);
 
-    loop {
-        // Start files while slots are free and nothing asked us to stop.
-        while interrupted.is_none() && bailed_out.is_none() && next < plan.entries.len() {
-            let Some(&w) = free.last() else { break };
-            let index = next;
-            next += 1;
-            let entry = &plan.entries[index];
-            let stem = rundir::log_stem(&entry.file.id, 1);
-            let stdout = run_dir.join("logs").join(format!("{stem}.stdout"));
-            let stderr = run_dir.join("logs").join(format!("{stem}.stderr"));
-            let Some(mut argv) = entry.file.argv() else {
-                // Nothing to start: report it as an ERROR right away.
-                let reason = match &entry.file.runner {
-                    crate::discover::Runner::Unrunnable { reason } => reason.clone(),
-                    crate::discover::Runner::Direct
-                    | crate::discover::Runner::Interpreter { .. } => "no command".to_string(),
-                };
-                on_event(RunEvent::FileStarted {
-                    index,
-                    worker: w,
-                    attempt: 1,
-                });
-                on_event(RunEvent::FileFinished(Box::new(FileRun {
-                    index,
-                    worker: w,
-                    attempt: 1,
-                    started_at: SystemTime::now(),
-                    duration: Duration::ZERO,
-                    status: ChildStatus::SpawnFailed { reason },
-                    leaked: 0,
-                    stdout: LogFile {
-                        path: stdout,
-                        bytes: 0,
-                        kept: false,
-                    },
-                    stderr: LogFile {
-                        path: stderr,
-                        bytes: 0,
-                        kept: false,
-                    },
-                    protocol: ProtocolUsed::ExitCode,
-                    tap: None,
-                    output_error: None,
-                })));
-                continue;
-            };
-            add_taint_includes(&mut argv, &options.perl_lib);
-            let mut env: Vec<(&'static str, OsString)> = vec![
-                ("PTEST", "1".into()),
-                ("PTEST_RUN_ID", options.run_id.clone().into()),
-                ("PTEST_FILE", entry.file.id.clone().into()),
-                ("PTEST_WORKER", w.to_string().into()),
-                ("PTEST_JOBS", jobs_env.clone()),
-                ("PTEST_PARALLEL", parallel_env.clone()),
-                ("PTEST_ATTEMPT", "1".into()),
-                ("PTEST_TOTAL_ATTEMPTS", total_attempts.clone()),
-                ("HARNESS_ACTIVE", "1".into()),
-            ];
-            if let Some(shard) = &options.shard {
-                env.push(("PTEST_SHARD", shard.into()));
-            }
-            if let Some(value) = &perl5lib {
-                env.push(("PERL5LIB", value.clone()));
-            }
-            let job = Job {
-                index,
-                attempt: 1,
-                argv,
-                env,
-                stdout,
-                stderr,
-                protocol: entry.file.protocol,
-                grace: options.grace,
-                keep_logs: options.keep_logs,
-            };
-            if slots[w].send(job).is_err() {
-                return Err(RunError::Worker(std::io::Error::other(
-                    "a worker thread stopped unexpectedly",
-                )));
-            }
-            free.pop();
-            running.insert(
-                index,
-                Running {
-                    worker: w,
-                    pgid: None,
-                    started: Instant::now(),
-                    stop: None,
-                    kill_at: None,
-                },
-            );
-            on_event(RunEvent::FileStarted {
-                index,
-                worker: w,
-                attempt: 1,
-            });
-        }
-
-        let done_starting =
-            interrupted.is_some() || bailed_out.is_some() || next >= plan.entries.len();
-        if running.is_empty() && done_starting {
-            break;
-        }
-
-        let wait = next_deadline(&running, options.timeout)
-            .map(|at| at.saturating_duration_since(Instant::now()))
-            .unwrap_or(Duration::from_secs(3600));
-        match rx.recv_timeout(wait) {
-            Ok(Msg::Spawned { index, pgid }) => {
-                if let Some(r) = running.get_mut(&index) {
-                    r.pgid = Some(pgid);
-                    if r.stop.is_some() {
-                        terminate(r, options.grace);
+    // If the loop fails or panics (a bug, or a panicking event callback),
+    // no child may outlive ptest: stop every running group, then report.
+    let looped =
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> Result<(), RunError> {
+            loop {
+                // Start files while slots are free and nothing asked us to stop.
+                while interrupted.is_none() && bailed_out.is_none() && next < plan.entries.len() {
+                    let Some(&w) = free.last() else { break };
+                    let index = next;
+                    next += 1;
+                    let entry = &plan.entries[index];
+                    let stem = rundir::log_stem(&entry.file.id, 1);
+                    let stdout = run_dir.join("logs").join(format!("{stem}.stdout"));
+                    let stderr = run_dir.join("logs").join(format!("{stem}.stderr"));
+                    let Some(mut argv) = entry.file.argv() else {
+                        // Nothing to start: report it as an ERROR right away.
+                        let reason = match &entry.file.runner {
+                            crate::discover::Runner::Unrunnable { reason } => reason.clone(),
+                            crate::discover::Runner::Direct
+                            | crate::discover::Runner::Interpreter { .. } => {
+                                "no command".to_string()
+                            }
+                        };
+                        on_event(RunEvent::FileStarted {
+                            index,
+                            worker: w,
+                            attempt: 1,
+                        });
+                        on_event(RunEvent::FileFinished(Box::new(FileRun {
+                            index,
+                            worker: w,
+                            attempt: 1,
+                            started_at: SystemTime::now(),
+                            duration: Duration::ZERO,
+                            status: ChildStatus::SpawnFailed { reason },
+                            leaked: 0,
+                            stdout: LogFile {
+                                path: stdout,
+                                bytes: 0,
+                                kept: false,
+                            },
+                            stderr: LogFile {
+                                path: stderr,
+                                bytes: 0,
+                                kept: false,
+                            },
+                            protocol: ProtocolUsed::ExitCode,
+                            tap: None,
+                            output_error: None,
+                        })));
+                        continue;
+                    };
+                    add_taint_includes(&mut argv, &options.perl_lib);
+                    let mut env: Vec<(&'static str, OsString)> = vec![
+                        ("PTEST", "1".into()),
+                        ("PTEST_RUN_ID", options.run_id.clone().into()),
+                        ("PTEST_FILE", entry.file.id.clone().into()),
+                        ("PTEST_WORKER", w.to_string().into()),
+                        ("PTEST_JOBS", jobs_env.clone()),
+                        ("PTEST_PARALLEL", parallel_env.clone()),
+                        ("PTEST_ATTEMPT", "1".into()),
+                        ("PTEST_TOTAL_ATTEMPTS", total_attempts.clone()),
+                        ("HARNESS_ACTIVE", "1".into()),
+                    ];
+                    if let Some(shard) = &options.shard {
+                        env.push(("PTEST_SHARD", shard.into()));
                     }
+                    if let Some(value) = &perl5lib {
+                        env.push(("PERL5LIB", value.clone()));
+                    }
+                    let job = Job {
+                        index,
+                        attempt: 1,
+                        argv,
+                        env,
+                        stdout,
+                        stderr,
+                        protocol: entry.file.protocol,
+                        grace: options.grace,
+                        keep_logs: options.keep_logs,
+                    };
+                    if slots[w].send(job).is_err() {
+                        return Err(RunError::Worker(std::io::Error::other(
+                            "a worker thread stopped unexpectedly",
+                        )));
+                    }
+                    free.pop();
+                    running.insert(
+                        index,
+                        Running {
+                            worker: w,
+                            pgid: None,
+                            started: Instant::now(),
+                            stop: None,
+                            kill_at: None,
+                        },
+                    );
+                    on_event(RunEvent::FileStarted {
+                        index,
+                        worker: w,
+                        attempt: 1,
+                    });
                 }
-            }
-            Ok(Msg::Done(mut file_run)) => {
-                if let Some(r) = running.remove(&file_run.index) {
-                    free.push(r.worker);
-                    // A child ptest stopped is reported for why it was stopped.
-                    match (r.stop, &file_run.status) {
-                        (_, ChildStatus::SpawnFailed { .. }) | (None, _) => {}
-                        (Some(Stop::Timeout), _) => {
-                            file_run.status = ChildStatus::TimedOut {
-                                after: options.timeout.unwrap_or_default(),
+
+                let done_starting =
+                    interrupted.is_some() || bailed_out.is_some() || next >= plan.entries.len();
+                if running.is_empty() && done_starting {
+                    break;
+                }
+
+                let wait = next_deadline(&running, options.timeout)
+                    .map(|at| at.saturating_duration_since(Instant::now()))
+                    .unwrap_or(Duration::from_secs(3600));
+                match rx.recv_timeout(wait) {
+                    Ok(Msg::Spawned { index, pgid }) => {
+                        if let Some(r) = running.get_mut(&index) {
+                            r.pgid = Some(pgid);
+                            if r.stop.is_some() {
+                                terminate(r, options.grace);
                             }
                         }
-                        (Some(Stop::Interrupt), _) => file_run.status = ChildStatus::Interrupted,
                     }
-                }
-                let bail = file_run.tap.as_ref().and_then(|t| t.bail_out.clone());
-                let index = file_run.index;
-                on_event(RunEvent::FileFinished(file_run));
-                if let (Some(reason), None) = (bail, &bailed_out) {
-                    bailed_out = Some((index, reason.clone()));
-                    on_event(RunEvent::BailOut { index, reason });
-                }
-            }
-            Ok(Msg::Signal(signal)) => {
-                if interrupted.is_none() {
-                    interrupted = Some(signal);
-                    on_event(RunEvent::Interrupted { signal });
-                    for r in running.values_mut() {
-                        r.stop = Some(Stop::Interrupt);
-                        terminate(r, options.grace);
-                    }
-                } else {
-                    // A second signal: no more patience.
-                    for r in running.values_mut() {
-                        if let Some(pgid) = r.pgid {
-                            process::signal_group(pgid, libc::SIGKILL);
-                        }
-                    }
-                }
-            }
-            Err(mpsc::RecvTimeoutError::Timeout) => {
-                let now = Instant::now();
-                for r in running.values_mut() {
-                    if let Some(kill_at) = r.kill_at {
-                        if now >= kill_at {
-                            if let Some(pgid) = r.pgid {
-                                process::signal_group(pgid, libc::SIGKILL);
+                    Ok(Msg::Done(mut file_run)) => {
+                        if let Some(r) = running.remove(&file_run.index) {
+                            free.push(r.worker);
+                            // A child ptest stopped is reported for why it was stopped.
+                            match (r.stop, &file_run.status) {
+                                (_, ChildStatus::SpawnFailed { .. }) | (None, _) => {}
+                                (Some(Stop::Timeout), _) => {
+                                    file_run.status = ChildStatus::TimedOut {
+                                        after: options.timeout.unwrap_or_default(),
+                                    }
+                                }
+                                (Some(Stop::Interrupt), _) => {
+                                    file_run.status = ChildStatus::Interrupted
+                                }
                             }
-                            r.kill_at = None;
                         }
-                    } else if r.stop.is_none()
-                        && options.timeout.is_some_and(|t| now >= r.started + t)
-                    {
-                        r.stop = Some(Stop::Timeout);
-                        terminate(r, options.grace);
+                        let bail = file_run.tap.as_ref().and_then(|t| t.bail_out.clone());
+                        let index = file_run.index;
+                        on_event(RunEvent::FileFinished(file_run));
+                        if let (Some(reason), None) = (bail, &bailed_out) {
+                            bailed_out = Some((index, reason.clone()));
+                            on_event(RunEvent::BailOut { index, reason });
+                        }
+                    }
+                    Ok(Msg::Signal(signal)) => {
+                        if interrupted.is_none() {
+                            interrupted = Some(signal);
+                            on_event(RunEvent::Interrupted { signal });
+                            for r in running.values_mut() {
+                                r.stop = Some(Stop::Interrupt);
+                                terminate(r, options.grace);
+                            }
+                        } else {
+                            // A second signal: no more patience.
+                            for r in running.values_mut() {
+                                if let Some(pgid) = r.pgid {
+                                    process::signal_group(pgid, libc::SIGKILL);
+                                }
+                            }
+                        }
+                    }
+                    Err(mpsc::RecvTimeoutError::Timeout) => {
+                        let now = Instant::now();
+                        for r in running.values_mut() {
+                            if let Some(kill_at) = r.kill_at {
+                                if now >= kill_at {
+                                    if let Some(pgid) = r.pgid {
+                                        process::signal_group(pgid, libc::SIGKILL);
+                                    }
+                                    r.kill_at = None;
+                                }
+                            } else if r.stop.is_none()
+                                && options.timeout.is_some_and(|t| now >= r.started + t)
+                            {
+                                r.stop = Some(Stop::Timeout);
+                                terminate(r, options.grace);
+                            }
+                        }
+                    }
+                    Err(mpsc::RecvTimeoutError::Disconnected) => {
+                        return Err(RunError::Worker(std::io::Error::other(
+                            "worker threads stopped unexpectedly",
+                        )));
                     }
                 }
             }
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                return Err(RunError::Worker(std::io::Error::other(
-                    "worker threads stopped unexpectedly",
-                )));
+            Ok(())
+        }));
+    let failed = !matches!(looped, Ok(Ok(())));
+    if failed {
+        for r in running.values() {
+            if let Some(pgid) = r.pgid {
+                process::signal_group(pgid, libc::SIGKILL);
             }
         }
+    }
+    match looped {
+        Ok(Ok(())) => {}
+        Ok(Err(err)) => return Err(err),
+        Err(panic) => std::panic::resume_unwind(panic),
     }
 
     // Files never started.
@@ -366,4 +389,96 @@ fn watch_signals(tx: Sender<Msg>) -> Result<signal_hook::iterator::Handle, RunEr
         })
         .map_err(RunError::Worker)?;
     Ok(handle)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::discover::{DiscoverOptions, TestFile};
+
+    fn files(dir: &std::path::Path, scripts: &[(&str, &str)]) -> Vec<TestFile> {
+        for (name, body) in scripts {
+            std::fs::write(dir.join(name), body).unwrap();
+        }
+        crate::discover::discover(&DiscoverOptions::new(vec![dir.to_path_buf()])).unwrap()
+    }
+
+    fn alive(pid: i32) -> bool {
+        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+            let state = stat
+                .rsplit(')')
+                .next()
+                .unwrap_or("")
+                .split_whitespace()
+                .next();
+            state != Some("Z") && state != Some("X")
+        })
+    }
+
+    #[test]
+    fn a_panicking_callback_leaves_no_child_behind() {
+        let dir = tempfile::tempdir().unwrap();
+        let pidfile = dir.path().join("slow.pid");
+        let files = files(
+            dir.path(),
+            &[
+                ("a_fast.sh", "sleep 0.3\n"),
+                (
+                    "b_slow.sh",
+                    &format!("echo $$ > {}\nsleep 60\n", pidfile.display()),
+                ),
+            ],
+        );
+        let plan = Plan::lexical(files, 2);
+        let mut options = RunOptions::new(2, dir.path().join("runs"));
+        options.handle_signals = false;
+        let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            run(&plan, &options, |event| {
+                if matches!(event, RunEvent::FileFinished(_)) {
+                    panic!("reporter bug");
+                }
+            })
+        }));
+        assert!(result.is_err(), "the panic propagates");
+        let pid: i32 = std::fs::read_to_string(&pidfile)
+            .unwrap()
+            .trim()
+            .parse()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(100));
+        assert!(!alive(pid), "the slow child ({pid}) was left running");
+    }
+
+    #[test]
+    fn dispatch_starts_files_in_plan_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let files = files(
+            dir.path(),
+            &[
+                ("a.sh", "exit 0\n"),
+                ("b.sh", "exit 0\n"),
+                ("c.sh", "exit 0\n"),
+            ],
+        );
+        let mut plan = Plan::lexical(files, 1);
+        plan.entries.reverse();
+        let mut options = RunOptions::new(1, dir.path().join("runs"));
+        options.handle_signals = false;
+        let mut started = Vec::new();
+        run(&plan, &options, |event| {
+            if let RunEvent::FileStarted { index, .. } = event {
+                started.push(
+                    plan.entries[index]
+                        .file
+                        .id
+                        .rsplit('/')
+                        .next()
+                        .unwrap()
+                        .to_string(),
+                );
+            }
+        })
+        .unwrap();
+        assert_eq!(started, ["c.sh", "b.sh", "a.sh"]);
+    }
 }
