@@ -7,10 +7,8 @@
 
 use super::worker::{self, Job, Msg};
 use super::{
-    process, rundir, ChildStatus, FileRun, LogFile, NotRunReason, RunError, RunEvent, RunOptions,
-    RunOutcome,
+    process, rundir, ChildStatus, FileRun, NotRunReason, RunError, RunEvent, RunOptions, RunOutcome,
 };
-use crate::parse::ProtocolUsed;
 use crate::plan::Plan;
 use std::collections::HashMap;
 use std::ffi::OsString;
@@ -120,28 +118,9 @@ pub fn run(
                             worker: w,
                             attempt: 1,
                         });
-                        on_event(RunEvent::FileFinished(Box::new(FileRun {
-                            index,
-                            worker: w,
-                            attempt: 1,
-                            started_at: SystemTime::now(),
-                            duration: Duration::ZERO,
-                            status: ChildStatus::SpawnFailed { reason },
-                            leaked: 0,
-                            stdout: LogFile {
-                                path: stdout,
-                                bytes: 0,
-                                kept: false,
-                            },
-                            stderr: LogFile {
-                                path: stderr,
-                                bytes: 0,
-                                kept: false,
-                            },
-                            protocol: ProtocolUsed::ExitCode,
-                            tap: None,
-                            output_error: None,
-                        })));
+                        on_event(RunEvent::FileFinished(Box::new(FileRun::not_started(
+                            index, w, 1, reason,
+                        ))));
                         continue;
                     };
                     add_taint_includes(&mut argv, &options.perl_lib);

@@ -147,6 +147,32 @@ pub struct FileRun {
     pub output_error: Option<String>,
 }
 
+impl FileRun {
+    /// A file that never got a running child: it could not be started, or
+    /// ptest failed while running it. Reported as ERROR with `reason`.
+    pub fn not_started(index: usize, worker: usize, attempt: u32, reason: String) -> FileRun {
+        let log = LogFile {
+            path: PathBuf::new(),
+            bytes: 0,
+            kept: false,
+        };
+        FileRun {
+            index,
+            worker,
+            attempt,
+            started_at: SystemTime::now(),
+            duration: Duration::ZERO,
+            status: ChildStatus::SpawnFailed { reason },
+            leaked: 0,
+            stdout: log.clone(),
+            stderr: log,
+            protocol: ProtocolUsed::ExitCode,
+            tap: None,
+            output_error: None,
+        }
+    }
+}
+
 /// Why a planned file never started.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]

@@ -69,7 +69,25 @@ impl Scratch {
 /// The worker loop: runs jobs until the job channel closes.
 pub(crate) fn work(worker: usize, scratch: Scratch, jobs: Receiver<Job>, done: Sender<Msg>) {
     for job in jobs {
-        let run = run_job(worker, &scratch, job, &done);
+        let (index, attempt) = (job.index, job.attempt);
+        // A bug in ptest must not leave the dispatcher waiting for this file
+        // forever: it becomes an ERROR for this file, and the run goes on.
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            run_job(worker, &scratch, job, &done)
+        }))
+        .unwrap_or_else(|panic| {
+            let what = panic
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| panic.downcast_ref::<String>().cloned())
+                .unwrap_or_default();
+            FileRun::not_started(
+                index,
+                worker,
+                attempt,
+                format!("internal error in ptest: {what}"),
+            )
+        });
         if done.send(Msg::Done(Box::new(run))).is_err() {
             break;
         }
