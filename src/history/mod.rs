@@ -70,10 +70,11 @@
 //! real I/O failures (e.g. permission denied) are errors.
 
 mod store;
+mod stream;
 
 pub use store::{hash_files, update, Loaded};
 
-use crate::merge::{RunSummary, Verdict};
+use crate::merge::{FileSummary, RunSummary, Verdict};
 use crate::parse::{CaseStatus, ProtocolUsed};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -178,6 +179,73 @@ pub struct FileHistory {
     /// Per test case, by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub cases: BTreeMap<String, CaseHistory>,
+}
+
+/// When a file started, in whole seconds (`now` when unknown).
+fn started_secs(file: &FileSummary, now: u64) -> u64 {
+    file.started_at
+        .filter(|s| s.is_finite() && *s >= 0.0)
+        .map(|s| s as u64)
+        .unwrap_or(now)
+}
+
+impl FileHistory {
+    /// Adds one finished run of this file (never a NOT RUN one): its
+    /// [`RunRecord`] (with the first 16 digits of `hash`), the flip count,
+    /// and its test cases; then drops runs beyond [`MAX_RUNS`] and cases none
+    /// of the kept runs reported.
+    pub fn record(&mut self, file: &FileSummary, hash: Option<&String>, now: u64) {
+        let at = started_secs(file, now);
+        if let Some(new) = pass_or_fail(file.verdict) {
+            let previous = self.runs.iter().rev().find_map(|r| pass_or_fail(r.verdict));
+            if previous.is_some_and(|p| p != new) {
+                self.flips = self.flips.saturating_add(1);
+            }
+        }
+        self.runs.push(RunRecord {
+            at,
+            duration: file.duration,
+            verdict: file.verdict,
+            hash: hash.map(|h| h.chars().take(HASH_DIGITS).collect()),
+        });
+        let excess = self.runs.len().saturating_sub(MAX_RUNS);
+        self.runs.drain(..excess);
+
+        if file.protocol != Some(ProtocolUsed::ExitCode) {
+            let mut seen = HashSet::new();
+            for (position, case) in file.cases.iter().enumerate() {
+                let number = case.number.unwrap_or(position as u64 + 1);
+                let name = case.name.trim();
+                let mut key = if name.is_empty() {
+                    format!("#{number}")
+                } else {
+                    name.to_string()
+                };
+                if seen.contains(&key) {
+                    key = format!("{key} #{number}");
+                }
+                if !seen.insert(key.clone()) {
+                    continue;
+                }
+                self.cases
+                    .entry(key)
+                    .or_default()
+                    .push(case.status, case.duration, at);
+            }
+        }
+        let oldest = self.runs.iter().map(|r| r.at).min().unwrap_or(at);
+        self.cases.retain(|_, c| c.last_seen >= oldest);
+    }
+
+    /// When the file last ran.
+    pub fn newest(&self) -> Option<u64> {
+        self.runs.iter().map(|r| r.at).max()
+    }
+
+    /// Whether it ran at or after `cutoff` (older files expire).
+    fn is_recent(&self, cutoff: u64) -> bool {
+        self.newest().is_some_and(|at| at >= cutoff)
+    }
 }
 
 fn is_zero(n: &u32) -> bool {
@@ -325,71 +393,21 @@ impl History {
             if file.verdict == Verdict::NotRun {
                 continue;
             }
-            let at = file
-                .started_at
-                .filter(|s| s.is_finite() && *s >= 0.0)
-                .map(|s| s as u64)
-                .unwrap_or(now);
-            let entry = self.files.entry(file.id.clone()).or_default();
-            if let Some(new) = pass_or_fail(file.verdict) {
-                let previous = entry
-                    .runs
-                    .iter()
-                    .rev()
-                    .find_map(|r| pass_or_fail(r.verdict));
-                if previous.is_some_and(|p| p != new) {
-                    entry.flips = entry.flips.saturating_add(1);
-                }
-            }
-            entry.runs.push(RunRecord {
-                at,
-                duration: file.duration,
-                verdict: file.verdict,
-                hash: hashes
-                    .get(&file.id)
-                    .map(|h| h.chars().take(HASH_DIGITS).collect()),
-            });
-            let excess = entry.runs.len().saturating_sub(MAX_RUNS);
-            entry.runs.drain(..excess);
-
-            if file.protocol != Some(ProtocolUsed::ExitCode) {
-                let mut seen = HashSet::new();
-                for (position, case) in file.cases.iter().enumerate() {
-                    let number = case.number.unwrap_or(position as u64 + 1);
-                    let name = case.name.trim();
-                    let mut key = if name.is_empty() {
-                        format!("#{number}")
-                    } else {
-                        name.to_string()
-                    };
-                    if seen.contains(&key) {
-                        key = format!("{key} #{number}");
-                    }
-                    if !seen.insert(key.clone()) {
-                        continue;
-                    }
-                    entry
-                        .cases
-                        .entry(key)
-                        .or_default()
-                        .push(case.status, case.duration, at);
-                }
-            }
-            let oldest = entry.runs.iter().map(|r| r.at).min().unwrap_or(at);
-            entry.cases.retain(|_, c| c.last_seen >= oldest);
+            self.files
+                .entry(file.id.clone())
+                .or_default()
+                .record(file, hashes.get(&file.id), now);
         }
         self.expire();
     }
 
     /// Drops files not run for [`EXPIRE_AFTER_SECS`] before the newest run.
     fn expire(&mut self) {
-        let newest_of = |h: &FileHistory| h.runs.iter().map(|r| r.at).max();
-        let Some(newest) = self.files.values().filter_map(newest_of).max() else {
+        let Some(newest) = self.files.values().filter_map(FileHistory::newest).max() else {
             return;
         };
         let cutoff = newest.saturating_sub(EXPIRE_AFTER_SECS);
-        self.files
-            .retain(|_, h| newest_of(h).is_some_and(|at| at >= cutoff));
+        self.files.retain(|_, h| h.is_recent(cutoff));
     }
 
     /// The expected duration of a file: the weighted median of its recorded

@@ -1,15 +1,16 @@
 //! Reading, locking and atomically replacing the history file.
 
+use super::stream::{self, Fold, MergeError, Scan};
 use super::{FileHistory, History, HistoryError, HISTORY_VERSION, MAX_RUNS};
 use crate::atomic::{write_atomically, AtomicWriteError};
 use crate::discover::TestFile;
-use crate::merge::RunSummary;
+use crate::merge::{FileSummary, RunSummary, Verdict};
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
 use std::ffi::OsString;
 use std::fs::{self, File, OpenOptions};
-use std::io::ErrorKind;
+use std::io::{BufReader, ErrorKind, Read};
 use std::path::{Path, PathBuf};
 
 /// A history read from disk.
@@ -20,12 +21,6 @@ pub struct Loaded {
     /// Set when the file could not be used and was moved aside; names both
     /// paths. Meant to be shown to the user as a warning.
     pub warning: Option<String>,
-}
-
-#[derive(Serialize)]
-struct DocOut<'a> {
-    version: u32,
-    files: &'a BTreeMap<String, FileHistory>,
 }
 
 #[derive(Deserialize)]
@@ -206,18 +201,21 @@ fn load_locked(path: &Path) -> Result<Loaded, HistoryError> {
             history,
             warning: None,
         }),
-        Err(why) => {
-            let to = set_aside(path)?;
-            Ok(Loaded {
-                history: History::empty(),
-                warning: Some(format!(
-                    "history file {} could not be used: {why}; moved it to {} and started a new history",
-                    path.display(),
-                    to.display()
-                )),
-            })
-        }
+        Err(why) => Ok(Loaded {
+            history: History::empty(),
+            warning: Some(set_aside_with_warning(path, &why)?),
+        }),
     }
+}
+
+/// Sets a bad file aside and says so, naming both paths.
+fn set_aside_with_warning(path: &Path, why: &str) -> Result<String, HistoryError> {
+    let to = set_aside(path)?;
+    Ok(format!(
+        "history file {} could not be used: {why}; moved it to {} and started a new history",
+        path.display(),
+        to.display()
+    ))
 }
 
 /// Renames `path` to `path.corrupt-<unix time>` (with `-2`, `-3`… when taken).
@@ -252,27 +250,81 @@ pub fn update(
         source,
     })?;
     let _lock = HistoryLock::acquire(path)?;
-    let Loaded {
-        mut history,
-        warning,
-    } = load_locked(path)?;
-    history.record(summary, hashes);
-    let doc = DocOut {
-        version: HISTORY_VERSION,
-        files: &history.files,
+    let now = super::unix_now();
+    let files: BTreeMap<&str, &FileSummary> = summary
+        .files
+        .iter()
+        .filter(|f| f.verdict != Verdict::NotRun)
+        .map(|f| (f.id.as_str(), f))
+        .collect();
+    let run_newest = files.values().map(|f| super::started_secs(f, now)).max();
+    let read_err = |source| HistoryError::Read {
+        path: path.to_path_buf(),
+        source,
     };
-    // Streamed into a temporary file, fsynced, renamed over the old one.
-    write_atomically(path, |out| {
-        serde_json::to_writer(&mut *out, &doc).map_err(std::io::Error::from)?;
-        out.write_all(b"\n")
-    })
-    .map_err(|e| match e {
-        AtomicWriteError::CreateDir { dir, source } => {
-            HistoryError::CreateDir { path: dir, source }
+    let open = || -> std::io::Result<Box<dyn Read>> {
+        Ok(Box::new(BufReader::with_capacity(
+            64 * 1024,
+            File::open(path)?,
+        )))
+    };
+
+    // A light first pass: is the old file usable, and when did it last run?
+    let mut warning = None;
+    let mut old_newest = None;
+    let mut use_old = match fs::metadata(path) {
+        Ok(_) => match stream::scan(open).map_err(read_err)? {
+            Scan::Usable { newest } => {
+                old_newest = newest;
+                true
+            }
+            Scan::Bad(why) => {
+                warning = Some(set_aside_with_warning(path, &why)?);
+                false
+            }
+        },
+        Err(e) if e.kind() == ErrorKind::NotFound => false,
+        Err(source) => return Err(read_err(source)),
+    };
+    let cutoff = old_newest
+        .max(run_newest)
+        .map_or(0, |n| n.saturating_sub(super::EXPIRE_AFTER_SECS));
+
+    // Then old entries stream through, this run folded in, into a temporary
+    // file that replaces the old one. An entry that does not parse sets the
+    // file aside and the history starts again from this run.
+    loop {
+        let mut bad: Option<String> = None;
+        let written = write_atomically(path, |out| {
+            let old = if use_old { Some(open()?) } else { None };
+            let fold = Fold {
+                files: files.clone(),
+                hashes,
+                now,
+                cutoff,
+            };
+            stream::write_merged(out, old, fold).map_err(|e| match e {
+                MergeError::Io(e) => e,
+                MergeError::Bad(why) => {
+                    bad = Some(why);
+                    std::io::Error::other("the history file does not parse")
+                }
+            })
+        });
+        match (written, bad) {
+            (Ok(()), _) => return Ok(warning),
+            (Err(_), Some(why)) if use_old => {
+                warning = Some(set_aside_with_warning(path, &why)?);
+                use_old = false;
+            }
+            (Err(AtomicWriteError::CreateDir { dir, source }), _) => {
+                return Err(HistoryError::CreateDir { path: dir, source })
+            }
+            (Err(AtomicWriteError::Write { path, source }), _) => {
+                return Err(HistoryError::Write { path, source })
+            }
         }
-        AtomicWriteError::Write { path, source } => HistoryError::Write { path, source },
-    })?;
-    Ok(warning)
+    }
 }
 
 /// BLAKE3 content hashes (64 hex digits) of `files`, keyed by file id,

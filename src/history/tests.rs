@@ -530,3 +530,65 @@ fn concurrent_processes_never_lose_updates() {
     }
     assert_all_writers_present(&path, &tags, 8);
 }
+
+#[test]
+fn update_with_a_bad_entry_midway_sets_the_file_aside_and_keeps_this_run() {
+    // Valid JSON and version; the second entry does not match the format.
+    // A bad `at` is seen by the first, light pass; a bad verdict only while
+    // the new file is being written.
+    let bad_at: &[u8] = br#"{"version":1,"files":{"a.t":{"runs":[{"at":1764000000,"verdict":"pass"}]},"b.t":{"runs":[{"at":"soon","verdict":"pass"}]}}}"#;
+    let bad_verdict: &[u8] = br#"{"version":1,"files":{"a.t":{"runs":[{"at":1764000000,"verdict":"pass"}]},"b.t":{"runs":[{"at":1764000000,"verdict":"maybe"}]}}}"#;
+    for bad in [bad_at, bad_verdict] {
+        bad_entry_case(bad);
+    }
+}
+
+fn bad_entry_case(bad: &[u8]) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.json");
+    fs::write(&path, bad).unwrap();
+    let run = summary(vec![file("c.t", Verdict::Fail, Some(2.0), T0)]);
+    let warning = update(&path, &run, &no_hashes()).unwrap();
+    assert!(warning.is_some_and(|w| w.contains("does not match")));
+    let aside = corrupt_files(dir.path());
+    assert_eq!(aside.len(), 1);
+    assert_eq!(fs::read(&aside[0]).unwrap(), bad.to_vec(), "old bytes kept");
+    let loaded = History::load(&path).unwrap();
+    assert_eq!(loaded.warning, None);
+    assert!(loaded.history.file("a.t").is_none(), "started again");
+    assert!(loaded.history.failed_last_time("c.t"));
+    // No temporary file is left behind.
+    let leftovers: Vec<_> = fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .filter(|n| n.contains(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+}
+
+#[test]
+fn update_streams_other_files_through_and_expires_old_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.json");
+    let first = summary(vec![
+        file("old.t", Verdict::Pass, Some(1.0), T0),
+        file("kept.t", Verdict::Pass, Some(3.0), T0 + 50 * 86_400),
+    ]);
+    update(&path, &first, &no_hashes()).unwrap();
+    let second = summary(vec![file(
+        "new.t",
+        Verdict::Pass,
+        Some(5.0),
+        T0 + 100 * 86_400,
+    )]);
+    update(&path, &second, &no_hashes()).unwrap();
+    let loaded = History::load(&path).unwrap().history;
+    assert!(loaded.file("old.t").is_none(), "not run for 100 days");
+    assert_eq!(secs(loaded.expected("kept.t")), Some(3.0));
+    assert_eq!(secs(loaded.expected("new.t")), Some(5.0));
+    // The streamed file equals what the in-memory history gives.
+    let mut expected = History::empty();
+    expected.record(&first, &no_hashes());
+    expected.record(&second, &no_hashes());
+    assert_eq!(loaded, expected);
+}
