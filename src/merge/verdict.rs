@@ -5,14 +5,30 @@
 //! non-zero exit status fail the file; a failing TODO test does not;
 //! `1..0 # SKIP` skips it. Exit-code files pass on 0, skip on 77 (the
 //! Automake convention) and fail otherwise.
+//!
+//! Files that wrote a JUnit report (`PTEST_JUNIT_FILE`) are judged on it:
+//!
+//! * any failing test case (`<failure>` or `<error>`) fails the file
+//!   (`failed tests: a, b`, naming up to [`MAX_NAMED_FAILURES`]);
+//! * a non-zero exit status fails it even when every case passed, and so
+//!   does a signal; there is no exit status 77 rule: a report says what was
+//!   skipped;
+//! * when no case passed, at least one was skipped and none failed, the
+//!   file is SKIP; otherwise (including a report with no cases) it is PASS;
+//! * a report that cannot be read (not XML, not JUnit, truncated) makes the
+//!   file an ERROR, whatever its exit status.
 
 use super::{serde_time, FileSummary, Verdict};
+use crate::parse::junit::JunitReport;
 use crate::parse::{CaseResult, CaseStatus, ProtocolUsed};
 use crate::run::{logs, ChildStatus, FileRun};
 use std::path::PathBuf;
 
 /// Exit status that marks an exit-code test as skipped (Automake convention).
 pub const SKIP_EXIT_CODE: i32 = 77;
+
+/// Failing JUnit test cases named in a file's reason; the rest are counted.
+pub const MAX_NAMED_FAILURES: usize = 5;
 
 /// How much of each log a failing file keeps in its summary.
 const TAIL_BYTES: u64 = 8 * 1024;
@@ -36,8 +52,10 @@ pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
                 "timed out after {}",
                 crate::config::format_duration(*after)
             ));
-            if let Some(tap) = &run.tap {
-                cases = tap.cases.clone();
+            match (&run.tap, run.junit.as_ref().map(|j| &j.report)) {
+                (_, Some(Ok(report))) => cases = report.cases.clone(),
+                (Some(tap), None | Some(Err(_))) => cases = tap.cases.clone(),
+                (None, None | Some(Err(_))) => {}
             }
             Verdict::Timeout
         }
@@ -46,12 +64,31 @@ pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
             Verdict::Error
         }
         (status @ (ChildStatus::Exited { .. } | ChildStatus::Signaled { .. }), None) => {
-            match (run.protocol, &run.tap) {
-                (ProtocolUsed::Tap, Some(tap)) => {
+            match (run.protocol, &run.tap, &run.junit) {
+                (ProtocolUsed::Junit, _, Some(junit)) => match &junit.report {
+                    Ok(report) => {
+                        cases = report.cases.clone();
+                        judge_junit(report, status, &mut reasons)
+                    }
+                    Err(err) => {
+                        let kept = if junit.kept {
+                            format!(" (kept as {})", junit.path.display())
+                        } else {
+                            String::new()
+                        };
+                        reasons.push(format!(
+                            "cannot read JUnit report written by the test: {err}{kept}"
+                        ));
+                        Verdict::Error
+                    }
+                },
+                (ProtocolUsed::Tap, Some(tap), _) => {
                     cases = tap.cases.clone();
                     judge_tap(tap, status, &mut reasons)
                 }
-                (ProtocolUsed::Tap, None) | (ProtocolUsed::ExitCode, _) => {
+                (ProtocolUsed::Tap, None, _)
+                | (ProtocolUsed::ExitCode, _, _)
+                | (ProtocolUsed::Junit, _, None) => {
                     let (verdict, case) = judge_exit(&id, status, run, &mut reasons);
                     cases.push(case);
                     verdict
@@ -160,6 +197,86 @@ fn judge_tap(
     Verdict::Pass
 }
 
+fn judge_junit(report: &JunitReport, status: &ChildStatus, reasons: &mut Vec<String>) -> Verdict {
+    let mut failed = false;
+    if report.failed > 0 {
+        let mut named: Vec<String> = report
+            .cases
+            .iter()
+            .filter(|c| c.status.is_failure())
+            .take(MAX_NAMED_FAILURES)
+            .map(|c| {
+                if c.name.trim().is_empty() {
+                    format!("test {}", c.number.unwrap_or_default())
+                } else {
+                    c.name.clone()
+                }
+            })
+            .collect();
+        let unnamed = report.failed.saturating_sub(named.len() as u64);
+        if unnamed > 0 {
+            named.push(format!("{unnamed} more"));
+        }
+        let list = match named.split_last() {
+            Some((last, rest)) if !rest.is_empty() && unnamed > 0 => {
+                format!("{} and {last}", rest.join(", "))
+            }
+            Some(_) | None => named.join(", "),
+        };
+        reasons.push(format!(
+            "failed test{}: {list}",
+            if report.failed == 1 { "" } else { "s" }
+        ));
+        failed = true;
+    }
+    match status {
+        ChildStatus::Exited { code: 0 } => {}
+        ChildStatus::Exited { code } => {
+            reasons.push(format!("exited with status {code}"));
+            failed = true;
+        }
+        ChildStatus::Signaled { name, .. } => {
+            reasons.push(format!("killed by {name}"));
+            failed = true;
+        }
+        ChildStatus::TimedOut { .. }
+        | ChildStatus::Interrupted
+        | ChildStatus::SpawnFailed { .. } => {
+            failed = true;
+        }
+    }
+    if report.omitted_cases > 0 {
+        reasons.push(format!(
+            "{} more test cases were read but not stored (limit {})",
+            report.omitted_cases,
+            crate::parse::junit::MAX_STORED_CASES
+        ));
+    }
+    if failed {
+        return Verdict::Fail;
+    }
+    if report.passed == 0 && report.skipped > 0 {
+        let first = report
+            .cases
+            .iter()
+            .find_map(|c| c.reason.as_deref().filter(|r| !r.trim().is_empty()));
+        let all = if report.skipped == 1 {
+            "its only test was skipped".to_string()
+        } else {
+            format!("all {} tests were skipped", report.skipped)
+        };
+        reasons.insert(
+            0,
+            match first {
+                Some(reason) => format!("skipped: {all} ({reason})"),
+                None => format!("skipped: {all}"),
+            },
+        );
+        return Verdict::Skip;
+    }
+    Verdict::Pass
+}
+
 fn judge_exit(
     id: &str,
     status: &ChildStatus,
@@ -206,4 +323,181 @@ fn judge_exit(
         duration: Some(run.duration),
     };
     (verdict, case)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::junit::{self, JunitError};
+    use crate::run::{JunitFile, LogFile};
+    use std::time::{Duration, SystemTime};
+
+    fn run_with(status: ChildStatus, report: Result<JunitReport, JunitError>) -> FileRun {
+        let log = |name: &str| LogFile {
+            path: PathBuf::from("/nonexistent/ptest-test-logs").join(name),
+            bytes: 0,
+            kept: false,
+        };
+        FileRun {
+            index: 0,
+            worker: 0,
+            attempt: 1,
+            started_at: SystemTime::UNIX_EPOCH,
+            duration: Duration::from_millis(5),
+            status,
+            leaked: 0,
+            stdout: log("out"),
+            stderr: log("err"),
+            protocol: ProtocolUsed::Junit,
+            tap: None,
+            junit: Some(JunitFile {
+                path: PathBuf::from("/tmp/run/junit/t%2Fa.sh.1.xml"),
+                kept: true,
+                report,
+            }),
+            output_error: None,
+        }
+    }
+
+    fn report(xml: &str) -> JunitReport {
+        junit::parse_bytes(xml.as_bytes(), "t/a.sh").unwrap()
+    }
+
+    fn judged(status: ChildStatus, xml: &str) -> FileSummary {
+        judge(
+            "t/a.sh".into(),
+            "t/a.sh".into(),
+            &run_with(status, Ok(report(xml))),
+        )
+    }
+
+    const EXIT0: ChildStatus = ChildStatus::Exited { code: 0 };
+
+    #[test]
+    fn junit_failing_case_fails_the_file() {
+        let f = judged(
+            ChildStatus::Exited { code: 1 },
+            r#"<testsuite><testcase name="a"/><testcase name="b"><failure message="m"/></testcase></testsuite>"#,
+        );
+        assert_eq!(f.verdict, Verdict::Fail);
+        assert_eq!(f.reasons, ["failed test: b", "exited with status 1"]);
+        assert_eq!(f.protocol, Some(ProtocolUsed::Junit));
+        assert_eq!(f.cases.len(), 2);
+        assert_eq!(f.cases[1].line.as_deref(), Some("FAIL b: m"));
+
+        // A failing case fails the file even when the test exits 0.
+        let f = judged(
+            EXIT0,
+            r#"<testsuite><testcase name="b"><error/></testcase></testsuite>"#,
+        );
+        assert_eq!(
+            (f.verdict, f.reasons.as_slice()),
+            (Verdict::Fail, &["failed test: b".to_string()][..])
+        );
+    }
+
+    #[test]
+    fn junit_failures_are_named_up_to_a_limit() {
+        let mut xml = String::from("<testsuite>");
+        for i in 1..=7 {
+            xml.push_str(&format!("<testcase name=\"t{i}\"><failure/></testcase>"));
+        }
+        xml.push_str("</testsuite>");
+        let f = judged(EXIT0, &xml);
+        assert_eq!(f.reasons, ["failed tests: t1, t2, t3, t4, t5 and 2 more"]);
+        let f = judged(
+            EXIT0,
+            "<testsuite><testcase name=\"x\"><failure/></testcase><testcase><failure/></testcase></testsuite>",
+        );
+        assert_eq!(f.reasons, ["failed tests: x, test 2"]);
+    }
+
+    #[test]
+    fn junit_bad_exit_or_signal_fails_even_when_all_cases_pass() {
+        let xml = r#"<testsuite><testcase name="a"/></testsuite>"#;
+        let f = judged(ChildStatus::Exited { code: 2 }, xml);
+        assert_eq!(
+            (f.verdict, f.reasons.clone()),
+            (Verdict::Fail, vec!["exited with status 2".to_string()])
+        );
+        // No exit status 77 rule for JUnit reports.
+        let f = judged(
+            ChildStatus::Exited {
+                code: SKIP_EXIT_CODE,
+            },
+            xml,
+        );
+        assert_eq!(f.verdict, Verdict::Fail);
+        let f = judged(
+            ChildStatus::Signaled {
+                signal: 9,
+                name: "SIGKILL".into(),
+            },
+            xml,
+        );
+        assert_eq!(
+            (f.verdict, f.reasons.clone()),
+            (Verdict::Fail, vec!["killed by SIGKILL".to_string()])
+        );
+    }
+
+    #[test]
+    fn junit_pass_and_skip_rules() {
+        let f = judged(EXIT0, "<testsuites/>");
+        assert_eq!((f.verdict, f.cases.len()), (Verdict::Pass, 0));
+        assert!(f.reasons.is_empty());
+
+        let f = judged(
+            EXIT0,
+            r#"<testsuite><testcase name="a"/><testcase name="b"><skipped/></testcase></testsuite>"#,
+        );
+        assert_eq!(f.verdict, Verdict::Pass);
+        assert!(f.reasons.is_empty());
+
+        let f = judged(
+            EXIT0,
+            r#"<testsuite><testcase name="a"><skipped/></testcase><testcase name="b"><skipped message="no db"/></testcase></testsuite>"#,
+        );
+        assert_eq!(f.verdict, Verdict::Skip);
+        assert_eq!(f.reasons, ["skipped: all 2 tests were skipped (no db)"]);
+
+        let f = judged(
+            EXIT0,
+            r#"<testsuite><testcase name="a"><skipped/></testcase></testsuite>"#,
+        );
+        assert_eq!(f.verdict, Verdict::Skip);
+        assert_eq!(f.reasons, ["skipped: its only test was skipped"]);
+
+        // Skipped cases and a bad exit status: FAIL, not SKIP.
+        let f = judged(
+            ChildStatus::Exited { code: 1 },
+            r#"<testsuite><testcase name="a"><skipped/></testcase></testsuite>"#,
+        );
+        assert_eq!(f.verdict, Verdict::Fail);
+    }
+
+    #[test]
+    fn unreadable_junit_report_is_an_error() {
+        let err = junit::parse_bytes(b"<testsuite><testcase>", "t/a.sh").unwrap_err();
+        let f = judge("t/a.sh".into(), "t/a.sh".into(), &run_with(EXIT0, Err(err)));
+        assert_eq!(f.verdict, Verdict::Error);
+        assert_eq!(
+            f.reasons,
+            ["cannot read JUnit report written by the test: the XML ends with 2 element(s) still open: truncated? (kept as /tmp/run/junit/t%2Fa.sh.1.xml)"]
+        );
+        assert!(f.cases.is_empty());
+    }
+
+    #[test]
+    fn timed_out_file_keeps_its_junit_cases() {
+        let run = run_with(
+            ChildStatus::TimedOut {
+                after: Duration::from_secs(1),
+            },
+            Ok(report(r#"<testsuite><testcase name="a"/></testsuite>"#)),
+        );
+        let f = judge("t/a.sh".into(), "t/a.sh".into(), &run);
+        assert_eq!(f.verdict, Verdict::Timeout);
+        assert_eq!(f.cases.len(), 1);
+    }
 }

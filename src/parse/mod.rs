@@ -3,8 +3,10 @@
 //! Parsers never spawn processes: they read bytes (a file written by the
 //! child, or a string in tests). Bad output is a result, not a crash: a
 //! malformed TAP stream yields [`tap::TapReport::problems`] that make the file
-//! fail, and the run goes on.
+//! fail, a malformed JUnit report written by the test is a
+//! [`junit::JunitError`] that makes it an ERROR, and the run goes on.
 
+pub mod junit;
 pub mod tap;
 
 use serde::{Deserialize, Serialize};
@@ -18,6 +20,9 @@ pub enum ProtocolUsed {
     Tap,
     /// Only the exit status: 0 passes, anything else fails.
     ExitCode,
+    /// A JUnit XML report the test wrote to `PTEST_JUNIT_FILE` (preferred
+    /// over TAP on stdout, which is then not read).
+    Junit,
 }
 
 /// The outcome of one test inside a file.
@@ -62,10 +67,12 @@ pub struct CaseResult {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
     /// Diagnostics that belong to this test: a YAML block and `#` comment lines
-    /// that follow it (without the leading `#`), newline-separated.
+    /// that follow it (without the leading `#`), newline-separated. For JUnit
+    /// reports, the failure's message and text and the test's output.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub diagnostics: String,
-    /// The raw TAP line, kept for failing tests so reports can show it.
+    /// The raw TAP line, kept for failing tests so reports can show it. For
+    /// JUnit reports, a one-line summary (`FAIL name: message`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub line: Option<String>,
     /// Time spent, when the protocol reports it (e.g. TAP YAML `duration_ms`).

@@ -13,9 +13,11 @@
 //!   the case's duration, or the file's duration when the suite has a single
 //!   test case.
 //!   - `Fail` → `<failure type="tap">` (`type="exit-code"` for exit-code
-//!     files); `message` is the raw TAP line (`not ok 3 - adds`), the body is
-//!     that line followed by the test's diagnostics. For exit-code files the
-//!     message is the file's reasons (`exited with status 1`).
+//!     files, `type="junit"` for files that wrote their own JUnit report);
+//!     `message` is the raw TAP line (`not ok 3 - adds`) or the JUnit
+//!     summary line (`FAIL name: message`), the body is that line followed by
+//!     the test's diagnostics. For exit-code files the message is the file's
+//!     reasons (`exited with status 1`).
 //!   - `Skip` → `<skipped message="reason">`; `TodoFail` →
 //!     `<skipped message="TODO: reason">`; `Pass` and `TodoPass` pass.
 //! - **Names are unique within a suite** (GitLab keeps only the first of
@@ -29,7 +31,7 @@
 //!   real test called `(file)` is always written as `(file) (2)`.
 //!   - FAIL with no failing test case (no plan, wrong count, `Bail out!`,
 //!     non-zero exit or crash with all tests ok): `<failure>` whose `type` is
-//!     the protocol (`tap` or `exit-code`) and whose `message` joins the
+//!     the protocol (`tap`, `exit-code` or `junit`) and whose `message` joins the
 //!     file's reasons with `; `. A FAIL with failing test cases gets no
 //!     `(file)` case: its failures already count, and the file's reasons are
 //!     added to the body of its first failing case.
@@ -191,6 +193,7 @@ fn file_outcome(file: &FileSummary) -> Option<FileOutcome> {
 fn protocol_type(protocol: Option<ProtocolUsed>) -> &'static str {
     match protocol {
         Some(ProtocolUsed::ExitCode) => "exit-code",
+        Some(ProtocolUsed::Junit) => "junit",
         Some(ProtocolUsed::Tap) | None => "tap",
     }
 }
@@ -351,7 +354,8 @@ fn case_status(file: &FileSummary, case: &CaseResult, is_primary: bool) -> TestC
                         }
                     }
                 };
-                s.set_type("tap").set_message(one_line(&line));
+                s.set_type(protocol_type(file.protocol))
+                    .set_message(one_line(&line));
                 body.push_str(line.trim_end());
                 if !case.diagnostics.is_empty() {
                     body.push('\n');
@@ -842,6 +846,48 @@ mod tests {
         // Two test cases: neither gets the file's duration.
         assert_eq!(file_case.time, None);
         assert!(is_success(&s.test_cases[0]));
+    }
+
+    #[test]
+    fn junit_protocol_failures_and_exit_status() {
+        let report = crate::parse::junit::parse_bytes(
+            br#"<testsuite><testcase classname="m" name="ok"/><testcase classname="m" name="bad" time="0.25"><failure message="boom">trace</failure></testcase><testcase name="later"><skipped message="no db"/></testcase></testsuite>"#,
+            "t/py.sh",
+        )
+        .unwrap();
+        let mut f = file(
+            "t/py.sh",
+            Verdict::Fail,
+            &["failed test: m.bad", "exited with status 1"],
+            report.cases,
+        );
+        f.protocol = Some(ProtocolUsed::Junit);
+        f.status = Some(ChildStatus::Exited { code: 1 });
+        // All cases pass, but the exit status is bad: a `(file)` case.
+        let mut g = file(
+            "t/exit.sh",
+            Verdict::Fail,
+            &["exited with status 3"],
+            vec![case(1, "fine", CaseStatus::Pass)],
+        );
+        g.protocol = Some(ProtocolUsed::Junit);
+        g.status = Some(ChildStatus::Exited { code: 3 });
+        let (_, r) = round_trip(&summary(vec![f, g]));
+        let s = &r.test_suites[0];
+        assert_eq!(counts(s), (3, 1, 0, 1));
+        assert_eq!(names(s), ["m.ok", "m.bad", "later"]);
+        assert_eq!(s.test_cases[1].time, Some(Duration::from_millis(250)));
+        let (kind, message, ty, body) = non_success(&s.test_cases[1]);
+        assert_eq!(kind, NonSuccessKind::Failure);
+        assert_eq!((message, ty), ("FAIL m.bad: boom", "junit"));
+        assert!(body.starts_with("FAIL m.bad: boom\nboom\ntrace"), "{body}");
+        assert_eq!(skipped_message(&s.test_cases[2]), "no db");
+
+        let s = &r.test_suites[1];
+        assert_eq!(names(s), ["fine", FILE_CASE_NAME]);
+        let (kind, message, ty, _) = non_success(&s.test_cases[1]);
+        assert_eq!(kind, NonSuccessKind::Failure);
+        assert_eq!((message, ty), ("exited with status 3", "junit"));
     }
 
     #[test]

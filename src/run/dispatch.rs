@@ -89,6 +89,11 @@ pub fn run(
     let jobs_env = OsString::from(jobs.to_string());
     let parallel_env = OsString::from(if jobs > 1 { "1" } else { "0" });
     let perl5lib = perl5lib(&options.perl_lib);
+    // Where children may write JUnit reports: reported relative like the
+    // logs, given to children as an absolute path so that a test that
+    // changes directory still writes where ptest reads.
+    let junit_dir = run_dir.join("junit");
+    let junit_env_dir = std::path::absolute(&junit_dir).unwrap_or_else(|_| junit_dir.clone());
 
     // If the loop fails or panics (a bug, or a panicking event callback),
     // no child may outlive ptest: stop every running group, then report.
@@ -104,6 +109,8 @@ pub fn run(
                     let stem = rundir::log_stem(&entry.file.id, 1);
                     let stdout = run_dir.join("logs").join(format!("{stem}.stdout"));
                     let stderr = run_dir.join("logs").join(format!("{stem}.stderr"));
+                    let junit_name = format!("{stem}.xml");
+                    let junit = junit_dir.join(&junit_name);
                     let Some(mut argv) = entry.file.argv() else {
                         // Nothing to start: report it as an ERROR right away.
                         let reason = match &entry.file.runner {
@@ -134,6 +141,7 @@ pub fn run(
                         ("PTEST_ATTEMPT", "1".into()),
                         ("PTEST_TOTAL_ATTEMPTS", total_attempts.clone()),
                         ("HARNESS_ACTIVE", "1".into()),
+                        ("PTEST_JUNIT_FILE", junit_env_dir.join(&junit_name).into()),
                     ];
                     if let Some(shard) = &options.shard {
                         env.push(("PTEST_SHARD", shard.into()));
@@ -143,11 +151,13 @@ pub fn run(
                     }
                     let job = Job {
                         index,
+                        file_id: entry.file.id.clone(),
                         attempt: 1,
                         argv,
                         env,
                         stdout,
                         stderr,
+                        junit,
                         protocol: entry.file.protocol,
                         grace: options.grace,
                         keep_logs: options.keep_logs,

@@ -15,6 +15,7 @@ pub mod process;
 pub mod rundir;
 mod worker;
 
+use crate::parse::junit::{JunitError, JunitReport};
 use crate::parse::tap::TapReport;
 use crate::parse::ProtocolUsed;
 use serde::{Deserialize, Serialize};
@@ -118,6 +119,23 @@ pub struct LogFile {
     pub kept: bool,
 }
 
+/// The JUnit report a child wrote to the path in `PTEST_JUNIT_FILE`.
+///
+/// Every child gets its own path, `<run dir>/junit/<id>.<attempt>.xml`
+/// (named like its logs), which does not exist when it starts. Writing it is
+/// optional; an empty file counts as not written.
+#[derive(Debug, Clone)]
+pub struct JunitFile {
+    /// Where the child wrote it.
+    pub path: PathBuf,
+    /// Whether the file was kept. It is removed after reading when the file
+    /// plainly passed (unless [`RunOptions::keep_logs`] is set) and kept, like
+    /// the logs, otherwise.
+    pub kept: bool,
+    /// The parsed report, or why it could not be read.
+    pub report: Result<JunitReport, JunitError>,
+}
+
 /// One finished attempt of one file: status, logs and parsed output.
 #[derive(Debug, Clone)]
 pub struct FileRun {
@@ -143,6 +161,9 @@ pub struct FileRun {
     pub protocol: ProtocolUsed,
     /// The parsed TAP stream, when `protocol` is TAP.
     pub tap: Option<TapReport>,
+    /// The JUnit report the child wrote, when it wrote one (then `protocol`
+    /// is JUnit and stdout was not read as TAP).
+    pub junit: Option<JunitFile>,
     /// Output that could not be read at all.
     pub output_error: Option<String>,
 }
@@ -168,6 +189,7 @@ impl FileRun {
             stderr: log,
             protocol: ProtocolUsed::ExitCode,
             tap: None,
+            junit: None,
             output_error: None,
         }
     }

@@ -1,16 +1,17 @@
-//! The run directory `.ptest/runs/<run-id>/`: per-file logs and scratch
-//! directories. Only the most recent runs are kept; older ones are removed
+//! The run directory `.ptest/runs/<run-id>/`: per-file logs, JUnit reports
+//! written by the tests, and scratch directories. Only the most recent runs are kept; older ones are removed
 //! when a new run starts.
 
 use std::path::{Path, PathBuf};
 
-/// Creates `root/run_id` (with `logs/` and `tmp/`), first removing the
+/// Creates `root/run_id` (with `logs/`, `junit/` and `tmp/`), first removing the
 /// oldest run directories so that at most `keep` remain afterwards.
 pub fn prepare(root: &Path, run_id: &str, keep: usize) -> std::io::Result<PathBuf> {
     std::fs::create_dir_all(root)?;
     prune(root, keep.saturating_sub(1));
     let dir = root.join(run_id);
     std::fs::create_dir_all(dir.join("logs"))?;
+    std::fs::create_dir_all(dir.join("junit"))?;
     std::fs::create_dir_all(dir.join("tmp"))?;
     Ok(dir)
 }
@@ -85,6 +86,7 @@ mod tests {
         std::fs::create_dir(root.path().join("not-a-run")).unwrap();
         let dir = prepare(root.path(), "500-1", 3).unwrap();
         assert!(dir.join("logs").is_dir());
+        assert!(dir.join("junit").is_dir());
         let mut left: Vec<String> = std::fs::read_dir(root.path())
             .unwrap()
             .map(|e| e.unwrap().file_name().into_string().unwrap())

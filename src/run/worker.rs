@@ -8,10 +8,16 @@
 //! file may have failed, or `keep_logs` is set. Reusing them avoids creating
 //! and deleting two files and a directory per test, which dominates ptest's
 //! own cost on suites of many small files.
+//!
+//! A child may also write a JUnit XML report to the path in
+//! `PTEST_JUNIT_FILE` (see [`super::JunitFile`]). When it wrote one (a
+//! non-empty file), that report is its result and stdout is not read as TAP;
+//! otherwise stdout is read as before.
 
-use super::{process, ChildStatus, FileRun, LogFile};
+use super::{process, ChildStatus, FileRun, JunitFile, LogFile};
 use crate::discover::Protocol;
-use crate::parse::{tap, ProtocolUsed};
+use crate::parse::junit::JunitError;
+use crate::parse::{junit, tap, ProtocolUsed};
 use std::ffi::OsString;
 use std::fs::File;
 use std::io::{BufReader, Seek, SeekFrom};
@@ -25,12 +31,17 @@ use std::time::{Duration, Instant, SystemTime};
 #[derive(Debug)]
 pub(crate) struct Job {
     pub index: usize,
+    /// The file id (names the cases of a JUnit report it writes).
+    pub file_id: String,
     pub attempt: u32,
     pub argv: Vec<OsString>,
     pub env: Vec<(&'static str, OsString)>,
     /// Final names of the logs, used when they are kept.
     pub stdout: PathBuf,
     pub stderr: PathBuf,
+    /// Where the child may write a JUnit report (`PTEST_JUNIT_FILE` holds
+    /// the same path made absolute).
+    pub junit: PathBuf,
     pub protocol: Protocol,
     pub grace: Duration,
     pub keep_logs: bool,
@@ -120,8 +131,13 @@ fn run_job(worker: usize, scratch: &Scratch, job: Job, done: &Sender<Msg>) -> Fi
         },
         protocol: ProtocolUsed::ExitCode,
         tap: None,
+        junit: None,
         output_error: None,
     };
+    if let Err(reason) = remove_stale(&job.junit) {
+        run.status = ChildStatus::SpawnFailed { reason };
+        return run;
+    }
     let mut stdout_reader: Option<File> = None;
     let spawned = spawn(scratch, &job, &mut stdout_reader).and_then(|mut child| {
         let pgid = child.id();
@@ -157,8 +173,13 @@ fn run_job(worker: usize, scratch: &Scratch, job: Job, done: &Sender<Msg>) -> Fi
     }
     run.stdout.bytes = file_len(&scratch.stdout);
     run.stderr.bytes = file_len(&scratch.stderr);
-    read_results(&job, stdout_reader, &scratch.stdout, &mut run);
-    if job.keep_logs || !plainly_passed(&run) {
+    run.junit = read_junit(&job);
+    match &run.junit {
+        Some(_) => run.protocol = ProtocolUsed::Junit,
+        None => read_results(&job, stdout_reader, &scratch.stdout, &mut run),
+    }
+    let keep = job.keep_logs || !plainly_passed(&run);
+    if keep {
         for (from, log) in [
             (&scratch.stdout, &mut run.stdout),
             (&scratch.stderr, &mut run.stderr),
@@ -168,19 +189,71 @@ fn run_job(worker: usize, scratch: &Scratch, job: Job, done: &Sender<Msg>) -> Fi
             }
         }
     }
+    match &mut run.junit {
+        Some(report) if keep => report.kept = true,
+        Some(_) | None => {
+            let _ = std::fs::remove_file(&job.junit);
+        }
+    }
     run
+}
+
+/// Removes a JUnit report left at `path` (by an earlier attempt), so that
+/// the child starts without one.
+fn remove_stale(path: &Path) -> Result<(), String> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(err) => Err(format!(
+            "cannot remove the stale JUnit report {}: {err}",
+            path.display()
+        )),
+    }
+}
+
+/// Reads the JUnit report the child wrote, if it wrote one: a missing or
+/// empty file is no report.
+fn read_junit(job: &Job) -> Option<JunitFile> {
+    let path = &job.junit;
+    let file = match File::open(path) {
+        Ok(file) => file,
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => return None,
+        Err(err) => {
+            return Some(JunitFile {
+                path: path.clone(),
+                kept: false,
+                report: Err(JunitError::Read {
+                    message: err.to_string(),
+                }),
+            })
+        }
+    };
+    match file.metadata() {
+        Ok(meta) if meta.len() == 0 && meta.is_file() => return None,
+        Ok(_) | Err(_) => {}
+    }
+    let report = junit::parse_reader(BufReader::with_capacity(64 * 1024, file), &job.file_id);
+    Some(JunitFile {
+        path: path.clone(),
+        kept: false,
+        report,
+    })
 }
 
 /// Whether a file obviously passed, so its logs need not be kept. Errs on
 /// the side of keeping: the verdict itself is decided in `merge`.
 fn plainly_passed(run: &FileRun) -> bool {
     let clean_exit = matches!(run.status, ChildStatus::Exited { code: 0 });
+    let clean_junit = run
+        .junit
+        .as_ref()
+        .is_none_or(|j| j.report.as_ref().is_ok_and(|r| r.failed == 0));
     let clean_tap = run.tap.as_ref().is_none_or(|t| {
         t.problems.is_empty()
             && t.bail_out.is_none()
             && !t.cases.iter().any(|c| c.status.is_failure())
     });
-    clean_exit && clean_tap && run.leaked == 0 && run.output_error.is_none()
+    clean_exit && clean_tap && clean_junit && run.leaked == 0 && run.output_error.is_none()
 }
 
 /// Opens (truncating) the slot's log files and starts the child.
