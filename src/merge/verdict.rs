@@ -165,21 +165,8 @@ fn judge_tap(
         reasons.push(problem.clone());
         failed = true;
     }
-    match status {
-        ChildStatus::Exited { code: 0 } => {}
-        ChildStatus::Exited { code } => {
-            reasons.push(format!("exited with status {code}"));
-            failed = true;
-        }
-        ChildStatus::Signaled { name, .. } => {
-            reasons.push(format!("killed by {name}"));
-            failed = true;
-        }
-        ChildStatus::TimedOut { .. }
-        | ChildStatus::Interrupted
-        | ChildStatus::SpawnFailed { .. } => {
-            failed = true;
-        }
+    if bad_exit(status, reasons) {
+        failed = true;
     }
     if failed {
         return Verdict::Fail;
@@ -229,21 +216,8 @@ fn judge_junit(report: &JunitReport, status: &ChildStatus, reasons: &mut Vec<Str
         ));
         failed = true;
     }
-    match status {
-        ChildStatus::Exited { code: 0 } => {}
-        ChildStatus::Exited { code } => {
-            reasons.push(format!("exited with status {code}"));
-            failed = true;
-        }
-        ChildStatus::Signaled { name, .. } => {
-            reasons.push(format!("killed by {name}"));
-            failed = true;
-        }
-        ChildStatus::TimedOut { .. }
-        | ChildStatus::Interrupted
-        | ChildStatus::SpawnFailed { .. } => {
-            failed = true;
-        }
+    if bad_exit(status, reasons) {
+        failed = true;
     }
     if report.omitted_cases > 0 {
         reasons.push(format!(
@@ -275,6 +249,26 @@ fn judge_junit(report: &JunitReport, status: &ChildStatus, reasons: &mut Vec<Str
         return Verdict::Skip;
     }
     Verdict::Pass
+}
+
+/// For files whose results come from their output (TAP, JUnit): a non-zero
+/// exit status or a signal fails the file even when every test passed, as
+/// prove judges it. Adds the reason; returns whether the exit was bad.
+fn bad_exit(status: &ChildStatus, reasons: &mut Vec<String>) -> bool {
+    match status {
+        ChildStatus::Exited { code: 0 } => false,
+        ChildStatus::Exited { code } => {
+            reasons.push(format!("exited with status {code}"));
+            true
+        }
+        ChildStatus::Signaled { name, .. } => {
+            reasons.push(format!("killed by {name}"));
+            true
+        }
+        ChildStatus::TimedOut { .. }
+        | ChildStatus::Interrupted
+        | ChildStatus::SpawnFailed { .. } => true,
+    }
 }
 
 fn judge_exit(

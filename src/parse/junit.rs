@@ -298,8 +298,9 @@ pub fn parse_time(raw: &str) -> Option<Duration> {
     }
 }
 
-/// `tests/test_db.py` → `tests.test_db`.
-fn module_form(id: &str) -> String {
+/// `tests/test_db.py` → `tests.test_db`: how pytest and other JUnit
+/// writers name a test file's module.
+pub(crate) fn module_form(id: &str) -> String {
     let (dir, name) = match id.rsplit_once('/') {
         Some((dir, name)) => (Some(dir), name),
         None => (None, id),

@@ -23,6 +23,7 @@
 //! of the key `tests.test_db` and of every key under it
 //! (`tests.test_db.TestX`) are added up.
 
+use crate::parse::junit::module_form;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 use std::collections::BTreeMap;
@@ -85,22 +86,6 @@ pub(crate) fn normalize(path: &str) -> String {
         rest = r;
     }
     rest.to_string()
-}
-
-/// `tests/test_db.py` → `tests.test_db`.
-fn module_form(id: &str) -> String {
-    let (dir, name) = match id.rsplit_once('/') {
-        Some((dir, name)) => (Some(dir), name),
-        None => (None, id),
-    };
-    let stem = match name.rsplit_once('.') {
-        Some((stem, _)) if !stem.is_empty() => stem,
-        _ => name,
-    };
-    match dir {
-        Some(dir) => format!("{}.{stem}", dir.replace('/', ".")),
-        None => stem.to_string(),
-    }
 }
 
 /// Non-negative finite seconds.
