@@ -99,18 +99,7 @@ fn stderr(out: &Output) -> String {
 
 /// Whether a process is still running (not gone, not a zombie).
 fn alive(pid: i32) -> bool {
-    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
-        Ok(stat) => {
-            let state = stat
-                .rsplit(')')
-                .next()
-                .unwrap_or("")
-                .split_whitespace()
-                .next();
-            state != Some("Z") && state != Some("X")
-        }
-        Err(_) => false,
-    }
+    u32::try_from(pid).is_ok_and(ptest::run::process::is_running)
 }
 
 fn wait_for(path: &Path, limit: Duration) -> bool {

@@ -392,18 +392,6 @@ mod tests {
         crate::discover::discover(&DiscoverOptions::new(vec![dir.to_path_buf()])).unwrap()
     }
 
-    fn alive(pid: i32) -> bool {
-        std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
-            let state = stat
-                .rsplit(')')
-                .next()
-                .unwrap_or("")
-                .split_whitespace()
-                .next();
-            state != Some("Z") && state != Some("X")
-        })
-    }
-
     #[test]
     fn a_panicking_callback_leaves_no_child_behind() {
         let dir = tempfile::tempdir().unwrap();
@@ -429,13 +417,16 @@ mod tests {
             })
         }));
         assert!(result.is_err(), "the panic propagates");
-        let pid: i32 = std::fs::read_to_string(&pidfile)
+        let pid: u32 = std::fs::read_to_string(&pidfile)
             .unwrap()
             .trim()
             .parse()
             .unwrap();
         std::thread::sleep(Duration::from_millis(100));
-        assert!(!alive(pid), "the slow child ({pid}) was left running");
+        assert!(
+            !process::is_running(pid),
+            "the slow child ({pid}) was left running"
+        );
     }
 
     #[test]

@@ -54,6 +54,19 @@ pub fn count_group(pgid: u32) -> usize {
     count
 }
 
+/// Whether process `pid` exists and is not a zombie (Linux: reads `/proc`).
+pub fn is_running(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        let state = stat
+            .rsplit(')')
+            .next()
+            .unwrap_or("")
+            .split_whitespace()
+            .next();
+        state != Some("Z") && state != Some("X")
+    })
+}
+
 /// Reaps any exited members of group `pgid` that were re-parented to us
 /// (ptest is a child subreaper on Linux). Never blocks.
 pub fn reap_group(pgid: u32) {
