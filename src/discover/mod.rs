@@ -295,17 +295,9 @@ fn is_executable(meta: &std::fs::Metadata) -> bool {
     meta.is_file() && meta.permissions().mode() & 0o111 != 0
 }
 
-fn has_shebang(path: &Path) -> bool {
-    use std::io::Read;
-    let mut buf = [0u8; 2];
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_exact(&mut buf))
-        .map(|()| &buf == b"#!")
-        .unwrap_or(false)
-}
-
-/// The `#!` line of a file, without the `#!`.
-fn shebang_line(path: &Path) -> Option<String> {
+/// The `#!` line of a file, without the `#!` (`None` when it has none or
+/// cannot be read).
+pub(crate) fn shebang_line(path: &Path) -> Option<String> {
     use std::io::Read;
     let mut head = [0u8; 256];
     let n = std::fs::File::open(path)
@@ -315,23 +307,20 @@ fn shebang_line(path: &Path) -> Option<String> {
     Some(String::from_utf8_lossy(line.split(|&b| b == b'\n').next()?).into_owned())
 }
 
-/// Whether the `#!` line runs perl (`#!perl`, `#!/usr/bin/perl -w`,
+/// Whether a `#!` line runs perl (`#!perl`, `#!/usr/bin/perl -w`,
 /// `#!/usr/bin/env perl`).
-fn shebang_is_perl(path: &Path) -> bool {
-    shebang_line(path).is_some_and(|line| {
-        line.split_whitespace().take(2).any(|w| {
-            w.rsplit('/')
-                .next()
-                .is_some_and(|name| name.starts_with("perl"))
-        })
+fn shebang_is_perl(line: &str) -> bool {
+    line.split_whitespace().take(2).any(|w| {
+        w.rsplit('/')
+            .next()
+            .is_some_and(|name| name.starts_with("perl"))
     })
 }
 
-/// `-T` or `-t` when the file's `#!` line asks for taint mode. Perl refuses
-/// to run such a file unless the switch is also on its command line; `prove`
+/// `-T` or `-t` when a `#!` line asks for taint mode. Perl refuses to run
+/// such a file unless the switch is also on its command line; `prove`
 /// passes it the same way.
-fn taint_switch(path: &Path) -> Option<String> {
-    let line = shebang_line(path)?;
+fn taint_switch(line: &str) -> Option<String> {
     if !line.contains("perl") {
         return None;
     }
@@ -378,12 +367,12 @@ fn classify(
             // A non-Perl TAP producer with its own #! line runs directly;
             // Perl files always go through perl, as prove does (`#!perl -T`
             // cannot be executed directly).
-            Kind::Tap if is_executable(&meta) && has_shebang(path) && !shebang_is_perl(path) => {
-                Runner::Direct
-            }
-            Kind::Tap => Runner::Interpreter {
-                program: "perl".to_string(),
-                args: taint_switch(path).into_iter().collect(),
+            Kind::Tap => match shebang_line(path) {
+                Some(line) if is_executable(&meta) && !shebang_is_perl(&line) => Runner::Direct,
+                line => Runner::Interpreter {
+                    program: "perl".to_string(),
+                    args: line.as_deref().and_then(taint_switch).into_iter().collect(),
+                },
             },
             Kind::Sh => interpreter("sh"),
             Kind::Bash => interpreter("bash"),

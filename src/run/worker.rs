@@ -314,22 +314,12 @@ fn spawn_error(job: &Job, err: &std::io::Error) -> String {
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_default();
     if err.kind() == std::io::ErrorKind::NotFound && Path::new(&program).is_file() {
-        if let Some(interpreter) = shebang_interpreter(Path::new(&program)) {
+        let shebang = crate::discover::shebang_line(Path::new(&program));
+        if let Some(interpreter) = shebang.as_deref().and_then(|l| l.split_whitespace().next()) {
             return format!("{program}: its #! interpreter `{interpreter}` was not found");
         }
     }
     format!("{program}: {err}")
-}
-
-/// The interpreter named in a file's `#!` line.
-fn shebang_interpreter(path: &Path) -> Option<String> {
-    use std::io::Read;
-    let mut head = [0u8; 256];
-    let n = File::open(path).and_then(|mut f| f.read(&mut head)).ok()?;
-    let line = head[..n].strip_prefix(b"#!")?;
-    let line = line.split(|&b| b == b'\n').next()?;
-    let text = String::from_utf8_lossy(line);
-    text.split_whitespace().next().map(str::to_string)
 }
 
 fn file_len(path: &Path) -> u64 {
