@@ -88,7 +88,14 @@ pub fn run(
     let total_attempts = OsString::from("1");
     let jobs_env = OsString::from(jobs.to_string());
     let parallel_env = OsString::from(if jobs > 1 { "1" } else { "0" });
-    let perl5lib = perl5lib(&options.perl_lib);
+    // Absolute once, so a test that changes directory keeps them; used for
+    // PERL5LIB and, under taint mode, as -I switches.
+    let perl_lib: Vec<std::path::PathBuf> = options
+        .perl_lib
+        .iter()
+        .map(|d| std::path::absolute(d).unwrap_or_else(|_| d.clone()))
+        .collect();
+    let perl5lib = perl5lib(&perl_lib);
     // Where children may write JUnit reports: reported relative like the
     // logs, given to children as an absolute path so that a test that
     // changes directory still writes where ptest reads.
@@ -130,7 +137,7 @@ pub fn run(
                         ))));
                         continue;
                     };
-                    add_taint_includes(&mut argv, &options.perl_lib);
+                    add_taint_includes(&mut argv, &perl_lib);
                     let mut env: Vec<(&'static str, OsString)> = vec![
                         ("PTEST", "1".into()),
                         ("PTEST_RUN_ID", options.run_id.clone().into()),
@@ -311,29 +318,28 @@ pub fn run(
     })
 }
 
-/// Taint mode (`perl -T`) ignores `PERL5LIB`, so the library directories go
-/// on the command line as `-I` switches instead, as `prove` does.
+/// Taint mode (`perl -T`) ignores `PERL5LIB`, so the (absolute) library
+/// directories go on the command line as `-I` switches instead, as `prove`
+/// does.
 fn add_taint_includes(argv: &mut Vec<OsString>, dirs: &[std::path::PathBuf]) {
     let tainted = argv.first().is_some_and(|p| p == "perl")
         && argv.iter().skip(1).any(|a| a == "-T" || a == "-t");
     if !tainted {
         return;
     }
-    let cwd = std::env::current_dir().unwrap_or_default();
     for (i, dir) in dirs.iter().enumerate() {
         let mut switch = OsString::from("-I");
-        switch.push(cwd.join(dir));
+        switch.push(dir);
         argv.insert(1 + i, switch);
     }
 }
 
-/// `PERL5LIB` with `dirs` (made absolute) in front of the inherited value.
+/// `PERL5LIB` with `dirs` in front of the inherited value.
 fn perl5lib(dirs: &[std::path::PathBuf]) -> Option<OsString> {
     if dirs.is_empty() {
         return None;
     }
-    let cwd = std::env::current_dir().unwrap_or_default();
-    let mut paths: Vec<std::path::PathBuf> = dirs.iter().map(|d| cwd.join(d)).collect();
+    let mut paths = dirs.to_vec();
     if let Some(old) = std::env::var_os("PERL5LIB") {
         paths.extend(std::env::split_paths(&old));
     }
