@@ -159,8 +159,11 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
         notes.push_str(&format!("warning: {err}\n"));
     }
     if let Some(path) = &history_path {
-        let entries: Vec<_> = plan.entries.iter().map(|e| e.file.clone()).collect();
-        match history::update(path, &summary, &history::hash_files(&entries)) {
+        let files = plan
+            .entries
+            .iter()
+            .map(|e| (e.file.id.as_str(), e.file.path.as_path()));
+        match history::update(path, &summary, &history::hash_files(files)) {
             Ok(Some(warning)) => notes.push_str(&format!("warning: {warning}\n")),
             Ok(None) => {}
             Err(err) => notes.push_str(&format!("warning: history not saved: {err}\n")),
@@ -316,20 +319,12 @@ fn merge_command(args: MergeArgs) -> anyhow::Result<ExitCode> {
     let summary = combined.summary;
     if let Some(path) = &args.history {
         // Fold the shards' results into a history so CI keeps learning;
-        // hash the files that exist here.
-        let files: Vec<ptest::discover::TestFile> = summary
+        // files that cannot be read here get no content hash.
+        let files = summary
             .files
             .iter()
-            .filter(|f| f.path.is_file())
-            .map(|f| ptest::discover::TestFile {
-                id: f.id.clone(),
-                path: f.path.clone(),
-                runner: Runner::Direct,
-                protocol: Protocol::Auto,
-                size: 0,
-            })
-            .collect();
-        if let Some(warning) = history::update(path, &summary, &history::hash_files(&files))? {
+            .map(|f| (f.id.as_str(), f.path.as_path()));
+        if let Some(warning) = history::update(path, &summary, &history::hash_files(files))? {
             err_line(&format!("ptest: warning: {warning}"));
         }
     }

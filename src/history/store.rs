@@ -3,7 +3,6 @@
 use super::stream::{self, Fold, MergeError, Scan};
 use super::{FileHistory, History, HistoryError, HISTORY_VERSION, MAX_RUNS};
 use crate::atomic::{write_atomically, AtomicWriteError};
-use crate::discover::TestFile;
 use crate::merge::{FileSummary, RunSummary, Verdict};
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -329,14 +328,17 @@ pub fn update(
 
 /// BLAKE3 content hashes (64 hex digits) of `files`, keyed by file id,
 /// computed in parallel. Files that cannot be read are left out.
-pub fn hash_files(files: &[TestFile]) -> HashMap<String, String> {
+pub fn hash_files<'a>(
+    files: impl IntoIterator<Item = (&'a str, &'a Path)>,
+) -> HashMap<String, String> {
+    let files: Vec<(&str, &Path)> = files.into_iter().collect();
     files
         .par_iter()
-        .filter_map(|f| {
-            let file = File::open(&f.path).ok()?;
+        .filter_map(|(id, path)| {
+            let file = File::open(path).ok()?;
             let mut hasher = blake3::Hasher::new();
             hasher.update_reader(file).ok()?;
-            Some((f.id.clone(), hasher.finalize().to_hex().to_string()))
+            Some((id.to_string(), hasher.finalize().to_hex().to_string()))
         })
         .collect()
 }

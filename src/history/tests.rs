@@ -439,12 +439,12 @@ fn hashes_readable_files_with_blake3() {
             size: 0,
         }
     };
-    let files = vec![
+    let files = [
         mk("a.t", Some(b"hello")),
         mk("b.t", Some(b"world")),
         mk("missing.t", None),
     ];
-    let hashes = hash_files(&files);
+    let hashes = hash_files(files.iter().map(|f| (f.id.as_str(), f.path.as_path())));
     assert_eq!(hashes.len(), 2);
     assert_eq!(hashes["a.t"], blake3::hash(b"hello").to_hex().to_string());
     assert_eq!(hashes["a.t"].len(), 64);
