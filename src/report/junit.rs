@@ -989,22 +989,25 @@ mod tests {
 
     #[test]
     fn duplicate_names_are_made_unique() {
-        let f = file(
-            "t/dup.t",
-            Verdict::Fail,
-            &["no plan"],
-            vec![
-                case(1, "same", CaseStatus::Pass),
-                case(2, "same", CaseStatus::Pass),
-                case(3, "same (2)", CaseStatus::Pass),
-                case(4, "same", CaseStatus::Pass),
-                case(5, "(file)", CaseStatus::Pass),
-                case(6, "", CaseStatus::Pass),
-                case(7, "test 6", CaseStatus::Pass),
-                case(8, "a\x1b[31m", CaseStatus::Pass),
-                case(9, "a", CaseStatus::Pass),
-            ],
-        );
+        let dup_file = || {
+            file(
+                "t/dup.t",
+                Verdict::Fail,
+                &["no plan"],
+                vec![
+                    case(1, "same", CaseStatus::Pass),
+                    case(2, "same", CaseStatus::Pass),
+                    case(3, "same (2)", CaseStatus::Pass),
+                    case(4, "same", CaseStatus::Pass),
+                    case(5, "(file)", CaseStatus::Pass),
+                    case(6, "", CaseStatus::Pass),
+                    case(7, "test 6", CaseStatus::Pass),
+                    case(8, "a\x1b[31m", CaseStatus::Pass),
+                    case(9, "a", CaseStatus::Pass),
+                ],
+            )
+        };
+        let f = dup_file();
         let (_, r) = round_trip(&summary(vec![f]));
         let s = only_suite(&r);
         assert_eq!(
@@ -1025,27 +1028,8 @@ mod tests {
         let unique: HashSet<_> = names(s).into_iter().collect();
         assert_eq!(unique.len(), s.test_cases.len());
         // Deterministic.
-        let (_, again) = round_trip(&summary(vec![s_file_again()]));
+        let (_, again) = round_trip(&summary(vec![dup_file()]));
         assert_eq!(names(only_suite(&again)), names(s));
-
-        fn s_file_again() -> FileSummary {
-            file(
-                "t/dup.t",
-                Verdict::Fail,
-                &["no plan"],
-                vec![
-                    case(1, "same", CaseStatus::Pass),
-                    case(2, "same", CaseStatus::Pass),
-                    case(3, "same (2)", CaseStatus::Pass),
-                    case(4, "same", CaseStatus::Pass),
-                    case(5, "(file)", CaseStatus::Pass),
-                    case(6, "", CaseStatus::Pass),
-                    case(7, "test 6", CaseStatus::Pass),
-                    case(8, "a\x1b[31m", CaseStatus::Pass),
-                    case(9, "a", CaseStatus::Pass),
-                ],
-            )
-        }
     }
 
     #[test]
