@@ -29,24 +29,9 @@ import os
 import random
 import sys
 
-SIGMA = 1.3  # lognormal shape: a few slow files, many fast ones
-
-
-def durations(n, total, cap, seed):
-    """n heavy-tailed durations summing to ~total, none above cap, ascending."""
-    if n * cap < total:
-        raise SystemExit(f"schedule_gen: {n} files of at most {cap}s cannot sum to {total}s")
-    rng = random.Random(seed)
-    raw = sorted(rng.lognormvariate(0.0, SIGMA) for _ in range(n))
-    # Bisect for the scale s with sum(min(s*x, cap)) == total.
-    lo, hi = 0.0, total / raw[0]
-    for _ in range(200):
-        mid = (lo + hi) / 2
-        if sum(min(mid * x, cap) for x in raw) < total:
-            lo = mid
-        else:
-            hi = mid
-    return [max(0.01, round(min(hi * x, cap), 2)) for x in raw]
+# Same heavy-tailed durations as bench.sh's sleep suite (lognormal, sigma
+# 1.3, scaled to the total, capped): gen.py sits beside this script.
+from gen import sleep_durations as durations  # noqa: E402
 
 
 SCRIPT = """\
