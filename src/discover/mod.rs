@@ -595,3 +595,31 @@ fn normalize_path(path: &Path) -> PathBuf {
 pub fn split_exec(command: &str) -> Result<Vec<String>, DiscoverError> {
     shell_words::split(command).map_err(|_| DiscoverError::BadExec(command.to_string()))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn glob(pattern: &str) -> Glob {
+        Glob {
+            matcher: compile_glob(pattern).expect("glob"),
+            pattern: pattern.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_glob_reaches_directories_it_could_match_inside() {
+        assert!(glob("t/*/*.sh").could_reach(Path::new("t/private")));
+        assert!(!glob("t/*.sh").could_reach(Path::new("t/private")));
+        assert!(glob("t/**/*.sh").could_reach(Path::new("t/a/b/c")));
+    }
+
+    #[test]
+    fn paths_normalize_on_bytes() {
+        use std::os::unix::ffi::OsStrExt;
+        let raw = Path::new(std::ffi::OsStr::from_bytes(b"./t//a\xFF.t"));
+        let norm = normalize_path(raw);
+        assert_eq!(norm.as_os_str().as_bytes(), b"t/a\xFF.t");
+        assert_eq!(id::encode_path(&norm), "t/a%FF.t");
+    }
+}
