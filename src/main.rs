@@ -13,7 +13,7 @@ use ptest::report::console::{
     err_line, out, render_details, render_file_line, render_summary, Palette,
 };
 use ptest::report::console::{Console, ConsoleOptions};
-use ptest::report::{json, junit};
+use ptest::report::{escape, json, junit};
 use ptest::run::{self, RunEvent, RunOptions};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -280,10 +280,11 @@ fn print_list(plan: &Plan) {
             }
         ));
     }
+    // Names are escaped and aligned by display width (see report::escape).
     let width = plan
         .entries
         .iter()
-        .map(|e| e.file.id.len())
+        .map(|e| escape::width(&e.file.id))
         .max()
         .unwrap_or(0);
     // Sorted by id for reading and diffing; --dry-run shows the start order.
@@ -301,7 +302,12 @@ fn print_list(plan: &Plan) {
             Protocol::Tap => "tap",
             Protocol::Auto => "tap-or-exit-code",
         };
-        out(&format!("{:<width$}  {:<16}  {}\n", f.id, protocol, runner));
+        out(&format!(
+            "{}  {:<16}  {}\n",
+            escape::pad(&f.id, width),
+            protocol,
+            escape::for_terminal(&runner)
+        ));
     }
 }
 

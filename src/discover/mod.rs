@@ -6,6 +6,9 @@
 //! [`Runner::Unrunnable`], so that it shows up as ERROR in every report
 //! instead of silently disappearing.
 
+pub mod id;
+mod walk;
+
 use serde::{Deserialize, Serialize};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -45,8 +48,9 @@ pub enum Protocol {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TestFile {
     /// Stable identifier: the path relative to the directory ptest runs in,
-    /// with `/` separators (absolute when outside it). Used in every report
-    /// and as the history key.
+    /// with `/` separators (absolute when outside it), escaped as [`id`]
+    /// describes when it is not valid UTF-8. Used in every report and as
+    /// the history key.
     pub id: String,
     /// The path used to start the file.
     pub path: PathBuf,
@@ -121,15 +125,6 @@ pub enum DiscoverError {
     /// The --exec command line does not parse.
     #[error("invalid --exec command `{0}`")]
     BadExec(String),
-    /// The directory tree could not be read.
-    #[error("cannot read {path}")]
-    Walk {
-        /// Where.
-        path: PathBuf,
-        /// What went wrong.
-        #[source]
-        source: ignore::Error,
-    },
 }
 
 /// Finds test files. See the module docs.
@@ -141,57 +136,44 @@ pub enum DiscoverError {
 /// - a file named explicitly is always a test (even when it cannot be run: it
 ///   then gets [`Runner::Unrunnable`] and reports as ERROR);
 /// - a path with glob characters (`*?[{`) is matched against files under its
-///   literal prefix, selected like walked files.
+///   literal prefix; a matching file is a test like a file named explicitly
+///   (subject to `--include`, but not to the known-runner rule).
 ///
-/// `--exclude` applies to walked and glob-matched files. The result is sorted
-/// by id with duplicates removed.
+/// `--exclude` applies to walked and glob-matched files. A directory that
+/// cannot be listed or searched, and a named file that cannot be reached,
+/// become [`Runner::Unrunnable`] entries named after them, so that they
+/// report as ERROR while the rest of the suite runs. Ids follow the rule in
+/// [`id`]. The result is sorted by id with duplicates removed.
 pub fn discover(options: &DiscoverOptions) -> Result<Vec<TestFile>, DiscoverError> {
-    let exec = match &options.exec {
-        None => None,
-        Some(words) if words.is_empty() => Some(None),
-        Some(words) => Some(Some(words.clone())),
-    };
-    let include = build_globset(&options.include)?;
-    let exclude = build_globset(&options.exclude)?;
+    let filters = Filters::new(options)?;
     let paths = if options.paths.is_empty() {
         vec![default_dir()?]
     } else {
         options.paths.clone()
     };
-    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
     let mut found: Vec<TestFile> = Vec::new();
     for path in &paths {
-        let meta = std::fs::metadata(path);
-        match meta {
-            Ok(m) if m.is_dir() => {
-                for file in walk(path)? {
-                    let id = file_id(&file, &cwd);
-                    if let Some(t) = select(&file, id, &include, &exclude, exec.as_ref()) {
-                        found.push(t);
-                    }
-                }
-            }
-            Ok(m) => {
-                let id = file_id(path, &cwd);
-                found.push(classify(path, id, m, exec.as_ref()));
-            }
+        match std::fs::metadata(path) {
+            Ok(m) if m.is_dir() => filters.add_walk(path, None, &mut found),
+            Ok(m) => found.push(classify(path, filters.id(path), m, filters.exec.as_ref())),
             Err(_) if is_glob(path) => {
                 let pattern = normalize(&path.to_string_lossy());
-                let matcher = compile_glob(&pattern)?;
+                let glob = Glob {
+                    matcher: compile_glob(&pattern)?,
+                    pattern,
+                };
                 let base = literal_prefix(path);
-                if base.is_dir() {
-                    for file in walk(&base)? {
-                        let rel = normalize(&file.to_string_lossy());
-                        if matcher.is_match(&rel) {
-                            let id = file_id(&file, &cwd);
-                            if let Some(t) = select(&file, id, &include, &exclude, exec.as_ref()) {
-                                found.push(t);
-                            }
-                        }
-                    }
+                match std::fs::metadata(&base) {
+                    Ok(m) if m.is_dir() => filters.add_walk(&base, Some(&glob), &mut found),
+                    Ok(_) => {}
+                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+                    Err(err) => found.push(filters.inaccessible(&base, &err)),
                 }
             }
-            Err(_) => return Err(DiscoverError::NotFound(path.clone())),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
+                return Err(DiscoverError::NotFound(path.clone()))
+            }
+            Err(err) => found.push(filters.inaccessible(path, &err)),
         }
     }
     found.sort_by(|a, b| a.id.cmp(&b.id));
@@ -208,65 +190,160 @@ fn default_dir() -> Result<PathBuf, DiscoverError> {
         .ok_or(DiscoverError::NoDefaultDir)
 }
 
-fn walk(root: &Path) -> Result<Vec<PathBuf>, DiscoverError> {
-    let mut files = Vec::new();
-    let walker = ignore::WalkBuilder::new(root)
-        .hidden(true)
-        .git_ignore(true)
-        .git_exclude(true)
-        .git_global(false)
-        .require_git(false)
-        .ignore(true)
-        .parents(true)
-        .sort_by_file_name(|a, b| a.cmp(b))
-        .build();
-    for entry in walker {
-        let entry = entry.map_err(|source| DiscoverError::Walk {
-            path: root.to_path_buf(),
-            source,
-        })?;
-        if entry
-            .file_type()
-            .is_some_and(|t| t.is_file() || t.is_symlink())
-        {
-            // Symlinks count when they point at a regular file.
-            if entry.path().is_file() {
-                files.push(entry.into_path());
-            }
-        }
-    }
-    Ok(files)
+/// A path given with glob characters, compiled.
+struct Glob {
+    /// The normalized pattern.
+    pattern: String,
+    matcher: globset::GlobMatcher,
 }
 
-/// A walked or glob-matched file: a test if it passes the filters.
-fn select(
-    path: &Path,
-    id: String,
-    include: &Option<globset::GlobSet>,
-    exclude: &Option<globset::GlobSet>,
-    exec: Option<&Option<Vec<String>>>,
-) -> Option<TestFile> {
-    if exclude.as_ref().is_some_and(|set| matches(set, &id)) {
-        return None;
+impl Glob {
+    /// Whether the pattern could match a file somewhere below `dir` (used
+    /// for a directory whose entries are unknown): with `**`, or with more
+    /// components than `dir` has.
+    fn could_reach(&self, dir: &Path) -> bool {
+        self.pattern.contains("**")
+            || self.pattern.split('/').filter(|p| !p.is_empty()).count()
+                > normalize_path(dir).components().count()
     }
-    let meta = std::fs::metadata(path).ok()?;
-    match include {
-        Some(set) if !matches(set, &id) => return None,
-        Some(_) => {}
-        None => {
-            if kind_of(path, &meta) == Kind::Unknown {
+}
+
+/// The filters and settings every candidate file goes through.
+struct Filters {
+    include: Option<globset::GlobSet>,
+    exclude: Option<globset::GlobSet>,
+    /// `Some(None)` for an empty `--exec` (run directly).
+    exec: Option<Option<Vec<String>>>,
+    cwd: PathBuf,
+}
+
+impl Filters {
+    fn new(options: &DiscoverOptions) -> Result<Filters, DiscoverError> {
+        Ok(Filters {
+            include: build_globset(&options.include)?,
+            exclude: build_globset(&options.exclude)?,
+            exec: match &options.exec {
+                None => None,
+                Some(words) if words.is_empty() => Some(None),
+                Some(words) => Some(Some(words.clone())),
+            },
+            cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+        })
+    }
+
+    /// The path relative to the working directory when inside it,
+    /// normalized (`./a//b` → `a/b`).
+    fn rel(&self, path: &Path) -> PathBuf {
+        let rel = if path.is_absolute() {
+            path.strip_prefix(&self.cwd).unwrap_or(path)
+        } else {
+            path
+        };
+        normalize_path(rel)
+    }
+
+    /// The id of a file (see [`id`]).
+    fn id(&self, path: &Path) -> String {
+        id::encode_path(&self.rel(path))
+    }
+
+    fn excluded(&self, rel: &Path) -> bool {
+        self.exclude.as_ref().is_some_and(|set| set.is_match(rel))
+    }
+
+    fn included(&self, rel: &Path) -> bool {
+        self.include.as_ref().is_none_or(|set| set.is_match(rel))
+    }
+
+    /// Walks `root`, adding the files that are tests (all files matching
+    /// `glob` when given) and an ERROR entry per unreadable directory.
+    fn add_walk(&self, root: &Path, glob: Option<&Glob>, found: &mut Vec<TestFile>) {
+        let walked = walk::walk(root);
+        for file in &walked.files {
+            let wanted = glob.is_none_or(|g| g.matcher.is_match(normalize_path(file)));
+            if wanted {
+                found.extend(self.select(file, glob.is_none()));
+            }
+        }
+        for problem in walked.problems {
+            found.extend(self.problem_entry(problem, glob));
+        }
+    }
+
+    /// A walked or glob-matched file: a test if it passes the filters (and,
+    /// with `require_runner`, has a known runner).
+    fn select(&self, path: &Path, require_runner: bool) -> Option<TestFile> {
+        let rel = self.rel(path);
+        if self.excluded(&rel) || !self.included(&rel) {
+            return None;
+        }
+        let meta = std::fs::metadata(path).ok()?;
+        if require_runner && self.include.is_none() && kind_of(path, &meta) == Kind::Unknown {
+            return None;
+        }
+        Some(classify(
+            path,
+            id::encode_path(&rel),
+            meta,
+            self.exec.as_ref(),
+        ))
+    }
+
+    /// The ERROR entry for an unreadable directory, unless the filters
+    /// leave out everything that could be in it.
+    fn problem_entry(&self, problem: walk::Problem, glob: Option<&Glob>) -> Option<TestFile> {
+        let rel = self.rel(&problem.path);
+        let reason = if problem.unchecked.is_empty() {
+            // `dir/**` probes "everything in dir" for patterns like `t/private/**`.
+            if self.excluded(&rel) || self.excluded(&rel.join("**")) {
                 return None;
             }
-        }
+            if glob.is_some_and(|g| !g.could_reach(&problem.path)) {
+                return None;
+            }
+            format!("{}; the files in it were not run", problem.reason)
+        } else {
+            let count = problem
+                .unchecked
+                .iter()
+                .filter(|file| {
+                    let rel = self.rel(file);
+                    glob.is_none_or(|g| g.matcher.is_match(normalize_path(file)))
+                        && !self.excluded(&rel)
+                        && self.included(&rel)
+                })
+                .count();
+            if count == 0 {
+                return None;
+            }
+            format!(
+                "{}; {count} entr{} in it could not be checked and did not run",
+                problem.reason,
+                if count == 1 { "y" } else { "ies" }
+            )
+        };
+        Some(unrunnable(&problem.path, id::encode_path(&rel), reason))
     }
-    Some(classify(path, id, meta, exec))
+
+    /// The ERROR entry for a path on the command line that exists but
+    /// cannot be looked at (e.g. under a directory without search
+    /// permission).
+    fn inaccessible(&self, path: &Path, err: &std::io::Error) -> TestFile {
+        let id = self.id(path);
+        let reason = format!("cannot access {id}: {}", walk::io_reason(err));
+        unrunnable(path, id, reason)
+    }
 }
 
-/// Matches a glob set against the id, and against the file name alone for
-/// patterns without `/` (globset: `literal_separator` is off, so `*.t`
-/// already matches across directories).
-fn matches(set: &globset::GlobSet, id: &str) -> bool {
-    set.is_match(id)
+/// An entry that reports as ERROR with `reason`.
+fn unrunnable(path: &Path, id: String, reason: String) -> TestFile {
+    TestFile {
+        id,
+        path: path.to_path_buf(),
+        runner: Runner::Unrunnable { reason },
+        protocol: Protocol::Auto,
+        size: 0,
+    }
 }
 
 #[derive(Debug, PartialEq, Eq, Clone, Copy)]
@@ -357,6 +434,17 @@ fn classify(
     } else {
         Protocol::Auto
     };
+    // Neither ptest (for the #! line and the history's content hash) nor an
+    // interpreter can read it: say so instead of letting the child fail
+    // with its own message.
+    if let Some(why) = unreadable(path, &meta) {
+        let reason = format!("cannot read {id}: {why}");
+        return TestFile {
+            size: meta.len(),
+            protocol,
+            ..unrunnable(path, id, reason)
+        };
+    }
     let runner = match exec {
         Some(Some(words)) => Runner::Interpreter {
             program: words[0].clone(),
@@ -398,6 +486,17 @@ fn classify(
         protocol,
         size: meta.len(),
     }
+}
+
+/// Why a regular file cannot be opened for reading, if it cannot (other
+/// kinds of files are not opened: a FIFO would block).
+fn unreadable(path: &Path, meta: &std::fs::Metadata) -> Option<String> {
+    if !meta.is_file() {
+        return None;
+    }
+    std::fs::File::open(path)
+        .err()
+        .map(|err| walk::io_reason(&err))
 }
 
 fn is_glob(path: &Path) -> bool {
@@ -485,17 +584,42 @@ fn normalize(text: &str) -> String {
     }
 }
 
-/// The id of a file: relative to `cwd` when inside it, `/`-separated.
-fn file_id(path: &Path, cwd: &Path) -> String {
-    let rel = if path.is_absolute() {
-        path.strip_prefix(cwd).unwrap_or(path)
-    } else {
-        path
-    };
-    normalize(&rel.to_string_lossy())
+/// `./a//b` → `a/b` on the path's bytes (`.` components dropped, `..` kept).
+fn normalize_path(path: &Path) -> PathBuf {
+    path.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
 }
 
 /// Splits an `--exec` command line into words (shell quoting rules).
 pub fn split_exec(command: &str) -> Result<Vec<String>, DiscoverError> {
     shell_words::split(command).map_err(|_| DiscoverError::BadExec(command.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn glob(pattern: &str) -> Glob {
+        Glob {
+            matcher: compile_glob(pattern).expect("glob"),
+            pattern: pattern.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_glob_reaches_directories_it_could_match_inside() {
+        assert!(glob("t/*/*.sh").could_reach(Path::new("t/private")));
+        assert!(!glob("t/*.sh").could_reach(Path::new("t/private")));
+        assert!(glob("t/**/*.sh").could_reach(Path::new("t/a/b/c")));
+    }
+
+    #[test]
+    fn paths_normalize_on_bytes() {
+        use std::os::unix::ffi::OsStrExt;
+        let raw = Path::new(std::ffi::OsStr::from_bytes(b"./t//a\xFF.t"));
+        let norm = normalize_path(raw);
+        assert_eq!(norm.as_os_str().as_bytes(), b"t/a\xFF.t");
+        assert_eq!(id::encode_path(&norm), "t/a%FF.t");
+    }
 }

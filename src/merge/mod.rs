@@ -65,7 +65,9 @@ impl Verdict {
 pub struct FileSummary {
     /// The file id (path relative to where ptest ran).
     pub id: String,
-    /// The path used to start it.
+    /// The path used to start it (in JSON as id text, so that a name that
+    /// is not UTF-8 survives: see [`crate::discover::id`]).
+    #[serde(with = "crate::discover::id::serde_path")]
     pub path: PathBuf,
     /// The verdict.
     pub verdict: Verdict,

@@ -9,6 +9,7 @@ use crate::config::format_duration;
 use crate::merge::{FileSummary, RunSummary, Verdict};
 use crate::parse::CaseStatus;
 use crate::plan::Plan;
+use crate::report::escape::for_terminal;
 use crate::run::RunEvent;
 use console::Style;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
@@ -123,7 +124,11 @@ impl Console {
             options,
             palette: Palette::new(options.color),
             bar: None,
-            ids: plan.entries.iter().map(|e| e.file.id.clone()).collect(),
+            ids: plan
+                .entries
+                .iter()
+                .map(|e| for_terminal(&e.file.id).into_owned())
+                .collect(),
             expected: plan.entries.iter().map(|e| e.expected).collect(),
             pending: vec![true; plan.entries.len()],
             jobs: plan.jobs.max(1),
@@ -392,8 +397,8 @@ pub fn render_file_line(f: &FileSummary, p: &Palette) -> String {
         "{} {:>7}  {}  {}\n",
         p.verdict(f.verdict).apply_to(label),
         duration,
-        f.id,
-        p.dim.apply_to(counts)
+        for_terminal(&f.id),
+        p.dim.apply_to(for_terminal(&counts))
     )
 }
 
@@ -484,8 +489,8 @@ pub fn render_summary(s: &RunSummary, p: &Palette, extra: &str) -> String {
                 "  {} {}  {}\n",
                 p.verdict(f.verdict)
                     .apply_to(format!("{:<LABEL_WIDTH$}", f.verdict.label())),
-                f.id,
-                p.dim.apply_to(f.reasons.join("; "))
+                for_terminal(&f.id),
+                p.dim.apply_to(for_terminal(&f.reasons.join("; ")))
             ));
         }
         out.push('\n');
@@ -498,7 +503,7 @@ pub fn render_summary(s: &RunSummary, p: &Palette, extra: &str) -> String {
             out.push_str(&format!(
                 "  {:>7}  {}\n",
                 f.duration.map(format_duration).unwrap_or_default(),
-                f.id
+                for_terminal(&f.id)
             ));
         }
         out.push('\n');
@@ -553,8 +558,11 @@ pub fn render_summary(s: &RunSummary, p: &Palette, extra: &str) -> String {
     if let Some(b) = &s.bail_out {
         out.push_str(&format!(
             "{}\n",
-            p.fail
-                .apply_to(format!("Bailed out in {}: {}", b.file, b.reason))
+            p.fail.apply_to(format!(
+                "Bailed out in {}: {}",
+                for_terminal(&b.file),
+                b.reason
+            ))
         ));
     }
     let result = if s.interrupted {

@@ -40,14 +40,22 @@ pub fn prune(root: &Path, keep: usize) {
 }
 
 /// A file name for `id` that is unique per id and safe in one directory:
-/// `%` and `/` are percent-encoded, so `t/a.t` becomes `t%2Fa.t`.
+/// `%`, `/` and control characters are percent-encoded, so `t/a.t` becomes
+/// `t%2Fa.t` and `t/a\nb.t` becomes `t%2Fa%0Ab.t`.
 pub fn log_stem(id: &str, attempt: u32) -> String {
     let mut out = String::with_capacity(id.len() + 8);
     for ch in id.chars() {
         match ch {
             '%' => out.push_str("%25"),
             '/' => out.push_str("%2F"),
-            c if c.is_control() => out.push('_'),
+            // Percent-encoded like `%` and `/` (a `_` here would make `a\nb`
+            // and `a_b` share a log).
+            c if c.is_control() => {
+                let mut buf = [0u8; 4];
+                for byte in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("%{byte:02X}"));
+                }
+            }
             c => out.push(c),
         }
     }
@@ -72,6 +80,8 @@ mod tests {
         assert_eq!(log_stem("t/a.t", 1), "t%2Fa.t.1");
         assert_ne!(log_stem("a/b", 1), log_stem("a%2Fb", 1));
         assert!(!log_stem("../../etc/passwd", 1).contains('/'));
+        assert_eq!(log_stem("a\nb", 1), "a%0Ab.1");
+        assert_ne!(log_stem("a\nb", 1), log_stem("a_b", 1));
         let long = "d/".repeat(200) + "x.t";
         let stem = log_stem(&long, 2);
         assert!(stem.len() < 255 && stem.ends_with("x.t.2"), "{stem}");
