@@ -130,8 +130,13 @@ pub struct ShardInfo {
     /// Whether the split was by hash because no duration was known.
     pub hash_split: bool,
     /// 12 hex digits summarising the partition's inputs (file ids, expected
-    /// durations, shard count): equal on every shard when they agree.
+    /// durations, shard count, split kind): equal on every shard when they
+    /// agree.
     pub fingerprint: String,
+    /// The ids of every shard's files (shard 1 first, each sorted by id):
+    /// the whole partition, so `ptest merge` can tell which files ran on no
+    /// shard and whether two shards were cut from the same partition.
+    pub planned: Vec<Vec<String>>,
 }
 
 /// The files to run, in dispatch order, and the parallelism.
@@ -257,7 +262,8 @@ impl Plan {
                 .map(|(e, _)| (e.file.id.as_str(), e.expected))
                 .collect();
             let part = partition(&items, shard.count);
-            let fingerprint = shard::fingerprint(&items, shard.count);
+            let fingerprint = shard::fingerprint(&items, shard.count, part.hash_split);
+            let planned = part.members(&items);
             let mine = shard.index.wrapping_sub(1);
             let mut bins = part.bins.iter();
             entries.retain(|_| bins.next() == Some(&mine));
@@ -267,6 +273,7 @@ impl Plan {
                 counts: part.counts,
                 hash_split: part.hash_split,
                 fingerprint,
+                planned,
             }
         });
 
