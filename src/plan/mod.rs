@@ -55,7 +55,11 @@
 //! `--durations` file, or the same history file), or they may disagree and
 //! run some files twice and others not at all. [`ShardInfo::fingerprint`]
 //! summarises the partition's inputs; equal fingerprints on every shard mean
-//! they agree.
+//! they agree. That is also why a sharded run reads the history but never
+//! writes it (`ptest merge --history` does): otherwise shards run one after
+//! another would plan from different histories. [`ShardInfo::planned`]
+//! holds the whole partition, which each shard's JSON summary records so
+//! that `ptest merge` can check the shards against each other.
 //!
 //! Failed-first only changes the order within a shard, never the partition.
 
