@@ -9,7 +9,7 @@
 //! file is in every report). Summaries without a record (older ptest) are
 //! merged as before, with a warning that this check is not possible for them.
 
-use super::shards::CombineError;
+use super::shards::{CombineError, PartitionMismatch};
 use super::{FileSummary, PartitionRecord, RunSummary};
 use crate::plan::Shard;
 use std::collections::{BTreeSet, HashMap};
@@ -52,15 +52,17 @@ pub(super) fn agreed<'a>(
         };
         let disagreements = disagreements(first_record, record, first, path);
         if !disagreements.is_empty() {
-            return Err(CombineError::PartitionMismatch {
-                first: first.to_path_buf(),
-                first_shard: first_shard.to_string(),
-                first_fingerprint: first_record.fingerprint.clone(),
-                second: path.clone(),
-                second_shard: shard.to_string(),
-                second_fingerprint: record.fingerprint.clone(),
-                files: disagreements,
-            });
+            return Err(CombineError::PartitionMismatch(Box::new(
+                PartitionMismatch {
+                    first: first.to_path_buf(),
+                    first_shard: first_shard.to_string(),
+                    first_fingerprint: first_record.fingerprint.clone(),
+                    second: path.clone(),
+                    second_shard: shard.to_string(),
+                    second_fingerprint: record.fingerprint.clone(),
+                    files: disagreements,
+                },
+            )));
         }
         if first_record.fingerprint != record.fingerprint {
             warnings.push(format!(

@@ -99,28 +99,8 @@ pub enum CombineError {
         reason: String,
     },
     /// Two shards were cut from different partitions of the suite.
-    #[error(
-        "shards were planned from different partitions: {} (shard {first_shard}, partition {first_fingerprint}) and {} (shard {second_shard}, partition {second_fingerprint}) disagree on {}; every shard must plan from the same inputs (the same history or --durations file; sharded runs do not update the history, `ptest merge --history` does)",
-        first.display(),
-        second.display(),
-        super::partition::name_some(files)
-    )]
-    PartitionMismatch {
-        /// The summary whose partition the others are compared with.
-        first: PathBuf,
-        /// Its shard label.
-        first_shard: String,
-        /// Its partition fingerprint.
-        first_fingerprint: String,
-        /// The summary that disagrees.
-        second: PathBuf,
-        /// Its shard label.
-        second_shard: String,
-        /// Its partition fingerprint.
-        second_fingerprint: String,
-        /// Each file the two put on different shards, with both placements.
-        files: Vec<String>,
-    },
+    #[error("{0}")]
+    PartitionMismatch(Box<PartitionMismatch>),
     /// The same shard was given twice.
     #[error("shard {shard} is given twice: {} and {}", first.display(), second.display())]
     SameShard {
@@ -131,6 +111,31 @@ pub enum CombineError {
         /// The second one.
         second: PathBuf,
     },
+}
+
+/// The details of [`CombineError::PartitionMismatch`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "shards were planned from different partitions: {} (shard {first_shard}, partition {first_fingerprint}) and {} (shard {second_shard}, partition {second_fingerprint}) disagree on {}; every shard must plan from the same inputs (the same history or --durations file; sharded runs do not update the history, `ptest merge --history` does)",
+    first.display(),
+    second.display(),
+    super::partition::name_some(files)
+)]
+pub struct PartitionMismatch {
+    /// The summary whose partition the others are compared with.
+    pub first: PathBuf,
+    /// Its shard label.
+    pub first_shard: String,
+    /// Its partition fingerprint.
+    pub first_fingerprint: String,
+    /// The summary that disagrees.
+    pub second: PathBuf,
+    /// Its shard label.
+    pub second_shard: String,
+    /// Its partition fingerprint.
+    pub second_fingerprint: String,
+    /// Each file the two put on different shards, with both placements.
+    pub files: Vec<String>,
 }
 
 /// Combines the summaries `inputs` (each with the path it was read from, used
@@ -926,8 +931,8 @@ mod tests {
         let err = combine(vec![input("s1.json", one), input("s2.json", two)])
             .expect_err("different partitions");
         match &err {
-            CombineError::PartitionMismatch { files, .. } => assert_eq!(
-                files,
+            CombineError::PartitionMismatch(m) => assert_eq!(
+                m.files,
                 &[
                     "t/a.t (shard 1 in s1.json, shard 2 in s2.json)",
                     "t/b.t (shard 2 in s1.json, shard 1 in s2.json)"
