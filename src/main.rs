@@ -159,15 +159,7 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
         notes.push_str(&format!("warning: {err}\n"));
     }
     if let Some(path) = &history_path {
-        let files = plan
-            .entries
-            .iter()
-            .map(|e| (e.file.id.as_str(), e.file.path.as_path()));
-        match history::update(path, &summary, &history::hash_files(files)) {
-            Ok(Some(warning)) => notes.push_str(&format!("warning: {warning}\n")),
-            Ok(None) => {}
-            Err(err) => notes.push_str(&format!("warning: history not saved: {err}\n")),
-        }
+        notes.push_str(&record_history(path, &plan, &summary));
     }
     console.finish(&summary, &notes);
     let written = write_reports(&summary, args.junit.as_deref(), args.json.as_deref());
@@ -185,6 +177,28 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
         err_line(&format!("ptest: error: {}", chain(&err)));
     }
     Ok(ExitCode::from(code))
+}
+
+/// Folds this run into the history, except for a shard: every shard of a
+/// split must plan from the same history, so a sharded run only reads it and
+/// `ptest merge --history` records the shards' results. Returns the note or
+/// warning to print (possibly empty).
+fn record_history(path: &Path, plan: &Plan, summary: &RunSummary) -> String {
+    if plan.shard.is_some() {
+        return format!(
+            "History: unchanged (sharded run); record the shards with `ptest merge … --history {}`\n",
+            path.display()
+        );
+    }
+    let files = plan
+        .entries
+        .iter()
+        .map(|e| (e.file.id.as_str(), e.file.path.as_path()));
+    match history::update(path, summary, &history::hash_files(files)) {
+        Ok(Some(warning)) => format!("warning: {warning}\n"),
+        Ok(None) => String::new(),
+        Err(err) => format!("warning: history not saved: {err}\n"),
+    }
 }
 
 /// Directories for PERL5LIB: `-I` ones, then `lib`, `blib/lib` and
@@ -261,7 +275,12 @@ fn print_list(plan: &Plan) {
             .enumerate()
             .map(|(i, (t, n))| {
                 let mark = if i + 1 == info.shard.index { "*" } else { "" };
-                format!("{}{mark}: {n} files, {}", i + 1, format_duration(*t))
+                let files = format!("{n} file{}", if *n == 1 { "" } else { "s" });
+                if info.hash_split {
+                    format!("{}{mark}: {files}", i + 1)
+                } else {
+                    format!("{}{mark}: {files}, {}", i + 1, format_duration(*t))
+                }
             })
             .collect();
         err_line(&format!(
@@ -274,9 +293,9 @@ fn print_list(plan: &Plan) {
             },
             totals.join(" · "),
             if info.hash_split {
-                "no durations known"
+                "duration unknown: no file has a recorded or imported duration"
             } else {
-                "planned"
+                "planned durations"
             }
         ));
     }
@@ -322,6 +341,7 @@ fn merge_command(args: MergeArgs) -> anyhow::Result<ExitCode> {
     for warning in &combined.warnings {
         err_line(&format!("ptest: warning: {warning}"));
     }
+    let notes = merge_notes(&combined);
     let summary = combined.summary;
     if let Some(path) = &args.history {
         // Fold the shards' results into a history so CI keeps learning;
@@ -340,6 +360,27 @@ fn merge_command(args: MergeArgs) -> anyhow::Result<ExitCode> {
         out(&render_file_line(file, &palette));
         out(&render_details(file, &palette));
     }
+    out(&render_summary(&summary, &palette, &notes));
+    let written = write_reports(&summary, args.junit.as_deref(), args.json.as_deref());
+    // The same precedence as a run: interrupted > incomplete/usage > failed.
+    let code = if summary.interrupted {
+        exit::INTERRUPTED
+    } else if written.is_err() || summary.incomplete.is_some() {
+        exit::USAGE
+    } else if summary.has_failures() {
+        exit::FAILED
+    } else {
+        0
+    };
+    if let Err(err) = written {
+        err_line(&format!("ptest: error: {}", chain(&err)));
+    }
+    Ok(ExitCode::from(code))
+}
+
+/// The merge's notes under the summary: missing shards, and the planned
+/// files no shard reported (named, up to [`NAMED_NOT_RUN`]).
+fn merge_notes(combined: &shards::Combined) -> String {
     let mut notes = String::new();
     if !combined.missing_shards.is_empty() {
         let list: Vec<String> = combined
@@ -348,22 +389,34 @@ fn merge_command(args: MergeArgs) -> anyhow::Result<ExitCode> {
             .map(|k| k.to_string())
             .collect();
         notes.push_str(&format!(
-            "Missing shard{}: {} (their files are not in this report)\n",
+            "Missing shard{}: {} ({})\n",
             if list.len() == 1 { "" } else { "s" },
-            list.join(", ")
+            list.join(", "),
+            if combined.partition.is_some() {
+                "their files are NOT RUN in this report"
+            } else {
+                "their files are not in this report: the summaries record no partition"
+            }
         ));
     }
-    out(&render_summary(&summary, &palette, &notes));
-    let written = write_reports(&summary, args.junit.as_deref(), args.json.as_deref());
-    let code = if written.is_err() || !combined.missing_shards.is_empty() {
-        exit::USAGE
-    } else if summary.interrupted {
-        exit::INTERRUPTED
-    } else if summary.has_failures() {
-        exit::FAILED
-    } else {
-        0
-    };
-    written?;
-    Ok(ExitCode::from(code))
+    let ids = &combined.not_run_anywhere;
+    if !ids.is_empty() {
+        let named: Vec<&str> = ids.iter().take(NAMED_NOT_RUN).map(String::as_str).collect();
+        let more = ids.len().saturating_sub(NAMED_NOT_RUN);
+        notes.push_str(&format!(
+            "Not run on any shard: {} file{}: {}{}\n",
+            ids.len(),
+            if ids.len() == 1 { "" } else { "s" },
+            named.join(", "),
+            if more > 0 {
+                format!(" and {more} more")
+            } else {
+                String::new()
+            }
+        ));
+    }
+    notes
 }
+
+/// How many files that ran on no shard `ptest merge` names on the console.
+const NAMED_NOT_RUN: usize = 10;

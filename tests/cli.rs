@@ -139,7 +139,7 @@ fn passing_suite_exits_zero_with_per_language_runners() {
         ]
     );
     assert!(verdicts(&summary).iter().all(|(_, v)| v == "pass"));
-    assert_eq!(summary["version"], 1);
+    assert_eq!(summary["version"], 2);
     assert_eq!(summary["totals"]["files"]["passed"], 5);
 }
 

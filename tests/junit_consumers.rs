@@ -217,6 +217,8 @@ fn mixed() -> (RunSummary, Vec<(&'static str, [usize; 4])>) {
         jobs: 3,
         wall: Duration::from_millis(12_345),
         shard: None,
+        partition: None,
+        incomplete: None,
         interrupted: false,
         bail_out: None,
         totals: Totals::of(&files),

@@ -24,6 +24,8 @@ fn summary(files: Vec<FileSummary>) -> RunSummary {
         jobs: 2,
         wall: Duration::from_secs(1),
         shard: None,
+        partition: None,
+        incomplete: None,
         interrupted: false,
         bail_out: None,
         totals: Totals::of(&files),

@@ -3,6 +3,7 @@
 //! Every planned file ends up in the summary exactly once: finished files
 //! with their verdict, files that never started as [`Verdict::NotRun`].
 
+mod partition;
 mod serde_time;
 pub mod shards;
 mod verdict;
@@ -11,14 +12,17 @@ pub use serde_time::{opt_secs, rfc3339, secs};
 pub use verdict::judge;
 
 use crate::parse::{CaseResult, CaseStatus, ProtocolUsed};
-use crate::plan::Plan;
+use crate::plan::{Plan, ShardInfo};
 use crate::run::{ChildStatus, NotRunReason, RunEvent, RunOutcome};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::time::Duration;
 
 /// Version of the JSON summary schema written by `--json`.
-pub const SUMMARY_VERSION: u32 = 1;
+///
+/// Version 2 added `partition` (sharded runs) and `incomplete` (merged
+/// summaries); version 1 summaries are still read (both fields absent).
+pub const SUMMARY_VERSION: u32 = 2;
 
 /// The verdict for one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -218,6 +222,44 @@ pub struct BailOut {
     pub reason: String,
 }
 
+/// How a suite was split into shards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum SplitKind {
+    /// LPT bin packing by expected duration.
+    Duration,
+    /// By a stable hash of the file id (no duration was known).
+    Hash,
+}
+
+/// The partition a shard was cut from: what `ptest merge` checks shards
+/// against (see [`shards`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartitionRecord {
+    /// 12 hex digits summarising the partition's inputs (ids, expected
+    /// durations, shard count, split kind); equal on every shard of a split.
+    pub fingerprint: String,
+    /// How the files were split.
+    pub split: SplitKind,
+    /// The ids planned on every shard, shard 1 first, each sorted by id.
+    pub shards: Vec<Vec<String>>,
+}
+
+impl PartitionRecord {
+    /// The record of the partition `info` describes.
+    pub fn of(info: &ShardInfo) -> PartitionRecord {
+        PartitionRecord {
+            fingerprint: info.fingerprint.clone(),
+            split: if info.hash_split {
+                SplitKind::Hash
+            } else {
+                SplitKind::Duration
+            },
+            shards: info.planned.clone(),
+        }
+    }
+}
+
 /// The result of a whole run: what `--json` writes and `ptest merge` reads.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[must_use]
@@ -236,6 +278,14 @@ pub struct RunSummary {
     /// The shard run, as `K/N`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<String>,
+    /// Sharded runs: the whole partition this shard was cut from (absent in
+    /// summaries older than version 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<PartitionRecord>,
+    /// Merged summaries: why not every planned file ran on a shard, e.g.
+    /// `missing shard 2`; absent when nothing is missing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub incomplete: Option<String>,
     /// Whether ptest was interrupted.
     pub interrupted: bool,
     /// The bail out that stopped the run.
@@ -266,6 +316,7 @@ pub struct Merger {
     done: Vec<Option<FileSummary>>,
     jobs: usize,
     shard: Option<String>,
+    partition: Option<PartitionRecord>,
 }
 
 impl Merger {
@@ -280,6 +331,7 @@ impl Merger {
             done: vec![None; plan.entries.len()],
             jobs: plan.jobs,
             shard: None,
+            partition: plan.shard.as_ref().map(PartitionRecord::of),
         }
     }
 
@@ -343,6 +395,8 @@ impl Merger {
             jobs: self.jobs,
             wall: outcome.wall,
             shard: self.shard,
+            partition: self.partition,
+            incomplete: None,
             interrupted: outcome.interrupted.is_some(),
             bail_out,
             totals: Totals::of(&files),

@@ -10,15 +10,20 @@
 //! Rules:
 //! - a file id in two inputs is an error ([`CombineError::Duplicate`]);
 //! - all shard labels must have the same N, and each K may be given once;
+//! - shards that record their partition (summary version 2) must agree on
+//!   where every file belongs ([`CombineError::PartitionMismatch`]); a
+//!   planned file that no input reports becomes a NOT RUN entry with the
+//!   reason ([`Combined::not_run_anywhere`]), and the merged summary's
+//!   `incomplete` says why (see [`super::partition`]);
 //! - files are sorted by id and the totals recomputed from them;
 //! - `wall` is the maximum over the inputs (shards run side by side) and `jobs`
 //!   the sum (all machines' slots, so efficiency covers the whole fleet);
 //! - `started_at` is the earliest, `interrupted` true if any input was;
 //! - `bail_out` is the first one in input order (others become warnings);
-//! - `run_id` is `merged-<run id of the first input>`, `shard` is cleared and
-//!   `version` is [`SUMMARY_VERSION`].
+//! - `run_id` is `merged-<run id of the first input>`, `shard` and
+//!   `partition` are cleared and `version` is [`SUMMARY_VERSION`].
 
-use super::{RunSummary, Totals, SUMMARY_VERSION};
+use super::{partition, PartitionRecord, RunSummary, Totals, SUMMARY_VERSION};
 use crate::plan::Shard;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -31,6 +36,11 @@ pub struct Combined {
     /// Shard numbers K (1-based, ascending) of `K/N` not among the inputs.
     /// Empty when no input is a shard.
     pub missing_shards: Vec<usize>,
+    /// Ids of the planned files no input reports (NOT RUN in the summary),
+    /// sorted; only known when the shards record their partition.
+    pub not_run_anywhere: Vec<String>,
+    /// The partition the shards agree on, when they record one.
+    pub partition: Option<PartitionRecord>,
     /// Things worth telling the user that do not stop the merge, each naming
     /// the summary file it is about.
     pub warnings: Vec<String>,
@@ -80,6 +90,17 @@ pub enum CombineError {
         /// Its shard label.
         second_shard: String,
     },
+    /// A summary's partition record does not fit its shard label.
+    #[error("{} has an unusable partition record: {reason}", path.display())]
+    BadPartition {
+        /// The summary file.
+        path: PathBuf,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// Two shards were cut from different partitions of the suite.
+    #[error("{0}")]
+    PartitionMismatch(Box<PartitionMismatch>),
     /// The same shard was given twice.
     #[error("shard {shard} is given twice: {} and {}", first.display(), second.display())]
     SameShard {
@@ -92,6 +113,31 @@ pub enum CombineError {
     },
 }
 
+/// The details of [`CombineError::PartitionMismatch`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error(
+    "shards were planned from different partitions: {} (shard {first_shard}, partition {first_fingerprint}) and {} (shard {second_shard}, partition {second_fingerprint}) disagree on {}; every shard must plan from the same inputs (the same history or --durations file; sharded runs do not update the history, `ptest merge --history` does)",
+    first.display(),
+    second.display(),
+    super::partition::name_some(files)
+)]
+pub struct PartitionMismatch {
+    /// The summary whose partition the others are compared with.
+    pub first: PathBuf,
+    /// Its shard label.
+    pub first_shard: String,
+    /// Its partition fingerprint.
+    pub first_fingerprint: String,
+    /// The summary that disagrees.
+    pub second: PathBuf,
+    /// Its shard label.
+    pub second_shard: String,
+    /// Its partition fingerprint.
+    pub second_fingerprint: String,
+    /// Each file the two put on different shards, with both placements.
+    pub files: Vec<String>,
+}
+
 /// Combines the summaries `inputs` (each with the path it was read from, used
 /// in errors and warnings). See the [module docs](self) for the rules.
 pub fn combine(inputs: Vec<(PathBuf, RunSummary)>) -> Result<Combined, CombineError> {
@@ -100,6 +146,8 @@ pub fn combine(inputs: Vec<(PathBuf, RunSummary)>) -> Result<Combined, CombineEr
     }
     let mut warnings = Vec::new();
     let missing_shards = check_shards(&inputs, &mut warnings)?;
+    let agreed = partition::agreed(&inputs, &mut warnings)?.cloned();
+    let agreed = agreed.as_ref();
 
     // Files, refusing duplicates.
     let mut seen: HashMap<&str, usize> = HashMap::new();
@@ -115,6 +163,11 @@ pub fn combine(inputs: Vec<(PathBuf, RunSummary)>) -> Result<Combined, CombineEr
             seen.insert(&file.id, index);
         }
     }
+    let unreported = agreed
+        .map(|record| partition::not_run_anywhere(record, &inputs, &seen))
+        .unwrap_or_default();
+    let not_run_anywhere: Vec<String> = unreported.iter().map(|f| f.id.clone()).collect();
+    let incomplete = incomplete(&inputs, &missing_shards, not_run_anywhere.len(), agreed);
 
     for (path, summary) in &inputs {
         if summary.totals != Totals::of(&summary.files) {
@@ -156,6 +209,7 @@ pub fn combine(inputs: Vec<(PathBuf, RunSummary)>) -> Result<Combined, CombineEr
     let interrupted = inputs.iter().any(|(_, s)| s.interrupted);
 
     let mut files: Vec<_> = inputs.into_iter().flat_map(|(_, s)| s.files).collect();
+    files.extend(unreported);
     files.sort_by(|a, b| a.id.cmp(&b.id));
     let summary = RunSummary {
         version: SUMMARY_VERSION,
@@ -164,6 +218,8 @@ pub fn combine(inputs: Vec<(PathBuf, RunSummary)>) -> Result<Combined, CombineEr
         jobs,
         wall,
         shard: None,
+        partition: None,
+        incomplete,
         interrupted,
         bail_out,
         totals: Totals::of(&files),
@@ -172,8 +228,48 @@ pub fn combine(inputs: Vec<(PathBuf, RunSummary)>) -> Result<Combined, CombineEr
     Ok(Combined {
         summary,
         missing_shards,
+        not_run_anywhere,
+        partition: agreed.cloned(),
         warnings,
     })
+}
+
+/// Why the merge is incomplete, for [`RunSummary::incomplete`]: missing
+/// shards, planned files their shard did not report, and what merged inputs
+/// already said (`missing shard 2; 1 file not reported by its shard`).
+fn incomplete(
+    inputs: &[(PathBuf, RunSummary)],
+    missing_shards: &[usize],
+    not_run_anywhere: usize,
+    agreed: Option<&PartitionRecord>,
+) -> Option<String> {
+    let mut parts: Vec<String> = Vec::new();
+    if !missing_shards.is_empty() {
+        let list: Vec<String> = missing_shards.iter().map(|k| k.to_string()).collect();
+        parts.push(format!(
+            "missing shard{} {}",
+            if list.len() == 1 { "" } else { "s" },
+            list.join(", ")
+        ));
+    }
+    // Files of missing shards are counted by the part above.
+    let of_missing: usize = agreed.map_or(0, |record| {
+        missing_shards
+            .iter()
+            .filter_map(|k| record.shards.get(k - 1))
+            .map(Vec::len)
+            .sum()
+    });
+    let others = not_run_anywhere.saturating_sub(of_missing);
+    if others > 0 {
+        parts.push(format!(
+            "{others} file{} not reported by {} shard",
+            if others == 1 { "" } else { "s" },
+            if others == 1 { "its" } else { "their" }
+        ));
+    }
+    parts.extend(inputs.iter().filter_map(|(_, s)| s.incomplete.clone()));
+    (!parts.is_empty()).then(|| parts.join("; "))
 }
 
 /// Checks the shard labels and returns the shard numbers not given.
@@ -386,6 +482,8 @@ mod tests {
             jobs,
             wall: Duration::from_millis(wall_ms),
             shard: shard.map(str::to_string),
+            partition: None,
+            incomplete: None,
             interrupted: false,
             bail_out: None,
             totals: Totals::of(&files),
@@ -395,6 +493,31 @@ mod tests {
 
     fn input(path: &str, summary: RunSummary) -> (PathBuf, RunSummary) {
         (PathBuf::from(path), summary)
+    }
+
+    /// Gives every sharded input the partition its files and labels imply
+    /// (as `ptest --shard` records it), with fingerprint `fp`.
+    fn partitioned(mut inputs: Vec<(PathBuf, RunSummary)>, fp: &str) -> Vec<(PathBuf, RunSummary)> {
+        let shards: Vec<Shard> = inputs
+            .iter()
+            .filter_map(|(_, s)| s.shard.as_deref().and_then(|l| l.parse().ok()))
+            .collect();
+        let Some(count) = shards.first().map(|s| s.count) else {
+            return inputs;
+        };
+        let mut planned = vec![Vec::new(); count];
+        for ((_, summary), shard) in inputs.iter().zip(&shards) {
+            planned[shard.index - 1] = summary.files.iter().map(|f| f.id.clone()).collect();
+            planned[shard.index - 1].sort();
+        }
+        for (_, summary) in inputs.iter_mut().filter(|(_, s)| s.shard.is_some()) {
+            summary.partition = Some(PartitionRecord {
+                fingerprint: fp.into(),
+                split: crate::merge::SplitKind::Duration,
+                shards: planned.clone(),
+            });
+        }
+        inputs
     }
 
     #[test]
@@ -425,8 +548,12 @@ mod tests {
             file: "t/d.t".into(),
             reason: "db down".into(),
         });
-        let combined = combine(vec![input("s1.json", a), input("s2.json", b)]).expect("combine");
+        let inputs = partitioned(vec![input("s1.json", a), input("s2.json", b)], "f");
+        let combined = combine(inputs).expect("combine");
         assert!(combined.missing_shards.is_empty());
+        assert!(combined.not_run_anywhere.is_empty());
+        assert_eq!(combined.summary.incomplete, None);
+        assert_eq!(combined.summary.partition, None);
         assert!(combined.warnings.is_empty(), "{:?}", combined.warnings);
         let s = &combined.summary;
         let ids: Vec<_> = s.files.iter().map(|f| f.id.as_str()).collect();
@@ -575,14 +702,15 @@ mod tests {
             vec![file("t/a.t", Verdict::Pass, 2)],
         );
         let c = run("c", Some("3/3"), "2026-01-01T00:00:02.000Z", 30, 2, vec![]);
-        let combined = combine(vec![input("a", a), input("b", b), input("c", c)]).expect("combine");
+        let inputs = partitioned(vec![input("a", a), input("b", b), input("c", c)], "f");
+        let combined = combine(inputs).expect("combine");
         assert!(combined.missing_shards.is_empty());
         assert!(combined.warnings.is_empty(), "{:?}", combined.warnings);
         assert_eq!(combined.summary.totals.files.total, 1);
         assert_eq!(combined.summary.wall, Duration::from_millis(30));
 
         let alone = run("z", Some("1/1"), "2026-01-01T00:00:00.000Z", 1, 1, vec![]);
-        let combined = combine(vec![input("z", alone)]).expect("combine");
+        let combined = combine(partitioned(vec![input("z", alone)], "f")).expect("combine");
         assert!(combined.summary.files.is_empty());
         assert_eq!(combined.summary.totals, Totals::default());
     }
@@ -629,8 +757,13 @@ mod tests {
             1,
             vec![file("t/b.t", Verdict::Pass, 1)],
         );
-        let combined = combine(vec![input("a.json", a), input("plain.json", b)]).expect("combine");
+        let inputs = partitioned(vec![input("a.json", a), input("plain.json", b)], "f");
+        let combined = combine(inputs).expect("combine");
         assert_eq!(combined.missing_shards, [2]);
+        assert_eq!(
+            combined.summary.incomplete.as_deref(),
+            Some("missing shard 2")
+        );
         assert_eq!(combined.warnings.len(), 1, "{:?}", combined.warnings);
         assert!(
             combined.warnings[0].contains("plain.json is not a shard"),
@@ -735,5 +868,135 @@ mod tests {
         ] {
             assert_eq!(parse_rfc3339(bad), None, "{bad}");
         }
+    }
+
+    fn record(fp: &str, shards: &[&[&str]]) -> Option<PartitionRecord> {
+        Some(PartitionRecord {
+            fingerprint: fp.into(),
+            split: crate::merge::SplitKind::Duration,
+            shards: shards
+                .iter()
+                .map(|ids| ids.iter().map(|id| id.to_string()).collect())
+                .collect(),
+        })
+    }
+
+    fn shard_run(label: &str, ids: &[&str]) -> RunSummary {
+        let files = ids.iter().map(|id| file(id, Verdict::Pass, 1)).collect();
+        run(label, Some(label), "2026-01-01T00:00:00.000Z", 1, 1, files)
+    }
+
+    #[test]
+    fn planned_files_no_shard_reported_are_not_run_with_a_reason() {
+        let mut one = shard_run("1/3", &["t/a.t"]);
+        one.partition = record("f", &[&["t/a.t", "t/b.t"], &["t/c.t"], &[]]);
+        let mut three = shard_run("3/3", &[]);
+        three.partition = one.partition.clone();
+        let combined =
+            combine(vec![input("s1.json", one), input("s3.json", three)]).expect("combine");
+        assert_eq!(combined.missing_shards, [2]);
+        assert_eq!(combined.not_run_anywhere, ["t/b.t", "t/c.t"]);
+        let s = &combined.summary;
+        let verdicts: Vec<_> = s.files.iter().map(|f| (f.id.as_str(), f.verdict)).collect();
+        assert_eq!(
+            verdicts,
+            [
+                ("t/a.t", Verdict::Pass),
+                ("t/b.t", Verdict::NotRun),
+                ("t/c.t", Verdict::NotRun)
+            ]
+        );
+        assert_eq!(
+            s.files[1].reasons,
+            ["not run: planned on shard 1/3, but s1.json does not report it"]
+        );
+        assert_eq!(
+            s.files[2].reasons,
+            ["not run: its shard 2/3 is not among the merged summaries"]
+        );
+        assert_eq!(s.totals.files.not_run, 2);
+        assert_eq!(
+            s.incomplete.as_deref(),
+            Some("missing shard 2; 1 file not reported by its shard")
+        );
+        assert!(combined.warnings.is_empty(), "{:?}", combined.warnings);
+    }
+
+    #[test]
+    fn shards_of_different_partitions_are_refused_naming_them() {
+        let mut one = shard_run("1/2", &["t/a.t"]);
+        one.partition = record("aaaaaaaaaaaa", &[&["t/a.t"], &["t/b.t", "t/c.t"]]);
+        let mut two = shard_run("2/2", &["t/a.t", "t/c.t"]);
+        two.partition = record("bbbbbbbbbbbb", &[&["t/b.t"], &["t/a.t", "t/c.t"]]);
+        let err = combine(vec![input("s1.json", one), input("s2.json", two)])
+            .expect_err("different partitions");
+        match &err {
+            CombineError::PartitionMismatch(m) => assert_eq!(
+                m.files,
+                &[
+                    "t/a.t (shard 1 in s1.json, shard 2 in s2.json)",
+                    "t/b.t (shard 2 in s1.json, shard 1 in s2.json)"
+                ]
+            ),
+            other => panic!("expected PartitionMismatch, got {other:?}"),
+        }
+        let msg = err.to_string();
+        for part in [
+            "s1.json (shard 1/2, partition aaaaaaaaaaaa)",
+            "s2.json (shard 2/2, partition bbbbbbbbbbbb)",
+            "ptest merge --history",
+        ] {
+            assert!(msg.contains(part), "{part}: {msg}");
+        }
+    }
+
+    #[test]
+    fn same_placement_with_another_fingerprint_merges_with_a_warning() {
+        let mut one = shard_run("1/2", &["t/a.t"]);
+        one.partition = record("aaaaaaaaaaaa", &[&["t/a.t"], &["t/b.t"]]);
+        let mut two = shard_run("2/2", &["t/b.t"]);
+        two.partition = record("bbbbbbbbbbbb", &[&["t/a.t"], &["t/b.t"]]);
+        let combined = combine(vec![input("s1.json", one), input("s2.json", two)]).expect("ok");
+        assert_eq!(combined.summary.incomplete, None);
+        assert_eq!(combined.warnings.len(), 1, "{:?}", combined.warnings);
+        assert!(
+            combined.warnings[0].contains("s2.json") && combined.warnings[0].contains("bbbb"),
+            "{:?}",
+            combined.warnings
+        );
+    }
+
+    #[test]
+    fn old_shards_without_a_partition_merge_with_a_warning() {
+        let one = shard_run("1/2", &["t/a.t"]);
+        let two = shard_run("2/2", &["t/b.t"]);
+        let combined = combine(vec![input("old1.json", one), input("old2.json", two)])
+            .expect("old summaries still merge");
+        assert_eq!(combined.summary.files.len(), 2);
+        assert_eq!(combined.warnings.len(), 2, "{:?}", combined.warnings);
+        assert!(combined.warnings[0].starts_with("old1.json: shard 1/2 records no partition"));
+        assert_eq!(combined.partition, None);
+    }
+
+    #[test]
+    fn a_partition_that_does_not_fit_the_label_is_refused() {
+        let mut one = shard_run("1/2", &["t/a.t"]);
+        one.partition = record("f", &[&["t/a.t"]]);
+        let err = combine(vec![input("odd.json", one)]).expect_err("bad record");
+        assert!(matches!(err, CombineError::BadPartition { .. }), "{err:?}");
+        assert!(
+            err.to_string().contains("odd.json") && err.to_string().contains("into 1 shards"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn mismatch_lists_are_capped() {
+        let items: Vec<String> = (1..=7).map(|n| format!("t/{n}.t")).collect();
+        assert_eq!(
+            partition::name_some(&items),
+            "t/1.t, t/2.t, t/3.t, t/4.t, t/5.t and 2 more"
+        );
+        assert_eq!(partition::name_some(&items[..2]), "t/1.t, t/2.t");
     }
 }

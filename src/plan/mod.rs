@@ -55,7 +55,11 @@
 //! `--durations` file, or the same history file), or they may disagree and
 //! run some files twice and others not at all. [`ShardInfo::fingerprint`]
 //! summarises the partition's inputs; equal fingerprints on every shard mean
-//! they agree.
+//! they agree. That is also why a sharded run reads the history but never
+//! writes it (`ptest merge --history` does): otherwise shards run one after
+//! another would plan from different histories. [`ShardInfo::planned`]
+//! holds the whole partition, which each shard's JSON summary records so
+//! that `ptest merge` can check the shards against each other.
 //!
 //! Failed-first only changes the order within a shard, never the partition.
 
@@ -130,8 +134,13 @@ pub struct ShardInfo {
     /// Whether the split was by hash because no duration was known.
     pub hash_split: bool,
     /// 12 hex digits summarising the partition's inputs (file ids, expected
-    /// durations, shard count): equal on every shard when they agree.
+    /// durations, shard count, split kind): equal on every shard when they
+    /// agree.
     pub fingerprint: String,
+    /// The ids of every shard's files (shard 1 first, each sorted by id):
+    /// the whole partition, so `ptest merge` can tell which files ran on no
+    /// shard and whether two shards were cut from the same partition.
+    pub planned: Vec<Vec<String>>,
 }
 
 /// The files to run, in dispatch order, and the parallelism.
@@ -257,7 +266,8 @@ impl Plan {
                 .map(|(e, _)| (e.file.id.as_str(), e.expected))
                 .collect();
             let part = partition(&items, shard.count);
-            let fingerprint = shard::fingerprint(&items, shard.count);
+            let fingerprint = shard::fingerprint(&items, shard.count, part.hash_split);
+            let planned = part.members(&items);
             let mine = shard.index.wrapping_sub(1);
             let mut bins = part.bins.iter();
             entries.retain(|_| bins.next() == Some(&mine));
@@ -267,6 +277,7 @@ impl Plan {
                 counts: part.counts,
                 hash_split: part.hash_split,
                 fingerprint,
+                planned,
             }
         });
 

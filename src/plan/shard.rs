@@ -67,6 +67,23 @@ pub fn partition(items: &[(&str, Option<Duration>)], count: usize) -> Partition 
     }
 }
 
+impl Partition {
+    /// The ids of every shard's items, shard 1 first, each list sorted.
+    /// `items` must be the slice this partition was made from.
+    pub fn members(&self, items: &[(&str, Option<Duration>)]) -> Vec<Vec<String>> {
+        let mut shards = vec![Vec::new(); self.totals.len()];
+        for ((id, _), &bin) in items.iter().zip(&self.bins) {
+            if let Some(ids) = shards.get_mut(bin) {
+                ids.push(id.to_string());
+            }
+        }
+        for ids in &mut shards {
+            ids.sort();
+        }
+        shards
+    }
+}
+
 /// The first 8 bytes of the BLAKE3 hash of `id`, little-endian.
 fn stable_hash(id: &str) -> u64 {
     let hash = blake3::hash(id.as_bytes());
@@ -75,13 +92,19 @@ fn stable_hash(id: &str) -> u64 {
     u64::from_le_bytes(first)
 }
 
-/// 12 hex digits of a BLAKE3 hash over the partition's inputs (sorted ids
-/// with their expected durations, and the shard count).
-pub(super) fn fingerprint(items: &[(&str, Option<Duration>)], count: usize) -> String {
+/// 12 hex digits of a BLAKE3 hash over the partition's inputs: the shard
+/// count, the split kind (`hash` or `duration`) and the sorted ids with the
+/// expected durations used for packing (in nanoseconds).
+pub(super) fn fingerprint(
+    items: &[(&str, Option<Duration>)],
+    count: usize,
+    hash_split: bool,
+) -> String {
     let mut sorted: Vec<&(&str, Option<Duration>)> = items.iter().collect();
     sorted.sort();
+    let split = if hash_split { "hash" } else { "duration" };
     let mut hasher = blake3::Hasher::new();
-    hasher.update(format!("ptest-partition-v1 {count}\n").as_bytes());
+    hasher.update(format!("ptest-partition-v2 {count} {split}\n").as_bytes());
     for (id, expected) in sorted {
         let nanos = expected.map_or_else(|| "-".to_string(), |d| d.as_nanos().to_string());
         hasher.update(format!("{}\t{id}\t{nanos}\n", id.len()).as_bytes());

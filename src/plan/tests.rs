@@ -262,6 +262,9 @@ fn shard_plan_records_all_totals_and_a_fingerprint() {
     assert_eq!(i1.totals, i2.totals);
     assert_eq!(i1.fingerprint, i2.fingerprint);
     assert_eq!(i1.fingerprint.len(), 12);
+    // The whole partition, the same on both shards.
+    assert_eq!(i1.planned, vec![vec!["a", "d"], vec!["b", "c"]]);
+    assert_eq!(i1.planned, i2.planned);
     // Different durations, different fingerprint.
     let mut e2 = e.clone();
     e2.insert_recorded("d", s(2.0));
@@ -463,6 +466,8 @@ fn imported_durations_win_over_history_and_history_fills_the_rest() {
         jobs: 1,
         wall: Duration::ZERO,
         shard: None,
+        partition: None,
+        incomplete: None,
         interrupted: false,
         bail_out: None,
         totals: Default::default(),

@@ -565,12 +565,15 @@ pub fn render_summary(s: &RunSummary, p: &Palette, extra: &str) -> String {
             ))
         ));
     }
+    // The same precedence as the exit code: interrupted, incomplete, failed.
     let result = if s.interrupted {
-        p.fail.apply_to("INTERRUPTED")
+        p.fail.apply_to("INTERRUPTED".to_string())
+    } else if let Some(why) = &s.incomplete {
+        p.fail.apply_to(format!("INCOMPLETE ({why})"))
     } else if s.has_failures() {
-        p.fail.apply_to("FAIL")
+        p.fail.apply_to("FAIL".to_string())
     } else {
-        p.pass.apply_to("PASS")
+        p.pass.apply_to("PASS".to_string())
     };
     out.push_str(&format!("Result: {result}\n"));
     out

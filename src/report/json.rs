@@ -185,7 +185,7 @@ fn check_version(path: &Path, version: Option<&serde_json::Value>) -> Result<(),
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::merge::{BailOut, FileSummary, Totals, Verdict};
+    use crate::merge::{BailOut, FileSummary, PartitionRecord, SplitKind, Totals, Verdict};
     use crate::parse::{CaseResult, CaseStatus, ProtocolUsed};
     use crate::run::ChildStatus;
     use std::error::Error as _;
@@ -235,6 +235,12 @@ mod tests {
             jobs: 4,
             wall: Duration::from_millis(2250),
             shard: Some("1/2".into()),
+            partition: Some(PartitionRecord {
+                fingerprint: "0123456789ab".into(),
+                split: SplitKind::Duration,
+                shards: vec![vec!["t/a.t".into(), "t/b.t".into()], vec!["t/c.t".into()]],
+            }),
+            incomplete: None,
             interrupted: false,
             bail_out: Some(BailOut {
                 file: "t/c.t".into(),
@@ -261,10 +267,25 @@ mod tests {
         assert_eq!(back, summary);
         let text = fs::read_to_string(&path).expect("read text");
         assert!(
-            text.starts_with("{\n  \"version\": 1,"),
+            text.starts_with("{\n  \"version\": 2,"),
             "pretty JSON: {text}"
         );
         assert!(text.ends_with("}\n"));
+    }
+
+    #[test]
+    fn version_1_summaries_without_the_shard_fields_are_read() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let mut value = serde_json::to_value(sample()).expect("encode");
+        value["version"] = 1.into();
+        let map = value.as_object_mut().expect("object");
+        assert!(map.remove("partition").is_some());
+        let path = write_raw(dir.path(), "v1.json", &value.to_string());
+        let back = read_summary(&path).expect("a version 1 summary is read");
+        assert_eq!(back.version, 1);
+        assert_eq!(back.partition, None);
+        assert_eq!(back.incomplete, None);
+        assert_eq!(back.files, sample().files);
     }
 
     #[test]
@@ -355,10 +376,10 @@ mod tests {
     fn newer_version_says_so() {
         let dir = tempfile::tempdir().expect("tempdir");
         // Fields a future version might have changed are not even looked at.
-        let path = write_raw(dir.path(), "new.json", r#"{"version": 2, "files": "??"}"#);
+        let path = write_raw(dir.path(), "new.json", r#"{"version": 3, "files": "??"}"#);
         let err = read_summary(&path).expect_err("must fail");
         assert!(
-            matches!(err, JsonError::NewerVersion { found: 2, .. }),
+            matches!(err, JsonError::NewerVersion { found: 3, .. }),
             "{err:?}"
         );
         let msg = err.to_string();

@@ -591,6 +591,8 @@ mod tests {
             jobs: 2,
             wall: Duration::from_millis(3500),
             shard: None,
+            partition: None,
+            incomplete: None,
             interrupted: false,
             bail_out: None,
             totals: Totals::of(&files),
