@@ -28,7 +28,8 @@
 //! the file the case belongs to (`file` is the test file's id):
 //!
 //! * no `classname` (or an empty one): `name`;
-//! * `classname` equal to `file` (`tests/test_db.py`), to its module form
+//! * `classname` equal to `file` (`tests/test_db.py`), to its base name
+//!   (`test_db.py`; bats writes `classname="x.bats"`), to its module form
 //!   (`tests.test_db`, as pytest writes it) or to a dotted tail of it
 //!   (`test_db`, as pytest writes it when its root directory is `tests/`):
 //!   `name`;
@@ -331,7 +332,8 @@ fn case_name(name: &str, classname: Option<&str>, file: &str, module: &str) -> S
         std::iter::successors(Some(module), |m| m.split_once('.').map(|(_, rest)| rest))
             .filter(|m| !m.is_empty())
     };
-    if class == file || tails().any(|m| m == class) {
+    let base = file.rsplit_once('/').map_or(file, |(_, base)| base);
+    if class == file || class == base || tails().any(|m| m == class) {
         return name.to_string();
     }
     if let Some(rest) = name.strip_prefix(class) {

@@ -275,6 +275,8 @@ fn naming_rule() {
         (Some("tests.test_db.TestX"), "test_a", "TestX.test_a"),
         (Some("tests.test_dbx"), "test_a", "tests.test_dbx.test_a"),
         (Some("test_db"), "test_a", "test_a"),
+        (Some("test_db.py"), "test_a", "test_a"),
+        (Some("db.py"), "test_a", "db.py.test_a"),
         (Some("test_db.TestX"), "test_a", "TestX.test_a"),
         (Some("test_dbx.TestX"), "test_a", "test_dbx.TestX.test_a"),
         (Some("other.test_db"), "test_a", "other.test_db.test_a"),
@@ -290,6 +292,14 @@ fn naming_rule() {
             case_name(name, class, file, module),
             want,
             "{class:?} {name:?}"
+        );
+    }
+    // bats: `classname` is the file's base name, extension included.
+    for (file, class) in [("t/x.sh", "x.sh"), ("t/x.sh", "x"), ("x.sh", "x.sh")] {
+        assert_eq!(
+            case_name("a", Some(class), file, &module_form(file)),
+            "a",
+            "{file} {class}"
         );
     }
     assert_eq!(module_form("tests/test_db.py"), "tests.test_db");

