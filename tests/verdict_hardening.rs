@@ -115,3 +115,48 @@ fn bats_classname_equal_to_the_base_name_is_the_file_itself() {
         .collect();
     assert_eq!(names, ["a", "b", "other.sh.c"]);
 }
+
+#[test]
+fn pytest_xfail_is_todo_and_todo_passes_show_on_the_file_line() {
+    let s = Suite::new();
+    s.file(
+        "t/xfail.sh",
+        &junit_writer(
+            r#"<testsuite><testcase classname="xfail" name="known"><skipped type="pytest.xfail" message="known bug"/></testcase><testcase classname="xfail" name="lucky"><skipped message="xfail-marked test passes unexpectedly"/></testcase></testsuite>"#,
+        ),
+    );
+    // A TAP TODO test that passes.
+    s.file(
+        "t/tap.sh",
+        "echo 1..2; echo 'ok 1 - fine'; echo 'ok 2 - lucky # TODO not done'\n",
+    );
+    let out = s.run(&["t", "--json", "s.json"]);
+    let text = stdout(&out);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    let summary = s.json("s.json");
+    let xfail = file(&summary, "t/xfail.sh");
+    assert_eq!(xfail["verdict"], "pass", "TODO tests do not skip the file");
+    let statuses: Vec<&str> = xfail["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .map(|c| c["status"].as_str().expect("status"))
+        .collect();
+    assert_eq!(statuses, ["todo-fail", "todo-pass"]);
+    assert_eq!(xfail["cases"][0]["reason"], "known bug");
+    let line = |id: &str| {
+        text.lines()
+            .find(|l| l.starts_with("PASS") && l.contains(id))
+            .unwrap_or_else(|| panic!("no PASS line for {id}:\n{text}"))
+            .to_string()
+    };
+    assert!(
+        line("t/xfail.sh").ends_with("2 tests, 1 todo, 1 todo passed"),
+        "{text}"
+    );
+    assert!(line("t/tap.sh").ends_with("2 tests, 1 todo passed"), "{text}");
+    assert!(
+        text.contains("Tests:  1 passed, 1 todo, 2 todo passed (4 total)"),
+        "{text}"
+    );
+}

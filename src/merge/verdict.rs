@@ -13,8 +13,9 @@
 //! * a non-zero exit status fails it even when every case passed, and so
 //!   does a signal; there is no exit status 77 rule: a report says what was
 //!   skipped;
-//! * when no case passed, at least one was skipped and none failed, the
-//!   file is SKIP; otherwise (including a report with no cases) it is PASS;
+//! * when no case passed or was a TODO (pytest's xfail/xpass), at least one
+//!   was skipped and none failed, the file is SKIP; otherwise (including a
+//!   report with no cases) it is PASS;
 //! * a report that cannot be read (not XML, not JUnit, truncated) makes the
 //!   file an ERROR, whatever its exit status.
 
@@ -229,7 +230,7 @@ fn judge_junit(report: &JunitReport, status: &ChildStatus, reasons: &mut Vec<Str
     if failed {
         return Verdict::Fail;
     }
-    if report.passed == 0 && report.skipped > 0 {
+    if report.passed == 0 && report.todo == 0 && report.skipped > 0 {
         let first = report
             .cases
             .iter()

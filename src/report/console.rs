@@ -351,7 +351,9 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-/// Counts of a file's tests, e.g. `12 tests, 1 failed, 2 skipped`.
+/// Counts of a file's tests, e.g. `12 tests, 1 failed, 2 skipped, 1 todo,
+/// 1 todo passed` (`todo`: expected failures; `todo passed`: TODO tests that
+/// passed unexpectedly, as `prove` prints `TODO passed`).
 fn case_counts(f: &FileSummary) -> String {
     let total = f.cases.len();
     if total == 0 {
@@ -360,7 +362,8 @@ fn case_counts(f: &FileSummary) -> String {
     let count = |s: CaseStatus| f.cases.iter().filter(|c| c.status == s).count();
     let failed = count(CaseStatus::Fail);
     let skipped = count(CaseStatus::Skip);
-    let todo = count(CaseStatus::TodoFail) + count(CaseStatus::TodoPass);
+    let todo = count(CaseStatus::TodoFail);
+    let todo_passed = count(CaseStatus::TodoPass);
     let mut parts = vec![format!("{total} test{}", plural(total))];
     if failed > 0 {
         parts.push(format!("{failed} failed"));
@@ -370,6 +373,9 @@ fn case_counts(f: &FileSummary) -> String {
     }
     if todo > 0 {
         parts.push(format!("{todo} todo"));
+    }
+    if todo_passed > 0 {
+        parts.push(format!("{todo_passed} todo passed"));
     }
     parts.join(", ")
 }
@@ -522,13 +528,24 @@ pub fn render_summary(s: &RunSummary, p: &Palette, extra: &str) -> String {
         t.files.total
     ));
     let mut tests = vec![format!("{} passed", t.tests.passed)];
-    for (n, what) in [
-        (t.tests.failed, "failed"),
-        (t.tests.skipped, "skipped"),
-        (t.tests.todo, "todo"),
-    ] {
+    for (n, what) in [(t.tests.failed, "failed"), (t.tests.skipped, "skipped")] {
         if n > 0 {
             tests.push(format!("{n} {what}"));
+        }
+    }
+    if t.tests.todo > 0 {
+        let passed = s
+            .files
+            .iter()
+            .flat_map(|f| &f.cases)
+            .filter(|c| c.status == CaseStatus::TodoPass)
+            .count();
+        let expected = t.tests.todo.saturating_sub(passed);
+        if expected > 0 {
+            tests.push(format!("{expected} todo"));
+        }
+        if passed > 0 {
+            tests.push(format!("{passed} todo passed"));
         }
     }
     out.push_str(&format!(
