@@ -160,3 +160,35 @@ fn pytest_xfail_is_todo_and_todo_passes_show_on_the_file_line() {
         "{text}"
     );
 }
+
+#[test]
+fn many_failures_make_a_short_reason_everywhere() {
+    let s = Suite::new();
+    // 50,000 tests, the odd ones failing.
+    s.file(
+        "t/many.sh",
+        "awk 'BEGIN { print \"1..50000\"; for (i = 1; i <= 50000; i++) \
+         print ((i % 2) ? \"not ok \" : \"ok \") i }'\n",
+    );
+    let out = s.run(&["t", "--json", "s.json", "--junit", "j.xml"]);
+    assert_eq!(out.status.code(), Some(1));
+    let want = "failed tests 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, … and 24,990 more";
+    let text = stdout(&out);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("FAIL") && l.contains("t/many.sh"))
+        .unwrap_or_else(|| panic!("no FAIL line:\n{text}"));
+    assert!(line.ends_with(want), "{line}");
+    assert!(
+        text.lines().all(|l| l.len() < 400),
+        "a console line is too long"
+    );
+    let summary = s.json("s.json");
+    assert_eq!(file(&summary, "t/many.sh")["reasons"], serde_json::json!([want]));
+    let junit = s.text("j.xml");
+    assert!(junit.contains(want), "JUnit message is not the capped reason");
+    assert!(
+        !junit.contains("11, 13, 15, 17, 19, 21"),
+        "a JUnit message names failures past the cap"
+    );
+}

@@ -3,6 +3,7 @@
 //! Every planned file ends up in the summary exactly once: finished files
 //! with their verdict, files that never started as [`Verdict::NotRun`].
 
+pub mod reason;
 mod serde_time;
 pub mod shards;
 mod verdict;

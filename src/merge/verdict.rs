@@ -9,7 +9,8 @@
 //! Files that wrote a JUnit report (`PTEST_JUNIT_FILE`) are judged on it:
 //!
 //! * any failing test case (`<failure>` or `<error>`) fails the file
-//!   (`failed tests: a, b`, naming up to [`MAX_NAMED_FAILURES`]);
+//!   (`failed tests: a, b`, naming up to
+//!   [`super::reason::MAX_NAMED_FAILURES`]);
 //! * a non-zero exit status fails it even when every case passed, and so
 //!   does a signal; there is no exit status 77 rule: a report says what was
 //!   skipped;
@@ -19,6 +20,7 @@
 //! * a report that cannot be read (not XML, not JUnit, truncated) makes the
 //!   file an ERROR, whatever its exit status.
 
+use super::reason::{self, Labels};
 use super::{serde_time, FileSummary, Verdict};
 use crate::parse::junit::JunitReport;
 use crate::parse::{CaseResult, CaseStatus, ProtocolUsed};
@@ -27,9 +29,6 @@ use std::path::PathBuf;
 
 /// Exit status that marks an exit-code test as skipped (Automake convention).
 pub const SKIP_EXIT_CODE: i32 = 77;
-
-/// Failing JUnit test cases named in a file's reason; the rest are counted.
-pub const MAX_NAMED_FAILURES: usize = 5;
 
 /// How much of each log a failing file keeps in its summary.
 const TAIL_BYTES: u64 = 8 * 1024;
@@ -147,23 +146,20 @@ fn judge_tap(
         });
         failed = true;
     }
-    let failing: Vec<String> = tap
-        .cases
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.status.is_failure())
-        .map(|(i, c)| c.number.unwrap_or(i as u64 + 1).to_string())
-        .collect();
-    if !failing.is_empty() {
-        reasons.push(format!(
-            "failed test{} {}",
-            if failing.len() == 1 { "" } else { "s" },
-            failing.join(", ")
-        ));
+    let failing = || {
+        tap.cases
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.status.is_failure())
+    };
+    let count = failing().count() as u64;
+    if count > 0 {
+        let numbers = failing().map(|(i, c)| c.number.unwrap_or(i as u64 + 1).to_string());
+        reasons.push(reason::failed_tests(numbers, count, Labels::Numbers));
         failed = true;
     }
-    for problem in &tap.problems {
-        reasons.push(problem.clone());
+    if !tap.problems.is_empty() {
+        reasons.extend(reason::capped_problems(&tap.problems));
         failed = true;
     }
     if bad_exit(status, reasons) {
@@ -188,33 +184,18 @@ fn judge_tap(
 fn judge_junit(report: &JunitReport, status: &ChildStatus, reasons: &mut Vec<String>) -> Verdict {
     let mut failed = false;
     if report.failed > 0 {
-        let mut named: Vec<String> = report
+        let names = report
             .cases
             .iter()
             .filter(|c| c.status.is_failure())
-            .take(MAX_NAMED_FAILURES)
             .map(|c| {
                 if c.name.trim().is_empty() {
                     format!("test {}", c.number.unwrap_or_default())
                 } else {
                     c.name.clone()
                 }
-            })
-            .collect();
-        let unnamed = report.failed.saturating_sub(named.len() as u64);
-        if unnamed > 0 {
-            named.push(format!("{unnamed} more"));
-        }
-        let list = match named.split_last() {
-            Some((last, rest)) if !rest.is_empty() && unnamed > 0 => {
-                format!("{} and {last}", rest.join(", "))
-            }
-            Some(_) | None => named.join(", "),
-        };
-        reasons.push(format!(
-            "failed test{}: {list}",
-            if report.failed == 1 { "" } else { "s" }
-        ));
+            });
+        reasons.push(reason::failed_tests(names, report.failed, Labels::Names));
         failed = true;
     }
     if bad_exit(status, reasons) {
@@ -399,7 +380,7 @@ mod tests {
         }
         xml.push_str("</testsuite>");
         let f = judged(EXIT0, &xml);
-        assert_eq!(f.reasons, ["failed tests: t1, t2, t3, t4, t5 and 2 more"]);
+        assert_eq!(f.reasons, ["failed tests: t1, t2, t3, t4, t5, … and 2 more"]);
         let f = judged(
             EXIT0,
             "<testsuite><testcase name=\"x\"><failure/></testcase><testcase><failure/></testcase></testsuite>",
