@@ -44,19 +44,16 @@ pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
             Verdict::Error
         }
         (ChildStatus::Interrupted, _) => {
-            reasons.push("stopped: the run was interrupted".to_string());
-            Verdict::NotRun
+            reasons.push("stopped by ptest: the run was interrupted".to_string());
+            cases = partial_cases(run);
+            Verdict::Interrupted
         }
         (ChildStatus::TimedOut { after }, _) => {
             reasons.push(format!(
                 "timed out after {}",
                 crate::config::format_duration(*after)
             ));
-            match (&run.tap, run.junit.as_ref().map(|j| &j.report)) {
-                (_, Some(Ok(report))) => cases = report.cases.clone(),
-                (Some(tap), None | Some(Err(_))) => cases = tap.cases.clone(),
-                (None, None | Some(Err(_))) => {}
-            }
+            cases = partial_cases(run);
             Verdict::Timeout
         }
         (_, Some(err)) => {
@@ -129,6 +126,15 @@ pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
         stderr_log: run.stderr.kept.then(|| run.stderr.path.clone()),
         stdout_tail,
         stderr_tail,
+    }
+}
+
+/// The results a stopped file (timed out or interrupted) had reported so far.
+fn partial_cases(run: &FileRun) -> Vec<CaseResult> {
+    match (&run.tap, run.junit.as_ref().map(|j| &j.report)) {
+        (_, Some(Ok(report))) => report.cases.clone(),
+        (Some(tap), None | Some(Err(_))) => tap.cases.clone(),
+        (None, None | Some(Err(_))) => Vec::new(),
     }
 }
 
@@ -462,6 +468,30 @@ mod tests {
             ["cannot read JUnit report written by the test: the XML ends with 2 element(s) still open: truncated? (kept as /tmp/run/junit/t%2Fa.sh.1.xml)"]
         );
         assert!(f.cases.is_empty());
+    }
+
+    #[test]
+    fn interrupted_file_is_interrupted_not_not_run() {
+        let run = run_with(
+            ChildStatus::Interrupted,
+            Ok(report(r#"<testsuite><testcase name="a"/></testsuite>"#)),
+        );
+        let f = judge("t/a.sh".into(), "t/a.sh".into(), &run);
+        assert_eq!(f.verdict, Verdict::Interrupted);
+        assert_eq!(f.reasons, ["stopped by ptest: the run was interrupted"]);
+        assert_eq!((f.attempts, f.cases.len()), (1, 1));
+        assert!(f.duration.is_some());
+        assert!(!f.verdict.ran() && !f.verdict.is_recorded() && !f.verdict.is_failure());
+    }
+
+    #[test]
+    fn junit_xfail_only_report_passes() {
+        let f = judged(
+            EXIT0,
+            r#"<testsuite><testcase name="a"><skipped type="pytest.xfail"/></testcase><testcase name="b"><skipped/></testcase></testsuite>"#,
+        );
+        assert_eq!(f.verdict, Verdict::Pass);
+        assert!(f.reasons.is_empty());
     }
 
     #[test]

@@ -90,14 +90,17 @@ impl Palette {
         match v {
             Verdict::Pass => &self.pass,
             Verdict::Fail | Verdict::Timeout | Verdict::Error => &self.fail,
-            Verdict::Skip => &self.skip,
+            Verdict::Skip | Verdict::Interrupted => &self.skip,
             Verdict::NotRun => &self.dim,
         }
     }
 }
 
-/// Width of the verdict column (`NOT RUN`).
+/// Width of the verdict column (`NOT RUN`; the rare `INTERRUPTED` takes
+/// room from the duration column).
 const LABEL_WIDTH: usize = 7;
+/// Width of the duration column.
+const DURATION_WIDTH: usize = 7;
 
 /// Live console reporter, fed with run events.
 pub struct Console {
@@ -217,8 +220,13 @@ impl Console {
             }
             RunEvent::BailOut { index, reason } => {
                 let id = self.ids.get(*index).cloned().unwrap_or_default();
+                let reason = if reason.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {reason}")
+                };
                 self.print(&format!(
-                    "{} {id}: Bail out! {reason} — starting no more files",
+                    "{} {id}{reason} — starting no more files",
                     self.palette.fail.apply_to("BAIL OUT")
                 ));
             }
@@ -317,12 +325,16 @@ impl Console {
         self.print(&text);
     }
 
-    /// Clears the progress bar and prints the final summary.
+    /// Clears the progress bar and prints the final summary (without the
+    /// slowest files with `-q`).
     pub fn finish(&mut self, summary: &RunSummary, extra: &str) {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
         }
-        out(&render_summary(summary, &self.palette, extra));
+        let parts = SummaryParts {
+            slowest: self.options.verbosity != Verbosity::Quiet,
+        };
+        out(&render_summary_with(summary, &self.palette, extra, parts));
     }
 }
 
@@ -383,7 +395,11 @@ fn case_counts(f: &FileSummary) -> String {
 /// One aligned line: verdict, duration, id, test counts.
 pub fn render_file_line(f: &FileSummary, p: &Palette) -> String {
     let label = format!("{:<LABEL_WIDTH$}", f.verdict.label());
-    let duration = f.duration.map(format_duration).unwrap_or_default();
+    let width = DURATION_WIDTH.saturating_sub(label.len() - LABEL_WIDTH);
+    let duration = format!(
+        "{:>width$}",
+        f.duration.map(format_duration).unwrap_or_default()
+    );
     let mut counts = case_counts(f);
     if counts.is_empty() || (f.verdict != Verdict::Pass && !f.reasons.is_empty()) {
         if let Some(first) = f.reasons.first() {
@@ -395,7 +411,7 @@ pub fn render_file_line(f: &FileSummary, p: &Palette) -> String {
         }
     }
     format!(
-        "{} {:>7}  {}  {}\n",
+        "{} {}  {}  {}\n",
         p.verdict(f.verdict).apply_to(label),
         duration,
         f.id,
@@ -466,10 +482,13 @@ fn render_output(f: &FileSummary, p: &Palette, read_logs: bool) -> String {
             .as_ref()
             .map(|l| format!(" ({})", l.display()))
             .unwrap_or_default();
+        let last = match shown.len() {
+            1 => "last line".to_string(),
+            n => format!("last {n} lines"),
+        };
         out.push_str(&format!(
             "        {}\n",
-            p.dim
-                .apply_to(format!("── {name}, last {} lines{where_}", shown.len()))
+            p.dim.apply_to(format!("── {name}, {last}{where_}"))
         ));
         for line in shown {
             out.push_str(&format!("        {} {line}\n", p.dim.apply_to("│")));
@@ -478,37 +497,157 @@ fn render_output(f: &FileSummary, p: &Palette, read_logs: bool) -> String {
     out
 }
 
-/// The final summary: failures again, the slowest files, totals, timing.
-/// `extra` lines (e.g. the plan's lower bound) are added to the timing part.
+/// Which optional parts [`render_summary_with`] prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SummaryParts {
+    /// The five slowest files (left out with `-q`).
+    pub slowest: bool,
+}
+
+/// Files named in one grouped summary line (`Not run: …`); the rest are
+/// counted (the JSON summary and JUnit report name them all).
+const MAX_GROUPED_NAMES: usize = 10;
+
+/// The final summary with every part: see [`render_summary_with`].
 pub fn render_summary(s: &RunSummary, p: &Palette, extra: &str) -> String {
+    render_summary_with(s, p, extra, SummaryParts { slowest: true })
+}
+
+/// The final summary: failures again, interrupted and not-run files, the
+/// slowest files, totals, timing. `extra` lines (e.g. the plan's lower
+/// bound) are added to the timing part.
+pub fn render_summary_with(
+    s: &RunSummary,
+    p: &Palette,
+    extra: &str,
+    parts: SummaryParts,
+) -> String {
     let mut out = String::from("\n");
+    out.push_str(&render_failures(s, p));
+    out.push_str(&render_unfinished(s, p));
+    if parts.slowest {
+        out.push_str(&render_slowest(s, p));
+    }
+    out.push_str(&render_totals(s));
+    out.push_str(&render_time(s));
+    out.push_str(extra);
+    if let Some(b) = &s.bail_out {
+        out.push_str(&format!(
+            "{}\n",
+            p.fail
+                .apply_to(format!("Bailed out in {}: {}", b.file, b.reason))
+        ));
+    }
+    let result = if s.interrupted {
+        p.fail.apply_to("INTERRUPTED")
+    } else if s.has_failures() {
+        p.fail.apply_to("FAIL")
+    } else {
+        p.pass.apply_to("PASS")
+    };
+    out.push_str(&format!("Result: {result}\n"));
+    out
+}
+
+/// `Failures:` and one line per failing file.
+fn render_failures(s: &RunSummary, p: &Palette) -> String {
     let bad: Vec<&FileSummary> = s.files.iter().filter(|f| f.verdict.is_failure()).collect();
-    if !bad.is_empty() {
-        out.push_str(&format!("{}\n", p.bold.apply_to("Failures:")));
-        for f in &bad {
-            out.push_str(&format!(
-                "  {} {}  {}\n",
-                p.verdict(f.verdict)
-                    .apply_to(format!("{:<LABEL_WIDTH$}", f.verdict.label())),
-                f.id,
-                p.dim.apply_to(f.reasons.join("; "))
+    if bad.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("{}\n", p.bold.apply_to("Failures:"));
+    for f in &bad {
+        out.push_str(&format!(
+            "  {} {}  {}\n",
+            p.verdict(f.verdict)
+                .apply_to(format!("{:<LABEL_WIDTH$}", f.verdict.label())),
+            f.id,
+            p.dim.apply_to(f.reasons.join("; "))
+        ));
+    }
+    out.push('\n');
+    out
+}
+
+/// One grouped line for the files stopped by an interruption and one per
+/// reason for files that never started: `Not run (an earlier file bailed
+/// out): 3 files: t/c.t, t/d.t, t/e.t`.
+fn render_unfinished(s: &RunSummary, p: &Palette) -> String {
+    let mut groups: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for f in &s.files {
+        let label = match f.verdict {
+            Verdict::Interrupted => "Interrupted (stopped by ptest)".to_string(),
+            Verdict::NotRun => {
+                let why = f
+                    .reasons
+                    .first()
+                    .map(|r| r.strip_prefix("not run: ").unwrap_or(r))
+                    .filter(|r| !r.is_empty() && *r != "not run");
+                match why {
+                    Some(why) => format!("Not run ({why})"),
+                    None => "Not run".to_string(),
+                }
+            }
+            Verdict::Pass | Verdict::Fail | Verdict::Skip | Verdict::Timeout | Verdict::Error => {
+                continue
+            }
+        };
+        groups.entry(label).or_default().push(&f.id);
+    }
+    let mut out = String::new();
+    for (label, ids) in &groups {
+        let mut names = ids
+            .iter()
+            .take(MAX_GROUPED_NAMES)
+            .copied()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if ids.len() > MAX_GROUPED_NAMES {
+            names.push_str(&format!(
+                ", … and {} more",
+                crate::merge::reason::thousands((ids.len() - MAX_GROUPED_NAMES) as u64)
             ));
         }
+        out.push_str(&format!(
+            "{}: {} file{}: {names}\n",
+            p.skip.apply_to(label),
+            ids.len(),
+            plural(ids.len())
+        ));
+    }
+    if !out.is_empty() {
         out.push('\n');
     }
-    let mut timed: Vec<&FileSummary> = s.files.iter().filter(|f| f.duration.is_some()).collect();
-    timed.sort_by(|a, b| b.duration.cmp(&a.duration).then(a.id.cmp(&b.id)));
-    if timed.len() > 1 {
-        out.push_str(&format!("{}\n", p.bold.apply_to("Slowest files:")));
-        for f in timed.iter().take(5) {
-            out.push_str(&format!(
-                "  {:>7}  {}\n",
-                f.duration.map(format_duration).unwrap_or_default(),
-                f.id
-            ));
-        }
-        out.push('\n');
+    out
+}
+
+/// `Slowest files:` — the five slowest of the files that ran to an end
+/// (PASS, FAIL, TIMEOUT), when more than one did.
+fn render_slowest(s: &RunSummary, p: &Palette) -> String {
+    let mut timed: Vec<(&FileSummary, Duration)> = s
+        .files
+        .iter()
+        .filter(|f| f.verdict.ran())
+        .filter_map(|f| f.duration.map(|d| (f, d)))
+        .collect();
+    if timed.len() < 2 {
+        return String::new();
     }
+    timed.sort_by(|(a, da), (b, db)| db.cmp(da).then(a.id.cmp(&b.id)));
+    let mut out = format!("{}\n", p.bold.apply_to("Slowest files:"));
+    for (f, d) in timed.iter().take(5) {
+        out.push_str(&format!(
+            "  {:>DURATION_WIDTH$}  {}\n",
+            format_duration(*d),
+            f.id
+        ));
+    }
+    out.push('\n');
+    out
+}
+
+/// The `Files:` and `Tests:` lines.
+fn render_totals(s: &RunSummary) -> String {
     let t = &s.totals;
     let mut files = vec![format!("{} passed", t.files.passed)];
     for (n, what) in [
@@ -516,17 +655,14 @@ pub fn render_summary(s: &RunSummary, p: &Palette, extra: &str) -> String {
         (t.files.timed_out, "timed out"),
         (t.files.errored, "errored"),
         (t.files.skipped, "skipped"),
+        (t.files.interrupted, "interrupted"),
         (t.files.not_run, "not run"),
     ] {
         if n > 0 {
             files.push(format!("{n} {what}"));
         }
     }
-    out.push_str(&format!(
-        "Files:  {} ({} total)\n",
-        files.join(", "),
-        t.files.total
-    ));
+    let mut out = format!("Files:  {} ({} total)\n", files.join(", "), t.files.total);
     let mut tests = vec![format!("{} passed", t.tests.passed)];
     for (n, what) in [(t.tests.failed, "failed"), (t.tests.skipped, "skipped")] {
         if n > 0 {
@@ -553,34 +689,28 @@ pub fn render_summary(s: &RunSummary, p: &Palette, extra: &str) -> String {
         tests.join(", "),
         t.tests.total
     ));
+    out
+}
+
+/// The `Time:` line. Speedup and parallel efficiency only when they mean
+/// something: more than one slot and more than one file that took time.
+fn render_time(s: &RunSummary) -> String {
     let busy = s.total_file_time();
-    let wall = s.wall.max(Duration::from_millis(1));
-    let speedup = busy.as_secs_f64() / wall.as_secs_f64();
-    let efficiency = speedup / s.jobs.max(1) as f64 * 100.0;
-    out.push_str(&format!(
-        "Time:   {} wall, {} in files, {:.1}x speedup, {:.0}% parallel efficiency on {} job{}\n",
+    let mut out = format!(
+        "Time:   {} wall, {} in files",
         format_duration(s.wall),
-        format_duration(busy),
-        speedup,
-        efficiency,
-        s.jobs,
-        plural(s.jobs)
-    ));
-    out.push_str(extra);
-    if let Some(b) = &s.bail_out {
+        format_duration(busy)
+    );
+    let timed = s.files.iter().filter(|f| f.duration.is_some()).count();
+    if s.jobs > 1 && timed > 1 {
+        let wall = s.wall.max(Duration::from_millis(1));
+        let speedup = busy.as_secs_f64() / wall.as_secs_f64();
+        let efficiency = speedup / s.jobs as f64 * 100.0;
         out.push_str(&format!(
-            "{}\n",
-            p.fail
-                .apply_to(format!("Bailed out in {}: {}", b.file, b.reason))
+            ", {speedup:.1}x speedup, {efficiency:.0}% parallel efficiency on {} jobs",
+            s.jobs
         ));
     }
-    let result = if s.interrupted {
-        p.fail.apply_to("INTERRUPTED")
-    } else if s.has_failures() {
-        p.fail.apply_to("FAIL")
-    } else {
-        p.pass.apply_to("PASS")
-    };
-    out.push_str(&format!("Result: {result}\n"));
+    out.push('\n');
     out
 }
