@@ -330,7 +330,8 @@ fn children_get_the_ptest_environment() {
         "env | grep -E '^(PTEST|HARNESS_ACTIVE)' | sort > env.txt\ntest -d \"$PTEST_TMPDIR\" && touch \"$PTEST_TMPDIR/x\"\n",
     );
     // Three files for three slots: slots are capped at the number of files.
-    s.file("tests/z1.sh", "true\n").file("tests/z2.sh", "true\n");
+    s.file("tests/z1.sh", "true\n")
+        .file("tests/z2.sh", "true\n");
     let out = s.run(&["-j", "3"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let env = std::fs::read_to_string(s.path().join("env.txt")).unwrap();

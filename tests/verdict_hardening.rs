@@ -154,7 +154,10 @@ fn pytest_xfail_is_todo_and_todo_passes_show_on_the_file_line() {
         line("t/xfail.sh").ends_with("2 tests, 1 todo, 1 todo passed"),
         "{text}"
     );
-    assert!(line("t/tap.sh").ends_with("2 tests, 1 todo passed"), "{text}");
+    assert!(
+        line("t/tap.sh").ends_with("2 tests, 1 todo passed"),
+        "{text}"
+    );
     assert!(
         text.contains("Tests:  1 passed, 1 todo, 2 todo passed (4 total)"),
         "{text}"
@@ -184,9 +187,15 @@ fn many_failures_make_a_short_reason_everywhere() {
         "a console line is too long"
     );
     let summary = s.json("s.json");
-    assert_eq!(file(&summary, "t/many.sh")["reasons"], serde_json::json!([want]));
+    assert_eq!(
+        file(&summary, "t/many.sh")["reasons"],
+        serde_json::json!([want])
+    );
     let junit = s.text("j.xml");
-    assert!(junit.contains(want), "JUnit message is not the capped reason");
+    assert!(
+        junit.contains(want),
+        "JUnit message is not the capped reason"
+    );
     assert!(
         !junit.contains("11, 13, 15, 17, 19, 21"),
         "a JUnit message names failures past the cap"
@@ -216,17 +225,8 @@ fn files_running_at_ctrl_c_are_interrupted_and_the_rest_not_run() {
         .file("t/e_never.sh", "touch e.started\n");
     let child = s
         .cmd(&[
-            "t",
-            "-j",
-            "2",
-            "--order",
-            "lexical",
-            "--grace",
-            "300ms",
-            "--json",
-            "s.json",
-            "--junit",
-            "j.xml",
+            "t", "-j", "2", "--order", "lexical", "--grace", "300ms", "--json", "s.json",
+            "--junit", "j.xml",
         ])
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -329,7 +329,10 @@ fn bail_out_names_the_files_it_left_out_and_says_bail_out_once() {
         .lines()
         .find(|l| l.starts_with("BAIL OUT"))
         .unwrap_or_else(|| panic!("no BAIL OUT line:\n{text}"));
-    assert_eq!(line, "BAIL OUT t/a_bail.sh: db gone — starting no more files");
+    assert_eq!(
+        line,
+        "BAIL OUT t/a_bail.sh: db gone — starting no more files"
+    );
     assert!(
         text.contains("Not run (an earlier file bailed out): 2 files: t/b.sh, t/c.sh\n"),
         "{text}"
@@ -386,7 +389,8 @@ fn slowest_files_lists_only_files_that_ran_and_not_with_quiet() {
     let text = stdout(&out);
     assert_eq!(out.status.code(), Some(1), "{text}");
     assert!(
-        text.lines().any(|l| l.starts_with("ERROR") && l.contains("t/data.txt")),
+        text.lines()
+            .any(|l| l.starts_with("ERROR") && l.contains("t/data.txt")),
         "{text}"
     );
     let slowest = section(&text, "Slowest files:");

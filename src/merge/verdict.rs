@@ -386,7 +386,10 @@ mod tests {
         }
         xml.push_str("</testsuite>");
         let f = judged(EXIT0, &xml);
-        assert_eq!(f.reasons, ["failed tests: t1, t2, t3, t4, t5, … and 2 more"]);
+        assert_eq!(
+            f.reasons,
+            ["failed tests: t1, t2, t3, t4, t5, … and 2 more"]
+        );
         let f = judged(
             EXIT0,
             "<testsuite><testcase name=\"x\"><failure/></testcase><testcase><failure/></testcase></testsuite>",
