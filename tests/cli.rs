@@ -295,7 +295,9 @@ fn interrupt_stops_children_writes_reports_and_exits_130() {
     let vs = verdicts(&summary);
     assert_eq!(vs.len(), 5, "every file is in the report");
     assert_eq!(vs[0], ("tests/a_quick.sh".to_string(), "pass".to_string()));
-    assert!(vs[1..].iter().all(|(_, v)| v == "not-run"), "{vs:?}");
+    // Running at Ctrl-C: INTERRUPTED; never started: NOT RUN.
+    assert!(vs[1..3].iter().all(|(_, v)| v == "interrupted"), "{vs:?}");
+    assert!(vs[3..].iter().all(|(_, v)| v == "not-run"), "{vs:?}");
     // The interrupted run is recorded: what finished is in the history.
     let history: Value = serde_json::from_str(
         &std::fs::read_to_string(s.path().join(".ptest/history.json")).unwrap(),
@@ -327,6 +329,9 @@ fn children_get_the_ptest_environment() {
         "tests/env.sh",
         "env | grep -E '^(PTEST|HARNESS_ACTIVE)' | sort > env.txt\ntest -d \"$PTEST_TMPDIR\" && touch \"$PTEST_TMPDIR/x\"\n",
     );
+    // Three files for three slots: slots are capped at the number of files.
+    s.file("tests/z1.sh", "true\n")
+        .file("tests/z2.sh", "true\n");
     let out = s.run(&["-j", "3"]);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let env = std::fs::read_to_string(s.path().join("env.txt")).unwrap();

@@ -342,7 +342,7 @@ fn pass_or_fail(verdict: Verdict) -> Option<bool> {
     match verdict {
         Verdict::Pass => Some(true),
         Verdict::Fail | Verdict::Timeout => Some(false),
-        Verdict::Skip | Verdict::Error | Verdict::NotRun => None,
+        Verdict::Skip | Verdict::Error | Verdict::NotRun | Verdict::Interrupted => None,
     }
 }
 
@@ -390,7 +390,7 @@ impl History {
     pub fn record(&mut self, summary: &RunSummary, hashes: &HashMap<String, String>) {
         let now = unix_now();
         for file in &summary.files {
-            if file.verdict == Verdict::NotRun {
+            if !file.verdict.is_recorded() {
                 continue;
             }
             self.files

@@ -3,7 +3,7 @@
 use super::stream::{self, Fold, MergeError, Scan};
 use super::{FileHistory, History, HistoryError, HISTORY_VERSION, MAX_RUNS};
 use crate::atomic::{write_atomically, AtomicWriteError};
-use crate::merge::{FileSummary, RunSummary, Verdict};
+use crate::merge::{FileSummary, RunSummary};
 use rayon::prelude::*;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -253,7 +253,7 @@ pub fn update(
     let files: BTreeMap<&str, &FileSummary> = summary
         .files
         .iter()
-        .filter(|f| f.verdict != Verdict::NotRun)
+        .filter(|f| f.verdict.is_recorded())
         .map(|f| (f.id.as_str(), f))
         .collect();
     let run_newest = files.values().map(|f| super::started_secs(f, now)).max();

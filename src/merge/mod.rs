@@ -1,9 +1,11 @@
 //! Turning run events into verdicts, totals and one [`RunSummary`].
 //!
 //! Every planned file ends up in the summary exactly once: finished files
-//! with their verdict, files that never started as [`Verdict::NotRun`].
+//! with their verdict, files stopped by Ctrl-C as [`Verdict::Interrupted`],
+//! files that never started as [`Verdict::NotRun`].
 
 mod partition;
+pub mod reason;
 mod serde_time;
 pub mod shards;
 mod verdict;
@@ -38,8 +40,11 @@ pub enum Verdict {
     Timeout,
     /// Could not be started or its output could not be read.
     Error,
-    /// Never started (bail out or interruption), or stopped by an interruption.
+    /// Never started (an earlier file bailed out, or the run was interrupted).
     NotRun,
+    /// Started, then stopped by ptest because the run was interrupted
+    /// (Ctrl-C or SIGTERM): it has a duration and an attempt, but no result.
+    Interrupted,
 }
 
 impl Verdict {
@@ -52,14 +57,38 @@ impl Verdict {
             Verdict::Timeout => "TIMEOUT",
             Verdict::Error => "ERROR",
             Verdict::NotRun => "NOT RUN",
+            Verdict::Interrupted => "INTERRUPTED",
         }
     }
 
-    /// Whether this verdict makes the run fail.
+    /// Whether this verdict makes the run fail. (An interrupted run fails
+    /// as a whole: see [`RunSummary::interrupted`].)
     pub fn is_failure(self) -> bool {
         match self {
             Verdict::Fail | Verdict::Timeout | Verdict::Error => true,
-            Verdict::Pass | Verdict::Skip | Verdict::NotRun => false,
+            Verdict::Pass | Verdict::Skip | Verdict::NotRun | Verdict::Interrupted => false,
+        }
+    }
+
+    /// Whether the file ran to an end of its own, so that its duration
+    /// means something (PASS, FAIL, TIMEOUT): the files listed as slowest
+    /// and whose times the speedup is computed from.
+    pub fn ran(self) -> bool {
+        match self {
+            Verdict::Pass | Verdict::Fail | Verdict::Timeout => true,
+            Verdict::Skip | Verdict::Error | Verdict::NotRun | Verdict::Interrupted => false,
+        }
+    }
+
+    /// Whether the history records this verdict: everything but NOT RUN
+    /// and INTERRUPTED (a stopped file's duration and partial results say
+    /// nothing about the file).
+    pub fn is_recorded(self) -> bool {
+        match self {
+            Verdict::NotRun | Verdict::Interrupted => false,
+            Verdict::Pass | Verdict::Fail | Verdict::Skip | Verdict::Timeout | Verdict::Error => {
+                true
+            }
         }
     }
 }
@@ -159,6 +188,9 @@ pub struct FileTotals {
     pub errored: usize,
     /// NOT RUN.
     pub not_run: usize,
+    /// INTERRUPTED (absent from summaries written before this verdict existed).
+    #[serde(default)]
+    pub interrupted: usize,
 }
 
 /// Test counts by status.
@@ -198,6 +230,7 @@ impl Totals {
                 Verdict::Timeout => t.files.timed_out += 1,
                 Verdict::Error => t.files.errored += 1,
                 Verdict::NotRun => t.files.not_run += 1,
+                Verdict::Interrupted => t.files.interrupted += 1,
             }
             for c in &f.cases {
                 t.tests.total += 1;

@@ -9,15 +9,18 @@
 //! Files that wrote a JUnit report (`PTEST_JUNIT_FILE`) are judged on it:
 //!
 //! * any failing test case (`<failure>` or `<error>`) fails the file
-//!   (`failed tests: a, b`, naming up to [`MAX_NAMED_FAILURES`]);
+//!   (`failed tests: a, b`, naming up to
+//!   [`super::reason::MAX_NAMED_FAILURES`]);
 //! * a non-zero exit status fails it even when every case passed, and so
 //!   does a signal; there is no exit status 77 rule: a report says what was
 //!   skipped;
-//! * when no case passed, at least one was skipped and none failed, the
-//!   file is SKIP; otherwise (including a report with no cases) it is PASS;
+//! * when no case passed or was a TODO (pytest's xfail/xpass), at least one
+//!   was skipped and none failed, the file is SKIP; otherwise (including a
+//!   report with no cases) it is PASS;
 //! * a report that cannot be read (not XML, not JUnit, truncated) makes the
 //!   file an ERROR, whatever its exit status.
 
+use super::reason::{self, Labels};
 use super::{serde_time, FileSummary, Verdict};
 use crate::parse::junit::JunitReport;
 use crate::parse::{CaseResult, CaseStatus, ProtocolUsed};
@@ -26,9 +29,6 @@ use std::path::PathBuf;
 
 /// Exit status that marks an exit-code test as skipped (Automake convention).
 pub const SKIP_EXIT_CODE: i32 = 77;
-
-/// Failing JUnit test cases named in a file's reason; the rest are counted.
-pub const MAX_NAMED_FAILURES: usize = 5;
 
 /// How much of each log a failing file keeps in its summary.
 const TAIL_BYTES: u64 = 8 * 1024;
@@ -44,19 +44,16 @@ pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
             Verdict::Error
         }
         (ChildStatus::Interrupted, _) => {
-            reasons.push("stopped: the run was interrupted".to_string());
-            Verdict::NotRun
+            reasons.push("stopped by ptest: the run was interrupted".to_string());
+            cases = partial_cases(run);
+            Verdict::Interrupted
         }
         (ChildStatus::TimedOut { after }, _) => {
             reasons.push(format!(
                 "timed out after {}",
                 crate::config::format_duration(*after)
             ));
-            match (&run.tap, run.junit.as_ref().map(|j| &j.report)) {
-                (_, Some(Ok(report))) => cases = report.cases.clone(),
-                (Some(tap), None | Some(Err(_))) => cases = tap.cases.clone(),
-                (None, None | Some(Err(_))) => {}
-            }
+            cases = partial_cases(run);
             Verdict::Timeout
         }
         (_, Some(err)) => {
@@ -132,6 +129,15 @@ pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
     }
 }
 
+/// The results a stopped file (timed out or interrupted) had reported so far.
+fn partial_cases(run: &FileRun) -> Vec<CaseResult> {
+    match (&run.tap, run.junit.as_ref().map(|j| &j.report)) {
+        (_, Some(Ok(report))) => report.cases.clone(),
+        (Some(tap), None | Some(Err(_))) => tap.cases.clone(),
+        (None, None | Some(Err(_))) => Vec::new(),
+    }
+}
+
 fn judge_tap(
     tap: &crate::parse::tap::TapReport,
     status: &ChildStatus,
@@ -146,23 +152,20 @@ fn judge_tap(
         });
         failed = true;
     }
-    let failing: Vec<String> = tap
-        .cases
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| c.status.is_failure())
-        .map(|(i, c)| c.number.unwrap_or(i as u64 + 1).to_string())
-        .collect();
-    if !failing.is_empty() {
-        reasons.push(format!(
-            "failed test{} {}",
-            if failing.len() == 1 { "" } else { "s" },
-            failing.join(", ")
-        ));
+    let failing = || {
+        tap.cases
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.status.is_failure())
+    };
+    let count = failing().count() as u64;
+    if count > 0 {
+        let numbers = failing().map(|(i, c)| c.number.unwrap_or(i as u64 + 1).to_string());
+        reasons.push(reason::failed_tests(numbers, count, Labels::Numbers));
         failed = true;
     }
-    for problem in &tap.problems {
-        reasons.push(problem.clone());
+    if !tap.problems.is_empty() {
+        reasons.extend(reason::capped_problems(&tap.problems));
         failed = true;
     }
     if bad_exit(status, reasons) {
@@ -187,33 +190,18 @@ fn judge_tap(
 fn judge_junit(report: &JunitReport, status: &ChildStatus, reasons: &mut Vec<String>) -> Verdict {
     let mut failed = false;
     if report.failed > 0 {
-        let mut named: Vec<String> = report
+        let names = report
             .cases
             .iter()
             .filter(|c| c.status.is_failure())
-            .take(MAX_NAMED_FAILURES)
             .map(|c| {
                 if c.name.trim().is_empty() {
                     format!("test {}", c.number.unwrap_or_default())
                 } else {
                     c.name.clone()
                 }
-            })
-            .collect();
-        let unnamed = report.failed.saturating_sub(named.len() as u64);
-        if unnamed > 0 {
-            named.push(format!("{unnamed} more"));
-        }
-        let list = match named.split_last() {
-            Some((last, rest)) if !rest.is_empty() && unnamed > 0 => {
-                format!("{} and {last}", rest.join(", "))
-            }
-            Some(_) | None => named.join(", "),
-        };
-        reasons.push(format!(
-            "failed test{}: {list}",
-            if report.failed == 1 { "" } else { "s" }
-        ));
+            });
+        reasons.push(reason::failed_tests(names, report.failed, Labels::Names));
         failed = true;
     }
     if bad_exit(status, reasons) {
@@ -229,7 +217,7 @@ fn judge_junit(report: &JunitReport, status: &ChildStatus, reasons: &mut Vec<Str
     if failed {
         return Verdict::Fail;
     }
-    if report.passed == 0 && report.skipped > 0 {
+    if report.passed == 0 && report.todo == 0 && report.skipped > 0 {
         let first = report
             .cases
             .iter()
@@ -398,7 +386,10 @@ mod tests {
         }
         xml.push_str("</testsuite>");
         let f = judged(EXIT0, &xml);
-        assert_eq!(f.reasons, ["failed tests: t1, t2, t3, t4, t5 and 2 more"]);
+        assert_eq!(
+            f.reasons,
+            ["failed tests: t1, t2, t3, t4, t5, … and 2 more"]
+        );
         let f = judged(
             EXIT0,
             "<testsuite><testcase name=\"x\"><failure/></testcase><testcase><failure/></testcase></testsuite>",
@@ -480,6 +471,30 @@ mod tests {
             ["cannot read JUnit report written by the test: the XML ends with 2 element(s) still open: truncated? (kept as /tmp/run/junit/t%2Fa.sh.1.xml)"]
         );
         assert!(f.cases.is_empty());
+    }
+
+    #[test]
+    fn interrupted_file_is_interrupted_not_not_run() {
+        let run = run_with(
+            ChildStatus::Interrupted,
+            Ok(report(r#"<testsuite><testcase name="a"/></testsuite>"#)),
+        );
+        let f = judge("t/a.sh".into(), "t/a.sh".into(), &run);
+        assert_eq!(f.verdict, Verdict::Interrupted);
+        assert_eq!(f.reasons, ["stopped by ptest: the run was interrupted"]);
+        assert_eq!((f.attempts, f.cases.len()), (1, 1));
+        assert!(f.duration.is_some());
+        assert!(!f.verdict.ran() && !f.verdict.is_recorded() && !f.verdict.is_failure());
+    }
+
+    #[test]
+    fn junit_xfail_only_report_passes() {
+        let f = judged(
+            EXIT0,
+            r#"<testsuite><testcase name="a"><skipped type="pytest.xfail"/></testcase><testcase name="b"><skipped/></testcase></testsuite>"#,
+        );
+        assert_eq!(f.verdict, Verdict::Pass);
+        assert!(f.reasons.is_empty());
     }
 
     #[test]

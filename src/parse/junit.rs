@@ -11,7 +11,13 @@
 //! * A `<testcase>` with a `<failure>` or `<error>` child is
 //!   [`CaseStatus::Fail`]; else one with a `<skipped>` child is
 //!   [`CaseStatus::Skip`] (reason: its `message`, else its text); else it is
-//!   [`CaseStatus::Pass`]. Other children (Surefire's `<flakyFailure>`,
+//!   [`CaseStatus::Pass`]. pytest's expected failures are TODO tests, as
+//!   TAP's `# TODO`: `<skipped type="pytest.xfail">` is
+//!   [`CaseStatus::TodoFail`], and `<skipped message="xfail-marked test
+//!   passes unexpectedly">` (how pytest writes an unexpected pass of an
+//!   xfail test when it records one) is [`CaseStatus::TodoPass`]. Current
+//!   pytest writes a non-strict xpass as a plain passing case (nothing marks
+//!   it) and a strict one as a `<failure>`: those stay a pass and a failure. Other children (Surefire's `<flakyFailure>`,
 //!   `<rerunFailure>`, `<properties>`, …) are ignored.
 //! * `time` is seconds: `"1.5"`, `"1,234.5"` (`,` as thousands separator
 //!   when a `.` is present or exactly three digits follow it; as decimal
@@ -28,7 +34,8 @@
 //! the file the case belongs to (`file` is the test file's id):
 //!
 //! * no `classname` (or an empty one): `name`;
-//! * `classname` equal to `file` (`tests/test_db.py`), to its module form
+//! * `classname` equal to `file` (`tests/test_db.py`), to its base name
+//!   (`test_db.py`; bats writes `classname="x.bats"`), to its module form
 //!   (`tests.test_db`, as pytest writes it) or to a dotted tail of it
 //!   (`test_db`, as pytest writes it when its root directory is `tests/`):
 //!   `name`;
@@ -89,6 +96,32 @@ pub const MAX_LINE_CHARS: usize = 200;
 pub const MAX_REPORT_BYTES: u64 = 256 * 1024 * 1024;
 /// Appended to diagnostics that hit a cap.
 const TRUNCATED: &str = "[diagnostics truncated]";
+/// The `type` pytest gives the `<skipped>` of an expected failure (xfail).
+const PYTEST_XFAIL: &str = "pytest.xfail";
+/// The `message` pytest gives the `<skipped>` of an xfail test that passed.
+const PYTEST_XPASS: &str = "xfail-marked test passes unexpectedly";
+
+/// What a `<skipped>` element stands for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum SkipKind {
+    /// A test that did not run.
+    Skipped,
+    /// An expected failure (pytest xfail): a TODO test that failed.
+    ExpectedFailure,
+    /// An xfail test that passed (pytest xpass): a TODO test that passed.
+    UnexpectedPass,
+}
+
+impl SkipKind {
+    /// From the `<skipped>` element's `type` and `message` attributes.
+    fn of(kind: Option<&str>, message: Option<&str>) -> SkipKind {
+        match (kind.map(str::trim), message.map(str::trim)) {
+            (_, Some(PYTEST_XPASS)) => SkipKind::UnexpectedPass,
+            (Some(PYTEST_XFAIL), _) => SkipKind::ExpectedFailure,
+            _ => SkipKind::Skipped,
+        }
+    }
+}
 
 /// Everything read from one JUnit report.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -102,14 +135,16 @@ pub struct JunitReport {
     pub failed: u64,
     /// Skipped test cases read, stored or not.
     pub skipped: u64,
+    /// TODO test cases (pytest's xfail and xpass) read, stored or not.
+    pub todo: u64,
     /// Test cases read but not stored in `cases`, to bound memory.
     pub omitted_cases: u64,
 }
 
 impl JunitReport {
-    /// Every test case read: `passed + failed + skipped`.
+    /// Every test case read: `passed + failed + skipped + todo`.
     pub fn total(&self) -> u64 {
-        self.passed + self.failed + self.skipped
+        self.passed + self.failed + self.skipped + self.todo
     }
 }
 
@@ -331,7 +366,8 @@ fn case_name(name: &str, classname: Option<&str>, file: &str, module: &str) -> S
         std::iter::successors(Some(module), |m| m.split_once('.').map(|(_, rest)| rest))
             .filter(|m| !m.is_empty())
     };
-    if class == file || tails().any(|m| m == class) {
+    let base = file.rsplit_once('/').map_or(file, |(_, base)| base);
+    if class == file || class == base || tails().any(|m| m == class) {
         return name.to_string();
     }
     if let Some(rest) = name.strip_prefix(class) {
@@ -392,6 +428,8 @@ struct Capture {
     /// Depth of the element.
     depth: usize,
     message: Option<String>,
+    /// For `<skipped>`: what it stands for.
+    skip: SkipKind,
     text: String,
     truncated: bool,
 }
@@ -403,7 +441,8 @@ struct OpenCase {
     time: Option<Duration>,
     /// `<failure>` (false) or `<error>` (true), and its one-line summary.
     failure: Option<(bool, String)>,
-    skipped: Option<Option<String>>,
+    /// The first `<skipped>`: what it stands for and its reason.
+    skipped: Option<(SkipKind, Option<String>)>,
     /// Failure messages and texts.
     details: String,
     output: String,
@@ -480,14 +519,19 @@ impl<'f> State<'f> {
             }
             // A result or output element of the open test case.
             (false, Some(part), Some(_), None) => {
-                let message = match part {
-                    Part::Failure | Part::Error | Part::Skipped => Attrs::of(e).message,
-                    Part::SystemOut | Part::SystemErr => None,
+                let (message, skip) = match part {
+                    Part::Failure | Part::Error | Part::Skipped => {
+                        let attrs = Attrs::of(e);
+                        let skip = SkipKind::of(attrs.kind.as_deref(), attrs.message.as_deref());
+                        (attrs.message, skip)
+                    }
+                    Part::SystemOut | Part::SystemErr => (None, SkipKind::Skipped),
                 };
                 self.capture = Some(Capture {
                     part,
                     depth: self.depth,
                     message,
+                    skip,
                     text: String::new(),
                     truncated: false,
                 });
@@ -542,9 +586,17 @@ impl<'f> State<'f> {
                 self.report.failed += 1;
                 CaseStatus::Fail
             }
-            (None, Some(_)) => {
+            (None, Some((SkipKind::Skipped, _))) => {
                 self.report.skipped += 1;
                 CaseStatus::Skip
+            }
+            (None, Some((SkipKind::ExpectedFailure, _))) => {
+                self.report.todo += 1;
+                CaseStatus::TodoFail
+            }
+            (None, Some((SkipKind::UnexpectedPass, _))) => {
+                self.report.todo += 1;
+                CaseStatus::TodoPass
             }
             (None, None) => {
                 self.report.passed += 1;
@@ -598,7 +650,10 @@ impl<'f> State<'f> {
             number: Some(self.read),
             name: case.name,
             status,
-            reason: case.skipped.flatten().filter(|_| !failing),
+            reason: case
+                .skipped
+                .and_then(|(_, reason)| reason)
+                .filter(|_| !failing),
             diagnostics,
             line,
             duration: case.time,
@@ -653,11 +708,11 @@ impl OpenCase {
             Part::Skipped => {
                 if self.skipped.is_none() {
                     let reason = if message.is_empty() { text } else { message };
-                    self.skipped = Some(if reason.trim().is_empty() {
-                        None
-                    } else {
-                        Some(reason.trim().to_string())
-                    });
+                    let reason = reason.trim();
+                    self.skipped = Some((
+                        capture.skip,
+                        (!reason.is_empty()).then(|| reason.to_string()),
+                    ));
                 }
             }
             Part::SystemOut | Part::SystemErr => {
@@ -686,6 +741,8 @@ struct Attrs {
     classname: Option<String>,
     time: Option<String>,
     message: Option<String>,
+    /// The `type` attribute.
+    kind: Option<String>,
 }
 
 impl Attrs {
@@ -700,6 +757,7 @@ impl Attrs {
                 b"classname" => &mut attrs.classname,
                 b"time" => &mut attrs.time,
                 b"message" => &mut attrs.message,
+                b"type" => &mut attrs.kind,
                 _ => continue,
             };
             let raw = String::from_utf8_lossy(&attr.value);

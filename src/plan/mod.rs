@@ -146,7 +146,8 @@ pub struct ShardInfo {
 /// The files to run, in dispatch order, and the parallelism.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Plan {
-    /// Number of worker slots.
+    /// Number of worker slots: the jobs asked for, at most one per planned
+    /// file (see [`slots`]).
     pub jobs: usize,
     /// Files in the order they are started (with `--shard`, only this
     /// shard's files).
@@ -213,6 +214,13 @@ impl std::fmt::Display for PlanWarning {
     }
 }
 
+/// Worker slots for `files` files when `jobs` were asked for: at least 1,
+/// at most one per file (more would only idle, and would tell children and
+/// the summary a parallelism that never happens).
+pub fn slots(jobs: usize, files: usize) -> usize {
+    jobs.clamp(1, files.max(1))
+}
+
 /// Files shorter than this never trigger [`PlanWarning::BoundsRun`].
 const BOUNDS_RUN_MIN: Duration = Duration::from_secs(1);
 
@@ -220,7 +228,7 @@ impl Plan {
     /// A plan that runs files in the given (lexical) order with no estimates.
     pub fn lexical(files: Vec<TestFile>, jobs: usize) -> Plan {
         Plan {
-            jobs: jobs.max(1),
+            jobs: slots(jobs, files.len()),
             entries: files
                 .into_iter()
                 .map(|file| PlannedFile {
@@ -289,7 +297,7 @@ impl Plan {
             .map(|(e, _)| e.file.id.clone())
             .collect();
         Plan {
-            jobs: options.jobs.max(1),
+            jobs: slots(options.jobs, entries.len()),
             entries: entries.into_iter().map(|(e, _)| e).collect(),
             order,
             shard,

@@ -550,6 +550,7 @@ fn predicted_wall_is_never_below_the_lower_bound() {
 #[test]
 fn warns_about_files_that_bound_the_run() {
     let (files, e) = suite(&["a", "b", "c"], &[("a", 30.0), ("b", 5.0), ("c", 5.0)]);
+    // 4 jobs on 3 files: 3 slots, so the share is 40 s / 3.
     let plan = Plan::build(files, &e, &options(4, Order::Lpt, None));
     let warnings = plan.warnings();
     assert_eq!(
@@ -557,7 +558,7 @@ fn warns_about_files_that_bound_the_run() {
         vec![PlanWarning::BoundsRun {
             id: "a".into(),
             expected: s(30.0),
-            share: s(10.0)
+            share: s(40.0) / 3
         }]
     );
     assert!(warnings[0].to_string().contains("consider splitting it"));
@@ -808,4 +809,18 @@ fn loads_from_disk_and_reports_missing_files() {
         .unwrap_err()
         .to_string()
         .contains("not UTF-8"));
+}
+
+#[test]
+fn slots_are_capped_at_the_number_of_files() {
+    assert_eq!(crate::plan::slots(10_000, 50), 50);
+    assert_eq!(crate::plan::slots(4, 50), 4);
+    assert_eq!(crate::plan::slots(0, 50), 1);
+    assert_eq!(crate::plan::slots(8, 0), 1);
+    let (files, e) = suite(&["a", "b", "c"], &[]);
+    assert_eq!(
+        Plan::build(files.clone(), &e, &options(10_000, Order::Lpt, None)).jobs,
+        3
+    );
+    assert_eq!(Plan::lexical(files, 10_000).jobs, 3);
 }

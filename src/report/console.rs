@@ -91,14 +91,17 @@ impl Palette {
         match v {
             Verdict::Pass => &self.pass,
             Verdict::Fail | Verdict::Timeout | Verdict::Error => &self.fail,
-            Verdict::Skip => &self.skip,
+            Verdict::Skip | Verdict::Interrupted => &self.skip,
             Verdict::NotRun => &self.dim,
         }
     }
 }
 
-/// Width of the verdict column (`NOT RUN`).
+/// Width of the verdict column (`NOT RUN`; the rare `INTERRUPTED` takes
+/// room from the duration column).
 const LABEL_WIDTH: usize = 7;
+/// Width of the duration column.
+const DURATION_WIDTH: usize = 7;
 
 /// Live console reporter, fed with run events.
 pub struct Console {
@@ -222,8 +225,13 @@ impl Console {
             }
             RunEvent::BailOut { index, reason } => {
                 let id = self.ids.get(*index).cloned().unwrap_or_default();
+                let reason = if reason.is_empty() {
+                    String::new()
+                } else {
+                    format!(": {reason}")
+                };
                 self.print(&format!(
-                    "{} {id}: Bail out! {reason} — starting no more files",
+                    "{} {id}{reason} — starting no more files",
                     self.palette.fail.apply_to("BAIL OUT")
                 ));
             }
@@ -322,12 +330,16 @@ impl Console {
         self.print(&text);
     }
 
-    /// Clears the progress bar and prints the final summary.
+    /// Clears the progress bar and prints the final summary (without the
+    /// slowest files with `-q`).
     pub fn finish(&mut self, summary: &RunSummary, extra: &str) {
         if let Some(bar) = self.bar.take() {
             bar.finish_and_clear();
         }
-        out(&render_summary(summary, &self.palette, extra));
+        let parts = SummaryParts {
+            slowest: self.options.verbosity != Verbosity::Quiet,
+        };
+        out(&render_summary_with(summary, &self.palette, extra, parts));
     }
 }
 
@@ -356,7 +368,9 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
-/// Counts of a file's tests, e.g. `12 tests, 1 failed, 2 skipped`.
+/// Counts of a file's tests, e.g. `12 tests, 1 failed, 2 skipped, 1 todo,
+/// 1 todo passed` (`todo`: expected failures; `todo passed`: TODO tests that
+/// passed unexpectedly, as `prove` prints `TODO passed`).
 fn case_counts(f: &FileSummary) -> String {
     let total = f.cases.len();
     if total == 0 {
@@ -365,7 +379,8 @@ fn case_counts(f: &FileSummary) -> String {
     let count = |s: CaseStatus| f.cases.iter().filter(|c| c.status == s).count();
     let failed = count(CaseStatus::Fail);
     let skipped = count(CaseStatus::Skip);
-    let todo = count(CaseStatus::TodoFail) + count(CaseStatus::TodoPass);
+    let todo = count(CaseStatus::TodoFail);
+    let todo_passed = count(CaseStatus::TodoPass);
     let mut parts = vec![format!("{total} test{}", plural(total))];
     if failed > 0 {
         parts.push(format!("{failed} failed"));
@@ -376,13 +391,20 @@ fn case_counts(f: &FileSummary) -> String {
     if todo > 0 {
         parts.push(format!("{todo} todo"));
     }
+    if todo_passed > 0 {
+        parts.push(format!("{todo_passed} todo passed"));
+    }
     parts.join(", ")
 }
 
 /// One aligned line: verdict, duration, id, test counts.
 pub fn render_file_line(f: &FileSummary, p: &Palette) -> String {
     let label = format!("{:<LABEL_WIDTH$}", f.verdict.label());
-    let duration = f.duration.map(format_duration).unwrap_or_default();
+    let width = DURATION_WIDTH.saturating_sub(label.len() - LABEL_WIDTH);
+    let duration = format!(
+        "{:>width$}",
+        f.duration.map(format_duration).unwrap_or_default()
+    );
     let mut counts = case_counts(f);
     if counts.is_empty() || (f.verdict != Verdict::Pass && !f.reasons.is_empty()) {
         if let Some(first) = f.reasons.first() {
@@ -394,7 +416,7 @@ pub fn render_file_line(f: &FileSummary, p: &Palette) -> String {
         }
     }
     format!(
-        "{} {:>7}  {}  {}\n",
+        "{} {}  {}  {}\n",
         p.verdict(f.verdict).apply_to(label),
         duration,
         for_terminal(&f.id),
@@ -465,10 +487,13 @@ fn render_output(f: &FileSummary, p: &Palette, read_logs: bool) -> String {
             .as_ref()
             .map(|l| format!(" ({})", l.display()))
             .unwrap_or_default();
+        let last = match shown.len() {
+            1 => "last line".to_string(),
+            n => format!("last {n} lines"),
+        };
         out.push_str(&format!(
             "        {}\n",
-            p.dim
-                .apply_to(format!("── {name}, last {} lines{where_}", shown.len()))
+            p.dim.apply_to(format!("── {name}, {last}{where_}"))
         ));
         for line in shown {
             out.push_str(&format!("        {} {line}\n", p.dim.apply_to("│")));
@@ -477,83 +502,39 @@ fn render_output(f: &FileSummary, p: &Palette, read_logs: bool) -> String {
     out
 }
 
-/// The final summary: failures again, the slowest files, totals, timing.
-/// `extra` lines (e.g. the plan's lower bound) are added to the timing part.
+/// Which optional parts [`render_summary_with`] prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SummaryParts {
+    /// The five slowest files (left out with `-q`).
+    pub slowest: bool,
+}
+
+/// Files named in one grouped summary line (`Not run: …`); the rest are
+/// counted (the JSON summary and JUnit report name them all).
+const MAX_GROUPED_NAMES: usize = 10;
+
+/// The final summary with every part: see [`render_summary_with`].
 pub fn render_summary(s: &RunSummary, p: &Palette, extra: &str) -> String {
+    render_summary_with(s, p, extra, SummaryParts { slowest: true })
+}
+
+/// The final summary: failures again, interrupted and not-run files, the
+/// slowest files, totals, timing. `extra` lines (e.g. the plan's lower
+/// bound) are added to the timing part.
+pub fn render_summary_with(
+    s: &RunSummary,
+    p: &Palette,
+    extra: &str,
+    parts: SummaryParts,
+) -> String {
     let mut out = String::from("\n");
-    let bad: Vec<&FileSummary> = s.files.iter().filter(|f| f.verdict.is_failure()).collect();
-    if !bad.is_empty() {
-        out.push_str(&format!("{}\n", p.bold.apply_to("Failures:")));
-        for f in &bad {
-            out.push_str(&format!(
-                "  {} {}  {}\n",
-                p.verdict(f.verdict)
-                    .apply_to(format!("{:<LABEL_WIDTH$}", f.verdict.label())),
-                for_terminal(&f.id),
-                p.dim.apply_to(for_terminal(&f.reasons.join("; ")))
-            ));
-        }
-        out.push('\n');
+    out.push_str(&render_failures(s, p));
+    out.push_str(&render_unfinished(s, p));
+    if parts.slowest {
+        out.push_str(&render_slowest(s, p));
     }
-    let mut timed: Vec<&FileSummary> = s.files.iter().filter(|f| f.duration.is_some()).collect();
-    timed.sort_by(|a, b| b.duration.cmp(&a.duration).then(a.id.cmp(&b.id)));
-    if timed.len() > 1 {
-        out.push_str(&format!("{}\n", p.bold.apply_to("Slowest files:")));
-        for f in timed.iter().take(5) {
-            out.push_str(&format!(
-                "  {:>7}  {}\n",
-                f.duration.map(format_duration).unwrap_or_default(),
-                for_terminal(&f.id)
-            ));
-        }
-        out.push('\n');
-    }
-    let t = &s.totals;
-    let mut files = vec![format!("{} passed", t.files.passed)];
-    for (n, what) in [
-        (t.files.failed, "failed"),
-        (t.files.timed_out, "timed out"),
-        (t.files.errored, "errored"),
-        (t.files.skipped, "skipped"),
-        (t.files.not_run, "not run"),
-    ] {
-        if n > 0 {
-            files.push(format!("{n} {what}"));
-        }
-    }
-    out.push_str(&format!(
-        "Files:  {} ({} total)\n",
-        files.join(", "),
-        t.files.total
-    ));
-    let mut tests = vec![format!("{} passed", t.tests.passed)];
-    for (n, what) in [
-        (t.tests.failed, "failed"),
-        (t.tests.skipped, "skipped"),
-        (t.tests.todo, "todo"),
-    ] {
-        if n > 0 {
-            tests.push(format!("{n} {what}"));
-        }
-    }
-    out.push_str(&format!(
-        "Tests:  {} ({} total)\n",
-        tests.join(", "),
-        t.tests.total
-    ));
-    let busy = s.total_file_time();
-    let wall = s.wall.max(Duration::from_millis(1));
-    let speedup = busy.as_secs_f64() / wall.as_secs_f64();
-    let efficiency = speedup / s.jobs.max(1) as f64 * 100.0;
-    out.push_str(&format!(
-        "Time:   {} wall, {} in files, {:.1}x speedup, {:.0}% parallel efficiency on {} job{}\n",
-        format_duration(s.wall),
-        format_duration(busy),
-        speedup,
-        efficiency,
-        s.jobs,
-        plural(s.jobs)
-    ));
+    out.push_str(&render_totals(s));
+    out.push_str(&render_time(s));
     out.push_str(extra);
     if let Some(b) = &s.bail_out {
         out.push_str(&format!(
@@ -576,5 +557,171 @@ pub fn render_summary(s: &RunSummary, p: &Palette, extra: &str) -> String {
         p.pass.apply_to("PASS".to_string())
     };
     out.push_str(&format!("Result: {result}\n"));
+    out
+}
+
+/// `Failures:` and one line per failing file.
+fn render_failures(s: &RunSummary, p: &Palette) -> String {
+    let bad: Vec<&FileSummary> = s.files.iter().filter(|f| f.verdict.is_failure()).collect();
+    if bad.is_empty() {
+        return String::new();
+    }
+    let mut out = format!("{}\n", p.bold.apply_to("Failures:"));
+    for f in &bad {
+        out.push_str(&format!(
+            "  {} {}  {}\n",
+            p.verdict(f.verdict)
+                .apply_to(format!("{:<LABEL_WIDTH$}", f.verdict.label())),
+            for_terminal(&f.id),
+            p.dim.apply_to(for_terminal(&f.reasons.join("; ")))
+        ));
+    }
+    out.push('\n');
+    out
+}
+
+/// One grouped line for the files stopped by an interruption and one per
+/// reason for files that never started: `Not run (an earlier file bailed
+/// out): 3 files: t/c.t, t/d.t, t/e.t`.
+fn render_unfinished(s: &RunSummary, p: &Palette) -> String {
+    let mut groups: BTreeMap<String, Vec<&str>> = BTreeMap::new();
+    for f in &s.files {
+        let label = match f.verdict {
+            Verdict::Interrupted => "Interrupted (stopped by ptest)".to_string(),
+            Verdict::NotRun => {
+                let why = f
+                    .reasons
+                    .first()
+                    .map(|r| r.strip_prefix("not run: ").unwrap_or(r))
+                    .filter(|r| !r.is_empty() && *r != "not run");
+                match why {
+                    Some(why) => format!("Not run ({why})"),
+                    None => "Not run".to_string(),
+                }
+            }
+            Verdict::Pass | Verdict::Fail | Verdict::Skip | Verdict::Timeout | Verdict::Error => {
+                continue
+            }
+        };
+        groups.entry(label).or_default().push(&f.id);
+    }
+    let mut out = String::new();
+    for (label, ids) in &groups {
+        let mut names = ids
+            .iter()
+            .take(MAX_GROUPED_NAMES)
+            .map(|id| for_terminal(id))
+            .collect::<Vec<_>>()
+            .join(", ");
+        if ids.len() > MAX_GROUPED_NAMES {
+            names.push_str(&format!(
+                ", … and {} more",
+                crate::merge::reason::thousands((ids.len() - MAX_GROUPED_NAMES) as u64)
+            ));
+        }
+        out.push_str(&format!(
+            "{}: {} file{}: {names}\n",
+            p.skip.apply_to(label),
+            ids.len(),
+            plural(ids.len())
+        ));
+    }
+    if !out.is_empty() {
+        out.push('\n');
+    }
+    out
+}
+
+/// `Slowest files:` — the five slowest of the files that ran to an end
+/// (PASS, FAIL, TIMEOUT), when more than one did.
+fn render_slowest(s: &RunSummary, p: &Palette) -> String {
+    let mut timed: Vec<(&FileSummary, Duration)> = s
+        .files
+        .iter()
+        .filter(|f| f.verdict.ran())
+        .filter_map(|f| f.duration.map(|d| (f, d)))
+        .collect();
+    if timed.len() < 2 {
+        return String::new();
+    }
+    timed.sort_by(|(a, da), (b, db)| db.cmp(da).then(a.id.cmp(&b.id)));
+    let mut out = format!("{}\n", p.bold.apply_to("Slowest files:"));
+    for (f, d) in timed.iter().take(5) {
+        out.push_str(&format!(
+            "  {:>DURATION_WIDTH$}  {}\n",
+            format_duration(*d),
+            for_terminal(&f.id)
+        ));
+    }
+    out.push('\n');
+    out
+}
+
+/// The `Files:` and `Tests:` lines.
+fn render_totals(s: &RunSummary) -> String {
+    let t = &s.totals;
+    let mut files = vec![format!("{} passed", t.files.passed)];
+    for (n, what) in [
+        (t.files.failed, "failed"),
+        (t.files.timed_out, "timed out"),
+        (t.files.errored, "errored"),
+        (t.files.skipped, "skipped"),
+        (t.files.interrupted, "interrupted"),
+        (t.files.not_run, "not run"),
+    ] {
+        if n > 0 {
+            files.push(format!("{n} {what}"));
+        }
+    }
+    let mut out = format!("Files:  {} ({} total)\n", files.join(", "), t.files.total);
+    let mut tests = vec![format!("{} passed", t.tests.passed)];
+    for (n, what) in [(t.tests.failed, "failed"), (t.tests.skipped, "skipped")] {
+        if n > 0 {
+            tests.push(format!("{n} {what}"));
+        }
+    }
+    if t.tests.todo > 0 {
+        let passed = s
+            .files
+            .iter()
+            .flat_map(|f| &f.cases)
+            .filter(|c| c.status == CaseStatus::TodoPass)
+            .count();
+        let expected = t.tests.todo.saturating_sub(passed);
+        if expected > 0 {
+            tests.push(format!("{expected} todo"));
+        }
+        if passed > 0 {
+            tests.push(format!("{passed} todo passed"));
+        }
+    }
+    out.push_str(&format!(
+        "Tests:  {} ({} total)\n",
+        tests.join(", "),
+        t.tests.total
+    ));
+    out
+}
+
+/// The `Time:` line. Speedup and parallel efficiency only when they mean
+/// something: more than one slot and more than one file that took time.
+fn render_time(s: &RunSummary) -> String {
+    let busy = s.total_file_time();
+    let mut out = format!(
+        "Time:   {} wall, {} in files",
+        format_duration(s.wall),
+        format_duration(busy)
+    );
+    let timed = s.files.iter().filter(|f| f.duration.is_some()).count();
+    if s.jobs > 1 && timed > 1 {
+        let wall = s.wall.max(Duration::from_millis(1));
+        let speedup = busy.as_secs_f64() / wall.as_secs_f64();
+        let efficiency = speedup / s.jobs as f64 * 100.0;
+        out.push_str(&format!(
+            ", {speedup:.1}x speedup, {efficiency:.0}% parallel efficiency on {} jobs",
+            s.jobs
+        ));
+    }
+    out.push('\n');
     out
 }

@@ -39,6 +39,10 @@
 //!     unreadable): `<error type="error">`. Always added, even next to failing
 //!     cases of a partial TAP stream, so the timeout or error is counted and
 //!     shown.
+//!   - INTERRUPTED (started, then stopped by Ctrl-C/SIGTERM):
+//!     `<error type="interrupted">`, like a timeout: the file never
+//!     finished, and a cancelled CI job must not show it as green. The tests
+//!     it had reported so far are kept.
 //!   - NOT RUN: `<skipped message="not run: …">`.
 //!   - SKIP with no test case (`1..0 # SKIP reason`): `<skipped>` with the
 //!     reason.
@@ -156,6 +160,9 @@ fn file_outcome(file: &FileSummary) -> Option<FileOutcome> {
     match file.verdict {
         Verdict::Timeout => non_success(NonSuccessKind::Error, "timeout"),
         Verdict::Error => non_success(NonSuccessKind::Error, "error"),
+        // An error, not a skip: the file started and never finished, and a
+        // cancelled CI job must not show it as green.
+        Verdict::Interrupted => non_success(NonSuccessKind::Error, "interrupted"),
         Verdict::Fail if !file.cases.iter().any(|c| c.status.is_failure()) => {
             non_success(NonSuccessKind::Failure, protocol_type(file.protocol))
         }
@@ -972,6 +979,26 @@ mod tests {
         );
         // No start time: no timestamp attribute on those suites.
         assert!(!xml.contains("timestamp="), "{xml}");
+    }
+
+    #[test]
+    fn interrupted_files_are_errors_and_keep_their_cases() {
+        let f = file(
+            "t/slow.t",
+            Verdict::Interrupted,
+            &["stopped by ptest: the run was interrupted"],
+            vec![case(1, "first", CaseStatus::Pass)],
+        );
+        let (_, r) = round_trip(&summary(vec![f]));
+        let s = only_suite(&r);
+        assert_eq!(counts(s), (2, 0, 1, 0));
+        assert_eq!(s.test_cases[0].name.as_str(), "first");
+        let (kind, message, ty, _) = non_success(&s.test_cases[1]);
+        assert_eq!(kind, NonSuccessKind::Error);
+        assert_eq!(
+            (message, ty),
+            ("stopped by ptest: the run was interrupted", "interrupted")
+        );
     }
 
     #[test]

@@ -48,7 +48,7 @@ pub fn run(
         },
     )?;
     process::become_subreaper();
-    let jobs = options.jobs.max(1);
+    let jobs = crate::plan::slots(options.jobs, plan.entries.len());
     let (tx, rx) = mpsc::channel::<Msg>();
     let signals = if options.handle_signals {
         Some(watch_signals(tx.clone())?)

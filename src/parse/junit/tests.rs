@@ -275,6 +275,8 @@ fn naming_rule() {
         (Some("tests.test_db.TestX"), "test_a", "TestX.test_a"),
         (Some("tests.test_dbx"), "test_a", "tests.test_dbx.test_a"),
         (Some("test_db"), "test_a", "test_a"),
+        (Some("test_db.py"), "test_a", "test_a"),
+        (Some("db.py"), "test_a", "db.py.test_a"),
         (Some("test_db.TestX"), "test_a", "TestX.test_a"),
         (Some("test_dbx.TestX"), "test_a", "test_dbx.TestX.test_a"),
         (Some("other.test_db"), "test_a", "other.test_db.test_a"),
@@ -290,6 +292,14 @@ fn naming_rule() {
             case_name(name, class, file, module),
             want,
             "{class:?} {name:?}"
+        );
+    }
+    // bats: `classname` is the file's base name, extension included.
+    for (file, class) in [("t/x.sh", "x.sh"), ("t/x.sh", "x"), ("x.sh", "x.sh")] {
+        assert_eq!(
+            case_name("a", Some(class), file, &module_form(file)),
+            "a",
+            "{file} {class}"
         );
     }
     assert_eq!(module_form("tests/test_db.py"), "tests.test_db");
@@ -437,4 +447,39 @@ fn total_diagnostics_are_bounded() {
     );
     assert_eq!(r.failed, count as u64);
     assert!(r.cases.last().unwrap().line.is_some());
+}
+
+/// What pytest 9 writes for xfail, strict xpass, imperative xfail and skip
+/// (`-o junit_family=xunit1`), plus the `<skipped>` older pytest versions
+/// write for an xpass.
+const PYTEST_XFAIL: &str = r#"<?xml version="1.0" encoding="utf-8"?><testsuites name="pytest tests"><testsuite name="pytest" errors="0" failures="1" skipped="3" tests="5" time="0.045" timestamp="2026-12-01T19:35:31.714179+00:00" hostname="vm"><testcase classname="test_x" name="test_xfail" file="test_x.py" line="1" time="0.001"><skipped type="pytest.xfail" message="known bug" /></testcase><testcase classname="test_x" name="test_xpass" file="test_x.py" line="4" time="0.000" /><testcase classname="test_x" name="test_xpass_strict" file="test_x.py" line="7" time="0.000"><failure message="[XPASS(strict)] strict one">[XPASS(strict)] strict one</failure></testcase><testcase classname="test_x" name="test_imperative" file="test_x.py" line="10" time="0.000"><skipped type="pytest.xfail" message="imperative reason" /></testcase><testcase classname="test_x" name="test_skip" file="test_x.py" line="12" time="0.000"><skipped type="pytest.skip" message="plain skip">/tmp/vx/test_x.py:13: plain skip</skipped></testcase><testcase classname="test_x" name="test_old_xpass"><skipped message="xfail-marked test passes unexpectedly"/></testcase></testsuite></testsuites>"#;
+
+#[test]
+fn pytest_xfail_is_todo() {
+    let r = parse(PYTEST_XFAIL, "test_x.py");
+    assert_eq!(
+        statuses(&r),
+        [
+            CaseStatus::TodoFail,
+            CaseStatus::Pass,
+            CaseStatus::Fail,
+            CaseStatus::TodoFail,
+            CaseStatus::Skip,
+            CaseStatus::TodoPass,
+        ]
+    );
+    assert_eq!((r.passed, r.failed, r.skipped, r.todo), (1, 1, 1, 3));
+    assert_eq!(r.total(), 6);
+    let reasons: Vec<Option<&str>> = r.cases.iter().map(|c| c.reason.as_deref()).collect();
+    assert_eq!(
+        reasons,
+        [
+            Some("known bug"),
+            None,
+            None,
+            Some("imperative reason"),
+            Some("plain skip"),
+            Some("xfail-marked test passes unexpectedly"),
+        ]
+    );
 }
