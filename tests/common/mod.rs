@@ -274,6 +274,11 @@ impl Running {
         parse_timeline(&fs::read_to_string(self.meta.join("timeline")).unwrap_or_default())
     }
 
+    /// What ptest printed on stdout so far.
+    pub fn stdout_so_far(&self) -> String {
+        read_lossy(&self.meta.join("stdout"))
+    }
+
     /// Waits for ptest to exit; kills it and panics at the deadline.
     pub fn wait(mut self) -> Run {
         let status = loop {
