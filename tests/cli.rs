@@ -14,7 +14,10 @@ use std::time::Duration;
 fn passing_suite_exits_zero_with_per_language_runners() {
     let s = Suite::new();
     s.file("tests/a.sh", "echo hello\n")
-        .file("tests/b.t", "print qq{1..2\\nok 1 - one\\nok 2 - two\\n};\n")
+        .file(
+            "tests/b.t",
+            "print qq{1..2\\nok 1 - one\\nok 2 - two\\n};\n",
+        )
         .file("tests/sub/c.py", "import sys\nsys.exit(0)\n")
         .file("tests/d.bash", "[[ 1 == 1 ]]\n")
         .executable("tests/e", "#!/bin/sh\nexit 0\n")
@@ -41,7 +44,10 @@ fn passing_suite_exits_zero_with_per_language_runners() {
         .iter()
         .map(|f| text(&f["protocol"]))
         .collect();
-    assert_eq!(protocols, ["exit-code", "tap", "exit-code", "exit-code", "exit-code"]);
+    assert_eq!(
+        protocols,
+        ["exit-code", "tap", "exit-code", "exit-code", "exit-code"]
+    );
 }
 
 #[test]
@@ -55,11 +61,18 @@ fn failing_file_exits_one_and_shows_output_tail() {
     assert_eq!(bad["verdict"], "fail");
     assert_eq!(bad["reasons"], serde_json::json!(["exited with status 3"]));
     assert_eq!(bad["stderr_tail"], "something broke here\n");
-    assert!(run.stdout.contains("something broke here"), "{}", run.describe());
+    assert!(
+        run.stdout.contains("something broke here"),
+        "{}",
+        run.describe()
+    );
     assert!(run.stdout.contains("Failures:"), "{}", run.describe());
     // Failing files keep their logs; passing files' logs are removed.
     let log = s.path().join(bad["stderr_log"].as_str().unwrap());
-    assert_eq!(std::fs::read_to_string(&log).unwrap(), "something broke here\n");
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        "something broke here\n"
+    );
     assert!(run.file("t/ok.sh").get("stdout_log").is_none());
 }
 
@@ -88,7 +101,10 @@ fn tap_results_are_parsed_per_test() {
 #[test]
 fn sh_file_printing_tap_is_read_as_tap() {
     let s = Suite::new();
-    s.file("tests/tap.sh", "echo 1..2; echo ok 1; echo 'not ok 2 - nope'\n");
+    s.file(
+        "tests/tap.sh",
+        "echo 1..2; echo ok 1; echo 'not ok 2 - nope'\n",
+    );
     let run = s.run_reports(&[] as &[&str]);
     run.expect_code(1);
     let f = run.file("tests/tap.sh");
@@ -138,13 +154,18 @@ fn processes_left_behind_are_killed_and_reported() {
     run.expect_code(0);
     let f = run.file("tests/leaky.sh");
     assert_eq!(f["leaked"], 1);
-    assert!(run.stdout.contains("left 1 process running"), "{}", run.describe());
+    assert!(
+        run.stdout.contains("left 1 process running"),
+        "{}",
+        run.describe()
+    );
     let pid = pid_in(&s, "leaked.pid");
     assert!(!alive(pid), "leaked process {pid} still running");
 }
 
 /// The environment a file saw, as `NAME=value` lines.
-const DUMP_ENV: &str = "env | grep -E '^(PTEST|HARNESS_ACTIVE)' | sort > \"env-$(basename \"$PTEST_FILE\").txt\"\n";
+const DUMP_ENV: &str =
+    "env | grep -E '^(PTEST|HARNESS_ACTIVE)' | sort > \"env-$(basename \"$PTEST_FILE\").txt\"\n";
 
 fn env_of(s: &Suite, name: &str) -> std::collections::BTreeMap<String, String> {
     s.read(&format!("env-{name}.txt"))
@@ -220,9 +241,15 @@ fn inherited_ptest_variables_do_not_leak_into_the_harness() {
     // purpose is passed on, proving the stripping is what keeps them out.
     let s = Suite::new();
     s.file("tests/env.sh", DUMP_ENV);
-    s.ptest(&["-j", "1"]).env("PTEST_FROM_OUTSIDE", "yes").run().expect_code(0);
+    s.ptest(&["-j", "1"])
+        .env("PTEST_FROM_OUTSIDE", "yes")
+        .run()
+        .expect_code(0);
     let env = env_of(&s, "env.sh");
-    assert_eq!(env.get("PTEST_FROM_OUTSIDE").map(String::as_str), Some("yes"));
+    assert_eq!(
+        env.get("PTEST_FROM_OUTSIDE").map(String::as_str),
+        Some("yes")
+    );
 }
 
 #[test]
@@ -237,7 +264,10 @@ fn file_that_cannot_start_is_an_error_and_the_run_goes_on() {
     assert_eq!(bad["verdict"], "error");
     let reason = text(&bad["reasons"][0]);
     assert!(reason.contains("cannot start"), "{reason}");
-    assert!(reason.contains("`/no/such/interpreter` was not found"), "{reason}");
+    assert!(
+        reason.contains("`/no/such/interpreter` was not found"),
+        "{reason}"
+    );
     let data = run.file("data.bin");
     assert_eq!(data["verdict"], "error");
     assert!(
@@ -310,8 +340,14 @@ fn globs_includes_excludes_gitignore_and_hidden_files() {
         list(&["tests", "--list"]),
         ["tests/a.sh", "tests/deep/b.sh", "tests/deep/c.t"]
     );
-    assert_eq!(list(&["tests/**/*.sh", "--list"]), ["tests/a.sh", "tests/deep/b.sh"]);
-    assert_eq!(list(&["tests", "--include", "*.t", "--list"]), ["tests/deep/c.t"]);
+    assert_eq!(
+        list(&["tests/**/*.sh", "--list"]),
+        ["tests/a.sh", "tests/deep/b.sh"]
+    );
+    assert_eq!(
+        list(&["tests", "--include", "*.t", "--list"]),
+        ["tests/deep/c.t"]
+    );
     assert_eq!(
         list(&["tests", "--exclude", "tests/deep/**", "--list"]),
         ["tests/a.sh"]
@@ -324,7 +360,10 @@ fn globs_includes_excludes_gitignore_and_hidden_files() {
             .lines()
             .find(|l| l.split_whitespace().next() == Some(id))
             .unwrap_or_else(|| panic!("{id} not listed: {}", run.stdout));
-        line.split_whitespace().skip(1).map(str::to_string).collect()
+        line.split_whitespace()
+            .skip(1)
+            .map(str::to_string)
+            .collect()
     };
     assert_eq!(runner("tests/deep/c.t"), ["tap", "perl"]);
     assert_eq!(runner("tests/a.sh"), ["tap-or-exit-code", "sh"]);
@@ -375,7 +414,10 @@ fn executable_t_with_a_sh_shebang_runs_directly_and_exec_empty_runs_all_directly
     assert_eq!(run.file("t/shell.t")["verdict"], "pass");
     let perl = run.file("t/perl.t");
     assert_eq!(perl["verdict"], "error");
-    assert!(text(&perl["reasons"][0]).contains("cannot start"), "{perl:#}");
+    assert!(
+        text(&perl["reasons"][0]).contains("cannot start"),
+        "{perl:#}"
+    );
 }
 
 #[test]
@@ -400,13 +442,16 @@ fn keep_logs_keeps_passing_logs_and_the_run_directory_has_the_summary() {
     assert_eq!(std::fs::read_to_string(err).unwrap(), "err\n");
     // The run directory's summary.json is the --json summary.
     let run_id = text(&run.summary()["run_id"]);
-    let in_dir: Value = serde_json::from_str(&s.read(&format!(".ptest/runs/{run_id}/summary.json")))
-        .unwrap();
+    let in_dir: Value =
+        serde_json::from_str(&s.read(&format!(".ptest/runs/{run_id}/summary.json"))).unwrap();
     assert_eq!(&in_dir, run.summary());
     // Without --keep-logs a passing file's logs are gone.
     let run = s.run_reports(&[] as &[&str]);
     let f = run.file("tests/a.sh");
-    assert!(f.get("stdout_log").is_none() && f.get("stderr_log").is_none(), "{f:#}");
+    assert!(
+        f.get("stdout_log").is_none() && f.get("stderr_log").is_none(),
+        "{f:#}"
+    );
     let logs = s
         .path()
         .join(".ptest/runs")
@@ -423,7 +468,9 @@ fn run_directory_keeps_only_recent_runs() {
     for _ in 0..12 {
         s.run(&["-q", "--no-history"]).expect_code(0);
     }
-    let runs = std::fs::read_dir(s.path().join(".ptest/runs")).unwrap().count();
+    let runs = std::fs::read_dir(s.path().join(".ptest/runs"))
+        .unwrap()
+        .count();
     assert_eq!(runs, 10);
 }
 
@@ -448,7 +495,8 @@ fn perl_tests_find_lib_like_prove_dash_l() {
         text(&f["stderr_tail"]).contains("Can't locate My/Mod.pm in @INC"),
         "{f:#}"
     );
-    s.run_reports(&["t/uses-extra.t", "-I", "extra"]).expect_code(0);
+    s.run_reports(&["t/uses-extra.t", "-I", "extra"])
+        .expect_code(0);
 }
 
 /// What `PERL5LIB` and `@INC` look like to a test.
@@ -473,10 +521,15 @@ fn perl5lib_order_absolute_paths_blib_and_the_inherited_value() {
         .chain(["/inherited/one".to_string(), "/inherited/two".to_string()])
         .collect();
     let got = s.read("perl5lib.txt");
-    let got: Vec<String> = got.split(':').map(|p| {
-        // The temp dir may be reached through a symlink: compare canonical paths.
-        Path::new(p).canonicalize().map_or_else(|_| p.to_string(), |c| c.display().to_string())
-    }).collect();
+    let got: Vec<String> = got
+        .split(':')
+        .map(|p| {
+            // The temp dir may be reached through a symlink: compare canonical paths.
+            Path::new(p)
+                .canonicalize()
+                .map_or_else(|_| p.to_string(), |c| c.display().to_string())
+        })
+        .collect();
     assert_eq!(got, want);
     // --no-lib: only -I and the inherited value.
     s.ptest(&["t", "--no-lib"])
@@ -489,12 +542,13 @@ fn perl5lib_order_absolute_paths_blib_and_the_inherited_value() {
 #[test]
 fn taint_mode_tests_run_like_prove() {
     let s = Suite::new();
-    s.file("lib/Tainted.pm", "package Tainted; sub ok { 1 } 1;\n").file(
-        "t/taint.t",
-        "#!perl -T\nuse strict; use Test::More tests => 3;\nok(${^TAINT}, 'taint mode on');\n\
+    s.file("lib/Tainted.pm", "package Tainted; sub ok { 1 } 1;\n")
+        .file(
+            "t/taint.t",
+            "#!perl -T\nuse strict; use Test::More tests => 3;\nok(${^TAINT}, 'taint mode on');\n\
          use Tainted; ok(Tainted::ok(), 'lib found under -T');\n\
          ok((grep { m{^/} && m{/lib$} } @INC), 'absolute lib in \\@INC');\n",
-    );
+        );
     let run = s.run_reports(&["t"]);
     run.expect_code(0);
     let f = run.file("t/taint.t");

@@ -25,7 +25,14 @@ fn colour_and_progress_decision_table() {
         (ColorWhen::Auto, true, true, None, os("false"), (true, true)),
         (ColorWhen::Auto, true, true, None, os("0"), (true, true)),
         (ColorWhen::Auto, true, true, None, os(""), (true, true)),
-        (ColorWhen::Always, false, false, os("1"), os("true"), (true, false)),
+        (
+            ColorWhen::Always,
+            false,
+            false,
+            os("1"),
+            os("true"),
+            (true, false),
+        ),
         (ColorWhen::Always, true, true, os("1"), None, (true, true)),
         (ColorWhen::Never, true, true, None, None, (false, true)),
         (ColorWhen::Never, false, false, None, None, (false, false)),
@@ -42,7 +49,10 @@ fn colour_and_progress_decision_table() {
 fn suite() -> Suite {
     let s = Suite::new();
     s.file("tests/a_pass.sh", "echo passing output\n")
-        .file("tests/b_pass.t", "print qq{1..2\\nok 1 - one\\nok 2 - two\\n};\n")
+        .file(
+            "tests/b_pass.t",
+            "print qq{1..2\\nok 1 - one\\nok 2 - two\\n};\n",
+        )
         .file("tests/c_fail.sh", "echo failing output\nexit 1\n");
     s
 }
@@ -66,7 +76,11 @@ fn summary_lines_on_a_pipe() {
         "Result: FAIL",
         "Failures:",
     ] {
-        assert!(lines.contains(&want), "no line {want:?}\n{}", run.describe());
+        assert!(
+            lines.contains(&want),
+            "no line {want:?}\n{}",
+            run.describe()
+        );
     }
     let file_line = |id: &str| {
         lines
@@ -82,10 +96,16 @@ fn summary_lines_on_a_pipe() {
         "{}",
         run.stdout
     );
-    let time = lines.iter().find(|l| l.starts_with("Time:")).expect("Time line");
+    let time = lines
+        .iter()
+        .find(|l| l.starts_with("Time:"))
+        .expect("Time line");
     assert!(time.contains("parallel efficiency on 2 jobs"), "{time}");
     assert!(run.stdout.contains("failing output"));
-    assert!(!run.stdout.contains("passing output"), "normal mode hides passing output");
+    assert!(
+        !run.stdout.contains("passing output"),
+        "normal mode hides passing output"
+    );
     assert!(!has_colour(&run.stdout), "no colour on a pipe");
     assert!(!run.output().contains("ETA"), "no progress bar on a pipe");
 }
@@ -96,12 +116,20 @@ fn quiet_and_verbose() {
     let quiet = s.ptest(&["-q"]).env("CI", "true").run();
     quiet.expect_code(1);
     assert!(!quiet.stdout.contains("PASS "), "{}", quiet.stdout);
-    assert!(!quiet.stdout.contains("Running 3 files"), "{}", quiet.stdout);
+    assert!(
+        !quiet.stdout.contains("Running 3 files"),
+        "{}",
+        quiet.stdout
+    );
     assert!(quiet.stdout.contains("failing output"), "{}", quiet.stdout);
     assert!(quiet.stdout.contains("Result: FAIL"));
     let verbose = s.ptest(&["-v"]).env("CI", "true").run();
     verbose.expect_code(1);
-    assert!(verbose.stdout.contains("passing output"), "{}", verbose.stdout);
+    assert!(
+        verbose.stdout.contains("passing output"),
+        "{}",
+        verbose.stdout
+    );
     assert!(verbose.stdout.contains("ok 2 - two"), "{}", verbose.stdout);
     assert!(verbose.stdout.contains("Result: FAIL"));
 }
@@ -121,7 +149,11 @@ fn terminal_gets_colour_and_a_progress_bar() {
     let run = s.ptest(&["-j", "2"]).pty().run();
     run.expect_code(1);
     assert!(has_colour(&run.stdout), "{:?}", run.stdout);
-    assert!(run.stdout.contains("] 3/3"), "no finished progress bar: {:?}", run.stdout);
+    assert!(
+        run.stdout.contains("] 3/3"),
+        "no finished progress bar: {:?}",
+        run.stdout
+    );
     assert!(run.stdout.contains("running: "), "{:?}", run.stdout);
     assert!(run.stdout.contains("Files:  2 passed, 1 failed (3 total)"));
 }

@@ -365,7 +365,10 @@ Some text.
         .map(|r| (r.timeout.as_str(), r.args.clone()))
         .collect();
     let want: Vec<(&str, Vec<String>)> = vec![
-        ("10s", vec!["--retries".into(), "2".into(), "-j".into(), "1".into()]),
+        (
+            "10s",
+            vec!["--retries".into(), "2".into(), "-j".into(), "1".into()],
+        ),
         (PER_FILE_TIMEOUT, vec![]),
     ];
     if got != want {

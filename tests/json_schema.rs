@@ -67,7 +67,10 @@ fn written_summary_equals_the_fixed_schema_file() {
     let want: Value = serde_json::from_str(include_str!("data/summary-v1.json")).unwrap();
     assert_eq!(got, want, "got:\n{got:#}");
     // And it reads back to the same summary.
-    assert_eq!(ptest::report::json::read_summary(&path).unwrap(), fixed_summary());
+    assert_eq!(
+        ptest::report::json::read_summary(&path).unwrap(),
+        fixed_summary()
+    );
 }
 
 #[test]
@@ -77,14 +80,30 @@ fn a_real_run_fills_every_field() {
         .file("tests/signaled.sh", "kill -9 $$\n")
         .file("tests/hang.sh", "exec sleep 300\n")
         .executable("tests/spawn", "#!/no/such/interpreter\n")
-        .file("tests/many-lines.sh", "i=0; while [ $i -lt 100 ]; do echo line $i; i=$((i+1)); done; exit 1\n")
+        .file(
+            "tests/many-lines.sh",
+            "i=0; while [ $i -lt 100 ]; do echo line $i; i=$((i+1)); done; exit 1\n",
+        )
         .file(
             "tests/long-lines.sh",
             "i=0; while [ $i -lt 10 ]; do printf '%02000d\\n' $i; i=$((i+1)); done >&2; exit 1\n",
         )
-        .file("tests/tap.t", "print qq{1..3\\nok 1\\nok 2 # SKIP x\\nnot ok 3 # TODO y\\n};\n");
+        .file(
+            "tests/tap.t",
+            "print qq{1..3\\nok 1\\nok 2 # SKIP x\\nnot ok 3 # TODO y\\n};\n",
+        );
     let run = s
-        .ptest(&["tests", "-j", "3", "--timeout", "2s", "--grace", "100ms", "--shard", "1/1"])
+        .ptest(&[
+            "tests",
+            "-j",
+            "3",
+            "--timeout",
+            "2s",
+            "--grace",
+            "100ms",
+            "--shard",
+            "1/1",
+        ])
         .reports()
         .run();
     run.expect_code(1);
@@ -96,7 +115,10 @@ fn a_real_run_fills_every_field() {
     assert!(sum["wall"].as_f64().is_some_and(|w| w > 0.0), "{sum:#}");
     assert!(text(&sum["started_at"]).ends_with('Z'), "{sum:#}");
     let status = |id: &str| run.file(id)["status"].clone();
-    assert_eq!(status("tests/exited.sh"), serde_json::json!({"kind": "exited", "code": 2}));
+    assert_eq!(
+        status("tests/exited.sh"),
+        serde_json::json!({"kind": "exited", "code": 2})
+    );
     assert_eq!(
         status("tests/signaled.sh"),
         serde_json::json!({"kind": "signaled", "signal": 9, "name": "SIGKILL"})
@@ -116,7 +138,15 @@ fn a_real_run_fills_every_field() {
     // the timed-out and unstartable files none.
     assert_eq!(t["total"], 7, "{t}");
     assert_eq!(t["failed"], 4, "{t}");
-    assert_eq!((t["passed"].as_u64(), t["skipped"].as_u64(), t["todo"].as_u64()), (Some(1), Some(1), Some(1)), "{t}");
+    assert_eq!(
+        (
+            t["passed"].as_u64(),
+            t["skipped"].as_u64(),
+            t["todo"].as_u64()
+        ),
+        (Some(1), Some(1), Some(1)),
+        "{t}"
+    );
     // Tails: the last 40 lines, at most 8 KiB.
     let many = text(&run.file("tests/many-lines.sh")["stdout_tail"]);
     let want: String = std::iter::once("[… earlier output omitted …]\n".to_string())
@@ -124,7 +154,14 @@ fn a_real_run_fills_every_field() {
         .collect();
     assert_eq!(many, want);
     let long = text(&run.file("tests/long-lines.sh")["stderr_tail"]);
-    assert!(long.len() <= 8192 + 64 && long.len() > 6000, "{} bytes", long.len());
-    assert!(long.starts_with("[… earlier output omitted …]\n"), "{long:.80}");
+    assert!(
+        long.len() <= 8192 + 64 && long.len() > 6000,
+        "{} bytes",
+        long.len()
+    );
+    assert!(
+        long.starts_with("[… earlier output omitted …]\n"),
+        "{long:.80}"
+    );
     assert!(long.ends_with(&format!("{:02000}\n", 9)));
 }

@@ -101,17 +101,15 @@ fn tests_that_write_junit_reports() {
     write(dir, "t/plain.sh", ": > \"$PTEST_JUNIT_FILE\"\nexit 0\n");
     write(dir, "t/tap.sh", "echo 1..2; echo ok 1; echo ok 2\n");
 
-    let out = suite.run(
-        &[
-            "t",
-            "-j",
-            "3",
-            "--json",
-            "summary.json",
-            "--junit",
-            "out.xml",
-        ],
-    );
+    let out = suite.run(&[
+        "t",
+        "-j",
+        "3",
+        "--json",
+        "summary.json",
+        "--junit",
+        "out.xml",
+    ]);
     out.expect_code(1);
     let s = summary(dir, &out);
 
@@ -300,15 +298,13 @@ fn pytest_junitxml_through_exec() {
     );
     // As the README shows it.
     let exec = r#"sh -c "exec python3 -m pytest -q --junitxml=\"\$PTEST_JUNIT_FILE\" \"\$0\"""#;
-    let out = suite.run(
-        &[
-            "py/test_sample.py",
-            "--exec",
-            exec,
-            "--json",
-            "summary.json",
-        ],
-    );
+    let out = suite.run(&[
+        "py/test_sample.py",
+        "--exec",
+        exec,
+        "--json",
+        "summary.json",
+    ]);
     out.expect_code(1);
     let s = summary(dir, &out);
     let f = file(&s, "py/test_sample.py");

@@ -45,7 +45,12 @@ fn files_overlap_at_j_n_each_on_its_own_worker() {
     run.expect_code(0);
     assert_eq!(max_overlap(&run.timeline), 3, "{:#?}", run.timeline);
     let workers: BTreeSet<String> = run.timeline.iter().map(|e| e.worker.clone()).collect();
-    assert_eq!(workers, ["0", "1", "2"].map(String::from).into(), "{:#?}", run.timeline);
+    assert_eq!(
+        workers,
+        ["0", "1", "2"].map(String::from).into(),
+        "{:#?}",
+        run.timeline
+    );
     assert_workers_never_shared(&run.timeline);
 }
 
@@ -83,7 +88,10 @@ fn files_never_overlap_at_j_1() {
 fn at_j_2_at_most_two_run_and_workers_are_never_shared() {
     let s = Suite::new();
     for i in 0..8 {
-        s.logged(&format!("tests/t{i}.sh"), &format!("sleep 0.0{}", i % 3 + 1));
+        s.logged(
+            &format!("tests/t{i}.sh"),
+            &format!("sleep 0.0{}", i % 3 + 1),
+        );
     }
     let run = s.run_reports(&["-j", "2"]);
     run.expect_code(0);
@@ -121,12 +129,19 @@ fn interrupt_with(signal: i32) {
         .reports()
         .spawn();
     for f in ["quick.done", "gc0.pid", "gc1.pid"] {
-        assert!(wait_for_file(&s.path().join(f), DEADLINE), "{f} never written");
+        assert!(
+            wait_for_file(&s.path().join(f), DEADLINE),
+            "{f} never written"
+        );
     }
     running.signal(signal);
     let sent = Instant::now();
     let run = running.wait();
-    assert!(sent.elapsed() < Duration::from_secs(10), "{}", run.describe());
+    assert!(
+        sent.elapsed() < Duration::from_secs(10),
+        "{}",
+        run.describe()
+    );
     run.expect_code(130);
     assert_eq!(run.summary()["interrupted"], true);
     let want: Vec<(String, String)> = [
@@ -142,17 +157,29 @@ fn interrupt_with(signal: i32) {
     assert_eq!(run.verdicts(), want);
     assert_eq!(run.summary()["totals"]["files"]["total"], 5);
     // JUnit is still written, with every file in it.
-    let junit = run.junit.as_deref().expect("JUnit written after the signal");
+    let junit = run
+        .junit
+        .as_deref()
+        .expect("JUnit written after the signal");
     assert_eq!(junit.matches("<testsuite ").count(), 5, "{junit}");
     // What finished is in the history; what did not finish is not.
     let history = run.history.as_ref().expect("history written");
-    assert_eq!(history["files"]["tests/a_quick.sh"]["runs"][0]["verdict"], "pass");
-    assert!(history["files"].get("tests/slow3.sh").is_none(), "{history:#}");
+    assert_eq!(
+        history["files"]["tests/a_quick.sh"]["runs"][0]["verdict"],
+        "pass"
+    );
+    assert!(
+        history["files"].get("tests/slow3.sh").is_none(),
+        "{history:#}"
+    );
     for i in 0..2 {
         let pid = pid_in(&s, &format!("gc{i}.pid"));
         assert!(!alive(pid), "grandchild {pid} still running");
     }
-    assert!(!s.path().join("gc2.pid").exists(), "a file started after the signal");
+    assert!(
+        !s.path().join("gc2.pid").exists(),
+        "a file started after the signal"
+    );
 }
 
 #[test]
@@ -174,7 +201,10 @@ fn a_child_ignoring_sigterm_gets_sigkill_after_the_grace_period() {
     s.logged("tests/stubborn.sh", IGNORES_TERM);
     let running = s.ptest(&["--grace", "1500ms"]).reports().spawn();
     assert!(
-        wait_until(DEADLINE, || running.timeline().iter().any(|e| e.what == "ready")),
+        wait_until(DEADLINE, || running
+            .timeline()
+            .iter()
+            .any(|e| e.what == "ready")),
         "the file never got ready"
     );
     running.signal(libc::SIGINT);
@@ -182,8 +212,15 @@ fn a_child_ignoring_sigterm_gets_sigkill_after_the_grace_period() {
     let run = running.wait();
     let took = sent.elapsed();
     run.expect_code(130);
-    assert!(took >= Duration::from_millis(1400), "killed before the grace period: {took:?}");
-    assert!(took < Duration::from_secs(10), "{took:?}\n{}", run.describe());
+    assert!(
+        took >= Duration::from_millis(1400),
+        "killed before the grace period: {took:?}"
+    );
+    assert!(
+        took < Duration::from_secs(10),
+        "{took:?}\n{}",
+        run.describe()
+    );
     assert!(!alive(pid_in(&s, "gc.pid")), "the grandchild survived");
     assert_eq!(
         run.file("tests/stubborn.sh")["verdict"],
@@ -198,20 +235,32 @@ fn a_second_ctrl_c_kills_at_once() {
     s.logged("tests/stubborn.sh", IGNORES_TERM);
     let running = s.ptest(&["--grace", "120s"]).reports().spawn();
     assert!(
-        wait_until(DEADLINE, || running.timeline().iter().any(|e| e.what == "ready")),
+        wait_until(DEADLINE, || running
+            .timeline()
+            .iter()
+            .any(|e| e.what == "ready")),
         "the file never got ready"
     );
     running.signal(libc::SIGINT);
     assert!(
-        wait_until(DEADLINE, || running.stdout_so_far().contains("press Ctrl-C again")),
+        wait_until(DEADLINE, || running
+            .stdout_so_far()
+            .contains("press Ctrl-C again")),
         "no notice of the first Ctrl-C: {}",
         running.stdout_so_far()
     );
     running.signal(libc::SIGINT);
     let sent = Instant::now();
     let run = running.wait();
-    assert!(sent.elapsed() < Duration::from_secs(10), "{}", run.describe());
+    assert!(
+        sent.elapsed() < Duration::from_secs(10),
+        "{}",
+        run.describe()
+    );
     run.expect_code(130);
     assert!(!alive(pid_in(&s, "gc.pid")), "the grandchild survived");
-    assert_eq!(text(&run.file("tests/stubborn.sh")["id"]), "tests/stubborn.sh");
+    assert_eq!(
+        text(&run.file("tests/stubborn.sh")["id"]),
+        "tests/stubborn.sh"
+    );
 }

@@ -54,7 +54,11 @@ fn demo_suite_matches_its_readme() {
             other => panic!("README protocol {other:?}"),
         };
         // The README: every file passes except windows-only.t, which skips.
-        let verdict = if row[0] == "perl/windows-only.t" { "skip" } else { "pass" };
+        let verdict = if row[0] == "perl/windows-only.t" {
+            "skip"
+        } else {
+            "pass"
+        };
         want.insert(
             format!("sample-suites/demo/{}", row[0]),
             (verdict.to_string(), protocol.to_string()),
@@ -69,7 +73,14 @@ fn demo_suite_matches_its_readme() {
         .collect();
     assert_eq!(got, want);
     let files = &out.summary()["totals"]["files"];
-    assert_eq!((files["total"].as_u64(), files["passed"].as_u64(), files["skipped"].as_u64()), (Some(16), Some(15), Some(1)));
+    assert_eq!(
+        (
+            files["total"].as_u64(),
+            files["passed"].as_u64(),
+            files["skipped"].as_u64()
+        ),
+        (Some(16), Some(15), Some(1))
+    );
     assert!(out.stdout.contains("Result: PASS"), "{}", out.describe());
 }
 
@@ -99,17 +110,29 @@ fn failure_modes_verdicts_and_junit_match_the_readme() {
     let want: BTreeMap<String, String> = table("sample-suites/failure-modes/README.md")
         .into_iter()
         .filter(|r| r[0] != "bail-out.t" && r[0] != "not-executable.dat")
-        .map(|r| (format!("sample-suites/failure-modes/{}", r[0]), r[1].to_lowercase()))
+        .map(|r| {
+            (
+                format!("sample-suites/failure-modes/{}", r[0]),
+                r[1].to_lowercase(),
+            )
+        })
         .collect();
-    let got: BTreeMap<String, String> = out
-        .verdicts()
-        .into_iter()
-        .collect();
+    let got: BTreeMap<String, String> = out.verdicts().into_iter().collect();
     assert_eq!(got, want);
     let count = |v: &str| want.values().filter(|w| *w == v).count() as u64;
     let files = &summary["totals"]["files"];
-    for (field, verdict) in [("passed", "pass"), ("failed", "fail"), ("skipped", "skip"), ("timed_out", "timeout"), ("errored", "error")] {
-        assert_eq!(files[field].as_u64(), Some(count(verdict)), "totals.files.{field}");
+    for (field, verdict) in [
+        ("passed", "pass"),
+        ("failed", "fail"),
+        ("skipped", "skip"),
+        ("timed_out", "timeout"),
+        ("errored", "error"),
+    ] {
+        assert_eq!(
+            files[field].as_u64(),
+            Some(count(verdict)),
+            "totals.files.{field}"
+        );
     }
     let xml = s.meta().join("junit.xml");
     // Every discovered file is a suite; counts per suite as junitparser reads them.
@@ -170,7 +193,10 @@ print(json.dumps(out))
             .filter(|c| c["status"] == "fail")
             .count() as u64;
         let n = |k: &str| s[k].as_u64().unwrap();
-        assert!(n("tests") >= f["cases"].as_array().unwrap().len() as u64, "{id}: {s}");
+        assert!(
+            n("tests") >= f["cases"].as_array().unwrap().len() as u64,
+            "{id}: {s}"
+        );
         let bad = n("failures") + n("errors");
         match f["verdict"].as_str().unwrap() {
             "pass" => assert_eq!(bad, 0, "{id}"),

@@ -41,7 +41,9 @@ fn dry_rows(run: &Run) -> Vec<(String, String)> {
 }
 
 fn rows(want: &[(&str, &str)]) -> Vec<(String, String)> {
-    want.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    want.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
 }
 
 /// A history in which each file has one passing run of `secs`.
@@ -77,8 +79,19 @@ fn recorded_history_orders_the_next_run_slowest_first() {
         ])
     );
     // Lexical order stays available.
-    let lexical: Vec<String> = dry_run(&s, &["--order", "lexical"]).into_iter().map(|r| r.0).collect();
-    assert_eq!(lexical, ["tests/a_fast.sh", "tests/b_fast.sh", "tests/c_mid.sh", "tests/z_slow.sh"]);
+    let lexical: Vec<String> = dry_run(&s, &["--order", "lexical"])
+        .into_iter()
+        .map(|r| r.0)
+        .collect();
+    assert_eq!(
+        lexical,
+        [
+            "tests/a_fast.sh",
+            "tests/b_fast.sh",
+            "tests/c_mid.sh",
+            "tests/z_slow.sh"
+        ]
+    );
 }
 
 #[test]
@@ -103,7 +116,12 @@ fn a_real_run_is_recorded_and_its_durations_give_the_next_order() {
     // The order the recorded durations imply (slowest first, ties by id).
     let mut implied: Vec<(f64, String)> = files
         .iter()
-        .map(|(id, f)| (f["runs"][0]["duration"].as_f64().expect("duration"), id.clone()))
+        .map(|(id, f)| {
+            (
+                f["runs"][0]["duration"].as_f64().expect("duration"),
+                id.clone(),
+            )
+        })
         .collect();
     implied.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
     let got: Vec<String> = dry_run(&s, &[]).into_iter().map(|r| r.0).collect();
@@ -118,7 +136,11 @@ fn failed_files_go_first_next_time() {
     s.run(&["-j", "2"]).expect_code(1);
     let run = s.run(&["--dry-run", "-j", "2"]);
     let first = run.stdout.lines().nth(1).expect("a first row");
-    assert!(first.ends_with("tests/b_fast.sh  (failed last time)"), "{}", run.stdout);
+    assert!(
+        first.ends_with("tests/b_fast.sh  (failed last time)"),
+        "{}",
+        run.stdout
+    );
 }
 
 #[test]
@@ -127,7 +149,11 @@ fn corrupt_history_is_set_aside_with_a_warning() {
     s.file(".ptest/history.json", "{ not json");
     let run = s.run(&["-j", "2"]);
     run.expect_code(0);
-    assert!(run.output().contains("history.json.corrupt-"), "{}", run.describe());
+    assert!(
+        run.output().contains("history.json.corrupt-"),
+        "{}",
+        run.describe()
+    );
     let aside: Vec<String> = std::fs::read_dir(s.path().join(".ptest"))
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
@@ -169,7 +195,10 @@ fn durations_file_seeds_the_plan_and_bad_files_are_named() {
 fn seven() -> Suite {
     let s = Suite::new();
     for i in 0..7 {
-        s.file(&format!("tests/t{i}.sh"), "echo \"$PTEST_SHARD\" > \"shard-$(basename \"$PTEST_FILE\")\"\n");
+        s.file(
+            &format!("tests/t{i}.sh"),
+            "echo \"$PTEST_SHARD\" > \"shard-$(basename \"$PTEST_FILE\")\"\n",
+        );
     }
     s
 }
@@ -196,7 +225,8 @@ fn shards_cover_every_file_exactly_once_and_merge_back() {
     for k in 1..=3 {
         let shard = format!("{k}/3");
         let json = format!("s{k}.json");
-        s.run(&["--shard", &shard, "--json", &json, "--no-history"]).expect_code(0);
+        s.run(&["--shard", &shard, "--json", &json, "--no-history"])
+            .expect_code(0);
         let summary: Value = serde_json::from_str(&s.read(&json)).unwrap();
         assert_eq!(summary["shard"], shard);
         // PTEST_SHARD is the shard each file ran in.
@@ -205,10 +235,17 @@ fn shards_cover_every_file_exactly_once_and_merge_back() {
             assert_eq!(s.read(&format!("shard-{name}")).trim(), shard);
         }
     }
-    let run = s.run(&["merge", "s1.json", "s2.json", "s3.json", "--json", "all.json", "--junit", "all.xml"]);
+    let run = s.run(&[
+        "merge", "s1.json", "s2.json", "s3.json", "--json", "all.json", "--junit", "all.xml",
+    ]);
     run.expect_code(0);
     let all: Value = serde_json::from_str(&s.read("all.json")).unwrap();
-    let ids: Vec<String> = all["files"].as_array().unwrap().iter().map(|f| text(&f["id"])).collect();
+    let ids: Vec<String> = all["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| text(&f["id"]))
+        .collect();
     let want: Vec<String> = (0..7).map(|i| format!("tests/t{i}.sh")).collect();
     assert_eq!(ids, want);
     assert_eq!(all["totals"]["files"]["passed"], 7);
@@ -221,13 +258,21 @@ fn shards_cover_every_file_exactly_once_and_merge_back() {
     // A missing shard is named and fails the merge; a file twice is refused.
     let run = s.run(&["merge", "s1.json", "s3.json"]);
     run.expect_code(2);
-    assert!(run.output().contains("Missing shard: 2"), "{}", run.describe());
+    assert!(
+        run.output().contains("Missing shard: 2"),
+        "{}",
+        run.describe()
+    );
     let mut copy: Value = serde_json::from_str(&s.read("s1.json")).unwrap();
     copy["shard"] = Value::Null;
     s.file("copy.json", &copy.to_string());
     let run = s.run(&["merge", "s1.json", "copy.json"]);
     run.expect_code(2);
-    assert!(run.output().contains("reported twice"), "{}", run.describe());
+    assert!(
+        run.output().contains("reported twice"),
+        "{}",
+        run.describe()
+    );
 }
 
 #[test]
@@ -250,7 +295,8 @@ fn two_of_three_shards_are_empty_and_exit_zero_with_a_note() {
         }
     }
     assert_eq!(empty.len(), 2, "exactly two empty shards: {empty:?}");
-    s.run(&["merge", "e1.json", "e2.json", "e3.json"]).expect_code(0);
+    s.run(&["merge", "e1.json", "e2.json", "e3.json"])
+        .expect_code(0);
 }
 
 #[test]
@@ -269,7 +315,12 @@ fn many_concurrent_runs_contend_for_the_history_and_keep_every_file() {
         r.wait().expect_code(0);
     }
     let history: Value = serde_json::from_str(&s.read(".ptest/history.json")).unwrap();
-    let ids: BTreeSet<String> = history["files"].as_object().unwrap().keys().cloned().collect();
+    let ids: BTreeSet<String> = history["files"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
     let want: BTreeSet<String> = (0..WRITERS).map(|w| format!("w{w}/t.sh")).collect();
     assert_eq!(ids, want);
 }
@@ -283,7 +334,8 @@ fn ci_recipe_end_to_end() {
     for (name, secs) in [("a", "0.05"), ("b", "0.4"), ("c", "0.2"), ("d", "0.3")] {
         s.file(&format!("t/{name}.sh"), &format!("sleep {secs}\n"));
     }
-    s.run(&["t", "-j", "2", "--junit", "r.xml", "--no-history"]).expect_code(0);
+    s.run(&["t", "-j", "2", "--junit", "r.xml", "--no-history"])
+        .expect_code(0);
     // The next run imports every file's duration from the report.
     let run = s.run(&["t", "--dry-run", "--durations", "r.xml", "--no-history"]);
     run.expect_code(0);
@@ -295,22 +347,52 @@ fn ci_recipe_end_to_end() {
     let mut listed = Vec::new();
     for k in 1..=2 {
         let shard = format!("{k}/2");
-        let dry = s.run(&["t", "--dry-run", "--shard", &shard, "--durations", "r.xml", "--no-history"]);
+        let dry = s.run(&[
+            "t",
+            "--dry-run",
+            "--shard",
+            &shard,
+            "--durations",
+            "r.xml",
+            "--no-history",
+        ]);
         dry.expect_code(0);
-        let line = dry.stdout.lines().find(|l| l.starts_with("partition:")).expect("partition line");
+        let line = dry
+            .stdout
+            .lines()
+            .find(|l| l.starts_with("partition:"))
+            .expect("partition line");
         prints.insert(line.to_string());
-        let list = s.run(&["t", "--list", "--shard", &shard, "--durations", "r.xml", "--no-history"]);
+        let list = s.run(&[
+            "t",
+            "--list",
+            "--shard",
+            &shard,
+            "--durations",
+            "r.xml",
+            "--no-history",
+        ]);
         list.expect_code(0);
         assert!(
-            list.stderr.contains(&format!("shard {shard} of a duration-balanced split")),
+            list.stderr
+                .contains(&format!("shard {shard} of a duration-balanced split")),
             "{}",
             list.describe()
         );
         assert!(list.stderr.contains("2 files"), "{}", list.describe());
         listed.extend(list.first_words());
         let json = format!("s{k}.json");
-        s.run(&["t", "--shard", &shard, "--durations", "r.xml", "--json", &json, "--no-history"])
-            .expect_code(0);
+        s.run(&[
+            "t",
+            "--shard",
+            &shard,
+            "--durations",
+            "r.xml",
+            "--json",
+            &json,
+            "--no-history",
+        ])
+        .expect_code(0);
     }
     assert_eq!(prints.len(), 1, "{prints:?}");
     listed.sort();
@@ -328,7 +410,15 @@ fn ci_recipe_end_to_end() {
     assert_eq!(shard_of("t/b.sh"), shard_of("t/a.sh"));
     assert_eq!(shard_of("t/d.sh"), shard_of("t/c.sh"));
     assert_ne!(shard_of("t/b.sh"), shard_of("t/d.sh"));
-    let run = s.run(&["merge", "s1.json", "s2.json", "--junit", "all.xml", "--history", "h.json"]);
+    let run = s.run(&[
+        "merge",
+        "s1.json",
+        "s2.json",
+        "--junit",
+        "all.xml",
+        "--history",
+        "h.json",
+    ]);
     run.expect_code(0);
     let h: Value = serde_json::from_str(&s.read("h.json")).unwrap();
     let ids: Vec<&String> = h["files"].as_object().unwrap().keys().collect();
