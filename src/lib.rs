@@ -56,3 +56,4 @@ pub mod parse;
 pub mod plan;
 pub mod report;
 pub mod run;
+pub mod testing;

@@ -1,117 +1,14 @@
 //! Integration tests: the real `ptest` binary on small suites made of real
-//! sh / perl / python3 files in temporary directories.
+//! sh / perl / python3 files, each in its own temporary directory
+//! (`tests/common`): discovery, verdicts, timeouts, leaks, the child's
+//! environment, Perl library paths, the run directory.
 
+mod common;
+
+use common::{alive, pid_in, text, Suite};
 use serde_json::Value;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
-
-struct Suite {
-    dir: tempfile::TempDir,
-}
-
-impl Suite {
-    fn new() -> Suite {
-        Suite {
-            dir: tempfile::tempdir().expect("tempdir"),
-        }
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    /// Writes a file (creating parent directories).
-    fn file(&self, rel: &str, text: &str) -> &Suite {
-        let p = self.path().join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(&p, text).unwrap();
-        self
-    }
-
-    fn executable(&self, rel: &str, text: &str) -> &Suite {
-        use std::os::unix::fs::PermissionsExt;
-        self.file(rel, text);
-        let p = self.path().join(rel);
-        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
-        self
-    }
-
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_ptest"));
-        c.args(args)
-            .current_dir(self.path())
-            .env_remove("NO_COLOR")
-            .env("CI", "true");
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.cmd(args).output().expect("run ptest")
-    }
-
-    /// Runs with `--json` and returns (exit code, summary, stdout).
-    fn run_json(&self, args: &[&str]) -> (i32, Value, String) {
-        let mut all: Vec<&str> = args.to_vec();
-        all.extend(["--json", "summary.json"]);
-        let out = self.run(&all);
-        let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-        let text = std::fs::read_to_string(self.path().join("summary.json")).unwrap_or_else(|e| {
-            panic!(
-                "no summary.json ({e})\nstdout:\n{stdout}\nstderr:\n{}",
-                String::from_utf8_lossy(&out.stderr)
-            )
-        });
-        (
-            out.status.code().unwrap_or(-1),
-            serde_json::from_str(&text).unwrap(),
-            stdout,
-        )
-    }
-}
-
-fn verdicts(summary: &Value) -> Vec<(String, String)> {
-    summary["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["id"].as_str().unwrap().to_string(),
-                f["verdict"].as_str().unwrap().to_string(),
-            )
-        })
-        .collect()
-}
-
-fn file<'a>(summary: &'a Value, id: &str) -> &'a Value {
-    summary["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["id"] == id)
-        .unwrap_or_else(|| panic!("{id} not in summary: {summary:#}"))
-}
-
-fn stderr(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stderr).into_owned()
-}
-
-/// Whether a process is still running (not gone, not a zombie).
-fn alive(pid: i32) -> bool {
-    u32::try_from(pid).is_ok_and(ptest::run::process::is_running)
-}
-
-fn wait_for(path: &Path, limit: Duration) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if path.exists() && std::fs::metadata(path).is_ok_and(|m| m.len() > 0) {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    false
-}
+use std::path::Path;
+use std::time::Duration;
 
 #[test]
 fn passing_suite_exits_zero_with_per_language_runners() {
@@ -125,22 +22,32 @@ fn passing_suite_exits_zero_with_per_language_runners() {
         .file("tests/d.bash", "[[ 1 == 1 ]]\n")
         .executable("tests/e", "#!/bin/sh\nexit 0\n")
         .file("tests/notes.txt", "not a test\n");
-    let (code, summary, _) = s.run_json(&["-j", "3"]);
-    assert_eq!(code, 0, "{summary:#}");
-    let ids: Vec<String> = verdicts(&summary).into_iter().map(|(id, _)| id).collect();
+    let run = s.run_reports(&["-j", "3"]);
+    run.expect_code(0);
+    let want: Vec<(String, String)> = [
+        "tests/a.sh",
+        "tests/b.t",
+        "tests/d.bash",
+        "tests/e",
+        "tests/sub/c.py",
+    ]
+    .iter()
+    .map(|id| (id.to_string(), "pass".to_string()))
+    .collect();
+    assert_eq!(run.verdicts(), want);
+    assert_eq!(run.summary()["version"], 2);
+    assert_eq!(run.summary()["totals"]["files"]["passed"], 5);
+    assert_eq!(run.summary()["totals"]["files"]["total"], 5);
+    let protocols: Vec<String> = run.summary()["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| text(&f["protocol"]))
+        .collect();
     assert_eq!(
-        ids,
-        [
-            "tests/a.sh",
-            "tests/b.t",
-            "tests/d.bash",
-            "tests/e",
-            "tests/sub/c.py"
-        ]
+        protocols,
+        ["exit-code", "tap", "exit-code", "exit-code", "exit-code"]
     );
-    assert!(verdicts(&summary).iter().all(|(_, v)| v == "pass"));
-    assert_eq!(summary["version"], 2);
-    assert_eq!(summary["totals"]["files"]["passed"], 5);
 }
 
 #[test]
@@ -148,21 +55,25 @@ fn failing_file_exits_one_and_shows_output_tail() {
     let s = Suite::new();
     s.file("t/ok.sh", "exit 0\n")
         .file("t/bad.sh", "echo 'something broke here' >&2\nexit 3\n");
-    let (code, summary, stdout) = s.run_json(&[]);
-    assert_eq!(code, 1);
-    let bad = file(&summary, "t/bad.sh");
+    let run = s.run_reports(&[] as &[&str]);
+    run.expect_code(1);
+    let bad = run.file("t/bad.sh");
     assert_eq!(bad["verdict"], "fail");
-    assert_eq!(bad["reasons"][0], "exited with status 3");
-    assert!(bad["stderr_tail"]
-        .as_str()
-        .unwrap()
-        .contains("something broke here"));
-    assert!(stdout.contains("something broke here"), "{stdout}");
-    assert!(stdout.contains("Failures:"), "{stdout}");
+    assert_eq!(bad["reasons"], serde_json::json!(["exited with status 3"]));
+    assert_eq!(bad["stderr_tail"], "something broke here\n");
+    assert!(
+        run.stdout.contains("something broke here"),
+        "{}",
+        run.describe()
+    );
+    assert!(run.stdout.contains("Failures:"), "{}", run.describe());
     // Failing files keep their logs; passing files' logs are removed.
-    let log = PathBuf::from(bad["stderr_log"].as_str().unwrap());
-    assert!(s.path().join(&log).exists(), "{log:?}");
-    assert!(file(&summary, "t/ok.sh").get("stdout_log").is_none());
+    let log = s.path().join(bad["stderr_log"].as_str().unwrap());
+    assert_eq!(
+        std::fs::read_to_string(&log).unwrap(),
+        "something broke here\n"
+    );
+    assert!(run.file("t/ok.sh").get("stdout_log").is_none());
 }
 
 #[test]
@@ -172,19 +83,19 @@ fn tap_results_are_parsed_per_test() {
         "t/mixed.t",
         "print qq{1..4\\nok 1 - good\\nnot ok 2 - bad\\nok 3 # SKIP no db\\nnot ok 4 - later # TODO not done\\n}; exit 1;\n",
     );
-    let (code, summary, stdout) = s.run_json(&[]);
-    assert_eq!(code, 1);
-    let f = file(&summary, "t/mixed.t");
+    let run = s.run_reports(&[] as &[&str]);
+    run.expect_code(1);
+    let f = run.file("t/mixed.t");
     assert_eq!(f["verdict"], "fail");
     assert_eq!(f["protocol"], "tap");
-    let statuses: Vec<&str> = f["cases"]
+    let statuses: Vec<String> = f["cases"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| c["status"].as_str().unwrap())
+        .map(|c| text(&c["status"]))
         .collect();
     assert_eq!(statuses, ["pass", "fail", "skip", "todo-fail"]);
-    assert!(stdout.contains("not ok 2 - bad"), "{stdout}");
+    assert!(run.stdout.contains("not ok 2 - bad"), "{}", run.describe());
 }
 
 #[test]
@@ -194,11 +105,12 @@ fn sh_file_printing_tap_is_read_as_tap() {
         "tests/tap.sh",
         "echo 1..2; echo ok 1; echo 'not ok 2 - nope'\n",
     );
-    let (code, summary, _) = s.run_json(&[]);
-    assert_eq!(code, 1);
-    let f = file(&summary, "tests/tap.sh");
+    let run = s.run_reports(&[] as &[&str]);
+    run.expect_code(1);
+    let f = run.file("tests/tap.sh");
     assert_eq!(f["protocol"], "tap");
     assert_eq!(f["cases"].as_array().unwrap().len(), 2);
+    assert_eq!(f["reasons"][0], "failed test 2");
 }
 
 #[test]
@@ -209,22 +121,20 @@ fn timeout_kills_the_whole_process_group() {
         "tests/hang.sh",
         "sleep 300 & echo $! > grandchild.pid\necho $$ > child.pid\nsleep 300\n",
     );
-    let start = Instant::now();
-    let (code, summary, _) = s.run_json(&["--timeout", "500ms", "--grace", "200ms"]);
-    assert!(start.elapsed() < Duration::from_secs(10));
-    assert_eq!(code, 1);
-    let f = file(&summary, "tests/hang.sh");
+    let run = s
+        .ptest(&["--timeout", "500ms", "--grace", "200ms"])
+        .reports()
+        .deadline(Duration::from_secs(20))
+        .run();
+    run.expect_code(1);
+    let f = run.file("tests/hang.sh");
     assert_eq!(f["verdict"], "timeout");
-    assert!(f["reasons"][0]
-        .as_str()
-        .unwrap()
-        .contains("timed out after 500ms"));
+    assert!(
+        text(&f["reasons"][0]).contains("timed out after 500ms"),
+        "{f:#}"
+    );
     for pidfile in ["child.pid", "grandchild.pid"] {
-        let pid: i32 = std::fs::read_to_string(s.path().join(pidfile))
-            .unwrap()
-            .trim()
-            .parse()
-            .unwrap();
+        let pid = pid_in(&s, pidfile);
         assert!(!alive(pid), "{pidfile} ({pid}) still running");
     }
 }
@@ -236,90 +146,33 @@ fn processes_left_behind_are_killed_and_reported() {
         "tests/leaky.sh",
         "sleep 300 & echo $! > leaked.pid\necho 1..1\necho ok 1\n",
     );
-    let start = Instant::now();
-    let (code, summary, stdout) = s.run_json(&[]);
-    assert!(start.elapsed() < Duration::from_secs(10));
-    assert_eq!(code, 0, "a leak alone does not fail the file");
-    let f = file(&summary, "tests/leaky.sh");
+    let run = s
+        .ptest(&[] as &[&str])
+        .reports()
+        .deadline(Duration::from_secs(20))
+        .run();
+    run.expect_code(0);
+    let f = run.file("tests/leaky.sh");
     assert_eq!(f["leaked"], 1);
-    assert!(stdout.contains("left 1 process running"), "{stdout}");
-    let pid: i32 = std::fs::read_to_string(s.path().join("leaked.pid"))
-        .unwrap()
-        .trim()
-        .parse()
-        .unwrap();
+    assert!(
+        run.stdout.contains("left 1 process running"),
+        "{}",
+        run.describe()
+    );
+    let pid = pid_in(&s, "leaked.pid");
     assert!(!alive(pid), "leaked process {pid} still running");
 }
 
-#[test]
-fn interrupt_stops_children_writes_reports_and_exits_130() {
-    let s = Suite::new();
-    s.file("tests/a_quick.sh", "echo done > quick.done\n");
-    for i in 0..4 {
-        s.file(
-            &format!("tests/slow{i}.sh"),
-            &format!("sleep 300 & echo $! > gc{i}.pid\nsleep 300\n"),
-        );
-    }
-    let child = s
-        .cmd(&[
-            "-j",
-            "2",
-            "--order",
-            "lexical",
-            "--json",
-            "summary.json",
-            "--grace",
-            "300ms",
-        ])
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    assert!(wait_for(
-        &s.path().join("quick.done"),
-        Duration::from_secs(10)
-    ));
-    assert!(wait_for(&s.path().join("gc0.pid"), Duration::from_secs(10)));
-    assert!(wait_for(&s.path().join("gc1.pid"), Duration::from_secs(10)));
-    std::thread::sleep(Duration::from_millis(100));
-    // SAFETY: sending SIGINT to our own child process.
-    unsafe { libc::kill(child.id() as i32, libc::SIGINT) };
-    let start = Instant::now();
-    let out = child.wait_with_output().unwrap();
-    assert!(start.elapsed() < Duration::from_secs(10));
-    assert_eq!(out.status.code(), Some(130));
-    let summary: Value =
-        serde_json::from_str(&std::fs::read_to_string(s.path().join("summary.json")).unwrap())
-            .unwrap();
-    assert_eq!(summary["interrupted"], true);
-    let vs = verdicts(&summary);
-    assert_eq!(vs.len(), 5, "every file is in the report");
-    assert_eq!(vs[0], ("tests/a_quick.sh".to_string(), "pass".to_string()));
-    // Running at Ctrl-C: INTERRUPTED; never started: NOT RUN.
-    assert!(vs[1..3].iter().all(|(_, v)| v == "interrupted"), "{vs:?}");
-    assert!(vs[3..].iter().all(|(_, v)| v == "not-run"), "{vs:?}");
-    // The interrupted run is recorded: what finished is in the history.
-    let history: Value = serde_json::from_str(
-        &std::fs::read_to_string(s.path().join(".ptest/history.json")).unwrap(),
-    )
-    .unwrap();
-    assert_eq!(
-        history["files"]["tests/a_quick.sh"]["runs"][0]["verdict"],
-        "pass"
-    );
-    assert!(history["files"].get("tests/slow3.sh").is_none());
-    for i in 0..2 {
-        let pid: i32 = std::fs::read_to_string(s.path().join(format!("gc{i}.pid")))
-            .unwrap()
-            .trim()
-            .parse()
-            .unwrap();
-        assert!(!alive(pid), "grandchild {pid} still running");
-    }
-    assert!(
-        !s.path().join("gc2.pid").exists(),
-        "no new file started after Ctrl-C"
-    );
+/// The environment a file saw, as `NAME=value` lines.
+const DUMP_ENV: &str =
+    "env | grep -E '^(PTEST|HARNESS_ACTIVE)' | sort > \"env-$(basename \"$PTEST_FILE\").txt\"\n";
+
+fn env_of(s: &Suite, name: &str) -> std::collections::BTreeMap<String, String> {
+    s.read(&format!("env-{name}.txt"))
+        .lines()
+        .filter_map(|l| l.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 #[test]
@@ -327,28 +180,78 @@ fn children_get_the_ptest_environment() {
     let s = Suite::new();
     s.file(
         "tests/env.sh",
-        "env | grep -E '^(PTEST|HARNESS_ACTIVE)' | sort > env.txt\ntest -d \"$PTEST_TMPDIR\" && touch \"$PTEST_TMPDIR/x\"\n",
-    );
+        &format!(
+            "{DUMP_ENV}test -d \"$PTEST_TMPDIR\" || exit 5\n\
+             [ -z \"$(ls -A \"$PTEST_TMPDIR\")\" ] || exit 6\n\
+             touch \"$PTEST_TMPDIR/x\"; echo \"$PTEST_TMPDIR\" > tmpdir.txt\n\
+             cat > stdin.txt\nreadlink /proc/self/fd/0 > stdin-target.txt\n"
+        ),
+    )
+    .file(
+        "tests/other.sh",
+        "echo \"$PTEST_TMPDIR\" > other-tmpdir.txt; touch \"$PTEST_TMPDIR/y\"\n",
+    )
     // Three files for three slots: slots are capped at the number of files.
-    s.file("tests/z1.sh", "true\n")
-        .file("tests/z2.sh", "true\n");
-    let out = s.run(&["-j", "3"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
-    let env = std::fs::read_to_string(s.path().join("env.txt")).unwrap();
-    for needle in [
-        "PTEST=1\n",
-        "PTEST_FILE=tests/env.sh\n",
-        "PTEST_WORKER=0\n",
-        "PTEST_JOBS=3\n",
-        "PTEST_PARALLEL=1\n",
-        "PTEST_ATTEMPT=1\n",
-        "PTEST_TOTAL_ATTEMPTS=1\n",
-        "HARNESS_ACTIVE=1\n",
+    .file("tests/third.sh", "true\n");
+    let run = s.run_reports(&["-j", "3"]);
+    run.expect_code(0);
+    let env = env_of(&s, "env.sh");
+    let run_id = text(&run.summary()["run_id"]);
+    for (k, v) in [
+        ("PTEST", "1"),
+        ("PTEST_FILE", "tests/env.sh"),
+        ("PTEST_JOBS", "3"),
+        ("PTEST_PARALLEL", "1"),
+        ("PTEST_ATTEMPT", "1"),
+        ("PTEST_TOTAL_ATTEMPTS", "1"),
+        ("HARNESS_ACTIVE", "1"),
+        ("PTEST_RUN_ID", run_id.as_str()),
     ] {
-        assert!(env.contains(needle), "missing {needle:?} in\n{env}");
+        assert_eq!(env.get(k).map(String::as_str), Some(v), "{k} in {env:?}");
     }
-    assert!(env.contains("PTEST_RUN_ID="));
-    assert!(env.contains("PTEST_TMPDIR="));
+    assert!(env.contains_key("PTEST_WORKER"), "{env:?}");
+    assert!(!env.contains_key("PTEST_SHARD"), "no shard: {env:?}");
+    // PTEST_RUN_ID names the run directory.
+    assert!(s.path().join(".ptest/runs").join(&run_id).is_dir());
+    // PTEST_TMPDIR: private to each file, emptied afterwards.
+    let mine = s.read("tmpdir.txt").trim().to_string();
+    let theirs = s.read("other-tmpdir.txt").trim().to_string();
+    assert_ne!(mine, theirs);
+    for dir in [&mine, &theirs] {
+        let left = std::fs::read_dir(dir).map(|d| d.count()).unwrap_or(0);
+        assert_eq!(left, 0, "{dir} not emptied");
+    }
+    // stdin is /dev/null.
+    assert_eq!(s.read("stdin.txt"), "");
+    assert_eq!(s.read("stdin-target.txt").trim(), "/dev/null");
+}
+
+#[test]
+fn one_job_tells_children_they_are_not_parallel() {
+    let s = Suite::new();
+    s.file("tests/env.sh", DUMP_ENV);
+    s.run(&["-j", "1"]).expect_code(0);
+    let env = env_of(&s, "env.sh");
+    assert_eq!(env.get("PTEST_PARALLEL").map(String::as_str), Some("0"));
+    assert_eq!(env.get("PTEST_JOBS").map(String::as_str), Some("1"));
+    assert_eq!(env.get("PTEST_WORKER").map(String::as_str), Some("0"));
+}
+
+#[test]
+fn inherited_ptest_variables_do_not_leak_into_the_harness() {
+    // The suite builder strips PTEST_* from the environment; one set on
+    // purpose is passed on, proving the stripping is what keeps them out.
+    let s = Suite::new();
+    s.file("tests/env.sh", DUMP_ENV);
+    s.ptest(&["-j", "1"])
+        .env("PTEST_FROM_OUTSIDE", "yes")
+        .run()
+        .expect_code(0);
+    let env = env_of(&s, "env.sh");
+    assert_eq!(
+        env.get("PTEST_FROM_OUTSIDE").map(String::as_str),
+        Some("yes")
+    );
 }
 
 #[test]
@@ -357,51 +260,51 @@ fn file_that_cannot_start_is_an_error_and_the_run_goes_on() {
     s.executable("tests/badshebang", "#!/no/such/interpreter\n")
         .file("tests/fine.sh", "exit 0\n")
         .file("data.bin", "x");
-    let (code, summary, _) = s.run_json(&["tests", "data.bin"]);
-    assert_eq!(code, 1);
-    let bad = file(&summary, "tests/badshebang");
+    let run = s.run_reports(&["tests", "data.bin"]);
+    run.expect_code(1);
+    let bad = run.file("tests/badshebang");
     assert_eq!(bad["verdict"], "error");
-    let reason = bad["reasons"][0].as_str().unwrap();
+    let reason = text(&bad["reasons"][0]);
     assert!(reason.contains("cannot start"), "{reason}");
     assert!(
         reason.contains("`/no/such/interpreter` was not found"),
         "{reason}"
     );
-    let data = file(&summary, "data.bin");
+    let data = run.file("data.bin");
     assert_eq!(data["verdict"], "error");
-    assert!(data["reasons"][0]
-        .as_str()
-        .unwrap()
-        .contains("no runner for extension `.bin`"));
-    assert_eq!(file(&summary, "tests/fine.sh")["verdict"], "pass");
+    assert!(
+        text(&data["reasons"][0]).contains("no runner for extension `.bin`"),
+        "{data:#}"
+    );
+    assert_eq!(run.file("tests/fine.sh")["verdict"], "pass");
 }
 
 #[test]
 fn missing_path_is_a_usage_error_naming_it() {
     let s = Suite::new();
-    let out = s.run(&["no/such/dir"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("no/such/dir"), "{}", stderr(&out));
+    let run = s.run(&["no/such/dir"]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("no/such/dir"), "{}", run.describe());
 }
 
 #[test]
 fn no_default_directory_is_a_usage_error() {
     let s = Suite::new();
-    let out = s.run(&[]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("tests/ or t/"), "{}", stderr(&out));
+    let run = s.run(&[] as &[&str]);
+    run.expect_code(2);
+    assert!(run.stderr.contains("tests/ or t/"), "{}", run.describe());
 }
 
 #[test]
 fn empty_directory_exits_four() {
     let s = Suite::new();
     s.file("tests/README", "nothing to run\n");
-    let out = s.run(&["tests"]);
-    assert_eq!(out.status.code(), Some(4));
+    let run = s.run(&["tests"]);
+    run.expect_code(4);
     assert!(
-        stderr(&out).contains("no test files found in tests"),
+        run.stderr.contains("no test files found in tests"),
         "{}",
-        stderr(&out)
+        run.describe()
     );
 }
 
@@ -415,9 +318,9 @@ fn bad_values_are_usage_errors_naming_the_value() {
         (vec!["--exclude", "a[b"], "a[b"),
         (vec!["tests/[x"], "[x"),
     ] {
-        let out = s.run(&args);
-        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
-        assert!(stderr(&out).contains(needle), "{args:?}: {}", stderr(&out));
+        let run = s.run(&args);
+        run.expect_code(2);
+        assert!(run.stderr.contains(needle), "{args:?}: {}", run.describe());
     }
 }
 
@@ -431,12 +334,9 @@ fn globs_includes_excludes_gitignore_and_hidden_files() {
         .file("tests/ignored/e.sh", "exit 1\n")
         .file("tests/.gitignore", "ignored/\n");
     let list = |args: &[&str]| -> Vec<String> {
-        let out = s.run(args);
-        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
-        String::from_utf8_lossy(&out.stdout)
-            .lines()
-            .map(|l| l.split_whitespace().next().unwrap().to_string())
-            .collect()
+        let run = s.run(args);
+        run.expect_code(0);
+        run.first_words()
     };
     assert_eq!(
         list(&["tests", "--list"]),
@@ -454,11 +354,71 @@ fn globs_includes_excludes_gitignore_and_hidden_files() {
         list(&["tests", "--exclude", "tests/deep/**", "--list"]),
         ["tests/a.sh"]
     );
-    let out = s.run(&["tests", "--list"]);
-    let text = String::from_utf8_lossy(&out.stdout);
+    // Each file's own line names its runner.
+    let run = s.run(&["tests", "--list"]);
+    let runner = |id: &str| -> Vec<String> {
+        let line = run
+            .stdout
+            .lines()
+            .find(|l| l.split_whitespace().next() == Some(id))
+            .unwrap_or_else(|| panic!("{id} not listed: {}", run.stdout));
+        line.split_whitespace()
+            .skip(1)
+            .map(str::to_string)
+            .collect()
+    };
+    assert_eq!(runner("tests/deep/c.t"), ["tap", "perl"]);
+    assert_eq!(runner("tests/a.sh"), ["tap-or-exit-code", "sh"]);
+}
+
+#[test]
+fn default_directory_is_tests_before_t() {
+    let s = Suite::new();
+    s.file("tests/a.sh", "exit 0\n").file("t/b.sh", "exit 0\n");
+    let run = s.run(&["--list"]);
+    run.expect_code(0);
+    assert_eq!(run.first_words(), ["tests/a.sh"]);
+    std::fs::remove_dir_all(s.path().join("tests")).unwrap();
+    let run = s.run(&["--list"]);
+    run.expect_code(0);
+    assert_eq!(run.first_words(), ["t/b.sh"]);
+}
+
+#[test]
+fn executable_t_with_a_sh_shebang_runs_directly_and_exec_empty_runs_all_directly() {
+    let s = Suite::new();
+    // Not Perl: `$0` is only a path under sh.
+    s.executable(
+        "t/shell.t",
+        "#!/bin/sh\necho 1..1\ncase \"$0\" in */shell.t) echo ok 1 - sh;; *) echo not ok 1;; esac\n",
+    )
+    .file("t/perl.t", "print qq{1..1\\nok 1\\n};\n");
+    let run = s.run(&["t", "--list"]);
+    let line = |id: &str| {
+        run.stdout
+            .lines()
+            .find(|l| l.starts_with(id))
+            .unwrap_or_else(|| panic!("{id}: {}", run.stdout))
+            .split_whitespace()
+            .skip(1)
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    assert_eq!(line("t/shell.t"), "tap (direct)");
+    assert_eq!(line("t/perl.t"), "tap perl");
+    let run = s.run_reports(&["t"]);
+    run.expect_code(0);
+    assert_eq!(run.file("t/shell.t")["cases"][0]["name"], "sh");
+    // `--exec ''`: every file runs directly, so the non-executable Perl
+    // file cannot start.
+    let run = s.run_reports(&["t", "--exec", ""]);
+    run.expect_code(1);
+    assert_eq!(run.file("t/shell.t")["verdict"], "pass");
+    let perl = run.file("t/perl.t");
+    assert_eq!(perl["verdict"], "error");
     assert!(
-        text.contains("tests/deep/c.t") && text.contains("perl"),
-        "{text}"
+        text(&perl["reasons"][0]).contains("cannot start"),
+        "{perl:#}"
     );
 }
 
@@ -466,22 +426,41 @@ fn globs_includes_excludes_gitignore_and_hidden_files() {
 fn exec_runs_every_file_through_a_command() {
     let s = Suite::new();
     s.file("t/one.t", "ignored content\n");
-    let (code, summary, _) = s.run_json(&["--exec", "sh -c 'echo 1..1; echo ok 1 - $0'"]);
-    assert_eq!(code, 0, "{summary:#}");
-    let f = file(&summary, "t/one.t");
-    assert_eq!(f["cases"][0]["name"], "t/one.t");
+    let run = s.run_reports(&["--exec", "sh -c 'echo 1..1; echo ok 1 - $0'"]);
+    run.expect_code(0);
+    assert_eq!(run.file("t/one.t")["cases"][0]["name"], "t/one.t");
 }
 
 #[test]
-fn color_only_when_asked_and_never_with_no_color() {
+fn keep_logs_keeps_passing_logs_and_the_run_directory_has_the_summary() {
     let s = Suite::new();
-    s.file("tests/a.sh", "exit 1\n");
-    let plain = s.run(&[]);
-    assert!(!String::from_utf8_lossy(&plain.stdout).contains('\x1b'));
-    let colored = s.run(&["--color", "always"]);
-    assert!(String::from_utf8_lossy(&colored.stdout).contains('\x1b'));
-    let no_color = s.cmd(&[]).env("NO_COLOR", "1").output().unwrap();
-    assert!(!String::from_utf8_lossy(&no_color.stdout).contains('\x1b'));
+    s.file("tests/a.sh", "echo out; echo err >&2\n");
+    let run = s.run_reports(&["--keep-logs"]);
+    run.expect_code(0);
+    let f = run.file("tests/a.sh");
+    let out = s.path().join(text(&f["stdout_log"]));
+    let err = s.path().join(text(&f["stderr_log"]));
+    assert_eq!(std::fs::read_to_string(out).unwrap(), "out\n");
+    assert_eq!(std::fs::read_to_string(err).unwrap(), "err\n");
+    // The run directory's summary.json is the --json summary.
+    let run_id = text(&run.summary()["run_id"]);
+    let in_dir: Value =
+        serde_json::from_str(&s.read(&format!(".ptest/runs/{run_id}/summary.json"))).unwrap();
+    assert_eq!(&in_dir, run.summary());
+    // Without --keep-logs a passing file's logs are gone.
+    let run = s.run_reports(&[] as &[&str]);
+    let f = run.file("tests/a.sh");
+    assert!(
+        f.get("stdout_log").is_none() && f.get("stderr_log").is_none(),
+        "{f:#}"
+    );
+    let logs = s
+        .path()
+        .join(".ptest/runs")
+        .join(text(&run.summary()["run_id"]))
+        .join("logs");
+    let left = std::fs::read_dir(&logs).map(|d| d.count()).unwrap_or(0);
+    assert_eq!(left, 0, "{}", logs.display());
 }
 
 #[test]
@@ -489,7 +468,7 @@ fn run_directory_keeps_only_recent_runs() {
     let s = Suite::new();
     s.file("tests/a.sh", "exit 0\n");
     for _ in 0..12 {
-        assert_eq!(s.run(&["-q"]).status.code(), Some(0));
+        s.run(&["-q", "--no-history"]).expect_code(0);
     }
     let runs = std::fs::read_dir(s.path().join(".ptest/runs"))
         .unwrap()
@@ -510,43 +489,94 @@ fn perl_tests_find_lib_like_prove_dash_l() {
             "t/uses-extra.t",
             "use Test::More tests => 1; use Other; is(Other::name(), 'other');\n",
         );
-    let (code, summary, _) = s.run_json(&["t/uses-lib.t"]);
-    assert_eq!(code, 0, "{summary:#}");
-    let (code, _, _) = s.run_json(&["t/uses-lib.t", "--no-lib"]);
-    assert_eq!(code, 1, "without lib/ the module is not found");
-    let (code, summary, _) = s.run_json(&["t/uses-extra.t", "-I", "extra"]);
-    assert_eq!(code, 0, "{summary:#}");
+    s.run_reports(&["t/uses-lib.t"]).expect_code(0);
+    let run = s.run_reports(&["t/uses-lib.t", "--no-lib"]);
+    run.expect_code(1);
+    let f = run.file("t/uses-lib.t");
+    assert!(
+        text(&f["stderr_tail"]).contains("Can't locate My/Mod.pm in @INC"),
+        "{f:#}"
+    );
+    s.run_reports(&["t/uses-extra.t", "-I", "extra"])
+        .expect_code(0);
+}
+
+/// What `PERL5LIB` and `@INC` look like to a test.
+const SHOW_PERL5LIB: &str =
+    "print qq{1..1\\nok 1\\n}; open my $f, '>', 'perl5lib.txt'; print $f $ENV{PERL5LIB} // ''; close $f;\n";
+
+#[test]
+fn perl5lib_order_absolute_paths_blib_and_the_inherited_value() {
+    let s = Suite::new();
+    for d in ["lib", "blib/lib", "blib/arch", "extra"] {
+        std::fs::create_dir_all(s.path().join(d)).unwrap();
+    }
+    s.file("t/show.t", SHOW_PERL5LIB);
+    s.ptest(&["t", "-I", "extra"])
+        .env("PERL5LIB", "/inherited/one:/inherited/two")
+        .run()
+        .expect_code(0);
+    let root = s.path().canonicalize().unwrap();
+    let want: Vec<String> = ["extra", "lib", "blib/lib", "blib/arch"]
+        .iter()
+        .map(|d| root.join(d).display().to_string())
+        .chain(["/inherited/one".to_string(), "/inherited/two".to_string()])
+        .collect();
+    let got = s.read("perl5lib.txt");
+    let got: Vec<String> = got
+        .split(':')
+        .map(|p| {
+            // The temp dir may be reached through a symlink: compare canonical paths.
+            Path::new(p)
+                .canonicalize()
+                .map_or_else(|_| p.to_string(), |c| c.display().to_string())
+        })
+        .collect();
+    assert_eq!(got, want);
+    // --no-lib: only -I and the inherited value.
+    s.ptest(&["t", "--no-lib"])
+        .env("PERL5LIB", "/inherited/one")
+        .run()
+        .expect_code(0);
+    assert_eq!(s.read("perl5lib.txt"), "/inherited/one");
 }
 
 #[test]
 fn taint_mode_tests_run_like_prove() {
     let s = Suite::new();
-    s.file("lib/Tainted.pm", "package Tainted; sub ok { 1 } 1;\n").file(
-        "t/taint.t",
-        "#!perl -T\nuse strict; use Test::More tests => 2;\nok(${^TAINT}, 'taint mode on');\nuse Tainted; ok(Tainted::ok(), 'lib found under -T');\n",
-    );
-    let (code, summary, _) = s.run_json(&["t"]);
-    assert_eq!(code, 0, "{summary:#}");
-    assert_eq!(
-        file(&summary, "t/taint.t")["cases"]
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
+    s.file("lib/Tainted.pm", "package Tainted; sub ok { 1 } 1;\n")
+        .file(
+            "t/taint.t",
+            "#!perl -T\nuse strict; use Test::More tests => 3;\nok(${^TAINT}, 'taint mode on');\n\
+         use Tainted; ok(Tainted::ok(), 'lib found under -T');\n\
+         ok((grep { m{^/} && m{/lib$} } @INC), 'absolute lib in \\@INC');\n",
+        );
+    let run = s.run_reports(&["t"]);
+    run.expect_code(0);
+    let f = run.file("t/taint.t");
+    let statuses: Vec<String> = f["cases"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| text(&c["status"]))
+        .collect();
+    assert_eq!(statuses, ["pass", "pass", "pass"], "{f:#}");
 }
 
 #[test]
 fn closed_stdout_does_not_stop_the_run() {
     let s = Suite::new();
     for i in 0..6 {
-        s.file(&format!("tests/t{i}.sh"), "sleep 0.05\necho some output\n");
+        s.file(&format!("tests/t{i}.sh"), "echo some output\n");
     }
     // Like `ptest | head -1`: the reader goes away before ptest is done.
-    let mut child = s
-        .cmd(&["-j", "2", "--json", "summary.json"])
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ptest"))
+        .args(["-j", "2", "--json", "summary.json"])
+        .current_dir(s.path())
+        .stdin(std::process::Stdio::null())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
+        .tap_env()
         .spawn()
         .unwrap();
     drop(child.stdout.take());
@@ -555,8 +585,18 @@ fn closed_stdout_does_not_stop_the_run() {
     std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr_text).unwrap();
     assert_eq!(status.code(), Some(0), "{stderr_text}");
     assert!(!stderr_text.contains("panicked"), "{stderr_text}");
-    let summary: Value =
-        serde_json::from_str(&std::fs::read_to_string(s.path().join("summary.json")).unwrap())
-            .unwrap();
+    let summary: Value = serde_json::from_str(&s.read("summary.json")).unwrap();
     assert_eq!(summary["totals"]["files"]["passed"], 6);
+}
+
+/// A clean environment on a hand-made command.
+trait TapEnv {
+    fn tap_env(&mut self) -> &mut Self;
+}
+
+impl TapEnv for std::process::Command {
+    fn tap_env(&mut self) -> &mut Self {
+        common::clean_env(self);
+        self
+    }
 }

@@ -6,11 +6,12 @@
 //! runs the real `ptest` binary on that one file,
 //!
 //! ```text
-//! ptest sample-suites/failure-modes/FILE --timeout 2s -j 1 --no-history \
-//!       --color never --json TMP/s.json
+//! ptest sample-suites/failure-modes/FILE --timeout TIMEOUT -j 1 --no-history \
+//!       --color never --json TMP/s.json ARGS
 //! ```
 //!
-//! from the repository root (so the file id is that relative path), then
+//! in a temp dir holding a copy of the file at the same relative path (so the
+//! file id is the same as from the repository root), then
 //! checks the verdict and reasons in the JSON summary and ptest's exit status
 //! (0 for PASS/SKIP, 1 for FAIL/TIMEOUT/ERROR). Two more trials check the
 //! table parser itself and that the table and the directory list the same
@@ -21,6 +22,8 @@
 //!
 //! Set `FAILURE_MODES_PTEST_BIN=/path/to/ptest` to check another build (e.g.
 //! `target/release/ptest`) instead of the one cargo built for this test.
+
+mod common;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use serde_json::Value;
@@ -35,7 +38,7 @@ use std::time::{Duration, Instant};
 const SUITE_DIR: &str = "sample-suites/failure-modes";
 /// The table's file, inside [`SUITE_DIR`].
 const TABLE_FILE: &str = "README.md";
-/// The per-file timeout given to ptest.
+/// The per-file timeout given to ptest when a row's `timeout` cell is `-`.
 const PER_FILE_TIMEOUT: &str = "2s";
 /// A row's ptest run must finish within this, or it counts as too slow (the
 /// timeout rows need the timeout plus the grace period; the others, notably
@@ -129,9 +132,15 @@ struct Row {
     shows: String,
     /// 1-based line in the Markdown file.
     line: usize,
+    /// Extra ptest arguments (optional `args` column; `-` for none).
+    args: Vec<String>,
+    /// ptest's `--timeout` for this row (optional `timeout` column).
+    timeout: String,
 }
 
 const HEADER: [&str; 4] = ["file", "verdict", "reason contains", "what it shows"];
+/// Columns a table may add after [`HEADER`], in any order.
+const OPTIONAL: [&str; 2] = ["args", "timeout"];
 
 fn suite_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(SUITE_DIR)
@@ -151,13 +160,28 @@ fn parse_table(markdown: &str) -> Result<Vec<Row>, String> {
     let header_at = lines
         .iter()
         .position(|l| {
-            is_table_line(l)
-                && split_cells(l)
-                    .iter()
-                    .map(|c| c.to_ascii_lowercase())
-                    .eq(HEADER)
+            let cells: Vec<String> = split_cells(l)
+                .iter()
+                .map(|c| c.to_ascii_lowercase())
+                .collect();
+            is_table_line(l) && cells.len() >= HEADER.len() && cells[..HEADER.len()] == HEADER
         })
         .ok_or_else(|| format!("no table with the header | {} |", HEADER.join(" | ")))?;
+    let extra: Vec<String> = split_cells(lines[header_at])
+        .iter()
+        .skip(HEADER.len())
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    for (i, name) in extra.iter().enumerate() {
+        if !OPTIONAL.contains(&name.as_str()) || extra[..i].contains(name) {
+            return Err(format!(
+                "line {}: unknown or repeated column `{name}` (optional columns: {})",
+                header_at + 1,
+                OPTIONAL.join(", ")
+            ));
+        }
+    }
+    let width = HEADER.len() + extra.len();
     let separator = lines.get(header_at + 1).copied().unwrap_or("");
     let is_separator = is_table_line(separator)
         && split_cells(separator)
@@ -175,7 +199,25 @@ fn parse_table(markdown: &str) -> Result<Vec<Row>, String> {
             break;
         }
         let n = i + 1;
-        let cells = split_cells(line);
+        let mut cells = split_cells(line);
+        if cells.len() != width {
+            return Err(format!(
+                "line {n}: expected {width} cells, found {}",
+                cells.len()
+            ));
+        }
+        let optional = cells.split_off(HEADER.len());
+        let cell = |name: &str| {
+            extra
+                .iter()
+                .position(|e| e == name)
+                .map(|i| unquote(&optional[i]).to_string())
+                .filter(|c| c != "-" && !c.is_empty())
+        };
+        let args: Vec<String> = cell("args")
+            .map(|a| a.split_whitespace().map(str::to_string).collect())
+            .unwrap_or_default();
+        let timeout = cell("timeout").unwrap_or_else(|| PER_FILE_TIMEOUT.to_string());
         let [file, verdict, reason, shows] = <[String; 4]>::try_from(cells)
             .map_err(|c| format!("line {n}: expected 4 cells, found {}", c.len()))?;
         let file = unquote(&file).to_string();
@@ -204,6 +246,8 @@ fn parse_table(markdown: &str) -> Result<Vec<Row>, String> {
             reason,
             shows,
             line: n,
+            args,
+            timeout,
         });
     }
     if rows.is_empty() {
@@ -311,6 +355,41 @@ Some text.
         return Err(format!("parsed\n{got:#?}\nexpected\n{want:#?}").into());
     }
 
+    let with_extra = "| file | verdict | reason contains | what it shows | timeout | args |\n\
+                      |---|---|---|---|---|---|\n\
+                      | a.t | PASS | - | x | `10s` | `--retries 2 -j 1` |\n\
+                      | b.t | PASS | - | y | - | - |\n";
+    let rows = parse_table(with_extra).map_err(|e| format!("optional columns: {e}"))?;
+    let got: Vec<(&str, Vec<String>)> = rows
+        .iter()
+        .map(|r| (r.timeout.as_str(), r.args.clone()))
+        .collect();
+    let want: Vec<(&str, Vec<String>)> = vec![
+        (
+            "10s",
+            vec!["--retries".into(), "2".into(), "-j".into(), "1".into()],
+        ),
+        (PER_FILE_TIMEOUT, vec![]),
+    ];
+    if got != want {
+        return Err(format!("optional columns parsed as {got:?}, expected {want:?}").into());
+    }
+    for (text, needle) in [
+        (
+            "| file | verdict | reason contains | what it shows | colour |\n|---|---|---|---|---|\n| a.t | PASS | - | x | y |\n",
+            "unknown or repeated column `colour`",
+        ),
+        (
+            "| file | verdict | reason contains | what it shows | args |\n|---|---|---|---|---|\n| a.t | PASS | - | x |\n",
+            "expected 5 cells, found 4",
+        ),
+    ] {
+        match parse_table(text) {
+            Err(e) if e.contains(needle) => {}
+            other => return Err(format!("expected an error with {needle:?}, got {other:?}").into()),
+        }
+    }
+
     let head = "| file | verdict | reason contains | what it shows |\n|---|---|---|---|\n";
     for (body, needle) in [
         ("| a.t | OK | - | x |\n", "verdict `OK`"),
@@ -411,16 +490,20 @@ fn ptest_bin() -> PathBuf {
     }
 }
 
-fn run_ptest(file_arg: &str) -> Result<PtestRun, Failed> {
-    let root = env!("CARGO_MANIFEST_DIR");
+fn run_ptest(file_arg: &str, row: &Row) -> Result<PtestRun, Failed> {
     let tmp = tempfile::tempdir().map_err(|e| format!("cannot create a temp dir: {e}"))?;
+    // The row's file alone, copied to the same relative path in a temp dir
+    // of its own: the id is the same, nothing is shared between rows.
+    let root = tmp.path().join("root");
+    common::copy_tree(&suite_dir().join(&row.file), &root.join(file_arg));
+    let root = root.as_path();
     let json_path = tmp.path().join("s.json");
     let out_path = tmp.path().join("ptest.stdout");
     let err_path = tmp.path().join("ptest.stderr");
-    let args: Vec<String> = vec![
+    let mut args: Vec<String> = vec![
         file_arg.to_string(),
         "--timeout".into(),
-        PER_FILE_TIMEOUT.into(),
+        row.timeout.clone(),
         "-j".into(),
         "1".into(),
         "--no-history".into(),
@@ -429,14 +512,22 @@ fn run_ptest(file_arg: &str) -> Result<PtestRun, Failed> {
         "--json".into(),
         json_path.display().to_string(),
     ];
+    args.extend(row.args.iter().cloned());
     let bin = ptest_bin();
-    let command = format!("(cd {root} && {} {})", bin.display(), args.join(" "));
+    let command = format!(
+        "(cd {} && {} {})",
+        root.display(),
+        bin.display(),
+        args.join(" ")
+    );
     // ptest's own output goes to files, not pipes: if a leaked grandchild
     // ever held on to them, a pipe would block this harness for 10 minutes.
     let open =
         |p: &Path| File::create(p).map_err(|e| format!("cannot create {}: {e}", p.display()));
     let started = Instant::now();
-    let mut child = Command::new(&bin)
+    let mut cmd = Command::new(&bin);
+    common::clean_env(&mut cmd);
+    let mut child = cmd
         .args(&args)
         .current_dir(root)
         .env("NO_COLOR", "1")
@@ -480,9 +571,16 @@ fn run_ptest(file_arg: &str) -> Result<PtestRun, Failed> {
     })
 }
 
+/// How long a row may take: [`MAX_WALL`], or three times its timeout
+/// when that is longer.
+fn max_wall(row: &Row) -> Duration {
+    let timeout = ptest::config::parse_duration(&row.timeout).unwrap_or(Duration::ZERO);
+    MAX_WALL.max(timeout * 3)
+}
+
 fn check_row(row: &Row) -> Result<(), Failed> {
     let file_arg = format!("{SUITE_DIR}/{}", row.file);
-    let run = run_ptest(&file_arg)?;
+    let run = run_ptest(&file_arg, row)?;
     let mut problems: Vec<String> = Vec::new();
     let mut entry_json = String::new();
 
@@ -490,10 +588,11 @@ fn check_row(row: &Row) -> Result<(), Failed> {
         problems.push(format!(
             "ptest was still running after {HARD_DEADLINE:?} and was killed"
         ));
-    } else if run.elapsed > MAX_WALL {
+    } else if run.elapsed > max_wall(row) {
         problems.push(format!(
-            "ptest took {:.1?}, more than {MAX_WALL:?}",
-            run.elapsed
+            "ptest took {:.1?}, more than {:?}",
+            run.elapsed,
+            max_wall(row)
         ));
     }
 

@@ -9,10 +9,11 @@
 //! Needs `python3` with `junitparser` (`pip install junitparser`); the test
 //! fails, rather than passes silently, when it is missing.
 
-use ptest::merge::{FileSummary, RunSummary, Totals, Verdict, SUMMARY_VERSION};
+use ptest::merge::{FileSummary, RunSummary, Verdict};
 use ptest::parse::{CaseResult, CaseStatus, ProtocolUsed};
 use ptest::report::junit::{junit_report, write_junit, FILE_CASE_NAME};
 use ptest::run::ChildStatus;
+use ptest::testing::SummaryFixture;
 use serde_json::Value;
 use std::collections::HashSet;
 use std::path::Path;
@@ -210,20 +211,11 @@ fn mixed() -> (RunSummary, Vec<(&'static str, [usize; 4])>) {
     files.push(control);
     expected.push(("t/11-control.t", [1, 1, 0, 0]));
 
-    let summary = RunSummary {
-        version: SUMMARY_VERSION,
-        run_id: "consumers".into(),
-        started_at: "2026-11-23T04:46:38.000Z".into(),
-        jobs: 3,
-        wall: Duration::from_millis(12_345),
-        shard: None,
-        partition: None,
-        incomplete: None,
-        interrupted: false,
-        bail_out: None,
-        totals: Totals::of(&files),
-        files,
-    };
+    let summary = SummaryFixture::new(files)
+        .run_id("consumers")
+        .jobs(3)
+        .wall(Duration::from_millis(12_345))
+        .build();
     (summary, expected)
 }
 

@@ -2,10 +2,13 @@
 //! real `ptest` binary on temporary suites whose tests write a JUnit report
 //! to `$PTEST_JUNIT_FILE`.
 
+mod common;
+
+use common::{Run, Suite};
 use quick_junit::{NonSuccessKind, Report, TestCaseStatus};
 use serde_json::Value;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
 fn write(dir: &Path, rel: &str, text: &str) {
     let p = dir.join(rel);
@@ -13,28 +16,9 @@ fn write(dir: &Path, rel: &str, text: &str) {
     std::fs::write(&p, text).expect("write");
 }
 
-fn ptest(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ptest"))
-        .args(args)
-        .current_dir(dir)
-        .env("CI", "true")
-        .env_remove("PTEST_JUNIT_FILE")
-        .output()
-        .expect("run ptest")
-}
-
-fn describe(out: &Output) -> String {
-    format!(
-        "status {:?}\nstdout:\n{}\nstderr:\n{}",
-        out.status.code(),
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-fn summary(dir: &Path, out: &Output) -> Value {
+fn summary(dir: &Path, out: &Run) -> Value {
     let text = std::fs::read_to_string(dir.join("summary.json"))
-        .unwrap_or_else(|e| panic!("no summary.json ({e})\n{}", describe(out)));
+        .unwrap_or_else(|e| panic!("no summary.json ({e})\n{}", out.describe()));
     serde_json::from_str(&text).expect("summary is JSON")
 }
 
@@ -99,8 +83,8 @@ ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)
 
 #[test]
 fn tests_that_write_junit_reports() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = tmp.path();
+    let suite = Suite::new();
+    let dir = suite.path();
     write(dir, "t/mixed.sh", MIXED_SH);
     write(dir, "t/report.py", REPORT_PY);
     write(
@@ -117,19 +101,16 @@ fn tests_that_write_junit_reports() {
     write(dir, "t/plain.sh", ": > \"$PTEST_JUNIT_FILE\"\nexit 0\n");
     write(dir, "t/tap.sh", "echo 1..2; echo ok 1; echo ok 2\n");
 
-    let out = ptest(
-        dir,
-        &[
-            "t",
-            "-j",
-            "3",
-            "--json",
-            "summary.json",
-            "--junit",
-            "out.xml",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let out = suite.run(&[
+        "t",
+        "-j",
+        "3",
+        "--json",
+        "summary.json",
+        "--junit",
+        "out.xml",
+    ]);
+    out.expect_code(1);
     let s = summary(dir, &out);
 
     let mixed = file(&s, "t/mixed.sh");
@@ -209,7 +190,7 @@ fn tests_that_write_junit_reports() {
     assert!(reason.contains("t%2Fgarbage.sh.1.xml"), "{reason}");
 
     // The console shows the failing case and the error.
-    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stdout = &out.stdout;
     assert!(
         stdout.contains("FAIL calc.divides: expected 2, got 3"),
         "{stdout}"
@@ -254,8 +235,8 @@ fn tests_that_write_junit_reports() {
 
 #[test]
 fn bad_exit_status_fails_even_when_every_case_passed() {
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = tmp.path();
+    let suite = Suite::new();
+    let dir = suite.path();
     write(
         dir,
         "t/crash.sh",
@@ -271,8 +252,8 @@ fn bad_exit_status_fails_even_when_every_case_passed() {
         "t/empty.sh",
         "echo '<testsuites/>' > \"$PTEST_JUNIT_FILE\"\n",
     );
-    let out = ptest(dir, &["t", "--json", "summary.json", "--keep-logs"]);
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let out = suite.run(&["t", "--json", "summary.json", "--keep-logs"]);
+    out.expect_code(1);
     let s = summary(dir, &out);
     let crash = file(&s, "t/crash.sh");
     assert_eq!(crash["verdict"], "fail");
@@ -291,20 +272,21 @@ fn bad_exit_status_fails_even_when_every_case_passed() {
     assert!(junit_dir.join("t%2Fempty.sh.1.xml").is_file());
 }
 
-/// pytest through `--exec`, when pytest is installed; skipped (with a note
-/// on stderr) when it is not, so it is never required.
+/// pytest through `--exec`. pytest is a prerequisite (`.ci/run` installs
+/// it): without it this test fails rather than passing silently.
 #[test]
 fn pytest_junitxml_through_exec() {
-    let have_pytest = Command::new("python3")
+    let probe = Command::new("python3")
         .args(["-c", "import pytest"])
         .output()
-        .is_ok_and(|o| o.status.success());
-    if !have_pytest {
-        eprintln!("skipped pytest_junitxml_through_exec: `python3 -c 'import pytest'` failed (pytest is not installed)");
-        return;
-    }
-    let tmp = tempfile::tempdir().expect("tempdir");
-    let dir = tmp.path();
+        .expect("python3 runs");
+    assert!(
+        probe.status.success(),
+        "pytest is not installed (`python3 -m pip install pytest`, or run bash .ci/run): {}",
+        String::from_utf8_lossy(&probe.stderr)
+    );
+    let suite = Suite::new();
+    let dir = suite.path();
     write(
         dir,
         "py/test_sample.py",
@@ -316,17 +298,14 @@ fn pytest_junitxml_through_exec() {
     );
     // As the README shows it.
     let exec = r#"sh -c "exec python3 -m pytest -q --junitxml=\"\$PTEST_JUNIT_FILE\" \"\$0\"""#;
-    let out = ptest(
-        dir,
-        &[
-            "py/test_sample.py",
-            "--exec",
-            exec,
-            "--json",
-            "summary.json",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(1), "{}", describe(&out));
+    let out = suite.run(&[
+        "py/test_sample.py",
+        "--exec",
+        exec,
+        "--json",
+        "summary.json",
+    ]);
+    out.expect_code(1);
     let s = summary(dir, &out);
     let f = file(&s, "py/test_sample.py");
     assert_eq!(f["protocol"], "junit", "{f:#}");

@@ -1,172 +1,223 @@
-//! Issue-3 behaviour through the real binary: history, slowest-first order,
-//! --durations, shards and `ptest merge`.
+//! History, slowest-first order, `--durations`, shards and `ptest merge`
+//! through the real binary, each test in its own temporary directory; and
+//! the CI recipe from the README end to end.
 
-use serde_json::Value;
+mod common;
+
+use common::{text, Run, Suite};
+use serde_json::{json, Value};
 use std::collections::BTreeSet;
-use std::path::Path;
-use std::process::{Command, Output};
 
-fn ptest(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ptest"))
-        .args(args)
-        .current_dir(dir)
-        .env("CI", "true")
-        .output()
-        .expect("run ptest")
+/// Four files of different sizes (bigger sorts later by name, so neither
+/// size nor id order gives the orders the tests expect).
+fn suite() -> Suite {
+    let s = Suite::new();
+    s.file("tests/a_fast.sh", "exit 0\n#########################\n")
+        .file("tests/b_fast.sh", "exit 0\n##################\n")
+        .file("tests/c_mid.sh", "exit 0\n###########\n")
+        .file("tests/z_slow.sh", "exit 0\n####\n");
+    s
 }
 
-fn text(out: &Output) -> String {
-    format!(
-        "{}{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    )
-}
-
-/// A suite whose slow files sort last.
-fn suite() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("tests")).unwrap();
-    for (name, secs) in [
-        ("a_fast", "0.05"),
-        ("b_fast", "0.05"),
-        ("c_mid", "0.2"),
-        ("z_slow", "0.6"),
-    ] {
-        std::fs::write(
-            dir.path().join(format!("tests/{name}.sh")),
-            format!("sleep {secs}\n"),
-        )
-        .unwrap();
-    }
-    dir
-}
-
-/// The file ids in the dry-run order.
-fn dry_run_order(dir: &Path, extra: &[&str]) -> Vec<String> {
+/// One dry-run row: (file, source).
+fn dry_run(s: &Suite, extra: &[&str]) -> Vec<(String, String)> {
     let mut args = vec!["--dry-run", "-j", "2"];
     args.extend(extra);
-    let out = ptest(dir, &args);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    String::from_utf8_lossy(&out.stdout)
+    let run = s.run(&args);
+    run.expect_code(0);
+    dry_rows(&run)
+}
+
+fn dry_rows(run: &Run) -> Vec<(String, String)> {
+    run.stdout
         .lines()
-        .filter_map(|l| l.split_whitespace().find(|w| w.starts_with("tests/")))
-        .map(str::to_string)
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .map(|l| {
+            let w: Vec<&str> = l.split_whitespace().collect();
+            (w[3].to_string(), w[2].to_string())
+        })
         .collect()
 }
 
+fn rows(want: &[(&str, &str)]) -> Vec<(String, String)> {
+    want.iter()
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .collect()
+}
+
+/// A history in which each file has one passing run of `secs`.
+fn history(durations: &[(&str, f64)]) -> Value {
+    let files: serde_json::Map<String, Value> = durations
+        .iter()
+        .map(|(id, secs)| {
+            (
+                id.to_string(),
+                json!({"runs": [{"at": 1_796_154_083u64, "duration": secs, "verdict": "pass", "hash": "0000000000000000"}]}),
+            )
+        })
+        .collect();
+    json!({"version": 1, "files": files})
+}
+
 #[test]
-fn second_run_starts_the_slowest_file_first() {
-    let dir = suite();
-    // Before any history: no durations known.
-    let out = ptest(dir.path(), &["-j", "2"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let history: Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.path().join(".ptest/history.json")).unwrap(),
-    )
-    .unwrap();
-    assert_eq!(history["version"], 1);
-    assert_eq!(history["files"].as_object().unwrap().len(), 4);
-    let order = dry_run_order(dir.path(), &[]);
+fn recorded_history_orders_the_next_run_slowest_first() {
+    let s = suite();
+    s.history(&history(&[
+        ("tests/a_fast.sh", 0.05),
+        ("tests/b_fast.sh", 0.06),
+        ("tests/c_mid.sh", 0.2),
+        ("tests/z_slow.sh", 0.6),
+    ]));
     assert_eq!(
-        order.first().map(String::as_str),
-        Some("tests/z_slow.sh"),
-        "{order:?}"
-    );
-    assert_eq!(
-        order.get(1).map(String::as_str),
-        Some("tests/c_mid.sh"),
-        "{order:?}"
+        dry_run(&s, &[]),
+        rows(&[
+            ("tests/z_slow.sh", "history"),
+            ("tests/c_mid.sh", "history"),
+            ("tests/b_fast.sh", "history"),
+            ("tests/a_fast.sh", "history"),
+        ])
     );
     // Lexical order stays available.
+    let lexical: Vec<String> = dry_run(&s, &["--order", "lexical"])
+        .into_iter()
+        .map(|r| r.0)
+        .collect();
     assert_eq!(
-        dry_run_order(dir.path(), &["--order", "lexical"])
-            .first()
-            .map(String::as_str),
-        Some("tests/a_fast.sh")
+        lexical,
+        [
+            "tests/a_fast.sh",
+            "tests/b_fast.sh",
+            "tests/c_mid.sh",
+            "tests/z_slow.sh"
+        ]
     );
+}
+
+#[test]
+fn a_real_run_is_recorded_and_its_durations_give_the_next_order() {
+    let s = suite();
+    // Before any history: unknown durations, biggest file first.
+    assert_eq!(
+        dry_run(&s, &[]),
+        rows(&[
+            ("tests/a_fast.sh", "unknown"),
+            ("tests/b_fast.sh", "unknown"),
+            ("tests/c_mid.sh", "unknown"),
+            ("tests/z_slow.sh", "unknown"),
+        ])
+    );
+    let run = s.run(&["-j", "2"]);
+    run.expect_code(0);
+    let history = run.history.as_ref().expect("history written");
+    assert_eq!(history["version"], 1);
+    let files = history["files"].as_object().expect("files");
+    assert_eq!(files.len(), 4, "{history:#}");
+    // The order the recorded durations imply (slowest first, ties by id).
+    let mut implied: Vec<(f64, String)> = files
+        .iter()
+        .map(|(id, f)| {
+            (
+                f["runs"][0]["duration"].as_f64().expect("duration"),
+                id.clone(),
+            )
+        })
+        .collect();
+    implied.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.cmp(&b.1)));
+    let got: Vec<String> = dry_run(&s, &[]).into_iter().map(|r| r.0).collect();
+    let want: Vec<String> = implied.into_iter().map(|(_, id)| id).collect();
+    assert_eq!(got, want);
 }
 
 #[test]
 fn failed_files_go_first_next_time() {
-    let dir = suite();
-    std::fs::write(dir.path().join("tests/b_fast.sh"), "exit 1\n").unwrap();
-    let out = ptest(dir.path(), &["-j", "2"]);
-    assert_eq!(out.status.code(), Some(1));
-    let order = dry_run_order(dir.path(), &[]);
-    assert_eq!(
-        order.first().map(String::as_str),
-        Some("tests/b_fast.sh"),
-        "{order:?}"
+    let s = suite();
+    s.file("tests/b_fast.sh", "exit 1\n");
+    s.run(&["-j", "2"]).expect_code(1);
+    let run = s.run(&["--dry-run", "-j", "2"]);
+    let first = run.stdout.lines().nth(1).expect("a first row");
+    assert!(
+        first.ends_with("tests/b_fast.sh  (failed last time)"),
+        "{}",
+        run.stdout
     );
 }
 
 #[test]
 fn corrupt_history_is_set_aside_with_a_warning() {
-    let dir = suite();
-    std::fs::create_dir(dir.path().join(".ptest")).unwrap();
-    std::fs::write(dir.path().join(".ptest/history.json"), "{ not json").unwrap();
-    let out = ptest(dir.path(), &["-j", "2"]);
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "a corrupt history never changes a verdict"
+    let s = suite();
+    s.file(".ptest/history.json", "{ not json");
+    let run = s.run(&["-j", "2"]);
+    run.expect_code(0);
+    assert!(
+        run.output().contains("history.json.corrupt-"),
+        "{}",
+        run.describe()
     );
-    let all = text(&out);
-    assert!(all.contains("history.json.corrupt-"), "{all}");
-    let aside: Vec<_> = std::fs::read_dir(dir.path().join(".ptest"))
+    let aside: Vec<String> = std::fs::read_dir(s.path().join(".ptest"))
         .unwrap()
         .map(|e| e.unwrap().file_name().into_string().unwrap())
         .filter(|n| n.starts_with("history.json.corrupt-"))
         .collect();
     assert_eq!(aside.len(), 1);
-    let kept = std::fs::read_to_string(dir.path().join(".ptest").join(&aside[0])).unwrap();
-    assert_eq!(kept, "{ not json");
-    // A fresh, valid history was written.
-    let fresh = std::fs::read_to_string(dir.path().join(".ptest/history.json")).unwrap();
-    assert!(serde_json::from_str::<Value>(&fresh).is_ok());
+    assert_eq!(s.read(&format!(".ptest/{}", aside[0])), "{ not json");
+    // A fresh, valid history of this run was written.
+    let fresh = run.history.as_ref().expect("history");
+    assert_eq!(fresh["version"], 1);
+    assert_eq!(fresh["files"].as_object().map(|f| f.len()), Some(4));
 }
 
 #[test]
 fn durations_file_seeds_the_plan_and_bad_files_are_named() {
-    let dir = suite();
-    std::fs::write(
-        dir.path().join("d.json"),
-        r#"{"tests/a_fast.sh": 9.0, "./tests/b_fast.sh": 0.1}"#,
-    )
-    .unwrap();
-    let order = dry_run_order(dir.path(), &["--durations", "d.json", "--no-history"]);
-    assert_eq!(
-        order.first().map(String::as_str),
-        Some("tests/a_fast.sh"),
-        "{order:?}"
+    let s = suite();
+    s.file(
+        "d.json",
+        r#"{"tests/c_mid.sh": 9.0, "./tests/z_slow.sh": 0.1, "tests/b_fast.sh": 3.0}"#,
     );
-    std::fs::write(dir.path().join("bad.json"), "[1, 2").unwrap();
-    let out = ptest(dir.path(), &["--durations", "bad.json"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out).contains("bad.json"), "{}", text(&out));
+    // Without --durations size decides (a, b, c, z); with it, the imported
+    // durations do, and the unknown file is estimated at the high end of
+    // the known ones (9 s, a tie with c_mid broken by id).
+    assert_eq!(
+        dry_run(&s, &["--durations", "d.json", "--no-history"]),
+        rows(&[
+            ("tests/a_fast.sh", "estimated"),
+            ("tests/c_mid.sh", "imported"),
+            ("tests/b_fast.sh", "imported"),
+            ("tests/z_slow.sh", "imported"),
+        ])
+    );
+    s.file("bad.json", "[1, 2");
+    let run = s.run(&["--durations", "bad.json"]);
+    run.expect_code(2);
+    assert!(run.output().contains("bad.json"), "{}", run.describe());
+}
+
+fn seven() -> Suite {
+    let s = Suite::new();
+    for i in 0..7 {
+        s.file(
+            &format!("tests/t{i}.sh"),
+            "echo \"$PTEST_SHARD\" > \"shard-$(basename \"$PTEST_FILE\")\"\n",
+        );
+    }
+    s
 }
 
 #[test]
 fn shards_cover_every_file_exactly_once_and_merge_back() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("tests")).unwrap();
-    for i in 0..7 {
-        std::fs::write(dir.path().join(format!("tests/t{i}.sh")), "exit 0\n").unwrap();
-    }
+    let s = seven();
     let mut seen = BTreeSet::new();
     let mut total = 0;
     for k in 1..=3 {
         let shard = format!("{k}/3");
-        let out = ptest(dir.path(), &["--shard", &shard, "--list", "--no-history"]);
-        assert_eq!(out.status.code(), Some(0));
-        for line in String::from_utf8_lossy(&out.stdout).lines() {
-            total += 1;
-            seen.insert(line.split_whitespace().next().unwrap().to_string());
-        }
+        let run = s.run(&["--shard", &shard, "--list", "--no-history"]);
+        run.expect_code(0);
+        let ids = run.first_words();
+        total += ids.len();
+        seen.extend(ids);
         // Same inputs, same shard.
-        let again = ptest(dir.path(), &["--shard", &shard, "--list", "--no-history"]);
-        assert_eq!(out.stdout, again.stdout);
+        let again = s.run(&["--shard", &shard, "--list", "--no-history"]);
+        assert_eq!(run.stdout, again.stdout);
     }
     assert_eq!(total, 7);
     assert_eq!(seen.len(), 7);
@@ -174,94 +225,203 @@ fn shards_cover_every_file_exactly_once_and_merge_back() {
     for k in 1..=3 {
         let shard = format!("{k}/3");
         let json = format!("s{k}.json");
-        let out = ptest(
-            dir.path(),
-            &["--shard", &shard, "--json", &json, "--no-history"],
-        );
-        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+        s.run(&["--shard", &shard, "--json", &json, "--no-history"])
+            .expect_code(0);
+        let summary: Value = serde_json::from_str(&s.read(&json)).unwrap();
+        assert_eq!(summary["shard"], shard);
+        // PTEST_SHARD is the shard each file ran in.
+        for f in summary["files"].as_array().unwrap() {
+            let name = text(&f["id"]).replace("tests/", "");
+            assert_eq!(s.read(&format!("shard-{name}")).trim(), shard);
+        }
     }
-    let out = ptest(
-        dir.path(),
-        &[
-            "merge", "s1.json", "s2.json", "s3.json", "--json", "all.json", "--junit", "all.xml",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-    let all: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("all.json")).unwrap())
-            .unwrap();
-    assert_eq!(all["files"].as_array().unwrap().len(), 7);
-    assert!(dir.path().join("all.xml").exists());
+    let run = s.run(&[
+        "merge", "s1.json", "s2.json", "s3.json", "--json", "all.json", "--junit", "all.xml",
+    ]);
+    run.expect_code(0);
+    let all: Value = serde_json::from_str(&s.read("all.json")).unwrap();
+    let ids: Vec<String> = all["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| text(&f["id"]))
+        .collect();
+    let want: Vec<String> = (0..7).map(|i| format!("tests/t{i}.sh")).collect();
+    assert_eq!(ids, want);
+    assert_eq!(all["totals"]["files"]["passed"], 7);
+    let xml = s.read("all.xml");
+    let report = quick_junit::Report::deserialize_from_str(&xml).expect("merged JUnit parses");
+    let suites: Vec<&str> = report.test_suites.iter().map(|t| t.name.as_str()).collect();
+    assert_eq!(suites, want.iter().map(String::as_str).collect::<Vec<_>>());
+    assert_eq!((report.tests, report.failures, report.errors), (7, 0, 0));
 
     // A missing shard is named and fails the merge; a file twice is refused.
-    let out = ptest(dir.path(), &["merge", "s1.json", "s3.json"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out).contains("Missing shard: 2"), "{}", text(&out));
-    std::fs::copy(dir.path().join("s1.json"), dir.path().join("copy.json")).unwrap();
-    let mut copy: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join("copy.json")).unwrap())
-            .unwrap();
+    let run = s.run(&["merge", "s1.json", "s3.json"]);
+    run.expect_code(2);
+    assert!(
+        run.output().contains("Missing shard: 2"),
+        "{}",
+        run.describe()
+    );
+    let mut copy: Value = serde_json::from_str(&s.read("s1.json")).unwrap();
     copy["shard"] = Value::Null;
-    std::fs::write(dir.path().join("copy.json"), copy.to_string()).unwrap();
-    let out = ptest(dir.path(), &["merge", "s1.json", "copy.json"]);
-    assert_eq!(out.status.code(), Some(2));
-    assert!(text(&out).contains("reported twice"), "{}", text(&out));
+    s.file("copy.json", &copy.to_string());
+    let run = s.run(&["merge", "s1.json", "copy.json"]);
+    run.expect_code(2);
+    assert!(
+        run.output().contains("reported twice"),
+        "{}",
+        run.describe()
+    );
 }
 
 #[test]
-fn an_empty_shard_exits_zero_with_a_note() {
-    let dir = tempfile::tempdir().unwrap();
-    std::fs::create_dir(dir.path().join("tests")).unwrap();
-    std::fs::write(dir.path().join("tests/only.sh"), "exit 0\n").unwrap();
-    let mut empty = None;
+fn two_of_three_shards_are_empty_and_exit_zero_with_a_note() {
+    let s = Suite::new();
+    s.file("tests/only.sh", "exit 0\n");
+    let mut empty = Vec::new();
     for k in 1..=3 {
         let shard = format!("{k}/3");
         let json = format!("e{k}.json");
-        let out = ptest(
-            dir.path(),
-            &["--shard", &shard, "--json", &json, "--no-history"],
-        );
-        assert_eq!(out.status.code(), Some(0), "{}", text(&out));
-        if text(&out).contains("has no files") {
-            empty = Some(json);
+        let run = s.run(&["--shard", &shard, "--json", &json, "--no-history"]);
+        run.expect_code(0);
+        let summary: Value = serde_json::from_str(&s.read(&json)).unwrap();
+        let n = summary["files"].as_array().unwrap().len();
+        if run.output().contains("has no files") {
+            assert_eq!(n, 0, "{}", run.describe());
+            empty.push(k);
+        } else {
+            assert_eq!(n, 1, "{}", run.describe());
         }
     }
-    let empty = empty.expect("two of three shards are empty");
-    let summary: Value =
-        serde_json::from_str(&std::fs::read_to_string(dir.path().join(empty)).unwrap()).unwrap();
-    assert_eq!(summary["files"].as_array().unwrap().len(), 0);
-    let out = ptest(dir.path(), &["merge", "e1.json", "e2.json", "e3.json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out));
+    assert_eq!(empty.len(), 2, "exactly two empty shards: {empty:?}");
+    s.run(&["merge", "e1.json", "e2.json", "e3.json"])
+        .expect_code(0);
 }
 
 #[test]
-fn concurrent_runs_keep_both_histories() {
-    let dir = tempfile::tempdir().unwrap();
-    for d in ["one", "two"] {
-        std::fs::create_dir(dir.path().join(d)).unwrap();
-        for i in 0..5 {
-            std::fs::write(dir.path().join(format!("{d}/t{i}.sh")), "sleep 0.05\n").unwrap();
-        }
+fn many_concurrent_runs_contend_for_the_history_and_keep_every_file() {
+    const WRITERS: usize = 6;
+    let s = Suite::new();
+    for w in 0..WRITERS {
+        // Every file of every run waits for all the others: the runs finish,
+        // and write the history, at the same moment.
+        s.logged(&format!("w{w}/t.sh"), &format!("barrier all {WRITERS}"));
     }
-    let spawn = |d: &str| {
-        Command::new(env!("CARGO_BIN_EXE_ptest"))
-            .args([d, "-j", "2", "-q"])
-            .current_dir(dir.path())
-            .env("CI", "true")
-            .stdout(std::process::Stdio::null())
-            .spawn()
-            .unwrap()
+    let running: Vec<_> = (0..WRITERS)
+        .map(|w| s.ptest(&[format!("w{w}"), "-q".into()]).spawn())
+        .collect();
+    for r in running {
+        r.wait().expect_code(0);
+    }
+    let history: Value = serde_json::from_str(&s.read(".ptest/history.json")).unwrap();
+    let ids: BTreeSet<String> = history["files"]
+        .as_object()
+        .unwrap()
+        .keys()
+        .cloned()
+        .collect();
+    let want: BTreeSet<String> = (0..WRITERS).map(|w| format!("w{w}/t.sh")).collect();
+    assert_eq!(ids, want);
+}
+
+/// The README's CI recipe: a JUnit report from one run seeds the durations
+/// of the next; every shard computes the same partition; the shards' JSON
+/// merge back, and `merge --history` records them.
+#[test]
+fn ci_recipe_end_to_end() {
+    let s = Suite::new();
+    for (name, secs) in [("a", "0.05"), ("b", "0.4"), ("c", "0.2"), ("d", "0.3")] {
+        s.file(&format!("t/{name}.sh"), &format!("sleep {secs}\n"));
+    }
+    s.run(&["t", "-j", "2", "--junit", "r.xml", "--no-history"])
+        .expect_code(0);
+    // The next run imports every file's duration from the report.
+    let run = s.run(&["t", "--dry-run", "--durations", "r.xml", "--no-history"]);
+    run.expect_code(0);
+    let sources: BTreeSet<String> = dry_rows(&run).into_iter().map(|r| r.1).collect();
+    assert_eq!(sources, BTreeSet::from(["imported".to_string()]));
+    assert_eq!(dry_rows(&run)[0].0, "t/b.sh", "{}", run.stdout);
+    // Duration-balanced shards, the same partition fingerprint on each.
+    let mut prints = BTreeSet::new();
+    let mut listed = Vec::new();
+    for k in 1..=2 {
+        let shard = format!("{k}/2");
+        let dry = s.run(&[
+            "t",
+            "--dry-run",
+            "--shard",
+            &shard,
+            "--durations",
+            "r.xml",
+            "--no-history",
+        ]);
+        dry.expect_code(0);
+        let line = dry
+            .stdout
+            .lines()
+            .find(|l| l.starts_with("partition:"))
+            .expect("partition line");
+        prints.insert(line.to_string());
+        let list = s.run(&[
+            "t",
+            "--list",
+            "--shard",
+            &shard,
+            "--durations",
+            "r.xml",
+            "--no-history",
+        ]);
+        list.expect_code(0);
+        assert!(
+            list.stderr
+                .contains(&format!("shard {shard} of a duration-balanced split")),
+            "{}",
+            list.describe()
+        );
+        assert!(list.stderr.contains("2 files"), "{}", list.describe());
+        listed.extend(list.first_words());
+        let json = format!("s{k}.json");
+        s.run(&[
+            "t",
+            "--shard",
+            &shard,
+            "--durations",
+            "r.xml",
+            "--json",
+            &json,
+            "--no-history",
+        ])
+        .expect_code(0);
+    }
+    assert_eq!(prints.len(), 1, "{prints:?}");
+    listed.sort();
+    assert_eq!(listed, ["t/a.sh", "t/b.sh", "t/c.sh", "t/d.sh"]);
+    // LPT on the imported durations: b (0.4 s) + a (0.05 s) against
+    // d (0.3 s) + c (0.2 s); every choice has a 0.1 s margin.
+    let shard_of = |id: &str| {
+        (1..=2)
+            .find(|k| {
+                let v: Value = serde_json::from_str(&s.read(&format!("s{k}.json"))).unwrap();
+                v["files"].as_array().unwrap().iter().any(|f| f["id"] == id)
+            })
+            .unwrap_or_else(|| panic!("{id} in no shard"))
     };
-    let (mut a, mut b) = (spawn("one"), spawn("two"));
-    assert!(a.wait().unwrap().success());
-    assert!(b.wait().unwrap().success());
-    let history: Value = serde_json::from_str(
-        &std::fs::read_to_string(dir.path().join(".ptest/history.json")).unwrap(),
-    )
-    .unwrap();
-    assert_eq!(
-        history["files"].as_object().unwrap().len(),
-        10,
-        "{history:#}"
-    );
+    assert_eq!(shard_of("t/b.sh"), shard_of("t/a.sh"));
+    assert_eq!(shard_of("t/d.sh"), shard_of("t/c.sh"));
+    assert_ne!(shard_of("t/b.sh"), shard_of("t/d.sh"));
+    let run = s.run(&[
+        "merge",
+        "s1.json",
+        "s2.json",
+        "--junit",
+        "all.xml",
+        "--history",
+        "h.json",
+    ]);
+    run.expect_code(0);
+    let h: Value = serde_json::from_str(&s.read("h.json")).unwrap();
+    let ids: Vec<&String> = h["files"].as_object().unwrap().keys().collect();
+    assert_eq!(ids, ["t/a.sh", "t/b.sh", "t/c.sh", "t/d.sh"]);
+    assert_eq!(s.read("all.xml").matches("<testsuite ").count(), 4);
 }

@@ -1,6 +1,6 @@
 use super::*;
 use crate::discover::{Protocol, Runner, TestFile};
-use crate::merge::{FileSummary, Totals};
+use crate::merge::FileSummary;
 use crate::parse::CaseResult;
 use std::fs;
 use std::path::Path;
@@ -17,20 +17,9 @@ fn file(id: &str, verdict: Verdict, secs: Option<f64>, at: u64) -> FileSummary {
 }
 
 fn summary(files: Vec<FileSummary>) -> RunSummary {
-    RunSummary {
-        version: 1,
-        run_id: "run".into(),
-        started_at: "2026-01-01T00:00:00.000Z".into(),
-        jobs: 2,
-        wall: Duration::from_secs(1),
-        shard: None,
-        partition: None,
-        incomplete: None,
-        interrupted: false,
-        bail_out: None,
-        totals: Totals::of(&files),
-        files,
-    }
+    crate::testing::SummaryFixture::new(files)
+        .started_at("2026-01-01T00:00:00.000Z")
+        .build()
 }
 
 fn case(number: u64, name: &str, status: CaseStatus, ms: Option<u64>) -> CaseResult {

@@ -475,20 +475,13 @@ mod tests {
         jobs: usize,
         files: Vec<FileSummary>,
     ) -> RunSummary {
-        RunSummary {
-            version: SUMMARY_VERSION,
-            run_id: run_id.into(),
-            started_at: started_at.into(),
-            jobs,
-            wall: Duration::from_millis(wall_ms),
-            shard: shard.map(str::to_string),
-            partition: None,
-            incomplete: None,
-            interrupted: false,
-            bail_out: None,
-            totals: Totals::of(&files),
-            files,
-        }
+        crate::testing::SummaryFixture::new(files)
+            .run_id(run_id)
+            .started_at(started_at)
+            .jobs(jobs)
+            .wall(Duration::from_millis(wall_ms))
+            .shard(shard)
+            .build()
     }
 
     fn input(path: &str, summary: RunSummary) -> (PathBuf, RunSummary) {

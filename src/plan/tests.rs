@@ -459,23 +459,11 @@ fn imported_durations_win_over_history_and_history_fills_the_rest() {
         f.duration = Some(s(secs));
         f
     };
-    let summary = crate::merge::RunSummary {
-        version: 1,
-        run_id: "r".into(),
-        started_at: String::new(),
-        jobs: 1,
-        wall: Duration::ZERO,
-        shard: None,
-        partition: None,
-        incomplete: None,
-        interrupted: false,
-        bail_out: None,
-        totals: Default::default(),
-        files: vec![
-            run("a", 1.0, crate::merge::Verdict::Pass),
-            run("b", 2.0, crate::merge::Verdict::Fail),
-        ],
-    };
+    let summary = crate::testing::SummaryFixture::new(vec![
+        run("a", 1.0, crate::merge::Verdict::Pass),
+        run("b", 2.0, crate::merge::Verdict::Fail),
+    ])
+    .build();
     history.record(&summary, &Default::default());
     let mut imported = ImportedDurations::new();
     imported.insert("./a", s(10.0));

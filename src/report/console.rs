@@ -14,6 +14,7 @@ use crate::run::RunEvent;
 use console::Style;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::BTreeMap;
+use std::ffi::OsStr;
 use std::io::IsTerminal;
 use std::time::{Duration, Instant};
 
@@ -42,17 +43,19 @@ pub struct ConsoleOptions {
 impl ConsoleOptions {
     /// Resolves `--color`, `-q`/`-v`, the terminal and `NO_COLOR`/`CI`.
     pub fn detect(color: ColorWhen, quiet: bool, verbose: bool) -> ConsoleOptions {
-        let tty = std::io::stdout().is_terminal();
-        let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-        let ci = std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0");
-        let color = match color {
-            ColorWhen::Always => true,
-            ColorWhen::Never => false,
-            ColorWhen::Auto => tty && !no_color,
-        };
+        let stdout_tty = std::io::stdout().is_terminal();
+        let no_color = std::env::var_os("NO_COLOR");
+        let ci = std::env::var_os("CI");
+        let (color, progress) = decide_color(
+            color,
+            stdout_tty,
+            stdout_tty && std::io::stderr().is_terminal(),
+            no_color.as_deref(),
+            ci.as_deref(),
+        );
         ConsoleOptions {
             color,
-            progress: tty && std::io::stderr().is_terminal() && !ci,
+            progress,
             verbosity: if quiet {
                 Verbosity::Quiet
             } else if verbose {
@@ -62,6 +65,33 @@ impl ConsoleOptions {
             },
         }
     }
+}
+
+/// Whether to use colours and whether to draw the progress bar, as a pure
+/// function of `--color`, whether stdout (and both stdout and stderr) are
+/// terminals, and the values of `NO_COLOR` and `CI` (`None` when unset).
+///
+/// Colours: always with `--color always`, never with `--color never`; with
+/// `auto`, only on a terminal and when `NO_COLOR` is unset or empty. The
+/// progress bar: only when both outputs are terminals and `CI` is unset,
+/// empty, `false` or `0`.
+pub fn decide_color(
+    color: ColorWhen,
+    stdout_tty: bool,
+    both_tty: bool,
+    no_color: Option<&OsStr>,
+    ci: Option<&OsStr>,
+) -> (bool, bool) {
+    let no_color = no_color.is_some_and(|v| !v.is_empty());
+    let ci = ci
+        .and_then(OsStr::to_str)
+        .is_some_and(|v| !v.is_empty() && v != "false" && v != "0");
+    let color = match color {
+        ColorWhen::Always => true,
+        ColorWhen::Never => false,
+        ColorWhen::Auto => stdout_tty && !no_color,
+    };
+    (color, both_tty && !ci)
 }
 
 /// The styles used for each part of the output.

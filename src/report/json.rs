@@ -185,7 +185,7 @@ fn check_version(path: &Path, version: Option<&serde_json::Value>) -> Result<(),
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::merge::{BailOut, FileSummary, PartitionRecord, SplitKind, Totals, Verdict};
+    use crate::merge::{FileSummary, PartitionRecord, SplitKind, Verdict};
     use crate::parse::{CaseResult, CaseStatus, ProtocolUsed};
     use crate::run::ChildStatus;
     use std::error::Error as _;
@@ -228,27 +228,18 @@ mod tests {
             "not run: an earlier file bailed out",
         );
         let files = vec![failing, not_run];
-        RunSummary {
-            version: SUMMARY_VERSION,
-            run_id: "1795409198000-42".into(),
-            started_at: "2026-11-23T04:46:38.000Z".into(),
-            jobs: 4,
-            wall: Duration::from_millis(2250),
-            shard: Some("1/2".into()),
-            partition: Some(PartitionRecord {
+        crate::testing::SummaryFixture::new(files)
+            .run_id("1795409198000-42")
+            .jobs(4)
+            .wall(Duration::from_millis(2250))
+            .shard(Some("1/2"))
+            .partition(PartitionRecord {
                 fingerprint: "0123456789ab".into(),
                 split: SplitKind::Duration,
                 shards: vec![vec!["t/a.t".into(), "t/b.t".into()], vec!["t/c.t".into()]],
-            }),
-            incomplete: None,
-            interrupted: false,
-            bail_out: Some(BailOut {
-                file: "t/c.t".into(),
-                reason: "db down".into(),
-            }),
-            totals: Totals::of(&files),
-            files,
-        }
+            })
+            .bail_out("t/c.t", "db down")
+            .build()
     }
 
     fn write_raw(dir: &Path, name: &str, text: &str) -> PathBuf {

@@ -527,7 +527,6 @@ fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::merge::{Totals, SUMMARY_VERSION};
     use crate::run::ChildStatus;
 
     // ---- building summaries by hand -------------------------------------
@@ -591,20 +590,10 @@ mod tests {
     }
 
     fn summary(files: Vec<FileSummary>) -> RunSummary {
-        RunSummary {
-            version: SUMMARY_VERSION,
-            run_id: "r1".into(),
-            started_at: "2026-11-23T04:46:38.000Z".into(),
-            jobs: 2,
-            wall: Duration::from_millis(3500),
-            shard: None,
-            partition: None,
-            incomplete: None,
-            interrupted: false,
-            bail_out: None,
-            totals: Totals::of(&files),
-            files,
-        }
+        crate::testing::SummaryFixture::new(files)
+            .run_id("r1")
+            .wall(Duration::from_millis(3500))
+            .build()
     }
 
     // ---- reading the XML back -------------------------------------------

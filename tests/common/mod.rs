@@ -1,0 +1,580 @@
+//! One suite builder for every integration test: write the files of a
+//! suite (with their mode), a history and a `ptest.toml` into a fresh
+//! temporary directory, run the real `ptest` binary there with a clean
+//! environment, a null stdin and a deadline, and get back everything it
+//! produced: exit code, stdout, stderr, the JSON summary, the JUnit report,
+//! the history and a timeline of what the test files logged.
+//!
+//! Test files log through a tiny shell helper, `. "$SUITE_HELPER"` (written
+//! by [`Suite::new`]; [`Suite::logged`] adds the lines for you):
+//!
+//! - `log start` / `log end` append `start|end <file id> <PTEST_WORKER> <ns>`
+//!   to a shared, append-only timeline file (`<ns>` is `date +%s%N`; the
+//!   order of the lines is the order in which they were written);
+//! - `barrier NAME N` waits until `N` files reached the barrier `NAME`, and
+//!   fails the file (exit 3, with a message) after a deadline instead of
+//!   hanging.
+
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+
+/// How long a ptest run may take before the test kills it and fails.
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(60);
+/// How long a barrier in a test file waits for its peers.
+pub const BARRIER_SECS: u64 = 30;
+/// The verdict ptest gives files that were still running at Ctrl-C or
+/// SIGTERM. Issue 6 changes it to `interrupted`: change it here.
+pub const VERDICT_OF_RUNNING_AT_INTERRUPT: &str = "interrupted";
+/// The environment variables a test must never inherit from the shell
+/// that runs `cargo test` (besides every `PTEST_*`).
+const STRIPPED: [&str; 5] = ["PERL5LIB", "HARNESS_ACTIVE", "CI", "NO_COLOR", "PERL5OPT"];
+
+/// A suite in its own temporary directory. Files the harness itself needs
+/// (helper, timeline, reports) live in `.suite/`, which ptest never walks
+/// into (hidden).
+pub struct Suite {
+    dir: tempfile::TempDir,
+}
+
+impl Default for Suite {
+    fn default() -> Self {
+        Suite::new()
+    }
+}
+
+impl Suite {
+    /// An empty suite with the logging helper in place.
+    pub fn new() -> Suite {
+        let dir = tempfile::tempdir().expect("create a temp dir");
+        let s = Suite { dir };
+        fs::create_dir_all(s.meta()).expect("create .suite");
+        fs::write(s.helper(), helper_script(&s.meta())).expect("write the helper");
+        s
+    }
+
+    /// The suite's root: where ptest runs.
+    pub fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// `.suite/`, the harness's own files.
+    pub fn meta(&self) -> PathBuf {
+        self.path().join(".suite")
+    }
+
+    /// The shell helper's absolute path.
+    pub fn helper(&self) -> PathBuf {
+        self.meta().join("helper.sh")
+    }
+
+    /// Writes `text` to `rel` (parents created), mode 0644.
+    pub fn file(&self, rel: &str, text: &str) -> &Suite {
+        self.file_mode(rel, text, 0o644)
+    }
+
+    /// Writes `text` to `rel` with `mode`.
+    pub fn file_mode(&self, rel: &str, text: &str, mode: u32) -> &Suite {
+        use std::os::unix::fs::PermissionsExt;
+        let p = self.path().join(rel);
+        fs::create_dir_all(p.parent().expect("a parent")).expect("mkdir");
+        fs::write(&p, text).unwrap_or_else(|e| panic!("write {}: {e}", p.display()));
+        fs::set_permissions(&p, fs::Permissions::from_mode(mode)).expect("chmod");
+        self
+    }
+
+    /// Writes an executable file (mode 0755).
+    pub fn executable(&self, rel: &str, text: &str) -> &Suite {
+        self.file_mode(rel, text, 0o755)
+    }
+
+    /// Writes a shell test file that logs `start`, runs `body` (which may
+    /// call `log` and `barrier`), then logs `end`.
+    pub fn logged(&self, rel: &str, body: &str) -> &Suite {
+        let text = format!(
+            ". '{}'\nlog start\n{body}\nlog end\n",
+            self.helper().display()
+        );
+        self.file(rel, &text)
+    }
+
+    /// Writes `.ptest/history.json`.
+    pub fn history(&self, history: &Value) -> &Suite {
+        self.file(".ptest/history.json", &history.to_string())
+    }
+
+    /// Writes `ptest.toml`.
+    pub fn config(&self, toml: &str) -> &Suite {
+        self.file("ptest.toml", toml)
+    }
+
+    /// Copies `from` (a file or a directory tree, modes kept) to `rel`.
+    pub fn copy(&self, from: &Path, rel: &str) -> &Suite {
+        copy_tree(from, &self.path().join(rel));
+        self
+    }
+
+    /// A ptest command to adjust before running.
+    pub fn ptest<S: AsRef<str>>(&self, args: &[S]) -> Ptest<'_> {
+        Ptest {
+            suite: self,
+            args: args.iter().map(|a| a.as_ref().to_string()).collect(),
+            env: Vec::new(),
+            deadline: DEFAULT_DEADLINE,
+            pty: false,
+        }
+    }
+
+    /// Runs ptest with exactly `args`.
+    pub fn run<S: AsRef<str>>(&self, args: &[S]) -> Run {
+        self.ptest(args).run()
+    }
+
+    /// Runs ptest with `args` plus `--json` and `--junit` into `.suite/`.
+    pub fn run_reports<S: AsRef<str>>(&self, args: &[S]) -> Run {
+        self.ptest(args).reports().run()
+    }
+
+    /// The timeline written so far.
+    pub fn timeline(&self) -> Vec<Event> {
+        parse_timeline(&fs::read_to_string(self.meta().join("timeline")).unwrap_or_default())
+    }
+
+    /// Reads a file of the suite, panicking with its name when missing.
+    pub fn read(&self, rel: &str) -> String {
+        let p = self.path().join(rel);
+        fs::read_to_string(&p).unwrap_or_else(|e| panic!("read {}: {e}", p.display()))
+    }
+}
+
+/// A ptest command being built.
+pub struct Ptest<'a> {
+    suite: &'a Suite,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    deadline: Duration,
+    pty: bool,
+}
+
+impl Ptest<'_> {
+    /// Sets a variable in ptest's (clean) environment.
+    pub fn env(mut self, key: &str, value: &str) -> Self {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
+    /// Kills ptest and fails the test when it runs longer than this.
+    pub fn deadline(mut self, d: Duration) -> Self {
+        self.deadline = d;
+        self
+    }
+
+    /// Adds `--json .suite/summary.json --junit .suite/junit.xml`.
+    pub fn reports(mut self) -> Self {
+        let meta = self.suite.meta();
+        self.args.extend([
+            "--json".into(),
+            meta.join("summary.json").display().to_string(),
+            "--junit".into(),
+            meta.join("junit.xml").display().to_string(),
+        ]);
+        self
+    }
+
+    /// Runs ptest with stdout and stderr on one pseudo-terminal (100
+    /// columns, `TERM=xterm`); [`Run::stdout`] is what the terminal got.
+    pub fn pty(mut self) -> Self {
+        self.pty = true;
+        self
+    }
+
+    /// Starts ptest and returns at once.
+    pub fn spawn(self) -> Running {
+        let meta = self.suite.meta();
+        for f in ["summary.json", "junit.xml", "timeline", "stdout", "stderr"] {
+            let _ = fs::remove_file(meta.join(f));
+        }
+        let bin = env!("CARGO_BIN_EXE_ptest");
+        let mut cmd = if self.pty {
+            let mut c = Command::new("python3");
+            c.arg("-c")
+                .arg(PTY_SCRIPT)
+                .arg(meta.join("stdout"))
+                .arg(bin)
+                .env("TERM", "xterm");
+            c
+        } else {
+            Command::new(bin)
+        };
+        cmd.args(&self.args).current_dir(self.suite.path());
+        clean_env(&mut cmd);
+        cmd.env("SUITE_HELPER", self.suite.helper());
+        for (k, v) in &self.env {
+            cmd.env(k, v);
+        }
+        let open = |name: &str| fs::File::create(meta.join(name)).expect("create an output file");
+        cmd.stdin(Stdio::null()).stderr(open("stderr"));
+        if self.pty {
+            cmd.stdout(Stdio::null());
+        } else {
+            cmd.stdout(open("stdout"));
+        }
+        let described = format!("ptest {}", shell_words_join(&self.args));
+        let child = cmd.spawn().expect("start ptest");
+        Running {
+            child,
+            meta,
+            root: self.suite.path().to_path_buf(),
+            started: Instant::now(),
+            deadline: self.deadline,
+            command: described,
+        }
+    }
+
+    /// Runs ptest to the end (or the deadline).
+    pub fn run(self) -> Run {
+        self.spawn().wait()
+    }
+}
+
+/// A ptest process that is running.
+pub struct Running {
+    child: Child,
+    meta: PathBuf,
+    root: PathBuf,
+    started: Instant,
+    deadline: Duration,
+    command: String,
+}
+
+impl Running {
+    /// ptest's process id (under a pty: the wrapper's).
+    pub fn pid(&self) -> i32 {
+        i32::try_from(self.child.id()).expect("a pid fits in i32")
+    }
+
+    /// Sends `signal` to ptest.
+    pub fn signal(&self, signal: i32) {
+        // SAFETY: kill(2) on our own child's pid; no memory is involved.
+        let rc = unsafe { libc::kill(self.pid(), signal) };
+        assert_eq!(rc, 0, "kill({}, {signal}) failed", self.pid());
+    }
+
+    /// Whether ptest has exited (and then its status).
+    pub fn try_status(&mut self) -> Option<ExitStatus> {
+        self.child.try_wait().expect("try_wait")
+    }
+
+    /// The timeline written so far.
+    pub fn timeline(&self) -> Vec<Event> {
+        parse_timeline(&fs::read_to_string(self.meta.join("timeline")).unwrap_or_default())
+    }
+
+    /// What ptest printed on stdout so far.
+    pub fn stdout_so_far(&self) -> String {
+        read_lossy(&self.meta.join("stdout"))
+    }
+
+    /// Waits for ptest to exit; kills it and panics at the deadline.
+    pub fn wait(mut self) -> Run {
+        let status = loop {
+            if let Some(status) = self.try_status() {
+                break status;
+            }
+            if self.started.elapsed() > self.deadline {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                panic!(
+                    "{} still running after {:?}: killed\nstdout:\n{}\nstderr:\n{}",
+                    self.command,
+                    self.deadline,
+                    read_lossy(&self.meta.join("stdout")),
+                    read_lossy(&self.meta.join("stderr")),
+                );
+            }
+            std::thread::sleep(Duration::from_millis(10));
+        };
+        let elapsed = self.started.elapsed();
+        let json = |p: PathBuf| -> Option<Value> {
+            let text = fs::read_to_string(&p).ok()?;
+            Some(
+                serde_json::from_str(&text)
+                    .unwrap_or_else(|e| panic!("{} is not JSON: {e}\n{text}", p.display())),
+            )
+        };
+        Run {
+            command: self.command,
+            code: status.code(),
+            elapsed,
+            stdout: read_lossy(&self.meta.join("stdout")).replace("\r\n", "\n"),
+            stderr: read_lossy(&self.meta.join("stderr")),
+            summary: json(self.meta.join("summary.json")),
+            junit: fs::read_to_string(self.meta.join("junit.xml")).ok(),
+            history: json(self.root.join(".ptest/history.json")),
+            timeline: parse_timeline(
+                &fs::read_to_string(self.meta.join("timeline")).unwrap_or_default(),
+            ),
+        }
+    }
+}
+
+/// Waits until `cond` holds, polling; false after `limit`.
+pub fn wait_until(limit: Duration, mut cond: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    loop {
+        if cond() {
+            return true;
+        }
+        if start.elapsed() > limit {
+            return false;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Waits until `path` exists and is not empty.
+pub fn wait_for_file(path: &Path, limit: Duration) -> bool {
+    wait_until(limit, || fs::metadata(path).is_ok_and(|m| m.len() > 0))
+}
+
+/// Everything one ptest run produced.
+#[derive(Debug)]
+pub struct Run {
+    /// The command, for messages.
+    pub command: String,
+    /// The exit code (`None`: killed by a signal).
+    pub code: Option<i32>,
+    /// How long it took.
+    pub elapsed: Duration,
+    /// Standard output (CR LF turned into LF).
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+    /// The `--json` summary, when [`Ptest::reports`] asked for one and it was written.
+    pub summary: Option<Value>,
+    /// The `--junit` report's text, likewise.
+    pub junit: Option<String>,
+    /// `.ptest/history.json` after the run.
+    pub history: Option<Value>,
+    /// What the test files logged, in order.
+    pub timeline: Vec<Event>,
+}
+
+impl Run {
+    /// Everything, for a failure message.
+    pub fn describe(&self) -> String {
+        format!(
+            "{} -> {:?} in {:.2?}\n--- stdout ---\n{}\n--- stderr ---\n{}",
+            self.command, self.code, self.elapsed, self.stdout, self.stderr
+        )
+    }
+
+    /// Asserts the exit code, showing everything when it differs.
+    pub fn expect_code(&self, code: i32) -> &Run {
+        assert_eq!(self.code, Some(code), "{}", self.describe());
+        self
+    }
+
+    /// The JSON summary (panics with the output when there is none).
+    pub fn summary(&self) -> &Value {
+        self.summary
+            .as_ref()
+            .unwrap_or_else(|| panic!("no JSON summary\n{}", self.describe()))
+    }
+
+    /// The summary's entry for file `id`.
+    pub fn file(&self, id: &str) -> &Value {
+        self.summary()["files"]
+            .as_array()
+            .expect("files is an array")
+            .iter()
+            .find(|f| f["id"] == id)
+            .unwrap_or_else(|| panic!("{id} not in summary: {:#}", self.summary()))
+    }
+
+    /// (id, verdict) of every file, in the summary's order.
+    pub fn verdicts(&self) -> Vec<(String, String)> {
+        self.summary()["files"]
+            .as_array()
+            .expect("files is an array")
+            .iter()
+            .map(|f| (text(&f["id"]), text(&f["verdict"])))
+            .collect()
+    }
+
+    /// stdout and stderr together.
+    pub fn output(&self) -> String {
+        format!("{}{}", self.stdout, self.stderr)
+    }
+
+    /// The first whitespace-separated word of each stdout line.
+    pub fn first_words(&self) -> Vec<String> {
+        self.stdout
+            .lines()
+            .filter_map(|l| l.split_whitespace().next())
+            .map(str::to_string)
+            .collect()
+    }
+}
+
+/// A JSON string's text ("" when not a string).
+pub fn text(v: &Value) -> String {
+    v.as_str().unwrap_or_default().to_string()
+}
+
+/// One line of the timeline.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Event {
+    /// `start`, `end`, or what the file logged.
+    pub what: String,
+    /// `PTEST_FILE`.
+    pub file: String,
+    /// `PTEST_WORKER`.
+    pub worker: String,
+    /// `date +%s%N` when it was written.
+    pub ns: u128,
+}
+
+fn parse_timeline(text: &str) -> Vec<Event> {
+    text.lines()
+        .map(|l| {
+            let w: Vec<&str> = l.split(' ').collect();
+            assert_eq!(w.len(), 4, "bad timeline line {l:?}");
+            Event {
+                what: w[0].into(),
+                file: w[1].into(),
+                worker: w[2].into(),
+                ns: w[3].parse().unwrap_or_else(|_| panic!("bad time in {l:?}")),
+            }
+        })
+        .collect()
+}
+
+/// The most files running at once, by the timeline's start/end order.
+pub fn max_overlap(timeline: &[Event]) -> usize {
+    let (mut now, mut max) = (0usize, 0usize);
+    for e in timeline {
+        match e.what.as_str() {
+            "start" => {
+                now += 1;
+                max = max.max(now);
+            }
+            "end" => now = now.saturating_sub(1),
+            _ => {}
+        }
+    }
+    max
+}
+
+fn helper_script(meta: &Path) -> String {
+    format!(
+        r#"# Written by tests/common: logging and barriers for test files.
+SUITE_META='{meta}'
+log() {{
+  printf '%s %s %s %s\n' "$1" "${{PTEST_FILE:-?}}" "${{PTEST_WORKER:-?}}" "$(date +%s%N)" >> "$SUITE_META/timeline"
+}}
+barrier() {{
+  mkdir -p "$SUITE_META/barrier-$1"
+  : > "$SUITE_META/barrier-$1/$(printf %s "$PTEST_FILE" | tr / _)"
+  end=$(( $(date +%s) + {secs} ))
+  while [ "$(ls "$SUITE_META/barrier-$1" | wc -l)" -lt "$2" ]; do
+    if [ "$(date +%s)" -gt "$end" ]; then
+      echo "barrier $1: fewer than $2 files arrived within {secs}s" >&2
+      log barrier-timeout
+      exit 3
+    fi
+    sleep 0.01
+  done
+}}
+"#,
+        meta = meta.display(),
+        secs = BARRIER_SECS
+    )
+}
+
+/// Runs argv[2..] with stdin, stdout and stderr on a new pty of 100x30 and
+/// copies what it printed to the file argv[1]; exits with its exit code.
+const PTY_SCRIPT: &str = r#"
+import fcntl, os, pty, struct, sys, termios
+pid, fd = pty.fork()
+if pid == 0:
+    fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
+    os.execv(sys.argv[2], sys.argv[2:])
+out = open(sys.argv[1], "wb")
+while True:
+    try:
+        data = os.read(fd, 65536)
+    except OSError:
+        break
+    if not data:
+        break
+    out.write(data)
+out.close()
+_, status = os.waitpid(pid, 0)
+sys.exit(os.waitstatus_to_exitcode(status))
+"#;
+
+/// Removes every variable a test must not inherit.
+pub fn clean_env(cmd: &mut Command) {
+    for (key, _) in std::env::vars_os() {
+        let k = key.to_string_lossy();
+        if k == "PTEST" || k.starts_with("PTEST_") || STRIPPED.contains(&k.as_ref()) {
+            cmd.env_remove(&key);
+        }
+    }
+}
+
+fn read_lossy(p: &Path) -> String {
+    String::from_utf8_lossy(&fs::read(p).unwrap_or_default()).into_owned()
+}
+
+fn shell_words_join(args: &[String]) -> String {
+    args.iter()
+        .map(|a| {
+            if a.is_empty() || a.contains(|c: char| c.is_whitespace() || "'\"$".contains(c)) {
+                format!("'{}'", a.replace('\'', r"'\''"))
+            } else {
+                a.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Copies a file or a directory tree, keeping modes.
+pub fn copy_tree(from: &Path, to: &Path) {
+    let meta = fs::metadata(from).unwrap_or_else(|e| panic!("{}: {e}", from.display()));
+    if meta.is_dir() {
+        fs::create_dir_all(to).expect("mkdir");
+        for entry in fs::read_dir(from).expect("read_dir") {
+            let entry = entry.expect("entry");
+            copy_tree(&entry.path(), &to.join(entry.file_name()));
+        }
+    } else {
+        fs::create_dir_all(to.parent().expect("parent")).expect("mkdir");
+        fs::copy(from, to).unwrap_or_else(|e| panic!("copy {}: {e}", from.display()));
+    }
+}
+
+/// The repository root.
+pub fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Whether a process is still running (not gone, not a zombie).
+pub fn alive(pid: i32) -> bool {
+    u32::try_from(pid).is_ok_and(ptest::run::process::is_running)
+}
+
+/// Reads a pid written by a test file.
+pub fn pid_in(suite: &Suite, rel: &str) -> i32 {
+    suite
+        .read(rel)
+        .trim()
+        .parse()
+        .unwrap_or_else(|e| panic!("{rel}: not a pid ({e})"))
+}
