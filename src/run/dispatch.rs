@@ -41,12 +41,12 @@ pub fn run(
 ) -> Result<RunOutcome, RunError> {
     let started_at = SystemTime::now();
     let start = Instant::now();
-    let run_dir = rundir::prepare(&options.runs_root, &options.run_id, options.keep_runs).map_err(
-        |source| RunError::RunDir {
+    let prepared = rundir::prepare(&options.runs_root, &options.run_id, options.keep_runs)
+        .map_err(|source| RunError::RunDir {
             path: options.runs_root.join(&options.run_id),
             source,
-        },
-    )?;
+        })?;
+    let run_dir = prepared.path.clone();
     process::become_subreaper();
     let jobs = options.jobs.max(1);
     let (tx, rx) = mpsc::channel::<Msg>();
@@ -315,6 +315,7 @@ pub fn run(
         wall: start.elapsed(),
         interrupted,
         bailed_out,
+        lock: Some(std::sync::Arc::new(prepared.lock)),
     })
 }
 

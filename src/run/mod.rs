@@ -266,6 +266,10 @@ pub struct RunOutcome {
     pub interrupted: Option<i32>,
     /// The file that bailed out and its reason.
     pub bailed_out: Option<(usize, String)>,
+    /// The run directory's lock: while the outcome lives, no other ptest
+    /// prunes the run directory (reports are still written into it after
+    /// the run). `None` when there is no run directory.
+    pub lock: Option<std::sync::Arc<rundir::RunLock>>,
 }
 
 impl RunOutcome {
@@ -278,6 +282,7 @@ impl RunOutcome {
             wall: Duration::ZERO,
             interrupted: None,
             bailed_out: None,
+            lock: None,
         }
     }
 }

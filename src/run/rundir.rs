@@ -1,24 +1,105 @@
 //! The run directory `.ptest/runs/<run-id>/`: per-file logs, JUnit reports
-//! written by the tests, and scratch directories. Only the most recent runs are kept; older ones are removed
-//! when a new run starts.
+//! written by the tests, and scratch directories. Only the most recent runs
+//! are kept; older ones are removed when a new run starts.
+//!
+//! # Live runs are never pruned
+//!
+//! Every run holds an exclusive `flock` on `<run dir>/.lock` for as long as
+//! its [`RunLock`] lives (the whole run, and the reports written after it).
+//! Pruning try-locks each candidate and skips those whose lock is held, so a
+//! second ptest in the same directory never removes a run in progress. The
+//! kernel drops the lock when the process dies, however it dies, so a crashed
+//! run's directory becomes prunable again.
+//!
+//! A run directory is built under a hidden name (`.new-<run-id>`), locked,
+//! and only then renamed to `<run-id>`: a pruner never sees a run directory
+//! that exists but is not yet locked. A directory without a `.lock` file
+//! (written by an older ptest) is treated as finished.
 
+use std::fs::{File, OpenOptions, TryLockError};
+use std::io::ErrorKind;
 use std::path::{Path, PathBuf};
 
-/// Creates `root/run_id` (with `logs/`, `junit/` and `tmp/`), first removing the
-/// oldest run directories so that at most `keep` remain afterwards.
-pub fn prepare(root: &Path, run_id: &str, keep: usize) -> std::io::Result<PathBuf> {
-    std::fs::create_dir_all(root)?;
-    prune(root, keep.saturating_sub(1));
-    let dir = root.join(run_id);
-    std::fs::create_dir_all(dir.join("logs"))?;
-    std::fs::create_dir_all(dir.join("junit"))?;
-    std::fs::create_dir_all(dir.join("tmp"))?;
-    Ok(dir)
+/// The name of the lock file inside a run directory.
+const LOCK_FILE: &str = ".lock";
+
+/// An exclusive lock on a run directory, held while this value lives.
+#[derive(Debug)]
+pub struct RunLock {
+    file: File,
 }
 
-/// Removes the oldest run directories under `root` until `keep` remain.
-/// Run ids start with a millisecond timestamp, so name order is age order.
-/// Failures to remove are ignored (another ptest may be pruning too).
+impl Drop for RunLock {
+    fn drop(&mut self) {
+        // Closing the file releases the lock too; unlocking first is tidier.
+        let _ = self.file.unlock();
+    }
+}
+
+/// A prepared run directory and the lock that keeps it from being pruned.
+#[derive(Debug)]
+pub struct RunDir {
+    /// `root/<run-id>`.
+    pub path: PathBuf,
+    /// Held for the run's lifetime.
+    pub lock: RunLock,
+}
+
+/// Creates `root/run_id` (with `logs/`, `junit/` and `tmp/`), locked, after
+/// removing the oldest finished run directories so that at most `keep`
+/// remain afterwards (live runs are kept and do not count against others).
+pub fn prepare(root: &Path, run_id: &str, keep: usize) -> std::io::Result<RunDir> {
+    std::fs::create_dir_all(root)?;
+    prune(root, keep.saturating_sub(1));
+    let staging = root.join(format!(".new-{run_id}"));
+    let dir = root.join(run_id);
+    let lock = build_locked(&staging).inspect_err(|_| {
+        let _ = std::fs::remove_dir_all(&staging);
+    })?;
+    std::fs::rename(&staging, &dir).inspect_err(|_| {
+        let _ = std::fs::remove_dir_all(&staging);
+    })?;
+    Ok(RunDir { path: dir, lock })
+}
+
+/// Makes `dir` with its subdirectories and locks its `.lock` file.
+fn build_locked(dir: &Path) -> std::io::Result<RunLock> {
+    std::fs::create_dir(dir)?;
+    let file = OpenOptions::new()
+        .create_new(true)
+        .write(true)
+        .open(dir.join(LOCK_FILE))?;
+    file.try_lock().map_err(|e| match e {
+        TryLockError::Error(e) => e,
+        TryLockError::WouldBlock => std::io::Error::other("a fresh run lock is already held"),
+    })?;
+    for sub in ["logs", "junit", "tmp"] {
+        std::fs::create_dir(dir.join(sub))?;
+    }
+    Ok(RunLock { file })
+}
+
+/// Whether the run in `dir` is still in progress (its lock is held by a
+/// live ptest). On `false`, the returned lock (if any) is held by the caller
+/// until dropped, so the directory can be removed safely.
+fn try_claim(dir: &Path) -> Result<Option<File>, ()> {
+    let file = match File::open(dir.join(LOCK_FILE)) {
+        Ok(file) => file,
+        // No lock file: an older ptest's run, or already half removed.
+        Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+        // Cannot tell: keep it.
+        Err(_) => return Err(()),
+    };
+    match file.try_lock() {
+        Ok(()) => Ok(Some(file)),
+        Err(TryLockError::WouldBlock | TryLockError::Error(_)) => Err(()),
+    }
+}
+
+/// Removes the oldest finished run directories under `root` until `keep`
+/// remain (live runs are skipped, see the module docs). Run ids start with
+/// a millisecond timestamp, so name order is age order. Failures to remove
+/// are ignored (another ptest may be pruning too).
 pub fn prune(root: &Path, keep: usize) {
     let Ok(entries) = std::fs::read_dir(root) else {
         return;
@@ -35,7 +116,10 @@ pub fn prune(root: &Path, keep: usize) {
     runs.sort();
     let excess = runs.len().saturating_sub(keep);
     for (_, path) in runs.into_iter().take(excess) {
-        let _ = std::fs::remove_dir_all(path);
+        if let Ok(claim) = try_claim(&path) {
+            let _ = std::fs::remove_dir_all(&path);
+            drop(claim);
+        }
     }
 }
 
@@ -84,7 +168,7 @@ mod tests {
             std::fs::create_dir(root.path().join(format!("{stamp}-1"))).unwrap();
         }
         std::fs::create_dir(root.path().join("not-a-run")).unwrap();
-        let dir = prepare(root.path(), "500-1", 3).unwrap();
+        let dir = prepare(root.path(), "500-1", 3).unwrap().path;
         assert!(dir.join("logs").is_dir());
         assert!(dir.join("junit").is_dir());
         let mut left: Vec<String> = std::fs::read_dir(root.path())
@@ -93,5 +177,22 @@ mod tests {
             .collect();
         left.sort();
         assert_eq!(left, ["300-1", "400-1", "500-1", "not-a-run"]);
+    }
+
+    #[test]
+    fn prune_skips_live_runs() {
+        let root = tempfile::tempdir().unwrap();
+        let live = prepare(root.path(), "100-1", 10).unwrap();
+        let finished = prepare(root.path(), "200-1", 10).unwrap();
+        drop(finished);
+        for stamp in 300..310 {
+            drop(prepare(root.path(), &format!("{stamp}-1"), 2).unwrap());
+        }
+        assert!(live.path.join("logs").is_dir(), "the live run was pruned");
+        assert!(!root.path().join("200-1").exists(), "a finished run was kept");
+        assert!(root.path().join("309-1").is_dir());
+        drop(live);
+        drop(prepare(root.path(), "400-1", 2).unwrap());
+        assert!(!root.path().join("100-1").exists(), "a finished run was kept");
     }
 }
