@@ -164,3 +164,71 @@ fn a_removed_log_makes_the_file_an_error() {
         "{summary:#}"
     );
 }
+
+/// Reads a pid written by a test file, waiting for it up to 30 s.
+fn read_pid(path: &Path) -> u32 {
+    assert!(
+        wait_for(path, Duration::from_secs(30)),
+        "{} never written",
+        path.display()
+    );
+    let start = Instant::now();
+    loop {
+        let text = std::fs::read_to_string(path).expect("pid file");
+        if let Ok(pid) = text.trim().parse() {
+            return pid;
+        }
+        assert!(start.elapsed() < Duration::from_secs(5), "bad pid {text:?}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
+/// Waits until `pid` is gone (or a zombie), up to `limit`.
+fn gone_within(pid: u32, limit: Duration) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if !alive(pid) {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+/// ptest killed with SIGKILL takes its running tests (and what they started
+/// in their process group) with it.
+#[test]
+fn children_die_with_a_killed_ptest() {
+    let s = Suite::new();
+    let child_pid = s.path().join("child.pid");
+    let grandchild_pid = s.path().join("grandchild.pid");
+    s.file(
+        "t/sleeper.sh",
+        &format!(
+            "sleep 60 &\necho $! > '{}.tmp' && mv '{0}.tmp' '{0}'\necho $$ > '{}.tmp' && mv '{1}.tmp' '{1}'\nwait\n",
+            grandchild_pid.display(),
+            child_pid.display()
+        ),
+    );
+    let mut ptest = s
+        .cmd(&["t", "-q"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start ptest");
+    let child = read_pid(&child_pid);
+    let grandchild = read_pid(&grandchild_pid);
+    assert!(alive(child) && alive(grandchild));
+    ptest.kill().expect("SIGKILL ptest");
+    ptest.wait().expect("reap ptest");
+    let child_gone = gone_within(child, Duration::from_secs(10));
+    let grandchild_gone = gone_within(grandchild, Duration::from_secs(10));
+    for pid in [child, grandchild] {
+        if alive(pid) {
+            // SAFETY: kill(2) on a pid this test's suite started.
+            unsafe { libc::kill(pid as libc::pid_t, libc::SIGKILL) };
+        }
+    }
+    assert!(child_gone, "the test file ({child}) outlived ptest");
+    assert!(grandchild_gone, "its child ({grandchild}) outlived ptest");
+}

@@ -7,12 +7,14 @@
 //! report back.
 //!
 //! Every child runs in its own process group, with stdout and stderr written
-//! to files in the run directory (never held in memory).
+//! to files in the run directory (never held in memory). A watchdog process
+//! kills the running groups if ptest itself dies (see `watchdog`).
 
 mod dispatch;
 pub mod logs;
 pub mod process;
 pub mod rundir;
+mod watchdog;
 mod worker;
 
 use crate::parse::junit::{JunitError, JunitReport};
@@ -302,6 +304,10 @@ pub enum RunError {
     /// Signal handlers could not be installed.
     #[error("cannot install signal handlers")]
     Signals(#[source] std::io::Error),
+    /// The watchdog process (which kills running tests if ptest dies)
+    /// could not be started.
+    #[error("cannot start the watchdog process")]
+    Watchdog(#[source] std::io::Error),
     /// A worker thread could not be started or stopped unexpectedly.
     #[error("worker thread failure")]
     Worker(#[source] std::io::Error),

@@ -14,6 +14,7 @@
 //! non-empty file), that report is its result and stdout is not read as TAP;
 //! otherwise stdout is read as before.
 
+use super::watchdog::Watchdog;
 use super::{process, ChildStatus, FileRun, JunitFile, LogFile};
 use crate::discover::Protocol;
 use crate::parse::junit::JunitError;
@@ -78,13 +79,19 @@ impl Scratch {
 }
 
 /// The worker loop: runs jobs until the job channel closes.
-pub(crate) fn work(worker: usize, scratch: Scratch, jobs: Receiver<Job>, done: Sender<Msg>) {
+pub(crate) fn work(
+    worker: usize,
+    scratch: Scratch,
+    watchdog: &Watchdog,
+    jobs: Receiver<Job>,
+    done: Sender<Msg>,
+) {
     for job in jobs {
         let (index, attempt) = (job.index, job.attempt);
         // A bug in ptest must not leave the dispatcher waiting for this file
         // forever: it becomes an ERROR for this file, and the run goes on.
         let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            run_job(worker, &scratch, job, &done)
+            run_job(worker, &scratch, watchdog, job, &done)
         }))
         .unwrap_or_else(|panic| {
             let what = panic
@@ -108,7 +115,13 @@ pub(crate) fn work(worker: usize, scratch: Scratch, jobs: Receiver<Job>, done: S
     let _ = std::fs::remove_file(&scratch.stderr);
 }
 
-fn run_job(worker: usize, scratch: &Scratch, job: Job, done: &Sender<Msg>) -> FileRun {
+fn run_job(
+    worker: usize,
+    scratch: &Scratch,
+    watchdog: &Watchdog,
+    job: Job,
+    done: &Sender<Msg>,
+) -> FileRun {
     let started_at = SystemTime::now();
     let start = Instant::now();
     let mut run = FileRun {
@@ -141,6 +154,8 @@ fn run_job(worker: usize, scratch: &Scratch, job: Job, done: &Sender<Msg>) -> Fi
     let mut handles: Option<LogHandles> = None;
     let spawned = spawn(scratch, &job, &mut handles).and_then(|mut child| {
         let pgid = child.id();
+        // Should ptest die from here on, the watchdog kills the group.
+        watchdog.guard(worker, pgid);
         // The dispatcher needs the group to enforce timeouts and Ctrl-C.
         let _ = done.send(Msg::Spawned {
             index: job.index,
@@ -149,6 +164,7 @@ fn run_job(worker: usize, scratch: &Scratch, job: Job, done: &Sender<Msg>) -> Fi
         let status = child.wait();
         run.duration = start.elapsed();
         run.leaked = process::kill_leftovers(pgid, job.grace);
+        watchdog.release(worker);
         status
     });
     empty_dir(&scratch.tmpdir);
