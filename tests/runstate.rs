@@ -140,7 +140,10 @@ fn a_live_run_is_never_pruned() {
             .as_str()
             .unwrap_or_else(|| panic!("no run_id: {summary:#}")),
     );
-    assert!(run_dir.join("logs").is_dir(), "the slow run's directory is gone");
+    assert!(
+        run_dir.join("logs").is_dir(),
+        "the slow run's directory is gone"
+    );
 }
 
 /// Output that vanished while the child ran is never a PASS.
@@ -231,4 +234,166 @@ fn children_die_with_a_killed_ptest() {
     }
     assert!(child_gone, "the test file ({child}) outlived ptest");
     assert!(grandchild_gone, "its child ({grandchild}) outlived ptest");
+}
+
+/// Names of the entries in `dir`, sorted.
+fn names(dir: &Path) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_new_state_dir_is_git_ignored() {
+    let s = Suite::new();
+    s.file("t/a.sh", "exit 0\n");
+    let out = s.run(&["t", "-q"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let ignore = std::fs::read_to_string(s.path().join(".ptest/.gitignore")).expect(".gitignore");
+    assert_eq!(ignore, "*\n");
+}
+
+#[test]
+fn state_dir_comes_from_the_flag_or_the_environment() {
+    let s = Suite::new();
+    s.file("t/a.sh", "exit 0\n");
+    let out = s.run(&["t", "-q", "--state-dir", "flag-state"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = s
+        .cmd(&["t", "-q"])
+        .env("PTEST_STATE_DIR", "env-state")
+        .output()
+        .expect("ptest");
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    for dir in ["flag-state", "env-state"] {
+        let state = s.path().join(dir);
+        assert_eq!(
+            names(&state),
+            [".gitignore", "history.json", "history.json.lock", "runs"],
+            "{dir}"
+        );
+        assert_eq!(names(&state.join("runs")).len(), 1, "{dir}");
+    }
+    assert!(!s.path().join(".ptest").exists());
+}
+
+/// A state dir that cannot be created (under a regular file: fails for root
+/// too): the run goes on, its files in a temporary dir, history not saved,
+/// each said in one warning line with the OS reason.
+#[test]
+fn an_unusable_state_dir_still_runs_and_says_why() {
+    let s = Suite::new();
+    s.file("t/a.sh", "exit 0\n");
+    s.file("t/b.sh", "exit 1\n");
+    s.file("blocker", "a regular file\n");
+    let out = s.run(&["t", "--state-dir", "blocker/state", "--json", "s.json"]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    let summary = std::fs::read_to_string(s.path().join("s.json")).expect("summary");
+    assert!(summary.contains("\"fail\""), "{summary}");
+    let all = format!("{}{stderr}", text(&out.stdout));
+    let state_line: Vec<&str> = all
+        .lines()
+        .filter(|l| l.contains("cannot create state directory"))
+        .collect();
+    assert_eq!(state_line.len(), 1, "{all}");
+    assert!(state_line[0].contains("Not a directory"), "{all}");
+    assert!(state_line[0].contains("instead"), "{all}");
+    let history_line = all
+        .lines()
+        .find(|l| l.contains("history not saved"))
+        .unwrap_or_else(|| panic!("no history warning: {all}"));
+    assert!(history_line.contains("Not a directory"), "{all}");
+}
+
+/// The same with a really read-only working directory, when this runs as
+/// root and `setpriv` can drop to an unprivileged user.
+#[test]
+fn a_read_only_working_directory_still_runs() {
+    // SAFETY: geteuid(2) has no preconditions.
+    let root = unsafe { libc::geteuid() } == 0;
+    let setpriv = Command::new("setpriv").arg("--version").output();
+    if !root || setpriv.is_err() {
+        eprintln!("skipped: needs root and setpriv");
+        return;
+    }
+    use std::os::unix::fs::PermissionsExt;
+    let s = Suite::new();
+    s.file("t/a.sh", "echo 1..1\necho ok 1\n");
+    let mode = std::fs::Permissions::from_mode(0o755);
+    for dir in [s.path().to_path_buf(), s.path().join("t")] {
+        std::fs::set_permissions(&dir, mode.clone()).expect("chmod");
+    }
+    let mut c = Command::new("setpriv");
+    c.args(["--reuid=65534", "--regid=65534", "--clear-groups"])
+        .arg(env!("CARGO_BIN_EXE_ptest"))
+        .arg("t")
+        .current_dir(s.path())
+        .stdin(Stdio::null())
+        .env("CI", "true")
+        .env("TMPDIR", "/tmp");
+    for (key, _) in std::env::vars_os() {
+        if key.to_string_lossy().starts_with("PTEST") {
+            c.env_remove(key);
+        }
+    }
+    let out = c.output().expect("setpriv ptest");
+    let stderr = text(&out.stderr);
+    if stderr.contains("setpriv:") {
+        eprintln!("skipped: setpriv cannot drop privileges here: {stderr}");
+        return;
+    }
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(stderr.contains("cannot create state directory"), "{stderr}");
+    assert!(stderr.contains("Permission denied"), "{stderr}");
+    assert!(text(&out.stdout).contains("PASS"));
+    assert!(!s.path().join(".ptest").exists());
+}
+
+#[test]
+fn ptest_tmpdir_is_absolute() {
+    let s = Suite::new();
+    s.file(
+        "t/cd.sh",
+        "case \"$PTEST_TMPDIR\" in /*) ;; *) echo \"relative: $PTEST_TMPDIR\"; exit 1;; esac\ncd / && [ -d \"$PTEST_TMPDIR\" ] && touch \"$PTEST_TMPDIR/x\"\n",
+    );
+    let out = s.run(&["t"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+}
+
+/// `--list` and `--dry-run` leave a corrupt history (and everything else)
+/// as it is; a real run sets it aside.
+#[test]
+fn list_and_dry_run_change_nothing_on_disk() {
+    let s = Suite::new();
+    s.file("t/a.sh", "exit 0\n");
+    let history = s.file(".ptest/history.json", "{ not json");
+    for flag in ["--list", "--dry-run"] {
+        let out = s.run(&["t", flag]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(0), "{flag}: {stderr}");
+        assert!(stderr.contains("could not be used"), "{flag}: {stderr}");
+        assert_eq!(names(&s.path().join(".ptest")), ["history.json"], "{flag}");
+        assert_eq!(
+            std::fs::read_to_string(&history).expect("history"),
+            "{ not json"
+        );
+    }
+    let out = s.run(&["t", "-q"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let left = names(&s.path().join(".ptest"));
+    assert!(
+        left.iter().any(|n| n.starts_with("history.json.corrupt-")),
+        "{left:?}"
+    );
 }

@@ -123,6 +123,81 @@ pub fn prune(root: &Path, keep: usize) {
     }
 }
 
+/// The state directory made ready for a run (see [`prepare_state_dir`]).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StateDir {
+    /// Where this run's directory goes: `<state dir>/runs`, or a private
+    /// directory under the system's temporary directory.
+    pub runs_root: PathBuf,
+    /// Set when the state directory could not be used: one line saying
+    /// why (with the OS reason) and where the run's files go instead.
+    pub warning: Option<String>,
+}
+
+/// Creates the state directory `dir` (e.g. `.ptest`) and its `runs/`. When
+/// ptest creates `dir` it writes `dir/.gitignore` containing `*`, so the
+/// directory never shows up as untracked (as pytest does for its cache).
+///
+/// When `dir` cannot be used (a read-only working directory), the run goes
+/// on with its run directory under `$TMPDIR/ptest-<uid>/runs` (created
+/// private to the user), and the returned warning says so.
+pub fn prepare_state_dir(dir: &Path) -> StateDir {
+    let runs = dir.join("runs");
+    let created = !dir.exists();
+    let failed = match std::fs::create_dir_all(&runs) {
+        Ok(()) => {
+            if created {
+                // Best effort: a missing .gitignore only costs tidiness.
+                let _ = std::fs::write(dir.join(".gitignore"), "*\n");
+            }
+            return StateDir {
+                runs_root: runs,
+                warning: None,
+            };
+        }
+        Err(err) => err,
+    };
+    match private_temp_runs() {
+        Ok(temp) => StateDir {
+            warning: Some(format!(
+                "cannot create state directory {}: {failed}; this run's files are in {} instead",
+                dir.display(),
+                temp.display()
+            )),
+            runs_root: temp,
+        },
+        // The run fails creating its directory and says why.
+        Err(_) => StateDir {
+            runs_root: runs,
+            warning: None,
+        },
+    }
+}
+
+/// `$TMPDIR/ptest-<uid>/runs`, created with mode 0700 and checked to belong
+/// to this user (a shared temporary directory is writable by everyone).
+fn private_temp_runs() -> std::io::Result<PathBuf> {
+    use std::os::unix::fs::{DirBuilderExt, MetadataExt};
+    // SAFETY: geteuid(2) has no preconditions.
+    let uid = unsafe { libc::geteuid() };
+    let base = std::env::temp_dir().join(format!("ptest-{uid}"));
+    match std::fs::DirBuilder::new().mode(0o700).create(&base) {
+        Ok(()) => {}
+        Err(e) if e.kind() == ErrorKind::AlreadyExists => {}
+        Err(e) => return Err(e),
+    }
+    let meta = std::fs::symlink_metadata(&base)?;
+    if !meta.is_dir() || meta.uid() != uid || meta.mode() & 0o022 != 0 {
+        return Err(std::io::Error::other(format!(
+            "{} is not a private directory of this user",
+            base.display()
+        )));
+    }
+    let runs = base.join("runs");
+    std::fs::create_dir_all(&runs)?;
+    Ok(runs)
+}
+
 /// A file name for `id` that is unique per id and safe in one directory:
 /// `%` and `/` are percent-encoded, so `t/a.t` becomes `t%2Fa.t`.
 pub fn log_stem(id: &str, attempt: u32) -> String {
@@ -189,10 +264,54 @@ mod tests {
             drop(prepare(root.path(), &format!("{stamp}-1"), 2).unwrap());
         }
         assert!(live.path.join("logs").is_dir(), "the live run was pruned");
-        assert!(!root.path().join("200-1").exists(), "a finished run was kept");
+        assert!(
+            !root.path().join("200-1").exists(),
+            "a finished run was kept"
+        );
         assert!(root.path().join("309-1").is_dir());
         drop(live);
         drop(prepare(root.path(), "400-1", 2).unwrap());
-        assert!(!root.path().join("100-1").exists(), "a finished run was kept");
+        assert!(
+            !root.path().join("100-1").exists(),
+            "a finished run was kept"
+        );
+    }
+
+    #[test]
+    fn a_new_state_dir_gets_a_gitignore() {
+        let root = tempfile::tempdir().unwrap();
+        let dir = root.path().join("state");
+        let state = prepare_state_dir(&dir);
+        assert_eq!(
+            state,
+            StateDir {
+                runs_root: dir.join("runs"),
+                warning: None
+            }
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.join(".gitignore")).unwrap(),
+            "*\n"
+        );
+        // An existing state dir is left as the user keeps it.
+        std::fs::remove_file(dir.join(".gitignore")).unwrap();
+        prepare_state_dir(&dir);
+        assert!(!dir.join(".gitignore").exists());
+    }
+
+    #[test]
+    fn an_unusable_state_dir_falls_back_to_a_temporary_dir() {
+        let root = tempfile::tempdir().unwrap();
+        let file = root.path().join("a-file");
+        std::fs::write(&file, "").unwrap();
+        let state = prepare_state_dir(&file.join("state"));
+        let warning = state.warning.expect("a warning");
+        assert!(
+            warning.contains("cannot create state directory"),
+            "{warning}"
+        );
+        assert!(warning.contains("Not a directory"), "{warning}");
+        assert!(state.runs_root.starts_with(std::env::temp_dir()));
+        assert!(state.runs_root.is_dir());
     }
 }

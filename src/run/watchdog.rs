@@ -150,9 +150,7 @@ unsafe fn watch(read_fd: libc::c_int, write_fd: libc::c_int, table: &mut [u32]) 
             let n = libc::read(0, rest.as_mut_ptr().cast(), rest.len());
             if n > 0 {
                 filled += n as usize;
-            } else if n < 0
-                && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR)
-            {
+            } else if n < 0 && std::io::Error::last_os_error().raw_os_error() == Some(libc::EINTR) {
                 continue;
             } else {
                 break 'records;

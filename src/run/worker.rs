@@ -63,6 +63,9 @@ pub(crate) enum Msg {
 #[derive(Debug)]
 pub(crate) struct Scratch {
     pub tmpdir: PathBuf,
+    /// `tmpdir` made absolute (`PTEST_TMPDIR`), so a test that changes
+    /// directory still finds it.
+    pub tmpdir_env: PathBuf,
     pub stdout: PathBuf,
     pub stderr: PathBuf,
 }
@@ -70,8 +73,10 @@ pub(crate) struct Scratch {
 impl Scratch {
     /// Scratch paths for slot `worker` in `run_dir`.
     pub fn new(run_dir: &Path, worker: usize) -> Scratch {
+        let tmpdir = run_dir.join("tmp").join(format!("w{worker}"));
         Scratch {
-            tmpdir: run_dir.join("tmp").join(format!("w{worker}")),
+            tmpdir_env: std::path::absolute(&tmpdir).unwrap_or_else(|_| tmpdir.clone()),
+            tmpdir,
             stdout: run_dir.join("logs").join(format!(".w{worker}.stdout")),
             stderr: run_dir.join("logs").join(format!(".w{worker}.stderr")),
         }
@@ -353,7 +358,7 @@ fn spawn(
     Command::new(program)
         .args(args)
         .envs(job.env.iter().map(|(k, v)| (k, v)))
-        .env("PTEST_TMPDIR", &scratch.tmpdir)
+        .env("PTEST_TMPDIR", &scratch.tmpdir_env)
         .stdin(Stdio::null())
         .stdout(stdout)
         .stderr(stderr)
