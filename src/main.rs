@@ -26,9 +26,6 @@ mod exit {
     pub const INTERRUPTED: u8 = 130;
 }
 
-/// Where ptest keeps its state, relative to the working directory.
-const STATE_DIR: &str = ".ptest";
-
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
@@ -50,6 +47,17 @@ fn main() -> ExitCode {
             ExitCode::from(exit::USAGE)
         }
     }
+}
+
+/// A library error and its causes (e.g. the OS reason) on one line.
+fn causes(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        text.push_str(&format!(": {cause}"));
+        source = cause.source();
+    }
+    text
 }
 
 /// `error: cause: cause` on one line.
@@ -88,17 +96,26 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
     let jobs = args.jobs.resolve();
 
     // History and imported durations feed the plan; neither changes a verdict.
-    let history_path = (!args.no_history).then(|| args.history.clone());
+    let history_path = (!args.no_history).then(|| args.history_path());
     let mut expectations = Expectations::new();
     if let Some(path) = &history_path {
-        match History::load(path) {
+        // --list and --dry-run change nothing on disk: a bad history stays.
+        let loaded = if args.list || args.dry_run {
+            History::load_read_only(path)
+        } else {
+            History::load(path)
+        };
+        match loaded {
             Ok(loaded) => {
                 if let Some(warning) = loaded.warning {
                     err_line(&format!("ptest: warning: {warning}"));
                 }
                 expectations = Expectations::from_history(&loaded.history);
             }
-            Err(err) => err_line(&format!("ptest: warning: {err}; planning without history")),
+            Err(err) => err_line(&format!(
+                "ptest: warning: {}; planning without history",
+                causes(&err)
+            )),
         }
     }
     if let Some(path) = &args.durations {
@@ -140,7 +157,11 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
     let console_options = ConsoleOptions::detect(args.color, args.quiet, args.verbose);
     let mut console = Console::new(console_options, &plan);
     let mut merger = Merger::new(&plan).with_shard(args.shard.map(|s| s.to_string()));
-    let mut run_options = RunOptions::new(jobs, PathBuf::from(STATE_DIR).join("runs"));
+    let state = run::rundir::prepare_state_dir(&args.state_dir);
+    if let Some(warning) = &state.warning {
+        err_line(&format!("ptest: warning: {warning}"));
+    }
+    let mut run_options = RunOptions::new(jobs, state.runs_root);
     run_options.timeout = args.timeout;
     run_options.grace = args.grace;
     run_options.shard = args.shard.map(|s| s.to_string());
@@ -197,7 +218,7 @@ fn record_history(path: &Path, plan: &Plan, summary: &RunSummary) -> String {
     match history::update(path, summary, &history::hash_files(files)) {
         Ok(Some(warning)) => format!("warning: {warning}\n"),
         Ok(None) => String::new(),
-        Err(err) => format!("warning: history not saved: {err}\n"),
+        Err(err) => format!("warning: history not saved: {}\n", causes(&err)),
     }
 }
 

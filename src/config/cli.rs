@@ -106,9 +106,18 @@ pub struct RunArgs {
     #[arg(long, value_name = "ORDER", default_value = "failed-first")]
     pub order: Order,
 
-    /// History file of recorded durations and outcomes.
-    #[arg(long, value_name = "PATH", default_value = ".ptest/history.json")]
-    pub history: PathBuf,
+    /// Where ptest keeps its state (run directories, history). Default: .ptest in the working directory.
+    #[arg(
+        long,
+        value_name = "DIR",
+        env = "PTEST_STATE_DIR",
+        default_value = ".ptest"
+    )]
+    pub state_dir: PathBuf,
+
+    /// History file of recorded durations and outcomes. Default: history.json in the state directory.
+    #[arg(long, value_name = "PATH")]
+    pub history: Option<PathBuf>,
 
     /// Neither read nor write the history file.
     #[arg(long)]
@@ -133,6 +142,16 @@ pub struct RunArgs {
     /// When to use color.
     #[arg(long, value_name = "WHEN", default_value = "auto")]
     pub color: ColorWhen,
+}
+
+impl RunArgs {
+    /// The history file: `--history`, else `history.json` in the state
+    /// directory.
+    pub fn history_path(&self) -> PathBuf {
+        self.history
+            .clone()
+            .unwrap_or_else(|| self.state_dir.join("history.json"))
+    }
 }
 
 /// Options for `ptest merge`.
@@ -182,6 +201,15 @@ mod tests {
             Some(Command::Merge(m)) => assert_eq!(m.inputs.len(), 2),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn history_defaults_to_the_state_dir() {
+        let cli = Cli::try_parse_from(["ptest", "--state-dir", "/var/x"]).unwrap();
+        assert_eq!(cli.run.history_path(), PathBuf::from("/var/x/history.json"));
+        let cli =
+            Cli::try_parse_from(["ptest", "--state-dir", "s", "--history", "h.json"]).unwrap();
+        assert_eq!(cli.run.history_path(), PathBuf::from("h.json"));
     }
 
     #[test]

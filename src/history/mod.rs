@@ -67,7 +67,9 @@
 //! A file that cannot be understood (not JSON, truncated, wrong shape, or
 //! written by a newer ptest) is renamed to `history.json.corrupt-<unix time>`
 //! and ptest starts a new history, with a warning naming both paths. Only
-//! real I/O failures (e.g. permission denied) are errors.
+//! real I/O failures (e.g. permission denied) are errors. `--list` and
+//! `--dry-run` read the history with [`History::load_read_only`], which
+//! leaves a bad file where it is.
 
 mod store;
 mod stream;
@@ -364,6 +366,14 @@ impl History {
     /// and an empty history returned with a warning. See the module docs.
     pub fn load(path: &std::path::Path) -> Result<Loaded, HistoryError> {
         store::load(path)
+    }
+
+    /// Reads the history file at `path` without changing anything on disk
+    /// (for `--list` and `--dry-run`): a file that cannot be understood is
+    /// left where it is and gives an empty history with a warning; only a
+    /// real run sets it aside ([`History::load`]).
+    pub fn load_read_only(path: &std::path::Path) -> Result<Loaded, HistoryError> {
+        store::load_read_only(path)
     }
 
     /// Whether nothing is recorded.

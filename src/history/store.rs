@@ -15,10 +15,11 @@ use std::path::{Path, PathBuf};
 /// A history read from disk.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Loaded {
-    /// The history (empty when the file was missing or set aside).
+    /// The history (empty when the file was missing or could not be used).
     pub history: History,
-    /// Set when the file could not be used and was moved aside; names both
-    /// paths. Meant to be shown to the user as a warning.
+    /// Set when the file could not be used: why, and where it was moved
+    /// (left in place by [`History::load_read_only`]). Meant to be shown to
+    /// the user as a warning.
     pub warning: Option<String>,
 }
 
@@ -190,6 +191,22 @@ pub(super) fn load(path: &Path) -> Result<Loaded, HistoryError> {
             let _lock = HistoryLock::acquire(path)?;
             load_locked(path)
         }
+    }
+}
+
+pub(super) fn load_read_only(path: &Path) -> Result<Loaded, HistoryError> {
+    match try_load(path)? {
+        Ok(history) => Ok(Loaded {
+            history,
+            warning: None,
+        }),
+        Err(why) => Ok(Loaded {
+            history: History::empty(),
+            warning: Some(format!(
+                "history file {} could not be used: {why}; planning without it (a real run moves it aside)",
+                path.display()
+            )),
+        }),
     }
 }
 

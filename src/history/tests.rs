@@ -159,6 +159,20 @@ fn corrupt_file_is_set_aside_with_a_warning() {
 }
 
 #[test]
+fn read_only_load_leaves_a_corrupt_file_in_place() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.json");
+    fs::write(&path, b"{ not json").unwrap();
+    let loaded = History::load_read_only(&path).unwrap();
+    assert!(loaded.history.is_empty());
+    let warning = loaded.warning.expect("a warning");
+    assert!(warning.contains("not valid JSON"), "{warning}");
+    assert_eq!(fs::read(&path).unwrap(), b"{ not json", "left as is");
+    let names: Vec<_> = fs::read_dir(dir.path()).unwrap().collect();
+    assert_eq!(names.len(), 1, "no lock file, nothing set aside: {names:?}");
+}
+
+#[test]
 fn truncated_file_is_set_aside() {
     let h = runs("t/a.t", &[1.0, 2.0, 3.0], Some("abc"));
     let full = serde_json::to_vec(&DocForTest {

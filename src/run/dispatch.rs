@@ -5,6 +5,7 @@
 //! group, then SIGKILL after the grace period), and reacts to SIGINT/SIGTERM
 //! by starting nothing more and stopping every running group.
 
+use super::watchdog::Watchdog;
 use super::worker::{self, Job, Msg};
 use super::{
     process, rundir, ChildStatus, FileRun, NotRunReason, RunError, RunEvent, RunOptions, RunOutcome,
@@ -13,6 +14,7 @@ use crate::plan::Plan;
 use std::collections::HashMap;
 use std::ffi::OsString;
 use std::sync::mpsc::{self, Sender};
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime};
 
 /// Why ptest is stopping a running child.
@@ -41,12 +43,12 @@ pub fn run(
 ) -> Result<RunOutcome, RunError> {
     let started_at = SystemTime::now();
     let start = Instant::now();
-    let run_dir = rundir::prepare(&options.runs_root, &options.run_id, options.keep_runs).map_err(
-        |source| RunError::RunDir {
+    let prepared = rundir::prepare(&options.runs_root, &options.run_id, options.keep_runs)
+        .map_err(|source| RunError::RunDir {
             path: options.runs_root.join(&options.run_id),
             source,
-        },
-    )?;
+        })?;
+    let run_dir = prepared.path.clone();
     process::become_subreaper();
     let jobs = crate::plan::slots(options.jobs, plan.entries.len());
     let (tx, rx) = mpsc::channel::<Msg>();
@@ -57,16 +59,19 @@ pub fn run(
     };
 
     // Worker slots, each a thread with its own job channel.
+    let slot_count = jobs.min(plan.entries.len().max(1));
+    let watchdog = Arc::new(Watchdog::start(slot_count).map_err(RunError::Watchdog)?);
     let mut slots: Vec<Sender<Job>> = Vec::with_capacity(jobs);
     let mut handles = Vec::with_capacity(jobs);
-    for w in 0..jobs.min(plan.entries.len().max(1)) {
+    for w in 0..slot_count {
         let (job_tx, job_rx) = mpsc::channel::<Job>();
         let done = tx.clone();
         let scratch = worker::Scratch::new(&run_dir, w);
+        let watchdog = Arc::clone(&watchdog);
         handles.push(
             std::thread::Builder::new()
                 .name(format!("ptest-worker-{w}"))
-                .spawn(move || worker::work(w, scratch, job_rx, done))
+                .spawn(move || worker::work(w, scratch, &watchdog, job_rx, done))
                 .map_err(RunError::Worker)?,
         );
         slots.push(job_tx);
@@ -305,6 +310,8 @@ pub fn run(
     for h in handles {
         let _ = h.join();
     }
+    // Every group is gone: the watchdog exits and is reaped.
+    drop(watchdog);
     if let Some(handle) = signals {
         handle.close();
     }
@@ -315,6 +322,7 @@ pub fn run(
         wall: start.elapsed(),
         interrupted,
         bailed_out,
+        lock: Some(std::sync::Arc::new(prepared.lock)),
     })
 }
 

@@ -7,12 +7,14 @@
 //! report back.
 //!
 //! Every child runs in its own process group, with stdout and stderr written
-//! to files in the run directory (never held in memory).
+//! to files in the run directory (never held in memory). A watchdog process
+//! kills the running groups if ptest itself dies (see `watchdog`).
 
 mod dispatch;
 pub mod logs;
 pub mod process;
 pub mod rundir;
+mod watchdog;
 mod worker;
 
 use crate::parse::junit::{JunitError, JunitReport};
@@ -266,6 +268,10 @@ pub struct RunOutcome {
     pub interrupted: Option<i32>,
     /// The file that bailed out and its reason.
     pub bailed_out: Option<(usize, String)>,
+    /// The run directory's lock: while the outcome lives, no other ptest
+    /// prunes the run directory (reports are still written into it after
+    /// the run). `None` when there is no run directory.
+    pub lock: Option<std::sync::Arc<rundir::RunLock>>,
 }
 
 impl RunOutcome {
@@ -278,6 +284,7 @@ impl RunOutcome {
             wall: Duration::ZERO,
             interrupted: None,
             bailed_out: None,
+            lock: None,
         }
     }
 }
@@ -297,6 +304,10 @@ pub enum RunError {
     /// Signal handlers could not be installed.
     #[error("cannot install signal handlers")]
     Signals(#[source] std::io::Error),
+    /// The watchdog process (which kills running tests if ptest dies)
+    /// could not be started.
+    #[error("cannot start the watchdog process")]
+    Watchdog(#[source] std::io::Error),
     /// A worker thread could not be started or stopped unexpectedly.
     #[error("worker thread failure")]
     Worker(#[source] std::io::Error),

@@ -14,6 +14,7 @@
 //! non-empty file), that report is its result and stdout is not read as TAP;
 //! otherwise stdout is read as before.
 
+use super::watchdog::Watchdog;
 use super::{process, ChildStatus, FileRun, JunitFile, LogFile};
 use crate::discover::Protocol;
 use crate::parse::junit::JunitError;
@@ -62,6 +63,9 @@ pub(crate) enum Msg {
 #[derive(Debug)]
 pub(crate) struct Scratch {
     pub tmpdir: PathBuf,
+    /// `tmpdir` made absolute (`PTEST_TMPDIR`), so a test that changes
+    /// directory still finds it.
+    pub tmpdir_env: PathBuf,
     pub stdout: PathBuf,
     pub stderr: PathBuf,
 }
@@ -69,8 +73,10 @@ pub(crate) struct Scratch {
 impl Scratch {
     /// Scratch paths for slot `worker` in `run_dir`.
     pub fn new(run_dir: &Path, worker: usize) -> Scratch {
+        let tmpdir = run_dir.join("tmp").join(format!("w{worker}"));
         Scratch {
-            tmpdir: run_dir.join("tmp").join(format!("w{worker}")),
+            tmpdir_env: std::path::absolute(&tmpdir).unwrap_or_else(|_| tmpdir.clone()),
+            tmpdir,
             stdout: run_dir.join("logs").join(format!(".w{worker}.stdout")),
             stderr: run_dir.join("logs").join(format!(".w{worker}.stderr")),
         }
@@ -78,13 +84,19 @@ impl Scratch {
 }
 
 /// The worker loop: runs jobs until the job channel closes.
-pub(crate) fn work(worker: usize, scratch: Scratch, jobs: Receiver<Job>, done: Sender<Msg>) {
+pub(crate) fn work(
+    worker: usize,
+    scratch: Scratch,
+    watchdog: &Watchdog,
+    jobs: Receiver<Job>,
+    done: Sender<Msg>,
+) {
     for job in jobs {
         let (index, attempt) = (job.index, job.attempt);
         // A bug in ptest must not leave the dispatcher waiting for this file
         // forever: it becomes an ERROR for this file, and the run goes on.
         let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            run_job(worker, &scratch, job, &done)
+            run_job(worker, &scratch, watchdog, job, &done)
         }))
         .unwrap_or_else(|panic| {
             let what = panic
@@ -108,7 +120,13 @@ pub(crate) fn work(worker: usize, scratch: Scratch, jobs: Receiver<Job>, done: S
     let _ = std::fs::remove_file(&scratch.stderr);
 }
 
-fn run_job(worker: usize, scratch: &Scratch, job: Job, done: &Sender<Msg>) -> FileRun {
+fn run_job(
+    worker: usize,
+    scratch: &Scratch,
+    watchdog: &Watchdog,
+    job: Job,
+    done: &Sender<Msg>,
+) -> FileRun {
     let started_at = SystemTime::now();
     let start = Instant::now();
     let mut run = FileRun {
@@ -138,9 +156,11 @@ fn run_job(worker: usize, scratch: &Scratch, job: Job, done: &Sender<Msg>) -> Fi
         run.status = ChildStatus::SpawnFailed { reason };
         return run;
     }
-    let mut stdout_reader: Option<File> = None;
-    let spawned = spawn(scratch, &job, &mut stdout_reader).and_then(|mut child| {
+    let mut handles: Option<LogHandles> = None;
+    let spawned = spawn(scratch, &job, &mut handles).and_then(|mut child| {
         let pgid = child.id();
+        // Should ptest die from here on, the watchdog kills the group.
+        watchdog.guard(worker, pgid);
         // The dispatcher needs the group to enforce timeouts and Ctrl-C.
         let _ = done.send(Msg::Spawned {
             index: job.index,
@@ -149,6 +169,7 @@ fn run_job(worker: usize, scratch: &Scratch, job: Job, done: &Sender<Msg>) -> Fi
         let status = child.wait();
         run.duration = start.elapsed();
         run.leaked = process::kill_leftovers(pgid, job.grace);
+        watchdog.release(worker);
         status
     });
     empty_dir(&scratch.tmpdir);
@@ -171,12 +192,26 @@ fn run_job(worker: usize, scratch: &Scratch, job: Job, done: &Sender<Msg>) -> Fi
             return run;
         }
     }
-    run.stdout.bytes = file_len(&scratch.stdout);
-    run.stderr.bytes = file_len(&scratch.stderr);
+    let Some(handles) = handles else {
+        run.output_error = Some("internal error: the log handles were not kept".to_string());
+        return run;
+    };
+    // Sizes from the open handles; a log whose path no longer names the file
+    // the child wrote (removed, replaced) is lost output: an ERROR.
+    let checked = [
+        check_log(&scratch.stdout, &handles.stdout),
+        check_log(&scratch.stderr, &handles.stderr),
+    ];
+    let [stdout_bytes, stderr_bytes] = checked.each_ref().map(|c| c.as_ref().map_or(0, |n| *n));
+    run.stdout.bytes = stdout_bytes;
+    run.stderr.bytes = stderr_bytes;
     run.junit = read_junit(&job);
     match &run.junit {
         Some(_) => run.protocol = ProtocolUsed::Junit,
-        None => read_results(&job, stdout_reader, &scratch.stdout, &mut run),
+        None => read_results(&job, handles.stdout, &mut run),
+    }
+    if let Some(lost) = checked.into_iter().find_map(Result::err) {
+        run.output_error = Some(lost);
     }
     let keep = job.keep_logs || !plainly_passed(&run);
     if keep {
@@ -184,8 +219,17 @@ fn run_job(worker: usize, scratch: &Scratch, job: Job, done: &Sender<Msg>) -> Fi
             (&scratch.stdout, &mut run.stdout),
             (&scratch.stderr, &mut run.stderr),
         ] {
-            if log.bytes > 0 && std::fs::rename(from, &log.path).is_ok() {
-                log.kept = true;
+            if log.bytes == 0 {
+                continue;
+            }
+            match std::fs::rename(from, &log.path) {
+                Ok(()) => log.kept = true,
+                Err(err) => {
+                    run.output_error.get_or_insert(format!(
+                        "cannot keep the log {}: {err}",
+                        log.path.display()
+                    ));
+                }
             }
         }
     }
@@ -256,11 +300,37 @@ fn plainly_passed(run: &FileRun) -> bool {
     clean_exit && clean_tap && clean_junit && run.leaked == 0 && run.output_error.is_none()
 }
 
+/// Handles on the log files a child writes, kept open by the worker so the
+/// output can be read back (and checked) after it exits.
+struct LogHandles {
+    stdout: File,
+    stderr: File,
+}
+
+/// The size of the log the child wrote through `handle`, or why its output
+/// is lost: the path `path` no longer names that file (removed or
+/// replaced while the child ran).
+fn check_log(path: &Path, handle: &File) -> Result<u64, String> {
+    use std::os::unix::fs::MetadataExt;
+    let lost = |why: String| format!("output lost: the log {} {why}", path.display());
+    let ours = handle
+        .metadata()
+        .map_err(|e| lost(format!("cannot be examined: {e}")))?;
+    match std::fs::metadata(path) {
+        Ok(now) if now.dev() == ours.dev() && now.ino() == ours.ino() => Ok(ours.len()),
+        Ok(_) => Err(lost("was replaced while the file ran".to_string())),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(lost(
+            "was removed while the file ran (was the run directory deleted?)".to_string(),
+        )),
+        Err(e) => Err(lost(format!("cannot be examined: {e}"))),
+    }
+}
+
 /// Opens (truncating) the slot's log files and starts the child.
 fn spawn(
     scratch: &Scratch,
     job: &Job,
-    stdout_reader: &mut Option<File>,
+    handles: &mut Option<LogHandles>,
 ) -> std::io::Result<std::process::Child> {
     if !scratch.tmpdir.is_dir() {
         std::fs::create_dir_all(&scratch.tmpdir)?;
@@ -276,8 +346,11 @@ fn spawn(
     };
     let stdout = open(&scratch.stdout)?;
     let stderr = open(&scratch.stderr)?;
-    // Keep a handle to read the output back without reopening the file.
-    *stdout_reader = stdout.try_clone().ok();
+    // Keep handles to read the output back without reopening the files.
+    *handles = Some(LogHandles {
+        stdout: stdout.try_clone()?,
+        stderr: stderr.try_clone()?,
+    });
     let (program, args) = job
         .argv
         .split_first()
@@ -285,7 +358,7 @@ fn spawn(
     Command::new(program)
         .args(args)
         .envs(job.env.iter().map(|(k, v)| (k, v)))
-        .env("PTEST_TMPDIR", &scratch.tmpdir)
+        .env("PTEST_TMPDIR", &scratch.tmpdir_env)
         .stdin(Stdio::null())
         .stdout(stdout)
         .stderr(stderr)
@@ -322,28 +395,18 @@ fn spawn_error(job: &Job, err: &std::io::Error) -> String {
     format!("{program}: {err}")
 }
 
-fn file_len(path: &Path) -> u64 {
-    std::fs::metadata(path).map(|m| m.len()).unwrap_or(0)
-}
-
 /// Reads the child's stdout through the TAP parser when the protocol calls
 /// for it. For `Auto`, output that has no plan and no version line is not
 /// TAP, and the exit code decides.
-fn read_results(job: &Job, reader: Option<File>, path: &Path, run: &mut FileRun) {
+fn read_results(job: &Job, mut file: File, run: &mut FileRun) {
     if job.protocol == Protocol::Auto && run.stdout.bytes == 0 {
         return;
     }
-    let file = match reader {
-        Some(mut f) => f.seek(SeekFrom::Start(0)).map(|_| f),
-        None => File::open(path),
-    };
-    let file = match file {
-        Ok(f) => f,
-        Err(err) => {
-            run.output_error = Some(format!("{}: {err}", path.display()));
-            return;
-        }
-    };
+    let path = run.stdout.path.clone();
+    if let Err(err) = file.seek(SeekFrom::Start(0)) {
+        run.output_error = Some(format!("{}: {err}", path.display()));
+        return;
+    }
     match tap::parse_reader(BufReader::with_capacity(64 * 1024, file)) {
         Ok(report) => {
             if job.protocol == Protocol::Tap || report.looks_like_tap() {
