@@ -1,5 +1,7 @@
 //! Outputs: the console, JUnit XML and the JSON summary.
 
 pub mod console;
+pub mod fit;
 pub mod json;
 pub mod junit;
+pub mod progress;
