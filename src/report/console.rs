@@ -1,8 +1,9 @@
 //! Console output: one aligned line per finished file, details for failing
 //! files, a progress bar on a terminal, and the final summary.
 //!
-//! Colors only on a terminal (or `--color always`), never with `NO_COLOR`;
-//! no progress bar when stdout/stderr are not terminals or `CI` is set.
+//! Colors on a terminal unless `NO_COLOR` is set (`--color always`: always,
+//! `never`: never; `CI` does not matter); no progress bar when
+//! stdout/stderr are not terminals or `CI` is set.
 //! On a terminal every line is fitted to its width: printed lines wrap
 //! ([`fit::wrap`]), the progress line is cut ([`super::progress`]).
 
