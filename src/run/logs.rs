@@ -132,7 +132,7 @@ mod tests {
         // Binary output without newlines: every byte becomes `\xNN` or
         // U+FFFD (3-4 bytes).
         let binary: Vec<u8> = (0..64 * 1024u32)
-            .map(|i| (i % 9) as u8 | 0x80 * (i % 2) as u8)
+            .map(|i| (i % 9) as u8 | (0x80 * (i % 2) as u8))
             .collect();
         std::fs::write(&p, &binary).unwrap();
         let t = tail(&p, 8 * 1024, 40);
