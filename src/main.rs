@@ -162,7 +162,8 @@ fn run_command(args: RunArgs) -> anyhow::Result<ExitCode> {
         err_line(&format!("ptest: warning: {warning}"));
     }
     let mut run_options = RunOptions::new(jobs, state.runs_root);
-    run_options.timeout = args.timeout;
+    // `--timeout 0` means no timeout (as with timeout(1)), not "stop at once".
+    run_options.timeout = args.timeout.filter(|t| !t.is_zero());
     run_options.grace = args.grace;
     run_options.shard = args.shard.map(|s| s.to_string());
     // -v prints passing files' output, which lives in their logs.

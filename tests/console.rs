@@ -143,17 +143,24 @@ fn colour_always_on_a_pipe_never_on_a_terminal_when_asked() {
     assert!(!has_colour(&never.stdout), "{:?}", never.stdout);
 }
 
+/// The bar was drawn (`N/3 ETA …`) and the last thing on its line is the
+/// erase that removed it, so no bar stays in the scrollback.
+fn assert_bar_drawn_then_cleared(stdout: &str) {
+    assert!(stdout.contains("/3 ETA"), "no progress bar: {stdout:?}");
+    let (_, after_last_erase) = stdout.rsplit_once("\r\u{1b}[2K").expect("bar erased");
+    assert!(
+        !after_last_erase.contains("ETA"),
+        "a bar is left at the end: {stdout:?}"
+    );
+}
+
 #[test]
 fn terminal_gets_colour_and_a_progress_bar() {
     let s = suite();
     let run = s.ptest(&["-j", "2"]).pty().run();
     run.expect_code(1);
     assert!(has_colour(&run.stdout), "{:?}", run.stdout);
-    assert!(
-        run.stdout.contains("] 3/3"),
-        "no finished progress bar: {:?}",
-        run.stdout
-    );
+    assert_bar_drawn_then_cleared(&run.stdout);
     assert!(run.stdout.contains("running: "), "{:?}", run.stdout);
     assert!(run.stdout.contains("Files:  2 passed, 1 failed (3 total)"));
 }
@@ -164,7 +171,7 @@ fn no_color_on_a_terminal_keeps_the_bar_and_ci_drops_it() {
     let run = s.ptest(&["-j", "2"]).pty().env("NO_COLOR", "1").run();
     run.expect_code(1);
     assert!(!has_colour(&run.stdout), "{:?}", run.stdout);
-    assert!(run.stdout.contains("] 3/3"), "{:?}", run.stdout);
+    assert_bar_drawn_then_cleared(&run.stdout);
     let ci = s.ptest(&["-j", "2"]).pty().env("CI", "true").run();
     ci.expect_code(1);
     assert!(has_colour(&ci.stdout), "{:?}", ci.stdout);

@@ -54,11 +54,11 @@ pub struct RunArgs {
     #[arg(short = 'j', long, value_name = "N|auto", default_value = "auto", value_parser = parse_jobs)]
     pub jobs: Jobs,
 
-    /// Per-file timeout, e.g. 500ms, 30s, 5m.
+    /// Per-file timeout, e.g. 500ms, 30s, 5m, 1h30m; 0 means none.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Option<Duration>,
 
-    /// Grace period between SIGTERM and SIGKILL when stopping a file.
+    /// Grace period between SIGTERM and SIGKILL when stopping a file (0: SIGKILL at once).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "2s")]
     pub grace: Duration,
 

@@ -23,6 +23,7 @@
 //! of the key `tests.test_db` and of every key under it
 //! (`tests.test_db.TestX`) are added up.
 
+use crate::config::MAX_DURATION;
 use crate::parse::junit::module_form;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
@@ -52,15 +53,18 @@ pub enum DurationsError {
         source: serde_json::Error,
     },
     /// The file looks like XML but does not parse.
-    #[error("durations file {path} is not valid XML (near byte {position})")]
+    ///
+    /// The parser's complaint is part of the message, not a `source`:
+    /// quick-xml's errors print their own cause, so a cause chain would
+    /// say the same thing twice.
+    #[error("durations file {path} is not valid XML (near byte {position}): {cause}")]
     Xml {
         /// The durations file.
         path: PathBuf,
         /// Byte offset where reading stopped.
         position: u64,
         /// The parser's complaint.
-        #[source]
-        source: quick_xml::Error,
+        cause: quick_xml::Error,
     },
     /// The file parses but does not hold durations in a known shape.
     #[error("durations file {path}: {problem}")]
@@ -88,13 +92,25 @@ pub(crate) fn normalize(path: &str) -> String {
     rest.to_string()
 }
 
-/// Non-negative finite seconds.
-fn seconds(v: f64) -> Option<Duration> {
-    if v.is_finite() && v >= 0.0 {
-        Duration::try_from_secs_f64(v).ok()
+/// Non-negative finite seconds up to [`MAX_DURATION`], or what is wrong
+/// with them (to follow the value in a message).
+fn seconds(v: f64) -> Result<Duration, &'static str> {
+    if !v.is_finite() {
+        Err("is not a finite number of seconds")
+    } else if v < 0.0 {
+        Err("is negative: expected seconds >= 0")
+    } else if v > MAX_DURATION.as_secs_f64() {
+        Err("is more than a year (31536000 seconds), the most a file may be expected to take")
     } else {
-        None
+        Duration::try_from_secs_f64(v).map_err(|_| "is not a number of seconds")
     }
+}
+
+/// A JSON value as seconds (see [`seconds`]).
+fn json_seconds(v: &serde_json::Value) -> Result<Duration, &'static str> {
+    v.as_f64()
+        .ok_or("is not a number of seconds")
+        .and_then(seconds)
 }
 
 impl ImportedDurations {
@@ -207,13 +223,8 @@ fn parse_json(text: &str, origin: &Path) -> Result<ImportedDurations, DurationsE
             match file.get("duration") {
                 None | Some(Value::Null) => {}
                 Some(v) => {
-                    let d = v.as_f64().and_then(seconds).ok_or_else(|| {
-                        invalid(
-                            origin,
-                            format!(
-                                "files[{i}] ({id}): duration {v} is not a number of seconds >= 0"
-                            ),
-                        )
+                    let d = json_seconds(v).map_err(|problem| {
+                        invalid(origin, format!("files[{i}] ({id}): duration {v} {problem}"))
                     })?;
                     out.insert(id, d);
                 }
@@ -221,11 +232,8 @@ fn parse_json(text: &str, origin: &Path) -> Result<ImportedDurations, DurationsE
         }
     } else {
         for (key, v) in &map {
-            let d = v.as_f64().and_then(seconds).ok_or_else(|| {
-                invalid(
-                    origin,
-                    format!("the value for `{key}` ({v}) is not a number of seconds >= 0"),
-                )
+            let d = json_seconds(v).map_err(|problem| {
+                invalid(origin, format!("the value for `{key}`, {v}, {problem}"))
             })?;
             out.insert(key, d);
         }
@@ -259,10 +267,10 @@ enum Open {
 
 fn parse_junit(text: &str, origin: &Path) -> Result<ImportedDurations, DurationsError> {
     let mut reader = Reader::from_str(text);
-    let xml_error = |reader: &Reader<&[u8]>, source: quick_xml::Error| DurationsError::Xml {
+    let xml_error = |reader: &Reader<&[u8]>, cause: quick_xml::Error| DurationsError::Xml {
         path: origin.to_path_buf(),
         position: reader.buffer_position(),
-        source,
+        cause,
     };
     let mut open: Vec<Open> = Vec::new();
     let mut suite_times = ImportedDurations::new();
@@ -286,14 +294,20 @@ fn parse_junit(text: &str, origin: &Path) -> Result<ImportedDurations, Durations
         let element = start.local_name().as_ref().to_vec();
         let attrs = read_attrs(&start).map_err(|e| xml_error(&reader, e))?;
         let time = match &attrs.time {
-            Some(t) => Some(t.trim().parse::<f64>().ok().and_then(seconds).ok_or_else(|| {
-                let what = String::from_utf8_lossy(&element).into_owned();
-                let name = attrs.name.as_deref().unwrap_or("");
-                invalid(
-                    origin,
-                    format!("invalid time `{t}` on <{what} name=\"{name}\">: expected seconds >= 0"),
-                )
-            })?),
+            Some(t) => Some(
+                t.trim()
+                    .parse::<f64>()
+                    .map_err(|_| "is not a number of seconds")
+                    .and_then(seconds)
+                    .map_err(|problem| {
+                        let what = String::from_utf8_lossy(&element).into_owned();
+                        let name = attrs.name.as_deref().unwrap_or("");
+                        invalid(
+                            origin,
+                            format!("invalid time `{t}` on <{what} name=\"{name}\">: it {problem}"),
+                        )
+                    })?,
+            ),
             None => None,
         };
         let opened = match element.as_slice() {
@@ -394,4 +408,58 @@ fn read_attrs(start: &BytesStart<'_>) -> Result<Attrs, quick_xml::Error> {
         );
     }
     Ok(attrs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn error(text: &str) -> String {
+        let err = ImportedDurations::parse(text, Path::new("d")).unwrap_err();
+        let mut message = err.to_string();
+        let mut cause = std::error::Error::source(&err);
+        while let Some(c) = cause {
+            message.push_str(&format!(": {c}"));
+            cause = c.source();
+        }
+        message
+    }
+
+    #[test]
+    fn huge_and_negative_values_say_what_is_wrong() {
+        assert_eq!(
+            error("{\"a.t\": 1e308}"),
+            "durations file d: the value for `a.t`, 1e+308, is more than a year \
+             (31536000 seconds), the most a file may be expected to take"
+        );
+        assert_eq!(
+            error("{\"a.t\": -0.5}"),
+            "durations file d: the value for `a.t`, -0.5, is negative: expected seconds >= 0"
+        );
+        assert_eq!(
+            error("<testsuite><testcase name=\"x\" time=\"1e308\"/></testsuite>"),
+            "durations file d: invalid time `1e308` on <testcase name=\"x\">: it is more than a \
+             year (31536000 seconds), the most a file may be expected to take"
+        );
+        assert_eq!(
+            error("<testsuite><testcase name=\"x\" time=\"inf\"/></testsuite>"),
+            "durations file d: invalid time `inf` on <testcase name=\"x\">: it is not a finite \
+             number of seconds"
+        );
+        let year = ImportedDurations::parse("{\"a.t\": 31536000}", Path::new("d"));
+        assert_eq!(
+            year.map(|d| d.get("a.t")).ok().flatten(),
+            Some(MAX_DURATION)
+        );
+    }
+
+    #[test]
+    fn a_malformed_xml_file_says_its_problem_once() {
+        let message = error("<testsuite><testcase name=\"a\" time=\"1\"></testsuite");
+        assert_eq!(
+            message,
+            "durations file d is not valid XML (near byte 50): syntax error: tag not closed: \
+             `>` not found before end of input"
+        );
+    }
 }

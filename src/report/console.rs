@@ -1,9 +1,14 @@
 //! Console output: one aligned line per finished file, details for failing
 //! files, a progress bar on a terminal, and the final summary.
 //!
-//! Colors only on a terminal (or `--color always`), never with `NO_COLOR`;
-//! no progress bar when stdout/stderr are not terminals or `CI` is set.
+//! Colors on a terminal unless `NO_COLOR` is set (`--color always`: always,
+//! `never`: never; `CI` does not matter); no progress bar when
+//! stdout/stderr are not terminals or `CI` is set.
+//! On a terminal every line is fitted to its width: printed lines wrap
+//! ([`fit::wrap`]), the progress line is cut ([`super::progress`]).
 
+use super::fit;
+use super::progress::{Model, Progress};
 use crate::config::cli::ColorWhen;
 use crate::config::format_duration;
 use crate::merge::{FileSummary, RunSummary, Verdict};
@@ -12,7 +17,6 @@ use crate::plan::Plan;
 use crate::report::escape::for_terminal;
 use crate::run::RunEvent;
 use console::Style;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
 use std::io::IsTerminal;
@@ -137,17 +141,15 @@ const DURATION_WIDTH: usize = 7;
 pub struct Console {
     options: ConsoleOptions,
     palette: Palette,
-    bar: Option<ProgressBar>,
+    /// The live progress bar, from the start of the run until its end or
+    /// an interrupt.
+    progress: Option<Progress>,
+    /// What the progress bar starts from (taken when it starts).
+    model: Option<Model>,
     ids: Vec<String>,
-    /// Expected duration per plan index, when the plan knows it.
-    expected: Vec<Option<Duration>>,
-    /// Files not finished yet (started or not).
-    pending: Vec<bool>,
-    jobs: usize,
     /// The plan's predicted wall time, when it has expectations.
     predicted: Option<Duration>,
     running: BTreeMap<usize, Instant>,
-    failed: usize,
 }
 
 impl Console {
@@ -156,22 +158,26 @@ impl Console {
         Console {
             options,
             palette: Palette::new(options.color),
-            bar: None,
+            progress: None,
+            model: Some(Model::new(
+                plan.entries
+                    .iter()
+                    .map(|e| for_terminal(&e.file.id).into_owned())
+                    .collect(),
+                plan.entries.iter().map(|e| e.expected).collect(),
+                plan.jobs,
+            )),
             ids: plan
                 .entries
                 .iter()
                 .map(|e| for_terminal(&e.file.id).into_owned())
                 .collect(),
-            expected: plan.entries.iter().map(|e| e.expected).collect(),
-            pending: vec![true; plan.entries.len()],
-            jobs: plan.jobs.max(1),
             predicted: plan
                 .entries
                 .iter()
                 .any(|e| e.expected.is_some())
                 .then(|| plan.predicted_wall()),
             running: BTreeMap::new(),
-            failed: 0,
         }
     }
 
@@ -181,8 +187,8 @@ impl Console {
             return;
         }
         let text = text.strip_suffix('\n').unwrap_or(text);
-        match &self.bar {
-            Some(bar) => bar.suspend(|| out(&format!("{text}\n"))),
+        match &self.progress {
+            Some(progress) => progress.suspend(|| out(&format!("{text}\n"))),
             None => out(&format!("{text}\n")),
         }
     }
@@ -206,52 +212,26 @@ impl Console {
                         ))
                     ));
                 }
-                if self.options.progress {
-                    let bar = ProgressBar::with_draw_target(
-                        Some(*total as u64),
-                        ProgressDrawTarget::stderr_with_hz(10),
-                    );
-                    // With expected durations the ETA is computed from the
-                    // plan (in the message); otherwise indicatif's rate-based one.
-                    let planned = self.expected.iter().any(Option::is_some);
-                    let template = match (self.options.color, planned) {
-                        (true, true) => {
-                            "{spinner:.cyan} {elapsed:>4} [{bar:30.cyan/blue}] {pos}/{len} {wide_msg}"
-                        }
-                        (true, false) => {
-                            "{spinner:.cyan} {elapsed:>4} [{bar:30.cyan/blue}] {pos}/{len} ETA {eta} · {wide_msg}"
-                        }
-                        (false, true) => "{spinner} {elapsed:>4} [{bar:30}] {pos}/{len} {wide_msg}",
-                        (false, false) => {
-                            "{spinner} {elapsed:>4} [{bar:30}] {pos}/{len} ETA {eta} · {wide_msg}"
-                        }
-                    };
-                    if let Ok(style) = ProgressStyle::with_template(template) {
-                        bar.set_style(style.progress_chars("=> "));
-                    }
-                    bar.enable_steady_tick(Duration::from_millis(100));
-                    self.bar = Some(bar);
+                if let (true, Some(model)) = (self.options.progress, self.model.take()) {
+                    self.progress = Some(Progress::start(model, self.options.color));
                 }
             }
             RunEvent::FileStarted { index, .. } => {
-                self.running.insert(*index, Instant::now());
-                self.update_bar();
+                let now = Instant::now();
+                self.running.insert(*index, now);
+                self.update_progress(|m| m.started(*index, now));
             }
             RunEvent::FileFinished(run) => {
                 self.running.remove(&run.index);
-                if let Some(p) = self.pending.get_mut(run.index) {
-                    *p = false;
-                }
+                let failed = finished.is_some_and(|f| f.verdict.is_failure());
+                let now = Instant::now();
+                self.update_progress(|m| m.finished(run.index, failed, now));
                 if let Some(summary) = finished {
-                    if summary.verdict.is_failure() {
-                        self.failed += 1;
-                    }
                     self.print_file(summary);
                 }
-                if let Some(bar) = &self.bar {
-                    bar.inc(1);
+                if let Some(progress) = &self.progress {
+                    progress.advance();
                 }
-                self.update_bar();
             }
             RunEvent::BailOut { index, reason } => {
                 let id = self.ids.get(*index).cloned().unwrap_or_default();
@@ -266,6 +246,11 @@ impl Console {
                 ));
             }
             RunEvent::Interrupted { signal } => {
+                // No bar from here on: what is left is stopping files, and
+                // a bar redrawn under the echoed ^C leaves copies behind.
+                if let Some(progress) = self.progress.take() {
+                    progress.clear();
+                }
                 self.print(&format!(
                     "{} ({}) — stopping {} running file{}; press Ctrl-C again to kill them now",
                     self.palette.fail.apply_to("Interrupted"),
@@ -275,72 +260,18 @@ impl Console {
                 ));
             }
             RunEvent::NotRun { index, .. } => {
-                if let Some(p) = self.pending.get_mut(*index) {
-                    *p = false;
-                }
-                if let Some(bar) = &self.bar {
-                    bar.inc(1);
+                self.update_progress(|m| m.not_run(*index));
+                if let Some(progress) = &self.progress {
+                    progress.advance();
                 }
             }
         }
     }
 
-    fn update_bar(&self) {
-        let Some(bar) = &self.bar else { return };
-        let mut running: Vec<(&Instant, &usize)> =
-            self.running.iter().map(|(i, t)| (t, i)).collect();
-        running.sort();
-        let names: Vec<&str> = running
-            .iter()
-            .take(3)
-            .filter_map(|(_, i)| self.ids.get(**i).map(String::as_str))
-            .collect();
-        let mut msg = String::new();
-        if let Some(eta) = self.planned_eta() {
-            msg.push_str(&format!("ETA {} · ", format_duration(eta)));
+    fn update_progress(&self, change: impl FnOnce(&mut Model)) {
+        if let Some(progress) = &self.progress {
+            progress.update(change);
         }
-        if self.failed > 0 {
-            msg.push_str(&format!("{} failed · ", self.failed));
-        }
-        msg.push_str(&format!("{} running", self.running.len()));
-        if !names.is_empty() {
-            msg.push_str(": ");
-            msg.push_str(&names.join(", "));
-            if running.len() > names.len() {
-                msg.push_str(", …");
-            }
-        }
-        bar.set_message(msg);
-    }
-
-    /// Remaining time from the plan: the expected work left (files not
-    /// started, plus what running files are still expected to need) spread
-    /// over the slots, but at least the longest single remainder. `None`
-    /// when the plan has no expectations.
-    fn planned_eta(&self) -> Option<Duration> {
-        if !self.expected.iter().any(Option::is_some) {
-            return None;
-        }
-        let mut left = Duration::ZERO;
-        let mut longest = Duration::ZERO;
-        for (index, pending) in self.pending.iter().enumerate() {
-            if !pending {
-                continue;
-            }
-            let expected = self
-                .expected
-                .get(index)
-                .copied()
-                .flatten()
-                .unwrap_or_default();
-            let remaining = match self.running.get(&index) {
-                Some(started) => expected.saturating_sub(started.elapsed()),
-                None => expected,
-            };
-            left += remaining;
-            longest = longest.max(remaining);
-        }
-        Some((left / self.jobs as u32).max(longest))
     }
 
     fn print_file(&self, f: &FileSummary) {
@@ -363,8 +294,8 @@ impl Console {
     /// Clears the progress bar and prints the final summary (without the
     /// slowest files with `-q`).
     pub fn finish(&mut self, summary: &RunSummary, extra: &str) {
-        if let Some(bar) = self.bar.take() {
-            bar.finish_and_clear();
+        if let Some(progress) = self.progress.take() {
+            progress.clear();
         }
         let parts = SummaryParts {
             slowest: self.options.verbosity != Verbosity::Quiet,
@@ -375,18 +306,29 @@ impl Console {
 
 /// Writes to stdout, ignoring errors: when the reader went away
 /// (`ptest | head`), the run goes on and still writes its reports, history
-/// and exit code; only the console output is lost.
+/// and exit code; only the console output is lost. On a terminal, long
+/// lines are wrapped to its width ([`fit::wrap`]); elsewhere (a pipe, a CI
+/// log) they are written as they are.
 pub fn out(text: &str) {
     use std::io::Write;
+    let text = match fit::stdout_width() {
+        Some(width) => fit::wrap(text, width),
+        None => text.to_string(),
+    };
     let mut stdout = std::io::stdout().lock();
     let _ = stdout
         .write_all(text.as_bytes())
         .and_then(|()| stdout.flush());
 }
 
-/// Writes a line to stderr, ignoring errors (see [`out`]).
+/// Writes a line to stderr, ignoring errors, wrapped to the width of a
+/// terminal (see [`out`]).
 pub fn err_line(text: &str) {
     use std::io::Write;
+    let text = match fit::stderr_width() {
+        Some(width) => fit::wrap(text, width),
+        None => text.to_string(),
+    };
     let _ = writeln!(std::io::stderr().lock(), "{text}");
 }
 

@@ -2,5 +2,7 @@
 
 pub mod console;
 pub mod escape;
+pub mod fit;
 pub mod json;
 pub mod junit;
+pub mod progress;
