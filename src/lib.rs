@@ -57,3 +57,4 @@ pub mod plan;
 pub mod report;
 pub mod run;
 pub mod testing;
+pub mod util;

@@ -1,8 +1,9 @@
 //! The command line (clap derive). Pure data: no I/O happens while parsing.
 
 use super::{parse_duration, parse_jobs, Jobs};
-use crate::plan::{Order, Shard};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+pub use crate::util::color::ColorWhen;
+use crate::util::{order::Order, shard::Shard};
+use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -29,18 +30,6 @@ pub struct Cli {
 pub enum Command {
     /// Combine the --json summaries of several shards into one report.
     Merge(MergeArgs),
-}
-
-/// When to use color.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum ColorWhen {
-    /// On a terminal, unless NO_COLOR is set.
-    #[default]
-    Auto,
-    /// Always.
-    Always,
-    /// Never.
-    Never,
 }
 
 /// Options for a test run.
