@@ -2,9 +2,13 @@
 //!
 //! Parsing never does I/O: [`cli::Cli`] is pure data produced by clap, and
 //! value parsers here ([`parse_duration`], [`parse_jobs`]) are plain
-//! functions, so bad values become usage errors naming the value.
+//! functions, so bad values become usage errors naming the value. clap sets
+//! no defaults: [`settings`] resolves command line > `PTEST_*` environment >
+//! built-in default once, into a [`settings::Settings`] that records where
+//! each value came from.
 
 pub mod cli;
+pub mod settings;
 
 // The duration syntax lives in `crate::util::duration`; these names stay
 // here because settings are where durations are parsed.
