@@ -5,28 +5,43 @@
 //! once, and reports what happened: per-file verdicts, per-test results
 //! (TAP or exit code), a console summary, JUnit XML and a JSON summary.
 //!
-//! The crate is laid out as the pipeline it implements:
+//! The crate is laid out as the pipeline it implements. Parsing is not a
+//! step after the run: each worker thread of [`run`] reads its child's
+//! output through [`parse`] (TAP from the stdout log, or the JUnit report
+//! the child wrote) once the child has exited, and the parsed report
+//! travels to [`merge`] inside the [`run::RunEvent`].
 //!
 //! ```text
-//! discover ──► plan ──► run ──► parse ──► merge ──► report
-//!    ▲          ▲                                   │
-//!    └──── config / history ◄──────────────────────┘
+//!            commands (main.rs → commands::run / commands::combine)
+//!                 │  config: CLI > PTEST_* env > default → Settings
+//!                 ▼
+//! discover ──► plan ──► run ─────────────────────► merge ──► report
+//!    ▲          ▲        └ worker: parse (TAP/JUnit)   │
+//!    │          └──── history ◄────────────────────────┘
+//!    └ util: durations, JSON seconds, signal names, Shard, Order (used by all)
 //! ```
 //!
 //! | module | owns |
 //! |---|---|
-//! | [`config`] | command line, durations, settings |
+//! | [`commands`] | one file per subcommand (`run`, `combine` = `ptest merge`), the exit-code rule, the one user-facing error |
+//! | [`config`] | the command line (clap, no defaults), value parsers, [`config::settings`]: CLI > environment > default, each value with its source |
 //! | [`discover`] | walking paths, globs, choosing a runner per file |
 //! | [`history`] | recorded durations and outcomes (`.ptest/history.json`) |
-//! | [`plan`] | dispatch order, expected durations, shards |
-//! | [`run`] | worker slots, child processes, timeouts, signals, logs |
-//! | [`parse`] | exit codes and TAP into per-test results |
-//! | [`merge`] | per-file verdicts, totals, the [`merge::RunSummary`] |
-//! | [`report`] | console, JUnit XML, JSON |
+//! | [`plan`] | dispatch order, expected durations, shards, the `--dry-run` view |
+//! | [`run`] | worker slots, child processes, timeouts, signals, logs; workers call [`parse`] |
+//! | [`parse`] | exit codes, TAP and JUnit XML into per-test results (no processes) |
+//! | [`merge`] | per-file verdicts, totals, the [`merge::RunSummary`]; [`merge::shards`] combines shard summaries for `ptest merge` |
+//! | [`report`] | console, JUnit XML, JSON, views several commands print ([`report::views`]), writing `--junit`/`--json` ([`report::write`]) |
+//! | [`util`] | small shared values and helpers that belong to no stage |
+//! | [`testing`] | fixtures for tests ([`testing::SummaryFixture`]) |
+//!
+//! Two things are called "merge": the [`merge`] stage (one run's events →
+//! its summary) and the `ptest merge` subcommand ([`commands::combine`],
+//! several shards' summaries → one).
 //!
 //! Stages talk through plain data types: [`discover::TestFile`] →
-//! [`plan::Plan`] → [`run::RunEvent`] (carrying [`run::FileRun`]) →
-//! [`merge::RunSummary`].
+//! [`plan::Plan`] → [`run::RunEvent`] (carrying [`run::FileRun`], with its
+//! parsed TAP or JUnit report) → [`merge::RunSummary`].
 //!
 //! ## Example
 //!
@@ -48,6 +63,7 @@
 #![warn(missing_docs)]
 
 mod atomic;
+pub mod commands;
 pub mod config;
 pub mod discover;
 pub mod history;
@@ -57,3 +73,4 @@ pub mod plan;
 pub mod report;
 pub mod run;
 pub mod testing;
+pub mod util;

@@ -1,8 +1,9 @@
 //! The command line (clap derive). Pure data: no I/O happens while parsing.
 
 use super::{parse_duration, parse_jobs, Jobs};
-use crate::plan::{Order, Shard};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+pub use crate::util::color::ColorWhen;
+use crate::util::{order::Order, shard::Shard};
+use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -31,18 +32,6 @@ pub enum Command {
     Merge(MergeArgs),
 }
 
-/// When to use color.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum ColorWhen {
-    /// On a terminal, unless NO_COLOR is set.
-    #[default]
-    Auto,
-    /// Always.
-    Always,
-    /// Never.
-    Never,
-}
-
 /// Options for a test run.
 #[derive(Debug, Args)]
 pub struct RunArgs {
@@ -50,17 +39,17 @@ pub struct RunArgs {
     #[arg(value_name = "PATH")]
     pub paths: Vec<PathBuf>,
 
-    /// Worker slots: a number or `auto` (available cores).
-    #[arg(short = 'j', long, value_name = "N|auto", default_value = "auto", value_parser = parse_jobs)]
-    pub jobs: Jobs,
+    /// Worker slots: a number or `auto` (available cores). Default: auto.
+    #[arg(short = 'j', long, value_name = "N|auto", value_parser = parse_jobs)]
+    pub jobs: Option<Jobs>,
 
     /// Per-file timeout, e.g. 500ms, 30s, 5m, 1h30m; 0 means none.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub timeout: Option<Duration>,
 
-    /// Grace period between SIGTERM and SIGKILL when stopping a file (0: SIGKILL at once).
-    #[arg(long, value_name = "DURATION", value_parser = parse_duration, default_value = "2s")]
-    pub grace: Duration,
+    /// Grace period between SIGTERM and SIGKILL when stopping a file (0: SIGKILL at once). Default: 2s.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub grace: Option<Duration>,
 
     /// Only walked files matching GLOB are tests (repeatable). A GLOB without `/` matches the file name.
     #[arg(long, value_name = "GLOB")]
@@ -103,17 +92,12 @@ pub struct RunArgs {
     pub shard: Option<Shard>,
 
     /// Dispatch order: failed-first (default), lpt, lexical, random, random:SEED.
-    #[arg(long, value_name = "ORDER", default_value = "failed-first")]
-    pub order: Order,
+    #[arg(long, value_name = "ORDER")]
+    pub order: Option<Order>,
 
-    /// Where ptest keeps its state (run directories, history). Default: .ptest in the working directory.
-    #[arg(
-        long,
-        value_name = "DIR",
-        env = "PTEST_STATE_DIR",
-        default_value = ".ptest"
-    )]
-    pub state_dir: PathBuf,
+    /// Where ptest keeps its state (run directories, history). Default: $PTEST_STATE_DIR, else .ptest in the working directory.
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
 
     /// History file of recorded durations and outcomes. Default: history.json in the state directory.
     #[arg(long, value_name = "PATH")]
@@ -139,19 +123,9 @@ pub struct RunArgs {
     #[arg(short, long, conflicts_with = "verbose")]
     pub quiet: bool,
 
-    /// When to use color.
-    #[arg(long, value_name = "WHEN", default_value = "auto")]
-    pub color: ColorWhen,
-}
-
-impl RunArgs {
-    /// The history file: `--history`, else `history.json` in the state
-    /// directory.
-    pub fn history_path(&self) -> PathBuf {
-        self.history
-            .clone()
-            .unwrap_or_else(|| self.state_dir.join("history.json"))
-    }
+    /// When to use color. Default: auto.
+    #[arg(long, value_name = "WHEN")]
+    pub color: Option<ColorWhen>,
 }
 
 /// Options for `ptest merge`.
@@ -173,9 +147,9 @@ pub struct MergeArgs {
     #[arg(long, value_name = "PATH")]
     pub history: Option<PathBuf>,
 
-    /// When to use color.
-    #[arg(long, value_name = "WHEN", default_value = "auto")]
-    pub color: ColorWhen,
+    /// When to use color. Default: auto.
+    #[arg(long, value_name = "WHEN")]
+    pub color: Option<ColorWhen>,
 }
 
 #[cfg(test)]
@@ -193,7 +167,7 @@ mod tests {
         let cli = Cli::try_parse_from(["ptest", "./tests", "-j", "8", "--timeout", "30s"]).unwrap();
         assert!(cli.command.is_none());
         assert_eq!(cli.run.paths, vec![PathBuf::from("./tests")]);
-        assert_eq!(cli.run.jobs, Jobs::Count(8));
+        assert_eq!(cli.run.jobs, Some(Jobs::Count(8)));
         assert_eq!(cli.run.timeout, Some(Duration::from_secs(30)));
         let cli = Cli::try_parse_from(["ptest", "merge", "a.json", "b.json", "--junit", "x.xml"])
             .unwrap();
@@ -201,15 +175,6 @@ mod tests {
             Some(Command::Merge(m)) => assert_eq!(m.inputs.len(), 2),
             other => panic!("{other:?}"),
         }
-    }
-
-    #[test]
-    fn history_defaults_to_the_state_dir() {
-        let cli = Cli::try_parse_from(["ptest", "--state-dir", "/var/x"]).unwrap();
-        assert_eq!(cli.run.history_path(), PathBuf::from("/var/x/history.json"));
-        let cli =
-            Cli::try_parse_from(["ptest", "--state-dir", "s", "--history", "h.json"]).unwrap();
-        assert_eq!(cli.run.history_path(), PathBuf::from("h.json"));
     }
 
     #[test]

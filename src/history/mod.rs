@@ -263,7 +263,7 @@ pub struct RunRecord {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::merge::opt_secs"
+        with = "crate::util::time::opt_secs"
     )]
     pub duration: Option<Duration>,
     /// The verdict (never NOT RUN).

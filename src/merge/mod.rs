@@ -6,11 +6,12 @@
 
 mod partition;
 pub mod reason;
-mod serde_time;
 pub mod shards;
 mod verdict;
 
-pub use serde_time::{opt_secs, rfc3339, secs};
+// Moved to `crate::util::time`; kept here under the old names.
+use crate::util::time as serde_time;
+pub use crate::util::time::{opt_secs, rfc3339, secs};
 pub use verdict::judge;
 
 use crate::parse::{CaseResult, CaseStatus, ProtocolUsed};

@@ -79,7 +79,7 @@ pub struct CaseResult {
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
-        with = "crate::merge::opt_secs"
+        with = "crate::util::time::opt_secs"
     )]
     pub duration: Option<Duration>,
 }

@@ -76,6 +76,8 @@ pub use dryrun::render_dry_run;
 pub use durations::{DurationsError, ImportedDurations};
 pub use estimate::{Expectation, Expectations};
 pub use shard::{partition, Partition};
+// Plain values shared with the settings and merge; defined in `crate::util`.
+pub use crate::util::{order::Order, shard::Shard};
 
 use crate::config::format_duration;
 use crate::discover::TestFile;
@@ -370,85 +372,5 @@ impl Plan {
                 share,
             })
             .collect()
-    }
-}
-
-/// One shard of a suite split across machines: `index` of `count`, 1-based.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Shard {
-    /// Which shard (1..=count).
-    pub index: usize,
-    /// How many shards.
-    pub count: usize,
-}
-
-impl std::fmt::Display for Shard {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}/{}", self.index, self.count)
-    }
-}
-
-impl std::str::FromStr for Shard {
-    type Err = String;
-
-    /// Parses `K/N` with `1 <= K <= N`.
-    fn from_str(s: &str) -> Result<Shard, String> {
-        let bad = || format!("invalid shard `{s}`: expected K/N with 1 <= K <= N, e.g. 2/4");
-        let (k, n) = s.split_once('/').ok_or_else(bad)?;
-        let index: usize = k.trim().parse().map_err(|_| bad())?;
-        let count: usize = n.trim().parse().map_err(|_| bad())?;
-        if index == 0 || count == 0 || index > count {
-            return Err(bad());
-        }
-        Ok(Shard { index, count })
-    }
-}
-
-/// The order in which files are dispatched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum Order {
-    /// Files that failed last time first, then longest expected first.
-    #[default]
-    FailedFirst,
-    /// Longest expected duration first.
-    Lpt,
-    /// By file id.
-    Lexical,
-    /// Shuffled with a seed (random when not given).
-    Random(Option<u64>),
-}
-
-impl std::fmt::Display for Order {
-    /// The form [`Order::from_str`](std::str::FromStr) reads back.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Order::FailedFirst => f.write_str("failed-first"),
-            Order::Lpt => f.write_str("lpt"),
-            Order::Lexical => f.write_str("lexical"),
-            Order::Random(None) => f.write_str("random"),
-            Order::Random(Some(seed)) => write!(f, "random:{seed}"),
-        }
-    }
-}
-
-impl std::str::FromStr for Order {
-    type Err = String;
-
-    /// Parses `lpt`, `failed-first`, `lexical`, `random` or `random:SEED`.
-    fn from_str(s: &str) -> Result<Order, String> {
-        match s {
-            "failed-first" => Ok(Order::FailedFirst),
-            "lpt" => Ok(Order::Lpt),
-            "lexical" => Ok(Order::Lexical),
-            "random" => Ok(Order::Random(None)),
-            _ => match s.strip_prefix("random:") {
-                Some(seed) => seed.parse().map(|n| Order::Random(Some(n))).map_err(|_| {
-                    format!("invalid order `{s}`: the seed after `random:` must be a number")
-                }),
-                None => Err(format!(
-                    "invalid order `{s}`: expected lpt, failed-first, lexical, random or random:SEED"
-                )),
-            },
-        }
     }
 }

@@ -9,13 +9,13 @@
 
 use super::fit;
 use super::progress::{Model, Progress};
-use crate::config::cli::ColorWhen;
-use crate::config::format_duration;
 use crate::merge::{FileSummary, RunSummary, Verdict};
 use crate::parse::CaseStatus;
 use crate::plan::Plan;
 use crate::report::escape::for_terminal;
 use crate::run::RunEvent;
+use crate::util::color::ColorWhen;
+use crate::util::duration::format_duration;
 use console::Style;
 use std::collections::BTreeMap;
 use std::ffi::OsStr;
@@ -254,7 +254,7 @@ impl Console {
                 self.print(&format!(
                     "{} ({}) — stopping {} running file{}; press Ctrl-C again to kill them now",
                     self.palette.fail.apply_to("Interrupted"),
-                    crate::run::process::signal_name(*signal),
+                    crate::util::signal::signal_name(*signal),
                     self.running.len(),
                     plural(self.running.len())
                 ));

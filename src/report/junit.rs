@@ -61,8 +61,9 @@
 //!   on one line.
 
 use crate::atomic::{write_atomically, AtomicWriteError};
-use crate::merge::{rfc3339, FileSummary, RunSummary, Verdict};
+use crate::merge::{FileSummary, RunSummary, Verdict};
 use crate::parse::{CaseResult, CaseStatus, ProtocolUsed};
+use crate::util::time::rfc3339;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite, XmlString};
 use std::collections::HashSet;
 use std::io;

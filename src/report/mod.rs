@@ -6,3 +6,5 @@ pub mod fit;
 pub mod json;
 pub mod junit;
 pub mod progress;
+pub mod views;
+pub mod write;

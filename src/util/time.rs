@@ -1,4 +1,5 @@
-//! Durations as fractional seconds in JSON, and RFC 3339 timestamps.
+//! Durations as fractional seconds in JSON (`#[serde(with = "crate::util::time::secs")]`),
+//! seconds since the epoch, and RFC 3339 timestamps.
 
 use std::time::{Duration, SystemTime};
 

@@ -1,0 +1,58 @@
+//! `ptest merge SUMMARY…`: combines the `--json` summaries of several
+//! shards into one report, one exit code and (with `--history`) one
+//! history update.
+//!
+//! Named `combine` so it is not mistaken for the [`crate::merge`] stage,
+//! which turns one run's events into its summary; the combining itself is
+//! [`crate::merge::shards::combine`].
+
+use super::{CliError, Exit};
+use crate::config::settings::MergeSettings;
+use crate::history;
+use crate::merge::shards;
+use crate::report::console::{err_line, out, render_summary, ConsoleOptions, Palette};
+use crate::report::json;
+use crate::report::views::{merge_notes, render_failures};
+use crate::report::write::write_reports;
+
+/// Combines the summaries `settings` name, prints the failures and the
+/// summary, writes the reports and returns the exit code.
+pub fn exec(settings: &MergeSettings) -> Result<Exit, CliError> {
+    let mut inputs = Vec::with_capacity(settings.inputs.len());
+    for path in &settings.inputs {
+        let summary = json::read_summary(path)?;
+        inputs.push((path.clone(), summary));
+    }
+    let combined = shards::combine(inputs)?;
+    for warning in &combined.warnings {
+        err_line(&format!("ptest: warning: {warning}"));
+    }
+    let notes = merge_notes(&combined);
+    let summary = combined.summary;
+    if let Some(path) = &settings.history {
+        // Fold the shards' results into a history so CI keeps learning;
+        // files that cannot be read here get no content hash.
+        let files = summary
+            .files
+            .iter()
+            .map(|f| (f.id.as_str(), f.path.as_path()));
+        if let Some(warning) = history::update(&path.value, &summary, &history::hash_files(files))?
+        {
+            err_line(&format!("ptest: warning: {warning}"));
+        }
+    }
+    let options = ConsoleOptions::detect(settings.color.value, false, false);
+    let palette = Palette::new(options.color);
+    out(&render_failures(&summary, &palette));
+    out(&render_summary(&summary, &palette, &notes));
+    let written = write_reports(
+        &summary,
+        settings.junit.as_deref(),
+        settings.json.as_deref(),
+    );
+    let exit = Exit::of_summary(&summary, written.is_ok());
+    if let Err(err) = written {
+        CliError::from(err).print();
+    }
+    Ok(exit)
+}

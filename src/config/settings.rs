@@ -1,0 +1,520 @@
+//! Settings resolved once, each value with where it came from.
+//!
+//! Every run-wide setting is looked up in a list of [`Layer`]s, highest
+//! precedence first, and falls back to a built-in default:
+//!
+//! ```text
+//! command line  >  PTEST_* environment  >  built-in default
+//! ```
+//!
+//! Each layer holds only what it sets (every field an `Option`), tagged
+//! with its [`Source`]. Adding a layer (a profile, `ptest.toml`) is
+//! writing one more constructor like [`Layer::from_env`] and putting it in
+//! the list [`Settings::resolve`] folds; nothing else changes. The result
+//! is plain data ([`Settings`], [`MergeSettings`]) whose [`Sourced`] fields
+//! say where each value came from, so `--explain` can print it.
+//!
+//! Per-invocation values (paths, `--junit`, `--json`, `--list`, …) come
+//! only from the command line and are plain fields.
+
+use super::cli::{MergeArgs, RunArgs};
+use super::Jobs;
+use crate::util::{color::ColorWhen, order::Order, shard::Shard};
+use std::ffi::OsString;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// The state directory used when none is given.
+pub const DEFAULT_STATE_DIR: &str = ".ptest";
+/// The environment variable naming the state directory.
+pub const STATE_DIR_ENV: &str = "PTEST_STATE_DIR";
+/// The grace period between SIGTERM and SIGKILL when none is given.
+pub const DEFAULT_GRACE: Duration = Duration::from_secs(2);
+
+/// Where a setting's value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Source {
+    /// Given on the command line.
+    Cli,
+    /// Read from this environment variable.
+    Env(&'static str),
+    /// Nothing set it: ptest's built-in default.
+    Default,
+}
+
+impl std::fmt::Display for Source {
+    /// `command line`, `environment PTEST_STATE_DIR`, `default`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Cli => f.write_str("command line"),
+            Source::Env(name) => write!(f, "environment {name}"),
+            Source::Default => f.write_str("default"),
+        }
+    }
+}
+
+/// A value and where it came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Sourced<T> {
+    /// The value.
+    pub value: T,
+    /// Where it came from.
+    pub source: Source,
+}
+
+impl<T> Sourced<T> {
+    /// `value` from `source`.
+    pub fn new(value: T, source: Source) -> Sourced<T> {
+        Sourced { value, source }
+    }
+
+    /// The value from the command line.
+    pub fn cli(value: T) -> Sourced<T> {
+        Sourced::new(value, Source::Cli)
+    }
+
+    /// The built-in default.
+    pub fn default_value(value: T) -> Sourced<T> {
+        Sourced::new(value, Source::Default)
+    }
+
+    /// The same source with the value mapped.
+    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Sourced<U> {
+        Sourced::new(f(self.value), self.source)
+    }
+}
+
+/// A setting that cannot be resolved.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SettingsError {
+    /// An environment variable is set but empty where a value is needed.
+    #[error("{name} is set but empty (unset it or give a value)")]
+    EmptyEnv {
+        /// The variable.
+        name: &'static str,
+    },
+}
+
+/// What one layer (command line, environment, later a profile or
+/// `ptest.toml`) sets; `None` leaves the setting to the layers below.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Layer {
+    /// `-j`.
+    pub jobs: Option<Sourced<Jobs>>,
+    /// `--timeout` (zero: none).
+    pub timeout: Option<Sourced<Duration>>,
+    /// `--grace`.
+    pub grace: Option<Sourced<Duration>>,
+    /// `--order`.
+    pub order: Option<Sourced<Order>>,
+    /// `--state-dir`.
+    pub state_dir: Option<Sourced<PathBuf>>,
+    /// `--history`.
+    pub history: Option<Sourced<PathBuf>>,
+    /// `--no-history`.
+    pub no_history: Option<Sourced<bool>>,
+    /// `--include` (all of them; a layer's list replaces lower ones).
+    pub include: Option<Sourced<Vec<String>>>,
+    /// `--exclude`.
+    pub exclude: Option<Sourced<Vec<String>>>,
+    /// `--exec`.
+    pub exec: Option<Sourced<String>>,
+    /// `-I`.
+    pub perl_include: Option<Sourced<Vec<PathBuf>>>,
+    /// `--no-lib`.
+    pub no_lib: Option<Sourced<bool>>,
+    /// `--keep-logs`.
+    pub keep_logs: Option<Sourced<bool>>,
+    /// `-q`.
+    pub quiet: Option<Sourced<bool>>,
+    /// `-v`.
+    pub verbose: Option<Sourced<bool>>,
+    /// `--color`.
+    pub color: Option<Sourced<ColorWhen>>,
+}
+
+/// `Some(value)` from the command line, for a field clap left `None`/empty/false.
+fn given<T>(value: Option<T>) -> Option<Sourced<T>> {
+    value.map(Sourced::cli)
+}
+
+fn flag(set: bool) -> Option<Sourced<bool>> {
+    set.then(|| Sourced::cli(true))
+}
+
+fn list<T: Clone>(values: &[T]) -> Option<Sourced<Vec<T>>> {
+    (!values.is_empty()).then(|| Sourced::cli(values.to_vec()))
+}
+
+impl Layer {
+    /// What the command line of a run sets.
+    pub fn from_run_args(args: &RunArgs) -> Layer {
+        Layer {
+            jobs: given(args.jobs),
+            timeout: given(args.timeout),
+            grace: given(args.grace),
+            order: given(args.order),
+            state_dir: given(args.state_dir.clone()),
+            history: given(args.history.clone()),
+            no_history: flag(args.no_history),
+            include: list(&args.include),
+            exclude: list(&args.exclude),
+            exec: given(args.exec.clone()),
+            perl_include: list(&args.perl_include),
+            no_lib: flag(args.no_lib),
+            keep_logs: flag(args.keep_logs),
+            quiet: flag(args.quiet),
+            verbose: flag(args.verbose),
+            color: given(args.color),
+        }
+    }
+
+    /// What the command line of `ptest merge` sets.
+    pub fn from_merge_args(args: &MergeArgs) -> Layer {
+        Layer {
+            history: given(args.history.clone()),
+            color: given(args.color),
+            ..Layer::default()
+        }
+    }
+
+    /// What the environment sets, read through `var` (`std::env::var_os`
+    /// for the process): `PTEST_STATE_DIR`. An empty value is kept and
+    /// rejected only if it is the one used (as clap did: a command-line
+    /// `--state-dir` hides it).
+    pub fn from_env(var: &dyn Fn(&str) -> Option<OsString>) -> Layer {
+        Layer {
+            state_dir: var(STATE_DIR_ENV)
+                .map(|v| Sourced::new(PathBuf::from(v), Source::Env(STATE_DIR_ENV))),
+            ..Layer::default()
+        }
+    }
+}
+
+/// The first layer that sets a field, else `default`.
+fn pick<T: Clone>(
+    layers: &[Layer],
+    field: impl Fn(&Layer) -> &Option<Sourced<T>>,
+    default: T,
+) -> Sourced<T> {
+    layers
+        .iter()
+        .find_map(|layer| field(layer).clone())
+        .unwrap_or_else(|| Sourced::default_value(default))
+}
+
+/// Everything a test run needs to know, resolved once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Settings {
+    /// Directories, files or globs (empty: the default test directory).
+    pub paths: Vec<PathBuf>,
+    /// Worker slots asked for (capped later at the number of files).
+    pub jobs: Sourced<Jobs>,
+    /// Per-file timeout; `None`: no timeout (`--timeout 0` is none too).
+    pub timeout: Sourced<Option<Duration>>,
+    /// Between SIGTERM and SIGKILL.
+    pub grace: Sourced<Duration>,
+    /// Dispatch order.
+    pub order: Sourced<Order>,
+    /// Where ptest keeps run directories and the history.
+    pub state_dir: Sourced<PathBuf>,
+    /// The history file; `None` with `--no-history`.
+    pub history: Sourced<Option<PathBuf>>,
+    /// Only walked files matching these globs are tests.
+    pub include: Sourced<Vec<String>>,
+    /// Files matching these globs are left out.
+    pub exclude: Sourced<Vec<String>>,
+    /// Run every file through this command line (`--exec`).
+    pub exec: Sourced<Option<String>>,
+    /// `-I` directories for `PERL5LIB`.
+    pub perl_include: Sourced<Vec<PathBuf>>,
+    /// Do not add `lib`, `blib/lib`, `blib/arch` to `PERL5LIB`.
+    pub no_lib: Sourced<bool>,
+    /// Keep the logs of passing files.
+    pub keep_logs: Sourced<bool>,
+    /// Print only failures and the summary.
+    pub quiet: Sourced<bool>,
+    /// Print the output of passing files too.
+    pub verbose: Sourced<bool>,
+    /// When to use color.
+    pub color: Sourced<ColorWhen>,
+    /// Run only this shard.
+    pub shard: Option<Shard>,
+    /// Seed expected durations from this file.
+    pub durations: Option<PathBuf>,
+    /// Write a JUnit XML report here.
+    pub junit: Option<PathBuf>,
+    /// Write the JSON summary here.
+    pub json: Option<PathBuf>,
+    /// Print the files and exit (`--list`).
+    pub list: bool,
+    /// Print the plan and exit (`--dry-run`).
+    pub dry_run: bool,
+}
+
+impl Settings {
+    /// Resolves a run's settings from its command line and the process
+    /// environment.
+    pub fn from_args(args: &RunArgs) -> Result<Settings, SettingsError> {
+        Settings::resolve(args, &|name| std::env::var_os(name))
+    }
+
+    /// Resolves a run's settings from its command line and an environment
+    /// read through `var`.
+    pub fn resolve(
+        args: &RunArgs,
+        var: &dyn Fn(&str) -> Option<OsString>,
+    ) -> Result<Settings, SettingsError> {
+        let layers = [Layer::from_run_args(args), Layer::from_env(var)];
+        Settings::from_layers(args, &layers)
+    }
+
+    /// Folds `layers` (highest precedence first) over the defaults.
+    fn from_layers(args: &RunArgs, layers: &[Layer]) -> Result<Settings, SettingsError> {
+        let state_dir = pick(layers, |l| &l.state_dir, PathBuf::from(DEFAULT_STATE_DIR));
+        if let (true, Source::Env(name)) =
+            (state_dir.value.as_os_str().is_empty(), &state_dir.source)
+        {
+            return Err(SettingsError::EmptyEnv { name });
+        }
+        let history = history_path(layers, &state_dir);
+        Ok(Settings {
+            paths: args.paths.clone(),
+            jobs: pick(layers, |l| &l.jobs, Jobs::Auto),
+            timeout: layers
+                .iter()
+                .find_map(|l| l.timeout.clone())
+                .map(|t| t.map(|d| Some(d).filter(|d| !d.is_zero())))
+                .unwrap_or_else(|| Sourced::default_value(None)),
+            grace: pick(layers, |l| &l.grace, DEFAULT_GRACE),
+            order: pick(layers, |l| &l.order, Order::default()),
+            state_dir,
+            history,
+            include: pick(layers, |l| &l.include, Vec::new()),
+            exclude: pick(layers, |l| &l.exclude, Vec::new()),
+            exec: layers
+                .iter()
+                .find_map(|l| l.exec.clone())
+                .map(|e| e.map(Some))
+                .unwrap_or_else(|| Sourced::default_value(None)),
+            perl_include: pick(layers, |l| &l.perl_include, Vec::new()),
+            no_lib: pick(layers, |l| &l.no_lib, false),
+            keep_logs: pick(layers, |l| &l.keep_logs, false),
+            quiet: pick(layers, |l| &l.quiet, false),
+            verbose: pick(layers, |l| &l.verbose, false),
+            color: pick(layers, |l| &l.color, ColorWhen::Auto),
+            shard: args.shard,
+            durations: args.durations.clone(),
+            junit: args.junit.clone(),
+            json: args.json.clone(),
+            list: args.list,
+            dry_run: args.dry_run,
+        })
+    }
+}
+
+/// `--no-history` wins; else `--history`; else `history.json` in the
+/// state directory (with the state directory's source).
+fn history_path(layers: &[Layer], state_dir: &Sourced<PathBuf>) -> Sourced<Option<PathBuf>> {
+    if let Some(off) = layers
+        .iter()
+        .find_map(|l| l.no_history.clone())
+        .filter(|off| off.value)
+    {
+        return off.map(|_| None);
+    }
+    match layers.iter().find_map(|l| l.history.clone()) {
+        Some(path) => path.map(Some),
+        None => state_dir.clone().map(|dir| Some(dir.join("history.json"))),
+    }
+}
+
+/// Everything `ptest merge` needs to know, resolved once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MergeSettings {
+    /// The shard summaries to combine.
+    pub inputs: Vec<PathBuf>,
+    /// Write a combined JUnit XML report here.
+    pub junit: Option<PathBuf>,
+    /// Write a combined JSON summary here.
+    pub json: Option<PathBuf>,
+    /// Fold the shards' results into this history file (only when given:
+    /// `ptest merge` has no default history).
+    pub history: Option<Sourced<PathBuf>>,
+    /// When to use color.
+    pub color: Sourced<ColorWhen>,
+}
+
+impl MergeSettings {
+    /// Resolves `ptest merge`'s settings from its command line (no
+    /// environment variable applies to a merge today).
+    pub fn from_args(args: &MergeArgs) -> MergeSettings {
+        let layers = [Layer::from_merge_args(args)];
+        MergeSettings {
+            inputs: args.inputs.clone(),
+            junit: args.junit.clone(),
+            json: args.json.clone(),
+            history: layers.iter().find_map(|l| l.history.clone()),
+            color: pick(&layers, |l| &l.color, ColorWhen::Auto),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::cli::{Cli, Command};
+    use clap::Parser;
+
+    fn run_args(argv: &[&str]) -> RunArgs {
+        let mut full = vec!["ptest"];
+        full.extend_from_slice(argv);
+        Cli::try_parse_from(full).expect("parses").run
+    }
+
+    fn no_env(_: &str) -> Option<OsString> {
+        None
+    }
+
+    fn state_env(name: &str) -> Option<OsString> {
+        (name == STATE_DIR_ENV).then(|| OsString::from("from-env"))
+    }
+
+    #[test]
+    fn nothing_given_is_every_default() {
+        let s = Settings::resolve(&run_args(&[]), &no_env).unwrap();
+        assert_eq!(s.jobs, Sourced::default_value(Jobs::Auto));
+        assert_eq!(s.timeout, Sourced::default_value(None));
+        assert_eq!(s.grace, Sourced::default_value(Duration::from_secs(2)));
+        assert_eq!(s.order, Sourced::default_value(Order::FailedFirst));
+        assert_eq!(s.state_dir, Sourced::default_value(PathBuf::from(".ptest")));
+        assert_eq!(
+            s.history,
+            Sourced::default_value(Some(PathBuf::from(".ptest/history.json")))
+        );
+        assert_eq!(s.color, Sourced::default_value(ColorWhen::Auto));
+        assert_eq!(s.exec, Sourced::default_value(None));
+        for flag in [&s.no_lib, &s.keep_logs, &s.quiet, &s.verbose] {
+            assert_eq!(flag, &Sourced::default_value(false));
+        }
+    }
+
+    #[test]
+    fn the_command_line_sets_and_says_so() {
+        let args = run_args(&[
+            "-j",
+            "3",
+            "--timeout",
+            "30s",
+            "--grace",
+            "0",
+            "--order",
+            "lpt",
+            "--color",
+            "never",
+            "--exec",
+            "perl -T",
+            "-I",
+            "inc",
+            "--include",
+            "*.t",
+            "-q",
+            "--keep-logs",
+        ]);
+        let s = Settings::resolve(&args, &no_env).unwrap();
+        assert_eq!(s.jobs, Sourced::cli(Jobs::Count(3)));
+        assert_eq!(s.timeout, Sourced::cli(Some(Duration::from_secs(30))));
+        assert_eq!(s.grace, Sourced::cli(Duration::ZERO));
+        assert_eq!(s.order, Sourced::cli(Order::Lpt));
+        assert_eq!(s.color, Sourced::cli(ColorWhen::Never));
+        assert_eq!(s.exec, Sourced::cli(Some("perl -T".to_string())));
+        assert_eq!(s.perl_include, Sourced::cli(vec![PathBuf::from("inc")]));
+        assert_eq!(s.include, Sourced::cli(vec!["*.t".to_string()]));
+        assert_eq!(s.quiet, Sourced::cli(true));
+        assert_eq!(s.keep_logs, Sourced::cli(true));
+        assert_eq!(s.verbose, Sourced::default_value(false));
+    }
+
+    #[test]
+    fn a_zero_timeout_is_no_timeout_from_where_it_was_given() {
+        let s = Settings::resolve(&run_args(&["--timeout", "0"]), &no_env).unwrap();
+        assert_eq!(s.timeout, Sourced::cli(None));
+    }
+
+    #[test]
+    fn the_command_line_beats_the_environment_which_beats_the_default() {
+        let s = Settings::resolve(&run_args(&[]), &state_env).unwrap();
+        assert_eq!(
+            s.state_dir,
+            Sourced::new(PathBuf::from("from-env"), Source::Env(STATE_DIR_ENV))
+        );
+        // The history follows the state directory, and says where that came from.
+        assert_eq!(
+            s.history,
+            Sourced::new(
+                Some(PathBuf::from("from-env/history.json")),
+                Source::Env(STATE_DIR_ENV)
+            )
+        );
+        let s = Settings::resolve(&run_args(&["--state-dir", "cli"]), &state_env).unwrap();
+        assert_eq!(s.state_dir, Sourced::cli(PathBuf::from("cli")));
+        assert_eq!(
+            s.history,
+            Sourced::cli(Some(PathBuf::from("cli/history.json")))
+        );
+    }
+
+    #[test]
+    fn history_defaults_to_the_state_dir_unless_given_or_off() {
+        let s = Settings::resolve(&run_args(&["--state-dir", "/var/x"]), &no_env).unwrap();
+        assert_eq!(s.history.value, Some(PathBuf::from("/var/x/history.json")));
+        let args = run_args(&["--state-dir", "s", "--history", "h.json"]);
+        let s = Settings::resolve(&args, &state_env).unwrap();
+        assert_eq!(s.history, Sourced::cli(Some(PathBuf::from("h.json"))));
+        let args = run_args(&["--history", "h.json", "--no-history"]);
+        let s = Settings::resolve(&args, &no_env).unwrap();
+        assert_eq!(s.history, Sourced::cli(None));
+    }
+
+    #[test]
+    fn an_empty_state_dir_variable_is_an_error_naming_it() {
+        let empty = |name: &str| (name == STATE_DIR_ENV).then(OsString::new);
+        let err = Settings::resolve(&run_args(&[]), &empty).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "PTEST_STATE_DIR is set but empty (unset it or give a value)"
+        );
+        // Not an error when the command line gives the directory.
+        let s = Settings::resolve(&run_args(&["--state-dir", "d"]), &empty).unwrap();
+        assert_eq!(s.state_dir, Sourced::cli(PathBuf::from("d")));
+    }
+
+    #[test]
+    fn a_lower_layer_fills_only_what_higher_ones_leave() {
+        let args = run_args(&["-j", "2"]);
+        let lower = Layer {
+            jobs: Some(Sourced::new(Jobs::Count(9), Source::Env("X"))),
+            grace: Some(Sourced::new(Duration::from_secs(5), Source::Env("X"))),
+            ..Layer::default()
+        };
+        let s = Settings::from_layers(&args, &[Layer::from_run_args(&args), lower]).unwrap();
+        assert_eq!(s.jobs, Sourced::cli(Jobs::Count(2)));
+        assert_eq!(
+            s.grace,
+            Sourced::new(Duration::from_secs(5), Source::Env("X"))
+        );
+        assert_eq!(s.order.source, Source::Default);
+    }
+
+    #[test]
+    fn merge_settings_take_the_command_line() {
+        let cli = Cli::try_parse_from(["ptest", "merge", "a.json", "--history", "h.json"]).unwrap();
+        let Some(Command::Merge(args)) = cli.command else {
+            panic!("not a merge")
+        };
+        let m = MergeSettings::from_args(&args);
+        assert_eq!(m.inputs, vec![PathBuf::from("a.json")]);
+        assert_eq!(m.history, Some(Sourced::cli(PathBuf::from("h.json"))));
+        assert_eq!(m.color, Sourced::default_value(ColorWhen::Auto));
+    }
+}

@@ -1,0 +1,21 @@
+//! Small shared things every stage may use: plain values and helpers that
+//! belong to no one stage, so that stages do not import each other's.
+//!
+//! This module imports no stage (`config`, `discover`, `plan`, `run`,
+//! `parse`, `merge`, `report`); they import it.
+//!
+//! | module | what |
+//! |---|---|
+//! | [`duration`] | the duration syntax (`1h30m`) and how durations are printed (`4m05s`) |
+//! | [`time`] | durations as JSON seconds, RFC 3339 timestamps |
+//! | [`signal`] | signal names (`SIGSEGV`) |
+//! | [`shard`] | the [`Shard`](shard::Shard) type, `K/N` |
+//! | [`order`] | the dispatch [`Order`](order::Order) |
+//! | [`color`] | [`ColorWhen`](color::ColorWhen), `--color` |
+
+pub mod color;
+pub mod duration;
+pub mod order;
+pub mod shard;
+pub mod signal;
+pub mod time;
