@@ -16,15 +16,17 @@
 //! | module | owns |
 //! |---|---|
 //! | [`config`] | command line, durations, settings |
-//! | [`discover`] | walking paths, globs, choosing a runner per file |
+//! | [`unit`] | the unit of work ([`unit::Unit`]), its id, launcher and slot types |
+//! | [`discover`] | walking paths, globs, choosing a launcher per file |
 //! | [`history`] | recorded durations and outcomes (`.ptest/history.json`) |
-//! | [`plan`] | dispatch order, expected durations, shards |
-//! | [`run`] | worker slots, child processes, timeouts, signals, logs |
+//! | [`plan`] | dispatch order, expected durations, shards, the admission queue |
+//! | [`run`] | launching units into slots, child processes, timeouts, signals, logs |
 //! | [`parse`] | exit codes and TAP into per-test results |
 //! | [`merge`] | per-file verdicts, totals, the [`merge::RunSummary`] |
 //! | [`report`] | console, JUnit XML, JSON |
+//! | [`serde_time`] | durations as seconds and timestamps in JSON |
 //!
-//! Stages talk through plain data types: [`discover::TestFile`] →
+//! Stages talk through plain data types: [`unit::Unit`] →
 //! [`plan::Plan`] → [`run::RunEvent`] (carrying [`run::FileRun`]) →
 //! [`merge::RunSummary`].
 //!
@@ -56,4 +58,6 @@ pub mod parse;
 pub mod plan;
 pub mod report;
 pub mod run;
+pub mod serde_time;
 pub mod testing;
+pub mod unit;

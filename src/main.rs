@@ -5,9 +5,10 @@
 use clap::Parser;
 use ptest::config::cli::{Cli, Command, MergeArgs, RunArgs};
 use ptest::config::format_duration;
-use ptest::discover::{self, DiscoverOptions, Protocol, Runner};
+use ptest::discover::{self, DiscoverOptions};
 use ptest::history::{self, History};
 use ptest::merge::{shards, Merger, RunSummary};
+use ptest::parse::Protocol;
 use ptest::plan::{self, Expectations, ImportedDurations, Plan, PlanOptions};
 use ptest::report::console::{
     err_line, out, render_details, render_file_line, render_summary, Palette,
@@ -15,6 +16,7 @@ use ptest::report::console::{
 use ptest::report::console::{Console, ConsoleOptions};
 use ptest::report::{escape, json, junit};
 use ptest::run::{self, RunEvent, RunOptions};
+use ptest::unit::Launcher;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -215,7 +217,7 @@ fn record_history(path: &Path, plan: &Plan, summary: &RunSummary) -> String {
     let files = plan
         .entries
         .iter()
-        .map(|e| (e.file.id.as_str(), e.file.path.as_path()));
+        .map(|e| (e.file.id.as_str(), e.file.path()));
     match history::update(path, summary, &history::hash_files(files)) {
         Ok(Some(warning)) => format!("warning: {warning}\n"),
         Ok(None) => String::new(),
@@ -333,15 +335,17 @@ fn print_list(plan: &Plan) {
     entries.sort_by(|a, b| a.file.id.cmp(&b.file.id));
     for entry in entries {
         let f = &entry.file;
-        let runner = match &f.runner {
-            Runner::Direct => "(direct)".to_string(),
-            Runner::Interpreter { program, args } if args.is_empty() => program.clone(),
-            Runner::Interpreter { program, args } => format!("{program} {}", args.join(" ")),
-            Runner::Unrunnable { reason } => format!("cannot run: {reason}"),
+        let runner = match f.launcher() {
+            Launcher::Direct => "(direct)".to_string(),
+            Launcher::Interpreter { program, args } if args.is_empty() => program.clone(),
+            Launcher::Interpreter { program, args } => format!("{program} {}", args.join(" ")),
+            Launcher::Unrunnable { reason } => format!("cannot run: {reason}"),
         };
         let protocol = match f.protocol {
-            Protocol::Tap => "tap",
-            Protocol::Auto => "tap-or-exit-code",
+            Some(Protocol::Tap) => "tap",
+            Some(Protocol::ExitCode) => "exit-code",
+            Some(Protocol::Junit) => "junit",
+            None => "tap-or-exit-code",
         };
         out(&format!(
             "{}  {:<16}  {}\n",

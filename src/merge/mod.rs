@@ -6,14 +6,14 @@
 
 mod partition;
 pub mod reason;
-mod serde_time;
 pub mod shards;
 mod verdict;
 
-pub use serde_time::{opt_secs, rfc3339, secs};
+use crate::serde_time;
+pub use crate::serde_time::{opt_secs, rfc3339, secs};
 pub use verdict::judge;
 
-use crate::parse::{CaseResult, CaseStatus, ProtocolUsed};
+use crate::parse::{CaseResult, CaseStatus, Protocol};
 use crate::plan::{Plan, ShardInfo};
 use crate::run::{ChildStatus, NotRunReason, RunEvent, RunOutcome};
 use serde::{Deserialize, Serialize};
@@ -109,7 +109,7 @@ pub struct FileSummary {
     pub reasons: Vec<String>,
     /// How results were read (absent when the file never ran).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub protocol: Option<ProtocolUsed>,
+    pub protocol: Option<Protocol>,
     /// How the child ended (absent when the file never ran).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ChildStatus>,
@@ -359,7 +359,7 @@ impl Merger {
             planned: plan
                 .entries
                 .iter()
-                .map(|e| (e.file.id.clone(), e.file.path.clone()))
+                .map(|e| (e.file.id.to_string(), e.file.path().to_path_buf()))
                 .collect(),
             done: vec![None; plan.entries.len()],
             jobs: plan.jobs,

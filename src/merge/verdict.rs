@@ -21,10 +21,11 @@
 //!   file an ERROR, whatever its exit status.
 
 use super::reason::{self, Labels};
-use super::{serde_time, FileSummary, Verdict};
+use super::{FileSummary, Verdict};
 use crate::parse::junit::JunitReport;
-use crate::parse::{CaseResult, CaseStatus, ProtocolUsed};
+use crate::parse::{CaseResult, CaseStatus, Protocol};
 use crate::run::{logs, ChildStatus, FileRun};
+use crate::serde_time;
 use std::path::PathBuf;
 
 /// Exit status that marks an exit-code test as skipped (Automake convention).
@@ -62,7 +63,7 @@ pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
         }
         (status @ (ChildStatus::Exited { .. } | ChildStatus::Signaled { .. }), None) => {
             match (run.protocol, &run.tap, &run.junit) {
-                (ProtocolUsed::Junit, _, Some(junit)) => match &junit.report {
+                (Protocol::Junit, _, Some(junit)) => match &junit.report {
                     Ok(report) => {
                         cases = report.cases.clone();
                         judge_junit(report, status, &mut reasons)
@@ -79,13 +80,13 @@ pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
                         Verdict::Error
                     }
                 },
-                (ProtocolUsed::Tap, Some(tap), _) => {
+                (Protocol::Tap, Some(tap), _) => {
                     cases = tap.cases.clone();
                     judge_tap(tap, status, &mut reasons)
                 }
-                (ProtocolUsed::Tap, None, _)
-                | (ProtocolUsed::ExitCode, _, _)
-                | (ProtocolUsed::Junit, _, None) => {
+                (Protocol::Tap, None, _)
+                | (Protocol::ExitCode, _, _)
+                | (Protocol::Junit, _, None) => {
                     let (verdict, case) = judge_exit(&id, status, run, &mut reasons);
                     cases.push(case);
                     verdict
@@ -118,7 +119,7 @@ pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
         status: Some(run.status.clone()),
         duration: Some(run.duration),
         started_at: Some(serde_time::unix_secs(run.started_at)),
-        worker: Some(run.worker),
+        worker: Some(run.slot.index()),
         attempts: run.attempt,
         leaked: run.leaked,
         cases,
@@ -312,6 +313,7 @@ mod tests {
     use super::*;
     use crate::parse::junit::{self, JunitError};
     use crate::run::{JunitFile, LogFile};
+    use crate::unit::Slot;
     use std::time::{Duration, SystemTime};
 
     fn run_with(status: ChildStatus, report: Result<JunitReport, JunitError>) -> FileRun {
@@ -322,7 +324,7 @@ mod tests {
         };
         FileRun {
             index: 0,
-            worker: 0,
+            slot: Slot::new(0),
             attempt: 1,
             started_at: SystemTime::UNIX_EPOCH,
             duration: Duration::from_millis(5),
@@ -330,7 +332,7 @@ mod tests {
             leaked: 0,
             stdout: log("out"),
             stderr: log("err"),
-            protocol: ProtocolUsed::Junit,
+            protocol: Protocol::Junit,
             tap: None,
             junit: Some(JunitFile {
                 path: PathBuf::from("/tmp/run/junit/t%2Fa.sh.1.xml"),
@@ -363,7 +365,7 @@ mod tests {
         );
         assert_eq!(f.verdict, Verdict::Fail);
         assert_eq!(f.reasons, ["failed test: b", "exited with status 1"]);
-        assert_eq!(f.protocol, Some(ProtocolUsed::Junit));
+        assert_eq!(f.protocol, Some(Protocol::Junit));
         assert_eq!(f.cases.len(), 2);
         assert_eq!(f.cases[1].line.as_deref(), Some("FAIL b: m"));
 

@@ -11,6 +11,7 @@
 //! kills the running groups if ptest itself dies (see `watchdog`).
 
 mod dispatch;
+mod launch;
 pub mod logs;
 pub mod process;
 pub mod rundir;
@@ -19,7 +20,8 @@ mod worker;
 
 use crate::parse::junit::{JunitError, JunitReport};
 use crate::parse::tap::TapReport;
-use crate::parse::ProtocolUsed;
+use crate::parse::Protocol;
+use crate::unit::Slot;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
@@ -27,7 +29,7 @@ use std::time::{Duration, SystemTime};
 /// How a run is carried out.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
-    /// Number of worker slots (at least 1).
+    /// Number of slots (at least 1): how many units run at once.
     pub jobs: usize,
     /// Per-file timeout.
     pub timeout: Option<Duration>,
@@ -97,7 +99,7 @@ pub enum ChildStatus {
     /// Stopped by ptest after the per-file timeout.
     TimedOut {
         /// The timeout that expired.
-        #[serde(with = "crate::merge::secs")]
+        #[serde(with = "crate::serde_time::secs")]
         after: Duration,
     },
     /// Stopped by ptest because the run was interrupted.
@@ -143,8 +145,8 @@ pub struct JunitFile {
 pub struct FileRun {
     /// Index into `Plan::entries`.
     pub index: usize,
-    /// Worker slot it ran in (0-based).
-    pub worker: usize,
+    /// The slot it ran in.
+    pub slot: Slot,
     /// Attempt number (1-based).
     pub attempt: u32,
     /// When the child was started.
@@ -160,7 +162,7 @@ pub struct FileRun {
     /// Captured stderr.
     pub stderr: LogFile,
     /// The protocol its results were read with.
-    pub protocol: ProtocolUsed,
+    pub protocol: Protocol,
     /// The parsed TAP stream, when `protocol` is TAP.
     pub tap: Option<TapReport>,
     /// The JUnit report the child wrote, when it wrote one (then `protocol`
@@ -173,7 +175,7 @@ pub struct FileRun {
 impl FileRun {
     /// A file that never got a running child: it could not be started, or
     /// ptest failed while running it. Reported as ERROR with `reason`.
-    pub fn not_started(index: usize, worker: usize, attempt: u32, reason: String) -> FileRun {
+    pub fn not_started(index: usize, slot: Slot, attempt: u32, reason: String) -> FileRun {
         let log = LogFile {
             path: PathBuf::new(),
             bytes: 0,
@@ -181,7 +183,7 @@ impl FileRun {
         };
         FileRun {
             index,
-            worker,
+            slot,
             attempt,
             started_at: SystemTime::now(),
             duration: Duration::ZERO,
@@ -189,7 +191,7 @@ impl FileRun {
             leaked: 0,
             stdout: log.clone(),
             stderr: log,
-            protocol: ProtocolUsed::ExitCode,
+            protocol: Protocol::ExitCode,
             tap: None,
             junit: None,
             output_error: None,
@@ -225,8 +227,8 @@ pub enum RunEvent {
     FileStarted {
         /// Index into `Plan::entries`.
         index: usize,
-        /// Worker slot.
-        worker: usize,
+        /// The slot it runs in.
+        slot: Slot,
         /// Attempt number (1-based).
         attempt: u32,
     },
