@@ -208,7 +208,9 @@ fn run_job(
     if let Some(lost) = checked.into_iter().find_map(Result::err) {
         run.output_error = Some(lost);
     }
-    let keep = job.keep_logs || !plainly_passed(&run);
+    // The verdict itself is decided again in the summary, where the
+    // dispatcher may have changed the status (timeout, Ctrl-C).
+    let keep = job.keep_logs || !crate::merge::decide(&run).is_clean(&run);
     if keep {
         for (from, log) in [
             (&scratch.stdout, &mut run.stdout),
@@ -277,22 +279,6 @@ fn read_junit(job: &Job) -> Option<JunitFile> {
         kept: false,
         report,
     })
-}
-
-/// Whether a file obviously passed, so its logs need not be kept. Errs on
-/// the side of keeping: the verdict itself is decided in `merge`.
-fn plainly_passed(run: &FileRun) -> bool {
-    let clean_exit = matches!(run.status, ChildStatus::Exited { code: 0 });
-    let clean_junit = run
-        .junit
-        .as_ref()
-        .is_none_or(|j| j.report.as_ref().is_ok_and(|r| r.failed == 0));
-    let clean_tap = run.tap.as_ref().is_none_or(|t| {
-        t.problems.is_empty()
-            && t.bail_out.is_none()
-            && !t.cases.iter().any(|c| c.status.is_failure())
-    });
-    clean_exit && clean_tap && clean_junit && run.leaked == 0 && run.output_error.is_none()
 }
 
 /// Handles on the log files a child writes, kept open by the worker so the
