@@ -83,7 +83,7 @@ impl From<&UnitId> for OsString {
     }
 }
 
-/// A worker slot: one of the `jobs` places a unit runs in at a time
+/// A slot: one of the `jobs` places a unit runs in at a time
 /// (0-based; `PTEST_WORKER` in a child's environment, `worker` in the JSON
 /// summary). The number of slots is what `-j` asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]

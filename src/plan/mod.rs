@@ -148,7 +148,7 @@ pub struct ShardInfo {
 /// The files to run, in dispatch order, and the parallelism.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Plan {
-    /// Number of worker slots: the jobs asked for, at most one per planned
+    /// Number of slots: the jobs asked for, at most one per planned
     /// file (see [`slots`]).
     pub jobs: usize,
     /// Files in the order they are started (with `--shard`, only this
@@ -165,7 +165,7 @@ pub struct Plan {
 /// How to build a [`Plan`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PlanOptions {
-    /// Number of worker slots (at least 1 is used).
+    /// Number of slots (at least 1 is used).
     pub jobs: usize,
     /// Dispatch order.
     pub order: Order,
@@ -216,7 +216,7 @@ impl std::fmt::Display for PlanWarning {
     }
 }
 
-/// Worker slots for `files` files when `jobs` were asked for: at least 1,
+/// Slots for `files` files when `jobs` were asked for: at least 1,
 /// at most one per file (more would only idle, and would tell children and
 /// the summary a parallelism that never happens).
 pub fn slots(jobs: usize, files: usize) -> usize {

@@ -131,14 +131,16 @@ pub fn run(
     })
 }
 
-/// Worker slots, each a thread with its own job channel.
-#[allow(clippy::type_complexity)]
+/// Each slot's job channel (by slot number) and worker thread.
+type Workers = (Vec<Sender<Job>>, Vec<JoinHandle<()>>);
+
+/// Starts one worker thread per slot, each with its own job channel.
 fn start_workers(
     count: usize,
     run_dir: &std::path::Path,
     watchdog: &Arc<Watchdog>,
     done: &Sender<Msg>,
-) -> Result<(Vec<Sender<Job>>, Vec<JoinHandle<()>>), RunError> {
+) -> Result<Workers, RunError> {
     let mut slots = Vec::with_capacity(count);
     let mut handles = Vec::with_capacity(count);
     for index in 0..count {

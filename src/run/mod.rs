@@ -1,10 +1,13 @@
-//! Running the plan: worker slots, child processes, timeouts and signals.
+//! Running the plan: slots, child processes, timeouts and signals.
 //!
-//! One dispatcher loop owns all run state. It starts the next planned file
-//! whenever a slot frees, enforces timeouts, reacts to Ctrl-C, and reports
-//! everything through [`RunEvent`]s passed to a callback. Worker threads only
-//! spawn a child, wait for it, read its output through [`crate::parse`] and
-//! report back.
+//! Three parts: the launcher (`launch`) turns a unit, the run's settings, a
+//! slot and an attempt number into a command; the admission queue
+//! ([`crate::plan::queue`]) says which unit may start now and what follows
+//! when one finishes; the dispatcher (`dispatch`) owns all run state —
+//! slots, children, timeouts, Ctrl-C — asks the other two, and reports
+//! everything through [`RunEvent`]s passed to a callback. Each slot has a
+//! worker thread that only spawns a child, waits for it, reads its output
+//! through [`crate::parse`] and reports back.
 //!
 //! Every child runs in its own process group, with stdout and stderr written
 //! to files in the run directory (never held in memory). A watchdog process
@@ -218,7 +221,7 @@ pub enum RunEvent {
         run_id: String,
         /// The run directory holding the logs.
         run_dir: PathBuf,
-        /// Worker slots.
+        /// Number of slots.
         jobs: usize,
         /// Files in the plan.
         total: usize,
