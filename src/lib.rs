@@ -25,10 +25,11 @@
 //! |---|---|
 //! | [`commands`] | one file per subcommand (`run`, `combine` = `ptest merge`), the exit-code rule, the one user-facing error |
 //! | [`config`] | the command line (clap, no defaults), value parsers, [`config::settings`]: CLI > environment > default, each value with its source |
-//! | [`discover`] | walking paths, globs, choosing a runner per file |
+//! | [`unit`] | the unit of work ([`unit::Unit`]), its id, launcher and slot types |
+//! | [`discover`] | walking paths, globs, choosing a launcher per file |
 //! | [`history`] | recorded durations and outcomes (`.ptest/history.json`) |
-//! | [`plan`] | dispatch order, expected durations, shards, the `--dry-run` view |
-//! | [`run`] | worker slots, child processes, timeouts, signals, logs; workers call [`parse`] |
+//! | [`plan`] | dispatch order, expected durations, shards, the admission queue and its simulation, the `--dry-run` view |
+//! | [`run`] | launching units into slots, child processes, timeouts, signals, logs; workers call [`parse`] |
 //! | [`parse`] | exit codes, TAP and JUnit XML into per-test results (no processes) |
 //! | [`merge`] | per-file verdicts, totals, the [`merge::RunSummary`]; [`merge::shards`] combines shard summaries for `ptest merge` |
 //! | [`report`] | console, JUnit XML, JSON, views several commands print ([`report::views`]), writing `--junit`/`--json` ([`report::write`]) |
@@ -39,7 +40,7 @@
 //! its summary) and the `ptest merge` subcommand ([`commands::combine`],
 //! several shards' summaries → one).
 //!
-//! Stages talk through plain data types: [`discover::TestFile`] →
+//! Stages talk through plain data types: [`unit::Unit`] →
 //! [`plan::Plan`] → [`run::RunEvent`] (carrying [`run::FileRun`], with its
 //! parsed TAP or JUnit report) → [`merge::RunSummary`].
 //!
@@ -73,4 +74,5 @@ pub mod plan;
 pub mod report;
 pub mod run;
 pub mod testing;
+pub mod unit;
 pub mod util;

@@ -8,7 +8,7 @@ mod common;
 
 use common::{text, Suite};
 use ptest::merge::{FileSummary, PartitionRecord, SplitKind, Verdict};
-use ptest::parse::{CaseResult, CaseStatus, ProtocolUsed};
+use ptest::parse::{CaseResult, CaseStatus, Protocol};
 use ptest::run::ChildStatus;
 use ptest::testing::SummaryFixture;
 use serde_json::Value;
@@ -18,7 +18,7 @@ fn fixed_summary() -> ptest::merge::RunSummary {
     let mut f = FileSummary::not_run("t/a.t".into(), "t/a.t".into(), "");
     f.verdict = Verdict::Fail;
     f.reasons = vec!["failed test 2".into()];
-    f.protocol = Some(ProtocolUsed::Tap);
+    f.protocol = Some(Protocol::Tap);
     f.status = Some(ChildStatus::Exited { code: 1 });
     f.duration = Some(Duration::from_millis(12));
     f.started_at = Some(1_795_410_233.25);

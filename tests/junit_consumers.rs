@@ -10,7 +10,7 @@
 //! fails, rather than passes silently, when it is missing.
 
 use ptest::merge::{FileSummary, RunSummary, Verdict};
-use ptest::parse::{CaseResult, CaseStatus, ProtocolUsed};
+use ptest::parse::{CaseResult, CaseStatus, Protocol};
 use ptest::report::junit::{junit_report, write_junit, FILE_CASE_NAME};
 use ptest::run::ChildStatus;
 use ptest::testing::SummaryFixture;
@@ -36,7 +36,7 @@ fn file(id: &str, verdict: Verdict, reasons: &[&str], cases: Vec<CaseResult>) ->
     let mut f = FileSummary::not_run(id.into(), id.into(), "");
     f.verdict = verdict;
     f.reasons = reasons.iter().map(|r| r.to_string()).collect();
-    f.protocol = Some(ProtocolUsed::Tap);
+    f.protocol = Some(Protocol::Tap);
     f.status = Some(ChildStatus::Exited { code: 0 });
     f.duration = Some(Duration::from_millis(750));
     f.started_at = Some(1_795_409_198.5);
@@ -61,7 +61,7 @@ fn exit_code_file(id: &str, verdict: Verdict, status: CaseStatus, reason: &str) 
             duration: Some(Duration::from_millis(750)),
         }],
     );
-    f.protocol = Some(ProtocolUsed::ExitCode);
+    f.protocol = Some(Protocol::ExitCode);
     f
 }
 

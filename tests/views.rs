@@ -10,9 +10,9 @@
 //! accepts it. With `CI` set, insta writes nothing and a mismatch or a
 //! missing snapshot fails the test.
 
-use ptest::discover::{Protocol, Runner, TestFile};
+use ptest::unit::{Launcher, Unit};
 use ptest::merge::{FileSummary, RunSummary, Verdict};
-use ptest::parse::{CaseResult, CaseStatus, ProtocolUsed};
+use ptest::parse::{CaseResult, CaseStatus, Protocol};
 use ptest::plan::{self, Expectations, ImportedDurations, Order, Plan, PlanOptions};
 use ptest::report::console::{render_details, render_file_line, render_summary, Palette};
 use ptest::report::views;
@@ -41,7 +41,7 @@ fn file(id: &str, verdict: Verdict, duration: u64, cases: Vec<CaseResult>) -> Fi
     let mut f = FileSummary::not_run(id.into(), id.into(), "");
     f.verdict = verdict;
     f.reasons = Vec::new();
-    f.protocol = Some(ProtocolUsed::Tap);
+    f.protocol = Some(Protocol::Tap);
     f.status = Some(ChildStatus::Exited { code: 0 });
     f.duration = Some(ms(duration));
     f.started_at = Some(1_795_409_198.5);
@@ -79,7 +79,7 @@ fn mixed_files() -> Vec<FileSummary> {
     fail.stdout_tail = "1..2\nok 1 - adds\nnot ok 2 - subtracts\n".into();
     fail.stderr_tail = "#   Failed test 'subtracts'\n".into();
     let mut timeout = file("t/hang.sh", Verdict::Timeout, 2_000, Vec::new());
-    timeout.protocol = Some(ProtocolUsed::ExitCode);
+    timeout.protocol = Some(Protocol::ExitCode);
     timeout.reasons = vec!["timed out after 2.0s".into()];
     timeout.status = Some(ChildStatus::TimedOut {
         after: Duration::from_secs(2),
@@ -138,55 +138,49 @@ fn summary_of_an_interrupted_run() {
     insta::assert_snapshot!(render_summary(&summary, &palette, ""));
 }
 
-fn test_file(id: &str, runner: Runner, protocol: Protocol, size: u64) -> TestFile {
-    TestFile {
-        id: id.to_string(),
-        path: PathBuf::from(id),
-        runner,
-        protocol,
-        size,
-    }
+fn test_file(id: &str, launcher: Launcher, protocol: Option<Protocol>, size: u64) -> Unit {
+    Unit::file(id.to_string(), PathBuf::from(id), launcher, protocol, size)
 }
 
-fn perl() -> Runner {
-    Runner::Interpreter {
+fn perl() -> Launcher {
+    Launcher::Interpreter {
         program: "perl".into(),
         args: Vec::new(),
     }
 }
 
 /// Six files of known durations (one unknown), of every runner kind.
-fn files() -> Vec<TestFile> {
+fn files() -> Vec<Unit> {
     vec![
-        test_file("t/a.t", perl(), Protocol::Tap, 100),
+        test_file("t/a.t", perl(), Some(Protocol::Tap), 100),
         test_file(
             "t/taint.t",
-            Runner::Interpreter {
+            Launcher::Interpreter {
                 program: "perl".into(),
                 args: vec!["-T".into()],
             },
-            Protocol::Tap,
+            Some(Protocol::Tap),
             200,
         ),
         test_file(
             "tests/b.sh",
-            Runner::Interpreter {
+            Launcher::Interpreter {
                 program: "sh".into(),
                 args: Vec::new(),
             },
-            Protocol::Auto,
+            None,
             300,
         ),
-        test_file("tests/run-me", Runner::Direct, Protocol::Auto, 400),
+        test_file("tests/run-me", Launcher::Direct, None, 400),
         test_file(
             "tests/notes.txt",
-            Runner::Unrunnable {
+            Launcher::Unrunnable {
                 reason: "not executable and no known extension".into(),
             },
-            Protocol::Auto,
+            None,
             50,
         ),
-        test_file("tests/new.t", perl(), Protocol::Tap, 600),
+        test_file("tests/new.t", perl(), Some(Protocol::Tap), 600),
     ]
 }
 

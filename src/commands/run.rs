@@ -206,7 +206,7 @@ fn record_history(path: &Path, plan: &Plan, summary: &RunSummary) -> String {
     let files = plan
         .entries
         .iter()
-        .map(|e| (e.file.id.as_str(), e.file.path.as_path()));
+        .map(|e| (e.file.id.as_str(), e.file.path()));
     match history::update(path, summary, &history::hash_files(files)) {
         Ok(Some(warning)) => format!("warning: {warning}\n"),
         Ok(None) => String::new(),

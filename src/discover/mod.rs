@@ -1,84 +1,18 @@
 //! Finding test files and choosing how to run each one.
 //!
 //! Input: the paths, globs and include/exclude patterns from the command line.
-//! Output: a sorted, de-duplicated `Vec<TestFile>`. A file that cannot be run
-//! (not executable, no known interpreter) is still returned, with
-//! [`Runner::Unrunnable`], so that it shows up as ERROR in every report
+//! Output: a sorted, de-duplicated `Vec<Unit>` (see [`crate::unit`]), one
+//! [`crate::unit::UnitKind::File`] per test file with the [`Launcher`] that
+//! starts it. A file that cannot be run (not executable, no known
+//! interpreter) is still returned, with [`Launcher::Unrunnable`], so that it shows up as ERROR in every report
 //! instead of silently disappearing.
 
 pub mod id;
 mod walk;
 
-use serde::{Deserialize, Serialize};
-use std::ffi::OsString;
+use crate::parse::Protocol;
+use crate::unit::{shebang_line, Launcher, Unit};
 use std::path::{Path, PathBuf};
-
-/// How a test file is started.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", tag = "kind")]
-pub enum Runner {
-    /// Execute the file itself (a binary, or a script with a shebang line).
-    Direct,
-    /// Run `program [args…] FILE`, e.g. `perl FILE` or `sh FILE`.
-    Interpreter {
-        /// The program to start, looked up on `PATH`.
-        program: String,
-        /// Arguments placed before the file name.
-        args: Vec<String>,
-    },
-    /// The file cannot be started; the reason is reported as an ERROR.
-    Unrunnable {
-        /// Why, e.g. "not executable and no runner for extension `.txt`".
-        reason: String,
-    },
-}
-
-/// Which result protocol to expect from a file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Protocol {
-    /// TAP on stdout (`.t` files).
-    Tap,
-    /// TAP if the output contains a plan or a `TAP version` line, else the
-    /// exit code.
-    Auto,
-}
-
-/// One discovered test file.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TestFile {
-    /// Stable identifier: the path relative to the directory ptest runs in,
-    /// with `/` separators (absolute when outside it), escaped as [`id`]
-    /// describes when it is not valid UTF-8. Used in every report and as
-    /// the history key.
-    pub id: String,
-    /// The path used to start the file.
-    pub path: PathBuf,
-    /// How to start it.
-    pub runner: Runner,
-    /// How to read its results.
-    pub protocol: Protocol,
-    /// Size in bytes (a last-resort duration estimate).
-    pub size: u64,
-}
-
-impl TestFile {
-    /// The full command line: program first, then arguments, then the file.
-    /// `None` for [`Runner::Unrunnable`].
-    pub fn argv(&self) -> Option<Vec<OsString>> {
-        match &self.runner {
-            Runner::Direct => Some(vec![self.path.clone().into_os_string()]),
-            Runner::Interpreter { program, args } => {
-                let mut argv: Vec<OsString> = Vec::with_capacity(args.len() + 2);
-                argv.push(program.into());
-                argv.extend(args.iter().map(OsString::from));
-                argv.push(self.path.clone().into_os_string());
-                Some(argv)
-            }
-            Runner::Unrunnable { .. } => None,
-        }
-    }
-}
 
 /// What to look for.
 #[derive(Debug, Clone, Default)]
@@ -134,24 +68,24 @@ pub enum DiscoverError {
 ///   or otherwise has a known runner (`.t`, `.sh`, `.bash`, `.py`, or the
 ///   executable bit);
 /// - a file named explicitly is always a test (even when it cannot be run: it
-///   then gets [`Runner::Unrunnable`] and reports as ERROR);
+///   then gets [`Launcher::Unrunnable`] and reports as ERROR);
 /// - a path with glob characters (`*?[{`) is matched against files under its
 ///   literal prefix; a matching file is a test like a file named explicitly
 ///   (subject to `--include`, but not to the known-runner rule).
 ///
 /// `--exclude` applies to walked and glob-matched files. A directory that
 /// cannot be listed or searched, and a named file that cannot be reached,
-/// become [`Runner::Unrunnable`] entries named after them, so that they
+/// become [`Launcher::Unrunnable`] entries named after them, so that they
 /// report as ERROR while the rest of the suite runs. Ids follow the rule in
 /// [`id`]. The result is sorted by id with duplicates removed.
-pub fn discover(options: &DiscoverOptions) -> Result<Vec<TestFile>, DiscoverError> {
+pub fn discover(options: &DiscoverOptions) -> Result<Vec<Unit>, DiscoverError> {
     let filters = Filters::new(options)?;
     let paths = if options.paths.is_empty() {
         vec![default_dir()?]
     } else {
         options.paths.clone()
     };
-    let mut found: Vec<TestFile> = Vec::new();
+    let mut found: Vec<Unit> = Vec::new();
     for path in &paths {
         match std::fs::metadata(path) {
             Ok(m) if m.is_dir() => filters.add_walk(path, None, &mut found),
@@ -257,7 +191,7 @@ impl Filters {
 
     /// Walks `root`, adding the files that are tests (all files matching
     /// `glob` when given) and an ERROR entry per unreadable directory.
-    fn add_walk(&self, root: &Path, glob: Option<&Glob>, found: &mut Vec<TestFile>) {
+    fn add_walk(&self, root: &Path, glob: Option<&Glob>, found: &mut Vec<Unit>) {
         let walked = walk::walk(root);
         for file in &walked.files {
             let wanted = glob.is_none_or(|g| g.matcher.is_match(normalize_path(file)));
@@ -272,7 +206,7 @@ impl Filters {
 
     /// A walked or glob-matched file: a test if it passes the filters (and,
     /// with `require_runner`, has a known runner).
-    fn select(&self, path: &Path, require_runner: bool) -> Option<TestFile> {
+    fn select(&self, path: &Path, require_runner: bool) -> Option<Unit> {
         let rel = self.rel(path);
         if self.excluded(&rel) || !self.included(&rel) {
             return None;
@@ -291,7 +225,7 @@ impl Filters {
 
     /// The ERROR entry for an unreadable directory, unless the filters
     /// leave out everything that could be in it.
-    fn problem_entry(&self, problem: walk::Problem, glob: Option<&Glob>) -> Option<TestFile> {
+    fn problem_entry(&self, problem: walk::Problem, glob: Option<&Glob>) -> Option<Unit> {
         let rel = self.rel(&problem.path);
         let reason = if problem.unchecked.is_empty() {
             // `dir/**` probes "everything in dir" for patterns like `t/private/**`.
@@ -328,7 +262,7 @@ impl Filters {
     /// The ERROR entry for a path on the command line that exists but
     /// cannot be looked at (e.g. under a directory without search
     /// permission).
-    fn inaccessible(&self, path: &Path, err: &std::io::Error) -> TestFile {
+    fn inaccessible(&self, path: &Path, err: &std::io::Error) -> Unit {
         let id = self.id(path);
         let reason = format!("cannot access {id}: {}", walk::io_reason(err));
         unrunnable(path, id, reason)
@@ -336,14 +270,14 @@ impl Filters {
 }
 
 /// An entry that reports as ERROR with `reason`.
-fn unrunnable(path: &Path, id: String, reason: String) -> TestFile {
-    TestFile {
+fn unrunnable(path: &Path, id: String, reason: String) -> Unit {
+    Unit::file(
         id,
-        path: path.to_path_buf(),
-        runner: Runner::Unrunnable { reason },
-        protocol: Protocol::Auto,
-        size: 0,
-    }
+        path.to_path_buf(),
+        Launcher::Unrunnable { reason },
+        None,
+        0,
+    )
 }
 
 #[derive(Debug, PartialEq, Eq, Clone, Copy)]
@@ -370,18 +304,6 @@ fn kind_of(path: &Path, meta: &std::fs::Metadata) -> Kind {
 fn is_executable(meta: &std::fs::Metadata) -> bool {
     use std::os::unix::fs::PermissionsExt;
     meta.is_file() && meta.permissions().mode() & 0o111 != 0
-}
-
-/// The `#!` line of a file, without the `#!` (`None` when it has none or
-/// cannot be read).
-pub(crate) fn shebang_line(path: &Path) -> Option<String> {
-    use std::io::Read;
-    let mut head = [0u8; 256];
-    let n = std::fs::File::open(path)
-        .and_then(|mut f| f.read(&mut head))
-        .ok()?;
-    let line = head[..n].strip_prefix(b"#!")?;
-    Some(String::from_utf8_lossy(line.split(|&b| b == b'\n').next()?).into_owned())
 }
 
 /// Whether a `#!` line runs perl (`#!perl`, `#!/usr/bin/perl -w`,
@@ -414,50 +336,46 @@ fn taint_switch(line: &str) -> Option<String> {
         })
 }
 
-fn interpreter(program: &str) -> Runner {
-    Runner::Interpreter {
+fn interpreter(program: &str) -> Launcher {
+    Launcher::Interpreter {
         program: program.to_string(),
         args: Vec::new(),
     }
 }
 
-/// Chooses runner and protocol for a file.
+/// Chooses the launcher and protocol for a file.
 fn classify(
     path: &Path,
     id: String,
     meta: std::fs::Metadata,
     exec: Option<&Option<Vec<String>>>,
-) -> TestFile {
+) -> Unit {
     let kind = kind_of(path, &meta);
-    let protocol = if kind == Kind::Tap {
-        Protocol::Tap
-    } else {
-        Protocol::Auto
-    };
+    let protocol = (kind == Kind::Tap).then_some(Protocol::Tap);
     // Neither ptest (for the #! line and the history's content hash) nor an
     // interpreter can read it: say so instead of letting the child fail
     // with its own message.
     if let Some(why) = unreadable(path, &meta) {
         let reason = format!("cannot read {id}: {why}");
-        return TestFile {
+        return Unit {
             size: meta.len(),
             protocol,
             ..unrunnable(path, id, reason)
         };
     }
-    let runner = match exec {
-        Some(Some(words)) => Runner::Interpreter {
+    let launcher = match exec {
+        Some(Some(words)) => Launcher::Interpreter {
             program: words[0].clone(),
             args: words[1..].to_vec(),
         },
-        Some(None) => Runner::Direct,
+        Some(None) => Launcher::Direct,
         None => match kind {
             // A non-Perl TAP producer with its own #! line runs directly;
             // Perl files always go through perl, as prove does (`#!perl -T`
             // cannot be executed directly).
             Kind::Tap => match shebang_line(path) {
-                Some(line) if is_executable(&meta) && !shebang_is_perl(&line) => Runner::Direct,
-                line => Runner::Interpreter {
+                Some(line) if is_executable(&meta) && !shebang_is_perl(&line) => Launcher::Direct,
+                line => Launcher::Interpreter {
                     program: "perl".to_string(),
                     args: line.as_deref().and_then(taint_switch).into_iter().collect(),
                 },
@@ -465,8 +383,8 @@ fn classify(
             Kind::Sh => interpreter("sh"),
             Kind::Bash => interpreter("bash"),
             Kind::Python => interpreter("python3"),
-            Kind::Executable => Runner::Direct,
-            Kind::Unknown => Runner::Unrunnable {
+            Kind::Executable => Launcher::Direct,
+            Kind::Unknown => Launcher::Unrunnable {
                 reason: match path.extension() {
                     Some(ext) => format!(
                         "not executable, and no runner for extension `.{}`",
@@ -479,13 +397,7 @@ fn classify(
             },
         },
     };
-    TestFile {
-        id,
-        path: path.to_path_buf(),
-        runner,
-        protocol,
-        size: meta.len(),
-    }
+    Unit::file(id, path.to_path_buf(), launcher, protocol, meta.len())
 }
 
 /// Why a regular file cannot be opened for reading, if it cannot (other

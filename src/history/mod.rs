@@ -77,7 +77,7 @@ mod stream;
 pub use store::{hash_files, update, Loaded};
 
 use crate::merge::{FileSummary, RunSummary, Verdict};
-use crate::parse::{CaseStatus, ProtocolUsed};
+use crate::parse::{CaseStatus, Protocol};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
@@ -213,7 +213,7 @@ impl FileHistory {
         let excess = self.runs.len().saturating_sub(MAX_RUNS);
         self.runs.drain(..excess);
 
-        if file.protocol != Some(ProtocolUsed::ExitCode) {
+        if file.protocol != Some(Protocol::ExitCode) {
             let mut seen = HashSet::new();
             for (position, case) in file.cases.iter().enumerate() {
                 let number = case.number.unwrap_or(position as u64 + 1);

@@ -1,7 +1,7 @@
 use super::*;
-use crate::discover::{Protocol, Runner, TestFile};
 use crate::merge::FileSummary;
 use crate::parse::CaseResult;
+use crate::unit::{Launcher, Unit};
 use std::fs;
 use std::path::Path;
 
@@ -12,7 +12,7 @@ fn file(id: &str, verdict: Verdict, secs: Option<f64>, at: u64) -> FileSummary {
     f.attempts = 1;
     f.duration = secs.map(Duration::from_secs_f64);
     f.started_at = Some(at as f64 + 0.25);
-    f.protocol = Some(ProtocolUsed::Tap);
+    f.protocol = Some(Protocol::Tap);
     f
 }
 
@@ -392,7 +392,7 @@ fn cases_are_keyed_by_name_and_pruned_when_gone() {
 
     // Exit-code files' single case is the file itself: not recorded.
     let mut f = file("b.sh", Verdict::Pass, Some(1.0), T0);
-    f.protocol = Some(ProtocolUsed::ExitCode);
+    f.protocol = Some(Protocol::ExitCode);
     f.cases = vec![case(1, "b.sh", CaseStatus::Pass, None)];
     h.record(&summary(vec![f]), &no_hashes());
     assert!(h.file("b.sh").unwrap().cases.is_empty());
@@ -436,20 +436,14 @@ fn hashes_readable_files_with_blake3() {
         if let Some(c) = content {
             fs::write(&path, c).unwrap();
         }
-        TestFile {
-            id: name.into(),
-            path,
-            runner: Runner::Direct,
-            protocol: Protocol::Auto,
-            size: 0,
-        }
+        Unit::file(name.into(), path, Launcher::Direct, None, 0)
     };
     let files = [
         mk("a.t", Some(b"hello")),
         mk("b.t", Some(b"world")),
         mk("missing.t", None),
     ];
-    let hashes = hash_files(files.iter().map(|f| (f.id.as_str(), f.path.as_path())));
+    let hashes = hash_files(files.iter().map(|f| (f.id.as_str(), f.path())));
     assert_eq!(hashes.len(), 2);
     assert_eq!(hashes["a.t"], blake3::hash(b"hello").to_hex().to_string());
     assert_eq!(hashes["a.t"].len(), 64);

@@ -12,11 +12,12 @@ mod verdict;
 // Moved to `crate::util::time`; kept here under the old names.
 use crate::util::time as serde_time;
 pub use crate::util::time::{opt_secs, rfc3339, secs};
-pub use verdict::judge;
+pub use verdict::{decide, judge, Judgement, SKIP_EXIT_CODE};
 
-use crate::parse::{CaseResult, CaseStatus, ProtocolUsed};
+use crate::parse::{CaseResult, CaseStatus, Protocol};
 use crate::plan::{Plan, ShardInfo};
-use crate::run::{ChildStatus, NotRunReason, RunEvent, RunOutcome};
+use crate::run::{logs, ChildStatus, NotRunReason, RunEvent, RunOutcome};
+use crate::unit::Slot;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -110,7 +111,7 @@ pub struct FileSummary {
     pub reasons: Vec<String>,
     /// How results were read (absent when the file never ran).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub protocol: Option<ProtocolUsed>,
+    pub protocol: Option<Protocol>,
     /// How the child ended (absent when the file never ran).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ChildStatus>,
@@ -343,10 +344,31 @@ impl RunSummary {
     }
 }
 
+/// How much of each log a failing file keeps in its summary.
+const TAIL_BYTES: u64 = 8 * 1024;
+const TAIL_LINES: usize = 40;
+
+/// One attempt at a unit, as judged: a unit's result is the list of its
+/// attempts (one today; with retries, a unit whose attempts disagree is
+/// flaky).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Attempt {
+    /// Attempt number (1-based).
+    pub number: u32,
+    /// The slot it ran in.
+    pub slot: Slot,
+    /// Its verdict.
+    pub verdict: Verdict,
+    /// Its wall time.
+    pub duration: Duration,
+}
+
 /// Collects [`RunEvent`]s into a [`RunSummary`].
 #[derive(Debug)]
 pub struct Merger {
     planned: Vec<(String, PathBuf)>,
+    /// Every unit's attempts so far, by plan index.
+    attempts: Vec<Vec<Attempt>>,
     done: Vec<Option<FileSummary>>,
     jobs: usize,
     shard: Option<String>,
@@ -360,8 +382,9 @@ impl Merger {
             planned: plan
                 .entries
                 .iter()
-                .map(|e| (e.file.id.clone(), e.file.path.clone()))
+                .map(|e| (e.file.id.to_string(), e.file.path().to_path_buf()))
                 .collect(),
+            attempts: vec![Vec::new(); plan.entries.len()],
             done: vec![None; plan.entries.len()],
             jobs: plan.jobs,
             shard: None,
@@ -381,7 +404,17 @@ impl Merger {
         match event {
             RunEvent::FileFinished(run) => {
                 let (id, path) = self.planned.get(run.index)?.clone();
-                let summary = judge(id, path, run);
+                let mut summary = judge(id, path, run);
+                if summary.verdict != Verdict::Pass && summary.verdict != Verdict::Skip {
+                    summary.stdout_tail = logs::tail(&run.stdout.path, TAIL_BYTES, TAIL_LINES);
+                    summary.stderr_tail = logs::tail(&run.stderr.path, TAIL_BYTES, TAIL_LINES);
+                }
+                self.attempts.get_mut(run.index)?.push(Attempt {
+                    number: run.attempt,
+                    slot: run.slot,
+                    verdict: summary.verdict,
+                    duration: run.duration,
+                });
                 let slot = self.done.get_mut(run.index)?;
                 *slot = Some(summary);
                 slot.as_ref()
@@ -401,6 +434,11 @@ impl Merger {
             | RunEvent::BailOut { .. }
             | RunEvent::Interrupted { .. } => None,
         }
+    }
+
+    /// The attempts made at unit `index` so far, first first.
+    pub fn attempts(&self, index: usize) -> &[Attempt] {
+        self.attempts.get(index).map_or(&[], Vec::as_slice)
     }
 
     /// The summary of the run. Files without a result are NOT RUN.

@@ -437,7 +437,7 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 mod tests {
     use super::*;
     use crate::merge::{rfc3339, BailOut, FileSummary, Verdict};
-    use crate::parse::{CaseResult, CaseStatus, ProtocolUsed};
+    use crate::parse::{CaseResult, CaseStatus, Protocol};
     use crate::run::ChildStatus;
     use std::time::{Duration, SystemTime};
 
@@ -445,7 +445,7 @@ mod tests {
         let mut f = FileSummary::not_run(id.into(), id.into(), "");
         f.verdict = verdict;
         f.reasons = Vec::new();
-        f.protocol = Some(ProtocolUsed::Tap);
+        f.protocol = Some(Protocol::Tap);
         f.status = Some(ChildStatus::Exited { code: 0 });
         f.duration = Some(Duration::from_millis(100));
         f.attempts = 1;

@@ -19,25 +19,54 @@
 //!   report with no cases) it is PASS;
 //! * a report that cannot be read (not XML, not JUnit, truncated) makes the
 //!   file an ERROR, whatever its exit status.
+//!
+//! [`decide`] is the one place these rules live: a pure function of one
+//! finished attempt (plain data, no I/O), used by the run (which logs to
+//! keep; later, whether to retry) and by the summary ([`judge`]). Log tails
+//! are read by the caller (the [`super::Merger`]), not here.
 
 use super::reason::{self, Labels};
-use super::{serde_time, FileSummary, Verdict};
+use super::{FileSummary, Verdict};
 use crate::parse::junit::JunitReport;
-use crate::parse::{CaseResult, CaseStatus, ProtocolUsed};
-use crate::run::{logs, ChildStatus, FileRun};
+use crate::parse::{CaseResult, CaseStatus, Protocol};
+use crate::run::{ChildStatus, FileRun};
+use crate::util::time as serde_time;
 use std::path::PathBuf;
 
 /// Exit status that marks an exit-code test as skipped (Automake convention).
 pub const SKIP_EXIT_CODE: i32 = 77;
 
-/// How much of each log a failing file keeps in its summary.
-const TAIL_BYTES: u64 = 8 * 1024;
-const TAIL_LINES: usize = 40;
+/// What the verdict rules decide about one attempt.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[must_use]
+pub struct Judgement {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Why the verdict is not a plain PASS, one reason per entry.
+    pub reasons: Vec<String>,
+}
 
-/// Judges one finished file.
-pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
+impl Judgement {
+    /// Whether nothing about the attempt needs looking at: it passed or
+    /// was skipped, exited with status 0 and left no process behind. Its
+    /// logs need not be kept.
+    pub fn is_clean(&self, run: &FileRun) -> bool {
+        let passed = match self.verdict {
+            Verdict::Pass | Verdict::Skip => true,
+            Verdict::Fail
+            | Verdict::Timeout
+            | Verdict::Error
+            | Verdict::NotRun
+            | Verdict::Interrupted => false,
+        };
+        passed && matches!(run.status, ChildStatus::Exited { code: 0 }) && run.leaked == 0
+    }
+}
+
+/// Judges one finished attempt (see the module docs). Pure: reads nothing
+/// but `run`.
+pub fn decide(run: &FileRun) -> Judgement {
     let mut reasons = Vec::new();
-    let mut cases: Vec<CaseResult> = Vec::new();
     let verdict = match (&run.status, run.output_error.as_ref()) {
         (ChildStatus::SpawnFailed { reason }, _) => {
             reasons.push(format!("cannot start: {reason}"));
@@ -45,7 +74,6 @@ pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
         }
         (ChildStatus::Interrupted, _) => {
             reasons.push("stopped by ptest: the run was interrupted".to_string());
-            cases = partial_cases(run);
             Verdict::Interrupted
         }
         (ChildStatus::TimedOut { after }, _) => {
@@ -53,7 +81,6 @@ pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
                 "timed out after {}",
                 crate::config::format_duration(*after)
             ));
-            cases = partial_cases(run);
             Verdict::Timeout
         }
         (_, Some(err)) => {
@@ -62,11 +89,8 @@ pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
         }
         (status @ (ChildStatus::Exited { .. } | ChildStatus::Signaled { .. }), None) => {
             match (run.protocol, &run.tap, &run.junit) {
-                (ProtocolUsed::Junit, _, Some(junit)) => match &junit.report {
-                    Ok(report) => {
-                        cases = report.cases.clone();
-                        judge_junit(report, status, &mut reasons)
-                    }
+                (Protocol::Junit, _, Some(junit)) => match &junit.report {
+                    Ok(report) => judge_junit(report, status, &mut reasons),
                     Err(err) => {
                         let kept = if junit.kept {
                             format!(" (kept as {})", junit.path.display())
@@ -79,15 +103,12 @@ pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
                         Verdict::Error
                     }
                 },
-                (ProtocolUsed::Tap, Some(tap), _) => {
-                    cases = tap.cases.clone();
-                    judge_tap(tap, status, &mut reasons)
-                }
-                (ProtocolUsed::Tap, None, _)
-                | (ProtocolUsed::ExitCode, _, _)
-                | (ProtocolUsed::Junit, _, None) => {
-                    let (verdict, case) = judge_exit(&id, status, run, &mut reasons);
-                    cases.push(case);
+                (Protocol::Tap, Some(tap), _) => judge_tap(tap, status, &mut reasons),
+                (Protocol::Tap, None, _)
+                | (Protocol::ExitCode, _, _)
+                | (Protocol::Junit, _, None) => {
+                    let (verdict, reason) = judge_exit(status);
+                    reasons.extend(reason);
                     verdict
                 }
             }
@@ -100,15 +121,14 @@ pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
             if run.leaked == 1 { "" } else { "es" }
         ));
     }
-    let keep_tail = verdict != Verdict::Pass && verdict != Verdict::Skip;
-    let (stdout_tail, stderr_tail) = if keep_tail {
-        (
-            logs::tail(&run.stdout.path, TAIL_BYTES, TAIL_LINES),
-            logs::tail(&run.stderr.path, TAIL_BYTES, TAIL_LINES),
-        )
-    } else {
-        (String::new(), String::new())
-    };
+    Judgement { verdict, reasons }
+}
+
+/// Judges one finished file into its summary: [`decide`], and the per-test
+/// results. The log tails are left empty for the caller to fill.
+pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
+    let Judgement { verdict, reasons } = decide(run);
+    let cases = cases(&id, run);
     FileSummary {
         id,
         path,
@@ -118,14 +138,36 @@ pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
         status: Some(run.status.clone()),
         duration: Some(run.duration),
         started_at: Some(serde_time::unix_secs(run.started_at)),
-        worker: Some(run.worker),
+        worker: Some(run.slot.index()),
         attempts: run.attempt,
         leaked: run.leaked,
         cases,
         stdout_log: run.stdout.kept.then(|| run.stdout.path.clone()),
         stderr_log: run.stderr.kept.then(|| run.stderr.path.clone()),
-        stdout_tail,
-        stderr_tail,
+        stdout_tail: String::new(),
+        stderr_tail: String::new(),
+    }
+}
+
+/// The per-test results of an attempt, read the way [`decide`] reads them;
+/// an exit-code file is one case named after the file.
+fn cases(id: &str, run: &FileRun) -> Vec<CaseResult> {
+    match (&run.status, run.output_error.as_ref()) {
+        (ChildStatus::SpawnFailed { .. }, _) => Vec::new(),
+        (ChildStatus::Interrupted | ChildStatus::TimedOut { .. }, _) => partial_cases(run),
+        (_, Some(_)) => Vec::new(),
+        (status @ (ChildStatus::Exited { .. } | ChildStatus::Signaled { .. }), None) => {
+            match (run.protocol, &run.tap, &run.junit) {
+                (Protocol::Junit, _, Some(junit)) => match &junit.report {
+                    Ok(report) => report.cases.clone(),
+                    Err(_) => Vec::new(),
+                },
+                (Protocol::Tap, Some(tap), _) => tap.cases.clone(),
+                (Protocol::Tap, None, _)
+                | (Protocol::ExitCode, _, _)
+                | (Protocol::Junit, _, None) => vec![exit_case(id, status, run)],
+            }
+        }
     }
 }
 
@@ -259,39 +301,38 @@ fn bad_exit(status: &ChildStatus, reasons: &mut Vec<String>) -> bool {
     }
 }
 
-fn judge_exit(
-    id: &str,
-    status: &ChildStatus,
-    run: &FileRun,
-    reasons: &mut Vec<String>,
-) -> (Verdict, CaseResult) {
-    let (verdict, case_status, reason) = match status {
-        ChildStatus::Exited { code: 0 } => (Verdict::Pass, CaseStatus::Pass, None),
+/// An exit-code file's verdict and its reason.
+fn judge_exit(status: &ChildStatus) -> (Verdict, Option<String>) {
+    match status {
+        ChildStatus::Exited { code: 0 } => (Verdict::Pass, None),
         ChildStatus::Exited {
             code: SKIP_EXIT_CODE,
         } => (
             Verdict::Skip,
-            CaseStatus::Skip,
             Some(format!("skipped: exited with status {SKIP_EXIT_CODE}")),
         ),
-        ChildStatus::Exited { code } => (
-            Verdict::Fail,
-            CaseStatus::Fail,
-            Some(format!("exited with status {code}")),
-        ),
-        ChildStatus::Signaled { name, .. } => (
-            Verdict::Fail,
-            CaseStatus::Fail,
-            Some(format!("killed by {name}")),
-        ),
+        ChildStatus::Exited { code } => (Verdict::Fail, Some(format!("exited with status {code}"))),
+        ChildStatus::Signaled { name, .. } => (Verdict::Fail, Some(format!("killed by {name}"))),
         ChildStatus::TimedOut { .. }
         | ChildStatus::Interrupted
-        | ChildStatus::SpawnFailed { .. } => (Verdict::Error, CaseStatus::Fail, None),
-    };
-    if let Some(r) = &reason {
-        reasons.push(r.clone());
+        | ChildStatus::SpawnFailed { .. } => (Verdict::Error, None),
     }
-    let case = CaseResult {
+}
+
+/// The one case of an exit-code file: named after the file, with the skip
+/// reason when it was skipped.
+fn exit_case(id: &str, status: &ChildStatus, run: &FileRun) -> CaseResult {
+    let (verdict, reason) = judge_exit(status);
+    let case_status = match verdict {
+        Verdict::Pass => CaseStatus::Pass,
+        Verdict::Skip => CaseStatus::Skip,
+        Verdict::Fail
+        | Verdict::Timeout
+        | Verdict::Error
+        | Verdict::NotRun
+        | Verdict::Interrupted => CaseStatus::Fail,
+    };
+    CaseResult {
         number: None,
         name: id.to_string(),
         status: case_status,
@@ -303,8 +344,7 @@ fn judge_exit(
         diagnostics: String::new(),
         line: None,
         duration: Some(run.duration),
-    };
-    (verdict, case)
+    }
 }
 
 #[cfg(test)]
@@ -312,6 +352,7 @@ mod tests {
     use super::*;
     use crate::parse::junit::{self, JunitError};
     use crate::run::{JunitFile, LogFile};
+    use crate::unit::Slot;
     use std::time::{Duration, SystemTime};
 
     fn run_with(status: ChildStatus, report: Result<JunitReport, JunitError>) -> FileRun {
@@ -322,7 +363,7 @@ mod tests {
         };
         FileRun {
             index: 0,
-            worker: 0,
+            slot: Slot::new(0),
             attempt: 1,
             started_at: SystemTime::UNIX_EPOCH,
             duration: Duration::from_millis(5),
@@ -330,7 +371,7 @@ mod tests {
             leaked: 0,
             stdout: log("out"),
             stderr: log("err"),
-            protocol: ProtocolUsed::Junit,
+            protocol: Protocol::Junit,
             tap: None,
             junit: Some(JunitFile {
                 path: PathBuf::from("/tmp/run/junit/t%2Fa.sh.1.xml"),
@@ -363,7 +404,7 @@ mod tests {
         );
         assert_eq!(f.verdict, Verdict::Fail);
         assert_eq!(f.reasons, ["failed test: b", "exited with status 1"]);
-        assert_eq!(f.protocol, Some(ProtocolUsed::Junit));
+        assert_eq!(f.protocol, Some(Protocol::Junit));
         assert_eq!(f.cases.len(), 2);
         assert_eq!(f.cases[1].line.as_deref(), Some("FAIL b: m"));
 
@@ -495,6 +536,29 @@ mod tests {
         );
         assert_eq!(f.verdict, Verdict::Pass);
         assert!(f.reasons.is_empty());
+    }
+
+    #[test]
+    fn the_run_keeps_logs_unless_an_attempt_is_clean() {
+        let exit_code = |status: ChildStatus| {
+            let mut run = run_with(status, Ok(report("<testsuites/>")));
+            run.protocol = Protocol::ExitCode;
+            run.junit = None;
+            run
+        };
+        let run = exit_code(EXIT0);
+        assert!(decide(&run).is_clean(&run));
+        // Skipped by exit status 77: the verdict is SKIP, the logs are kept.
+        let run = exit_code(ChildStatus::Exited {
+            code: SKIP_EXIT_CODE,
+        });
+        let judged = decide(&run);
+        assert_eq!(judged.verdict, Verdict::Skip);
+        assert!(!judged.is_clean(&run));
+        let mut run = exit_code(EXIT0);
+        run.leaked = 1;
+        assert_eq!(decide(&run).verdict, Verdict::Pass);
+        assert!(!decide(&run).is_clean(&run));
     }
 
     #[test]

@@ -12,10 +12,13 @@ pub mod tap;
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
 
-/// How a file's results were read.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// A result protocol: how a unit's results are read.
+///
+/// A unit may name the protocol it speaks ([`crate::unit::Unit::protocol`]);
+/// every finished attempt records the one its results were read with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum ProtocolUsed {
+pub enum Protocol {
     /// The Test Anything Protocol on stdout.
     Tap,
     /// Only the exit status: 0 passes, anything else fails.

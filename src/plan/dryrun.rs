@@ -28,8 +28,8 @@ pub fn render_dry_run(plan: &Plan) -> String {
         .iter()
         .enumerate()
         .map(|(i, e)| {
-            let mut id = e.file.id.clone();
-            if plan.failed_last_time.contains(&e.file.id) {
+            let mut id = e.file.id.to_string();
+            if plan.failed_last_time.contains(e.file.id.as_str()) {
                 id.push_str("  (failed last time)");
             }
             [

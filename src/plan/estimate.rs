@@ -2,8 +2,8 @@
 //! estimate. See the [module docs](super) for the precedence.
 
 use super::{EstimateSource, ImportedDurations};
-use crate::discover::TestFile;
 use crate::history::History;
+use crate::unit::Unit;
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
@@ -84,7 +84,7 @@ impl Expectations {
     /// is known about get the 90th percentile of the known files' durations
     /// ([`EstimateSource::Estimated`]), or, when no file of `files` is known,
     /// no duration at all ([`EstimateSource::Unknown`]).
-    pub fn resolve(&self, files: &[TestFile]) -> Vec<Expectation> {
+    pub fn resolve(&self, files: &[Unit]) -> Vec<Expectation> {
         let known: Vec<Option<(Duration, EstimateSource)>> =
             files.iter().map(|f| self.known(&f.id)).collect();
         let mut durations: Vec<Duration> = known.iter().flatten().map(|&(d, _)| d).collect();

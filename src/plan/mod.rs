@@ -1,7 +1,8 @@
 //! Deciding the order in which files start, and which files this machine runs.
 //!
 //! The dispatcher in [`crate::run`] starts `plan.entries` in order, the next
-//! one whenever a slot frees (dynamic list scheduling). Starting the longest
+//! one whenever a slot frees (dynamic list scheduling), as the admission
+//! [`queue`] decides; the predicted wall time simulates the same queue. Starting the longest
 //! files first (LPT) keeps a slow file from starting last and running alone
 //! at the end; splitting shards by duration keeps CI machines finishing
 //! together.
@@ -67,6 +68,7 @@ mod dryrun;
 mod durations;
 mod estimate;
 mod order;
+pub mod queue;
 mod shard;
 
 #[cfg(test)]
@@ -80,7 +82,7 @@ pub use shard::{partition, Partition};
 pub use crate::util::{order::Order, shard::Shard};
 
 use crate::config::format_duration;
-use crate::discover::TestFile;
+use crate::unit::Unit;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::time::Duration;
@@ -117,7 +119,7 @@ impl EstimateSource {
 #[derive(Debug, Clone, PartialEq)]
 pub struct PlannedFile {
     /// The file.
-    pub file: TestFile,
+    pub file: Unit,
     /// How long it is expected to take.
     pub expected: Option<Duration>,
     /// Where `expected` comes from.
@@ -148,7 +150,7 @@ pub struct ShardInfo {
 /// The files to run, in dispatch order, and the parallelism.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Plan {
-    /// Number of worker slots: the jobs asked for, at most one per planned
+    /// Number of slots: the jobs asked for, at most one per planned
     /// file (see [`slots`]).
     pub jobs: usize,
     /// Files in the order they are started (with `--shard`, only this
@@ -165,7 +167,7 @@ pub struct Plan {
 /// How to build a [`Plan`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PlanOptions {
-    /// Number of worker slots (at least 1 is used).
+    /// Number of slots (at least 1 is used).
     pub jobs: usize,
     /// Dispatch order.
     pub order: Order,
@@ -216,7 +218,7 @@ impl std::fmt::Display for PlanWarning {
     }
 }
 
-/// Worker slots for `files` files when `jobs` were asked for: at least 1,
+/// Slots for `files` files when `jobs` were asked for: at least 1,
 /// at most one per file (more would only idle, and would tell children and
 /// the summary a parallelism that never happens).
 pub fn slots(jobs: usize, files: usize) -> usize {
@@ -228,7 +230,7 @@ const BOUNDS_RUN_MIN: Duration = Duration::from_secs(1);
 
 impl Plan {
     /// A plan that runs files in the given (lexical) order with no estimates.
-    pub fn lexical(files: Vec<TestFile>, jobs: usize) -> Plan {
+    pub fn lexical(files: Vec<Unit>, jobs: usize) -> Plan {
         Plan {
             jobs: slots(jobs, files.len()),
             entries: files
@@ -248,12 +250,8 @@ impl Plan {
     /// Builds the plan: estimates every file, keeps this shard's files (see
     /// the module docs), and orders them. Deterministic for given inputs
     /// (and seed), whatever the order of `files`.
-    pub fn build(
-        mut files: Vec<TestFile>,
-        expectations: &Expectations,
-        options: &PlanOptions,
-    ) -> Plan {
-        files.sort_by(|a, b| a.id.cmp(&b.id).then_with(|| a.path.cmp(&b.path)));
+    pub fn build(mut files: Vec<Unit>, expectations: &Expectations, options: &PlanOptions) -> Plan {
+        files.sort_by(|a, b| a.id.cmp(&b.id).then_with(|| a.path().cmp(b.path())));
         let resolved = expectations.resolve(&files);
         let mut entries: Vec<(PlannedFile, bool)> = files
             .into_iter()
@@ -296,7 +294,7 @@ impl Plan {
         let failed_last_time = entries
             .iter()
             .filter(|(_, failed)| *failed)
-            .map(|(e, _)| e.file.id.clone())
+            .map(|(e, _)| e.file.id.to_string())
             .collect();
         Plan {
             jobs: slots(options.jobs, entries.len()),
@@ -327,24 +325,15 @@ impl Plan {
     }
 
     /// The wall time if every file takes exactly its expected duration
-    /// (unknown counts as zero) and the dispatcher starts `entries` in order
-    /// on `jobs` slots, each in the slot that frees first.
+    /// (unknown counts as zero) and the dispatcher starts `entries` on
+    /// `jobs` slots as the admission [`queue`] lets it.
     pub fn predicted_wall(&self) -> Duration {
-        use std::cmp::Reverse;
-        use std::collections::BinaryHeap;
-        let mut slots: BinaryHeap<Reverse<(Duration, usize)>> = (0..self.jobs.max(1))
-            .map(|i| Reverse((Duration::ZERO, i)))
-            .collect();
-        let mut wall = Duration::ZERO;
-        for entry in &self.entries {
-            let Some(Reverse((free_at, slot))) = slots.pop() else {
-                break;
-            };
-            let end = free_at + entry.expected.unwrap_or(Duration::ZERO);
-            wall = wall.max(end);
-            slots.push(Reverse((end, slot)));
-        }
-        wall
+        queue::simulate(
+            queue::Queue::in_plan_order(self.entries.len()),
+            self.jobs,
+            [],
+            |index| order::weight(self.entries[index].expected),
+        )
     }
 
     /// Files whose expected duration alone exceeds `sum / jobs` (and at
@@ -367,7 +356,7 @@ impl Plan {
         bounding
             .into_iter()
             .map(|e| PlanWarning::BoundsRun {
-                id: e.file.id.clone(),
+                id: e.file.id.to_string(),
                 expected: e.expected.unwrap_or_default(),
                 share,
             })

@@ -63,7 +63,7 @@ fn by_id(a: &PlannedFile, b: &PlannedFile) -> Ordering {
     a.file
         .id
         .cmp(&b.file.id)
-        .then_with(|| a.file.path.cmp(&b.file.path))
+        .then_with(|| a.file.path().cmp(b.file.path()))
 }
 
 /// Sorts `(entry, failed last time)` pairs into dispatch order. `order` must

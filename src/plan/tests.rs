@@ -1,17 +1,11 @@
 use super::order::SplitMix64;
 use super::*;
-use crate::discover::{Protocol, Runner};
+use crate::unit::{Launcher, Unit};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-fn tf(id: &str, size: u64) -> TestFile {
-    TestFile {
-        id: id.into(),
-        path: PathBuf::from(id),
-        runner: Runner::Direct,
-        protocol: Protocol::Auto,
-        size,
-    }
+fn tf(id: &str, size: u64) -> Unit {
+    Unit::file(id.into(), PathBuf::from(id), Launcher::Direct, None, size)
 }
 
 fn s(secs: f64) -> Duration {
@@ -19,7 +13,7 @@ fn s(secs: f64) -> Duration {
 }
 
 /// Files named `ids` (size 100) with recorded durations `known`.
-fn suite(ids: &[&str], known: &[(&str, f64)]) -> (Vec<TestFile>, Expectations) {
+fn suite(ids: &[&str], known: &[(&str, f64)]) -> (Vec<Unit>, Expectations) {
     let files = ids.iter().map(|id| tf(id, 100)).collect();
     let mut e = Expectations::new();
     for &(id, secs) in known {
@@ -45,7 +39,7 @@ fn shuffle<T>(rng: &mut SplitMix64, v: &mut [T]) {
 
 /// A random suite: up to 60 files; durations heavy-tailed, sometimes with
 /// unknown files, sometimes with none known at all.
-fn random_suite(rng: &mut SplitMix64) -> (Vec<TestFile>, Expectations) {
+fn random_suite(rng: &mut SplitMix64) -> (Vec<Unit>, Expectations) {
     let n = rng.below(61) as usize;
     let mode = rng.below(3);
     let mut files = Vec::new();
@@ -96,7 +90,7 @@ fn every_file_is_in_exactly_one_shard() {
             let total: Duration = plan.entries.iter().filter_map(|e| e.expected).sum();
             assert_eq!(info.totals[index - 1], total);
             for entry in plan.entries {
-                *seen.entry(entry.file.id).or_default() += 1;
+                *seen.entry(entry.file.id.into()).or_default() += 1;
             }
         }
         assert_eq!(seen.len(), files.len(), "every file somewhere");
@@ -350,7 +344,12 @@ fn lpt_order_is_sorted_on_random_suites() {
         let keys: Vec<(bool, Option<Duration>)> = plan
             .entries
             .iter()
-            .map(|p| (!plan.failed_last_time.contains(&p.file.id), p.expected))
+            .map(|p| {
+                (
+                    !plan.failed_last_time.contains(p.file.id.as_str()),
+                    p.expected,
+                )
+            })
             .collect();
         for w in keys.windows(2) {
             assert!(w[0].0 <= w[1].0, "failed files first");

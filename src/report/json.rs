@@ -186,7 +186,7 @@ fn check_version(path: &Path, version: Option<&serde_json::Value>) -> Result<(),
 mod tests {
     use super::*;
     use crate::merge::{FileSummary, PartitionRecord, SplitKind, Verdict};
-    use crate::parse::{CaseResult, CaseStatus, ProtocolUsed};
+    use crate::parse::{CaseResult, CaseStatus, Protocol};
     use crate::run::ChildStatus;
     use std::error::Error as _;
     use std::time::Duration;
@@ -195,7 +195,7 @@ mod tests {
         let mut failing = FileSummary::not_run("t/a.t".into(), "t/a.t".into(), "x");
         failing.verdict = Verdict::Fail;
         failing.reasons = vec!["failed test 2".into(), "exited with status 1".into()];
-        failing.protocol = Some(ProtocolUsed::Tap);
+        failing.protocol = Some(Protocol::Tap);
         failing.status = Some(ChildStatus::Exited { code: 1 });
         failing.duration = Some(Duration::from_millis(1500));
         failing.started_at = Some(1_795_409_198.125);

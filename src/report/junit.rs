@@ -62,7 +62,7 @@
 
 use crate::atomic::{write_atomically, AtomicWriteError};
 use crate::merge::{FileSummary, RunSummary, Verdict};
-use crate::parse::{CaseResult, CaseStatus, ProtocolUsed};
+use crate::parse::{CaseResult, CaseStatus, Protocol};
 use crate::util::time::rfc3339;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite, XmlString};
 use std::collections::HashSet;
@@ -198,11 +198,11 @@ fn file_outcome(file: &FileSummary) -> Option<FileOutcome> {
     }
 }
 
-fn protocol_type(protocol: Option<ProtocolUsed>) -> &'static str {
+fn protocol_type(protocol: Option<Protocol>) -> &'static str {
     match protocol {
-        Some(ProtocolUsed::ExitCode) => "exit-code",
-        Some(ProtocolUsed::Junit) => "junit",
-        Some(ProtocolUsed::Tap) | None => "tap",
+        Some(Protocol::ExitCode) => "exit-code",
+        Some(Protocol::Junit) => "junit",
+        Some(Protocol::Tap) | None => "tap",
     }
 }
 
@@ -339,7 +339,7 @@ fn case_status(file: &FileSummary, case: &CaseResult, is_primary: bool) -> TestC
             s
         }
         CaseStatus::Fail => {
-            let exit_code_case = file.protocol == Some(ProtocolUsed::ExitCode)
+            let exit_code_case = file.protocol == Some(Protocol::ExitCode)
                 || (case.line.is_none() && case.number.is_none());
             let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
             let mut body = String::new();
@@ -561,7 +561,7 @@ mod tests {
         let mut f = FileSummary::not_run(id.into(), id.into(), "");
         f.verdict = verdict;
         f.reasons = reasons.iter().map(|r| r.to_string()).collect();
-        f.protocol = Some(ProtocolUsed::Tap);
+        f.protocol = Some(Protocol::Tap);
         f.status = Some(ChildStatus::Exited { code: 0 });
         f.duration = Some(Duration::from_millis(1250));
         f.started_at = Some(1_795_409_198.123);
@@ -586,7 +586,7 @@ mod tests {
                 duration: Some(Duration::from_millis(1250)),
             }],
         );
-        f.protocol = Some(ProtocolUsed::ExitCode);
+        f.protocol = Some(Protocol::ExitCode);
         f
     }
 
@@ -860,7 +860,7 @@ mod tests {
             &["failed test: m.bad", "exited with status 1"],
             report.cases,
         );
-        f.protocol = Some(ProtocolUsed::Junit);
+        f.protocol = Some(Protocol::Junit);
         f.status = Some(ChildStatus::Exited { code: 1 });
         // All cases pass, but the exit status is bad: a `(file)` case.
         let mut g = file(
@@ -869,7 +869,7 @@ mod tests {
             &["exited with status 3"],
             vec![case(1, "fine", CaseStatus::Pass)],
         );
-        g.protocol = Some(ProtocolUsed::Junit);
+        g.protocol = Some(Protocol::Junit);
         g.status = Some(ChildStatus::Exited { code: 3 });
         let (_, r) = round_trip(&summary(vec![f, g]));
         let s = &r.test_suites[0];

@@ -16,10 +16,12 @@
 //! expected to take its planned duration, or, when the plan has none, the
 //! mean duration of the files finished so far; with neither the ETA is
 //! `--`, never a made-up `0s`. Running files count for what they still
-//! need; the work left is spread over the slots, but is at least the
-//! longest single remainder.
+//! need and hold their slots until then; the files not started yet are
+//! dispatched onto the slots in plan order by the same admission queue the
+//! run uses ([`crate::plan::queue::simulate`]).
 
 use super::fit;
+use crate::plan::queue::{self, Queue};
 use console::Style;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle, TermLike};
 use std::collections::BTreeMap;
@@ -90,19 +92,24 @@ impl Model {
     /// module docs).
     pub fn eta(&self, now: Instant) -> Option<Duration> {
         let mean = (self.finished > 0).then(|| self.finished_time / self.finished);
-        let mut left = Duration::ZERO;
-        let mut longest = Duration::ZERO;
+        let expected = |index: usize| self.expected.get(index).copied().flatten().or(mean);
+        let mut running = Vec::with_capacity(self.running.len());
+        let mut waiting = Vec::new();
         for (index, _) in self.pending.iter().enumerate().filter(|(_, p)| **p) {
-            let expected = self.expected.get(index).copied().flatten().or(mean)?;
-            let remaining = match self.running.get(&index) {
-                Some(started) => expected.saturating_sub(now.saturating_duration_since(*started)),
-                None => expected,
-            };
-            left = left.saturating_add(remaining);
-            longest = longest.max(remaining);
+            let expected = expected(index)?;
+            match self.running.get(&index) {
+                Some(started) => {
+                    running.push(expected.saturating_sub(now.saturating_duration_since(*started)))
+                }
+                None => waiting.push(index),
+            }
         }
-        let slots = u32::try_from(self.jobs).unwrap_or(u32::MAX);
-        Some((left / slots).max(longest))
+        Some(queue::simulate(
+            Queue::new(waiting),
+            self.jobs,
+            running,
+            |index| expected(index).unwrap_or_default(),
+        ))
     }
 
     /// `ETA 8s · 1 failed · 3 running: a, b, c, …`
@@ -343,7 +350,10 @@ mod tests {
     fn eta_is_spread_over_slots_but_at_least_the_longest() {
         let t0 = Instant::now();
         let secs = |s| Some(Duration::from_secs(s));
+        // The 30 s file, last in plan order, starts when a 2 s file ends.
         let m = model(vec![secs(2), secs(2), secs(2), secs(30)], 2);
+        assert_eq!(m.eta(t0), Some(Duration::from_secs(32)));
+        let m = model(vec![secs(30), secs(2), secs(2), secs(2)], 2);
         assert_eq!(m.eta(t0), Some(Duration::from_secs(30)));
         let m = model(vec![secs(4); 4], 2);
         assert_eq!(m.eta(t0), Some(Duration::from_secs(8)));

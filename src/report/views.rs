@@ -11,7 +11,8 @@
 
 use super::console::{render_details, render_file_line, Palette};
 use super::escape;
-use crate::discover::{Protocol, Runner};
+use crate::parse::Protocol;
+use crate::unit::Launcher;
 use crate::merge::shards::Combined;
 use crate::merge::RunSummary;
 use crate::plan::Plan;
@@ -124,15 +125,17 @@ pub fn render_list(plan: &Plan) -> String {
     let mut text = String::new();
     for entry in entries {
         let f = &entry.file;
-        let runner = match &f.runner {
-            Runner::Direct => "(direct)".to_string(),
-            Runner::Interpreter { program, args } if args.is_empty() => program.clone(),
-            Runner::Interpreter { program, args } => format!("{program} {}", args.join(" ")),
-            Runner::Unrunnable { reason } => format!("cannot run: {reason}"),
+        let runner = match f.launcher() {
+            Launcher::Direct => "(direct)".to_string(),
+            Launcher::Interpreter { program, args } if args.is_empty() => program.clone(),
+            Launcher::Interpreter { program, args } => format!("{program} {}", args.join(" ")),
+            Launcher::Unrunnable { reason } => format!("cannot run: {reason}"),
         };
         let protocol = match f.protocol {
-            Protocol::Tap => "tap",
-            Protocol::Auto => "tap-or-exit-code",
+            Some(Protocol::Tap) => "tap",
+            Some(Protocol::ExitCode) => "exit-code",
+            Some(Protocol::Junit) => "junit",
+            None => "tap-or-exit-code",
         };
         text.push_str(&format!(
             "{}  {:<16}  {}\n",

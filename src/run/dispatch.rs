@@ -1,20 +1,26 @@
 //! The dispatcher: the single owner of run state.
 //!
-//! It hands planned files to free worker slots in plan order, receives
-//! spawn and completion messages, enforces per-file timeouts (SIGTERM to the
-//! group, then SIGKILL after the grace period), and reacts to SIGINT/SIGTERM
-//! by starting nothing more and stopping every running group.
+//! It owns the slots (one worker thread each), the running children, their
+//! timeouts and ptest's signals. Which unit starts next it asks the
+//! admission queue ([`crate::plan::queue`]); what to start, the launcher
+//! ([`super::launch`]). It receives spawn and completion messages, enforces
+//! per-file timeouts (SIGTERM to the group, then SIGKILL after the grace
+//! period), and reacts to SIGINT/SIGTERM by starting nothing more and
+//! stopping every running group.
 
+use super::launch::Launch;
 use super::watchdog::Watchdog;
 use super::worker::{self, Job, Msg};
 use super::{
     process, rundir, ChildStatus, FileRun, NotRunReason, RunError, RunEvent, RunOptions, RunOutcome,
 };
+use crate::plan::queue::{Follow, Outcome, Queue};
 use crate::plan::Plan;
+use crate::unit::Slot;
 use std::collections::HashMap;
-use std::ffi::OsString;
-use std::sync::mpsc::{self, Sender};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::sync::Arc;
+use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
 /// Why ptest is stopping a running child.
@@ -27,7 +33,7 @@ enum Stop {
 /// A file that has been handed to a worker.
 #[derive(Debug)]
 struct Running {
-    worker: usize,
+    slot: Slot,
     pgid: Option<u32>,
     started: Instant,
     stop: Option<Stop>,
@@ -39,7 +45,7 @@ struct Running {
 pub fn run(
     plan: &Plan,
     options: &RunOptions,
-    mut on_event: impl FnMut(RunEvent),
+    on_event: impl FnMut(RunEvent),
 ) -> Result<RunOutcome, RunError> {
     let started_at = SystemTime::now();
     let start = Instant::now();
@@ -57,235 +63,34 @@ pub fn run(
     } else {
         None
     };
-
-    // Worker slots, each a thread with its own job channel.
     let slot_count = jobs.min(plan.entries.len().max(1));
     let watchdog = Arc::new(Watchdog::start(slot_count).map_err(RunError::Watchdog)?);
-    let mut slots: Vec<Sender<Job>> = Vec::with_capacity(jobs);
-    let mut handles = Vec::with_capacity(jobs);
-    for w in 0..slot_count {
-        let (job_tx, job_rx) = mpsc::channel::<Job>();
-        let done = tx.clone();
-        let scratch = worker::Scratch::new(&run_dir, w);
-        let watchdog = Arc::clone(&watchdog);
-        handles.push(
-            std::thread::Builder::new()
-                .name(format!("ptest-worker-{w}"))
-                .spawn(move || worker::work(w, scratch, &watchdog, job_rx, done))
-                .map_err(RunError::Worker)?,
-        );
-        slots.push(job_tx);
-    }
+    let (slots, handles) = start_workers(slot_count, &run_dir, &watchdog, &tx)?;
     drop(tx);
 
-    on_event(RunEvent::RunStarted {
+    let mut d = Dispatcher {
+        plan,
+        options,
+        launch: Launch::new(options, &run_dir, jobs),
+        queue: Queue::in_plan_order(plan.entries.len()),
+        free: (0..slots.len()).rev().map(Slot::new).collect(),
+        slots,
+        running: HashMap::new(),
+        interrupted: None,
+        bailed_out: None,
+        on_event,
+    };
+    (d.on_event)(RunEvent::RunStarted {
         run_id: options.run_id.clone(),
         run_dir: run_dir.clone(),
         jobs,
         total: plan.entries.len(),
     });
-
-    let mut free: Vec<usize> = (0..slots.len()).rev().collect();
-    let mut running: HashMap<usize, Running> = HashMap::new();
-    let mut next = 0usize;
-    let mut interrupted: Option<i32> = None;
-    let mut bailed_out: Option<(usize, String)> = None;
-    let total_attempts = OsString::from("1");
-    let jobs_env = OsString::from(jobs.to_string());
-    let parallel_env = OsString::from(if jobs > 1 { "1" } else { "0" });
-    // Absolute once, so a test that changes directory keeps them; used for
-    // PERL5LIB and, under taint mode, as -I switches.
-    let perl_lib: Vec<std::path::PathBuf> = options
-        .perl_lib
-        .iter()
-        .map(|d| std::path::absolute(d).unwrap_or_else(|_| d.clone()))
-        .collect();
-    let perl5lib = perl5lib(&perl_lib);
-    // Where children may write JUnit reports: reported relative like the
-    // logs, given to children as an absolute path so that a test that
-    // changes directory still writes where ptest reads.
-    let junit_dir = run_dir.join("junit");
-    let junit_env_dir = std::path::absolute(&junit_dir).unwrap_or_else(|_| junit_dir.clone());
-
     // If the loop fails or panics (a bug, or a panicking event callback),
     // no child may outlive ptest: stop every running group, then report.
-    let looped =
-        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| -> Result<(), RunError> {
-            loop {
-                // Start files while slots are free and nothing asked us to stop.
-                while interrupted.is_none() && bailed_out.is_none() && next < plan.entries.len() {
-                    let Some(&w) = free.last() else { break };
-                    let index = next;
-                    next += 1;
-                    let entry = &plan.entries[index];
-                    let stem = rundir::log_stem(&entry.file.id, 1);
-                    let stdout = run_dir.join("logs").join(format!("{stem}.stdout"));
-                    let stderr = run_dir.join("logs").join(format!("{stem}.stderr"));
-                    let junit_name = format!("{stem}.xml");
-                    let junit = junit_dir.join(&junit_name);
-                    let Some(mut argv) = entry.file.argv() else {
-                        // Nothing to start: report it as an ERROR right away.
-                        let reason = match &entry.file.runner {
-                            crate::discover::Runner::Unrunnable { reason } => reason.clone(),
-                            crate::discover::Runner::Direct
-                            | crate::discover::Runner::Interpreter { .. } => {
-                                "no command".to_string()
-                            }
-                        };
-                        on_event(RunEvent::FileStarted {
-                            index,
-                            worker: w,
-                            attempt: 1,
-                        });
-                        on_event(RunEvent::FileFinished(Box::new(FileRun::not_started(
-                            index, w, 1, reason,
-                        ))));
-                        continue;
-                    };
-                    add_taint_includes(&mut argv, &perl_lib);
-                    let mut env: Vec<(&'static str, OsString)> = vec![
-                        ("PTEST", "1".into()),
-                        ("PTEST_RUN_ID", options.run_id.clone().into()),
-                        ("PTEST_FILE", entry.file.id.clone().into()),
-                        ("PTEST_WORKER", w.to_string().into()),
-                        ("PTEST_JOBS", jobs_env.clone()),
-                        ("PTEST_PARALLEL", parallel_env.clone()),
-                        ("PTEST_ATTEMPT", "1".into()),
-                        ("PTEST_TOTAL_ATTEMPTS", total_attempts.clone()),
-                        ("HARNESS_ACTIVE", "1".into()),
-                        ("PTEST_JUNIT_FILE", junit_env_dir.join(&junit_name).into()),
-                    ];
-                    if let Some(shard) = &options.shard {
-                        env.push(("PTEST_SHARD", shard.into()));
-                    }
-                    if let Some(value) = &perl5lib {
-                        env.push(("PERL5LIB", value.clone()));
-                    }
-                    let job = Job {
-                        index,
-                        file_id: entry.file.id.clone(),
-                        attempt: 1,
-                        argv,
-                        env,
-                        stdout,
-                        stderr,
-                        junit,
-                        protocol: entry.file.protocol,
-                        grace: options.grace,
-                        keep_logs: options.keep_logs,
-                    };
-                    if slots[w].send(job).is_err() {
-                        return Err(RunError::Worker(std::io::Error::other(
-                            "a worker thread stopped unexpectedly",
-                        )));
-                    }
-                    free.pop();
-                    running.insert(
-                        index,
-                        Running {
-                            worker: w,
-                            pgid: None,
-                            started: Instant::now(),
-                            stop: None,
-                            kill_at: None,
-                        },
-                    );
-                    on_event(RunEvent::FileStarted {
-                        index,
-                        worker: w,
-                        attempt: 1,
-                    });
-                }
-
-                let done_starting =
-                    interrupted.is_some() || bailed_out.is_some() || next >= plan.entries.len();
-                if running.is_empty() && done_starting {
-                    break;
-                }
-
-                let wait = next_deadline(&running, options.timeout)
-                    .map(|at| at.saturating_duration_since(Instant::now()))
-                    .unwrap_or(Duration::from_secs(3600));
-                match rx.recv_timeout(wait) {
-                    Ok(Msg::Spawned { index, pgid }) => {
-                        if let Some(r) = running.get_mut(&index) {
-                            r.pgid = Some(pgid);
-                            if r.stop.is_some() {
-                                terminate(r, options.grace);
-                            }
-                        }
-                    }
-                    Ok(Msg::Done(mut file_run)) => {
-                        if let Some(r) = running.remove(&file_run.index) {
-                            free.push(r.worker);
-                            // A child ptest stopped is reported for why it was stopped.
-                            match (r.stop, &file_run.status) {
-                                (_, ChildStatus::SpawnFailed { .. }) | (None, _) => {}
-                                (Some(Stop::Timeout), _) => {
-                                    file_run.status = ChildStatus::TimedOut {
-                                        after: options.timeout.unwrap_or_default(),
-                                    }
-                                }
-                                (Some(Stop::Interrupt), _) => {
-                                    file_run.status = ChildStatus::Interrupted
-                                }
-                            }
-                        }
-                        let bail = file_run.tap.as_ref().and_then(|t| t.bail_out.clone());
-                        let index = file_run.index;
-                        on_event(RunEvent::FileFinished(file_run));
-                        if let (Some(reason), None) = (bail, &bailed_out) {
-                            bailed_out = Some((index, reason.clone()));
-                            on_event(RunEvent::BailOut { index, reason });
-                        }
-                    }
-                    Ok(Msg::Signal(signal)) => {
-                        if interrupted.is_none() {
-                            interrupted = Some(signal);
-                            on_event(RunEvent::Interrupted { signal });
-                            for r in running.values_mut() {
-                                r.stop = Some(Stop::Interrupt);
-                                terminate(r, options.grace);
-                            }
-                        } else {
-                            // A second signal: no more patience.
-                            for r in running.values_mut() {
-                                if let Some(pgid) = r.pgid {
-                                    process::signal_group(pgid, libc::SIGKILL);
-                                }
-                            }
-                        }
-                    }
-                    Err(mpsc::RecvTimeoutError::Timeout) => {
-                        let now = Instant::now();
-                        for r in running.values_mut() {
-                            if let Some(kill_at) = r.kill_at {
-                                if now >= kill_at {
-                                    if let Some(pgid) = r.pgid {
-                                        process::signal_group(pgid, libc::SIGKILL);
-                                    }
-                                    r.kill_at = None;
-                                }
-                            } else if r.stop.is_none()
-                                && options.timeout.is_some_and(|t| now >= r.started + t)
-                            {
-                                r.stop = Some(Stop::Timeout);
-                                terminate(r, options.grace);
-                            }
-                        }
-                    }
-                    Err(mpsc::RecvTimeoutError::Disconnected) => {
-                        return Err(RunError::Worker(std::io::Error::other(
-                            "worker threads stopped unexpectedly",
-                        )));
-                    }
-                }
-            }
-            Ok(())
-        }));
-    let failed = !matches!(looped, Ok(Ok(())));
-    if failed {
-        for r in running.values() {
+    let looped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| d.dispatch(&rx)));
+    if !matches!(looped, Ok(Ok(()))) {
+        for r in d.running.values() {
             if let Some(pgid) = r.pgid {
                 process::signal_group(pgid, libc::SIGKILL);
             }
@@ -298,15 +103,15 @@ pub fn run(
     }
 
     // Files never started.
-    let reason = if interrupted.is_some() {
+    let reason = if d.interrupted.is_some() {
         NotRunReason::Interrupted
     } else {
         NotRunReason::BailOut
     };
-    for index in next..plan.entries.len() {
-        on_event(RunEvent::NotRun { index, reason });
+    for index in d.queue.take_unstarted() {
+        (d.on_event)(RunEvent::NotRun { index, reason });
     }
-    drop(slots);
+    drop(d.slots);
     for h in handles {
         let _ = h.join();
     }
@@ -320,38 +125,225 @@ pub fn run(
         run_dir,
         started_at,
         wall: start.elapsed(),
-        interrupted,
-        bailed_out,
+        interrupted: d.interrupted,
+        bailed_out: d.bailed_out,
         lock: Some(std::sync::Arc::new(prepared.lock)),
     })
 }
 
-/// Taint mode (`perl -T`) ignores `PERL5LIB`, so the (absolute) library
-/// directories go on the command line as `-I` switches instead, as `prove`
-/// does.
-fn add_taint_includes(argv: &mut Vec<OsString>, dirs: &[std::path::PathBuf]) {
-    let tainted = argv.first().is_some_and(|p| p == "perl")
-        && argv.iter().skip(1).any(|a| a == "-T" || a == "-t");
-    if !tainted {
-        return;
+/// Each slot's job channel (by slot number) and worker thread.
+type Workers = (Vec<Sender<Job>>, Vec<JoinHandle<()>>);
+
+/// Starts one worker thread per slot, each with its own job channel.
+fn start_workers(
+    count: usize,
+    run_dir: &std::path::Path,
+    watchdog: &Arc<Watchdog>,
+    done: &Sender<Msg>,
+) -> Result<Workers, RunError> {
+    let mut slots = Vec::with_capacity(count);
+    let mut handles = Vec::with_capacity(count);
+    for index in 0..count {
+        let slot = Slot::new(index);
+        let (job_tx, job_rx) = mpsc::channel::<Job>();
+        let done = done.clone();
+        let scratch = worker::Scratch::new(run_dir, slot);
+        let watchdog = Arc::clone(watchdog);
+        handles.push(
+            std::thread::Builder::new()
+                .name(format!("ptest-worker-{index}"))
+                .spawn(move || worker::work(slot, scratch, &watchdog, job_rx, done))
+                .map_err(RunError::Worker)?,
+        );
+        slots.push(job_tx);
     }
-    for (i, dir) in dirs.iter().enumerate() {
-        let mut switch = OsString::from("-I");
-        switch.push(dir);
-        argv.insert(1 + i, switch);
-    }
+    Ok((slots, handles))
 }
 
-/// `PERL5LIB` with `dirs` in front of the inherited value.
-fn perl5lib(dirs: &[std::path::PathBuf]) -> Option<OsString> {
-    if dirs.is_empty() {
-        return None;
+/// The run state the dispatch loop owns.
+struct Dispatcher<'a, F> {
+    plan: &'a Plan,
+    options: &'a RunOptions,
+    launch: Launch,
+    queue: Queue,
+    /// Each slot's job channel, by slot number.
+    slots: Vec<Sender<Job>>,
+    /// Free slots; the last one is used next.
+    free: Vec<Slot>,
+    /// Running units by plan index.
+    running: HashMap<usize, Running>,
+    interrupted: Option<i32>,
+    bailed_out: Option<(usize, String)>,
+    on_event: F,
+}
+
+impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
+    /// Starts what may start, waits for what happens next, until every
+    /// started unit has finished and nothing more will start.
+    fn dispatch(&mut self, rx: &Receiver<Msg>) -> Result<(), RunError> {
+        loop {
+            self.start_ready()?;
+            if self.running.is_empty() && self.queue.is_exhausted() {
+                return Ok(());
+            }
+            let wait = next_deadline(&self.running, self.options.timeout)
+                .map(|at| at.saturating_duration_since(Instant::now()))
+                .unwrap_or(Duration::from_secs(3600));
+            match rx.recv_timeout(wait) {
+                Ok(Msg::Spawned { index, pgid }) => {
+                    if let Some(r) = self.running.get_mut(&index) {
+                        r.pgid = Some(pgid);
+                        if r.stop.is_some() {
+                            terminate(r, self.options.grace);
+                        }
+                    }
+                }
+                Ok(Msg::Done(file_run)) => self.finished(file_run),
+                Ok(Msg::Signal(signal)) => self.signal(signal),
+                Err(RecvTimeoutError::Timeout) => self.enforce_deadlines(),
+                Err(RecvTimeoutError::Disconnected) => {
+                    return Err(RunError::Worker(std::io::Error::other(
+                        "worker threads stopped unexpectedly",
+                    )));
+                }
+            }
+        }
     }
-    let mut paths = dirs.to_vec();
-    if let Some(old) = std::env::var_os("PERL5LIB") {
-        paths.extend(std::env::split_paths(&old));
+
+    /// Starts units while a slot is free and the queue lets one start.
+    fn start_ready(&mut self) -> Result<(), RunError> {
+        while let Some(&slot) = self.free.last() {
+            let Some(index) = self.queue.next_ready(self.free.len()) else {
+                break;
+            };
+            let unit = &self.plan.entries[index].file;
+            let attempt = 1;
+            let spec = match self.launch.command(unit, slot, attempt) {
+                Ok(spec) => spec,
+                Err(reason) => {
+                    // Nothing to start: report it as an ERROR right away.
+                    (self.on_event)(RunEvent::FileStarted {
+                        index,
+                        slot,
+                        attempt,
+                    });
+                    let run = FileRun::not_started(index, slot, attempt, reason);
+                    self.queue.finished(index, Outcome::Finished);
+                    (self.on_event)(RunEvent::FileFinished(Box::new(run)));
+                    continue;
+                }
+            };
+            let job = Job {
+                index,
+                file_id: unit.id.to_string(),
+                attempt,
+                spec,
+                protocol: unit.protocol,
+                grace: self.options.grace,
+                keep_logs: self.options.keep_logs,
+            };
+            if self.slots[slot.index()].send(job).is_err() {
+                return Err(RunError::Worker(std::io::Error::other(
+                    "a worker thread stopped unexpectedly",
+                )));
+            }
+            self.free.pop();
+            self.running.insert(
+                index,
+                Running {
+                    slot,
+                    pgid: None,
+                    started: Instant::now(),
+                    stop: None,
+                    kill_at: None,
+                },
+            );
+            (self.on_event)(RunEvent::FileStarted {
+                index,
+                slot,
+                attempt,
+            });
+        }
+        Ok(())
     }
-    std::env::join_paths(paths).ok()
+
+    /// A worker reports a finished unit: free its slot, tell the queue.
+    fn finished(&mut self, mut file_run: Box<FileRun>) {
+        if let Some(r) = self.running.remove(&file_run.index) {
+            self.free.push(r.slot);
+            // A child ptest stopped is reported for why it was stopped.
+            match (r.stop, &file_run.status) {
+                (_, ChildStatus::SpawnFailed { .. }) | (None, _) => {}
+                (Some(Stop::Timeout), _) => {
+                    file_run.status = ChildStatus::TimedOut {
+                        after: self.options.timeout.unwrap_or_default(),
+                    }
+                }
+                (Some(Stop::Interrupt), _) => file_run.status = ChildStatus::Interrupted,
+            }
+        }
+        let bail = file_run.tap.as_ref().and_then(|t| t.bail_out.clone());
+        let index = file_run.index;
+        let outcome = match bail {
+            Some(_) => Outcome::BailedOut,
+            None => Outcome::Finished,
+        };
+        let follows = self.queue.finished(index, outcome);
+        (self.on_event)(RunEvent::FileFinished(file_run));
+        for follow in follows {
+            match follow {
+                Follow::BailOut => {
+                    if let (Some(reason), None) = (&bail, &self.bailed_out) {
+                        self.bailed_out = Some((index, reason.clone()));
+                        (self.on_event)(RunEvent::BailOut {
+                            index,
+                            reason: reason.clone(),
+                        });
+                    }
+                }
+            }
+        }
+    }
+
+    /// ptest got SIGINT or SIGTERM: the first stops starting and
+    /// terminates every running group; a second kills them.
+    fn signal(&mut self, signal: i32) {
+        if self.interrupted.is_none() {
+            self.interrupted = Some(signal);
+            self.queue.stop();
+            (self.on_event)(RunEvent::Interrupted { signal });
+            for r in self.running.values_mut() {
+                r.stop = Some(Stop::Interrupt);
+                terminate(r, self.options.grace);
+            }
+        } else {
+            // A second signal: no more patience.
+            for r in self.running.values_mut() {
+                if let Some(pgid) = r.pgid {
+                    process::signal_group(pgid, libc::SIGKILL);
+                }
+            }
+        }
+    }
+
+    /// Sends SIGKILL after the grace period, SIGTERM after the timeout.
+    fn enforce_deadlines(&mut self) {
+        let now = Instant::now();
+        for r in self.running.values_mut() {
+            if let Some(kill_at) = r.kill_at {
+                if now >= kill_at {
+                    if let Some(pgid) = r.pgid {
+                        process::signal_group(pgid, libc::SIGKILL);
+                    }
+                    r.kill_at = None;
+                }
+            } else if r.stop.is_none() && self.options.timeout.is_some_and(|t| now >= r.started + t)
+            {
+                r.stop = Some(Stop::Timeout);
+                terminate(r, self.options.grace);
+            }
+        }
+    }
 }
 
 /// Sends SIGTERM to a running child's group and schedules SIGKILL.
@@ -397,9 +389,10 @@ fn watch_signals(tx: Sender<Msg>) -> Result<signal_hook::iterator::Handle, RunEr
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::discover::{DiscoverOptions, TestFile};
+    use crate::discover::DiscoverOptions;
+    use crate::unit::Unit;
 
-    fn files(dir: &std::path::Path, scripts: &[(&str, &str)]) -> Vec<TestFile> {
+    fn files(dir: &std::path::Path, scripts: &[(&str, &str)]) -> Vec<Unit> {
         for (name, body) in scripts {
             std::fs::write(dir.join(name), body).unwrap();
         }

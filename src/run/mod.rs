@@ -1,16 +1,20 @@
-//! Running the plan: worker slots, child processes, timeouts and signals.
+//! Running the plan: slots, child processes, timeouts and signals.
 //!
-//! One dispatcher loop owns all run state. It starts the next planned file
-//! whenever a slot frees, enforces timeouts, reacts to Ctrl-C, and reports
-//! everything through [`RunEvent`]s passed to a callback. Worker threads only
-//! spawn a child, wait for it, read its output through [`crate::parse`] and
-//! report back.
+//! Three parts: the launcher (`launch`) turns a unit, the run's settings, a
+//! slot and an attempt number into a command; the admission queue
+//! ([`crate::plan::queue`]) says which unit may start now and what follows
+//! when one finishes; the dispatcher (`dispatch`) owns all run state —
+//! slots, children, timeouts, Ctrl-C — asks the other two, and reports
+//! everything through [`RunEvent`]s passed to a callback. Each slot has a
+//! worker thread that only spawns a child, waits for it, reads its output
+//! through [`crate::parse`] and reports back.
 //!
 //! Every child runs in its own process group, with stdout and stderr written
 //! to files in the run directory (never held in memory). A watchdog process
 //! kills the running groups if ptest itself dies (see `watchdog`).
 
 mod dispatch;
+mod launch;
 pub mod logs;
 pub mod process;
 pub mod rundir;
@@ -19,7 +23,8 @@ mod worker;
 
 use crate::parse::junit::{JunitError, JunitReport};
 use crate::parse::tap::TapReport;
-use crate::parse::ProtocolUsed;
+use crate::parse::Protocol;
+use crate::unit::Slot;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
@@ -27,7 +32,7 @@ use std::time::{Duration, SystemTime};
 /// How a run is carried out.
 #[derive(Debug, Clone)]
 pub struct RunOptions {
-    /// Number of worker slots (at least 1).
+    /// Number of slots (at least 1): how many units run at once.
     pub jobs: usize,
     /// Per-file timeout.
     pub timeout: Option<Duration>,
@@ -97,7 +102,7 @@ pub enum ChildStatus {
     /// Stopped by ptest after the per-file timeout.
     TimedOut {
         /// The timeout that expired.
-        #[serde(with = "crate::merge::secs")]
+        #[serde(with = "crate::util::time::secs")]
         after: Duration,
     },
     /// Stopped by ptest because the run was interrupted.
@@ -143,8 +148,8 @@ pub struct JunitFile {
 pub struct FileRun {
     /// Index into `Plan::entries`.
     pub index: usize,
-    /// Worker slot it ran in (0-based).
-    pub worker: usize,
+    /// The slot it ran in.
+    pub slot: Slot,
     /// Attempt number (1-based).
     pub attempt: u32,
     /// When the child was started.
@@ -160,7 +165,7 @@ pub struct FileRun {
     /// Captured stderr.
     pub stderr: LogFile,
     /// The protocol its results were read with.
-    pub protocol: ProtocolUsed,
+    pub protocol: Protocol,
     /// The parsed TAP stream, when `protocol` is TAP.
     pub tap: Option<TapReport>,
     /// The JUnit report the child wrote, when it wrote one (then `protocol`
@@ -173,7 +178,7 @@ pub struct FileRun {
 impl FileRun {
     /// A file that never got a running child: it could not be started, or
     /// ptest failed while running it. Reported as ERROR with `reason`.
-    pub fn not_started(index: usize, worker: usize, attempt: u32, reason: String) -> FileRun {
+    pub fn not_started(index: usize, slot: Slot, attempt: u32, reason: String) -> FileRun {
         let log = LogFile {
             path: PathBuf::new(),
             bytes: 0,
@@ -181,7 +186,7 @@ impl FileRun {
         };
         FileRun {
             index,
-            worker,
+            slot,
             attempt,
             started_at: SystemTime::now(),
             duration: Duration::ZERO,
@@ -189,7 +194,7 @@ impl FileRun {
             leaked: 0,
             stdout: log.clone(),
             stderr: log,
-            protocol: ProtocolUsed::ExitCode,
+            protocol: Protocol::ExitCode,
             tap: None,
             junit: None,
             output_error: None,
@@ -216,7 +221,7 @@ pub enum RunEvent {
         run_id: String,
         /// The run directory holding the logs.
         run_dir: PathBuf,
-        /// Worker slots.
+        /// Number of slots.
         jobs: usize,
         /// Files in the plan.
         total: usize,
@@ -225,8 +230,8 @@ pub enum RunEvent {
     FileStarted {
         /// Index into `Plan::entries`.
         index: usize,
-        /// Worker slot.
-        worker: usize,
+        /// The slot it runs in.
+        slot: Slot,
         /// Attempt number (1-based).
         attempt: u32,
     },

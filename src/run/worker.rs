@@ -14,12 +14,12 @@
 //! non-empty file), that report is its result and stdout is not read as TAP;
 //! otherwise stdout is read as before.
 
+use super::launch::CommandSpec;
 use super::watchdog::Watchdog;
 use super::{process, ChildStatus, FileRun, JunitFile, LogFile};
-use crate::discover::Protocol;
 use crate::parse::junit::JunitError;
-use crate::parse::{junit, tap, ProtocolUsed};
-use std::ffi::OsString;
+use crate::parse::{junit, tap, Protocol};
+use crate::unit::Slot;
 use std::fs::File;
 use std::io::{BufReader, Seek, SeekFrom};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -35,15 +35,10 @@ pub(crate) struct Job {
     /// The file id (names the cases of a JUnit report it writes).
     pub file_id: String,
     pub attempt: u32,
-    pub argv: Vec<OsString>,
-    pub env: Vec<(&'static str, OsString)>,
-    /// Final names of the logs, used when they are kept.
-    pub stdout: PathBuf,
-    pub stderr: PathBuf,
-    /// Where the child may write a JUnit report (`PTEST_JUNIT_FILE` holds
-    /// the same path made absolute).
-    pub junit: PathBuf,
-    pub protocol: Protocol,
+    /// What to start, and where its logs go.
+    pub spec: CommandSpec,
+    /// The protocol the unit names, if it names one.
+    pub protocol: Option<Protocol>,
     pub grace: Duration,
     pub keep_logs: bool,
 }
@@ -71,21 +66,21 @@ pub(crate) struct Scratch {
 }
 
 impl Scratch {
-    /// Scratch paths for slot `worker` in `run_dir`.
-    pub fn new(run_dir: &Path, worker: usize) -> Scratch {
-        let tmpdir = run_dir.join("tmp").join(format!("w{worker}"));
+    /// Scratch paths for `slot` in `run_dir`.
+    pub fn new(run_dir: &Path, slot: Slot) -> Scratch {
+        let tmpdir = run_dir.join("tmp").join(format!("w{slot}"));
         Scratch {
             tmpdir_env: std::path::absolute(&tmpdir).unwrap_or_else(|_| tmpdir.clone()),
             tmpdir,
-            stdout: run_dir.join("logs").join(format!(".w{worker}.stdout")),
-            stderr: run_dir.join("logs").join(format!(".w{worker}.stderr")),
+            stdout: run_dir.join("logs").join(format!(".w{slot}.stdout")),
+            stderr: run_dir.join("logs").join(format!(".w{slot}.stderr")),
         }
     }
 }
 
 /// The worker loop: runs jobs until the job channel closes.
 pub(crate) fn work(
-    worker: usize,
+    slot: Slot,
     scratch: Scratch,
     watchdog: &Watchdog,
     jobs: Receiver<Job>,
@@ -96,7 +91,7 @@ pub(crate) fn work(
         // A bug in ptest must not leave the dispatcher waiting for this file
         // forever: it becomes an ERROR for this file, and the run goes on.
         let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            run_job(worker, &scratch, watchdog, job, &done)
+            run_job(slot, &scratch, watchdog, job, &done)
         }))
         .unwrap_or_else(|panic| {
             let what = panic
@@ -106,7 +101,7 @@ pub(crate) fn work(
                 .unwrap_or_default();
             FileRun::not_started(
                 index,
-                worker,
+                slot,
                 attempt,
                 format!("internal error in ptest: {what}"),
             )
@@ -121,7 +116,7 @@ pub(crate) fn work(
 }
 
 fn run_job(
-    worker: usize,
+    slot: Slot,
     scratch: &Scratch,
     watchdog: &Watchdog,
     job: Job,
@@ -131,28 +126,28 @@ fn run_job(
     let start = Instant::now();
     let mut run = FileRun {
         index: job.index,
-        worker,
+        slot,
         attempt: job.attempt,
         started_at,
         duration: Duration::ZERO,
         status: ChildStatus::Exited { code: 0 },
         leaked: 0,
         stdout: LogFile {
-            path: job.stdout.clone(),
+            path: job.spec.stdout.clone(),
             bytes: 0,
             kept: false,
         },
         stderr: LogFile {
-            path: job.stderr.clone(),
+            path: job.spec.stderr.clone(),
             bytes: 0,
             kept: false,
         },
-        protocol: ProtocolUsed::ExitCode,
+        protocol: Protocol::ExitCode,
         tap: None,
         junit: None,
         output_error: None,
     };
-    if let Err(reason) = remove_stale(&job.junit) {
+    if let Err(reason) = remove_stale(&job.spec.junit) {
         run.status = ChildStatus::SpawnFailed { reason };
         return run;
     }
@@ -160,7 +155,7 @@ fn run_job(
     let spawned = spawn(scratch, &job, &mut handles).and_then(|mut child| {
         let pgid = child.id();
         // Should ptest die from here on, the watchdog kills the group.
-        watchdog.guard(worker, pgid);
+        watchdog.guard(slot.index(), pgid);
         // The dispatcher needs the group to enforce timeouts and Ctrl-C.
         let _ = done.send(Msg::Spawned {
             index: job.index,
@@ -169,7 +164,7 @@ fn run_job(
         let status = child.wait();
         run.duration = start.elapsed();
         run.leaked = process::kill_leftovers(pgid, job.grace);
-        watchdog.release(worker);
+        watchdog.release(slot.index());
         status
     });
     empty_dir(&scratch.tmpdir);
@@ -207,13 +202,15 @@ fn run_job(
     run.stderr.bytes = stderr_bytes;
     run.junit = read_junit(&job);
     match &run.junit {
-        Some(_) => run.protocol = ProtocolUsed::Junit,
+        Some(_) => run.protocol = Protocol::Junit,
         None => read_results(&job, handles.stdout, &mut run),
     }
     if let Some(lost) = checked.into_iter().find_map(Result::err) {
         run.output_error = Some(lost);
     }
-    let keep = job.keep_logs || !plainly_passed(&run);
+    // The verdict itself is decided again in the summary, where the
+    // dispatcher may have changed the status (timeout, Ctrl-C).
+    let keep = job.keep_logs || !crate::merge::decide(&run).is_clean(&run);
     if keep {
         for (from, log) in [
             (&scratch.stdout, &mut run.stdout),
@@ -236,7 +233,7 @@ fn run_job(
     match &mut run.junit {
         Some(report) if keep => report.kept = true,
         Some(_) | None => {
-            let _ = std::fs::remove_file(&job.junit);
+            let _ = std::fs::remove_file(&job.spec.junit);
         }
     }
     run
@@ -258,7 +255,7 @@ fn remove_stale(path: &Path) -> Result<(), String> {
 /// Reads the JUnit report the child wrote, if it wrote one: a missing or
 /// empty file is no report.
 fn read_junit(job: &Job) -> Option<JunitFile> {
-    let path = &job.junit;
+    let path = &job.spec.junit;
     let file = match File::open(path) {
         Ok(file) => file,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return None,
@@ -282,22 +279,6 @@ fn read_junit(job: &Job) -> Option<JunitFile> {
         kept: false,
         report,
     })
-}
-
-/// Whether a file obviously passed, so its logs need not be kept. Errs on
-/// the side of keeping: the verdict itself is decided in `merge`.
-fn plainly_passed(run: &FileRun) -> bool {
-    let clean_exit = matches!(run.status, ChildStatus::Exited { code: 0 });
-    let clean_junit = run
-        .junit
-        .as_ref()
-        .is_none_or(|j| j.report.as_ref().is_ok_and(|r| r.failed == 0));
-    let clean_tap = run.tap.as_ref().is_none_or(|t| {
-        t.problems.is_empty()
-            && t.bail_out.is_none()
-            && !t.cases.iter().any(|c| c.status.is_failure())
-    });
-    clean_exit && clean_tap && clean_junit && run.leaked == 0 && run.output_error.is_none()
 }
 
 /// Handles on the log files a child writes, kept open by the worker so the
@@ -351,14 +332,21 @@ fn spawn(
         stdout: stdout.try_clone()?,
         stderr: stderr.try_clone()?,
     });
-    let (program, args) = job
+    let spec = &job.spec;
+    let (program, args) = spec
         .argv
         .split_first()
         .ok_or_else(|| std::io::Error::other("empty command line"))?;
-    Command::new(program)
+    let mut command = Command::new(program);
+    command
         .args(args)
-        .envs(job.env.iter().map(|(k, v)| (k, v)))
+        .envs(spec.env.iter().map(|(k, v)| (k, v)))
         .env("PTEST_TMPDIR", &scratch.tmpdir_env)
+        .envs(spec.extra_env.iter().map(|(k, v)| (k, v)));
+    if let Some(dir) = &spec.cwd {
+        command.current_dir(dir);
+    }
+    command
         .stdin(Stdio::null())
         .stdout(stdout)
         .stderr(stderr)
@@ -382,12 +370,13 @@ fn empty_dir(dir: &Path) {
 /// `#!` line, the interpreter named.
 fn spawn_error(job: &Job, err: &std::io::Error) -> String {
     let program = job
+        .spec
         .argv
         .first()
         .map(|p| p.to_string_lossy().into_owned())
         .unwrap_or_default();
     if err.kind() == std::io::ErrorKind::NotFound && Path::new(&program).is_file() {
-        let shebang = crate::discover::shebang_line(Path::new(&program));
+        let shebang = crate::unit::shebang_line(Path::new(&program));
         if let Some(interpreter) = shebang.as_deref().and_then(|l| l.split_whitespace().next()) {
             return format!("{program}: its #! interpreter `{interpreter}` was not found");
         }
@@ -396,10 +385,16 @@ fn spawn_error(job: &Job, err: &std::io::Error) -> String {
 }
 
 /// Reads the child's stdout through the TAP parser when the protocol calls
-/// for it. For `Auto`, output that has no plan and no version line is not
-/// TAP, and the exit code decides.
+/// for it. Without a protocol named, output that has no plan and no version
+/// line is not TAP, and the exit code decides; a unit that names the exit
+/// code or a JUnit report (and wrote none) is judged on its exit code.
 fn read_results(job: &Job, mut file: File, run: &mut FileRun) {
-    if job.protocol == Protocol::Auto && run.stdout.bytes == 0 {
+    let forced = match job.protocol {
+        Some(Protocol::Tap) => true,
+        None => false,
+        Some(Protocol::ExitCode | Protocol::Junit) => return,
+    };
+    if !forced && run.stdout.bytes == 0 {
         return;
     }
     let path = run.stdout.path.clone();
@@ -409,8 +404,8 @@ fn read_results(job: &Job, mut file: File, run: &mut FileRun) {
     }
     match tap::parse_reader(BufReader::with_capacity(64 * 1024, file)) {
         Ok(report) => {
-            if job.protocol == Protocol::Tap || report.looks_like_tap() {
-                run.protocol = ProtocolUsed::Tap;
+            if forced || report.looks_like_tap() {
+                run.protocol = Protocol::Tap;
                 run.tap = Some(report);
             }
         }

@@ -1,0 +1,253 @@
+//! The unit of work and the small id types every stage shares.
+//!
+//! A [`Unit`] is one thing ptest starts as one child process and judges as
+//! one verdict. Discovery makes them, the plan orders them, the run
+//! launches them (see `run::launch`), merge and report show them. Only the
+//! launcher asks what [`UnitKind`] a unit is; every other stage works with
+//! its id, its path, its protocol and its size hint.
+//!
+//! # Extension point
+//!
+//! Today every unit is a [`UnitKind::File`]: a test file and the way it is
+//! started ([`Launcher`]). A Rust test inside a test binary (`ptest cargo`:
+//! binary, test name, working directory, environment) and a batch of files
+//! started by one child are further kinds; each adds a variant here and an
+//! arm in [`Unit::argv`] and [`Unit::path`], and nothing else changes. The
+//! working directory ([`Unit::cwd`]) and extra environment ([`Unit::env`])
+//! already travel with the unit for them (empty for files today).
+
+use crate::parse::Protocol;
+use serde::{Deserialize, Serialize};
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+
+/// A unit's stable identifier: for a file, its path relative to where ptest
+/// runs (see [`crate::discover::id`]). Used in every report and as the
+/// history key.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UnitId(String);
+
+impl UnitId {
+    /// An id from its text.
+    pub fn new(id: String) -> UnitId {
+        UnitId(id)
+    }
+
+    /// The id's text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::ops::Deref for UnitId {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::borrow::Borrow<str> for UnitId {
+    fn borrow(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Display for UnitId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl PartialEq<str> for UnitId {
+    fn eq(&self, other: &str) -> bool {
+        self.0 == other
+    }
+}
+
+impl PartialEq<&str> for UnitId {
+    fn eq(&self, other: &&str) -> bool {
+        self.0 == *other
+    }
+}
+
+impl From<UnitId> for String {
+    fn from(id: UnitId) -> String {
+        id.0
+    }
+}
+
+impl From<&UnitId> for OsString {
+    fn from(id: &UnitId) -> OsString {
+        OsString::from(&id.0)
+    }
+}
+
+/// A slot: one of the `jobs` places a unit runs in at a time
+/// (0-based; `PTEST_WORKER` in a child's environment, `worker` in the JSON
+/// summary). The number of slots is what `-j` asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Slot(usize);
+
+impl Slot {
+    /// Slot number `index` (0-based).
+    pub fn new(index: usize) -> Slot {
+        Slot(index)
+    }
+
+    /// The slot's number (0-based).
+    pub fn index(self) -> usize {
+        self.0
+    }
+}
+
+impl std::fmt::Display for Slot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// How a test file is started.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum Launcher {
+    /// Execute the file itself (a binary, or a script with a shebang line).
+    Direct,
+    /// Run `program [args…] FILE`, e.g. `perl FILE` or `sh FILE`.
+    Interpreter {
+        /// The program to start, looked up on `PATH`.
+        program: String,
+        /// Arguments placed before the file name.
+        args: Vec<String>,
+    },
+    /// The file cannot be started; the reason is reported as an ERROR.
+    Unrunnable {
+        /// Why, e.g. "not executable and no runner for extension `.txt`".
+        reason: String,
+    },
+}
+
+/// What a unit is (see the module docs for the kinds to come).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", tag = "kind")]
+pub enum UnitKind {
+    /// A test file.
+    File {
+        /// The path used to start the file.
+        path: PathBuf,
+        /// How to start it.
+        launcher: Launcher,
+    },
+}
+
+/// One unit of work: started as one child, judged as one verdict.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Unit {
+    /// Stable identifier, escaped as [`crate::discover::id`] describes when
+    /// a path is not valid UTF-8.
+    pub id: UnitId,
+    /// What it is and how it is started.
+    pub kind: UnitKind,
+    /// The directory the child starts in; `None`: ptest's own.
+    pub cwd: Option<PathBuf>,
+    /// Environment given to the child on top of ptest's `PTEST_*` variables.
+    pub env: Vec<(OsString, OsString)>,
+    /// How to read its results; `None`: detected from what the child
+    /// produced (a JUnit report, else TAP when stdout looks like TAP, else
+    /// the exit code).
+    pub protocol: Option<Protocol>,
+    /// A size hint for estimates when no duration is known (for a file, its
+    /// size in bytes).
+    pub size: u64,
+}
+
+impl Unit {
+    /// A test file started by `launcher`, in ptest's directory, with no
+    /// extra environment.
+    pub fn file(
+        id: String,
+        path: PathBuf,
+        launcher: Launcher,
+        protocol: Option<Protocol>,
+        size: u64,
+    ) -> Unit {
+        Unit {
+            id: UnitId::new(id),
+            kind: UnitKind::File { path, launcher },
+            cwd: None,
+            env: Vec::new(),
+            protocol,
+            size,
+        }
+    }
+
+    /// The path the unit names (for a file, the path used to start it): in
+    /// reports, and read for the history's content hash.
+    pub fn path(&self) -> &Path {
+        match &self.kind {
+            UnitKind::File { path, .. } => path,
+        }
+    }
+
+    /// How the unit is started.
+    pub fn launcher(&self) -> &Launcher {
+        match &self.kind {
+            UnitKind::File { launcher, .. } => launcher,
+        }
+    }
+
+    /// The full command line: program first, then arguments, then the file.
+    /// Why it cannot be started when it cannot ([`Launcher::Unrunnable`]).
+    pub fn argv(&self) -> Result<Vec<OsString>, &str> {
+        match &self.kind {
+            UnitKind::File { path, launcher } => match launcher {
+                Launcher::Direct => Ok(vec![path.clone().into_os_string()]),
+                Launcher::Interpreter { program, args } => {
+                    let mut argv: Vec<OsString> = Vec::with_capacity(args.len() + 2);
+                    argv.push(program.into());
+                    argv.extend(args.iter().map(OsString::from));
+                    argv.push(path.clone().into_os_string());
+                    Ok(argv)
+                }
+                Launcher::Unrunnable { reason } => Err(reason),
+            },
+        }
+    }
+}
+
+/// The `#!` line of a file, without the `#!` (`None` when it has none or
+/// cannot be read): how discovery chooses a launcher, and how the run names
+/// a missing interpreter.
+pub fn shebang_line(path: &Path) -> Option<String> {
+    use std::io::Read;
+    let mut head = [0u8; 256];
+    let n = std::fs::File::open(path)
+        .and_then(|mut f| f.read(&mut head))
+        .ok()?;
+    let line = head[..n].strip_prefix(b"#!")?;
+    Some(String::from_utf8_lossy(line.split(|&b| b == b'\n').next()?).into_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn argv_puts_the_interpreter_and_its_switches_before_the_file() {
+        let perl = Launcher::Interpreter {
+            program: "perl".into(),
+            args: vec!["-T".into()],
+        };
+        let unit = Unit::file("t/a.t".into(), "t/a.t".into(), perl, None, 0);
+        assert_eq!(
+            unit.argv(),
+            Ok(vec!["perl".into(), "-T".into(), "t/a.t".into()])
+        );
+        let direct = Unit::file("t/b".into(), "t/b".into(), Launcher::Direct, None, 0);
+        assert_eq!(direct.argv(), Ok(vec![OsString::from("t/b")]));
+        let reason = "not executable".to_string();
+        let broken = Launcher::Unrunnable { reason };
+        let unit = Unit::file("t/c".into(), "t/c".into(), broken, None, 0);
+        assert_eq!(unit.argv(), Err("not executable"));
+    }
+}
