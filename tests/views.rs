@@ -10,7 +10,6 @@
 //! accepts it. With `CI` set, insta writes nothing and a mismatch or a
 //! missing snapshot fails the test.
 
-use ptest::unit::{Launcher, Unit};
 use ptest::merge::{FileSummary, RunSummary, Verdict};
 use ptest::parse::{CaseResult, CaseStatus, Protocol};
 use ptest::plan::{self, Expectations, ImportedDurations, Order, Plan, PlanOptions};
@@ -18,6 +17,7 @@ use ptest::report::console::{render_details, render_file_line, render_summary, P
 use ptest::report::views;
 use ptest::run::ChildStatus;
 use ptest::testing::SummaryFixture;
+use ptest::unit::{Launcher, Unit};
 use std::path::PathBuf;
 use std::time::Duration;
 

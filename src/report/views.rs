@@ -11,11 +11,11 @@
 
 use super::console::{render_details, render_file_line, Palette};
 use super::escape;
-use crate::parse::Protocol;
-use crate::unit::Launcher;
 use crate::merge::shards::Combined;
 use crate::merge::RunSummary;
+use crate::parse::Protocol;
 use crate::plan::Plan;
+use crate::unit::Launcher;
 use crate::util::duration::format_duration;
 use std::time::Duration;
 
