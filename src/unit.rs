@@ -159,6 +159,55 @@ pub struct Unit {
     /// A size hint for estimates when no duration is known (for a file, its
     /// size in bytes).
     pub size: u64,
+    /// Per-unit settings (scheduling constraints, timeout, retries, …),
+    /// resolved in discovery: the file's header > the last matching
+    /// `[[override]]` in `ptest.toml` > run-wide values.
+    pub settings: UnitSettings,
+}
+
+/// What one unit asks of the run, beyond how it is started. Resolved once,
+/// in discovery, and carried with the unit; plan and run read it and never
+/// ask where it came from (that is in [`UnitSettings::sources`], for
+/// `ptest explain`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitSettings {
+    /// Its own timeout; `None`: the run-wide one.
+    pub timeout: Option<std::time::Duration>,
+    /// Extra attempts after a failure; `None`: the run-wide number.
+    pub retries: Option<u32>,
+    /// Nothing else runs while it does.
+    pub exclusive: bool,
+    /// The concurrency group it belongs to (`[groups.NAME] max-threads`).
+    pub group: Option<String>,
+    /// Slots it takes while it runs (at least 1; capped at the run's slots).
+    pub weight: u32,
+    /// Units that must pass before it starts (ids, resolved in discovery).
+    pub depends_on: Vec<UnitId>,
+    /// Do not run it; the reason is reported (verdict SKIP).
+    pub skip: Option<String>,
+    /// Its failures are reported but do not fail the run.
+    pub quarantine: bool,
+    /// Where each setting that is not the default came from, by key
+    /// (`timeout`, `group`, …): `header t/db.t:3`,
+    /// `ptest.toml:14 [[override]] "**/db_*"`.
+    pub sources: Vec<(String, String)>,
+}
+
+impl Default for UnitSettings {
+    /// No constraints: weight 1, run-wide timeout and retries.
+    fn default() -> UnitSettings {
+        UnitSettings {
+            timeout: None,
+            retries: None,
+            exclusive: false,
+            group: None,
+            weight: 1,
+            depends_on: Vec::new(),
+            skip: None,
+            quarantine: false,
+            sources: Vec::new(),
+        }
+    }
 }
 
 impl Unit {
@@ -178,6 +227,7 @@ impl Unit {
             env: Vec::new(),
             protocol,
             size,
+            settings: UnitSettings::default(),
         }
     }
 
