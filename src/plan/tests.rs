@@ -804,3 +804,36 @@ fn loads_from_disk_and_reports_missing_files() {
         .to_string()
         .contains("not UTF-8"));
 }
+
+/// Found while writing the `durations` fuzz target: huge times added up
+/// overflowed `Duration` (a panic). Sums saturate instead.
+#[test]
+fn durations_sums_of_huge_times_saturate() {
+    let xml = r#"<testsuite name="s"><testcase classname="a" name="x" time="1e19"/><testcase classname="a" name="y" time="1e19"/></testsuite>"#;
+    assert_eq!(parse(xml).unwrap().get("a"), Some(Duration::MAX));
+    let xml = r#"<testsuite name="s" file="f.t"><testcase name="x" time="1e19"/><testcase name="y" time="1e19"/></testsuite>"#;
+    assert_eq!(parse(xml).unwrap().get("f.t"), Some(Duration::MAX));
+    let json = r#"{"pkg.mod.A": 1e19, "pkg.mod.B": 1e19}"#;
+    assert_eq!(parse(json).unwrap().get("pkg/mod.py"), Some(Duration::MAX));
+}
+
+/// Found while writing the `durations` fuzz target: each test case walked
+/// every open element to find its suite, quadratic in the nesting depth.
+#[test]
+fn durations_deeply_nested_test_cases_take_linear_time() {
+    let depth = 100_000;
+    let cases = 100_000;
+    let mut xml = String::from(r#"<testsuite name="outer"><testsuite name="s">"#);
+    xml.push_str(&"<g>".repeat(depth));
+    xml.push_str(&r#"<testcase time="0.5"/>"#.repeat(cases));
+    xml.push_str(&"</g>".repeat(depth));
+    xml.push_str(r#"</testsuite><testcase classname="c" time="1"/></testsuite>"#);
+    let d = parse(&xml).unwrap();
+    assert_eq!(d.get("s"), Some(Duration::from_secs(cases as u64 / 2)));
+    assert_eq!(d.get("c"), Some(Duration::from_secs(1)));
+    assert_eq!(
+        d.get("outer"),
+        None,
+        "the outer suite has no time of its own"
+    );
+}
