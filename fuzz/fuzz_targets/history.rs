@@ -48,7 +48,10 @@ fn summary() -> RunSummary {
         protocol: Some(ProtocolUsed::Tap),
         duration: Some(Duration::from_millis(1500)),
         started_at: None, // now: older runs may expire, this one must not
-        cases: vec![case(1, "connects", CaseStatus::Pass), case(2, "", CaseStatus::Fail)],
+        cases: vec![
+            case(1, "connects", CaseStatus::Pass),
+            case(2, "", CaseStatus::Fail),
+        ],
         ..FileSummary::not_run(RECORDED.into(), RECORDED.into(), "fuzz")
     };
     let files = vec![file];
@@ -87,7 +90,11 @@ fuzz_target!(|data: &[u8]| {
     let loaded = History::load(&path).expect("bad content is not an I/O error");
     let before = match &loaded.warning {
         None => {
-            assert_eq!(std::fs::read(&path).ok().as_deref(), Some(data), "a good file is left alone");
+            assert_eq!(
+                std::fs::read(&path).ok().as_deref(),
+                Some(data),
+                "a good file is left alone"
+            );
             check_bounded(&loaded.history);
             Some(ids(&loaded.history))
         }
@@ -118,7 +125,10 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(recorded.runs.last().map(|r| r.verdict), Some(Verdict::Fail));
     if let Some(mut before) = before {
         before.insert(RECORDED.to_string());
-        assert!(ids(&after.history).is_subset(&before), "update invented file ids");
+        assert!(
+            ids(&after.history).is_subset(&before),
+            "update invented file ids"
+        );
     }
     let _ = std::fs::remove_dir_all(&dir);
 });

@@ -28,14 +28,28 @@ fuzz_target!(|data: &[u8]| {
     assert_eq!(whole, small, "buffer size changed the result");
     let Ok(report) = whole else { return };
 
-    assert_eq!(report.total(), report.cases.len() as u64 + report.omitted_cases);
+    assert_eq!(
+        report.total(),
+        report.cases.len() as u64 + report.omitted_cases
+    );
     assert!(report.cases.len() <= MAX_STORED_CASES + MAX_EXTRA_FAILURES);
     let count = |s: CaseStatus| report.cases.iter().filter(|c| c.status == s).count() as u64;
-    let (pass, fail, skip) = (count(CaseStatus::Pass), count(CaseStatus::Fail), count(CaseStatus::Skip));
-    assert_eq!(pass + fail + skip, report.cases.len() as u64, "only pass/fail/skip");
+    let (pass, fail, skip) = (
+        count(CaseStatus::Pass),
+        count(CaseStatus::Fail),
+        count(CaseStatus::Skip),
+    );
+    assert_eq!(
+        pass + fail + skip,
+        report.cases.len() as u64,
+        "only pass/fail/skip"
+    );
     assert!(pass <= report.passed && fail <= report.failed && skip <= report.skipped);
     if report.omitted_cases == 0 {
-        assert_eq!((pass, fail, skip), (report.passed, report.failed, report.skipped));
+        assert_eq!(
+            (pass, fail, skip),
+            (report.passed, report.failed, report.skipped)
+        );
     }
     let mut diagnostics = 0;
     let mut last = 0;
@@ -44,9 +58,15 @@ fuzz_target!(|data: &[u8]| {
         assert!(number > last, "numbers must increase");
         last = number;
         assert!(case.name.len() <= MAX_NAME_BYTES);
-        assert!(case.reason.as_ref().is_none_or(|r| r.len() <= MAX_NAME_BYTES));
+        assert!(case
+            .reason
+            .as_ref()
+            .is_none_or(|r| r.len() <= MAX_NAME_BYTES));
         // `ERROR <name>: <message>`, each one-lined to MAX_LINE_CHARS + `…`.
-        assert!(case.line.as_ref().is_none_or(|l| l.chars().count() <= 2 * MAX_LINE_CHARS + 32));
+        assert!(case
+            .line
+            .as_ref()
+            .is_none_or(|l| l.chars().count() <= 2 * MAX_LINE_CHARS + 32));
         assert_eq!(case.line.is_some(), case.status == CaseStatus::Fail);
         assert!(case.diagnostics.len() <= MAX_CASE_DIAGNOSTICS_BYTES + MARKER);
         diagnostics += case.diagnostics.len();

@@ -25,15 +25,25 @@ fuzz_target!(|data: &[u8]| {
     };
     let lines = data.split(|&b| b == b'\n').count();
 
-    assert_eq!(report.tests_run, report.cases.len() as u64 + report.omitted_cases);
+    assert_eq!(
+        report.tests_run,
+        report.cases.len() as u64 + report.omitted_cases
+    );
     assert!(report.cases.len() <= lines);
     assert!(report.cases.len() <= MAX_STORED_CASES + MAX_EXTRA_FAILURES);
-    assert!(report.problems.len() <= MAX_PROBLEMS + 3, "{:?}", report.problems);
+    assert!(
+        report.problems.len() <= MAX_PROBLEMS + 3,
+        "{:?}",
+        report.problems
+    );
     assert!(report.problems.iter().all(|p| p.len() <= MAX_PROBLEM_BYTES));
     let mut diagnostics = 0;
     for case in &report.cases {
         assert!(case.name.len() <= MAX_LINE_BYTES);
-        assert!(case.reason.as_ref().is_none_or(|r| r.len() <= MAX_LINE_BYTES));
+        assert!(case
+            .reason
+            .as_ref()
+            .is_none_or(|r| r.len() <= MAX_LINE_BYTES));
         assert!(case.line.as_ref().is_none_or(|l| l.len() <= MAX_LINE_BYTES));
         assert!(case.diagnostics.len() <= MAX_CASE_DIAGNOSTICS_BYTES + MARKER);
         diagnostics += case.diagnostics.len();
@@ -47,7 +57,11 @@ fuzz_target!(|data: &[u8]| {
     // A top-level `not ok` is never lost.
     let has_not_ok = data.split(|&b| b == b'\n').enumerate().any(|(i, line)| {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let line = if i == 0 { line.strip_prefix("\u{feff}".as_bytes()).unwrap_or(line) } else { line };
+        let line = if i == 0 {
+            line.strip_prefix("\u{feff}".as_bytes()).unwrap_or(line)
+        } else {
+            line
+        };
         line == b"not ok"
     });
     if has_not_ok {
