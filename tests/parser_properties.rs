@@ -40,14 +40,15 @@ fn check_tap(input: &[u8], report: &TapReport) {
 
 /// Whether a top-level line is exactly `not ok`.
 fn has_bare_not_ok(input: &str) -> bool {
-    input
-        .split('\n')
-        .enumerate()
-        .any(|(i, l)| {
-            let l = l.strip_suffix('\r').unwrap_or(l);
-            let l = if i == 0 { l.strip_prefix('\u{feff}').unwrap_or(l) } else { l };
-            l == "not ok"
-        })
+    input.split('\n').enumerate().any(|(i, l)| {
+        let l = l.strip_suffix('\r').unwrap_or(l);
+        let l = if i == 0 {
+            l.strip_prefix('\u{feff}').unwrap_or(l)
+        } else {
+            l
+        };
+        l == "not ok"
+    })
 }
 
 /// One TAP-like line: test points, plans, directives, subtests, YAML, noise.
@@ -55,10 +56,8 @@ fn tap_line() -> impl Strategy<Value = String> {
     let body = prop_oneof![
         Just("ok".to_string()),
         Just("not ok".to_string()),
-        (any::<bool>(), 0u64..6, "[a-z {}#\\\\-]{0,12}").prop_map(|(ok, n, d)| format!(
-            "{}ok {n} {d}",
-            if ok { "" } else { "not " }
-        )),
+        (any::<bool>(), 0u64..6, "[a-z {}#\\\\-]{0,12}")
+            .prop_map(|(ok, n, d)| format!("{}ok {n} {d}", if ok { "" } else { "not " })),
         "(not )?ok [0-9]{0,2} - [a-z]{0,4} # (SKIP|TODO|skip|todo|time=)[a-z0-9.]{0,6}",
         (0u64..5).prop_map(|n| format!("1..{n}")),
         Just("1..0 # SKIP nothing".to_string()),
@@ -151,8 +150,14 @@ impl GenCase {
         }
         s.push('>');
         for (kind, text) in &self.children {
-            let tag = ["failure", "error", "skipped", "system-out", "system-err", "properties"]
-                [usize::from(*kind)];
+            let tag = [
+                "failure",
+                "error",
+                "skipped",
+                "system-out",
+                "system-err",
+                "properties",
+            ][usize::from(*kind)];
             s.push_str(&format!("<{tag} message=\"m &amp; n\">{text}</{tag}>"));
         }
         s.push_str("</testcase>");
@@ -193,7 +198,10 @@ fn gen_case() -> impl Strategy<Value = GenCase> {
 fn gen_suites() -> impl Strategy<Value = (String, Vec<GenCase>)> {
     let leaf = vec(gen_case(), 0..4).prop_map(|cases| {
         let xml = cases.iter().map(GenCase::xml).collect::<String>();
-        (format!("<testsuite name=\"s\" tests=\"99\">{xml}</testsuite>"), cases)
+        (
+            format!("<testsuite name=\"s\" tests=\"99\">{xml}</testsuite>"),
+            cases,
+        )
     });
     leaf.prop_recursive(3, 12, 3, |inner| {
         vec(inner, 0..3).prop_map(|parts| {
@@ -326,8 +334,12 @@ fn history_json() -> impl Strategy<Value = String> {
             d.join(",")
         )
     });
-    let file = (vec(run, 0..13), num.clone(), vec(("[a-z#]{0,4}", case), 0..3)).prop_map(
-        |(runs, flips, cases)| {
+    let file = (
+        vec(run, 0..13),
+        num.clone(),
+        vec(("[a-z#]{0,4}", case), 0..3),
+    )
+        .prop_map(|(runs, flips, cases)| {
             let cases: Vec<String> = cases
                 .into_iter()
                 .map(|(name, c)| format!("\"{name}\":{c}"))
@@ -337,8 +349,7 @@ fn history_json() -> impl Strategy<Value = String> {
                 runs.join(","),
                 cases.join(",")
             )
-        },
-    );
+        });
     (
         prop_oneof![Just("1"), Just("1"), Just("2"), Just("1.0"), Just("null")],
         vec(("[a-z/.]{1,6}", file), 0..4),
@@ -349,8 +360,15 @@ fn history_json() -> impl Strategy<Value = String> {
                 .into_iter()
                 .map(|(id, f)| format!("\"{id}\":{f}"))
                 .collect();
-            let extra = if extra { ",\"other\":[1,{\"x\":null}]" } else { "" };
-            format!("{{\"version\":{version},\"files\":{{{}}}{extra}}}", files.join(","))
+            let extra = if extra {
+                ",\"other\":[1,{\"x\":null}]"
+            } else {
+                ""
+            };
+            format!(
+                "{{\"version\":{version},\"files\":{{{}}}{extra}}}",
+                files.join(",")
+            )
         })
 }
 
