@@ -44,7 +44,8 @@
 //! Unnamed cases are keyed `#N` (their number); a name used twice in one run
 //! is keyed `NAME #N` the second time. A case not seen during the runs the
 //! file still keeps is dropped, and so is a file not run for 90 days (counted
-//! from the newest run in the history, not from the clock).
+//! from the newest run in the history, not from the clock; a run recorded in
+//! the future, while the clock was wrong, counts as now).
 //!
 //! # Expected durations
 //!
@@ -181,6 +182,19 @@ pub struct FileHistory {
     /// Per test case, by name.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub cases: BTreeMap<String, CaseHistory>,
+}
+
+/// Files whose newest run is older than this are dropped:
+/// [`EXPIRE_AFTER_SECS`] before the newest run, recorded (`history_newest`)
+/// or in this run. A recorded run later than both this run and the clock
+/// (written while the clock was wrong) counts as now: otherwise it would
+/// expire every file recorded after it, this run's included.
+fn expiry_cutoff(history_newest: Option<u64>, run_newest: Option<u64>, now: u64) -> u64 {
+    let ceiling = run_newest.map_or(now, |r| r.max(now));
+    history_newest
+        .map(|n| n.min(ceiling))
+        .max(run_newest)
+        .map_or(0, |n| n.saturating_sub(EXPIRE_AFTER_SECS))
 }
 
 /// When a file started, in whole seconds (`now` when unknown).
@@ -399,24 +413,25 @@ impl History {
     /// pruned (see the module docs).
     pub fn record(&mut self, summary: &RunSummary, hashes: &HashMap<String, String>) {
         let now = unix_now();
+        let mut run_newest = None;
         for file in &summary.files {
             if !file.verdict.is_recorded() {
                 continue;
             }
+            run_newest = run_newest.max(Some(started_secs(file, now)));
             self.files
                 .entry(file.id.clone())
                 .or_default()
                 .record(file, hashes.get(&file.id), now);
         }
-        self.expire();
+        self.expire(run_newest, now);
     }
 
-    /// Drops files not run for [`EXPIRE_AFTER_SECS`] before the newest run.
-    fn expire(&mut self) {
-        let Some(newest) = self.files.values().filter_map(FileHistory::newest).max() else {
-            return;
-        };
-        let cutoff = newest.saturating_sub(EXPIRE_AFTER_SECS);
+    /// Drops files not run for [`EXPIRE_AFTER_SECS`] before the newest run
+    /// (see [`expiry_cutoff`]).
+    fn expire(&mut self, run_newest: Option<u64>, now: u64) {
+        let newest = self.files.values().filter_map(FileHistory::newest).max();
+        let cutoff = expiry_cutoff(newest, run_newest, now);
         self.files.retain(|_, h| h.is_recent(cutoff));
     }
 

@@ -302,9 +302,7 @@ pub fn update(
         Err(e) if e.kind() == ErrorKind::NotFound => false,
         Err(source) => return Err(read_err(source)),
     };
-    let cutoff = old_newest
-        .max(run_newest)
-        .map_or(0, |n| n.saturating_sub(super::EXPIRE_AFTER_SECS));
+    let cutoff = super::expiry_cutoff(old_newest, run_newest, now);
 
     // Then old entries stream through, this run folded in, into a temporary
     // file that replaces the old one. An entry that does not parse sets the

@@ -591,3 +591,31 @@ fn update_streams_other_files_through_and_expires_old_ones() {
     expected.record(&second, &no_hashes());
     assert_eq!(loaded, expected);
 }
+
+/// Found by fuzzing (`fuzz/`, target `history`): one run recorded with a
+/// clock far in the future made every later run expire at once, so nothing
+/// was recorded any more.
+#[test]
+fn a_run_recorded_in_the_future_does_not_expire_later_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("history.json");
+    let future = unix_now() + 50 * 365 * 86_400;
+    fs::write(
+        &path,
+        format!(r#"{{"version":1,"files":{{"skewed.t":{{"runs":[{{"at":{future},"verdict":"pass"}}]}}}}}}"#),
+    )
+    .unwrap();
+    let now = unix_now();
+    let run = summary(vec![file("now.t", Verdict::Pass, Some(1.0), now)]);
+    assert_eq!(update(&path, &run, &no_hashes()).unwrap(), None);
+    let loaded = History::load(&path).unwrap().history;
+    assert!(
+        loaded.file("now.t").is_some(),
+        "this run's file was dropped"
+    );
+    assert!(loaded.file("skewed.t").is_some());
+
+    let mut in_memory = History::load(&path).unwrap().history;
+    in_memory.record(&run, &no_hashes());
+    assert_eq!(in_memory.file("now.t").map(|f| f.runs.len()), Some(2));
+}

@@ -280,11 +280,12 @@ fn unescape_lenient(raw: &str) -> String {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         let after = &rest[amp + 1..];
-        match after.find(';') {
+        // An entity name is at most 32 bytes: looking further for its `;`
+        // would make a value full of `&`s quadratic.
+        let window = &after.as_bytes()[..after.len().min(33)];
+        match window.iter().position(|&b| b == b';') {
             Some(semi)
-                if semi > 0
-                    && semi <= 32
-                    && !after[..semi].contains(|c: char| c.is_whitespace() || c == '&') =>
+                if semi > 0 && !after[..semi].contains(|c: char| c.is_whitespace() || c == '&') =>
             {
                 out.push_str(&resolve_entity(&after[..semi]));
                 rest = &after[semi + 1..];

@@ -22,6 +22,8 @@
 //! `classname`): `tests/test_db.py` becomes `tests.test_db`, and the times
 //! of the key `tests.test_db` and of every key under it
 //! (`tests.test_db.TestX`) are added up.
+//!
+//! Sums of times saturate at [`Duration::MAX`] instead of overflowing.
 
 use crate::config::MAX_DURATION;
 use crate::parse::junit::module_form;
@@ -152,7 +154,8 @@ impl ImportedDurations {
     }
 
     fn add(&mut self, key: &str, duration: Duration) {
-        *self.by_key.entry(normalize(key)).or_default() += duration;
+        let total = self.by_key.entry(normalize(key)).or_default();
+        *total = total.saturating_add(duration);
     }
 
     /// The imported duration of a file id: exact (normalised) match first,
@@ -169,7 +172,8 @@ impl ImportedDurations {
                 break;
             };
             if rest.is_empty() || rest.starts_with('.') {
-                *sum.get_or_insert(Duration::ZERO) += d;
+                let total = sum.get_or_insert(Duration::ZERO);
+                *total = total.saturating_add(d);
             }
         }
         sum
@@ -273,6 +277,10 @@ fn parse_junit(text: &str, origin: &Path) -> Result<ImportedDurations, Durations
         cause,
     };
     let mut open: Vec<Open> = Vec::new();
+    // Positions in `open` of the open suites, innermost last: a test case
+    // finds its suite without walking every open element (quadratic for
+    // deeply nested input).
+    let mut suites: Vec<usize> = Vec::new();
     let mut suite_times = ImportedDurations::new();
     let mut case_times = ImportedDurations::new();
     let mut elements = 0usize;
@@ -284,6 +292,7 @@ fn parse_junit(text: &str, origin: &Path) -> Result<ImportedDurations, Durations
             Event::Empty(e) => (e, true),
             Event::End(_) => {
                 if let Some(Open::Suite(suite)) = open.pop() {
+                    suites.pop();
                     close_suite(suite, &mut suite_times);
                 }
                 continue;
@@ -322,14 +331,15 @@ fn parse_junit(text: &str, origin: &Path) -> Result<ImportedDurations, Durations
             }
             b"testcase" => {
                 elements += 1;
-                let suite = open.iter_mut().rev().find_map(|o| match o {
-                    Open::Suite(s) => Some(s),
-                    Open::Other => None,
-                });
+                let suite = match suites.last().and_then(|&i| open.get_mut(i)) {
+                    Some(Open::Suite(s)) => Some(s),
+                    Some(Open::Other) | None => None,
+                };
                 match (suite, time) {
                     (_, None) => {}
                     (Some(suite), Some(t)) if suite.file.is_some() => {
-                        *suite.case_sum.get_or_insert(Duration::ZERO) += t;
+                        let sum = suite.case_sum.get_or_insert(Duration::ZERO);
+                        *sum = sum.saturating_add(t);
                     }
                     (suite, Some(t)) => {
                         let key = attrs
@@ -350,6 +360,9 @@ fn parse_junit(text: &str, origin: &Path) -> Result<ImportedDurations, Durations
                 close_suite(suite, &mut suite_times);
             }
         } else {
+            if let Open::Suite(_) = opened {
+                suites.push(open.len());
+            }
             open.push(opened);
         }
     }

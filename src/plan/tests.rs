@@ -811,3 +811,46 @@ fn slots_are_capped_at_the_number_of_files() {
     );
     assert_eq!(Plan::lexical(files, 10_000).jobs, 3);
 }
+
+/// Found while writing the `durations` fuzz target: huge times added up
+/// overflowed `Duration` (a panic). A single time over a year is now an
+/// error naming it; sums of allowed times add up without a panic.
+#[test]
+fn durations_huge_times_are_errors_and_sums_do_not_overflow() {
+    for text in [
+        r#"<testsuite name="s"><testcase classname="a" name="x" time="1e19"/><testcase classname="a" name="y" time="1e19"/></testsuite>"#,
+        r#"{"pkg.mod.A": 1e19, "pkg.mod.B": 1e19}"#,
+    ] {
+        let err = parse(text).unwrap_err().to_string();
+        assert!(err.contains("more than a year"), "{err}");
+    }
+    let year = 31_536_000u64;
+    let xml = format!(
+        r#"<testsuite name="s" file="f.t"><testcase name="x" time="{year}"/><testcase name="y" time="{year}"/></testsuite>"#
+    );
+    assert_eq!(
+        parse(&xml).unwrap().get("f.t"),
+        Some(Duration::from_secs(2 * year))
+    );
+}
+
+/// Found while writing the `durations` fuzz target: each test case walked
+/// every open element to find its suite, quadratic in the nesting depth.
+#[test]
+fn durations_deeply_nested_test_cases_take_linear_time() {
+    let depth = 100_000;
+    let cases = 100_000;
+    let mut xml = String::from(r#"<testsuite name="outer"><testsuite name="s">"#);
+    xml.push_str(&"<g>".repeat(depth));
+    xml.push_str(&r#"<testcase time="0.5"/>"#.repeat(cases));
+    xml.push_str(&"</g>".repeat(depth));
+    xml.push_str(r#"</testsuite><testcase classname="c" time="1"/></testsuite>"#);
+    let d = parse(&xml).unwrap();
+    assert_eq!(d.get("s"), Some(Duration::from_secs(cases as u64 / 2)));
+    assert_eq!(d.get("c"), Some(Duration::from_secs(1)));
+    assert_eq!(
+        d.get("outer"),
+        None,
+        "the outer suite has no time of its own"
+    );
+}

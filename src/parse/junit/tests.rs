@@ -483,3 +483,20 @@ fn pytest_xfail_is_todo() {
         ]
     );
 }
+
+/// Found while writing the `junit` fuzz target: every `&` of an attribute
+/// searched the whole rest of the value for a `;`, so a long value of `&`s
+/// took quadratic time (minutes for a few MB). Only the next 33 bytes are
+/// looked at now, which is all an entity may use.
+#[test]
+fn many_ampersands_in_an_attribute_take_linear_time() {
+    let amps = "&".repeat(2 * 1024 * 1024);
+    let text = format!(r#"<testsuite><testcase name="{amps}&lt;;"/></testsuite>"#);
+    let r = parse(&text, "t/x.sh");
+    assert_eq!(r.passed, 1);
+    assert!(r.cases[0].name.starts_with("&&&"));
+    assert!(r.cases[0].name.len() <= MAX_ATTR_BYTES + '…'.len_utf8());
+    // Entities still resolve, also right after a run of `&`s.
+    let r = parse(r#"<testcase name="&&amp;&#x41;&bogus;&&lt;"/>"#, "t/x.sh");
+    assert_eq!(r.cases[0].name, "&&A&bogus;&<");
+}
