@@ -114,6 +114,8 @@ pub struct SlowTest {
 /// The slowest files and tests of a history.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SlowReport {
+    /// How many files (and tests) are listed at most.
+    pub top: usize,
     /// The slots `sum / jobs` is computed for.
     pub jobs: usize,
     /// Files with at least one known duration.
@@ -188,6 +190,7 @@ pub fn slow(history: &History, top: usize, jobs: usize) -> SlowReport {
         .collect();
     tests.truncate(top);
     SlowReport {
+        top,
         jobs,
         files_timed,
         tests_timed,
