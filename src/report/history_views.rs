@@ -64,18 +64,22 @@ fn plural(n: usize, word: &str) -> String {
 }
 
 /// `prefix` then `id`, the id wrapped inside its column when the row is
-/// wider than `width`.
+/// wider than `width`; when that column would be narrower than
+/// [`MIN_ID_COLUMNS`], the id goes on the lines below, indented by 4.
 fn row(prefix: &str, id: &str, width: Option<usize>) -> String {
     let id = escape::for_terminal(id);
-    let indent = fit::width(prefix);
-    let fitted = match width {
-        Some(w) if indent + fit::width(&id) > w => {
-            let lines = fit::wrap(&id, w.saturating_sub(indent).max(MIN_ID_COLUMNS));
-            lines.replace('\n', &format!("\n{}", " ".repeat(indent)))
-        }
-        _ => id.into_owned(),
+    let column = fit::width(prefix);
+    let Some(w) = width.filter(|w| column + fit::width(&id) > *w) else {
+        return format!("{prefix}{id}\n");
     };
-    format!("{prefix}{fitted}\n")
+    let (first, indent) = if w.saturating_sub(column) >= MIN_ID_COLUMNS {
+        (prefix.to_string(), column)
+    } else {
+        (format!("{}\n    ", prefix.trim_end()), 4)
+    };
+    let lines = fit::wrap(&id, w.saturating_sub(indent).max(1));
+    let fitted = lines.replace('\n', &format!("\n{}", " ".repeat(indent)));
+    format!("{first}{fitted}\n")
 }
 
 /// How long before `now` `at` was: `45s ago`, `12m ago`, `3h ago`, `5d ago`.
@@ -123,6 +127,10 @@ fn flaky_table(
 /// flip rate, flips, runs and how long ago it last failed (from `now`,
 /// Unix seconds); rows fitted to `width` columns when given.
 pub fn render_flaky(report: &FlakyReport, now: u64, width: Option<usize>) -> String {
+    fitted(flaky_text(report, now, width), width)
+}
+
+fn flaky_text(report: &FlakyReport, now: u64, width: Option<usize>) -> String {
     let how = format!("flips under one content hash, over the last {MAX_RUNS} runs");
     if report.files.is_empty() && report.tests.is_empty() {
         let mut text = format!(
@@ -225,6 +233,10 @@ fn slow_tests(report: &SlowReport, width: Option<usize>) -> String {
 /// total, its lower bound at `-j`, and a line for each file that alone
 /// bounds the run.
 pub fn render_slow(report: &SlowReport, width: Option<usize>) -> String {
+    fitted(slow_text(report, width), width)
+}
+
+fn slow_text(report: &SlowReport, width: Option<usize>) -> String {
     if report.files.is_empty() {
         return "No durations recorded in the history.\n".to_string();
     }
@@ -249,23 +261,22 @@ pub fn render_slow(report: &SlowReport, width: Option<usize>) -> String {
             .find(|f| &f.file == id)
             .map(|f| format!(" (median {})", format_duration(f.spread.median)))
             .unwrap_or_default();
-        text.push_str(&fit_note(
-            &format!(
-                "{}{median} alone bounds the run at -j {}: above sum/jobs = {}: split it.",
-                escape::for_terminal(id),
-                report.jobs,
-                format_duration(per_slot)
-            ),
-            width,
+        text.push_str(&format!(
+            "{}{median} alone bounds the run at -j {}: above sum/jobs = {}: split it.\n",
+            escape::for_terminal(id),
+            report.jobs,
+            format_duration(per_slot)
         ));
     }
     text
 }
 
-fn fit_note(line: &str, width: Option<usize>) -> String {
+/// Every line of `text` wrapped to `width` when given (titles, notes);
+/// rows already fit and are left as they are.
+fn fitted(text: String, width: Option<usize>) -> String {
     match width {
-        Some(w) => format!("{}\n", fit::wrap(line, w)),
-        None => format!("{line}\n"),
+        Some(w) => fit::wrap(&text, w),
+        None => text,
     }
 }
 
@@ -366,5 +377,8 @@ mod tests {
             "{text}"
         );
         assert_eq!(row("x ", "t/\x1b.t", None), "x t/\\x1b.t\n");
+        // No room for a column: the id goes below.
+        let text = row(&format!("{:>20}  ", "50%"), "t/some/file.t", Some(30));
+        assert_eq!(text, "                 50%\n    t/some/file.t\n");
     }
 }
