@@ -58,7 +58,7 @@ impl ReportHistoryError {
 /// Reads the history at `path` without changing it. A missing file, or
 /// one that cannot be used (after printing the same warning a run gives),
 /// is a [`ReportHistoryError`]; an empty history is returned as it is.
-pub fn load_history(path: &Path) -> Result<History, CliError> {
+fn load_history(path: &Path) -> Result<History, CliError> {
     if !path.try_exists().unwrap_or(true) {
         return Err(ReportHistoryError::NoHistory {
             path: path.to_path_buf(),
