@@ -5,7 +5,7 @@
 use clap::Parser;
 use ptest::commands::{self, CliError, Exit};
 use ptest::config::cli::{Cli, Command};
-use ptest::config::settings::{MergeSettings, Settings};
+use ptest::config::settings::{MergeSettings, ReportSettings, Settings};
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
@@ -24,6 +24,9 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Some(Command::Merge(args)) => commands::combine::exec(&MergeSettings::from_args(&args)),
+        Some(Command::Report(args)) => ReportSettings::from_args(&args)
+            .map_err(CliError::from)
+            .and_then(|settings| commands::report::exec(&settings)),
         None => Settings::from_args(&cli.run)
             .map_err(CliError::from)
             .and_then(|settings| commands::run::exec(&settings)),

@@ -1,6 +1,7 @@
 //! The one error a command returns to `main`: it knows its exit code and
 //! how to print itself.
 
+use super::report::ReportHistoryError;
 use super::Exit;
 use crate::config::settings::SettingsError;
 use crate::discover::DiscoverError;
@@ -41,11 +42,15 @@ pub enum CliError {
     /// `--junit` or `--json` could not be written.
     #[error(transparent)]
     Report(#[from] ReportError),
+    /// `ptest report` or `--failed` found no history to read.
+    #[error(transparent)]
+    ReportHistory(#[from] ReportHistoryError),
 }
 
 impl CliError {
     /// The exit code: 2 for each (usage, configuration or plan error:
-    /// nothing or not everything ran, or a report is missing).
+    /// nothing or not everything ran, or a report is missing), except 4
+    /// for no history to report on.
     pub fn exit(&self) -> Exit {
         match self {
             CliError::Settings(_)
@@ -56,6 +61,7 @@ impl CliError {
             | CliError::Combine(_)
             | CliError::History(_)
             | CliError::Report(_) => Exit::Usage,
+            CliError::ReportHistory(err) => err.exit(),
         }
     }
 

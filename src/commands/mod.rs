@@ -8,6 +8,7 @@
 //! | module | subcommand |
 //! |---|---|
 //! | [`run`] | `ptest [PATH]…`: discover → plan → run → merge → report |
+//! | [`report`] | `ptest report flaky\|slow`: reports read from the history |
 //! | [`combine`] | `ptest merge SUMMARY…`: combines shard summaries. Not the [`crate::merge`] stage (events → one summary), which every run uses; this command uses [`crate::merge::shards`] |
 //!
 //! Errors: one [`CliError`], which knows its exit code and prints itself
@@ -15,6 +16,7 @@
 
 pub mod combine;
 mod error;
+pub mod report;
 pub mod run;
 
 pub use error::{causes, CliError};
@@ -32,7 +34,8 @@ pub enum Exit {
     /// 2: usage, configuration or plan error (nothing or not everything
     /// ran, a merge is incomplete, a report could not be written).
     Usage,
-    /// 4: no test files found.
+    /// 4: no test files found (for `ptest report` and `--failed`: no
+    /// history to read).
     NoTests,
     /// 130: interrupted (Ctrl-C or SIGTERM), or a merged shard was.
     Interrupted,

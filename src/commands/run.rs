@@ -4,6 +4,7 @@
 //! function ([`discover_options`], [`plan_options`], [`run_options`]), so a
 //! new setting is added in one place.
 
+use super::report::ReportHistoryError;
 use super::{causes, CliError, Exit};
 use crate::config::settings::Settings;
 use crate::discover::{self, DiscoverOptions};
@@ -15,6 +16,7 @@ use crate::report::json;
 use crate::report::views::{empty_shard_note, list_shard_line, render_list, schedule_note};
 use crate::report::write::write_reports;
 use crate::run::{self, RunEvent, RunOptions};
+use crate::unit::Unit;
 use std::path::{Path, PathBuf};
 
 /// Runs the suite `settings` describe and returns the exit code; errors
@@ -25,8 +27,22 @@ pub fn exec(settings: &Settings) -> Result<Exit, CliError> {
         err_line(&no_files_message(settings));
         return Ok(Exit::NoTests);
     }
+    let history = read_history(settings);
+    let files = if settings.failed {
+        match only_failed(files, history.as_ref(), settings)? {
+            Ok(failed) => failed,
+            Err(note) => {
+                out(&note);
+                return Ok(Exit::Passed);
+            }
+        }
+    } else {
+        files
+    };
     let jobs = settings.jobs.value.resolve();
-    let expectations = expectations(settings)?;
+    let expectations = expectations(settings, history.as_ref().map(|h| &h.history))?;
+    // Not kept in memory during the run (see `crate::history`'s streaming).
+    drop(history);
     let plan = Plan::build(files, &expectations, &plan_options(settings, jobs));
 
     if settings.dry_run {
@@ -162,29 +178,88 @@ fn no_files_message(settings: &Settings) -> String {
     )
 }
 
-/// Expected durations from the history and `--durations`; neither changes
-/// a verdict. An unreadable history is a warning, not an error.
-fn expectations(settings: &Settings) -> Result<Expectations, CliError> {
-    let mut expectations = Expectations::new();
-    if let Some(path) = &settings.history.value {
-        // --list and --dry-run change nothing on disk: a bad history stays.
-        let loaded = if settings.list || settings.dry_run {
-            History::load_read_only(path)
-        } else {
-            History::load(path)
-        };
-        match loaded {
-            Ok(loaded) => {
-                if let Some(warning) = loaded.warning {
-                    err_line(&format!("ptest: warning: {warning}"));
-                }
-                expectations = Expectations::from_history(&loaded.history);
+/// The history (`None` with `--no-history` or when it cannot be read),
+/// its warning printed. An unreadable history is a warning, not an error.
+fn read_history(settings: &Settings) -> Option<history::Loaded> {
+    let path = settings.history.value.as_ref()?;
+    // --list and --dry-run change nothing on disk: a bad history stays.
+    let loaded = if settings.list || settings.dry_run {
+        History::load_read_only(path)
+    } else {
+        History::load(path)
+    };
+    match loaded {
+        Ok(loaded) => {
+            if let Some(warning) = &loaded.warning {
+                err_line(&format!("ptest: warning: {warning}"));
             }
-            Err(err) => err_line(&format!(
+            Some(loaded)
+        }
+        Err(err) => {
+            err_line(&format!(
                 "ptest: warning: {}; planning without history",
                 causes(&err)
-            )),
+            ));
+            None
         }
+    }
+}
+
+/// `--failed`: the files whose last recorded run failed, timed out or
+/// errored (as pytest's `--lf`, a file keeps its last result until it runs
+/// again); else the note to print (nothing to run). No history to read is
+/// an error (exit 4).
+fn only_failed(
+    files: Vec<Unit>,
+    history: Option<&history::Loaded>,
+    settings: &Settings,
+) -> Result<Result<Vec<Unit>, String>, CliError> {
+    let path = settings
+        .history
+        .value
+        .clone()
+        .unwrap_or_else(|| settings.state_dir.value.join("history.json"));
+    let loaded = match history {
+        Some(loaded) if loaded.warning.is_some() => {
+            return Err(ReportHistoryError::Unusable { path }.into())
+        }
+        Some(loaded) if !loaded.history.is_empty() => loaded,
+        Some(_) | None => return Err(ReportHistoryError::NoHistory { path }.into()),
+    };
+    let failed: Vec<Unit> = files
+        .into_iter()
+        .filter(|f| loaded.history.failed_last_time(f.id.as_str()))
+        .collect();
+    if failed.is_empty() {
+        let elsewhere = loaded
+            .history
+            .files()
+            .filter(|(id, _)| loaded.history.failed_last_time(id))
+            .count();
+        return Ok(Err(if elsewhere == 0 {
+            "No failures recorded in the last run: nothing to run.\n".to_string()
+        } else {
+            format!(
+                "No failures recorded in the last run of these files ({elsewhere} other file{} failed): nothing to run.\n",
+                if elsewhere == 1 { "" } else { "s" }
+            )
+        }));
+    }
+    err_line(&format!(
+        "ptest: --failed: running {} file{} that did not pass in {} last recorded run",
+        failed.len(),
+        if failed.len() == 1 { "" } else { "s" },
+        if failed.len() == 1 { "its" } else { "their" }
+    ));
+    Ok(Ok(failed))
+}
+
+/// Expected durations from the history and `--durations`; neither changes
+/// a verdict.
+fn expectations(settings: &Settings, history: Option<&History>) -> Result<Expectations, CliError> {
+    let mut expectations = Expectations::new();
+    if let Some(history) = history {
+        expectations = Expectations::from_history(history);
     }
     if let Some(path) = &settings.durations {
         expectations = expectations.with_imported(ImportedDurations::load(path)?);

@@ -30,6 +30,8 @@ pub struct Cli {
 pub enum Command {
     /// Combine the --json summaries of several shards into one report.
     Merge(MergeArgs),
+    /// Reports read from the recorded history: flaky or slow files and tests.
+    Report(ReportArgs),
 }
 
 /// Options for a test run.
@@ -126,6 +128,10 @@ pub struct RunArgs {
     /// When to use color. Default: auto.
     #[arg(long, value_name = "WHEN")]
     pub color: Option<ColorWhen>,
+
+    /// Run only the files that failed, timed out or errored in their last recorded run (the history).
+    #[arg(long, conflicts_with = "no_history")]
+    pub failed: bool,
 }
 
 /// Options for `ptest merge`.
@@ -152,6 +158,67 @@ pub struct MergeArgs {
     pub color: Option<ColorWhen>,
 }
 
+/// `ptest report flaky|slow`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Which report.
+    #[command(subcommand)]
+    pub report: ReportCommand,
+}
+
+/// The reports read from the history.
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Files and tests that both passed and failed with the same content, by flip rate.
+    Flaky(FlakyArgs),
+    /// The slowest files and tests: median, p95, max, trend, share of the suite's time.
+    Slow(SlowArgs),
+}
+
+/// Options every report takes.
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// The history file to read. Default: history.json in the state directory.
+    #[arg(long, value_name = "PATH")]
+    pub history: Option<PathBuf>,
+
+    /// Where ptest keeps its state. Default: $PTEST_STATE_DIR, else .ptest in the working directory.
+    #[arg(long, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+
+    /// Print the report as JSON (a versioned schema, see the README).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Options for `ptest report flaky`.
+#[derive(Debug, Args)]
+pub struct FlakyArgs {
+    /// History and output options.
+    #[command(flatten)]
+    pub history: HistoryArgs,
+
+    /// List only files and tests with at least N runs that passed or failed. Default: 2.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub min_runs: Option<u32>,
+}
+
+/// Options for `ptest report slow`.
+#[derive(Debug, Args)]
+pub struct SlowArgs {
+    /// History and output options.
+    #[command(flatten)]
+    pub history: HistoryArgs,
+
+    /// List the N slowest files (and tests). Default: 10.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    pub top: Option<u32>,
+
+    /// The worker slots to check the bound for: a number or `auto` (available cores). Default: auto.
+    #[arg(short = 'j', long, value_name = "N|auto", value_parser = parse_jobs)]
+    pub jobs: Option<Jobs>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -175,6 +242,37 @@ mod tests {
             Some(Command::Merge(m)) => assert_eq!(m.inputs.len(), 2),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn parses_the_reports() {
+        let cli =
+            Cli::try_parse_from(["ptest", "report", "slow", "--top", "3", "-j", "4"]).unwrap();
+        let Some(Command::Report(ReportArgs {
+            report: ReportCommand::Slow(slow),
+        })) = cli.command
+        else {
+            panic!("not report slow")
+        };
+        assert_eq!((slow.top, slow.jobs), (Some(3), Some(Jobs::Count(4))));
+        let cli =
+            Cli::try_parse_from(["ptest", "report", "flaky", "--json", "--min-runs", "5"]).unwrap();
+        let Some(Command::Report(ReportArgs {
+            report: ReportCommand::Flaky(flaky),
+        })) = cli.command
+        else {
+            panic!("not report flaky")
+        };
+        assert_eq!((flaky.min_runs, flaky.history.json), (Some(5), true));
+        for bad in [
+            ["ptest", "report", "slow", "--top", "0"],
+            ["ptest", "report", "flaky", "--min-runs", "x"],
+        ] {
+            let err = Cli::try_parse_from(bad).unwrap_err();
+            assert_eq!(err.kind(), clap::error::ErrorKind::ValueValidation, "{err}");
+        }
+        let err = Cli::try_parse_from(["ptest", "--failed", "--no-history"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::ArgumentConflict);
     }
 
     #[test]

@@ -17,7 +17,7 @@
 //! Per-invocation values (paths, `--junit`, `--json`, `--list`, …) come
 //! only from the command line and are plain fields.
 
-use super::cli::{MergeArgs, RunArgs};
+use super::cli::{HistoryArgs, MergeArgs, ReportArgs, ReportCommand, RunArgs};
 use super::Jobs;
 use crate::util::{color::ColorWhen, order::Order, shard::Shard};
 use std::ffi::OsString;
@@ -178,6 +178,16 @@ impl Layer {
         }
     }
 
+    /// What the command line of `ptest report flaky|slow` sets.
+    pub fn from_report_args(args: &HistoryArgs, jobs: Option<Jobs>) -> Layer {
+        Layer {
+            jobs: given(jobs),
+            state_dir: given(args.state_dir.clone()),
+            history: given(args.history.clone()),
+            ..Layer::default()
+        }
+    }
+
     /// What the environment sets, read through `var` (`std::env::var_os`
     /// for the process): `PTEST_STATE_DIR`. An empty value is kept and
     /// rejected only if it is the one used (as clap did: a command-line
@@ -250,6 +260,8 @@ pub struct Settings {
     pub list: bool,
     /// Print the plan and exit (`--dry-run`).
     pub dry_run: bool,
+    /// Run only the files whose last recorded run failed (`--failed`).
+    pub failed: bool,
 }
 
 impl Settings {
@@ -271,12 +283,7 @@ impl Settings {
 
     /// Folds `layers` (highest precedence first) over the defaults.
     fn from_layers(args: &RunArgs, layers: &[Layer]) -> Result<Settings, SettingsError> {
-        let state_dir = pick(layers, |l| &l.state_dir, PathBuf::from(DEFAULT_STATE_DIR));
-        if let (true, Source::Env(name)) =
-            (state_dir.value.as_os_str().is_empty(), &state_dir.source)
-        {
-            return Err(SettingsError::EmptyEnv { name });
-        }
+        let state_dir = state_dir(layers)?;
         let history = history_path(layers, &state_dir);
         Ok(Settings {
             paths: args.paths.clone(),
@@ -309,8 +316,19 @@ impl Settings {
             json: args.json.clone(),
             list: args.list,
             dry_run: args.dry_run,
+            failed: args.failed,
         })
     }
+}
+
+/// The state directory: the first layer that sets it, else `.ptest`; an
+/// empty `PTEST_STATE_DIR` is an error when it is the one used.
+fn state_dir(layers: &[Layer]) -> Result<Sourced<PathBuf>, SettingsError> {
+    let state_dir = pick(layers, |l| &l.state_dir, PathBuf::from(DEFAULT_STATE_DIR));
+    if let (true, Source::Env(name)) = (state_dir.value.as_os_str().is_empty(), &state_dir.source) {
+        return Err(SettingsError::EmptyEnv { name });
+    }
+    Ok(state_dir)
 }
 
 /// `--no-history` wins; else `--history`; else `history.json` in the
@@ -323,9 +341,83 @@ fn history_path(layers: &[Layer], state_dir: &Sourced<PathBuf>) -> Sourced<Optio
     {
         return off.map(|_| None);
     }
+    history_file(layers, state_dir).map(Some)
+}
+
+/// `--history`, else `history.json` in the state directory.
+fn history_file(layers: &[Layer], state_dir: &Sourced<PathBuf>) -> Sourced<PathBuf> {
     match layers.iter().find_map(|l| l.history.clone()) {
-        Some(path) => path.map(Some),
-        None => state_dir.clone().map(|dir| Some(dir.join("history.json"))),
+        Some(path) => path,
+        None => state_dir.clone().map(|dir| dir.join("history.json")),
+    }
+}
+
+/// Which report `ptest report` prints, with the options only it has.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ReportKind {
+    /// `ptest report flaky`.
+    Flaky {
+        /// List only entries with at least this many runs (`--min-runs`).
+        min_runs: usize,
+    },
+    /// `ptest report slow`.
+    Slow {
+        /// List this many files and tests (`--top`).
+        top: usize,
+        /// The slots the bound is computed for (`-j`).
+        jobs: Sourced<Jobs>,
+    },
+}
+
+/// Everything `ptest report flaky|slow` needs to know, resolved once.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReportSettings {
+    /// Which report.
+    pub kind: ReportKind,
+    /// The history file read (never written).
+    pub history: Sourced<PathBuf>,
+    /// Print JSON instead of a table.
+    pub json: bool,
+}
+
+impl ReportSettings {
+    /// Resolves a report's settings from its command line and the process
+    /// environment.
+    pub fn from_args(args: &ReportArgs) -> Result<ReportSettings, SettingsError> {
+        ReportSettings::resolve(args, &|name| std::env::var_os(name))
+    }
+
+    /// Resolves a report's settings from its command line and an
+    /// environment read through `var`: the history file as a run finds it
+    /// (`--history` > `--state-dir` > `PTEST_STATE_DIR` > `.ptest`).
+    pub fn resolve(
+        args: &ReportArgs,
+        var: &dyn Fn(&str) -> Option<OsString>,
+    ) -> Result<ReportSettings, SettingsError> {
+        let (common, jobs) = match &args.report {
+            ReportCommand::Flaky(a) => (&a.history, None),
+            ReportCommand::Slow(a) => (&a.history, a.jobs),
+        };
+        let layers = [Layer::from_report_args(common, jobs), Layer::from_env(var)];
+        let state_dir = state_dir(&layers)?;
+        let kind = match &args.report {
+            ReportCommand::Flaky(a) => ReportKind::Flaky {
+                min_runs: a
+                    .min_runs
+                    .map_or(crate::history::flaky::DEFAULT_MIN_RUNS, |n| n as usize),
+            },
+            ReportCommand::Slow(a) => ReportKind::Slow {
+                top: a
+                    .top
+                    .map_or(crate::history::slow::DEFAULT_TOP, |n| n as usize),
+                jobs: pick(&layers, |l| &l.jobs, Jobs::Auto),
+            },
+        };
+        Ok(ReportSettings {
+            kind,
+            history: history_file(&layers, &state_dir),
+            json: common.json,
+        })
     }
 }
 
@@ -504,6 +596,74 @@ mod tests {
             Sourced::new(Duration::from_secs(5), Source::Env("X"))
         );
         assert_eq!(s.order.source, Source::Default);
+    }
+
+    fn report_args(argv: &[&str]) -> ReportArgs {
+        let mut full = vec!["ptest", "report"];
+        full.extend_from_slice(argv);
+        match Cli::try_parse_from(full).expect("parses").command {
+            Some(Command::Report(args)) => args,
+            other => panic!("not a report: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn reports_find_the_history_as_a_run_does() {
+        let r = ReportSettings::resolve(&report_args(&["flaky"]), &no_env).unwrap();
+        assert_eq!(
+            r,
+            ReportSettings {
+                kind: ReportKind::Flaky { min_runs: 2 },
+                history: Sourced::default_value(PathBuf::from(".ptest/history.json")),
+                json: false,
+            }
+        );
+        let r = ReportSettings::resolve(&report_args(&["slow"]), &state_env).unwrap();
+        assert_eq!(
+            r.history,
+            Sourced::new(
+                PathBuf::from("from-env/history.json"),
+                Source::Env(STATE_DIR_ENV)
+            )
+        );
+        assert_eq!(
+            r.kind,
+            ReportKind::Slow {
+                top: 10,
+                jobs: Sourced::default_value(Jobs::Auto)
+            }
+        );
+        let args = report_args(&[
+            "slow",
+            "--state-dir",
+            "s",
+            "-j",
+            "3",
+            "--top",
+            "4",
+            "--json",
+        ]);
+        let r = ReportSettings::resolve(&args, &state_env).unwrap();
+        assert_eq!(r.history, Sourced::cli(PathBuf::from("s/history.json")));
+        assert_eq!(
+            r.kind,
+            ReportKind::Slow {
+                top: 4,
+                jobs: Sourced::cli(Jobs::Count(3))
+            }
+        );
+        assert!(r.json);
+        let args = report_args(&["flaky", "--history", "h.json", "--min-runs", "5"]);
+        let r = ReportSettings::resolve(&args, &state_env).unwrap();
+        assert_eq!(r.history, Sourced::cli(PathBuf::from("h.json")));
+        assert_eq!(r.kind, ReportKind::Flaky { min_runs: 5 });
+        let empty = |name: &str| (name == STATE_DIR_ENV).then(OsString::new);
+        assert_eq!(
+            ReportSettings::resolve(&report_args(&["slow"]), &empty),
+            Err(SettingsError::EmptyEnv {
+                name: STATE_DIR_ENV
+            })
+        );
     }
 
     #[test]

@@ -72,6 +72,8 @@
 //! `--dry-run` read the history with [`History::load_read_only`], which
 //! leaves a bad file where it is.
 
+pub mod flaky;
+pub mod slow;
 mod store;
 mod stream;
 

@@ -1,8 +1,10 @@
-//! Outputs: the console, JUnit XML and the JSON summary.
+//! Outputs: the console, JUnit XML, the JSON summary, and the reports
+//! read from the history (`ptest report flaky|slow`).
 
 pub mod console;
 pub mod escape;
 pub mod fit;
+pub mod history_views;
 pub mod json;
 pub mod junit;
 pub mod progress;

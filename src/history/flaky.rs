@@ -1,0 +1,463 @@
+//! Flaky files and tests, found in the recorded history.
+//!
+//! A file (or a test inside one) is **flaky** when it both passed and
+//! failed while its content hash was the same: the same code gave two
+//! answers. Two cases look alike but are not listed:
+//!
+//! * a file or test that only ever failed is *broken*, not flaky;
+//! * one whose failures all came with a different content hash than its
+//!   passes was *changed, then fixed* (or broken by an edit).
+//!
+//! # Flips and the flip rate
+//!
+//! Every recorded run gives one or more *observations*, pass or fail (FAIL
+//! and TIMEOUT are failures; SKIP and ERROR say nothing about flakiness and
+//! are left out, as the history's own `flips` count does). The
+//! observations are split by content hash, keeping their order, and a
+//! **flip** is a change between pass and fail inside one hash's sequence;
+//! a change across two hashes is an edit, not a flip. Observations whose
+//! hash is unknown (the file could not be read) count as runs but never
+//! flip. Then
+//!
+//! ```text
+//! flip rate = flips / (observations − 1)
+//! ```
+//!
+//! over the window the history keeps (its last [`super::MAX_RUNS`] runs).
+//! A file with `p f p f` under one hash has a flip rate of 3/3 = 100%;
+//! `f f` under one hash and `p p` under the next has no flip at all.
+//!
+//! # Retries: the hook
+//!
+//! Today every run is one observation (its verdict), because a run has
+//! one attempt. [`run_outcomes`] is the one place that turns a recorded
+//! run into observations: once the history records a run's attempts
+//! (e.g. a `attempts: ["fail", "pass"]` list on [`RunRecord`], written
+//! from [`crate::merge::Attempt`]s), it returns one outcome per attempt,
+//! oldest first. A pass after a failed attempt is then a flip inside the
+//! run, counted by the same per-hash rule, and the denominator grows with
+//! the attempts; nothing else here changes. [`FlakyEntry::runs`] keeps
+//! counting runs, not attempts.
+//!
+//! # Tests
+//!
+//! The history keeps each test's statuses (one letter per run that
+//! reported it) but not the content hash of each: a test's statuses are
+//! matched to the file's runs that could have reported it (those that got
+//! a child, up to the test's `last_seen`), newest first. When the test was
+//! reported by every such run the match is exact, and each status gets its
+//! run's hash and time. When it was missing from some of them the match is
+//! uncertain: its statuses then count as one content only if all those
+//! runs had the same hash, and otherwise never flip. A status older than
+//! the file's kept runs is left out.
+
+use super::{CaseHistory, FileHistory, History, RunRecord};
+use crate::merge::Verdict;
+use crate::parse::CaseStatus;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// `--min-runs` when none is given: two runs are the fewest that can flip.
+pub const DEFAULT_MIN_RUNS: usize = 2;
+
+/// One observation: what a run (or an attempt) of a file or test said.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// It passed.
+    Pass,
+    /// It failed or timed out.
+    Fail,
+}
+
+/// The outcomes of one recorded run, oldest first: the hook for retries
+/// (see the module docs). Today one outcome (or none, for SKIP and ERROR).
+pub fn run_outcomes(run: &RunRecord) -> Vec<Outcome> {
+    verdict_outcome(run.verdict).into_iter().collect()
+}
+
+fn verdict_outcome(verdict: Verdict) -> Option<Outcome> {
+    match verdict {
+        Verdict::Pass => Some(Outcome::Pass),
+        Verdict::Fail | Verdict::Timeout => Some(Outcome::Fail),
+        Verdict::Skip | Verdict::Error | Verdict::NotRun | Verdict::Interrupted => None,
+    }
+}
+
+fn status_outcome(status: CaseStatus) -> Option<Outcome> {
+    match status {
+        CaseStatus::Pass => Some(Outcome::Pass),
+        CaseStatus::Fail => Some(Outcome::Fail),
+        // A TODO is expected to fail; whether it did says nothing about
+        // flakiness (a TODO that passes is reported, not failed).
+        CaseStatus::Skip | CaseStatus::TodoFail | CaseStatus::TodoPass => None,
+    }
+}
+
+/// What one run contributed: its content hash, when it started (when
+/// known), and its outcomes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Observed<'a> {
+    hash: Option<&'a str>,
+    at: Option<u64>,
+    outcomes: Vec<Outcome>,
+}
+
+/// A flaky file or test.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FlakyEntry {
+    /// The file id.
+    pub file: String,
+    /// The test's name (its key in the history); `None` for the file itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub test: Option<String>,
+    /// Flips over observations − 1, between 0 and 1 (see the module docs).
+    pub flip_rate: f64,
+    /// Changes between pass and fail under one content hash.
+    pub flips: u32,
+    /// Recorded runs that passed or failed.
+    pub runs: u32,
+    /// When the newest failure started (Unix seconds), when known.
+    #[serde(serialize_with = "rfc3339_secs")]
+    pub last_failure: Option<u64>,
+}
+
+impl FlakyEntry {
+    /// `file` or `file::test`, as the reports show it.
+    pub fn id(&self) -> String {
+        match &self.test {
+            Some(test) => format!("{}::{test}", self.file),
+            None => self.file.clone(),
+        }
+    }
+}
+
+/// Unix seconds as an RFC 3339 string, or null.
+fn rfc3339_secs<S: serde::Serializer>(at: &Option<u64>, s: S) -> Result<S::Ok, S::Error> {
+    match at {
+        Some(at) => s.serialize_some(&crate::util::time::rfc3339(
+            std::time::UNIX_EPOCH + std::time::Duration::from_secs(*at),
+        )),
+        None => s.serialize_none(),
+    }
+}
+
+/// Every flaky file and test in a history, highest flip rate first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FlakyReport {
+    /// Flaky files, by flip rate (highest first), ties by id.
+    pub files: Vec<FlakyEntry>,
+    /// Flaky tests, likewise.
+    pub tests: Vec<FlakyEntry>,
+    /// Files and tests that flipped but have fewer than `min_runs` runs.
+    pub below_min_runs: usize,
+    /// Only entries with at least this many runs are listed.
+    pub min_runs: usize,
+    /// Files in the history.
+    pub files_seen: usize,
+}
+
+/// Finds the flaky files and tests of `history` with at least `min_runs`
+/// runs (see the module docs).
+pub fn flaky(history: &History, min_runs: usize) -> FlakyReport {
+    let mut report = FlakyReport {
+        files: Vec::new(),
+        tests: Vec::new(),
+        below_min_runs: 0,
+        min_runs,
+        files_seen: 0,
+    };
+    for (id, file) in history.files() {
+        report.files_seen += 1;
+        let found = std::iter::once((None, file_observed(file))).chain(
+            file.cases
+                .iter()
+                .map(|(name, case)| (Some(name), case_observed(file, case))),
+        );
+        for (test, observed) in found {
+            let Some(entry) = measure(id, test.cloned(), &observed) else {
+                continue;
+            };
+            if (entry.runs as usize) < min_runs {
+                report.below_min_runs += 1;
+            } else if entry.test.is_some() {
+                report.tests.push(entry);
+            } else {
+                report.files.push(entry);
+            }
+        }
+    }
+    for list in [&mut report.files, &mut report.tests] {
+        list.sort_by(|a, b| {
+            b.flip_rate
+                .total_cmp(&a.flip_rate)
+                .then_with(|| a.file.cmp(&b.file))
+                .then_with(|| a.test.cmp(&b.test))
+        });
+    }
+    report
+}
+
+/// The file's runs as observations.
+fn file_observed(file: &FileHistory) -> Vec<Observed<'_>> {
+    file.runs
+        .iter()
+        .map(|run| Observed {
+            hash: run.hash.as_deref(),
+            at: Some(run.at),
+            outcomes: run_outcomes(run),
+        })
+        .collect()
+}
+
+/// A test's statuses matched to the file's runs (see the module docs).
+fn case_observed<'a>(file: &'a FileHistory, case: &CaseHistory) -> Vec<Observed<'a>> {
+    let candidates: Vec<&RunRecord> = file
+        .runs
+        .iter()
+        .filter(|r| r.at <= case.last_seen && r.duration.is_some())
+        .collect();
+    let statuses = case.statuses();
+    let kept = statuses.len().min(candidates.len());
+    let statuses = &statuses[statuses.len() - kept..];
+    if statuses.len() == candidates.len() {
+        return statuses
+            .iter()
+            .zip(&candidates)
+            .map(|(status, run)| Observed {
+                hash: run.hash.as_deref(),
+                at: Some(run.at),
+                outcomes: status_outcome(*status).into_iter().collect(),
+            })
+            .collect();
+    }
+    let first = candidates.first().and_then(|r| r.hash.as_deref());
+    let shared = first.filter(|h| candidates.iter().all(|r| r.hash.as_deref() == Some(h)));
+    let last = statuses.len().saturating_sub(1);
+    statuses
+        .iter()
+        .enumerate()
+        .map(|(i, status)| Observed {
+            hash: shared,
+            at: (i == last).then_some(case.last_seen),
+            outcomes: status_outcome(*status).into_iter().collect(),
+        })
+        .collect()
+}
+
+/// The entry for one file or test, `None` when it never flipped.
+fn measure(file: &str, test: Option<String>, observed: &[Observed<'_>]) -> Option<FlakyEntry> {
+    let mut last_by_hash: BTreeMap<&str, Outcome> = BTreeMap::new();
+    let (mut flips, mut observations, mut runs) = (0u32, 0u32, 0u32);
+    let mut last_failure = None;
+    for run in observed {
+        if !run.outcomes.is_empty() {
+            runs += 1;
+        }
+        for &outcome in &run.outcomes {
+            observations += 1;
+            if outcome == Outcome::Fail {
+                last_failure = run.at.or(last_failure);
+            }
+            let Some(hash) = run.hash else { continue };
+            if let Some(previous) = last_by_hash.insert(hash, outcome) {
+                if previous != outcome {
+                    flips += 1;
+                }
+            }
+        }
+    }
+    if flips == 0 {
+        return None;
+    }
+    let rate = f64::from(flips) / f64::from(observations.saturating_sub(1).max(1));
+    Some(FlakyEntry {
+        file: file.to_string(),
+        test,
+        flip_rate: (rate * 1e4).round() / 1e4,
+        flips,
+        runs,
+        last_failure,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::time::Duration;
+
+    const T0: u64 = 1_764_000_000;
+
+    /// Runs from letters (`p` pass, `f` fail, `t` timeout, `s` skip, `e`
+    /// error) with hashes from digits: `"p1 f1 p2"`.
+    fn runs(spec: &str) -> Vec<RunRecord> {
+        spec.split_whitespace()
+            .enumerate()
+            .map(|(i, word)| {
+                let verdict = match &word[..1] {
+                    "p" => Verdict::Pass,
+                    "f" => Verdict::Fail,
+                    "t" => Verdict::Timeout,
+                    "s" => Verdict::Skip,
+                    _ => Verdict::Error,
+                };
+                let hash = &word[1..];
+                RunRecord {
+                    at: T0 + 100 * i as u64,
+                    duration: Some(Duration::from_secs(1)),
+                    verdict,
+                    hash: (!hash.is_empty()).then(|| hash.repeat(16)),
+                }
+            })
+            .collect()
+    }
+
+    fn history(files: &[(&str, &str)]) -> History {
+        History {
+            files: files
+                .iter()
+                .map(|(id, spec)| {
+                    let file = FileHistory {
+                        runs: runs(spec),
+                        ..FileHistory::default()
+                    };
+                    (id.to_string(), file)
+                })
+                .collect(),
+        }
+    }
+
+    fn rates(report: &FlakyReport) -> Vec<(String, f64, u32, u32)> {
+        report
+            .files
+            .iter()
+            .chain(&report.tests)
+            .map(|e| (e.id(), e.flip_rate, e.flips, e.runs))
+            .collect()
+    }
+
+    #[test]
+    fn flips_under_one_hash_are_flaky_and_sorted_by_rate_then_id() {
+        let h = history(&[
+            ("t/b.t", "p1 f1 p1 f1"),
+            ("t/a.t", "p1 f1 p1 f1"),
+            ("t/c.t", "p1 p1 p1 f1 p1"),
+            ("t/timeout.t", "p1 t1"),
+        ]);
+        let report = flaky(&h, DEFAULT_MIN_RUNS);
+        assert_eq!(
+            rates(&report),
+            vec![
+                ("t/a.t".to_string(), 1.0, 3, 4),
+                ("t/b.t".to_string(), 1.0, 3, 4),
+                ("t/timeout.t".to_string(), 1.0, 1, 2),
+                ("t/c.t".to_string(), 0.5, 2, 5),
+            ]
+        );
+        assert_eq!(report.files[3].last_failure, Some(T0 + 300));
+        assert_eq!(report.files_seen, 4);
+    }
+
+    #[test]
+    fn broken_and_changed_then_fixed_are_not_flaky() {
+        let h = history(&[
+            ("t/broken.t", "f1 f1 t1 f1"),
+            ("t/fixed.t", "f1 f1 p2 p2"),
+            ("t/broke-by-edit.t", "p1 p1 f2 f2"),
+            ("t/stable.t", "p1 p1 p1"),
+            ("t/no-hash.t", "p f p f"),
+        ]);
+        let report = flaky(&h, DEFAULT_MIN_RUNS);
+        assert_eq!(rates(&report), vec![]);
+        assert_eq!(report.below_min_runs, 0);
+    }
+
+    #[test]
+    fn only_flips_within_one_hash_count_even_when_interleaved() {
+        // Hash 1 goes p … f (1 flip) around an edit; the edit itself and the
+        // revert are not flips. Skip and error say nothing.
+        let h = history(&[("t/a.t", "p1 f2 s1 e1 f1 p2")]);
+        let report = flaky(&h, DEFAULT_MIN_RUNS);
+        // Observations: p1 f2 f1 p2 → flips: hash 1 p→f, hash 2 f→p.
+        assert_eq!(rates(&report), vec![("t/a.t".to_string(), 0.6667, 2, 4)]);
+    }
+
+    #[test]
+    fn min_runs_leaves_out_short_histories_and_counts_them() {
+        let h = history(&[("t/a.t", "p1 f1"), ("t/b.t", "p1 f1 p1 p1")]);
+        let report = flaky(&h, 3);
+        assert_eq!(rates(&report), vec![("t/b.t".to_string(), 0.6667, 2, 4)]);
+        assert_eq!(report.below_min_runs, 1);
+    }
+
+    fn with_case(spec: &str, statuses: &str, last_seen_run: usize) -> History {
+        let mut h = history(&[("t/a.t", spec)]);
+        let file = h.files.get_mut("t/a.t").expect("the file");
+        file.cases.insert(
+            "connects".into(),
+            CaseHistory {
+                statuses: statuses.into(),
+                durations: Vec::new(),
+                last_seen: T0 + 100 * last_seen_run as u64,
+            },
+        );
+        h
+    }
+
+    #[test]
+    fn a_test_reported_by_every_run_gets_each_runs_hash() {
+        // The file fails whenever the test does; both are listed.
+        let report = flaky(&with_case("p1 f1 p1", "pfp", 2), DEFAULT_MIN_RUNS);
+        assert_eq!(
+            rates(&report),
+            vec![
+                ("t/a.t".to_string(), 1.0, 2, 3),
+                ("t/a.t::connects".to_string(), 1.0, 2, 3)
+            ]
+        );
+        assert_eq!(report.tests[0].last_failure, Some(T0 + 100));
+        // Failed under hash 1, passed under hash 2: an edit fixed it.
+        let report = flaky(&with_case("f1 f1 p2", "ffp", 2), DEFAULT_MIN_RUNS);
+        assert_eq!(rates(&report), vec![]);
+    }
+
+    #[test]
+    fn a_test_missing_from_some_runs_flips_only_when_all_hashes_agree() {
+        // Three candidate runs, two statuses: which runs is uncertain.
+        // The error run had a child (duration known) but no cases.
+        let report = flaky(&with_case("p1 e1 f1", "pf", 2), DEFAULT_MIN_RUNS);
+        assert_eq!(
+            rates(&report),
+            vec![
+                ("t/a.t".to_string(), 1.0, 1, 2),
+                ("t/a.t::connects".to_string(), 1.0, 1, 2)
+            ]
+        );
+        assert_eq!(report.tests[0].last_failure, Some(T0 + 200));
+        let report = flaky(&with_case("p1 e1 f2", "pf", 2), DEFAULT_MIN_RUNS);
+        assert_eq!(rates(&report), vec![]);
+    }
+
+    #[test]
+    fn statuses_older_than_the_kept_runs_are_left_out() {
+        // Five statuses, but the test was last seen in the second of the
+        // file's three kept runs: only the newest two statuses count.
+        let report = flaky(&with_case("p1 p1 p1", "ffpfp", 1), DEFAULT_MIN_RUNS);
+        assert_eq!(
+            rates(&report),
+            vec![("t/a.t::connects".to_string(), 1.0, 1, 2)]
+        );
+    }
+
+    #[test]
+    fn the_json_shape_of_an_entry() {
+        let report = flaky(&history(&[("t/a.t", "p1 f1")]), DEFAULT_MIN_RUNS);
+        let json = serde_json::to_value(&report.files[0]).expect("serialises");
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "file": "t/a.t", "flip_rate": 1.0, "flips": 1, "runs": 2,
+                "last_failure": "2025-11-24T16:01:40.000Z"
+            })
+        );
+    }
+}
