@@ -331,7 +331,9 @@ fn many_concurrent_runs_contend_for_the_history_and_keep_every_file() {
 #[test]
 fn ci_recipe_end_to_end() {
     let s = Suite::new();
-    for (name, secs) in [("a", "0.05"), ("b", "0.4"), ("c", "0.2"), ("d", "0.3")] {
+    // Far apart, so a loaded machine's noise in the measured times cannot
+    // change the partition (every LPT choice below has a 0.4 s margin).
+    for (name, secs) in [("a", "0.05"), ("b", "1.6"), ("c", "0.8"), ("d", "1.2")] {
         s.file(&format!("t/{name}.sh"), &format!("sleep {secs}\n"));
     }
     s.run(&["t", "-j", "2", "--junit", "r.xml", "--no-history"])
@@ -397,8 +399,8 @@ fn ci_recipe_end_to_end() {
     assert_eq!(prints.len(), 1, "{prints:?}");
     listed.sort();
     assert_eq!(listed, ["t/a.sh", "t/b.sh", "t/c.sh", "t/d.sh"]);
-    // LPT on the imported durations: b (0.4 s) + a (0.05 s) against
-    // d (0.3 s) + c (0.2 s); every choice has a 0.1 s margin.
+    // LPT on the imported durations: b (1.6 s) + a (0.05 s) against
+    // d (1.2 s) + c (0.8 s).
     let shard_of = |id: &str| {
         (1..=2)
             .find(|k| {
