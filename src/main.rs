@@ -24,6 +24,9 @@ fn main() -> ExitCode {
     };
     let result = match cli.command {
         Some(Command::Merge(args)) => commands::combine::exec(&MergeSettings::from_args(&args)),
+        Some(Command::Explain(args)) => Settings::from_args(&args)
+            .map_err(CliError::from)
+            .and_then(|settings| commands::explain::exec(&settings)),
         None => Settings::from_args(&cli.run)
             .map_err(CliError::from)
             .and_then(|settings| commands::run::exec(&settings)),

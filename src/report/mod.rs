@@ -2,6 +2,7 @@
 
 pub mod console;
 pub mod escape;
+pub mod explain;
 pub mod fit;
 pub mod json;
 pub mod junit;
