@@ -156,8 +156,12 @@ impl ConfigFile {
             path: path.to_path_buf(),
             source,
         })?;
-        let base = std::path::absolute(path.parent().unwrap_or(Path::new("")))
-            .unwrap_or_else(|_| PathBuf::from("."));
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            Some(_) | None => Path::new("."),
+        };
+        let base = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
+        let base = lexical(&base);
         ConfigFile::parse(&text, path, &base)
     }
 
@@ -182,6 +186,26 @@ impl ConfigFile {
         }
         Ok(reader.config)
     }
+}
+
+/// `path` with `.` dropped and `..` applied to the component before it,
+/// without looking at the file system: how rule patterns compare a file's
+/// absolute path with the config file's directory.
+pub fn lexical(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for component in path.components() {
+        match component {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if !out.pop() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    out
 }
 
 /// Parses TOML into top-level entries with lines.

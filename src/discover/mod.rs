@@ -186,9 +186,10 @@ impl Filters {
         })
     }
 
-    /// The absolute, normalized path of a file.
+    /// The absolute, lexically normalized path of a file (rule patterns
+    /// match it relative to the config file's directory).
     fn absolute(&self, path: &Path) -> PathBuf {
-        normalize_path(&self.cwd.join(path))
+        crate::config::file::lexical(&self.cwd.join(path))
     }
 
     /// The path relative to the working directory when inside it,
