@@ -1,11 +1,20 @@
-//! Settings: the command line, value parsers, and how they combine.
+//! Settings: the command line, `ptest.toml`, value parsers, and how they
+//! combine.
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`cli`] | the command line (clap) |
+//! | [`file`] | finding and checking `ptest.toml`, its errors and warnings |
+//! | [`value`] | one check per kind of value, shared by the file and headers |
+//! | [`rules`] | `[[runner]]`, `[[override]]` and the per-file keys |
+//! | [`settings`] | the layers folded into [`settings::Settings`] with sources |
 //!
 //! Parsing never does I/O: [`cli::Cli`] is pure data produced by clap, and
 //! value parsers here ([`parse_duration`], [`parse_jobs`]) are plain
 //! functions, so bad values become usage errors naming the value. clap sets
 //! no defaults: [`settings`] resolves command line > `PTEST_*` environment >
-//! built-in default once, into a [`settings::Settings`] that records where
-//! each value came from.
+//! profile > `[run]` > built-in default once, into a
+//! [`settings::Settings`] that records where each value came from.
 
 pub mod cli;
 pub mod file;

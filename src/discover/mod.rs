@@ -9,7 +9,7 @@
 //!
 //! Each file is opened once, here: its first bytes give the `#!` line (for
 //! the built-in launcher) and its `ptest:` headers ([`header`]). Then the
-//! per-file rules of `ptest.toml` apply ([`resolve`]): the first matching
+//! per-file rules of `ptest.toml` apply (`resolve`): the first matching
 //! `[[runner]]` replaces the built-in launcher (unless `--exec` is given),
 //! and `[[override]]`s and the header fill [`crate::unit::UnitSettings`]
 //! and the unit's environment, each key with its source.
