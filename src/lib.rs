@@ -13,7 +13,7 @@
 //!
 //! ```text
 //!            commands (main.rs → commands::run / commands::combine)
-//!                 │  config: CLI > PTEST_* env > default → Settings
+//!                 │  config: CLI > PTEST_* env > profile > [run] > default → Settings
 //!                 ▼
 //! discover ──► plan ──► run ─────────────────────► merge ──► report
 //!    ▲          ▲        └ worker: parse (TAP/JUnit)   │
@@ -24,9 +24,9 @@
 //! | module | owns |
 //! |---|---|
 //! | [`commands`] | one file per subcommand (`run`, `combine` = `ptest merge`), the exit-code rule, the one user-facing error |
-//! | [`config`] | the command line (clap, no defaults), value parsers, [`config::settings`]: CLI > environment > default, each value with its source |
+//! | [`config`] | the command line (clap, no defaults), `ptest.toml` ([`config::file`]: `[run]`, profiles, runners, overrides, groups), [`config::settings`]: CLI > environment > profile > `[run]` > default, each value with its source |
 //! | [`unit`] | the unit of work ([`unit::Unit`]), its id, launcher and slot types |
-//! | [`discover`] | walking paths, globs, choosing a launcher per file |
+//! | [`discover`] | walking paths, globs, choosing a launcher per file, `ptest:` headers, per-file settings |
 //! | [`history`] | recorded durations and outcomes (`.ptest/history.json`) |
 //! | [`plan`] | dispatch order, expected durations, shards, the admission queue and its simulation, the `--dry-run` view |
 //! | [`run`] | launching units into slots, child processes, timeouts, signals, logs; workers call [`parse`] |

@@ -27,6 +27,9 @@ fn main() -> ExitCode {
         Some(Command::Report(args)) => ReportSettings::from_args(&args)
             .map_err(CliError::from)
             .and_then(|settings| commands::report::exec(&settings)),
+        Some(Command::Explain(args)) => Settings::from_args(&args)
+            .map_err(CliError::from)
+            .and_then(|settings| commands::explain::exec(&settings)),
         None => Settings::from_args(&cli.run)
             .map_err(CliError::from)
             .and_then(|settings| commands::run::exec(&settings)),

@@ -14,7 +14,22 @@
 //! started by one child are further kinds; each adds a variant here and an
 //! arm in [`Unit::argv`] and [`Unit::path`], and nothing else changes. The
 //! working directory ([`Unit::cwd`]) and extra environment ([`Unit::env`])
-//! already travel with the unit for them (empty for files today).
+//! already travel with the unit for them (set for files by `[[runner]]`
+//! `cwd = "file"`, `env` tables and `--env`).
+//!
+//! # Command templates and the batch mode to come
+//!
+//! A `[[runner]]` gives a file a [`Launcher::Command`]: an argument
+//! template in which the launcher substitutes `{file}` (the file's path;
+//! absolute when the child starts in another directory) and `{junit}` (the
+//! absolute path it also puts in `PTEST_JUNIT_FILE`). A later batch mode —
+//! one process for several files — is a `UnitKind::Batch { paths,
+//! launcher }` whose template takes `{files}` (one argument per path,
+//! substituted by [`Unit::argv_with`] like `{file}`); the child's one JUnit
+//! report is split back into per-file results by each case's `file`
+//! attribute (or classname), which the lenient reader already reads. Plan
+//! and run keep treating it as one unit with one slot; only this file, the
+//! launcher's substitution and the merge of its report change.
 
 use crate::parse::Protocol;
 use serde::{Deserialize, Serialize};
@@ -119,6 +134,12 @@ pub enum Launcher {
         program: String,
         /// Arguments placed before the file name.
         args: Vec<String>,
+    },
+    /// Run a command template (from a `[[runner]]`): `{file}` and
+    /// `{junit}` are substituted in every argument.
+    Command {
+        /// Program first, then arguments, with placeholders.
+        argv: Vec<String>,
     },
     /// The file cannot be started; the reason is reported as an ERROR.
     Unrunnable {
@@ -248,9 +269,27 @@ impl Unit {
 
     /// The full command line: program first, then arguments, then the file.
     /// Why it cannot be started when it cannot ([`Launcher::Unrunnable`]).
+    /// A `{junit}` placeholder is left as it is (see [`Unit::argv_with`]).
     pub fn argv(&self) -> Result<Vec<OsString>, &str> {
+        self.argv_with(None)
+    }
+
+    /// [`Unit::argv`], with `{junit}` replaced by `junit` when given.
+    /// `{file}` is the unit's path, made absolute when the child starts in
+    /// a directory of its own ([`Unit::cwd`]).
+    pub fn argv_with(&self, junit: Option<&Path>) -> Result<Vec<OsString>, &str> {
         match &self.kind {
             UnitKind::File { path, launcher } => match launcher {
+                Launcher::Command { argv } => {
+                    let file = match &self.cwd {
+                        Some(_) => std::path::absolute(path).unwrap_or_else(|_| path.clone()),
+                        None => path.clone(),
+                    };
+                    Ok(argv
+                        .iter()
+                        .map(|arg| substitute(arg, &file, junit))
+                        .collect())
+                }
                 Launcher::Direct => Ok(vec![path.clone().into_os_string()]),
                 Launcher::Interpreter { program, args } => {
                     let mut argv: Vec<OsString> = Vec::with_capacity(args.len() + 2);
@@ -263,6 +302,22 @@ impl Unit {
             },
         }
     }
+}
+
+/// One template argument with `{file}` (and `{junit}` when known)
+/// substituted; an argument that is exactly a placeholder keeps the path's
+/// bytes as they are.
+fn substitute(arg: &str, file: &Path, junit: Option<&Path>) -> OsString {
+    match (arg, junit) {
+        ("{file}", _) => return file.as_os_str().to_owned(),
+        ("{junit}", Some(junit)) => return junit.as_os_str().to_owned(),
+        _ => {}
+    }
+    let mut text = arg.replace("{file}", &file.to_string_lossy());
+    if let Some(junit) = junit {
+        text = text.replace("{junit}", &junit.to_string_lossy());
+    }
+    OsString::from(text)
 }
 
 /// The `#!` line of a file, without the `#!` (`None` when it has none or
@@ -299,5 +354,24 @@ mod tests {
         let broken = Launcher::Unrunnable { reason };
         let unit = Unit::file("t/c".into(), "t/c".into(), broken, None, 0);
         assert_eq!(unit.argv(), Err("not executable"));
+    }
+
+    #[test]
+    fn a_command_template_gets_its_file_and_junit_paths() {
+        let argv = ["python3", "-m", "pytest", "{file}", "--junitxml={junit}"];
+        let launcher = Launcher::Command {
+            argv: argv.iter().map(|a| a.to_string()).collect(),
+        };
+        let mut unit = Unit::file("t/a.py".into(), "t/a.py".into(), launcher, None, 0);
+        assert_eq!(
+            unit.argv_with(Some(Path::new("/r/j.xml"))),
+            Ok(["python3", "-m", "pytest", "t/a.py", "--junitxml=/r/j.xml"]
+                .map(OsString::from)
+                .to_vec())
+        );
+        unit.cwd = Some("t".into());
+        let argv = unit.argv_with(None).unwrap();
+        assert!(Path::new(&argv[3]).is_absolute(), "{argv:?}");
+        assert_eq!(argv[4], "--junitxml={junit}");
     }
 }

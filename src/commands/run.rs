@@ -22,6 +22,7 @@ use std::path::{Path, PathBuf};
 /// Runs the suite `settings` describe and returns the exit code; errors
 /// are those that stop the run before it starts.
 pub fn exec(settings: &Settings) -> Result<Exit, CliError> {
+    print_warnings(settings);
     let files = discover::discover(&discover_options(settings)?)?;
     if files.is_empty() {
         err_line(&no_files_message(settings));
@@ -39,6 +40,13 @@ pub fn exec(settings: &Settings) -> Result<Exit, CliError> {
     } else {
         files
     };
+    if settings.list && settings.explain {
+        out(&crate::report::explain::render(settings, &files));
+        return Ok(Exit::Passed);
+    }
+    for warning in reserved_warnings(settings, &files) {
+        err_line(&format!("ptest: warning: {warning}"));
+    }
     let jobs = settings.jobs.value.resolve();
     let expectations = expectations(settings, history.as_ref().map(|h| &h.history))?;
     // Not kept in memory during the run (see `crate::history`'s streaming).
@@ -66,8 +74,8 @@ pub fn exec(settings: &Settings) -> Result<Exit, CliError> {
             .finish(&run::RunOutcome::empty());
         write_reports(
             &summary,
-            settings.junit.as_deref(),
-            settings.json.as_deref(),
+            settings.junit.value.as_deref(),
+            settings.json.value.as_deref(),
         )?;
         return Ok(Exit::Passed);
     }
@@ -104,8 +112,8 @@ fn run_plan(settings: &Settings, plan: &Plan, jobs: usize) -> Result<Exit, CliEr
     console.finish(&summary, &notes);
     let written = write_reports(
         &summary,
-        settings.junit.as_deref(),
-        settings.json.as_deref(),
+        settings.junit.value.as_deref(),
+        settings.json.value.as_deref(),
     );
     let exit = Exit::of_summary(&summary, written.is_ok());
     if let Err(err) = written {
@@ -114,7 +122,57 @@ fn run_plan(settings: &Settings, plan: &Plan, jobs: usize) -> Result<Exit, CliEr
     Ok(exit)
 }
 
-/// What discovery needs: paths, globs, `--exec`.
+/// Prints what resolving the settings found worth a warning (unknown keys
+/// in `ptest.toml`).
+pub fn print_warnings(settings: &Settings) {
+    for warning in &settings.warnings {
+        err_line(&format!("ptest: warning: {warning}"));
+    }
+}
+
+/// Keys that are read and carried but whose feature is not built yet:
+/// one warning per key, naming where it was set.
+fn reserved_warnings(settings: &Settings, files: &[crate::unit::Unit]) -> Vec<String> {
+    let mut warnings = Vec::new();
+    let per_file = |key: &str| {
+        files.iter().find_map(|f| {
+            f.settings
+                .sources
+                .iter()
+                .find(|(k, _)| k == key)
+                .map(|(_, source)| source.clone())
+        })
+    };
+    let file_retries = files
+        .iter()
+        .any(|f| f.settings.retries.is_some_and(|n| n > 0));
+    if settings.retries.value > 0 || file_retries {
+        let source = match (settings.retries.value, per_file("retries")) {
+            (n, _) if n > 0 => settings.retries.source.to_string(),
+            (_, Some(source)) => source,
+            (_, None) => String::new(),
+        };
+        warnings.push(format!(
+            "retries are not implemented yet (set by {source}); failed files are not run again"
+        ));
+    }
+    if settings.slow.value.is_some() {
+        warnings.push(format!(
+            "slow is not implemented yet (set by {}); it is reserved for the slow-tests report",
+            settings.slow.source
+        ));
+    }
+    if files.iter().any(|f| f.settings.quarantine) {
+        warnings.push(format!(
+            "quarantine is not implemented yet (set by {}); quarantined files still fail the run",
+            per_file("quarantine").unwrap_or_default()
+        ));
+    }
+    warnings
+}
+
+/// What discovery needs: paths, globs, `--exec`, the per-file rules and
+/// the run-wide environment.
 pub fn discover_options(settings: &Settings) -> Result<DiscoverOptions, CliError> {
     let exec = settings
         .exec
@@ -127,6 +185,12 @@ pub fn discover_options(settings: &Settings) -> Result<DiscoverOptions, CliError
         include: settings.include.value.clone(),
         exclude: settings.exclude.value.clone(),
         exec,
+        rules: settings.rules.clone(),
+        env: settings
+            .env
+            .iter()
+            .map(|(name, value)| (name.clone(), value.value.clone()))
+            .collect(),
     })
 }
 

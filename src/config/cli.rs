@@ -1,6 +1,6 @@
 //! The command line (clap derive). Pure data: no I/O happens while parsing.
 
-use super::{parse_duration, parse_jobs, Jobs};
+use super::{parse_duration, parse_env_pair, parse_jobs, Jobs};
 pub use crate::util::color::ColorWhen;
 use crate::util::{order::Order, shard::Shard};
 use clap::{Args, Parser, Subcommand};
@@ -32,6 +32,8 @@ pub enum Command {
     Merge(MergeArgs),
     /// Reports read from the recorded history: flaky or slow files and tests.
     Report(ReportArgs),
+    /// Print each file's resolved runner, protocol and settings, and the run-wide settings, each with where it came from.
+    Explain(Box<RunArgs>),
 }
 
 /// Options for a test run.
@@ -84,6 +86,22 @@ pub struct RunArgs {
     /// Print the files that would run, with runner and protocol, and exit.
     #[arg(long)]
     pub list: bool,
+
+    /// With --list: print each file's resolved command, protocol and settings, and where each came from.
+    #[arg(long, requires = "list")]
+    pub explain: bool,
+
+    /// Read this config file instead of looking for ptest.toml here and in the parent directories. Default: $PTEST_CONFIG.
+    #[arg(long, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Use [profile.NAME] of the config file. Default: $PTEST_PROFILE, else `ci` when CI=true and the file has one.
+    #[arg(long, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// Set NAME=VALUE in every test's environment (repeatable; beats `env` in the config file).
+    #[arg(long, value_name = "NAME=VALUE", value_parser = parse_env_pair)]
+    pub env: Vec<(String, String)>,
 
     /// Print the plan (order, expected durations, predicted wall time) and exit.
     #[arg(long)]

@@ -1,14 +1,28 @@
-//! Settings: the command line, value parsers, and how they combine.
+//! Settings: the command line, `ptest.toml`, value parsers, and how they
+//! combine.
+//!
+//! | module | owns |
+//! |---|---|
+//! | [`cli`] | the command line (clap) |
+//! | [`file`] | finding and checking `ptest.toml`, its errors and warnings |
+//! | [`value`] | one check per kind of value, shared by the file and headers |
+//! | [`rules`] | `[[runner]]`, `[[override]]` and the per-file keys |
+//! | [`settings`] | the layers folded into [`settings::Settings`] with sources |
 //!
 //! Parsing never does I/O: [`cli::Cli`] is pure data produced by clap, and
 //! value parsers here ([`parse_duration`], [`parse_jobs`]) are plain
 //! functions, so bad values become usage errors naming the value. clap sets
 //! no defaults: [`settings`] resolves command line > `PTEST_*` environment >
-//! built-in default once, into a [`settings::Settings`] that records where
-//! each value came from.
+//! profile > `[run]` > built-in default once, into a
+//! [`settings::Settings`] that records where each value came from.
 
 pub mod cli;
+pub mod file;
+pub mod rules;
 pub mod settings;
+pub mod value;
+
+pub use crate::util::{color::ColorWhen, order::Order};
 
 // The duration syntax lives in `crate::util::duration`; these names stay
 // here because settings are where durations are parsed.
@@ -25,6 +39,19 @@ pub enum ValueError {
     /// Not a positive number of jobs or `auto`.
     #[error("invalid job count `{0}`: expected a number of at least 1, or `auto`")]
     Jobs(String),
+    /// Not `NAME=VALUE`.
+    #[error("invalid variable `{0}`: expected NAME=VALUE")]
+    EnvPair(String),
+}
+
+/// Parses `--env` values: `NAME=VALUE` (the value may be empty or contain `=`).
+pub fn parse_env_pair(text: &str) -> Result<(String, String), ValueError> {
+    match text.split_once('=') {
+        Some((name, value)) if !name.is_empty() && !name.contains(char::is_whitespace) => {
+            Ok((name.to_string(), value.to_string()))
+        }
+        Some(_) | None => Err(ValueError::EnvPair(text.to_string())),
+    }
 }
 
 /// The number of worker slots: a positive number, or `auto` (available cores).
@@ -71,5 +98,13 @@ mod tests {
         assert!(parse_jobs("0").unwrap_err().to_string().contains("`0`"));
         assert!(parse_jobs("-2").is_err());
         assert!(parse_jobs("many").is_err());
+    }
+
+    #[test]
+    fn env_pairs_split_at_the_first_equals_sign() {
+        assert_eq!(parse_env_pair("A=b=c"), Ok(("A".into(), "b=c".into())));
+        assert_eq!(parse_env_pair("A="), Ok(("A".into(), String::new())));
+        assert!(parse_env_pair("A").is_err());
+        assert!(parse_env_pair("=x").is_err());
     }
 }

@@ -4,24 +4,34 @@
 //! precedence first, and falls back to a built-in default:
 //!
 //! ```text
-//! command line  >  PTEST_* environment  >  built-in default
+//! command line  >  PTEST_* environment  >  [profile.NAME]  >  [run]  >  built-in default
 //! ```
 //!
 //! Each layer holds only what it sets (every field an `Option`), tagged
-//! with its [`Source`]. Adding a layer (a profile, `ptest.toml`) is
-//! writing one more constructor like [`Layer::from_env`] and putting it in
-//! the list [`Settings::resolve`] folds; nothing else changes. The result
-//! is plain data ([`Settings`], [`MergeSettings`]) whose [`Sourced`] fields
-//! say where each value came from, so `--explain` can print it.
+//! with its [`Source`]; `ptest.toml` ([`super::file`]) gives the last two
+//! layers. The result is plain data ([`Settings`], [`MergeSettings`])
+//! whose [`Sourced`] fields say where each value came from, so `ptest
+//! explain` is a printout of data, not a second resolver.
 //!
-//! Per-invocation values (paths, `--junit`, `--json`, `--list`, …) come
-//! only from the command line and are plain fields.
+//! The profile is `--profile NAME`, else `PTEST_PROFILE`, else `ci` when
+//! `CI=true` and the file has a `[profile.ci]`; naming a profile the file
+//! does not have is an error listing the ones it has.
+//!
+//! Environment variables for the children (`env` tables, `--env
+//! KEY=VALUE`) are merged across layers name by name: a higher layer's
+//! value for a name wins, other names are kept.
+//!
+//! Per-invocation values (paths, `--list`, `--shard`, …) come only from
+//! the command line and are plain fields.
 
 use super::cli::{HistoryArgs, MergeArgs, ReportArgs, ReportCommand, RunArgs};
+use super::file::{self, ConfigError, ConfigFile};
+use super::rules::Rules;
 use super::Jobs;
 use crate::util::{color::ColorWhen, order::Order, shard::Shard};
+use std::collections::BTreeMap;
 use std::ffi::OsString;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The state directory used when none is given.
@@ -30,6 +40,10 @@ pub const DEFAULT_STATE_DIR: &str = ".ptest";
 pub const STATE_DIR_ENV: &str = "PTEST_STATE_DIR";
 /// The grace period between SIGTERM and SIGKILL when none is given.
 pub const DEFAULT_GRACE: Duration = Duration::from_secs(2);
+/// The environment variable naming the config file.
+pub const CONFIG_ENV: &str = "PTEST_CONFIG";
+/// The environment variable naming the profile.
+pub const PROFILE_ENV: &str = "PTEST_PROFILE";
 
 /// Where a setting's value came from.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -38,16 +52,37 @@ pub enum Source {
     Cli,
     /// Read from this environment variable.
     Env(&'static str),
+    /// Set in a `[profile.NAME]` of `ptest.toml`.
+    Profile {
+        /// The config file.
+        file: PathBuf,
+        /// 1-based line of the key.
+        line: usize,
+        /// The profile.
+        name: String,
+    },
+    /// Set in `[run]` of `ptest.toml`.
+    File {
+        /// The config file.
+        file: PathBuf,
+        /// 1-based line of the key.
+        line: usize,
+    },
     /// Nothing set it: ptest's built-in default.
     Default,
 }
 
 impl std::fmt::Display for Source {
-    /// `command line`, `environment PTEST_STATE_DIR`, `default`.
+    /// `command line`, `environment PTEST_STATE_DIR`,
+    /// `ptest.toml:3 [profile.ci]`, `ptest.toml:2 [run]`, `default`.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             Source::Cli => f.write_str("command line"),
             Source::Env(name) => write!(f, "environment {name}"),
+            Source::Profile { file, line, name } => {
+                write!(f, "{}:{line} [profile.{name}]", file.display())
+            }
+            Source::File { file, line } => write!(f, "{}:{line} [run]", file.display()),
             Source::Default => f.write_str("default"),
         }
     }
@@ -85,7 +120,7 @@ impl<T> Sourced<T> {
 }
 
 /// A setting that cannot be resolved.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
     /// An environment variable is set but empty where a value is needed.
     #[error("{name} is set but empty (unset it or give a value)")]
@@ -93,11 +128,14 @@ pub enum SettingsError {
         /// The variable.
         name: &'static str,
     },
+    /// `ptest.toml` cannot be found, read or used.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
 }
 
-/// What one layer (command line, environment, later a profile or
-/// `ptest.toml`) sets; `None` leaves the setting to the layers below.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+/// What one layer (command line, environment, a profile, `[run]`) sets;
+/// `None` leaves the setting to the layers below.
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Layer {
     /// `-j`.
     pub jobs: Option<Sourced<Jobs>>,
@@ -131,6 +169,28 @@ pub struct Layer {
     pub verbose: Option<Sourced<bool>>,
     /// `--color`.
     pub color: Option<Sourced<ColorWhen>>,
+    /// `--junit`.
+    pub junit: Option<Sourced<PathBuf>>,
+    /// `--json`.
+    pub json: Option<Sourced<PathBuf>>,
+    /// `retries` (reserved for the flaky-tests feature: read and carried,
+    /// warned about when not zero).
+    pub retries: Option<Sourced<u32>>,
+    /// `slow` (reserved for the slow-tests report: read and carried,
+    /// warned about when set).
+    pub slow: Option<Sourced<Duration>>,
+    /// `--global-timeout` (zero: none).
+    pub global_timeout: Option<Sourced<Duration>>,
+    /// `--fail-fast`.
+    pub fail_fast: Option<Sourced<bool>>,
+    /// `--max-fail`.
+    pub max_fail: Option<Sourced<u32>>,
+    /// `--load-limit`.
+    pub load_limit: Option<Sourced<f64>>,
+    /// `--mem-budget`, in bytes.
+    pub mem_budget: Option<Sourced<u64>>,
+    /// `--env NAME=VALUE` / `env` tables: variables for every child.
+    pub env: Vec<(String, Sourced<String>)>,
 }
 
 /// `Some(value)` from the command line, for a field clap left `None`/empty/false.
@@ -166,6 +226,14 @@ impl Layer {
             quiet: flag(args.quiet),
             verbose: flag(args.verbose),
             color: given(args.color),
+            junit: given(args.junit.clone()),
+            json: given(args.json.clone()),
+            env: args
+                .env
+                .iter()
+                .map(|(name, value)| (name.clone(), Sourced::cli(value.clone())))
+                .collect(),
+            ..Layer::default()
         }
     }
 
@@ -214,7 +282,7 @@ fn pick<T: Clone>(
 }
 
 /// Everything a test run needs to know, resolved once.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     /// Directories, files or globs (empty: the default test directory).
     pub paths: Vec<PathBuf>,
@@ -253,11 +321,43 @@ pub struct Settings {
     /// Seed expected durations from this file.
     pub durations: Option<PathBuf>,
     /// Write a JUnit XML report here.
-    pub junit: Option<PathBuf>,
+    pub junit: Sourced<Option<PathBuf>>,
     /// Write the JSON summary here.
-    pub json: Option<PathBuf>,
+    pub json: Sourced<Option<PathBuf>>,
+    /// Extra attempts after a failure (reserved: the flaky-tests feature
+    /// uses it; a non-zero value is warned about).
+    pub retries: Sourced<u32>,
+    /// The slow-file threshold (reserved for the slow-tests report; warned
+    /// about when set).
+    pub slow: Sourced<Option<Duration>>,
+    /// The whole run's timeout; `None`: none.
+    pub global_timeout: Sourced<Option<Duration>>,
+    /// Stop starting files after the first failure.
+    pub fail_fast: Sourced<bool>,
+    /// Stop starting files after this many failures.
+    pub max_fail: Sourced<Option<u32>>,
+    /// Do not start a file while the 1-minute load average is above this.
+    pub load_limit: Sourced<Option<f64>>,
+    /// Do not start a file while the expected peak memory would pass this
+    /// (bytes).
+    pub mem_budget: Sourced<Option<u64>>,
+    /// Variables given to every child, by name.
+    pub env: BTreeMap<String, Sourced<String>>,
+    /// `[groups.NAME] max-threads`: at most that many files of the group
+    /// run at once.
+    pub groups: BTreeMap<String, u32>,
+    /// `[[runner]]` and `[[override]]` rules, for discovery.
+    pub rules: Rules,
+    /// The config file read, if any.
+    pub config: Option<PathBuf>,
+    /// The profile used, if any, and who chose it.
+    pub profile: Option<Sourced<String>>,
+    /// What is worth telling before the run (unknown keys in `ptest.toml`).
+    pub warnings: Vec<String>,
     /// Print the files and exit (`--list`).
     pub list: bool,
+    /// With `--list`: each file's resolved settings and their sources.
+    pub explain: bool,
     /// Print the plan and exit (`--dry-run`).
     pub dry_run: bool,
     /// Run only the files whose last recorded run failed (`--failed`).
@@ -272,13 +372,43 @@ impl Settings {
     }
 
     /// Resolves a run's settings from its command line and an environment
-    /// read through `var`.
+    /// read through `var`, with `ptest.toml` searched for from the working
+    /// directory.
     pub fn resolve(
         args: &RunArgs,
         var: &dyn Fn(&str) -> Option<OsString>,
     ) -> Result<Settings, SettingsError> {
-        let layers = [Layer::from_run_args(args), Layer::from_env(var)];
-        Settings::from_layers(args, &layers)
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("."));
+        Settings::resolve_in(args, var, &cwd)
+    }
+
+    /// [`Settings::resolve`] with `ptest.toml` searched for from `cwd`.
+    pub fn resolve_in(
+        args: &RunArgs,
+        var: &dyn Fn(&str) -> Option<OsString>,
+        cwd: &Path,
+    ) -> Result<Settings, SettingsError> {
+        let config = load_config(args, var, cwd)?;
+        let mut layers = vec![Layer::from_run_args(args), Layer::from_env(var)];
+        let mut profile = None;
+        if let Some(config) = &config {
+            profile = select_profile(args, var, config)?;
+            if let Some(name) = &profile {
+                if let Some((_, layer)) = config.profiles.get(&name.value) {
+                    layers.push(layer.clone());
+                }
+            }
+            layers.push(config.run.clone());
+        }
+        let mut settings = Settings::from_layers(args, &layers)?;
+        if let Some(config) = config {
+            settings.groups = config.groups;
+            settings.rules = config.rules;
+            settings.warnings = config.warnings;
+            settings.config = Some(config.path);
+        }
+        settings.profile = profile;
+        Ok(settings)
     }
 
     /// Folds `layers` (highest precedence first) over the defaults.
@@ -312,9 +442,24 @@ impl Settings {
             color: pick(layers, |l| &l.color, ColorWhen::Auto),
             shard: args.shard,
             durations: args.durations.clone(),
-            junit: args.junit.clone(),
-            json: args.json.clone(),
+            junit: optional(layers, |l| &l.junit),
+            json: optional(layers, |l| &l.json),
+            retries: pick(layers, |l| &l.retries, 0),
+            slow: optional(layers, |l| &l.slow),
+            global_timeout: optional(layers, |l| &l.global_timeout)
+                .map(|t| t.filter(|d| !d.is_zero())),
+            fail_fast: pick(layers, |l| &l.fail_fast, false),
+            max_fail: optional(layers, |l| &l.max_fail),
+            load_limit: optional(layers, |l| &l.load_limit),
+            mem_budget: optional(layers, |l| &l.mem_budget),
+            env: merged_env(layers),
+            groups: BTreeMap::new(),
+            rules: Rules::default(),
+            config: None,
+            profile: None,
+            warnings: Vec::new(),
             list: args.list,
+            explain: args.explain,
             dry_run: args.dry_run,
             failed: args.failed,
         })
@@ -329,6 +474,87 @@ fn state_dir(layers: &[Layer]) -> Result<Sourced<PathBuf>, SettingsError> {
         return Err(SettingsError::EmptyEnv { name });
     }
     Ok(state_dir)
+}
+
+/// The first layer that sets a field, as `Some`, else `None` by default.
+fn optional<T: Clone>(
+    layers: &[Layer],
+    field: impl Fn(&Layer) -> &Option<Sourced<T>>,
+) -> Sourced<Option<T>> {
+    layers
+        .iter()
+        .find_map(|layer| field(layer).clone())
+        .map(|v| v.map(Some))
+        .unwrap_or_else(|| Sourced::default_value(None))
+}
+
+/// Every layer's variables, a higher layer's value winning name by name.
+fn merged_env(layers: &[Layer]) -> BTreeMap<String, Sourced<String>> {
+    let mut env = BTreeMap::new();
+    for layer in layers.iter().rev() {
+        for (name, value) in &layer.env {
+            env.insert(name.clone(), value.clone());
+        }
+    }
+    env
+}
+
+/// Finds and reads `ptest.toml` (see [`file::locate`]).
+fn load_config(
+    args: &RunArgs,
+    var: &dyn Fn(&str) -> Option<OsString>,
+    cwd: &Path,
+) -> Result<Option<ConfigFile>, SettingsError> {
+    let from_env = var(CONFIG_ENV).filter(|v| !v.is_empty()).map(PathBuf::from);
+    let given = match (&args.config, &from_env) {
+        (Some(path), _) => Some((path.as_path(), "--config")),
+        (None, Some(path)) => Some((path.as_path(), CONFIG_ENV)),
+        (None, None) => None,
+    };
+    match file::locate(given, cwd)? {
+        Some(path) => Ok(Some(ConfigFile::load(&path)?)),
+        None => Ok(None),
+    }
+}
+
+/// `--profile`, else `PTEST_PROFILE`, else `ci` under `CI=true` when the
+/// file has it.
+fn select_profile(
+    args: &RunArgs,
+    var: &dyn Fn(&str) -> Option<OsString>,
+    config: &ConfigFile,
+) -> Result<Option<Sourced<String>>, SettingsError> {
+    let asked = match (&args.profile, var(PROFILE_ENV).filter(|v| !v.is_empty())) {
+        (Some(name), _) => Some(Sourced::cli(name.clone())),
+        (None, Some(name)) => Some(Sourced::new(
+            name.to_string_lossy().into_owned(),
+            Source::Env(PROFILE_ENV),
+        )),
+        (None, None) => None,
+    };
+    if let Some(name) = asked {
+        if config.profiles.contains_key(&name.value) {
+            return Ok(Some(name));
+        }
+        let known = if config.profiles.is_empty() {
+            format!("{} defines no profiles", config.path.display())
+        } else {
+            let names: Vec<&str> = config.profiles.keys().map(String::as_str).collect();
+            format!("{} defines: {}", config.path.display(), names.join(", "))
+        };
+        return Err(ConfigError::UnknownProfile {
+            given_by: match name.source {
+                Source::Cli => "--profile".to_string(),
+                other => other.to_string(),
+            },
+            name: name.value,
+            known,
+        }
+        .into());
+    }
+    let ci = var("CI").is_some_and(|v| v.eq_ignore_ascii_case("true") || v == "1");
+    Ok((ci && config.profiles.contains_key("ci"))
+        .then(|| Sourced::new("ci".to_string(), Source::Env("CI"))))
 }
 
 /// `--no-history` wins; else `--history`; else `history.json` in the
@@ -422,7 +648,7 @@ impl ReportSettings {
 }
 
 /// Everything `ptest merge` needs to know, resolved once.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct MergeSettings {
     /// The shard summaries to combine.
     pub inputs: Vec<PathBuf>,
@@ -658,11 +884,15 @@ mod tests {
         assert_eq!(r.history, Sourced::cli(PathBuf::from("h.json")));
         assert_eq!(r.kind, ReportKind::Flaky { min_runs: 5 });
         let empty = |name: &str| (name == STATE_DIR_ENV).then(OsString::new);
-        assert_eq!(
-            ReportSettings::resolve(&report_args(&["slow"]), &empty),
-            Err(SettingsError::EmptyEnv {
-                name: STATE_DIR_ENV
-            })
+        let err = ReportSettings::resolve(&report_args(&["slow"]), &empty);
+        assert!(
+            matches!(
+                err,
+                Err(SettingsError::EmptyEnv {
+                    name: STATE_DIR_ENV
+                })
+            ),
+            "{err:?}"
         );
     }
 

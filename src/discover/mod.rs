@@ -6,13 +6,27 @@
 //! starts it. A file that cannot be run (not executable, no known
 //! interpreter) is still returned, with [`Launcher::Unrunnable`], so that it shows up as ERROR in every report
 //! instead of silently disappearing.
+//!
+//! Each file is opened once, here: its first bytes give the `#!` line (for
+//! the built-in launcher) and its `ptest:` headers ([`header`]). Then the
+//! per-file rules of `ptest.toml` apply (`resolve`): the first matching
+//! `[[runner]]` replaces the built-in launcher (unless `--exec` is given),
+//! and `[[override]]`s and the header fill [`crate::unit::UnitSettings`]
+//! and the unit's environment, each key with its source.
 
+pub mod header;
 pub mod id;
+mod resolve;
 mod walk;
 
+use crate::config::rules::Rules;
 use crate::parse::Protocol;
-use crate::unit::{shebang_line, Launcher, Unit};
+use crate::unit::{Launcher, Unit, UnitKind};
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
+
+/// How many bytes of each file are read for its `#!` line and headers.
+pub const HEAD_BYTES: usize = 8 * 1024;
 
 /// What to look for.
 #[derive(Debug, Clone, Default)]
@@ -26,6 +40,11 @@ pub struct DiscoverOptions {
     pub exclude: Vec<String>,
     /// Run every file through this command (`--exec`), like `prove --exec`.
     pub exec: Option<Vec<String>>,
+    /// `[[runner]]` and `[[override]]` rules of `ptest.toml`.
+    pub rules: Rules,
+    /// Variables given to every file (run-wide `env`, `--env`), before the
+    /// file's own.
+    pub env: Vec<(String, String)>,
 }
 
 impl DiscoverOptions {
@@ -89,7 +108,7 @@ pub fn discover(options: &DiscoverOptions) -> Result<Vec<Unit>, DiscoverError> {
     for path in &paths {
         match std::fs::metadata(path) {
             Ok(m) if m.is_dir() => filters.add_walk(path, None, &mut found),
-            Ok(m) => found.push(classify(path, filters.id(path), m, filters.exec.as_ref())),
+            Ok(m) => found.push(filters.classify(path, filters.id(path), m)),
             Err(_) if is_glob(path) => {
                 let pattern = normalize(&path.to_string_lossy());
                 let glob = Glob {
@@ -149,6 +168,7 @@ struct Filters {
     /// `Some(None)` for an empty `--exec` (run directly).
     exec: Option<Option<Vec<String>>>,
     cwd: PathBuf,
+    rules: resolve::Compiled,
 }
 
 impl Filters {
@@ -162,7 +182,14 @@ impl Filters {
                 Some(words) => Some(Some(words.clone())),
             },
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
+            rules: resolve::Compiled::new(&options.rules, &options.env),
         })
+    }
+
+    /// The absolute, lexically normalized path of a file (rule patterns
+    /// match it relative to the config file's directory).
+    fn absolute(&self, path: &Path) -> PathBuf {
+        crate::config::file::lexical(&self.cwd.join(path))
     }
 
     /// The path relative to the working directory when inside it,
@@ -212,15 +239,84 @@ impl Filters {
             return None;
         }
         let meta = std::fs::metadata(path).ok()?;
-        if require_runner && self.include.is_none() && kind_of(path, &meta) == Kind::Unknown {
+        if require_runner
+            && self.include.is_none()
+            && kind_of(path, &meta) == Kind::Unknown
+            && self.rules.runner(&self.absolute(path)).is_none()
+        {
             return None;
         }
-        Some(classify(
-            path,
-            id::encode_path(&rel),
-            meta,
-            self.exec.as_ref(),
-        ))
+        Some(self.classify(path, id::encode_path(&rel), meta))
+    }
+
+    /// Chooses the launcher, protocol and per-file settings for a file,
+    /// reading its first bytes once (`#!` line and headers).
+    fn classify(&self, path: &Path, id: String, meta: std::fs::Metadata) -> Unit {
+        let kind = kind_of(path, &meta);
+        let builtin_protocol = (kind == Kind::Tap).then_some(Protocol::Tap);
+        // Neither ptest (for the #! line, the headers and the history's
+        // content hash) nor an interpreter can read it: say so instead of
+        // letting the child fail with its own message.
+        let head = match read_head(path, &meta) {
+            Ok(head) => head,
+            Err(why) => {
+                let reason = format!("cannot read {id}: {why}");
+                return Unit {
+                    size: meta.len(),
+                    protocol: builtin_protocol,
+                    ..unrunnable(path, id, reason)
+                };
+            }
+        };
+        let dir = path.parent().unwrap_or(Path::new(""));
+        let header = match head.as_deref().map(|h| header::parse(h, dir)).transpose() {
+            Ok(header) => header.flatten(),
+            Err(err) => {
+                let reason = format!("{id}: {err}");
+                return Unit {
+                    size: meta.len(),
+                    protocol: builtin_protocol,
+                    ..unrunnable(path, id, reason)
+                };
+            }
+        };
+        let shebang = head.as_deref().and_then(shebang_of);
+        let builtin = builtin_launcher(path, kind, &meta, shebang.as_deref(), self.exec.as_ref());
+        let absolute = self.absolute(path);
+        let runner = match self.exec {
+            Some(_) => None,
+            None => self.rules.runner(&absolute),
+        };
+        let mut unit = Unit::file(
+            id,
+            path.to_path_buf(),
+            builtin,
+            builtin_protocol,
+            meta.len(),
+        );
+        let resolved = self
+            .rules
+            .settings(&absolute, header.as_ref().map(|h| (h, unit.id.as_str())));
+        unit.settings = resolved.settings;
+        unit.settings.depends_on = resolve::dependency_ids(&resolved.depends_on, &|p| self.id(p));
+        unit.env = resolved
+            .env
+            .into_iter()
+            .map(|(k, v)| (OsString::from(k), OsString::from(v)))
+            .collect();
+        if let Some(rule) = runner {
+            match &mut unit.kind {
+                UnitKind::File { launcher, .. } => {
+                    *launcher = resolve::runner_launcher(rule, launcher)
+                }
+            }
+            unit.protocol = rule.protocol;
+            unit.cwd = resolve::runner_cwd(rule, path);
+            unit.settings
+                .sources
+                .insert(0, ("runner".to_string(), rule.origin.clone()));
+        }
+        unit
     }
 
     /// The ERROR entry for an unreadable directory, unless the filters
@@ -343,27 +439,15 @@ fn interpreter(program: &str) -> Launcher {
     }
 }
 
-/// Chooses the launcher and protocol for a file.
-fn classify(
+/// The built-in launcher: `--exec`, else by extension and `#!` line.
+fn builtin_launcher(
     path: &Path,
-    id: String,
-    meta: std::fs::Metadata,
+    kind: Kind,
+    meta: &std::fs::Metadata,
+    shebang: Option<&str>,
     exec: Option<&Option<Vec<String>>>,
-) -> Unit {
-    let kind = kind_of(path, &meta);
-    let protocol = (kind == Kind::Tap).then_some(Protocol::Tap);
-    // Neither ptest (for the #! line and the history's content hash) nor an
-    // interpreter can read it: say so instead of letting the child fail
-    // with its own message.
-    if let Some(why) = unreadable(path, &meta) {
-        let reason = format!("cannot read {id}: {why}");
-        return Unit {
-            size: meta.len(),
-            protocol,
-            ..unrunnable(path, id, reason)
-        };
-    }
-    let launcher = match exec {
+) -> Launcher {
+    match exec {
         Some(Some(words)) => Launcher::Interpreter {
             program: words[0].clone(),
             args: words[1..].to_vec(),
@@ -373,11 +457,11 @@ fn classify(
             // A non-Perl TAP producer with its own #! line runs directly;
             // Perl files always go through perl, as prove does (`#!perl -T`
             // cannot be executed directly).
-            Kind::Tap => match shebang_line(path) {
-                Some(line) if is_executable(&meta) && !shebang_is_perl(&line) => Launcher::Direct,
+            Kind::Tap => match shebang {
+                Some(line) if is_executable(meta) && !shebang_is_perl(line) => Launcher::Direct,
                 line => Launcher::Interpreter {
                     program: "perl".to_string(),
-                    args: line.as_deref().and_then(taint_switch).into_iter().collect(),
+                    args: line.and_then(taint_switch).into_iter().collect(),
                 },
             },
             Kind::Sh => interpreter("sh"),
@@ -396,19 +480,29 @@ fn classify(
                 },
             },
         },
-    };
-    Unit::file(id, path.to_path_buf(), launcher, protocol, meta.len())
+    }
 }
 
-/// Why a regular file cannot be opened for reading, if it cannot (other
-/// kinds of files are not opened: a FIFO would block).
-fn unreadable(path: &Path, meta: &std::fs::Metadata) -> Option<String> {
+/// The first [`HEAD_BYTES`] of a regular file (`None` for other kinds of
+/// files, which are not opened: a FIFO would block), or why it cannot be
+/// read. The one open of a file in discovery.
+fn read_head(path: &Path, meta: &std::fs::Metadata) -> Result<Option<Vec<u8>>, String> {
+    use std::io::Read;
     if !meta.is_file() {
-        return None;
+        return Ok(None);
     }
-    std::fs::File::open(path)
-        .err()
-        .map(|err| walk::io_reason(&err))
+    let file = std::fs::File::open(path).map_err(|err| walk::io_reason(&err))?;
+    let mut head = Vec::with_capacity(HEAD_BYTES.min(meta.len() as usize));
+    // A read error after a successful open (e.g. a directory-like special
+    // file) leaves no head: nothing to learn from it, and the child reports.
+    let _ = file.take(HEAD_BYTES as u64).read_to_end(&mut head);
+    Ok(Some(head))
+}
+
+/// The `#!` line in a file's first bytes, without the `#!`.
+fn shebang_of(head: &[u8]) -> Option<String> {
+    let line = head.strip_prefix(b"#!")?;
+    Some(String::from_utf8_lossy(line.split(|&b| b == b'\n').next()?).into_owned())
 }
 
 fn is_glob(path: &Path) -> bool {

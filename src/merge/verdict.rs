@@ -104,9 +104,14 @@ pub fn decide(run: &FileRun) -> Judgement {
                     }
                 },
                 (Protocol::Tap, Some(tap), _) => judge_tap(tap, status, &mut reasons),
-                (Protocol::Tap, None, _)
-                | (Protocol::ExitCode, _, _)
-                | (Protocol::Junit, _, None) => {
+                (Protocol::Junit, _, None) => {
+                    reasons.push(format!(
+                        "protocol junit: the test wrote no JUnit report to PTEST_JUNIT_FILE ({})",
+                        describe_exit(status)
+                    ));
+                    Verdict::Error
+                }
+                (Protocol::Tap, None, _) | (Protocol::ExitCode, _, _) => {
                     let (verdict, reason) = judge_exit(status);
                     reasons.extend(reason);
                     verdict
@@ -298,6 +303,17 @@ fn bad_exit(status: &ChildStatus, reasons: &mut Vec<String>) -> bool {
         ChildStatus::TimedOut { .. }
         | ChildStatus::Interrupted
         | ChildStatus::SpawnFailed { .. } => true,
+    }
+}
+
+/// `exited with status 0`, `killed by SIGSEGV`: what the child did.
+fn describe_exit(status: &ChildStatus) -> String {
+    match status {
+        ChildStatus::Exited { code } => format!("it exited with status {code}"),
+        ChildStatus::Signaled { name, .. } => format!("it was killed by {name}"),
+        ChildStatus::TimedOut { .. } => "it timed out".to_string(),
+        ChildStatus::Interrupted => "it was interrupted".to_string(),
+        ChildStatus::SpawnFailed { reason } => format!("it could not start: {reason}"),
     }
 }
 

@@ -3,6 +3,7 @@
 
 pub mod console;
 pub mod escape;
+pub mod explain;
 pub mod fit;
 pub mod history_views;
 pub mod json;

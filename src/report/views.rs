@@ -127,6 +127,7 @@ pub fn render_list(plan: &Plan) -> String {
         let f = &entry.file;
         let runner = match f.launcher() {
             Launcher::Direct => "(direct)".to_string(),
+            Launcher::Command { argv } => argv.join(" "),
             Launcher::Interpreter { program, args } if args.is_empty() => program.clone(),
             Launcher::Interpreter { program, args } => format!("{program} {}", args.join(" ")),
             Launcher::Unrunnable { reason } => format!("cannot run: {reason}"),

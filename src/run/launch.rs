@@ -23,7 +23,11 @@
 //! | `PTEST_SHARD` | `K/N`, when running a shard |
 //! | `PERL5LIB` | the `-I` directories (absolute) before the inherited value |
 //!
-//! and then the unit's own environment ([`Unit::env`]). Under Perl's taint
+//! and then the unit's own environment ([`Unit::env`]: `env` tables of
+//! `ptest.toml`, headers and `--env`, resolved in discovery). A
+//! [`crate::unit::Launcher::Command`] template gets `{file}` and `{junit}`
+//! substituted here ([`Unit::argv_with`]); `{junit}` is the same absolute
+//! path as `PTEST_JUNIT_FILE`. Under Perl's taint
 //! mode, which ignores `PERL5LIB`, the `-I` directories also go on the
 //! command line, as `prove` does.
 
@@ -100,10 +104,11 @@ impl Launch {
     /// The command for attempt `attempt` of `unit` in `slot`, or why the
     /// unit cannot be started.
     pub fn command(&self, unit: &Unit, slot: Slot, attempt: u32) -> Result<CommandSpec, String> {
-        let mut argv = unit.argv().map_err(str::to_string)?;
-        add_taint_includes(&mut argv, &self.perl_lib);
         let stem = rundir::log_stem(&unit.id, attempt);
         let junit_name = format!("{stem}.xml");
+        let junit_env = self.junit_env_dir.join(&junit_name);
+        let mut argv = unit.argv_with(Some(&junit_env)).map_err(str::to_string)?;
+        add_taint_includes(&mut argv, &self.perl_lib);
         let mut env: Vec<(&'static str, OsString)> = Vec::with_capacity(12);
         env.extend([
             ("PTEST", "1".into()),
@@ -115,10 +120,7 @@ impl Launch {
             ("PTEST_ATTEMPT", attempt.to_string().into()),
             ("PTEST_TOTAL_ATTEMPTS", self.total_attempts.clone()),
             ("HARNESS_ACTIVE", "1".into()),
-            (
-                "PTEST_JUNIT_FILE",
-                self.junit_env_dir.join(&junit_name).into(),
-            ),
+            ("PTEST_JUNIT_FILE", junit_env.into()),
         ]);
         if let Some(shard) = &self.shard {
             env.push(("PTEST_SHARD", shard.clone()));
@@ -261,5 +263,22 @@ mod tests {
         let spec = launch.command(&unit, Slot::new(0), 1).expect("runnable");
         assert_eq!(spec.cwd, Some(PathBuf::from("sub")));
         assert_eq!(spec.extra_env, [("KEY".into(), "value".into())]);
+    }
+
+    #[test]
+    fn a_command_template_gets_the_junit_path_the_child_is_told() {
+        let launch = Launch::new(&options(), Path::new("runs/r1"), 1);
+        let argv = vec!["tool".to_string(), "{file}".into(), "--out={junit}".into()];
+        let unit = Unit::file(
+            "t/a.py".into(),
+            "t/a.py".into(),
+            Launcher::Command { argv },
+            None,
+            0,
+        );
+        let spec = launch.command(&unit, Slot::new(0), 1).expect("runnable");
+        let junit = env(&spec, "PTEST_JUNIT_FILE").unwrap().to_string_lossy();
+        assert_eq!(spec.argv[1], "t/a.py");
+        assert_eq!(spec.argv[2], format!("--out={junit}").as_str());
     }
 }

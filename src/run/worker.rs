@@ -387,12 +387,18 @@ fn spawn_error(job: &Job, err: &std::io::Error) -> String {
 /// Reads the child's stdout through the TAP parser when the protocol calls
 /// for it. Without a protocol named, output that has no plan and no version
 /// line is not TAP, and the exit code decides; a unit that names the exit
-/// code or a JUnit report (and wrote none) is judged on its exit code.
+/// code is judged on its exit code, one that names a JUnit report and
+/// wrote none is an ERROR (see `merge::verdict`).
 fn read_results(job: &Job, mut file: File, run: &mut FileRun) {
     let forced = match job.protocol {
         Some(Protocol::Tap) => true,
         None => false,
-        Some(Protocol::ExitCode | Protocol::Junit) => return,
+        Some(Protocol::ExitCode) => return,
+        // Named junit and wrote none: judged as such (an ERROR).
+        Some(Protocol::Junit) => {
+            run.protocol = Protocol::Junit;
+            return;
+        }
     };
     if !forced && run.stdout.bytes == 0 {
         return;

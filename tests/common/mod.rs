@@ -126,6 +126,7 @@ impl Suite {
             env: Vec::new(),
             deadline: DEFAULT_DEADLINE,
             pty: false,
+            cwd: None,
         }
     }
 
@@ -158,9 +159,16 @@ pub struct Ptest<'a> {
     env: Vec<(String, String)>,
     deadline: Duration,
     pty: bool,
+    cwd: Option<String>,
 }
 
 impl Ptest<'_> {
+    /// Runs ptest in `rel`, a directory of the suite, instead of its root.
+    pub fn cwd(mut self, rel: &str) -> Self {
+        self.cwd = Some(rel.into());
+        self
+    }
+
     /// Sets a variable in ptest's (clean) environment.
     pub fn env(mut self, key: &str, value: &str) -> Self {
         self.env.push((key.into(), value.into()));
@@ -210,7 +218,11 @@ impl Ptest<'_> {
         } else {
             Command::new(bin)
         };
-        cmd.args(&self.args).current_dir(self.suite.path());
+        let dir = match &self.cwd {
+            Some(rel) => self.suite.path().join(rel),
+            None => self.suite.path().to_path_buf(),
+        };
+        cmd.args(&self.args).current_dir(dir);
         clean_env(&mut cmd);
         cmd.env("SUITE_HELPER", self.suite.helper());
         for (k, v) in &self.env {

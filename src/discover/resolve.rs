@@ -1,0 +1,176 @@
+//! Per-file resolution: which `[[runner]]` starts a file, and its
+//! settings from `[[override]]`s and its header.
+//!
+//! Precedence, key by key: the file's header > the last matching
+//! `[[override]]` > run-wide values (left `None` in
+//! [`UnitSettings`], which plan and run read as "the run's") > built-in
+//! default. Each key that is set records where it came from in
+//! [`UnitSettings::sources`] (`header t/db.t:3`,
+//! `ptest.toml:14 [[override]] "**/db_*"`), and so does the runner.
+
+use super::header::Header;
+use crate::config::file::pattern_matcher;
+use crate::config::rules::{PerFile, Rules, RunnerCwd, RunnerRule};
+use crate::unit::{Launcher, UnitId, UnitSettings};
+use std::path::{Path, PathBuf};
+
+/// The rules compiled once per run.
+pub(crate) struct Compiled {
+    base: PathBuf,
+    runners: Vec<(globset::GlobMatcher, RunnerRule)>,
+    overrides: Vec<(globset::GlobMatcher, PerFile, String)>,
+    /// Run-wide variables (`env`, `--env`), given to every child first.
+    env: Vec<(String, String)>,
+}
+
+/// What the per-file rules decided for one file.
+pub(crate) struct Resolved {
+    pub settings: UnitSettings,
+    pub env: Vec<(String, String)>,
+    /// Paths of `depends-on`, to be turned into ids by the caller.
+    pub depends_on: Vec<PathBuf>,
+}
+
+impl Compiled {
+    /// Compiles `rules` (their patterns were checked when the file was read;
+    /// one that fails here matches nothing).
+    pub fn new(rules: &Rules, env: &[(String, String)]) -> Compiled {
+        Compiled {
+            base: rules.base.clone(),
+            runners: rules
+                .runners
+                .iter()
+                .filter_map(|r| Some((pattern_matcher(&r.pattern).ok()?, r.clone())))
+                .collect(),
+            overrides: rules
+                .overrides
+                .iter()
+                .filter_map(|o| {
+                    Some((
+                        pattern_matcher(&o.pattern).ok()?,
+                        o.settings.clone(),
+                        o.origin.clone(),
+                    ))
+                })
+                .collect(),
+            env: env.to_vec(),
+        }
+    }
+
+    /// The path rule patterns are matched against: relative to the config
+    /// file's directory (`absolute` is the file's absolute path).
+    fn rule_path<'a>(&self, absolute: &'a Path) -> &'a Path {
+        absolute.strip_prefix(&self.base).unwrap_or(absolute)
+    }
+
+    /// The first `[[runner]]` matching the file.
+    pub fn runner(&self, absolute: &Path) -> Option<&RunnerRule> {
+        let rel = self.rule_path(absolute);
+        self.runners
+            .iter()
+            .find(|(m, _)| m.is_match(rel))
+            .map(|(_, rule)| rule)
+    }
+
+    /// Overrides in file order, then the header, key by key.
+    pub fn settings(&self, absolute: &Path, header: Option<(&Header, &str)>) -> Resolved {
+        let rel = self.rule_path(absolute);
+        let mut out = Resolved {
+            settings: UnitSettings::default(),
+            env: self.env.clone(),
+            depends_on: Vec::new(),
+        };
+        for (matcher, settings, origin) in &self.overrides {
+            if matcher.is_match(rel) {
+                apply(&mut out, settings, &|_| origin.clone());
+            }
+        }
+        if let Some((header, name)) = header {
+            let line_of = |key: &str| {
+                let line = header
+                    .lines
+                    .iter()
+                    .rev()
+                    .find(|(k, _)| k == key)
+                    .map_or(0, |(_, l)| *l);
+                format!("header {name}:{line}")
+            };
+            apply(&mut out, &header.settings, &line_of);
+        }
+        out
+    }
+}
+
+/// Sets what `per_file` sets, recording `origin(key)` as the source.
+fn apply(out: &mut Resolved, per_file: &PerFile, origin: &dyn Fn(&str) -> String) {
+    let s = &mut out.settings;
+    if let Some(v) = per_file.timeout {
+        s.timeout = Some(v);
+    }
+    if let Some(v) = per_file.retries {
+        s.retries = Some(v);
+    }
+    if let Some(v) = per_file.exclusive {
+        s.exclusive = v;
+    }
+    if let Some(v) = &per_file.group {
+        s.group = Some(v.clone());
+    }
+    if let Some(v) = per_file.weight {
+        s.weight = v;
+    }
+    if let Some(v) = &per_file.depends_on {
+        out.depends_on = v.clone();
+    }
+    if let Some(v) = &per_file.skip {
+        s.skip = Some(v.clone());
+    }
+    if let Some(v) = per_file.quarantine {
+        s.quarantine = v;
+    }
+    for (name, value) in &per_file.env {
+        out.env.retain(|(n, _)| n != name);
+        out.env.push((name.clone(), value.clone()));
+    }
+    for key in per_file.keys() {
+        let origin = origin(&key);
+        s.sources.retain(|(k, _)| *k != key);
+        s.sources.push((key, origin));
+    }
+}
+
+/// The launcher a runner gives a file whose built-in launcher would be
+/// `builtin`.
+pub(crate) fn runner_launcher(rule: &RunnerRule, builtin: &Launcher) -> Launcher {
+    let mut argv = rule.wrapper.clone();
+    match &rule.command {
+        Some(command) => argv.extend(command.iter().cloned()),
+        None => match builtin {
+            Launcher::Direct => argv.push("{file}".to_string()),
+            Launcher::Interpreter { program, args } => {
+                argv.push(program.clone());
+                argv.extend(args.iter().cloned());
+                argv.push("{file}".to_string());
+            }
+            Launcher::Command { argv: inner } => argv.extend(inner.iter().cloned()),
+            Launcher::Unrunnable { .. } => return builtin.clone(),
+        },
+    }
+    Launcher::Command { argv }
+}
+
+/// Where the runner starts the child (`None`: where ptest runs).
+pub(crate) fn runner_cwd(rule: &RunnerRule, path: &Path) -> Option<PathBuf> {
+    match rule.cwd {
+        RunnerCwd::Invocation => None,
+        RunnerCwd::File => Some(match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+            Some(_) | None => PathBuf::from("."),
+        }),
+    }
+}
+
+/// Ids for `depends-on` paths, through the discovery id rule.
+pub(crate) fn dependency_ids(paths: &[PathBuf], id: &dyn Fn(&Path) -> String) -> Vec<UnitId> {
+    paths.iter().map(|p| UnitId::new(id(p))).collect()
+}
