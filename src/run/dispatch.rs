@@ -228,7 +228,7 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
                         attempt,
                     });
                     let run = FileRun::not_started(index, slot, attempt, reason);
-                    self.queue.finished(index, Outcome::Finished);
+                    self.queue.finished(index, Outcome::NotPassed);
                     (self.on_event)(RunEvent::FileFinished(Box::new(run)));
                     continue;
                 }
@@ -286,7 +286,7 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
         let index = file_run.index;
         let outcome = match bail {
             Some(_) => Outcome::BailedOut,
-            None => Outcome::Finished,
+            None => Outcome::Passed,
         };
         let follows = self.queue.finished(index, outcome);
         (self.on_event)(RunEvent::FileFinished(file_run));
@@ -301,6 +301,7 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
                         });
                     }
                 }
+                Follow::Skip { .. } => {}
             }
         }
     }
