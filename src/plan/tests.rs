@@ -27,7 +27,12 @@ fn ids(plan: &Plan) -> Vec<&str> {
 }
 
 fn options(jobs: usize, order: Order, shard: Option<Shard>) -> PlanOptions {
-    PlanOptions { jobs, order, shard }
+    PlanOptions {
+        jobs,
+        order,
+        shard,
+        ..PlanOptions::new(jobs)
+    }
 }
 
 fn shuffle<T>(rng: &mut SplitMix64, v: &mut [T]) {

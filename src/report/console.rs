@@ -265,6 +265,23 @@ impl Console {
                     progress.advance();
                 }
             }
+            RunEvent::Skipped { index, .. } => {
+                self.update_progress(|m| m.not_run(*index));
+                if let Some(summary) = finished {
+                    self.print_file(summary);
+                }
+                if let Some(progress) = &self.progress {
+                    progress.advance();
+                }
+            }
+            RunEvent::Stopping { reason } => {
+                let why = crate::merge::reason::not_run(*reason);
+                let why = why.strip_prefix("not run: ").unwrap_or(&why);
+                self.print(&format!(
+                    "{} {why} — starting no more files",
+                    self.palette.fail.apply_to("STOP")
+                ));
+            }
         }
     }
 
