@@ -96,7 +96,7 @@ pub fn not_run(reason: crate::run::NotRunReason) -> String {
             if n == 1 { "" } else { "s" }
         ),
         NotRunReason::GlobalTimeout(after) => format!(
-            "not run: the run's global timeout ({}) expired",
+            "not run: the global timeout ({}) expired",
             crate::util::duration::format_duration(after)
         ),
         NotRunReason::Unschedulable => {

@@ -85,7 +85,7 @@ pub fn decide(run: &FileRun) -> Judgement {
         }
         (ChildStatus::GlobalTimeout { after }, _) => {
             reasons.push(format!(
-                "stopped by ptest: the run's global timeout ({}) expired",
+                "stopped by ptest: the global timeout ({}) expired",
                 crate::config::format_duration(*after)
             ));
             Verdict::Timeout
