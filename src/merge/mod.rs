@@ -26,6 +26,9 @@ use std::time::Duration;
 ///
 /// Version 2 added `partition` (sharded runs) and `incomplete` (merged
 /// summaries); version 1 summaries are still read (both fields absent).
+/// `files[].cpu` and `files[].max_rss` were added within version 2: they
+/// are optional, so readers of version 2 (which ignore fields they do not
+/// know) read them unchanged, and summaries without them still read.
 pub const SUMMARY_VERSION: u32 = 2;
 
 /// The verdict for one file.

@@ -692,6 +692,21 @@ fn render_totals(s: &RunSummary) -> String {
     out
 }
 
+/// `, CPU 1.6 of 2 cores busy`: the CPU time of the files over the wall
+/// time, when any file's CPU time is known (what the wall-based speedup
+/// cannot tell: more jobs than cores only share the cores).
+fn cpu_busy(s: &RunSummary, cores: usize) -> String {
+    let cpu: Duration = s.files.iter().filter_map(|f| f.cpu).sum();
+    if s.files.iter().all(|f| f.cpu.is_none()) || s.wall.is_zero() {
+        return String::new();
+    }
+    let busy = cpu.as_secs_f64() / s.wall.as_secs_f64();
+    format!(
+        ", CPU {busy:.1} of {cores} core{} busy",
+        if cores == 1 { "" } else { "s" }
+    )
+}
+
 /// The `Time:` line. Speedup and parallel efficiency only when they mean
 /// something: more than one slot and more than one file that took time.
 fn render_time(s: &RunSummary) -> String {
@@ -711,6 +726,7 @@ fn render_time(s: &RunSummary) -> String {
             s.jobs
         ));
     }
+    out.push_str(&cpu_busy(s, crate::plan::cores()));
     out.push('\n');
     out
 }
