@@ -44,7 +44,10 @@ fn run_suite(args: Vec<String>) -> Result<(), Box<dyn std::error::Error>> {
         } else {
             arg.split_once('=').ok_or("expected ID=SETTING")?
         };
-        settings.insert(key.to_string(), value.split(',').map(String::from).collect());
+        settings.insert(
+            key.to_string(),
+            value.split(',').map(String::from).collect(),
+        );
     }
     let mut files = discover::discover(&DiscoverOptions::new(vec![dir.into()]))?;
     for unit in &mut files {
@@ -65,7 +68,8 @@ fn run_suite(args: Vec<String>) -> Result<(), Box<dyn std::error::Error>> {
     };
     let plan = Plan::build(files, &Expectations::new(), &options);
     plan.check()?;
-    let mut run_options = RunOptions::new(jobs, std::env::temp_dir().join("ptest-constrained-runs"));
+    let mut run_options =
+        RunOptions::new(jobs, std::env::temp_dir().join("ptest-constrained-runs"));
     run_options.keep_runs = 2;
     let mut merger = Merger::new(&plan);
     let outcome = run::run(&plan, &run_options, |event| {
