@@ -692,7 +692,7 @@ fn render_totals(s: &RunSummary) -> String {
     out
 }
 
-/// `, CPU 1.6 of 2 cores busy`: the CPU time of the files over the wall
+/// ` (CPU 1.6 of 2 cores busy)`: the CPU time of the files over the wall
 /// time, when any file's CPU time is known (what the wall-based speedup
 /// cannot tell: more jobs than cores only share the cores).
 fn cpu_busy(s: &RunSummary, cores: usize) -> String {
@@ -702,7 +702,7 @@ fn cpu_busy(s: &RunSummary, cores: usize) -> String {
     }
     let busy = cpu.as_secs_f64() / s.wall.as_secs_f64();
     format!(
-        ", CPU {busy:.1} of {cores} core{} busy",
+        " (CPU {busy:.1} of {cores} core{} busy)",
         if cores == 1 { "" } else { "s" }
     )
 }
@@ -712,9 +712,10 @@ fn cpu_busy(s: &RunSummary, cores: usize) -> String {
 fn render_time(s: &RunSummary) -> String {
     let busy = s.total_file_time();
     let mut out = format!(
-        "Time:   {} wall, {} in files",
+        "Time:   {} wall, {} in files{}",
         format_duration(s.wall),
-        format_duration(busy)
+        format_duration(busy),
+        cpu_busy(s, crate::plan::cores())
     );
     let timed = s.files.iter().filter(|f| f.duration.is_some()).count();
     if s.jobs > 1 && timed > 1 {
@@ -726,7 +727,6 @@ fn render_time(s: &RunSummary) -> String {
             s.jobs
         ));
     }
-    out.push_str(&cpu_busy(s, crate::plan::cores()));
     out.push('\n');
     out
 }
