@@ -203,6 +203,7 @@ fn plan(shard: Option<&str>) -> Plan {
         jobs: 2,
         order: Order::Lpt,
         shard: shard.map(|s| s.parse().expect("a shard")),
+        ..PlanOptions::new(2)
     };
     Plan::build(files(), &expectations(), &options)
 }
@@ -252,6 +253,7 @@ fn empty_shard_note() {
             jobs: 2,
             order: Order::Lpt,
             shard: Some("3/3".parse().expect("a shard")),
+            ..PlanOptions::new(2)
         },
     );
     assert_eq!(views::empty_shard_note(&plan(None)), None);

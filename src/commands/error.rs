@@ -7,7 +7,7 @@ use crate::config::settings::SettingsError;
 use crate::discover::DiscoverError;
 use crate::history::HistoryError;
 use crate::merge::shards::CombineError;
-use crate::plan::DurationsError;
+use crate::plan::{DurationsError, PlanError};
 use crate::report::console::err_line;
 use crate::report::json::JsonError;
 use crate::report::write::ReportError;
@@ -27,6 +27,10 @@ pub enum CliError {
     /// `--durations` could not be read.
     #[error(transparent)]
     Durations(#[from] DurationsError),
+    /// The plan cannot run (a dependency cycle, or a dependency outside
+    /// the run).
+    #[error(transparent)]
+    Plan(#[from] PlanError),
     /// The run could not take place (run directory, signals, watchdog).
     #[error(transparent)]
     Run(#[from] RunError),
@@ -56,6 +60,7 @@ impl CliError {
             CliError::Settings(_)
             | CliError::Discover(_)
             | CliError::Durations(_)
+            | CliError::Plan(_)
             | CliError::Run(_)
             | CliError::Summary(_)
             | CliError::Combine(_)

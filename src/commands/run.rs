@@ -52,6 +52,8 @@ pub fn exec(settings: &Settings) -> Result<Exit, CliError> {
     // Not kept in memory during the run (see `crate::history`'s streaming).
     drop(history);
     let plan = Plan::build(files, &expectations, &plan_options(settings, jobs));
+    // A cycle or a dependency outside the run: nothing starts (exit 2).
+    plan.check()?;
 
     if settings.dry_run {
         out(&plan::render_dry_run(&plan));
@@ -200,6 +202,7 @@ pub fn plan_options(settings: &Settings, jobs: usize) -> PlanOptions {
         jobs,
         order: settings.order.value,
         shard: settings.shard,
+        groups: settings.groups.clone(),
     }
 }
 
@@ -213,6 +216,10 @@ pub fn run_options(settings: &Settings, jobs: usize, runs_root: PathBuf) -> RunO
     // -v prints passing files' output, which lives in their logs.
     options.keep_logs = settings.keep_logs.value || settings.verbose.value;
     options.perl_lib = perl_lib(settings);
+    options.max_fail = settings.stop_after_failures();
+    options.global_timeout = settings.global_timeout.value;
+    options.load_limit = settings.load_limit.value.map(|l| l.get());
+    options.mem_budget = settings.mem_budget.value;
     options
 }
 

@@ -150,6 +150,26 @@ pub struct RunArgs {
     /// Run only the files that failed, timed out or errored in their last recorded run (the history).
     #[arg(long, conflicts_with = "no_history")]
     pub failed: bool,
+
+    /// Stop starting files after the first failure; running files finish, the rest are NOT RUN.
+    #[arg(long)]
+    pub fail_fast: bool,
+
+    /// Stop starting files after N failures (--fail-fast is --max-fail 1).
+    #[arg(long, value_name = "N", value_parser = crate::util::limits::parse_count)]
+    pub max_fail: Option<u32>,
+
+    /// Time limit for the whole run: then running files are TIMEOUT, the rest NOT RUN (0: none).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub global_timeout: Option<Duration>,
+
+    /// Do not start a file while the 1-minute load average is above L, unless nothing runs (like make -l).
+    #[arg(long, value_name = "L", value_parser = crate::util::limits::parse_load)]
+    pub load_limit: Option<crate::util::limits::LoadLimit>,
+
+    /// Do not start a file while the expected peak memory of the running files plus its own would exceed SIZE (e.g. 512M, 2G), unless nothing runs.
+    #[arg(long, value_name = "SIZE", value_parser = crate::util::limits::parse_size)]
+    pub mem_budget: Option<u64>,
 }
 
 /// Options for `ptest merge`.

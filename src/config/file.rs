@@ -444,7 +444,7 @@ impl Reader<'_> {
                 "json" => set!(layer.json, self.path_value(raw)),
                 "keep-logs" => set!(layer.keep_logs, value::flag(raw)),
                 "color" => set!(layer.color, color(raw)),
-                "load-limit" => set!(layer.load_limit, value::positive(raw)),
+                "load-limit" => set!(layer.load_limit, value::load_limit(raw)),
                 "mem-budget" => set!(layer.mem_budget, value::size(raw)),
                 "env" => {
                     for (name, text, line) in

@@ -28,6 +28,7 @@ use super::cli::{HistoryArgs, MergeArgs, ReportArgs, ReportCommand, RunArgs};
 use super::file::{self, ConfigError, ConfigFile};
 use super::rules::Rules;
 use super::Jobs;
+use crate::util::limits::{self, LoadLimit};
 use crate::util::{color::ColorWhen, order::Order, shard::Shard};
 use std::collections::BTreeMap;
 use std::ffi::OsString;
@@ -131,6 +132,14 @@ pub enum SettingsError {
     /// `ptest.toml` cannot be found, read or used.
     #[error(transparent)]
     Config(#[from] ConfigError),
+    /// An environment variable holds a value that does not parse.
+    #[error("{name}: {problem}")]
+    BadEnv {
+        /// The variable.
+        name: &'static str,
+        /// What is wrong with its value.
+        problem: String,
+    },
 }
 
 /// What one layer (command line, environment, a profile, `[run]`) sets;
@@ -186,7 +195,7 @@ pub struct Layer {
     /// `--max-fail`.
     pub max_fail: Option<Sourced<u32>>,
     /// `--load-limit`.
-    pub load_limit: Option<Sourced<f64>>,
+    pub load_limit: Option<Sourced<LoadLimit>>,
     /// `--mem-budget`, in bytes.
     pub mem_budget: Option<Sourced<u64>>,
     /// `--env NAME=VALUE` / `env` tables: variables for every child.
@@ -226,6 +235,11 @@ impl Layer {
             quiet: flag(args.quiet),
             verbose: flag(args.verbose),
             color: given(args.color),
+            global_timeout: given(args.global_timeout),
+            fail_fast: flag(args.fail_fast),
+            max_fail: given(args.max_fail),
+            load_limit: given(args.load_limit),
+            mem_budget: given(args.mem_budget),
             junit: given(args.junit.clone()),
             json: given(args.json.clone()),
             env: args
@@ -267,6 +281,50 @@ impl Layer {
             ..Layer::default()
         }
     }
+
+    /// What the environment sets for the run-wide limits:
+    /// `PTEST_GLOBAL_TIMEOUT`, `PTEST_FAIL_FAST` (`1`/`true` or
+    /// `0`/`false`), `PTEST_MAX_FAIL`, `PTEST_LOAD_LIMIT`,
+    /// `PTEST_MEM_BUDGET`. An empty variable is unset; a bad value is an
+    /// error naming the variable.
+    pub fn limits_from_env(var: &dyn Fn(&str) -> Option<OsString>) -> Result<Layer, SettingsError> {
+        fn read<T>(
+            var: &dyn Fn(&str) -> Option<OsString>,
+            name: &'static str,
+            parse: impl Fn(&str) -> Result<T, String>,
+        ) -> Result<Option<Sourced<T>>, SettingsError> {
+            let Some(value) = var(name).filter(|v| !v.is_empty()) else {
+                return Ok(None);
+            };
+            let text = value.to_string_lossy();
+            parse(&text)
+                .map(|v| Some(Sourced::new(v, Source::Env(name))))
+                .map_err(|problem| SettingsError::BadEnv { name, problem })
+        }
+        let text = |e: &dyn std::fmt::Display| e.to_string();
+        Ok(Layer {
+            global_timeout: read(var, "PTEST_GLOBAL_TIMEOUT", |t| {
+                super::parse_duration(t).map_err(|e| text(&e))
+            })?,
+            fail_fast: read(var, "PTEST_FAIL_FAST", |t| match t {
+                "1" | "true" | "yes" => Ok(true),
+                "0" | "false" | "no" => Ok(false),
+                other => Err(format!(
+                    "invalid value `{other}`: expected 1, true, 0 or false"
+                )),
+            })?,
+            max_fail: read(var, "PTEST_MAX_FAIL", |t| {
+                limits::parse_count(t).map_err(|e| text(&e))
+            })?,
+            load_limit: read(var, "PTEST_LOAD_LIMIT", |t| {
+                limits::parse_load(t).map_err(|e| text(&e))
+            })?,
+            mem_budget: read(var, "PTEST_MEM_BUDGET", |t| {
+                limits::parse_size(t).map_err(|e| text(&e))
+            })?,
+            ..Layer::default()
+        })
+    }
 }
 
 /// The first layer that sets a field, else `default`.
@@ -279,6 +337,18 @@ fn pick<T: Clone>(
         .iter()
         .find_map(|layer| field(layer).clone())
         .unwrap_or_else(|| Sourced::default_value(default))
+}
+
+/// The first layer that sets an optional field, else `None` by default.
+fn optional<T: Clone>(
+    layers: &[Layer],
+    field: impl Fn(&Layer) -> &Option<Sourced<T>>,
+) -> Sourced<Option<T>> {
+    layers
+        .iter()
+        .find_map(|layer| field(layer).clone())
+        .map(|v| v.map(Some))
+        .unwrap_or_else(|| Sourced::default_value(None))
 }
 
 /// Everything a test run needs to know, resolved once.
@@ -337,7 +407,7 @@ pub struct Settings {
     /// Stop starting files after this many failures.
     pub max_fail: Sourced<Option<u32>>,
     /// Do not start a file while the 1-minute load average is above this.
-    pub load_limit: Sourced<Option<f64>>,
+    pub load_limit: Sourced<Option<LoadLimit>>,
     /// Do not start a file while the expected peak memory would pass this
     /// (bytes).
     pub mem_budget: Sourced<Option<u64>>,
@@ -365,6 +435,18 @@ pub struct Settings {
 }
 
 impl Settings {
+    /// How many failures stop the starting of files: 1 with `--fail-fast`,
+    /// else `--max-fail`, else none.
+    pub fn stop_after_failures(&self) -> Option<u32> {
+        if self.fail_fast.value {
+            Some(1)
+        } else {
+            self.max_fail.value
+        }
+    }
+}
+
+impl Settings {
     /// Resolves a run's settings from its command line and the process
     /// environment.
     pub fn from_args(args: &RunArgs) -> Result<Settings, SettingsError> {
@@ -389,7 +471,11 @@ impl Settings {
         cwd: &Path,
     ) -> Result<Settings, SettingsError> {
         let config = load_config(args, var, cwd)?;
-        let mut layers = vec![Layer::from_run_args(args), Layer::from_env(var)];
+        let mut layers = vec![
+            Layer::from_run_args(args),
+            Layer::from_env(var),
+            Layer::limits_from_env(var)?,
+        ];
         let mut profile = None;
         if let Some(config) = &config {
             profile = select_profile(args, var, config)?;
@@ -474,18 +560,6 @@ fn state_dir(layers: &[Layer]) -> Result<Sourced<PathBuf>, SettingsError> {
         return Err(SettingsError::EmptyEnv { name });
     }
     Ok(state_dir)
-}
-
-/// The first layer that sets a field, as `Some`, else `None` by default.
-fn optional<T: Clone>(
-    layers: &[Layer],
-    field: impl Fn(&Layer) -> &Option<Sourced<T>>,
-) -> Sourced<Option<T>> {
-    layers
-        .iter()
-        .find_map(|layer| field(layer).clone())
-        .map(|v| v.map(Some))
-        .unwrap_or_else(|| Sourced::default_value(None))
 }
 
 /// Every layer's variables, a higher layer's value winning name by name.
@@ -893,6 +967,55 @@ mod tests {
                 })
             ),
             "{err:?}"
+        );
+    }
+
+    #[test]
+    fn the_run_wide_limits_come_from_the_command_line_then_the_environment() {
+        let s = Settings::resolve(&run_args(&[]), &no_env).unwrap();
+        assert_eq!(s.global_timeout, Sourced::default_value(None));
+        assert_eq!(s.fail_fast, Sourced::default_value(false));
+        assert_eq!(s.stop_after_failures(), None);
+        assert_eq!(s.load_limit, Sourced::default_value(None));
+        assert_eq!(s.mem_budget, Sourced::default_value(None));
+        let args = run_args(&[
+            "--global-timeout",
+            "10m",
+            "--max-fail",
+            "3",
+            "--load-limit",
+            "2.5",
+            "--mem-budget",
+            "2G",
+        ]);
+        let env = |name: &str| match name {
+            "PTEST_MEM_BUDGET" => Some(OsString::from("512M")),
+            "PTEST_FAIL_FAST" => Some(OsString::from("1")),
+            _ => None,
+        };
+        let s = Settings::resolve(&args, &env).unwrap();
+        assert_eq!(
+            s.global_timeout,
+            Sourced::cli(Some(Duration::from_secs(600)))
+        );
+        assert_eq!(s.max_fail, Sourced::cli(Some(3)));
+        assert_eq!(s.load_limit.value.map(LoadLimit::get), Some(2.5));
+        assert_eq!(s.mem_budget, Sourced::cli(Some(2 << 30)));
+        assert_eq!(
+            s.fail_fast,
+            Sourced::new(true, Source::Env("PTEST_FAIL_FAST"))
+        );
+        assert_eq!(s.stop_after_failures(), Some(1), "--fail-fast wins");
+        let s = Settings::resolve(&run_args(&[]), &env).unwrap();
+        assert_eq!(
+            s.mem_budget,
+            Sourced::new(Some(512 << 20), Source::Env("PTEST_MEM_BUDGET"))
+        );
+        let bad = |name: &str| (name == "PTEST_MAX_FAIL").then(|| OsString::from("many"));
+        let err = Settings::resolve(&run_args(&[]), &bad).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "PTEST_MAX_FAIL: invalid count `many`: expected a whole number of at least 1"
         );
     }
 

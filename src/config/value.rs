@@ -152,7 +152,7 @@ pub fn argv(raw: &Raw) -> Result<Vec<String>, Mismatch> {
 }
 
 /// A positive number (an integer or a float), e.g. a load average.
-pub fn positive(raw: &Raw) -> Result<f64, Mismatch> {
+pub fn load_limit(raw: &Raw) -> Result<crate::util::limits::LoadLimit, Mismatch> {
     const EXPECTED: &str = "a positive number";
     let value = match raw {
         Raw::Int(n) => *n as f64,
@@ -163,11 +163,7 @@ pub fn positive(raw: &Raw) -> Result<f64, Mismatch> {
             .map_err(|_| mismatch(EXPECTED, raw))?,
         other => return Err(mismatch(EXPECTED, other)),
     };
-    if value.is_finite() && value > 0.0 {
-        Ok(value)
-    } else {
-        Err(mismatch(EXPECTED, raw))
-    }
+    crate::util::limits::LoadLimit::new(value).ok_or_else(|| mismatch(EXPECTED, raw))
 }
 
 /// A size in bytes: an integer, or a string such as `"512M"`, `"4G"`,
@@ -254,8 +250,11 @@ mod tests {
             Ok(vec!["a.sh".to_string(), "b.sh".to_string()])
         );
         assert!(argv(&Raw::List(Vec::new())).is_err());
-        assert_eq!(positive(&Raw::Float(1.5)), Ok(1.5));
-        assert!(positive(&Raw::Int(0)).is_err());
+        assert_eq!(
+            load_limit(&Raw::Float(1.5)).map(crate::util::limits::LoadLimit::get),
+            Ok(1.5)
+        );
+        assert!(load_limit(&Raw::Int(0)).is_err());
     }
 
     #[test]

@@ -306,6 +306,8 @@ mod tests {
                     duration: Some(Duration::from_secs(1)),
                     verdict,
                     hash: (!hash.is_empty()).then(|| hash.repeat(16)),
+                    cpu: None,
+                    max_rss: None,
                 }
             })
             .collect()

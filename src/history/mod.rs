@@ -13,7 +13,7 @@
 //!   "files": {
 //!     "tests/db.t": {
 //!       "runs": [
-//!         { "at": 1764000000, "duration": 12.5, "verdict": "pass", "hash": "9f2c1a0b7d3e4f55" },
+//!         { "at": 1764000000, "duration": 12.5, "verdict": "pass", "hash": "9f2c1a0b7d3e4f55", "cpu": 11.2, "max_rss": 52428800 },
 //!         { "at": 1764000900, "duration": 30.0, "verdict": "timeout", "hash": "9f2c1a0b7d3e4f55" },
 //!         { "at": 1764001800, "verdict": "error" }
 //!       ],
@@ -34,6 +34,8 @@
 //! | `runs[].at` | when the file started, in whole seconds since the Unix epoch. |
 //! | `runs[].duration` | wall time in seconds (microsecond precision); absent when the file never got a child (e.g. an ERROR before start). For a TIMEOUT it is the time until ptest stopped it: a lower bound. |
 //! | `runs[].verdict` | `pass`, `fail`, `skip`, `timeout` or `error`. NOT RUN files are not recorded at all. |
+//! | `runs[].cpu` | CPU time (user + system, seconds) of the child and the processes it waited for, from `wait4`; absent when unknown. |
+//! | `runs[].max_rss` | peak resident memory in bytes of the child (or the largest process it waited for); absent when unknown. |
 //! | `runs[].hash` | the first 16 hex digits of the BLAKE3 hash of the file's content at that run; absent when it could not be read. |
 //! | `flips` | how many times the file's outcome changed between pass and fail (`fail` and `timeout` count as fail; `skip` and `error` are ignored) since it was first recorded; for flaky-file detection. Absent means 0. |
 //! | `cases` | per test case, keyed by name (omitted for exit-code files, whose single case is the file itself). |
@@ -225,6 +227,8 @@ impl FileHistory {
             duration: file.duration,
             verdict: file.verdict,
             hash: hash.map(|h| h.chars().take(HASH_DIGITS).collect()),
+            cpu: file.cpu,
+            max_rss: file.max_rss,
         });
         let excess = self.runs.len().saturating_sub(MAX_RUNS);
         self.runs.drain(..excess);
@@ -287,6 +291,16 @@ pub struct RunRecord {
     /// The first 16 hex digits of the BLAKE3 hash of the file's content.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hash: Option<String>,
+    /// CPU time (user + system) of the child and what it waited for.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::util::time::opt_secs"
+    )]
+    pub cpu: Option<Duration>,
+    /// Peak resident memory in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_rss: Option<u64>,
 }
 
 /// The recent results of one test case.
@@ -455,6 +469,28 @@ impl History {
             })
             .collect();
         weighted_median(samples)
+    }
+
+    /// The median CPU time of the file's recorded runs.
+    pub fn expected_cpu(&self, id: &str) -> Option<Duration> {
+        let file = self.files.get(id)?;
+        let samples = file
+            .runs
+            .iter()
+            .filter_map(|r| r.cpu.map(|c| (c, 1)))
+            .collect();
+        weighted_median(samples)
+    }
+
+    /// The highest peak memory of the file's recorded runs (a budget
+    /// should plan for the worst recent run, not a typical one).
+    pub fn expected_rss(&self, id: &str) -> Option<u64> {
+        self.files
+            .get(id)?
+            .runs
+            .iter()
+            .filter_map(|r| r.max_rss)
+            .max()
     }
 
     /// Whether the file's last recorded run failed, timed out or errored.

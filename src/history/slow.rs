@@ -231,6 +231,8 @@ mod tests {
                     duration: Some(secs(*d)),
                     verdict: Verdict::Pass,
                     hash: None,
+                    cpu: None,
+                    max_rss: None,
                 })
                 .collect(),
             ..FileHistory::default()
@@ -305,6 +307,8 @@ mod tests {
             duration: None,
             verdict: Verdict::Error,
             hash: None,
+            cpu: None,
+            max_rss: None,
         });
         let r = slow(&history(vec![("t/a.t", f)]), 10, 4);
         assert_eq!(r.files[0].spread.median, secs(2.5));

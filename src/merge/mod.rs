@@ -16,7 +16,7 @@ pub use verdict::{decide, judge, Judgement, SKIP_EXIT_CODE};
 
 use crate::parse::{CaseResult, CaseStatus, Protocol};
 use crate::plan::{Plan, ShardInfo};
-use crate::run::{logs, ChildStatus, NotRunReason, RunEvent, RunOutcome};
+use crate::run::{logs, ChildStatus, RunEvent, RunOutcome, SkipCause};
 use crate::unit::Slot;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
@@ -26,6 +26,9 @@ use std::time::Duration;
 ///
 /// Version 2 added `partition` (sharded runs) and `incomplete` (merged
 /// summaries); version 1 summaries are still read (both fields absent).
+/// `files[].cpu` and `files[].max_rss` were added within version 2: they
+/// are optional, so readers of version 2 (which ignore fields they do not
+/// know) read them unchanged, and summaries without them still read.
 pub const SUMMARY_VERSION: u32 = 2;
 
 /// The verdict for one file.
@@ -129,6 +132,14 @@ pub struct FileSummary {
     /// Processes left behind in its process group, killed by ptest.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub leaked: usize,
+    /// CPU time (user + system) of the last attempt's child and the
+    /// processes it waited for (`wait4`'s rusage); absent when it never ran.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_secs")]
+    pub cpu: Option<Duration>,
+    /// Peak resident memory in bytes of the last attempt's child (or the
+    /// largest process it waited for); absent when it never ran.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_rss: Option<u64>,
     /// Per-test results.
     pub cases: Vec<CaseResult>,
     /// The stdout log, if kept.
@@ -150,6 +161,14 @@ fn is_zero(n: &usize) -> bool {
 }
 
 impl FileSummary {
+    /// A summary for a file skipped without starting (verdict SKIP).
+    pub fn skipped(id: String, path: PathBuf, reason: &str) -> FileSummary {
+        FileSummary {
+            verdict: Verdict::Skip,
+            ..FileSummary::not_run(id, path, reason)
+        }
+    }
+
     /// A summary for a file that never ran.
     pub fn not_run(id: String, path: PathBuf, reason: &str) -> FileSummary {
         FileSummary {
@@ -164,6 +183,8 @@ impl FileSummary {
             worker: None,
             attempts: 0,
             leaked: 0,
+            cpu: None,
+            max_rss: None,
             cases: Vec::new(),
             stdout_log: None,
             stderr_log: None,
@@ -367,6 +388,8 @@ pub struct Attempt {
 #[derive(Debug)]
 pub struct Merger {
     planned: Vec<(String, PathBuf)>,
+    /// Each planned file's own skip reason (`skip` in its settings).
+    skip_reasons: Vec<Option<String>>,
     /// Every unit's attempts so far, by plan index.
     attempts: Vec<Vec<Attempt>>,
     done: Vec<Option<FileSummary>>,
@@ -383,6 +406,11 @@ impl Merger {
                 .entries
                 .iter()
                 .map(|e| (e.file.id.to_string(), e.file.path().to_path_buf()))
+                .collect(),
+            skip_reasons: plan
+                .entries
+                .iter()
+                .map(|e| e.file.settings.skip.clone())
                 .collect(),
             attempts: vec![Vec::new(); plan.entries.len()],
             done: vec![None; plan.entries.len()],
@@ -421,18 +449,43 @@ impl Merger {
             }
             RunEvent::NotRun { index, reason } => {
                 let (id, path) = self.planned.get(*index)?.clone();
-                let text = match reason {
-                    NotRunReason::BailOut => "not run: an earlier file bailed out",
-                    NotRunReason::Interrupted => "not run: the run was interrupted",
-                };
+                let text = reason::not_run(*reason);
                 let slot = self.done.get_mut(*index)?;
-                *slot = Some(FileSummary::not_run(id, path, text));
+                *slot = Some(FileSummary::not_run(id, path, &text));
+                slot.as_ref()
+            }
+            RunEvent::Skipped { index, cause } => {
+                let (id, path) = self.planned.get(*index)?.clone();
+                let text = self.skip_reason(*index, *cause);
+                let slot = self.done.get_mut(*index)?;
+                *slot = Some(FileSummary::skipped(id, path, &text));
                 slot.as_ref()
             }
             RunEvent::RunStarted { .. }
             | RunEvent::FileStarted { .. }
             | RunEvent::BailOut { .. }
+            | RunEvent::Stopping { .. }
             | RunEvent::Interrupted { .. } => None,
+        }
+    }
+
+    /// Why unit `index` is skipped: its own reason, or its dependency and
+    /// what became of it (`dependency t/setup.sh failed`).
+    fn skip_reason(&self, index: usize, cause: SkipCause) -> String {
+        match cause {
+            SkipCause::Asked => match self.skip_reasons.get(index).cloned().flatten() {
+                Some(reason) if !reason.is_empty() => reason,
+                Some(_) | None => "skipped by its settings".to_string(),
+            },
+            SkipCause::Dependency(dep) => {
+                let id = self.planned.get(dep).map_or("?", |(id, _)| id.as_str());
+                let verdict = self
+                    .done
+                    .get(dep)
+                    .and_then(|d| d.as_ref())
+                    .map(|d| d.verdict);
+                reason::dependency(id, verdict)
+            }
         }
     }
 

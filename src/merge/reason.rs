@@ -85,6 +85,40 @@ pub fn thousands(n: u64) -> String {
     out
 }
 
+/// The reason of a file that never started.
+pub fn not_run(reason: crate::run::NotRunReason) -> String {
+    use crate::run::NotRunReason;
+    match reason {
+        NotRunReason::BailOut => "not run: an earlier file bailed out".to_string(),
+        NotRunReason::Interrupted => "not run: the run was interrupted".to_string(),
+        NotRunReason::MaxFail(n) => format!(
+            "not run: the run stopped starting files after {n} failure{} (--fail-fast/--max-fail)",
+            if n == 1 { "" } else { "s" }
+        ),
+        NotRunReason::GlobalTimeout(after) => format!(
+            "not run: the global timeout ({}) expired",
+            crate::util::duration::format_duration(after)
+        ),
+        NotRunReason::Unschedulable => {
+            "not run: its scheduling constraints could never be met".to_string()
+        }
+    }
+}
+
+/// The reason of a file skipped because dependency `id` did not pass,
+/// given what became of it (`None`: not known).
+pub fn dependency(id: &str, verdict: Option<super::Verdict>) -> String {
+    use super::Verdict;
+    match verdict {
+        Some(Verdict::Fail | Verdict::Timeout | Verdict::Error) | None => {
+            format!("dependency {id} failed")
+        }
+        Some(Verdict::Skip) => format!("dependency {id} was skipped"),
+        Some(Verdict::NotRun | Verdict::Interrupted) => format!("dependency {id} did not run"),
+        Some(Verdict::Pass) => format!("dependency {id} did not pass"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -83,6 +83,13 @@ pub fn decide(run: &FileRun) -> Judgement {
             ));
             Verdict::Timeout
         }
+        (ChildStatus::GlobalTimeout { after }, _) => {
+            reasons.push(format!(
+                "stopped by ptest: the global timeout ({}) expired",
+                crate::config::format_duration(*after)
+            ));
+            Verdict::Timeout
+        }
         (_, Some(err)) => {
             reasons.push(format!("cannot read output: {err}"));
             Verdict::Error
@@ -146,6 +153,8 @@ pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
         worker: Some(run.slot.index()),
         attempts: run.attempt,
         leaked: run.leaked,
+        cpu: run.usage.map(|u| u.cpu),
+        max_rss: run.usage.map(|u| u.max_rss),
         cases,
         stdout_log: run.stdout.kept.then(|| run.stdout.path.clone()),
         stderr_log: run.stderr.kept.then(|| run.stderr.path.clone()),
@@ -159,7 +168,12 @@ pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
 fn cases(id: &str, run: &FileRun) -> Vec<CaseResult> {
     match (&run.status, run.output_error.as_ref()) {
         (ChildStatus::SpawnFailed { .. }, _) => Vec::new(),
-        (ChildStatus::Interrupted | ChildStatus::TimedOut { .. }, _) => partial_cases(run),
+        (
+            ChildStatus::Interrupted
+            | ChildStatus::TimedOut { .. }
+            | ChildStatus::GlobalTimeout { .. },
+            _,
+        ) => partial_cases(run),
         (_, Some(_)) => Vec::new(),
         (status @ (ChildStatus::Exited { .. } | ChildStatus::Signaled { .. }), None) => {
             match (run.protocol, &run.tap, &run.junit) {
@@ -301,6 +315,7 @@ fn bad_exit(status: &ChildStatus, reasons: &mut Vec<String>) -> bool {
             true
         }
         ChildStatus::TimedOut { .. }
+        | ChildStatus::GlobalTimeout { .. }
         | ChildStatus::Interrupted
         | ChildStatus::SpawnFailed { .. } => true,
     }
@@ -312,6 +327,7 @@ fn describe_exit(status: &ChildStatus) -> String {
         ChildStatus::Exited { code } => format!("it exited with status {code}"),
         ChildStatus::Signaled { name, .. } => format!("it was killed by {name}"),
         ChildStatus::TimedOut { .. } => "it timed out".to_string(),
+        ChildStatus::GlobalTimeout { .. } => "it was stopped by the global timeout".to_string(),
         ChildStatus::Interrupted => "it was interrupted".to_string(),
         ChildStatus::SpawnFailed { reason } => format!("it could not start: {reason}"),
     }
@@ -330,6 +346,7 @@ fn judge_exit(status: &ChildStatus) -> (Verdict, Option<String>) {
         ChildStatus::Exited { code } => (Verdict::Fail, Some(format!("exited with status {code}"))),
         ChildStatus::Signaled { name, .. } => (Verdict::Fail, Some(format!("killed by {name}"))),
         ChildStatus::TimedOut { .. }
+        | ChildStatus::GlobalTimeout { .. }
         | ChildStatus::Interrupted
         | ChildStatus::SpawnFailed { .. } => (Verdict::Error, None),
     }
@@ -385,6 +402,7 @@ mod tests {
             duration: Duration::from_millis(5),
             status,
             leaked: 0,
+            usage: None,
             stdout: log("out"),
             stderr: log("err"),
             protocol: Protocol::Junit,

@@ -74,7 +74,17 @@ pub fn render_dry_run(plan: &Plan) -> String {
         ("sum of expected".into(), or_unknown(plan.total_expected())),
         ("jobs".into(), plan.jobs.to_string()),
         ("predicted wall".into(), or_unknown(plan.predicted_wall())),
-        ("lower bound".into(), or_unknown(plan.lower_bound())),
+        ("lower bound".into(), {
+            let bound = plan.bound(
+                |i| plan.entries[i].expected,
+                |i| plan.entries[i].expected_cpu,
+            );
+            if bound.constrained && known {
+                format!("{} ({})", format_duration(bound.value), bound.describe())
+            } else {
+                or_unknown(bound.value)
+            }
+        }),
     ];
     let order = match plan.order {
         Order::Random(Some(_)) => format!("{} (repeat with --order {})", plan.order, plan.order),

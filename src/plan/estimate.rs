@@ -16,6 +16,13 @@ pub struct Expectation {
     pub source: EstimateSource,
     /// Whether the file's last recorded run failed, timed out or errored.
     pub failed_last_time: bool,
+    /// Expected CPU time (user + system), from the history; `None` when
+    /// not recorded (never estimated: it only raises a lower bound).
+    pub cpu: Option<Duration>,
+    /// Expected peak memory in bytes, from the history; a file without
+    /// data gets the 90th percentile of the known ones (`None` when none is
+    /// known).
+    pub rss: Option<u64>,
 }
 
 /// Known durations and failures, before estimating the files nothing is
@@ -25,6 +32,8 @@ pub struct Expectations {
     recorded: HashMap<String, Duration>,
     failed: HashSet<String>,
     imported: ImportedDurations,
+    cpu: HashMap<String, Duration>,
+    rss: HashMap<String, u64>,
 }
 
 /// Which percentile of the known durations a file without data gets.
@@ -46,6 +55,12 @@ impl Expectations {
             if history.failed_last_time(id) {
                 e.failed.insert(id.to_string());
             }
+            if let Some(cpu) = history.expected_cpu(id) {
+                e.cpu.insert(id.to_string(), cpu);
+            }
+            if let Some(rss) = history.expected_rss(id) {
+                e.rss.insert(id.to_string(), rss);
+            }
         }
         e
     }
@@ -59,6 +74,23 @@ impl Expectations {
     /// Records a duration as if it came from the history.
     pub fn insert_recorded(&mut self, id: impl Into<String>, expected: Duration) {
         self.recorded.insert(id.into(), expected);
+    }
+
+    /// Records resources as if they came from the history: CPU time and
+    /// peak memory in bytes.
+    pub fn insert_resources(
+        &mut self,
+        id: impl Into<String>,
+        cpu: Option<Duration>,
+        rss: Option<u64>,
+    ) {
+        let id = id.into();
+        if let Some(cpu) = cpu {
+            self.cpu.insert(id.clone(), cpu);
+        }
+        if let Some(rss) = rss {
+            self.rss.insert(id, rss);
+        }
     }
 
     /// Marks a file as failed last time.
@@ -90,6 +122,11 @@ impl Expectations {
         let mut durations: Vec<Duration> = known.iter().flatten().map(|&(d, _)| d).collect();
         let fill =
             percentile(&mut durations, NEW_FILE_PERCENTILE).map(|d| (d, EstimateSource::Estimated));
+        let mut peaks: Vec<u64> = files
+            .iter()
+            .filter_map(|f| self.rss.get(f.id.as_str()).copied())
+            .collect();
+        let rss_fill = percentile(&mut peaks, NEW_FILE_PERCENTILE);
         files
             .iter()
             .zip(known)
@@ -102,6 +139,8 @@ impl Expectations {
                     expected,
                     source,
                     failed_last_time: self.failed_last_time(&file.id),
+                    cpu: self.cpu.get(file.id.as_str()).copied(),
+                    rss: self.rss.get(file.id.as_str()).copied().or(rss_fill),
                 }
             })
             .collect()
@@ -109,7 +148,7 @@ impl Expectations {
 }
 
 /// The nearest-rank `p`th percentile (`None` for no values).
-fn percentile(values: &mut [Duration], p: usize) -> Option<Duration> {
+fn percentile<T: Ord + Copy>(values: &mut [T], p: usize) -> Option<T> {
     if values.is_empty() {
         return None;
     }
@@ -130,6 +169,6 @@ mod tests {
         assert_eq!(percentile(&mut v, 90), Some(Duration::from_secs(18)));
         let mut one = vec![Duration::from_secs(4)];
         assert_eq!(percentile(&mut one, 90), Some(Duration::from_secs(4)));
-        assert_eq!(percentile(&mut [], 90), None);
+        assert_eq!(percentile::<Duration>(&mut [], 90), None);
     }
 }

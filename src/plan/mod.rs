@@ -64,6 +64,8 @@
 //!
 //! Failed-first only changes the order within a shard, never the partition.
 
+mod bound;
+mod deps;
 mod dryrun;
 mod durations;
 mod estimate;
@@ -74,6 +76,8 @@ mod shard;
 #[cfg(test)]
 mod tests;
 
+pub use bound::{Bound, BoundItem};
+pub use deps::PlanError;
 pub use dryrun::render_dry_run;
 pub use durations::{DurationsError, ImportedDurations};
 pub use estimate::{Expectation, Expectations};
@@ -84,7 +88,7 @@ pub use crate::util::{order::Order, shard::Shard};
 use crate::config::format_duration;
 use crate::unit::Unit;
 use serde::{Deserialize, Serialize};
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
 
 /// Where a file's expected duration comes from.
@@ -124,6 +128,11 @@ pub struct PlannedFile {
     pub expected: Option<Duration>,
     /// Where `expected` comes from.
     pub source: EstimateSource,
+    /// Expected CPU time (user + system), when the history knows it.
+    pub expected_cpu: Option<Duration>,
+    /// Expected peak memory in bytes (the 90th percentile of the known
+    /// files for a file without data), for `--mem-budget`.
+    pub expected_rss: Option<u64>,
 }
 
 /// What the plan knows about the shard it was cut for.
@@ -148,7 +157,7 @@ pub struct ShardInfo {
 }
 
 /// The files to run, in dispatch order, and the parallelism.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Plan {
     /// Number of slots: the jobs asked for, at most one per planned
     /// file (see [`slots`]).
@@ -162,10 +171,33 @@ pub struct Plan {
     pub shard: Option<ShardInfo>,
     /// Ids of the files whose last recorded run failed.
     pub failed_last_time: BTreeSet<String>,
+    /// Max-threads per group (`[groups.NAME] max-threads`); a group a
+    /// file names that is not here has max-threads 1.
+    pub groups: BTreeMap<String, u32>,
+    /// CPU cores of the machine (for the CPU part of the lower bound).
+    pub cores: usize,
+    /// Each entry's dependencies as entry indices, or why they are not a
+    /// DAG over the run's files (see [`Plan::check`]).
+    pub dependencies: Result<Vec<Vec<usize>>, PlanError>,
+}
+
+impl Default for Plan {
+    fn default() -> Plan {
+        Plan {
+            jobs: 0,
+            entries: Vec::new(),
+            order: Order::default(),
+            shard: None,
+            failed_last_time: BTreeSet::new(),
+            groups: BTreeMap::new(),
+            cores: 1,
+            dependencies: Ok(Vec::new()),
+        }
+    }
 }
 
 /// How to build a [`Plan`].
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlanOptions {
     /// Number of slots (at least 1 is used).
     pub jobs: usize,
@@ -173,17 +205,25 @@ pub struct PlanOptions {
     pub order: Order,
     /// Run only this shard.
     pub shard: Option<Shard>,
+    /// Max-threads per group (from `Settings::groups`).
+    pub groups: BTreeMap<String, u32>,
 }
 
 impl PlanOptions {
-    /// `jobs` slots, the default order, no shard.
+    /// `jobs` slots, the default order, no shard, no groups.
     pub fn new(jobs: usize) -> PlanOptions {
         PlanOptions {
             jobs,
             order: Order::default(),
             shard: None,
+            groups: BTreeMap::new(),
         }
     }
+}
+
+/// The cores of this machine (1 when unknown).
+pub fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
 /// Something about the plan worth telling the user.
@@ -231,7 +271,7 @@ const BOUNDS_RUN_MIN: Duration = Duration::from_secs(1);
 impl Plan {
     /// A plan that runs files in the given (lexical) order with no estimates.
     pub fn lexical(files: Vec<Unit>, jobs: usize) -> Plan {
-        Plan {
+        let mut plan = Plan {
             jobs: slots(jobs, files.len()),
             entries: files
                 .into_iter()
@@ -239,12 +279,16 @@ impl Plan {
                     file,
                     expected: None,
                     source: EstimateSource::Unknown,
+                    expected_cpu: None,
+                    expected_rss: None,
                 })
                 .collect(),
             order: Order::Lexical,
-            shard: None,
-            failed_last_time: BTreeSet::new(),
-        }
+            cores: cores(),
+            ..Plan::default()
+        };
+        plan.resolve_dependencies();
+        plan
     }
 
     /// Builds the plan: estimates every file, keeps this shard's files (see
@@ -253,7 +297,7 @@ impl Plan {
     pub fn build(mut files: Vec<Unit>, expectations: &Expectations, options: &PlanOptions) -> Plan {
         files.sort_by(|a, b| a.id.cmp(&b.id).then_with(|| a.path().cmp(b.path())));
         let resolved = expectations.resolve(&files);
-        let mut entries: Vec<(PlannedFile, bool)> = files
+        let mut entries: Vec<order::Ranked> = files
             .into_iter()
             .zip(resolved)
             .map(|(file, e)| {
@@ -262,8 +306,11 @@ impl Plan {
                         file,
                         expected: e.expected,
                         source: e.source,
+                        expected_cpu: e.cpu,
+                        expected_rss: e.rss,
                     },
                     e.failed_last_time,
+                    e.expected,
                 )
             })
             .collect();
@@ -271,7 +318,7 @@ impl Plan {
         let shard = options.shard.map(|shard| {
             let items: Vec<(&str, Option<Duration>)> = entries
                 .iter()
-                .map(|(e, _)| (e.file.id.as_str(), e.expected))
+                .map(|(e, _, _)| (e.file.id.as_str(), e.expected))
                 .collect();
             let part = partition(&items, shard.count);
             let fingerprint = shard::fingerprint(&items, shard.count, part.hash_split);
@@ -289,20 +336,99 @@ impl Plan {
             }
         });
 
+        prioritise_chains(&mut entries);
         let order = order::resolve(options.order);
         order::sort(&mut entries, order);
         let failed_last_time = entries
             .iter()
-            .filter(|(_, failed)| *failed)
-            .map(|(e, _)| e.file.id.to_string())
+            .filter(|(_, failed, _)| *failed)
+            .map(|(e, _, _)| e.file.id.to_string())
             .collect();
-        Plan {
+        let mut plan = Plan {
             jobs: slots(options.jobs, entries.len()),
-            entries: entries.into_iter().map(|(e, _)| e).collect(),
+            entries: entries.into_iter().map(|(e, _, _)| e).collect(),
             order,
             shard,
             failed_last_time,
+            groups: options.groups.clone(),
+            cores: cores(),
+            dependencies: Ok(Vec::new()),
+        };
+        plan.resolve_dependencies();
+        plan
+    }
+
+    /// Resolves the entries' `depends-on` ids to entry indices.
+    fn resolve_dependencies(&mut self) {
+        let units: Vec<&Unit> = self.entries.iter().map(|e| &e.file).collect();
+        self.dependencies = deps::resolve(&units);
+    }
+
+    /// Whether the plan can run: its dependencies form a DAG over the
+    /// files of the run. Checked before anything starts.
+    pub fn check(&self) -> Result<(), PlanError> {
+        self.dependencies.as_ref().map(|_| ()).map_err(Clone::clone)
+    }
+
+    /// The admission queue for this plan: every entry in plan order with
+    /// its constraints, on the plan's slots, with the memory budget
+    /// `memory` (bytes) if any. Fails when [`Plan::check`] does.
+    pub fn queue(&self, memory: Option<u64>) -> Result<queue::Queue, PlanError> {
+        let dependencies = self.dependencies.as_ref().map_err(Clone::clone)?;
+        let constrained = self
+            .entries
+            .iter()
+            .any(|e| e.file.settings != crate::unit::UnitSettings::default())
+            || memory.is_some();
+        if !constrained {
+            return Ok(queue::Queue::in_plan_order(self.entries.len()));
         }
+        let (names, caps) = self.group_table();
+        let admissions = self.entries.iter().enumerate().map(|(i, e)| {
+            let s = &e.file.settings;
+            let group = s
+                .group
+                .as_deref()
+                .and_then(|g| names.binary_search_by(|n| n.as_str().cmp(g)).ok());
+            (
+                i,
+                queue::Admission {
+                    weight: usize::try_from(s.weight).unwrap_or(usize::MAX),
+                    exclusive: s.exclusive,
+                    group,
+                    depends_on: dependencies.get(i).cloned().unwrap_or_default(),
+                    skip: s.skip.is_some(),
+                    memory: e.expected_rss.unwrap_or(0),
+                },
+            )
+        });
+        let limits = queue::Limits {
+            slots: self.jobs.max(1),
+            groups: caps,
+            memory,
+        };
+        Ok(queue::Queue::constrained(admissions, limits))
+    }
+
+    /// Every group named by a file or defined in [`Plan::groups`], sorted,
+    /// with its max-threads (1 when not defined).
+    fn group_table(&self) -> (Vec<String>, Vec<usize>) {
+        let mut names: BTreeSet<&str> = self.groups.keys().map(String::as_str).collect();
+        names.extend(
+            self.entries
+                .iter()
+                .filter_map(|e| e.file.settings.group.as_deref()),
+        );
+        let caps = names
+            .iter()
+            .map(|n| self.groups.get(*n).map_or(1, |&c| c as usize))
+            .collect();
+        (names.into_iter().map(String::from).collect(), caps)
+    }
+
+    /// Max-threads of `group` (1 when it is not defined).
+    pub fn group_cap(&self, group: &str) -> u32 {
+        self.groups.get(group).copied().unwrap_or(1)
     }
 
     /// Sum of the entries' expected durations (unknown counts as zero).
@@ -314,8 +440,38 @@ impl Plan {
     /// `max(sum / jobs, longest)` over the expected durations (unknown
     /// counts as zero).
     pub fn lower_bound(&self) -> Duration {
-        let longest = self.entries.iter().filter_map(|e| e.expected).max();
-        self.share().max(longest.unwrap_or(Duration::ZERO))
+        self.bound(
+            |i| self.entries[i].expected,
+            |i| self.entries[i].expected_cpu,
+        )
+        .value
+    }
+
+    /// The lower bound of a run of this plan's entries if entry `i` takes
+    /// `duration(i)` and uses `cpu(i)` (see [`Bound`]): with the plan's
+    /// constraints, slots and cores.
+    pub fn bound(
+        &self,
+        duration: impl Fn(usize) -> Option<Duration>,
+        cpu: impl Fn(usize) -> Option<Duration>,
+    ) -> Bound {
+        let no_deps = Vec::new();
+        let deps = self.dependencies.as_ref().unwrap_or(&no_deps);
+        let items: Vec<BoundItem> = self
+            .entries
+            .iter()
+            .enumerate()
+            .map(|(i, e)| BoundItem {
+                duration: duration(i).unwrap_or(Duration::ZERO),
+                cpu: cpu(i),
+                weight: e.file.settings.weight.max(1),
+                exclusive: e.file.settings.exclusive,
+                group: e.file.settings.group.clone(),
+                skip: e.file.settings.skip.is_some(),
+                depends_on: deps.get(i).cloned().unwrap_or_default(),
+            })
+            .collect();
+        bound::lower_bound(&items, self.jobs, self.cores, |g| self.group_cap(g))
     }
 
     /// Sum of expected durations divided by the number of slots.
@@ -328,12 +484,20 @@ impl Plan {
     /// (unknown counts as zero) and the dispatcher starts `entries` on
     /// `jobs` slots as the admission [`queue`] lets it.
     pub fn predicted_wall(&self) -> Duration {
-        queue::simulate(
-            queue::Queue::in_plan_order(self.entries.len()),
-            self.jobs,
-            [],
-            |index| order::weight(self.entries[index].expected),
-        )
+        let queue = self
+            .queue(None)
+            .unwrap_or_else(|_| queue::Queue::in_plan_order(self.entries.len()));
+        let wall = queue::simulate(queue, self.jobs, [], |index| {
+            order::weight(self.entries[index].expected)
+        });
+        // The CPUs cannot do more than `cores` seconds of work per second.
+        wall.max(self.cpu_share())
+    }
+
+    /// Expected CPU time of the files the history knows, over the cores.
+    fn cpu_share(&self) -> Duration {
+        let cpu: Duration = self.entries.iter().filter_map(|e| e.expected_cpu).sum();
+        cpu / u32::try_from(self.cores.max(1)).unwrap_or(u32::MAX)
     }
 
     /// Files whose expected duration alone exceeds `sum / jobs` (and at
@@ -361,5 +525,31 @@ impl Plan {
                 share,
             })
             .collect()
+    }
+}
+
+/// With dependencies, a file's priority is the longest expected path from
+/// it to the end (its own duration plus its longest chain of dependents),
+/// so a long chain starts early. Without dependencies, nothing changes.
+fn prioritise_chains(entries: &mut [order::Ranked]) {
+    if entries
+        .iter()
+        .all(|(e, _, _)| e.file.settings.depends_on.is_empty())
+    {
+        return;
+    }
+    let units: Vec<&Unit> = entries.iter().map(|(e, _, _)| &e.file).collect();
+    let Ok(dependencies) = deps::resolve(&units) else {
+        return; // refused by `Plan::check`
+    };
+    let own: Vec<Duration> = entries
+        .iter()
+        .map(|(e, _, _)| order::weight(e.expected))
+        .collect();
+    let paths = deps::critical_paths(&dependencies, &own);
+    for ((e, _, priority), path) in entries.iter_mut().zip(paths) {
+        if e.expected.is_some() {
+            *priority = Some(path);
+        }
     }
 }

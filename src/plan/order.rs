@@ -47,17 +47,21 @@ pub(super) fn resolve(order: Order) -> Order {
     }
 }
 
-/// Longest expected first; known before unknown; among unknowns, biggest
-/// file first; then by id.
-fn longest_first(a: &PlannedFile, b: &PlannedFile) -> Ordering {
-    let by_expected = match (a.expected, b.expected) {
+/// Longest priority first (the expected duration, or with dependencies the
+/// longest expected path to the end); known before unknown; among unknowns,
+/// biggest file first; then by id.
+fn longest_first(a: &Ranked, b: &Ranked) -> Ordering {
+    let by_expected = match (a.2, b.2) {
         (Some(x), Some(y)) => y.cmp(&x),
         (Some(_), None) => Ordering::Less,
         (None, Some(_)) => Ordering::Greater,
-        (None, None) => b.file.size.cmp(&a.file.size),
+        (None, None) => b.0.file.size.cmp(&a.0.file.size),
     };
-    by_expected.then_with(|| by_id(a, b))
+    by_expected.then_with(|| by_id(&a.0, &b.0))
 }
+
+/// An entry, whether it failed last time, and its priority.
+pub(super) type Ranked = (PlannedFile, bool, Option<Duration>);
 
 fn by_id(a: &PlannedFile, b: &PlannedFile) -> Ordering {
     a.file
@@ -66,17 +70,18 @@ fn by_id(a: &PlannedFile, b: &PlannedFile) -> Ordering {
         .then_with(|| a.file.path().cmp(b.file.path()))
 }
 
-/// Sorts `(entry, failed last time)` pairs into dispatch order. `order` must
-/// be resolved (a `Random` without a seed is shuffled with seed 0).
-pub(super) fn sort(entries: &mut [(PlannedFile, bool)], order: Order) {
+/// Sorts `(entry, failed last time, priority)` triples into dispatch
+/// order. `order` must be resolved (a `Random` without a seed is shuffled
+/// with seed 0).
+pub(super) fn sort(entries: &mut [Ranked], order: Order) {
     match order {
         Order::FailedFirst => {
-            entries.sort_by(|(a, fa), (b, fb)| fb.cmp(fa).then_with(|| longest_first(a, b)))
+            entries.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| longest_first(a, b)))
         }
-        Order::Lpt => entries.sort_by(|(a, _), (b, _)| longest_first(a, b)),
-        Order::Lexical => entries.sort_by(|(a, _), (b, _)| by_id(a, b)),
+        Order::Lpt => entries.sort_by(longest_first),
+        Order::Lexical => entries.sort_by(|a, b| by_id(&a.0, &b.0)),
         Order::Random(seed) => {
-            entries.sort_by(|(a, _), (b, _)| by_id(a, b));
+            entries.sort_by(|a, b| by_id(&a.0, &b.0));
             let mut rng = SplitMix64::new(seed.unwrap_or(0));
             for i in (1..entries.len()).rev() {
                 let j = rng.below(i as u64 + 1) as usize;

@@ -27,7 +27,12 @@ fn ids(plan: &Plan) -> Vec<&str> {
 }
 
 fn options(jobs: usize, order: Order, shard: Option<Shard>) -> PlanOptions {
-    PlanOptions { jobs, order, shard }
+    PlanOptions {
+        jobs,
+        order,
+        shard,
+        ..PlanOptions::new(jobs)
+    }
 }
 
 fn shuffle<T>(rng: &mut SplitMix64, v: &mut [T]) {
@@ -853,4 +858,69 @@ fn durations_deeply_nested_test_cases_take_linear_time() {
         None,
         "the outer suite has no time of its own"
     );
+}
+
+#[test]
+fn constraints_shape_the_prediction_the_bound_and_the_order() {
+    let (mut files, e) = suite(
+        &["t/a", "t/b", "t/c", "t/d", "t/x"],
+        &[
+            ("t/a", 4.0),
+            ("t/b", 4.0),
+            ("t/c", 4.0),
+            ("t/d", 4.0),
+            ("t/x", 10.0),
+        ],
+    );
+    files[4].settings.exclusive = true;
+    let plan = Plan::build(files.clone(), &e, &options(2, Order::Lpt, None));
+    assert_eq!(
+        plan.predicted_wall(),
+        s(18.0),
+        "10 alone, then 4 x 4s on 2 slots"
+    );
+    assert_eq!(plan.lower_bound(), s(18.0));
+    assert!(render_dry_run(&plan).contains("lower bound:     18.0s (exclusive 10.0s + sum/jobs)"));
+
+    files[4].settings.exclusive = false;
+    for f in &mut files[..4] {
+        f.settings.group = Some("db".into());
+    }
+    let mut opts = options(4, Order::Lpt, None);
+    opts.groups = BTreeMap::from([("db".to_string(), 2)]);
+    let plan = Plan::build(files.clone(), &e, &opts);
+    assert_eq!(
+        plan.predicted_wall(),
+        s(10.0),
+        "two db files at a time beside x"
+    );
+    assert_eq!(plan.lower_bound(), s(10.0));
+
+    // A short file with a long chain behind it goes first.
+    let (mut files, e) = suite(
+        &["t/a", "t/b", "t/c"],
+        &[("t/a", 1.0), ("t/b", 5.0), ("t/c", 3.0)],
+    );
+    files[1].settings.depends_on = vec![crate::unit::UnitId::new("t/a".into())];
+    let plan = Plan::build(files, &e, &options(2, Order::Lpt, None));
+    assert_eq!(
+        ids(&plan),
+        ["t/a", "t/b", "t/c"],
+        "a (1s) has a 6s path: first, not last"
+    );
+    assert_eq!(plan.check(), Ok(()));
+    assert_eq!(plan.predicted_wall(), s(6.0));
+}
+
+#[test]
+fn cpu_times_known_bound_the_prediction_by_the_cores() {
+    let (files, mut e) = suite(&["t/a", "t/b", "t/c", "t/d"], &[]);
+    for id in ["t/a", "t/b", "t/c", "t/d"] {
+        e.insert_recorded(id, s(2.0));
+        e.insert_resources(id, Some(s(2.0)), None);
+    }
+    let mut plan = Plan::build(files, &e, &options(4, Order::Lpt, None));
+    plan.cores = 2;
+    assert_eq!(plan.predicted_wall(), s(4.0), "4 jobs but 2 cores");
+    assert_eq!(plan.lower_bound(), s(4.0));
 }

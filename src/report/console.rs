@@ -265,6 +265,23 @@ impl Console {
                     progress.advance();
                 }
             }
+            RunEvent::Skipped { index, .. } => {
+                self.update_progress(|m| m.not_run(*index));
+                if let Some(summary) = finished {
+                    self.print_file(summary);
+                }
+                if let Some(progress) = &self.progress {
+                    progress.advance();
+                }
+            }
+            RunEvent::Stopping { reason } => {
+                let why = crate::merge::reason::not_run(*reason);
+                let why = why.strip_prefix("not run: ").unwrap_or(&why);
+                self.print(&format!(
+                    "{} {why} — starting no more files",
+                    self.palette.fail.apply_to("STOP")
+                ));
+            }
         }
     }
 
@@ -675,14 +692,30 @@ fn render_totals(s: &RunSummary) -> String {
     out
 }
 
+/// ` (CPU 1.6 of 2 cores busy)`: the CPU time of the files over the wall
+/// time, when any file's CPU time is known (what the wall-based speedup
+/// cannot tell: more jobs than cores only share the cores).
+fn cpu_busy(s: &RunSummary, cores: usize) -> String {
+    let cpu: Duration = s.files.iter().filter_map(|f| f.cpu).sum();
+    if s.files.iter().all(|f| f.cpu.is_none()) || s.wall.is_zero() {
+        return String::new();
+    }
+    let busy = cpu.as_secs_f64() / s.wall.as_secs_f64();
+    format!(
+        " (CPU {busy:.1} of {cores} core{} busy)",
+        if cores == 1 { "" } else { "s" }
+    )
+}
+
 /// The `Time:` line. Speedup and parallel efficiency only when they mean
 /// something: more than one slot and more than one file that took time.
 fn render_time(s: &RunSummary) -> String {
     let busy = s.total_file_time();
     let mut out = format!(
-        "Time:   {} wall, {} in files",
+        "Time:   {} wall, {} in files{}",
         format_duration(s.wall),
-        format_duration(busy)
+        format_duration(busy),
+        cpu_busy(s, crate::plan::cores())
     );
     let timed = s.files.iter().filter(|f| f.duration.is_some()).count();
     if s.jobs > 1 && timed > 1 {

@@ -32,18 +32,31 @@ fn plural(n: usize) -> &'static str {
 
 /// The timing line under the summary: wall time against the lower bound of
 /// this run's durations, and against what the plan predicted. Empty with
-/// fewer than two timed files.
+/// fewer than two timed files. With scheduling constraints or CPU times the
+/// bound is the plan's constrained one ([`Plan::bound`]) and says what sets
+/// it.
 pub fn schedule_note(plan: &Plan, summary: &RunSummary) -> String {
     let durations: Vec<Duration> = summary.files.iter().filter_map(|f| f.duration).collect();
     if durations.len() < 2 {
         return String::new();
     }
-    let slots = plan.jobs.min(durations.len()).max(1) as u32;
-    let sum: Duration = durations.iter().sum();
-    let longest = durations.iter().max().copied().unwrap_or_default();
-    let bound = (sum / slots).max(longest);
+    let by_id: std::collections::HashMap<&str, &crate::merge::FileSummary> =
+        summary.files.iter().map(|f| (f.id.as_str(), f)).collect();
+    let of = |i: usize| by_id.get(plan.entries[i].file.id.as_str()).copied();
+    let constrained = plan.bound(
+        |i| of(i).and_then(|f| f.duration),
+        |i| of(i).and_then(|f| f.cpu),
+    );
+    let (bound, how) = if constrained.constrained {
+        (constrained.value, constrained.describe())
+    } else {
+        let slots = plan.jobs.min(durations.len()).max(1) as u32;
+        let sum: Duration = durations.iter().sum();
+        let longest = durations.iter().max().copied().unwrap_or_default();
+        ((sum / slots).max(longest), constrained.describe())
+    };
     let mut note = format!(
-        "Bound:  {} lower bound max(sum/jobs, longest); wall is {:.2}x of it",
+        "Bound:  {} lower bound {how}; wall is {:.2}x of it",
         format_duration(bound),
         summary.wall.as_secs_f64() / bound.as_secs_f64().max(1e-6)
     );

@@ -2,11 +2,17 @@
 //!
 //! It owns the slots (one worker thread each), the running children, their
 //! timeouts and ptest's signals. Which unit starts next it asks the
-//! admission queue ([`crate::plan::queue`]); what to start, the launcher
-//! ([`super::launch`]). It receives spawn and completion messages, enforces
-//! per-file timeouts (SIGTERM to the group, then SIGKILL after the grace
-//! period), and reacts to SIGINT/SIGTERM by starting nothing more and
-//! stopping every running group.
+//! admission queue ([`crate::plan::queue`], built from the plan's
+//! constraints); what to start, the launcher ([`super::launch`]). It
+//! receives spawn and completion messages, enforces per-file timeouts (the
+//! unit's own, else the run's: SIGTERM to the group, then SIGKILL after the
+//! grace period) and the global timeout, reads the load average for
+//! `--load-limit`, counts failures for `--fail-fast`/`--max-fail`, and
+//! reacts to SIGINT/SIGTERM by starting nothing more and stopping every
+//! running group.
+//!
+//! A unit of weight `w` holds `w` slots: it runs in the first, the others
+//! stay idle until it ends.
 
 use super::launch::Launch;
 use super::watchdog::Watchdog;
@@ -14,7 +20,7 @@ use super::worker::{self, Job, Msg};
 use super::{
     process, rundir, ChildStatus, FileRun, NotRunReason, RunError, RunEvent, RunOptions, RunOutcome,
 };
-use crate::plan::queue::{Follow, Outcome, Queue};
+use crate::plan::queue::{Follow, Outcome, Queue, Room};
 use crate::plan::Plan;
 use crate::unit::Slot;
 use std::collections::HashMap;
@@ -26,20 +32,31 @@ use std::time::{Duration, Instant, SystemTime};
 /// Why ptest is stopping a running child.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Stop {
-    Timeout,
+    /// Its own timeout (this long) expired.
+    Timeout(Duration),
+    /// The run's global timeout (this long) expired.
+    GlobalTimeout(Duration),
     Interrupt,
 }
 
 /// A file that has been handed to a worker.
 #[derive(Debug)]
 struct Running {
+    /// The slot it runs in.
     slot: Slot,
+    /// Further slots it holds (weight > 1).
+    held: Vec<Slot>,
     pgid: Option<u32>,
     started: Instant,
+    /// Its timeout: the unit's own, else the run's.
+    timeout: Option<Duration>,
     stop: Option<Stop>,
     /// When to send SIGKILL (set once SIGTERM was sent).
     kill_at: Option<Instant>,
 }
+
+/// How often the load average is read again while it holds files back.
+const LOAD_POLL: Duration = Duration::from_millis(500);
 
 /// Runs the plan. See the module docs.
 pub fn run(
@@ -47,6 +64,7 @@ pub fn run(
     options: &RunOptions,
     on_event: impl FnMut(RunEvent),
 ) -> Result<RunOutcome, RunError> {
+    let queue = plan.queue(options.mem_budget)?;
     let started_at = SystemTime::now();
     let start = Instant::now();
     let prepared = rundir::prepare(&options.runs_root, &options.run_id, options.keep_runs)
@@ -72,12 +90,20 @@ pub fn run(
         plan,
         options,
         launch: Launch::new(options, &run_dir, jobs),
-        queue: Queue::in_plan_order(plan.entries.len()),
+        queue,
         free: (0..slots.len()).rev().map(Slot::new).collect(),
         slots,
         running: HashMap::new(),
         interrupted: None,
         bailed_out: None,
+        stopping: None,
+        failures: 0,
+        needs_verdict: options.max_fail.is_some()
+            || plan
+                .entries
+                .iter()
+                .any(|e| !e.file.settings.depends_on.is_empty()),
+        global_deadline: options.global_timeout.map(|t| start + t),
         on_event,
     };
     (d.on_event)(RunEvent::RunStarted {
@@ -88,6 +114,8 @@ pub fn run(
     });
     // If the loop fails or panics (a bug, or a panicking event callback),
     // no child may outlive ptest: stop every running group, then report.
+    let skipped = d.queue.take_follows();
+    d.follow(skipped);
     let looped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| d.dispatch(&rx)));
     if !matches!(looped, Ok(Ok(()))) {
         for r in d.running.values() {
@@ -103,10 +131,10 @@ pub fn run(
     }
 
     // Files never started.
-    let reason = if d.interrupted.is_some() {
-        NotRunReason::Interrupted
-    } else {
-        NotRunReason::BailOut
+    let reason = match (d.interrupted, d.stopping) {
+        (Some(_), _) => NotRunReason::Interrupted,
+        (None, Some(reason)) => reason,
+        (None, None) => NotRunReason::BailOut,
     };
     for index in d.queue.take_unstarted() {
         (d.on_event)(RunEvent::NotRun { index, reason });
@@ -174,6 +202,14 @@ struct Dispatcher<'a, F> {
     running: HashMap<usize, Running>,
     interrupted: Option<i32>,
     bailed_out: Option<(usize, String)>,
+    /// Why no more files start (fail-fast, max-fail, global timeout).
+    stopping: Option<NotRunReason>,
+    /// Files that failed so far (FAIL, TIMEOUT, ERROR).
+    failures: u32,
+    /// Whether a finished file's verdict matters here (dependencies or
+    /// `--max-fail`); otherwise it is left to the summary.
+    needs_verdict: bool,
+    global_deadline: Option<Instant>,
     on_event: F,
 }
 
@@ -183,12 +219,22 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
     fn dispatch(&mut self, rx: &Receiver<Msg>) -> Result<(), RunError> {
         loop {
             self.start_ready()?;
-            if self.running.is_empty() && self.queue.is_exhausted() {
-                return Ok(());
+            if self.running.is_empty() {
+                if self.queue.is_exhausted() {
+                    return Ok(());
+                }
+                // Nothing runs and nothing may start: the constraints can
+                // never be met. Stop rather than wait forever.
+                self.stop_starting(NotRunReason::Unschedulable);
+                continue;
             }
-            let wait = next_deadline(&self.running, self.options.timeout)
+            let mut wait = self
+                .next_deadline()
                 .map(|at| at.saturating_duration_since(Instant::now()))
                 .unwrap_or(Duration::from_secs(3600));
+            if self.options.load_limit.is_some() && !self.queue.is_exhausted() {
+                wait = wait.min(LOAD_POLL);
+            }
             match rx.recv_timeout(wait) {
                 Ok(Msg::Spawned { index, pgid }) => {
                     if let Some(r) = self.running.get_mut(&index) {
@@ -210,26 +256,46 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
         }
     }
 
-    /// Starts units while a slot is free and the queue lets one start.
+    /// Whether the load average allows starting one more file.
+    fn load_allows(&self) -> bool {
+        match self.options.load_limit {
+            None => true,
+            Some(limit) => load_average().is_none_or(|load| load <= limit),
+        }
+    }
+
+    /// Starts units while the queue lets one start in the free slots.
     fn start_ready(&mut self) -> Result<(), RunError> {
-        while let Some(&slot) = self.free.last() {
-            let Some(index) = self.queue.next_ready(self.free.len()) else {
+        while !self.free.is_empty() {
+            let room = Room {
+                free_slots: self.free.len(),
+                may_start_more: self.queue.running() == 0 || self.load_allows(),
+            };
+            let Some(index) = self.queue.admit(room) else {
+                break;
+            };
+            let weight = self.queue.weight(index).clamp(1, self.free.len());
+            let at = self.free.len() - weight;
+            let mut held = self.free.split_off(at);
+            let Some(slot) = held.pop() else {
                 break;
             };
             let unit = &self.plan.entries[index].file;
             let attempt = 1;
-            let spec = match self.launch.command(unit, slot, attempt) {
+            let group_slot = self.queue.group_slot(index);
+            let spec = match self.launch.command(unit, slot, attempt, group_slot) {
                 Ok(spec) => spec,
                 Err(reason) => {
                     // Nothing to start: report it as an ERROR right away.
+                    self.free.extend(held);
+                    self.free.push(slot);
                     (self.on_event)(RunEvent::FileStarted {
                         index,
                         slot,
                         attempt,
                     });
                     let run = FileRun::not_started(index, slot, attempt, reason);
-                    self.queue.finished(index, Outcome::Finished);
-                    (self.on_event)(RunEvent::FileFinished(Box::new(run)));
+                    self.conclude(Box::new(run));
                     continue;
                 }
             };
@@ -247,13 +313,14 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
                     "a worker thread stopped unexpectedly",
                 )));
             }
-            self.free.pop();
             self.running.insert(
                 index,
                 Running {
                     slot,
+                    held,
                     pgid: None,
                     started: Instant::now(),
+                    timeout: unit.settings.timeout.or(self.options.timeout),
                     stop: None,
                     kill_at: None,
                 },
@@ -267,42 +334,82 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
         Ok(())
     }
 
-    /// A worker reports a finished unit: free its slot, tell the queue.
+    /// A worker reports a finished unit: free its slots, then conclude it.
     fn finished(&mut self, mut file_run: Box<FileRun>) {
         if let Some(r) = self.running.remove(&file_run.index) {
+            self.free.extend(r.held);
             self.free.push(r.slot);
             // A child ptest stopped is reported for why it was stopped.
             match (r.stop, &file_run.status) {
                 (_, ChildStatus::SpawnFailed { .. }) | (None, _) => {}
-                (Some(Stop::Timeout), _) => {
-                    file_run.status = ChildStatus::TimedOut {
-                        after: self.options.timeout.unwrap_or_default(),
-                    }
+                (Some(Stop::Timeout(after)), _) => {
+                    file_run.status = ChildStatus::TimedOut { after }
+                }
+                (Some(Stop::GlobalTimeout(after)), _) => {
+                    file_run.status = ChildStatus::GlobalTimeout { after }
                 }
                 (Some(Stop::Interrupt), _) => file_run.status = ChildStatus::Interrupted,
             }
         }
+        self.conclude(file_run);
+    }
+
+    /// Tells the queue how a unit ended, reports it and what follows.
+    fn conclude(&mut self, file_run: Box<FileRun>) {
         let bail = file_run.tap.as_ref().and_then(|t| t.bail_out.clone());
         let index = file_run.index;
-        let outcome = match bail {
-            Some(_) => Outcome::BailedOut,
-            None => Outcome::Finished,
+        let verdict = self
+            .needs_verdict
+            .then(|| crate::merge::decide(&file_run).verdict);
+        let outcome = match (&bail, verdict) {
+            (Some(_), _) => Outcome::BailedOut,
+            (None, Some(crate::merge::Verdict::Pass) | None) => Outcome::Passed,
+            (None, Some(_)) => Outcome::NotPassed,
         };
+        let failed = verdict.is_some_and(crate::merge::Verdict::is_failure);
         let follows = self.queue.finished(index, outcome);
         (self.on_event)(RunEvent::FileFinished(file_run));
-        for follow in follows {
-            match follow {
-                Follow::BailOut => {
-                    if let (Some(reason), None) = (&bail, &self.bailed_out) {
-                        self.bailed_out = Some((index, reason.clone()));
-                        (self.on_event)(RunEvent::BailOut {
-                            index,
-                            reason: reason.clone(),
-                        });
-                    }
-                }
+        for follow in &follows {
+            if let (Follow::BailOut, Some(reason), None) = (follow, &bail, &self.bailed_out) {
+                self.bailed_out = Some((index, reason.clone()));
+                (self.on_event)(RunEvent::BailOut {
+                    index,
+                    reason: reason.clone(),
+                });
             }
         }
+        self.follow(follows);
+        if failed {
+            self.failures += 1;
+            if self
+                .options
+                .max_fail
+                .is_some_and(|max| self.failures >= max)
+            {
+                self.stop_starting(NotRunReason::MaxFail(self.failures));
+            }
+        }
+    }
+
+    /// Reports the units the queue skipped.
+    fn follow(&mut self, follows: Vec<Follow>) {
+        for follow in follows {
+            match follow {
+                Follow::Skip { index, cause } => {
+                    (self.on_event)(RunEvent::Skipped { index, cause })
+                }
+                Follow::BailOut => {}
+            }
+        }
+    }
+
+    /// No more files start, for `reason` (the first reason stays).
+    fn stop_starting(&mut self, reason: NotRunReason) {
+        if self.stopping.is_none() && self.interrupted.is_none() && !self.queue.is_stopped() {
+            self.stopping = Some(reason);
+            (self.on_event)(RunEvent::Stopping { reason });
+        }
+        self.queue.stop();
     }
 
     /// ptest got SIGINT or SIGTERM: the first stops starting and
@@ -326,9 +433,22 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
         }
     }
 
-    /// Sends SIGKILL after the grace period, SIGTERM after the timeout.
+    /// The global timeout, then per file: SIGKILL after the grace period,
+    /// SIGTERM after the timeout.
     fn enforce_deadlines(&mut self) {
         let now = Instant::now();
+        if let (Some(at), Some(limit)) = (self.global_deadline, self.options.global_timeout) {
+            if now >= at {
+                self.global_deadline = None;
+                self.stop_starting(NotRunReason::GlobalTimeout(limit));
+                for r in self.running.values_mut() {
+                    if r.stop.is_none() {
+                        r.stop = Some(Stop::GlobalTimeout(limit));
+                        terminate(r, self.options.grace);
+                    }
+                }
+            }
+        }
         for r in self.running.values_mut() {
             if let Some(kill_at) = r.kill_at {
                 if now >= kill_at {
@@ -337,13 +457,35 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
                     }
                     r.kill_at = None;
                 }
-            } else if r.stop.is_none() && self.options.timeout.is_some_and(|t| now >= r.started + t)
-            {
-                r.stop = Some(Stop::Timeout);
-                terminate(r, self.options.grace);
+            } else if let (None, Some(t)) = (r.stop, r.timeout) {
+                if now >= r.started + t {
+                    r.stop = Some(Stop::Timeout(t));
+                    terminate(r, self.options.grace);
+                }
             }
         }
     }
+
+    /// The earliest instant at which the dispatcher must act on its own.
+    fn next_deadline(&self) -> Option<Instant> {
+        self.running
+            .values()
+            .filter_map(|r| match (r.kill_at, r.stop, r.timeout) {
+                (Some(kill_at), _, _) => Some(kill_at),
+                (None, None, Some(t)) => Some(r.started + t),
+                (None, Some(_), _) | (None, None, None) => None,
+            })
+            .chain(self.global_deadline)
+            .min()
+    }
+}
+
+/// The 1-minute load average (`getloadavg(3)`), `None` when unknown.
+fn load_average() -> Option<f64> {
+    let mut load = [0f64; 1];
+    // SAFETY: getloadavg writes at most `nelem` (1) doubles into `load`.
+    let n = unsafe { libc::getloadavg(load.as_mut_ptr(), 1) };
+    (n == 1).then_some(load[0])
 }
 
 /// Sends SIGTERM to a running child's group and schedules SIGKILL.
@@ -354,18 +496,6 @@ fn terminate(r: &mut Running, grace: Duration) {
             r.kill_at = Some(Instant::now() + grace);
         }
     }
-}
-
-/// The earliest instant at which the dispatcher must act on its own.
-fn next_deadline(running: &HashMap<usize, Running>, timeout: Option<Duration>) -> Option<Instant> {
-    running
-        .values()
-        .filter_map(|r| match (r.kill_at, r.stop, timeout) {
-            (Some(kill_at), _, _) => Some(kill_at),
-            (None, None, Some(t)) => Some(r.started + t),
-            (None, Some(_), _) | (None, None, None) => None,
-        })
-        .min()
 }
 
 /// Forwards SIGINT and SIGTERM to the dispatcher.

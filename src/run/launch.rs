@@ -21,6 +21,7 @@
 //! | `HARNESS_ACTIVE` | `1` (as `prove` sets it) |
 //! | `PTEST_JUNIT_FILE` | where the child may write a JUnit report (absolute) |
 //! | `PTEST_SHARD` | `K/N`, when running a shard |
+//! | `PTEST_GROUP`, `PTEST_GROUP_SLOT` | the unit's group and the group slot it holds (`0..N-1` for `max-threads = N`, unique among the group's running members), when it is in a group |
 //! | `PERL5LIB` | the `-I` directories (absolute) before the inherited value |
 //!
 //! and then the unit's own environment ([`Unit::env`]: `env` tables of
@@ -101,9 +102,16 @@ impl Launch {
         }
     }
 
-    /// The command for attempt `attempt` of `unit` in `slot`, or why the
-    /// unit cannot be started.
-    pub fn command(&self, unit: &Unit, slot: Slot, attempt: u32) -> Result<CommandSpec, String> {
+    /// The command for attempt `attempt` of `unit` in `slot` (holding
+    /// `group_slot` of its group, if it is in one), or why the unit cannot
+    /// be started.
+    pub fn command(
+        &self,
+        unit: &Unit,
+        slot: Slot,
+        attempt: u32,
+        group_slot: Option<u32>,
+    ) -> Result<CommandSpec, String> {
         let stem = rundir::log_stem(&unit.id, attempt);
         let junit_name = format!("{stem}.xml");
         let junit_env = self.junit_env_dir.join(&junit_name);
@@ -124,6 +132,11 @@ impl Launch {
         ]);
         if let Some(shard) = &self.shard {
             env.push(("PTEST_SHARD", shard.clone()));
+        }
+        if let Some(group) = &unit.settings.group {
+            env.push(("PTEST_GROUP", group.into()));
+            let slot = group_slot.unwrap_or(0);
+            env.push(("PTEST_GROUP_SLOT", slot.to_string().into()));
         }
         if let Some(value) = &self.perl5lib {
             env.push(("PERL5LIB", value.clone()));
@@ -195,7 +208,7 @@ mod tests {
     fn a_command_names_its_slot_attempt_and_logs() {
         let launch = Launch::new(&options(), Path::new("runs/r1"), 4);
         let spec = launch
-            .command(&perl_t("t/a.t", &[]), Slot::new(2), 3)
+            .command(&perl_t("t/a.t", &[]), Slot::new(2), 3, None)
             .expect("runnable");
         assert_eq!(spec.argv, ["perl", "t/a.t"]);
         assert_eq!(env(&spec, "PTEST_WORKER").unwrap(), "2");
@@ -221,7 +234,7 @@ mod tests {
         options.perl_lib = vec!["/lib/a".into(), "/lib/b".into()];
         options.shard = Some("2/3".into());
         let launch = Launch::new(&options, Path::new("runs/r1"), 1);
-        let plain = launch.command(&perl_t("t/a.t", &[]), Slot::new(0), 1);
+        let plain = launch.command(&perl_t("t/a.t", &[]), Slot::new(0), 1, None);
         let plain = plain.expect("runnable");
         assert_eq!(plain.argv, ["perl", "t/a.t"]);
         let lib = env(&plain, "PERL5LIB")
@@ -231,7 +244,7 @@ mod tests {
         assert!(lib.starts_with("/lib/a:/lib/b"), "{lib}");
         assert_eq!(env(&plain, "PTEST_SHARD").unwrap(), "2/3");
         assert_eq!(env(&plain, "PTEST_PARALLEL").unwrap(), "0");
-        let tainted = launch.command(&perl_t("t/b.t", &["-T"]), Slot::new(0), 1);
+        let tainted = launch.command(&perl_t("t/b.t", &["-T"]), Slot::new(0), 1, None);
         let tainted = tainted.expect("runnable");
         assert_eq!(
             tainted.argv,
@@ -250,8 +263,25 @@ mod tests {
             None,
             0,
         );
-        let spec = launch.command(&unit, Slot::new(0), 1);
+        let spec = launch.command(&unit, Slot::new(0), 1, None);
         assert_eq!(spec, Err("not executable".to_string()));
+    }
+
+    #[test]
+    fn a_group_member_learns_its_group_and_group_slot() {
+        let launch = Launch::new(&options(), Path::new("runs/r1"), 4);
+        let mut unit = perl_t("t/db.t", &[]);
+        assert_eq!(
+            env(
+                &launch.command(&unit, Slot::new(0), 1, None).unwrap(),
+                "PTEST_GROUP"
+            ),
+            None
+        );
+        unit.settings.group = Some("db".into());
+        let spec = launch.command(&unit, Slot::new(3), 1, Some(1)).unwrap();
+        assert_eq!(env(&spec, "PTEST_GROUP").unwrap(), "db");
+        assert_eq!(env(&spec, "PTEST_GROUP_SLOT").unwrap(), "1");
     }
 
     #[test]
@@ -260,7 +290,9 @@ mod tests {
         let mut unit = perl_t("t/a.t", &[]);
         unit.cwd = Some("sub".into());
         unit.env = vec![("KEY".into(), "value".into())];
-        let spec = launch.command(&unit, Slot::new(0), 1).expect("runnable");
+        let spec = launch
+            .command(&unit, Slot::new(0), 1, None)
+            .expect("runnable");
         assert_eq!(spec.cwd, Some(PathBuf::from("sub")));
         assert_eq!(spec.extra_env, [("KEY".into(), "value".into())]);
     }
@@ -276,7 +308,9 @@ mod tests {
             None,
             0,
         );
-        let spec = launch.command(&unit, Slot::new(0), 1).expect("runnable");
+        let spec = launch
+            .command(&unit, Slot::new(0), 1, None)
+            .expect("runnable");
         let junit = env(&spec, "PTEST_JUNIT_FILE").unwrap().to_string_lossy();
         assert_eq!(spec.argv[1], "t/a.py");
         assert_eq!(spec.argv[2], format!("--out={junit}").as_str());

@@ -55,6 +55,18 @@ pub struct RunOptions {
     /// `prove -I`). Made absolute, so a test that changes directory keeps
     /// them.
     pub perl_lib: Vec<PathBuf>,
+    /// Stop starting files after this many failures (`--fail-fast` is 1,
+    /// `--max-fail N`); running files finish, the rest are NOT RUN.
+    pub max_fail: Option<u32>,
+    /// Time limit for the whole run: then running files are stopped
+    /// (TIMEOUT) and the rest are NOT RUN.
+    pub global_timeout: Option<Duration>,
+    /// Start no file while the 1-minute load average is above this, unless
+    /// nothing runs (`--load-limit`, as `make -l`).
+    pub load_limit: Option<f64>,
+    /// Start no file while the expected peak memory of the running files
+    /// plus its own would exceed this many bytes, unless nothing runs.
+    pub mem_budget: Option<u64>,
 }
 
 impl RunOptions {
@@ -71,6 +83,10 @@ impl RunOptions {
             handle_signals: true,
             keep_logs: false,
             perl_lib: Vec::new(),
+            max_fail: None,
+            global_timeout: None,
+            load_limit: None,
+            mem_budget: None,
         }
     }
 }
@@ -102,6 +118,12 @@ pub enum ChildStatus {
     /// Stopped by ptest after the per-file timeout.
     TimedOut {
         /// The timeout that expired.
+        #[serde(with = "crate::util::time::secs")]
+        after: Duration,
+    },
+    /// Stopped by ptest when the run's global timeout expired.
+    GlobalTimeout {
+        /// The run's global timeout.
         #[serde(with = "crate::util::time::secs")]
         after: Duration,
     },
@@ -143,6 +165,16 @@ pub struct JunitFile {
     pub report: Result<JunitReport, JunitError>,
 }
 
+/// What a child used, from `wait4`'s rusage: the child itself and the
+/// descendants it waited for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Usage {
+    /// User plus system CPU time.
+    pub cpu: Duration,
+    /// Peak resident set size in bytes (of the largest single process).
+    pub max_rss: u64,
+}
+
 /// One finished attempt of one file: status, logs and parsed output.
 #[derive(Debug, Clone)]
 pub struct FileRun {
@@ -160,6 +192,8 @@ pub struct FileRun {
     pub status: ChildStatus,
     /// Processes still in the child's group after it exited (killed by ptest).
     pub leaked: usize,
+    /// What the child used (`None` when no child ran).
+    pub usage: Option<Usage>,
     /// Captured stdout.
     pub stdout: LogFile,
     /// Captured stderr.
@@ -192,6 +226,7 @@ impl FileRun {
             duration: Duration::ZERO,
             status: ChildStatus::SpawnFailed { reason },
             leaked: 0,
+            usage: None,
             stdout: log.clone(),
             stderr: log,
             protocol: Protocol::ExitCode,
@@ -210,7 +245,18 @@ pub enum NotRunReason {
     BailOut,
     /// ptest was interrupted (Ctrl-C or SIGTERM).
     Interrupted,
+    /// This many files failed (`--fail-fast`, `--max-fail N`).
+    MaxFail(u32),
+    /// The run's global timeout expired.
+    GlobalTimeout(#[serde(with = "crate::util::time::secs")] Duration),
+    /// Nothing could start although nothing ran (a bug in ptest's
+    /// constraints; the run stops rather than hang).
+    Unschedulable,
 }
+
+// Why a planned file is skipped without starting (its own `skip`, or a
+// dependency that did not pass): decided by the admission queue.
+pub use crate::plan::queue::SkipCause;
 
 /// Something that happened during a run, in the order it happened.
 #[derive(Debug, Clone)]
@@ -248,6 +294,19 @@ pub enum RunEvent {
     Interrupted {
         /// The signal number.
         signal: i32,
+    },
+    /// A file is skipped without starting (verdict SKIP).
+    Skipped {
+        /// Index into `Plan::entries`.
+        index: usize,
+        /// Why.
+        cause: SkipCause,
+    },
+    /// No more files start (fail-fast, max-fail, the global timeout);
+    /// running files finish or are stopped.
+    Stopping {
+        /// Why; the files never started are NOT RUN for it.
+        reason: NotRunReason,
     },
     /// A file will not run.
     NotRun {
@@ -316,6 +375,9 @@ pub enum RunError {
     /// A worker thread could not be started or stopped unexpectedly.
     #[error("worker thread failure")]
     Worker(#[source] std::io::Error),
+    /// The plan cannot run (its dependencies are not a DAG over the run).
+    #[error(transparent)]
+    Plan(#[from] crate::plan::PlanError),
 }
 
 /// Runs the plan, calling `on_event` for every [`RunEvent`] on the calling

@@ -112,6 +112,43 @@ pub fn kill_leftovers(pgid: u32, grace: Duration) -> usize {
     count
 }
 
+/// Waits for child `pid` to exit (retrying on EINTR) and returns its exit
+/// status and what it used: user + system CPU time and peak RSS
+/// (`wait4(2)`; Linux reports `ru_maxrss` in KiB).
+pub fn wait_with_usage(pid: u32) -> std::io::Result<(std::process::ExitStatus, super::Usage)> {
+    use std::os::unix::process::ExitStatusExt;
+    let pid = libc::pid_t::try_from(pid).map_err(std::io::Error::other)?;
+    loop {
+        let mut status = 0;
+        // SAFETY: an all-zero rusage is a valid value of the plain C struct.
+        let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+        // SAFETY: wait4 on our own child; both out-pointers are valid.
+        let r = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
+        if r == pid {
+            let time = |t: libc::timeval| {
+                Duration::from_secs(t.tv_sec.max(0) as u64)
+                    + Duration::from_micros(t.tv_usec.max(0) as u64)
+            };
+            let cpu = time(usage.ru_utime) + time(usage.ru_stime);
+            let max_rss = (usage.ru_maxrss.max(0) as u64).saturating_mul(RSS_UNIT);
+            return Ok((
+                std::process::ExitStatus::from_raw(status),
+                super::Usage { cpu, max_rss },
+            ));
+        }
+        let err = std::io::Error::last_os_error();
+        if err.kind() != std::io::ErrorKind::Interrupted {
+            return Err(err);
+        }
+    }
+}
+
+/// Bytes per unit of `ru_maxrss`: KiB on Linux and the BSDs, bytes on macOS.
+#[cfg(target_os = "macos")]
+const RSS_UNIT: u64 = 1;
+#[cfg(not(target_os = "macos"))]
+const RSS_UNIT: u64 = 1024;
+
 /// Makes this process adopt orphaned descendants (Linux), so processes a
 /// test leaves behind are re-parented to ptest, which reaps them, instead of
 /// piling up as zombies under an init that does not reap.

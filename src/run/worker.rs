@@ -132,6 +132,7 @@ fn run_job(
         duration: Duration::ZERO,
         status: ChildStatus::Exited { code: 0 },
         leaked: 0,
+        usage: None,
         stdout: LogFile {
             path: job.spec.stdout.clone(),
             bytes: 0,
@@ -152,7 +153,7 @@ fn run_job(
         return run;
     }
     let mut handles: Option<LogHandles> = None;
-    let spawned = spawn(scratch, &job, &mut handles).and_then(|mut child| {
+    let spawned = spawn(scratch, &job, &mut handles).and_then(|child| {
         let pgid = child.id();
         // Should ptest die from here on, the watchdog kills the group.
         watchdog.guard(slot.index(), pgid);
@@ -161,7 +162,12 @@ fn run_job(
             index: job.index,
             pgid,
         });
-        let status = child.wait();
+        let status = process::wait_with_usage(pgid).map(|(status, usage)| {
+            run.usage = Some(usage);
+            status
+        });
+        // The child is reaped: the handle must not wait for it again.
+        drop(child);
         run.duration = start.elapsed();
         run.leaked = process::kill_leftovers(pgid, job.grace);
         watchdog.release(slot.index());

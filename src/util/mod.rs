@@ -12,9 +12,11 @@
 //! | [`shard`] | the [`Shard`](shard::Shard) type, `K/N` |
 //! | [`order`] | the dispatch [`Order`](order::Order) |
 //! | [`color`] | [`ColorWhen`](color::ColorWhen), `--color` |
+//! | [`limits`] | sizes (`2G`) and load averages for `--mem-budget`, `--load-limit` |
 
 pub mod color;
 pub mod duration;
+pub mod limits;
 pub mod order;
 pub mod shard;
 pub mod signal;
