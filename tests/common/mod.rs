@@ -419,7 +419,10 @@ impl Running {
             stderr: read_lossy(&self.stderr),
             summary: json(self.meta.join("summary.json")),
             junit: fs::read_to_string(self.meta.join("junit.xml")).ok(),
-            history: json(self.root.join(".ptest/history.json")),
+            // Not `json`: a test may have written a corrupt history on purpose.
+            history: fs::read_to_string(self.root.join(".ptest/history.json"))
+                .ok()
+                .and_then(|text| serde_json::from_str(&text).ok()),
             timeline: parse_timeline(
                 &fs::read_to_string(self.meta.join("timeline")).unwrap_or_default(),
             ),
@@ -468,7 +471,7 @@ pub struct Run {
     pub summary: Option<Value>,
     /// The `--junit` report's text, likewise.
     pub junit: Option<String>,
-    /// `.ptest/history.json` after the run.
+    /// `.ptest/history.json` after the run (`None` when missing or not JSON).
     pub history: Option<Value>,
     /// What the test files logged, in order.
     pub timeline: Vec<Event>,
