@@ -567,7 +567,7 @@ fn taint_mode_tests_run_like_prove() {
 fn closed_stdout_does_not_stop_the_run() {
     let s = Suite::new();
     for i in 0..6 {
-        s.file(&format!("tests/t{i}.sh"), "echo some output\n");
+        s.file(format!("tests/t{i}.sh"), "echo some output\n");
     }
     // Like `ptest | head -1`: the reader goes away before ptest is done.
     let run = s

@@ -81,7 +81,7 @@ fn unreadable_directories_are_errors_and_the_rest_still_runs() {
     suite.file("t/unlistable/y.sh", PASS);
     suite.chmod("t/unsearchable", 0o644);
     suite.chmod("t/unlistable", 0o311);
-    let Some(ptest) = suite.ptest(&["t"]).reports().as_nobody() else {
+    let Some(ptest) = suite.ptest(&["t"]).reports().unprivileged() else {
         return;
     };
     let ran = ptest.run();
@@ -119,7 +119,7 @@ fn a_named_file_under_an_unsearchable_directory_says_why() {
     let ran = suite
         .ptest(&["t/closed/x.sh", "t/ok.sh"])
         .reports()
-        .as_nobody()
+        .unprivileged()
         .map(|ptest| ptest.run());
     suite.chmod("t/closed", 0o755);
     let Some(ran) = ran else { return };
@@ -144,7 +144,7 @@ fn an_unreadable_test_file_is_an_error_not_a_failure() {
     let suite = suite();
     suite.file("t/ok.sh", PASS);
     suite.file_mode("t/secret.sh", PASS, 0o200);
-    let Some(ptest) = suite.ptest(&["t"]).reports().as_nobody() else {
+    let Some(ptest) = suite.ptest(&["t"]).reports().unprivileged() else {
         return;
     };
     let ran = ptest.run();

@@ -115,7 +115,7 @@ fn interrupt_suite() -> Suite {
     s.file("tests/a_quick.sh", "echo done > quick.done\n");
     for i in 0..4 {
         s.file(
-            &format!("tests/slow{i}.sh"),
+            format!("tests/slow{i}.sh"),
             &format!("sleep 300 & echo $! > gc{i}.pid\nsleep 300\n"),
         );
     }

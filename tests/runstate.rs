@@ -196,7 +196,7 @@ fn a_read_only_working_directory_still_runs() {
     let s = Suite::new();
     s.file("t/a.sh", "echo 1..1\necho ok 1\n");
     s.chmod("", 0o755).chmod("t", 0o755);
-    let Some(ptest) = s.ptest(&["t"]).env("TMPDIR", "/tmp").as_nobody() else {
+    let Some(ptest) = s.ptest(&["t"]).env("TMPDIR", "/tmp").unprivileged() else {
         return;
     };
     let out = ptest.run();

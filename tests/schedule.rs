@@ -196,7 +196,7 @@ fn seven() -> Suite {
     let s = Suite::new();
     for i in 0..7 {
         s.file(
-            &format!("tests/t{i}.sh"),
+            format!("tests/t{i}.sh"),
             "echo \"$PTEST_SHARD\" > \"shard-$(basename \"$PTEST_FILE\")\"\n",
         );
     }
@@ -332,7 +332,7 @@ fn many_concurrent_runs_contend_for_the_history_and_keep_every_file() {
 fn ci_recipe_end_to_end() {
     let s = Suite::new();
     for (name, secs) in [("a", "0.05"), ("b", "0.4"), ("c", "0.2"), ("d", "0.3")] {
-        s.file(&format!("t/{name}.sh"), &format!("sleep {secs}\n"));
+        s.file(format!("t/{name}.sh"), &format!("sleep {secs}\n"));
     }
     s.run(&["t", "-j", "2", "--junit", "r.xml", "--no-history"])
         .expect_code(0);

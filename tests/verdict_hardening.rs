@@ -130,7 +130,7 @@ fn files_running_at_ctrl_c_are_interrupted_and_the_rest_not_run() {
     s.file("t/a_quick.sh", "echo 1..1; echo ok 1\n");
     for name in ["b_slow", "c_slow"] {
         s.file(
-            &format!("t/{name}.sh"),
+            format!("t/{name}.sh"),
             &format!("echo 1..2; echo 'ok 1 - first'; touch {name}.started; sleep 300\n"),
         );
     }
@@ -250,7 +250,7 @@ fn slots_are_capped_at_the_number_of_files() {
     let s = Suite::new();
     for name in ["a", "b", "c"] {
         s.file(
-            &format!("t/{name}.sh"),
+            format!("t/{name}.sh"),
             &format!("echo \"$PTEST_JOBS $PTEST_PARALLEL\" > {name}.jobs\n"),
         );
     }
@@ -299,7 +299,7 @@ fn slowest_files_lists_only_files_that_ran_and_not_with_quiet() {
             .any(|l| l.starts_with("ERROR") && l.contains("t/data.txt")),
         "{text}"
     );
-    let slowest = section(&text, "Slowest files:");
+    let slowest = section(text, "Slowest files:");
     assert_eq!(slowest.len(), 3, "{text}");
     assert!(slowest[1].ends_with("  t/a.sh"), "{text}");
     assert!(slowest[2].ends_with("  t/b.sh"), "{text}");

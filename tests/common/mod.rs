@@ -5,6 +5,13 @@
 //! produced: exit code, stdout, stderr, the JSON summary, the JUnit report,
 //! the history and a timeline of what the test files logged.
 //!
+//! A command can be adjusted before it runs ([`Ptest`]): extra environment,
+//! a deadline, reports, a pseudo-terminal of a given size, a stdout nobody
+//! reads, or (as root) another user. It can also be started in the
+//! background ([`Ptest::spawn`]) to be signalled while the test waits for
+//! marker or pid files with deadlines ([`wait_for_file`], [`wait_for_path`],
+//! [`Suite::wait_pid`]); runs may overlap, each has its own output files.
+//!
 //! Test files log through a tiny shell helper, `. "$SUITE_HELPER"` (written
 //! by [`Suite::new`]; [`Suite::logged`] adds the lines for you):
 //!
@@ -34,7 +41,7 @@ pub const VERDICT_OF_RUNNING_AT_INTERRUPT: &str = "interrupted";
 /// The environment variables a test must never inherit from the shell
 /// that runs `cargo test` (besides every `PTEST_*`).
 const STRIPPED: [&str; 5] = ["PERL5LIB", "HARNESS_ACTIVE", "CI", "NO_COLOR", "PERL5OPT"];
-/// The unprivileged user [`Ptest::as_nobody`] runs ptest as.
+/// The unprivileged user [`Ptest::unprivileged`] runs ptest as.
 const NOBODY: u32 = 65534;
 
 /// A suite in its own temporary directory. Files the harness itself needs
@@ -265,7 +272,7 @@ impl Ptest<'_> {
     /// that needs `nobody` to write there says so with [`Suite::chmod`]).
     /// As any other user, ptest runs as that user. `None` (and a "skipped"
     /// line) when root cannot drop privileges here: the caller skips.
-    pub fn as_nobody(mut self) -> Option<Self> {
+    pub fn unprivileged(mut self) -> Option<Self> {
         if !is_root() {
             return Some(self);
         }
