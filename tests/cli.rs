@@ -567,36 +567,16 @@ fn taint_mode_tests_run_like_prove() {
 fn closed_stdout_does_not_stop_the_run() {
     let s = Suite::new();
     for i in 0..6 {
-        s.file(&format!("tests/t{i}.sh"), "echo some output\n");
+        s.file(format!("tests/t{i}.sh"), "echo some output\n");
     }
     // Like `ptest | head -1`: the reader goes away before ptest is done.
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_ptest"))
-        .args(["-j", "2", "--json", "summary.json"])
-        .current_dir(s.path())
-        .stdin(std::process::Stdio::null())
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .tap_env()
-        .spawn()
-        .unwrap();
-    drop(child.stdout.take());
-    let status = child.wait().unwrap();
-    let mut stderr_text = String::new();
-    std::io::Read::read_to_string(&mut child.stderr.take().unwrap(), &mut stderr_text).unwrap();
-    assert_eq!(status.code(), Some(0), "{stderr_text}");
+    let run = s
+        .ptest(&["-j", "2", "--json", "summary.json"])
+        .closed_stdout()
+        .run();
+    let stderr_text = &run.stderr;
+    assert_eq!(run.code, Some(0), "{stderr_text}");
     assert!(!stderr_text.contains("panicked"), "{stderr_text}");
     let summary: Value = serde_json::from_str(&s.read("summary.json")).unwrap();
     assert_eq!(summary["totals"]["files"]["passed"], 6);
-}
-
-/// A clean environment on a hand-made command.
-trait TapEnv {
-    fn tap_env(&mut self) -> &mut Self;
-}
-
-impl TapEnv for std::process::Command {
-    fn tap_env(&mut self) -> &mut Self {
-        common::clean_env(self);
-        self
-    }
 }

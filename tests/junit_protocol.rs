@@ -4,32 +4,10 @@
 
 mod common;
 
-use common::{Run, Suite};
+use common::{file_in as file, Suite};
 use quick_junit::{NonSuccessKind, Report, TestCaseStatus};
 use serde_json::Value;
-use std::path::Path;
 use std::process::Command;
-
-fn write(dir: &Path, rel: &str, text: &str) {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-    std::fs::write(&p, text).expect("write");
-}
-
-fn summary(dir: &Path, out: &Run) -> Value {
-    let text = std::fs::read_to_string(dir.join("summary.json"))
-        .unwrap_or_else(|e| panic!("no summary.json ({e})\n{}", out.describe()));
-    serde_json::from_str(&text).expect("summary is JSON")
-}
-
-fn file<'a>(summary: &'a Value, id: &str) -> &'a Value {
-    summary["files"]
-        .as_array()
-        .expect("files")
-        .iter()
-        .find(|f| f["id"] == id)
-        .unwrap_or_else(|| panic!("{id} not in summary: {summary:#}"))
-}
 
 fn cases(f: &Value) -> Vec<(String, String)> {
     f["cases"]
@@ -85,21 +63,19 @@ ET.ElementTree(suites).write(path, encoding="utf-8", xml_declaration=True)
 fn tests_that_write_junit_reports() {
     let suite = Suite::new();
     let dir = suite.path();
-    write(dir, "t/mixed.sh", MIXED_SH);
-    write(dir, "t/report.py", REPORT_PY);
-    write(
-        dir,
+    suite.file("t/mixed.sh", MIXED_SH);
+    suite.file("t/report.py", REPORT_PY);
+    suite.file(
         "t/garbage.sh",
         "printf '<testsuite><testcase name=\"x\">' > \"$PTEST_JUNIT_FILE\"\nexit 0\n",
     );
-    write(
-        dir,
+    suite.file(
         "t/skipped.sh",
         "echo '<testsuite><testcase name=\"a\"><skipped message=\"no db\"/></testcase></testsuite>' > \"$PTEST_JUNIT_FILE\"\n",
     );
     // Writes nothing (or an empty file): the exit code decides, as before.
-    write(dir, "t/plain.sh", ": > \"$PTEST_JUNIT_FILE\"\nexit 0\n");
-    write(dir, "t/tap.sh", "echo 1..2; echo ok 1; echo ok 2\n");
+    suite.file("t/plain.sh", ": > \"$PTEST_JUNIT_FILE\"\nexit 0\n");
+    suite.file("t/tap.sh", "echo 1..2; echo ok 1; echo ok 2\n");
 
     let out = suite.run(&[
         "t",
@@ -111,7 +87,7 @@ fn tests_that_write_junit_reports() {
         "out.xml",
     ]);
     out.expect_code(1);
-    let s = summary(dir, &out);
+    let s = suite.json("summary.json");
 
     let mixed = file(&s, "t/mixed.sh");
     assert_eq!(mixed["verdict"], "fail", "{mixed:#}");
@@ -237,24 +213,21 @@ fn tests_that_write_junit_reports() {
 fn bad_exit_status_fails_even_when_every_case_passed() {
     let suite = Suite::new();
     let dir = suite.path();
-    write(
-        dir,
+    suite.file(
         "t/crash.sh",
         "echo '<testsuite><testcase name=\"a\"/></testsuite>' > \"$PTEST_JUNIT_FILE\"\nkill -SEGV $$\n",
     );
-    write(
-        dir,
+    suite.file(
         "t/exit.sh",
         "echo '<testsuite><testcase name=\"a\"/></testsuite>' > \"$PTEST_JUNIT_FILE\"\nexit 4\n",
     );
-    write(
-        dir,
+    suite.file(
         "t/empty.sh",
         "echo '<testsuites/>' > \"$PTEST_JUNIT_FILE\"\n",
     );
     let out = suite.run(&["t", "--json", "summary.json", "--keep-logs"]);
     out.expect_code(1);
-    let s = summary(dir, &out);
+    let s = suite.json("summary.json");
     let crash = file(&s, "t/crash.sh");
     assert_eq!(crash["verdict"], "fail");
     assert_eq!(crash["reasons"][0], "killed by SIGSEGV");
@@ -286,9 +259,7 @@ fn pytest_junitxml_through_exec() {
         String::from_utf8_lossy(&probe.stderr)
     );
     let suite = Suite::new();
-    let dir = suite.path();
-    write(
-        dir,
+    suite.file(
         "py/test_sample.py",
         "import pytest\n\n\
          def test_ok():\n    assert 1 + 1 == 2\n\n\
@@ -306,7 +277,7 @@ fn pytest_junitxml_through_exec() {
         "summary.json",
     ]);
     out.expect_code(1);
-    let s = summary(dir, &out);
+    let s = suite.json("summary.json");
     let f = file(&s, "py/test_sample.py");
     assert_eq!(f["protocol"], "junit", "{f:#}");
     assert_eq!(f["verdict"], "fail");

@@ -7,7 +7,7 @@
 mod common;
 
 use common::{
-    alive, max_overlap, pid_in, text, wait_for_file, wait_until, Event, Suite,
+    alive, max_overlap, pid_in, text, wait_for_file, wait_until, Event, Running, Suite,
     VERDICT_OF_RUNNING_AT_INTERRUPT,
 };
 use std::collections::BTreeSet;
@@ -115,7 +115,7 @@ fn interrupt_suite() -> Suite {
     s.file("tests/a_quick.sh", "echo done > quick.done\n");
     for i in 0..4 {
         s.file(
-            &format!("tests/slow{i}.sh"),
+            format!("tests/slow{i}.sh"),
             &format!("sleep 300 & echo $! > gc{i}.pid\nsleep 300\n"),
         );
     }
@@ -195,11 +195,11 @@ fn sigterm_stops_children_writes_reports_and_exits_130() {
 /// A file whose whole process group ignores SIGTERM.
 const IGNORES_TERM: &str = "trap '' TERM\nsleep 300 & echo $! > gc.pid\nlog ready\nwait\n";
 
-#[test]
-fn a_child_ignoring_sigterm_gets_sigkill_after_the_grace_period() {
-    let s = Suite::new();
+/// Starts ptest with `--grace GRACE` on one file that ignores SIGTERM and
+/// returns once that file is running.
+fn stubborn_run(s: &Suite, grace: &str) -> Running {
     s.logged("tests/stubborn.sh", IGNORES_TERM);
-    let running = s.ptest(&["--grace", "1500ms"]).reports().spawn();
+    let running = s.ptest(&["--grace", grace]).reports().spawn();
     assert!(
         wait_until(DEADLINE, || running
             .timeline()
@@ -207,6 +207,13 @@ fn a_child_ignoring_sigterm_gets_sigkill_after_the_grace_period() {
             .any(|e| e.what == "ready")),
         "the file never got ready"
     );
+    running
+}
+
+#[test]
+fn a_child_ignoring_sigterm_gets_sigkill_after_the_grace_period() {
+    let s = Suite::new();
+    let running = stubborn_run(&s, "1500ms");
     running.signal(libc::SIGINT);
     let sent = Instant::now();
     let run = running.wait();
@@ -232,15 +239,7 @@ fn a_child_ignoring_sigterm_gets_sigkill_after_the_grace_period() {
 #[test]
 fn a_second_ctrl_c_kills_at_once() {
     let s = Suite::new();
-    s.logged("tests/stubborn.sh", IGNORES_TERM);
-    let running = s.ptest(&["--grace", "120s"]).reports().spawn();
-    assert!(
-        wait_until(DEADLINE, || running
-            .timeline()
-            .iter()
-            .any(|e| e.what == "ready")),
-        "the file never got ready"
-    );
+    let running = stubborn_run(&s, "120s");
     running.signal(libc::SIGINT);
     assert!(
         wait_until(DEADLINE, || running

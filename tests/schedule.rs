@@ -196,7 +196,7 @@ fn seven() -> Suite {
     let s = Suite::new();
     for i in 0..7 {
         s.file(
-            &format!("tests/t{i}.sh"),
+            format!("tests/t{i}.sh"),
             "echo \"$PTEST_SHARD\" > \"shard-$(basename \"$PTEST_FILE\")\"\n",
         );
     }
@@ -334,7 +334,7 @@ fn ci_recipe_end_to_end() {
     // Far apart, so a loaded machine's noise in the measured times cannot
     // change the partition (every LPT choice below has a 0.4 s margin).
     for (name, secs) in [("a", "0.05"), ("b", "1.6"), ("c", "0.8"), ("d", "1.2")] {
-        s.file(&format!("t/{name}.sh"), &format!("sleep {secs}\n"));
+        s.file(format!("t/{name}.sh"), &format!("sleep {secs}\n"));
     }
     s.run(&["t", "-j", "2", "--junit", "r.xml", "--no-history"])
         .expect_code(0);

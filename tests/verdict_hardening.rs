@@ -4,91 +4,10 @@
 //! test runs the real `ptest` binary on real sh/python3 files in its own
 //! temporary directory.
 
-use serde_json::Value;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+mod common;
+
+use common::{wait_for_path, Suite};
 use std::time::{Duration, Instant};
-
-struct Suite {
-    dir: tempfile::TempDir,
-}
-
-impl Suite {
-    fn new() -> Suite {
-        Suite {
-            dir: tempfile::tempdir().expect("tempdir"),
-        }
-    }
-
-    fn path(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn file(&self, rel: &str, text: &str) -> &Suite {
-        let p = self.path().join(rel);
-        std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
-        std::fs::write(&p, text).expect("write");
-        self
-    }
-
-    /// `ptest ARGS` in the suite, with a clean environment for the children.
-    fn cmd(&self, args: &[&str]) -> Command {
-        let mut c = Command::new(env!("CARGO_BIN_EXE_ptest"));
-        c.args(args)
-            .current_dir(self.path())
-            .stdin(Stdio::null())
-            .env("CI", "true")
-            .env("NO_COLOR", "1")
-            .env_remove("PERL5LIB")
-            .env_remove("HARNESS_ACTIVE");
-        for (key, _) in std::env::vars_os() {
-            if key.to_string_lossy().starts_with("PTEST_") {
-                c.env_remove(key);
-            }
-        }
-        c
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.cmd(args).output().expect("run ptest")
-    }
-
-    fn json(&self, name: &str) -> Value {
-        let text = std::fs::read_to_string(self.path().join(name))
-            .unwrap_or_else(|e| panic!("cannot read {name}: {e}"));
-        serde_json::from_str(&text).expect("valid JSON")
-    }
-
-    fn text(&self, name: &str) -> String {
-        std::fs::read_to_string(self.path().join(name))
-            .unwrap_or_else(|e| panic!("cannot read {name}: {e}"))
-    }
-}
-
-fn stdout(out: &Output) -> String {
-    String::from_utf8_lossy(&out.stdout).into_owned()
-}
-
-fn file<'a>(summary: &'a Value, id: &str) -> &'a Value {
-    summary["files"]
-        .as_array()
-        .expect("files")
-        .iter()
-        .find(|f| f["id"] == id)
-        .unwrap_or_else(|| panic!("{id} not in summary: {summary}"))
-}
-
-/// Waits until `path` exists, at most `limit`.
-fn wait_for(path: &Path, limit: Duration) -> bool {
-    let start = Instant::now();
-    while start.elapsed() < limit {
-        if path.exists() {
-            return true;
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    false
-}
 
 /// A shell test that writes `xml` to `$PTEST_JUNIT_FILE`.
 fn junit_writer(xml: &str) -> String {
@@ -104,10 +23,9 @@ fn bats_classname_equal_to_the_base_name_is_the_file_itself() {
             r#"<testsuite><testcase classname="x.sh" name="a"/><testcase classname="x" name="b"/><testcase classname="other.sh" name="c"/></testsuite>"#,
         ),
     );
-    let out = s.run(&["t", "--json", "s.json"]);
-    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
-    let summary = s.json("s.json");
-    let names: Vec<&str> = file(&summary, "t/x.sh")["cases"]
+    let out = s.run_reports(&["t"]);
+    assert_eq!(out.code, Some(0), "{}", out.stdout);
+    let names: Vec<&str> = out.file("t/x.sh")["cases"]
         .as_array()
         .expect("cases")
         .iter()
@@ -130,11 +48,10 @@ fn pytest_xfail_is_todo_and_todo_passes_show_on_the_file_line() {
         "t/tap.sh",
         "echo 1..2; echo 'ok 1 - fine'; echo 'ok 2 - lucky # TODO not done'\n",
     );
-    let out = s.run(&["t", "--json", "s.json"]);
-    let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(0), "{text}");
-    let summary = s.json("s.json");
-    let xfail = file(&summary, "t/xfail.sh");
+    let out = s.run_reports(&["t"]);
+    let text = &out.stdout;
+    assert_eq!(out.code, Some(0), "{text}");
+    let xfail = out.file("t/xfail.sh");
     assert_eq!(xfail["verdict"], "pass", "TODO tests do not skip the file");
     let statuses: Vec<&str> = xfail["cases"]
         .as_array()
@@ -173,10 +90,10 @@ fn many_failures_make_a_short_reason_everywhere() {
         "awk 'BEGIN { print \"1..50000\"; for (i = 1; i <= 50000; i++) \
          print ((i % 2) ? \"not ok \" : \"ok \") i }'\n",
     );
-    let out = s.run(&["t", "--json", "s.json", "--junit", "j.xml"]);
-    assert_eq!(out.status.code(), Some(1));
+    let out = s.run_reports(&["t"]);
+    assert_eq!(out.code, Some(1));
     let want = "failed tests 1, 3, 5, 7, 9, 11, 13, 15, 17, 19, … and 24,990 more";
-    let text = stdout(&out);
+    let text = &out.stdout;
     let line = text
         .lines()
         .find(|l| l.starts_with("FAIL") && l.contains("t/many.sh"))
@@ -186,12 +103,8 @@ fn many_failures_make_a_short_reason_everywhere() {
         text.lines().all(|l| l.len() < 400),
         "a console line is too long"
     );
-    let summary = s.json("s.json");
-    assert_eq!(
-        file(&summary, "t/many.sh")["reasons"],
-        serde_json::json!([want])
-    );
-    let junit = s.text("j.xml");
+    assert_eq!(out.file("t/many.sh")["reasons"], serde_json::json!([want]));
+    let junit = out.junit_text();
     assert!(
         junit.contains(want),
         "JUnit message is not the capped reason"
@@ -217,39 +130,32 @@ fn files_running_at_ctrl_c_are_interrupted_and_the_rest_not_run() {
     s.file("t/a_quick.sh", "echo 1..1; echo ok 1\n");
     for name in ["b_slow", "c_slow"] {
         s.file(
-            &format!("t/{name}.sh"),
+            format!("t/{name}.sh"),
             &format!("echo 1..2; echo 'ok 1 - first'; touch {name}.started; sleep 300\n"),
         );
     }
     s.file("t/d_never.sh", "touch d.started\n")
         .file("t/e_never.sh", "touch e.started\n");
     let child = s
-        .cmd(&[
-            "t", "-j", "2", "--order", "lexical", "--grace", "300ms", "--json", "s.json",
-            "--junit", "j.xml",
-        ])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("spawn ptest");
+        .ptest(&["t", "-j", "2", "--order", "lexical", "--grace", "300ms"])
+        .reports()
+        .spawn();
     for marker in ["b_slow.started", "c_slow.started"] {
         assert!(
-            wait_for(&s.path().join(marker), Duration::from_secs(20)),
+            wait_for_path(&s.path().join(marker), Duration::from_secs(20)),
             "{marker} never appeared"
         );
     }
-    let pid = i32::try_from(child.id()).expect("pid");
-    // SAFETY: sending SIGINT to our own child process.
-    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    child.signal(libc::SIGINT);
     let start = Instant::now();
-    let out = child.wait_with_output().expect("wait for ptest");
+    let out = child.wait();
     assert!(start.elapsed() < Duration::from_secs(20), "ptest hung");
-    let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(130), "{text}");
+    let text = &out.stdout;
+    assert_eq!(out.code, Some(130), "{text}");
 
-    let summary = s.json("s.json");
+    let summary = out.summary();
     for id in ["t/b_slow.sh", "t/c_slow.sh"] {
-        let f = file(&summary, id);
+        let f = out.file(id);
         assert_eq!(f["verdict"], "interrupted", "{f}");
         assert_eq!(f["attempts"], 1);
         assert_eq!(f["status"]["kind"], "interrupted");
@@ -257,7 +163,7 @@ fn files_running_at_ctrl_c_are_interrupted_and_the_rest_not_run() {
         assert_eq!(f["cases"][0]["status"], "pass", "partial results kept");
     }
     for id in ["t/d_never.sh", "t/e_never.sh"] {
-        let f = file(&summary, id);
+        let f = out.file(id);
         assert_eq!(f["verdict"], "not-run", "{f}");
         assert_eq!(f["attempts"], 0);
         assert!(f.get("duration").is_none());
@@ -293,7 +199,7 @@ fn files_running_at_ctrl_c_are_interrupted_and_the_rest_not_run() {
     );
 
     // JUnit: an error, not a pass or a skip.
-    let junit = s.text("j.xml");
+    let junit = out.junit_text();
     let suite = junit
         .split("<testsuite ")
         .find(|part| part.contains("name=\"t/b_slow.sh\""))
@@ -323,8 +229,8 @@ fn bail_out_names_the_files_it_left_out_and_says_bail_out_once() {
         .file("t/b.sh", "true\n")
         .file("t/c.sh", "true\n");
     let out = s.run(&["t", "-j", "1", "--order", "lexical"]);
-    let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(1), "{text}");
+    let text = &out.stdout;
+    assert_eq!(out.code, Some(1), "{text}");
     let line = text
         .lines()
         .find(|l| l.starts_with("BAIL OUT"))
@@ -344,17 +250,17 @@ fn slots_are_capped_at_the_number_of_files() {
     let s = Suite::new();
     for name in ["a", "b", "c"] {
         s.file(
-            &format!("t/{name}.sh"),
+            format!("t/{name}.sh"),
             &format!("echo \"$PTEST_JOBS $PTEST_PARALLEL\" > {name}.jobs\n"),
         );
     }
-    let out = s.run(&["t", "-j", "10000", "--json", "s.json"]);
-    let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(0), "{text}");
+    let out = s.run_reports(&["t", "-j", "10000"]);
+    let text = &out.stdout;
+    assert_eq!(out.code, Some(0), "{text}");
     assert!(text.starts_with("Running 3 files on 3 jobs"), "{text}");
-    assert_eq!(s.json("s.json")["jobs"], 3);
+    assert_eq!(out.summary()["jobs"], 3);
     for name in ["a", "b", "c"] {
-        assert_eq!(s.text(&format!("{name}.jobs")), "3 1\n");
+        assert_eq!(s.read(&format!("{name}.jobs")), "3 1\n");
     }
     let time = text
         .lines()
@@ -369,8 +275,8 @@ fn one_file_gets_no_speedup_and_a_single_line_tail_says_last_line() {
     let s = Suite::new();
     s.file("t/one.sh", "echo only-line; exit 1\n");
     let out = s.run(&["t", "-j", "4"]);
-    let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(1), "{text}");
+    let text = &out.stdout;
+    assert_eq!(out.code, Some(1), "{text}");
     assert!(!text.contains("speedup"), "{text}");
     assert!(!text.contains("efficiency"), "{text}");
     assert!(text.contains("── stdout, last line"), "{text}");
@@ -386,21 +292,21 @@ fn slowest_files_lists_only_files_that_ran_and_not_with_quiet() {
         .file("t/data.txt", "not a test\n");
     // Naming data.txt makes it an ERROR (no runner), at 0 ms.
     let out = s.run(&["t", "t/data.txt"]);
-    let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(1), "{text}");
+    let text = &out.stdout;
+    assert_eq!(out.code, Some(1), "{text}");
     assert!(
         text.lines()
             .any(|l| l.starts_with("ERROR") && l.contains("t/data.txt")),
         "{text}"
     );
-    let slowest = section(&text, "Slowest files:");
+    let slowest = section(text, "Slowest files:");
     assert_eq!(slowest.len(), 3, "{text}");
     assert!(slowest[1].ends_with("  t/a.sh"), "{text}");
     assert!(slowest[2].ends_with("  t/b.sh"), "{text}");
 
     let out = s.run(&["t", "t/data.txt", "-q"]);
-    let text = stdout(&out);
-    assert_eq!(out.status.code(), Some(1), "{text}");
+    let text = &out.stdout;
+    assert_eq!(out.code, Some(1), "{text}");
     assert!(!text.contains("Slowest files"), "{text}");
     assert!(text.contains("Result: FAIL"), "{text}");
 }

@@ -5,6 +5,13 @@
 //! produced: exit code, stdout, stderr, the JSON summary, the JUnit report,
 //! the history and a timeline of what the test files logged.
 //!
+//! A command can be adjusted before it runs ([`Ptest`]): extra environment,
+//! a deadline, reports, a pseudo-terminal of a given size, a stdout nobody
+//! reads, or (as root) another user. It can also be started in the
+//! background ([`Ptest::spawn`]) to be signalled while the test waits for
+//! marker or pid files with deadlines ([`wait_for_file`], [`wait_for_path`],
+//! [`Suite::wait_pid`]); runs may overlap, each has its own output files.
+//!
 //! Test files log through a tiny shell helper, `. "$SUITE_HELPER"` (written
 //! by [`Suite::new`]; [`Suite::logged`] adds the lines for you):
 //!
@@ -21,6 +28,7 @@ use serde_json::Value;
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 /// How long a ptest run may take before the test kills it and fails.
@@ -33,12 +41,17 @@ pub const VERDICT_OF_RUNNING_AT_INTERRUPT: &str = "interrupted";
 /// The environment variables a test must never inherit from the shell
 /// that runs `cargo test` (besides every `PTEST_*`).
 const STRIPPED: [&str; 5] = ["PERL5LIB", "HARNESS_ACTIVE", "CI", "NO_COLOR", "PERL5OPT"];
+/// The unprivileged user [`Ptest::unprivileged`] runs ptest as.
+const NOBODY: u32 = 65534;
 
 /// A suite in its own temporary directory. Files the harness itself needs
 /// (helper, timeline, reports) live in `.suite/`, which ptest never walks
 /// into (hidden).
 pub struct Suite {
     dir: tempfile::TempDir,
+    /// How many ptest commands were started: each writes its stdout and
+    /// stderr to files of its own, so that runs may overlap.
+    spawned: AtomicUsize,
 }
 
 impl Default for Suite {
@@ -51,7 +64,10 @@ impl Suite {
     /// An empty suite with the logging helper in place.
     pub fn new() -> Suite {
         let dir = tempfile::tempdir().expect("create a temp dir");
-        let s = Suite { dir };
+        let s = Suite {
+            dir,
+            spawned: AtomicUsize::new(0),
+        };
         fs::create_dir_all(s.meta()).expect("create .suite");
         fs::write(s.helper(), helper_script(&s.meta())).expect("write the helper");
         s
@@ -72,24 +88,33 @@ impl Suite {
         self.meta().join("helper.sh")
     }
 
-    /// Writes `text` to `rel` (parents created), mode 0644.
-    pub fn file(&self, rel: &str, text: &str) -> &Suite {
+    /// Writes `text` to `rel` (parents created), mode 0644. `rel` may be
+    /// any path, e.g. an `OsStr` made of bytes that are not UTF-8.
+    pub fn file(&self, rel: impl AsRef<Path>, text: &str) -> &Suite {
         self.file_mode(rel, text, 0o644)
     }
 
     /// Writes `text` to `rel` with `mode`.
-    pub fn file_mode(&self, rel: &str, text: &str, mode: u32) -> &Suite {
-        use std::os::unix::fs::PermissionsExt;
+    pub fn file_mode(&self, rel: impl AsRef<Path>, text: &str, mode: u32) -> &Suite {
         let p = self.path().join(rel);
         fs::create_dir_all(p.parent().expect("a parent")).expect("mkdir");
         fs::write(&p, text).unwrap_or_else(|e| panic!("write {}: {e}", p.display()));
-        fs::set_permissions(&p, fs::Permissions::from_mode(mode)).expect("chmod");
-        self
+        self.chmod(&p, mode)
     }
 
     /// Writes an executable file (mode 0755).
-    pub fn executable(&self, rel: &str, text: &str) -> &Suite {
+    pub fn executable(&self, rel: impl AsRef<Path>, text: &str) -> &Suite {
         self.file_mode(rel, text, 0o755)
+    }
+
+    /// Sets the mode of `rel` (a file or a directory; `""` is the suite's
+    /// root).
+    pub fn chmod(&self, rel: impl AsRef<Path>, mode: u32) -> &Suite {
+        use std::os::unix::fs::PermissionsExt;
+        let p = self.path().join(rel);
+        fs::set_permissions(&p, fs::Permissions::from_mode(mode))
+            .unwrap_or_else(|e| panic!("chmod {:o} {}: {e}", mode, p.display()));
+        self
     }
 
     /// Writes a shell test file that logs `start`, runs `body` (which may
@@ -125,7 +150,8 @@ impl Suite {
             args: args.iter().map(|a| a.as_ref().to_string()).collect(),
             env: Vec::new(),
             deadline: DEFAULT_DEADLINE,
-            pty: false,
+            stdout: Output::File,
+            user: None,
             cwd: None,
         }
     }
@@ -150,6 +176,38 @@ impl Suite {
         let p = self.path().join(rel);
         fs::read_to_string(&p).unwrap_or_else(|e| panic!("read {}: {e}", p.display()))
     }
+
+    /// Reads and parses a JSON file of the suite (e.g. a `--json` summary
+    /// given by name, or `.ptest/history.json`).
+    pub fn json(&self, rel: &str) -> Value {
+        let text = self.read(rel);
+        serde_json::from_str(&text).unwrap_or_else(|e| panic!("{rel} is not JSON: {e}\n{text}"))
+    }
+
+    /// Waits until a test file wrote a pid to `rel` (written whole, e.g.
+    /// through a rename) and returns it; panics after `limit`.
+    pub fn wait_pid(&self, rel: &str, limit: Duration) -> i32 {
+        let p = self.path().join(rel);
+        let mut pid = None;
+        let found = wait_until(limit, || {
+            pid = fs::read_to_string(&p)
+                .ok()
+                .and_then(|t| t.trim().parse().ok());
+            pid.is_some()
+        });
+        assert!(found, "no pid in {} within {limit:?}", p.display());
+        pid.expect("a pid")
+    }
+}
+
+/// Where ptest's stdout goes.
+enum Output {
+    /// A file, read into [`Run::stdout`].
+    File,
+    /// A pseudo-terminal of (columns, rows) that stderr shares.
+    Pty(u16, u16),
+    /// A pipe whose reading end is closed at once, like `ptest | head -0`.
+    Closed,
 }
 
 /// A ptest command being built.
@@ -158,7 +216,10 @@ pub struct Ptest<'a> {
     args: Vec<String>,
     env: Vec<(String, String)>,
     deadline: Duration,
-    pty: bool,
+    stdout: Output,
+    /// A command that runs ptest as another user, then ptest's path.
+    user: Option<Vec<String>>,
+    /// Where ptest runs, relative to the suite (`None`: its root).
     cwd: Option<String>,
 }
 
@@ -194,57 +255,107 @@ impl Ptest<'_> {
     }
 
     /// Runs ptest with stdout and stderr on one pseudo-terminal (100
-    /// columns, `TERM=xterm`); [`Run::stdout`] is what the terminal got.
-    pub fn pty(mut self) -> Self {
-        self.pty = true;
+    /// columns, 30 rows, `TERM=xterm`; stdin stays null); [`Run::stdout`]
+    /// is what the terminal got, CR LF turned into LF.
+    pub fn pty(self) -> Self {
+        self.pty_size(100, 30)
+    }
+
+    /// [`Ptest::pty`] with a terminal of `cols` columns and `rows` rows.
+    pub fn pty_size(mut self, cols: u16, rows: u16) -> Self {
+        self.stdout = Output::Pty(cols, rows);
         self
+    }
+
+    /// Gives ptest a stdout pipe nobody reads: closed before ptest writes,
+    /// as when the reader of `ptest | head -1` is gone. [`Run::stdout`] is
+    /// empty.
+    pub fn closed_stdout(mut self) -> Self {
+        self.stdout = Output::Closed;
+        self
+    }
+
+    /// When the tests run as root, runs ptest as `nobody` (through
+    /// `setpriv`, else `runuser`), so that file modes are obeyed, and makes
+    /// `.suite/` writable for it (the suite's root keeps its mode: a test
+    /// that needs `nobody` to write there says so with [`Suite::chmod`]).
+    /// As any other user, ptest runs as that user. `None` (and a "skipped"
+    /// line) when root cannot drop privileges here: the caller skips.
+    pub fn unprivileged(mut self) -> Option<Self> {
+        if !is_root() {
+            return Some(self);
+        }
+        let wrapper = drop_privileges()?;
+        self.suite.chmod(".suite", 0o777);
+        self.user = Some(wrapper);
+        Some(self)
     }
 
     /// Starts ptest and returns at once.
     pub fn spawn(self) -> Running {
         let meta = self.suite.meta();
-        for f in ["summary.json", "junit.xml", "timeline", "stdout", "stderr"] {
+        for f in ["summary.json", "junit.xml", "timeline"] {
             let _ = fs::remove_file(meta.join(f));
         }
-        let bin = env!("CARGO_BIN_EXE_ptest");
-        let mut cmd = if self.pty {
-            let mut c = Command::new("python3");
-            c.arg("-c")
-                .arg(PTY_SCRIPT)
-                .arg(meta.join("stdout"))
-                .arg(bin)
-                .env("TERM", "xterm");
-            c
-        } else {
-            Command::new(bin)
-        };
+        let n = self.suite.spawned.fetch_add(1, Ordering::Relaxed);
+        let (stdout, stderr) = (
+            meta.join(format!("{n}.stdout")),
+            meta.join(format!("{n}.stderr")),
+        );
+        let mut cmd = self.command(&stdout);
         let dir = match &self.cwd {
             Some(rel) => self.suite.path().join(rel),
             None => self.suite.path().to_path_buf(),
         };
-        cmd.args(&self.args).current_dir(dir);
+        cmd.current_dir(dir);
         clean_env(&mut cmd);
         cmd.env("SUITE_HELPER", self.suite.helper());
         for (k, v) in &self.env {
             cmd.env(k, v);
         }
-        let open = |name: &str| fs::File::create(meta.join(name)).expect("create an output file");
-        cmd.stdin(Stdio::null()).stderr(open("stderr"));
-        if self.pty {
-            cmd.stdout(Stdio::null());
-        } else {
-            cmd.stdout(open("stdout"));
-        }
-        let described = format!("ptest {}", shell_words_join(&self.args));
-        let child = cmd.spawn().expect("start ptest");
+        let open = |p: &Path| fs::File::create(p).expect("create an output file");
+        cmd.stdin(Stdio::null()).stderr(open(&stderr));
+        match self.stdout {
+            Output::File => cmd.stdout(open(&stdout)),
+            Output::Pty(..) => cmd.stdout(Stdio::null()),
+            Output::Closed => cmd.stdout(Stdio::piped()),
+        };
+        let mut child = cmd.spawn().expect("start ptest");
+        drop(child.stdout.take());
         Running {
             child,
+            stdout,
+            stderr,
             meta,
             root: self.suite.path().to_path_buf(),
             started: Instant::now(),
             deadline: self.deadline,
-            command: described,
+            command: format!("ptest {}", shell_words_join(&self.args)),
         }
+    }
+
+    /// The command line: ptest (under the user wrapper, under the pty
+    /// wrapper that copies the terminal's output to `stdout`) and its
+    /// arguments.
+    fn command(&self, stdout: &Path) -> Command {
+        let mut argv: Vec<String> = Vec::new();
+        if let Output::Pty(cols, rows) = self.stdout {
+            argv.extend(["python3", "-c", PTY_SCRIPT].map(String::from));
+            argv.extend([
+                stdout.display().to_string(),
+                cols.to_string(),
+                rows.to_string(),
+            ]);
+        }
+        argv.extend(self.user.iter().flatten().cloned());
+        argv.push(env!("CARGO_BIN_EXE_ptest").to_string());
+        argv.extend(self.args.iter().cloned());
+        let mut cmd = Command::new(&argv[0]);
+        cmd.args(&argv[1..]);
+        if let Output::Pty(..) = self.stdout {
+            cmd.env("TERM", "xterm");
+        }
+        cmd
     }
 
     /// Runs ptest to the end (or the deadline).
@@ -256,6 +367,8 @@ impl Ptest<'_> {
 /// A ptest process that is running.
 pub struct Running {
     child: Child,
+    stdout: PathBuf,
+    stderr: PathBuf,
     meta: PathBuf,
     root: PathBuf,
     started: Instant,
@@ -264,7 +377,7 @@ pub struct Running {
 }
 
 impl Running {
-    /// ptest's process id (under a pty: the wrapper's).
+    /// ptest's process id (under a pty or another user: the wrapper's).
     pub fn pid(&self) -> i32 {
         i32::try_from(self.child.id()).expect("a pid fits in i32")
     }
@@ -288,7 +401,7 @@ impl Running {
 
     /// What ptest printed on stdout so far.
     pub fn stdout_so_far(&self) -> String {
-        read_lossy(&self.meta.join("stdout"))
+        read_lossy(&self.stdout)
     }
 
     /// Waits for ptest to exit; kills it and panics at the deadline.
@@ -304,8 +417,8 @@ impl Running {
                     "{} still running after {:?}: killed\nstdout:\n{}\nstderr:\n{}",
                     self.command,
                     self.deadline,
-                    read_lossy(&self.meta.join("stdout")),
-                    read_lossy(&self.meta.join("stderr")),
+                    read_lossy(&self.stdout),
+                    read_lossy(&self.stderr),
                 );
             }
             std::thread::sleep(Duration::from_millis(10));
@@ -322,11 +435,14 @@ impl Running {
             command: self.command,
             code: status.code(),
             elapsed,
-            stdout: read_lossy(&self.meta.join("stdout")).replace("\r\n", "\n"),
-            stderr: read_lossy(&self.meta.join("stderr")),
+            stdout: read_lossy(&self.stdout).replace("\r\n", "\n"),
+            stderr: read_lossy(&self.stderr),
             summary: json(self.meta.join("summary.json")),
             junit: fs::read_to_string(self.meta.join("junit.xml")).ok(),
-            history: json(self.root.join(".ptest/history.json")),
+            // Not `json`: a test may have written a corrupt history on purpose.
+            history: fs::read_to_string(self.root.join(".ptest/history.json"))
+                .ok()
+                .and_then(|text| serde_json::from_str(&text).ok()),
             timeline: parse_timeline(
                 &fs::read_to_string(self.meta.join("timeline")).unwrap_or_default(),
             ),
@@ -353,6 +469,11 @@ pub fn wait_for_file(path: &Path, limit: Duration) -> bool {
     wait_until(limit, || fs::metadata(path).is_ok_and(|m| m.len() > 0))
 }
 
+/// Waits until `path` exists, even empty (a marker made by `touch`).
+pub fn wait_for_path(path: &Path, limit: Duration) -> bool {
+    wait_until(limit, || path.exists())
+}
+
 /// Everything one ptest run produced.
 #[derive(Debug)]
 pub struct Run {
@@ -370,7 +491,7 @@ pub struct Run {
     pub summary: Option<Value>,
     /// The `--junit` report's text, likewise.
     pub junit: Option<String>,
-    /// `.ptest/history.json` after the run.
+    /// `.ptest/history.json` after the run (`None` when missing or not JSON).
     pub history: Option<Value>,
     /// What the test files logged, in order.
     pub timeline: Vec<Event>,
@@ -400,22 +521,20 @@ impl Run {
 
     /// The summary's entry for file `id`.
     pub fn file(&self, id: &str) -> &Value {
-        self.summary()["files"]
-            .as_array()
-            .expect("files is an array")
-            .iter()
-            .find(|f| f["id"] == id)
-            .unwrap_or_else(|| panic!("{id} not in summary: {:#}", self.summary()))
+        file_in(self.summary(), id)
     }
 
     /// (id, verdict) of every file, in the summary's order.
     pub fn verdicts(&self) -> Vec<(String, String)> {
-        self.summary()["files"]
-            .as_array()
-            .expect("files is an array")
-            .iter()
-            .map(|f| (text(&f["id"]), text(&f["verdict"])))
-            .collect()
+        verdicts_in(self.summary())
+    }
+
+    /// The `--junit` report's text (panics with the output when there is
+    /// none).
+    pub fn junit_text(&self) -> &str {
+        self.junit
+            .as_deref()
+            .unwrap_or_else(|| panic!("no JUnit report\n{}", self.describe()))
     }
 
     /// stdout and stderr together.
@@ -431,6 +550,27 @@ impl Run {
             .map(str::to_string)
             .collect()
     }
+}
+
+/// A summary's entry for file `id` (any summary: a run's, a shard's, a
+/// merge's).
+pub fn file_in<'a>(summary: &'a Value, id: &str) -> &'a Value {
+    summary["files"]
+        .as_array()
+        .expect("files is an array")
+        .iter()
+        .find(|f| f["id"] == id)
+        .unwrap_or_else(|| panic!("{id} not in summary: {summary:#}"))
+}
+
+/// (id, verdict) of every file of a summary, in its order.
+pub fn verdicts_in(summary: &Value) -> Vec<(String, String)> {
+    summary["files"]
+        .as_array()
+        .expect("files is an array")
+        .iter()
+        .map(|f| (text(&f["id"]), text(&f["verdict"])))
+        .collect()
 }
 
 /// A JSON string's text ("" when not a string).
@@ -508,14 +648,17 @@ barrier() {{
     )
 }
 
-/// Runs argv[2..] with stdin, stdout and stderr on a new pty of 100x30 and
-/// copies what it printed to the file argv[1]; exits with its exit code.
+/// Runs argv[4..] with stdout and stderr on a new pty of argv[2] columns
+/// and argv[3] rows, stdin null, and copies what it printed to the file
+/// argv[1]; exits with its exit code.
 const PTY_SCRIPT: &str = r#"
 import fcntl, os, pty, struct, sys, termios
 pid, fd = pty.fork()
 if pid == 0:
-    fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack("HHHH", 30, 100, 0, 0))
-    os.execv(sys.argv[2], sys.argv[2:])
+    cols, rows = int(sys.argv[2]), int(sys.argv[3])
+    fcntl.ioctl(1, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    os.execvp(sys.argv[4], sys.argv[4:])
 out = open(sys.argv[1], "wb")
 while True:
     try:
@@ -529,6 +672,40 @@ out.close()
 _, status = os.waitpid(pid, 0)
 sys.exit(os.waitstatus_to_exitcode(status))
 "#;
+
+/// Whether the tests run as root.
+pub fn is_root() -> bool {
+    // SAFETY: geteuid(2) has no preconditions and cannot fail.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// The argv prefix that runs a program as `nobody`: `setpriv` if it works
+/// here, else `runuser`; `None` (said on stderr) when neither does.
+fn drop_privileges() -> Option<Vec<String>> {
+    let id = NOBODY.to_string();
+    let setpriv = vec![
+        "setpriv".to_string(),
+        format!("--reuid={id}"),
+        format!("--regid={id}"),
+        "--clear-groups".into(),
+    ];
+    let runuser = ["runuser", "-u", "nobody", "--"].map(String::from).to_vec();
+    let works = |argv: &[String]| {
+        Command::new(&argv[0])
+            .args(&argv[1..])
+            .arg("true")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success())
+    };
+    let found = [setpriv, runuser].into_iter().find(|argv| works(argv));
+    if found.is_none() {
+        eprintln!("skipped: running as root and neither setpriv nor runuser works");
+    }
+    found
+}
 
 /// Removes every variable a test must not inherit.
 pub fn clean_env(cmd: &mut Command) {
