@@ -156,11 +156,22 @@ fn an_unreadable_test_file_is_an_error_not_a_failure() {
             ("t/secret.sh".to_string(), "error".to_string()),
         ]
     );
-    let reason = ran.file("t/secret.sh")["reasons"].to_string();
-    assert!(
-        reason.contains("cannot read t/secret.sh: permission denied"),
-        "{reason}"
+    let secret = ran.file("t/secret.sh");
+    // Discovery's sentence stands alone (no "cannot start: cannot read"),
+    // and a file no child ran for has no duration (no "ERROR 0ms" line, no
+    // place among the timed files).
+    assert_eq!(
+        secret["reasons"],
+        serde_json::json!(["cannot read t/secret.sh: permission denied"]),
+        "{secret:#}"
     );
+    assert!(secret.get("duration").is_none(), "{secret:#}");
+    let line = ran
+        .stdout
+        .lines()
+        .find(|l| l.contains("t/secret.sh") && l.starts_with("ERROR"))
+        .expect("the file's console line");
+    assert!(!line.contains("0ms"), "{line}");
 }
 
 #[test]

@@ -69,7 +69,13 @@ pub fn decide(run: &FileRun) -> Judgement {
     let mut reasons = Vec::new();
     let verdict = match (&run.status, run.output_error.as_ref()) {
         (ChildStatus::SpawnFailed { reason }, _) => {
-            reasons.push(format!("cannot start: {reason}"));
+            // Discovery's reasons for a unit that never got a child are
+            // whole sentences (`cannot read t/x.sh: permission denied`).
+            reasons.push(if run.spawned {
+                format!("cannot start: {reason}")
+            } else {
+                reason.clone()
+            });
             Verdict::Error
         }
         (ChildStatus::Interrupted, _) => {
@@ -148,8 +154,8 @@ pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
         reasons,
         protocol: Some(run.protocol),
         status: Some(run.status.clone()),
-        duration: Some(run.duration),
-        started_at: Some(serde_time::unix_secs(run.started_at)),
+        duration: run.spawned.then_some(run.duration),
+        started_at: run.spawned.then(|| serde_time::unix_secs(run.started_at)),
         worker: Some(run.slot.index()),
         attempts: run.attempt,
         leaked: run.leaked,
@@ -413,6 +419,7 @@ mod tests {
                 report,
             }),
             output_error: None,
+            spawned: true,
         }
     }
 

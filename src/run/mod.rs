@@ -207,6 +207,10 @@ pub struct FileRun {
     pub junit: Option<JunitFile>,
     /// Output that could not be read at all.
     pub output_error: Option<String>,
+    /// Whether ptest tried to start a child for it. `false` for a unit
+    /// that never got that far (discovery said it cannot run, or ptest
+    /// failed first): it has no duration, and its reason stands alone.
+    pub spawned: bool,
 }
 
 impl FileRun {
@@ -233,6 +237,7 @@ impl FileRun {
             tap: None,
             junit: None,
             output_error: None,
+            spawned: false,
         }
     }
 }

@@ -147,11 +147,13 @@ fn run_job(
         tap: None,
         junit: None,
         output_error: None,
+        spawned: false,
     };
     if let Err(reason) = remove_stale(&job.spec.junit) {
         run.status = ChildStatus::SpawnFailed { reason };
         return run;
     }
+    run.spawned = true;
     let mut handles: Option<LogHandles> = None;
     let spawned = spawn(scratch, &job, &mut handles).and_then(|child| {
         let pgid = child.id();
