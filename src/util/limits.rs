@@ -124,4 +124,15 @@ mod tests {
         assert_eq!(parse_count("3"), Ok(3));
         assert!(parse_count("0").is_err());
     }
+
+    #[test]
+    fn sizes_are_powers_of_1024() {
+        assert_eq!(parse_size("512M").ok(), Some(512 << 20));
+        assert_eq!(parse_size("4G").ok(), Some(4 << 30));
+        assert_eq!(parse_size("1.5GiB").ok(), Some(3 << 29));
+        assert_eq!(parse_size("1000").ok(), Some(1000));
+        assert_eq!(parse_size("4 gb").ok(), Some(4 << 30));
+        assert_eq!(parse_size("lots").ok(), None);
+        assert_eq!(parse_size("0").ok(), None);
+    }
 }
