@@ -451,3 +451,27 @@ fn reserved_keys_warn_once_naming_where_they_were_set() {
     let run = s.run(&["t"]);
     assert_eq!(run.stderr, "", "{}", run.describe());
 }
+
+#[test]
+fn an_unknown_key_is_warned_about_exactly_once_whatever_the_command() {
+    let s = a_suite();
+    s.config("[run]\njbos = 3\n\n[profile.ci]\njobs = 1\n");
+    let warning = "ptest: warning: ptest.toml:2: unknown key `jbos` in [run] (ignored)\n";
+    let runs = [
+        s.ptest(&["t"]).reports().run(),
+        s.ptest(&["t"]).env("CI", "true").run(),
+        s.ptest(&["t"]).pty().run(),
+        s.run(&["--dry-run", "t"]),
+        s.run(&["--list", "--explain", "t"]),
+        s.run(&["explain", "t/a.sh"]),
+    ];
+    for run in &runs {
+        run.expect_code(0);
+        assert_eq!(
+            run.output().matches(warning).count(),
+            1,
+            "{}",
+            run.describe()
+        );
+    }
+}

@@ -5,117 +5,194 @@
 //! (`--fail-fast`, `--max-fail`, `--global-timeout`), dependency errors and
 //! the resources recorded per file.
 //!
-//! Per-file settings come from `ptest.toml` and file headers, which another
-//! change builds. Until then [`run_constrained`] is the one place that sets
-//! them: it discovers the suite, sets each file's `UnitSettings`, and runs
-//! the plan through the library with real child processes (the same
-//! dispatcher, launcher and workers the binary uses). Its arguments are
-//! exactly what `ptest.toml` will say — each [`Set`] is an `[[override]]`
-//! key (`exclusive`, `group`, `weight`, `depends-on`, `skip`, `timeout`)
-//! and `groups` is `[groups.NAME] max-threads = N` — so switching a test to
-//! the binary is rewriting this helper, not the tests.
+//! Per-file settings come from a real `ptest.toml` ([`run_constrained`]
+//! writes one `[[override]]` per file and `[groups.NAME] max-threads = N`)
+//! or from the files' own `# ptest: …` headers ([`in_headers`]), and the
+//! real `ptest` binary runs the suite through `tests/common`'s builder; the
+//! results are read from its JSON summary and the timeline the test files
+//! log.
 
 mod common;
 
 use common::{max_overlap, Event, Suite};
 use ptest::discover::{self, DiscoverOptions};
-use ptest::merge::{Merger, RunSummary, Verdict};
+use ptest::merge::Verdict;
 use ptest::plan::{Expectations, Plan, PlanError, PlanOptions};
 use ptest::run::{self, RunError, RunOptions};
 use ptest::unit::UnitId;
-use ptest::util::order::Order;
+use serde_json::{json, Value};
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::time::Duration;
 
-/// One per-file setting (an `[[override]]` key in `ptest.toml`).
+/// One per-file setting (an `[[override]]` key in `ptest.toml`, or a word
+/// of a `# ptest:` header).
 #[derive(Debug, Clone)]
 enum Set {
     Exclusive,
     Group(&'static str),
     Weight(u32),
+    /// Ids (`t/NAME`): in `ptest.toml` they are relative to its directory,
+    /// the suite's root; in a header, [`in_headers`] makes them relative to
+    /// the file.
     DependsOn(&'static [&'static str]),
     Skip(&'static str),
     Timeout(Duration),
     /// Not a setting but recorded data: the expected peak memory (the
-    /// history's `max_rss`), for `--mem-budget`.
+    /// history's `max_rss`), for `--mem-budget`; written to
+    /// `.ptest/history.json` with its documented schema.
     ExpectedRss(u64),
+}
+
+impl Set {
+    /// The `[[override]]` line.
+    fn toml(&self) -> Option<String> {
+        match self {
+            Set::Exclusive => Some("exclusive = true".into()),
+            Set::Group(g) => Some(format!("group = {g:?}")),
+            Set::Weight(w) => Some(format!("weight = {w}")),
+            Set::DependsOn(deps) => Some(format!("depends-on = {deps:?}")),
+            Set::Skip(reason) => Some(format!("skip = {reason:?}")),
+            Set::Timeout(t) => Some(format!("timeout = \"{}ms\"", t.as_millis())),
+            Set::ExpectedRss(_) => None,
+        }
+    }
+
+    /// The header word for the file `id`.
+    fn header(&self, id: &str) -> Option<String> {
+        match self {
+            Set::Exclusive => Some("exclusive".into()),
+            Set::Group(g) => Some(format!("group={g}")),
+            Set::Weight(w) => Some(format!("weight={w}")),
+            Set::DependsOn(deps) => {
+                let dir = Path::new(id).parent().expect("a directory");
+                let rel: Vec<String> = deps
+                    .iter()
+                    .map(|d| {
+                        let d = Path::new(d);
+                        assert_eq!(d.parent(), Some(dir), "{d:?}: only siblings of {id}");
+                        d.file_name()
+                            .expect("a name")
+                            .to_string_lossy()
+                            .into_owned()
+                    })
+                    .collect();
+                Some(format!("depends-on={}", rel.join(",")))
+            }
+            Set::Skip(reason) => Some(format!("skip={reason:?}")),
+            Set::Timeout(t) => Some(format!("timeout={}ms", t.as_millis())),
+            Set::ExpectedRss(_) => None,
+        }
+    }
 }
 
 /// What a constrained run produced.
 struct Constrained {
-    summary: RunSummary,
+    /// The `--json` summary.
+    summary: Value,
     timeline: Vec<Event>,
 }
 
 impl Constrained {
     fn verdict(&self, id: &str) -> (Verdict, Vec<String>) {
-        let f = self
-            .summary
-            .files
-            .iter()
-            .find(|f| f.id == id)
-            .unwrap_or_else(|| panic!("{id} not in the summary"));
-        (f.verdict, f.reasons.clone())
+        let f = common::file_in(&self.summary, id);
+        let verdict = serde_json::from_value(f["verdict"].clone())
+            .unwrap_or_else(|e| panic!("{id}: verdict {}: {e}", f["verdict"]));
+        let reasons = f["reasons"]
+            .as_array()
+            .map(|r| r.iter().map(common::text).collect())
+            .unwrap_or_default();
+        (verdict, reasons)
     }
 }
 
-/// Runs the files under `t/` of `suite` on `jobs` slots in lexical order,
-/// with `groups` (name, max-threads), the per-file settings `set` (by id,
-/// `t/NAME`) and `options` applied to the run.
+/// Writes the settings `set` into the files' own headers instead of
+/// `ptest.toml`: a `# ptest: …` line put first in each file (by id).
+fn in_headers(suite: &Suite, set: &[(&str, Set)]) {
+    for (id, setting) in set {
+        let word = setting.header(id).expect("a header setting");
+        let text = suite.read(id);
+        suite.file(id, &format!("# ptest: {word}\n{text}"));
+    }
+}
+
+/// Where a test's per-file settings are written.
+#[derive(Debug, Clone, Copy)]
+enum Via {
+    /// `[[override]]` sections of `ptest.toml`.
+    Config,
+    /// `# ptest: …` headers in the files ([`in_headers`]).
+    Header,
+}
+
+/// Both places, for tests that prove a setting acts from either.
+const BOTH: [Via; 2] = [Via::Config, Via::Header];
+
+/// [`run_constrained`] with the settings `set` written `via` ptest.toml or
+/// the files' headers (`[groups.*]` is always in ptest.toml).
+fn run_via(
+    suite: &Suite,
+    via: Via,
+    jobs: usize,
+    groups: &[(&str, u32)],
+    set: &[(&str, Set)],
+    args: &[&str],
+) -> Constrained {
+    eprintln!("per-file settings via {via:?}");
+    match via {
+        Via::Config => run_constrained(suite, jobs, groups, set, args),
+        Via::Header => {
+            in_headers(suite, set);
+            run_constrained(suite, jobs, groups, &[], args)
+        }
+    }
+}
+
+/// Runs the files under `t/` of `suite` with the real binary on `jobs`
+/// slots in lexical order, with `groups` (name, max-threads) and the
+/// per-file settings `set` (by id, `t/NAME`) written to `ptest.toml` (one
+/// `[[override]]` per setting, its `pattern` the id), expected peak memory
+/// written to the history, and `args` added to the command line.
 fn run_constrained(
     suite: &Suite,
     jobs: usize,
     groups: &[(&str, u32)],
     set: &[(&str, Set)],
-    options: impl FnOnce(&mut RunOptions),
+    args: &[&str],
 ) -> Constrained {
-    let mut files =
-        discover::discover(&DiscoverOptions::new(vec![suite.path().join("t")])).expect("discover");
-    let mut expectations = Expectations::new();
-    for unit in &mut files {
-        let rel = unit
-            .path()
-            .strip_prefix(suite.path())
-            .expect("under the suite")
-            .to_string_lossy()
-            .into_owned();
-        // Ids as the binary, run in the suite, names them.
-        unit.id = UnitId::new(rel.clone());
-        for (id, setting) in set.iter().filter(|(id, _)| *id == rel) {
-            let s = &mut unit.settings;
-            match setting.clone() {
-                Set::Exclusive => s.exclusive = true,
-                Set::Group(g) => s.group = Some(g.to_string()),
-                Set::Weight(w) => s.weight = w,
-                Set::DependsOn(deps) => {
-                    s.depends_on = deps.iter().map(|d| UnitId::new(d.to_string())).collect()
-                }
-                Set::Skip(reason) => s.skip = Some(reason.to_string()),
-                Set::Timeout(t) => s.timeout = Some(t),
-                Set::ExpectedRss(bytes) => {
-                    expectations.insert_recorded(*id, Duration::from_millis(100));
-                    expectations.insert_resources(*id, None, Some(bytes));
-                }
+    let mut toml = String::new();
+    for (name, threads) in groups {
+        toml.push_str(&format!("[groups.{name}]\nmax-threads = {threads}\n\n"));
+    }
+    let mut recorded = serde_json::Map::new();
+    for (id, setting) in set {
+        match (setting.toml(), setting) {
+            (Some(line), _) => {
+                toml.push_str(&format!("[[override]]\npattern = {id:?}\n{line}\n\n"))
             }
+            (None, Set::ExpectedRss(bytes)) => {
+                let run = json!({ "at": 1764000000, "duration": 0.1, "verdict": "pass", "max_rss": bytes });
+                recorded.insert(id.to_string(), json!({ "runs": [run] }));
+            }
+            (None, other) => panic!("{other:?} has no ptest.toml form"),
         }
     }
-    let plan_options = PlanOptions {
-        order: Order::Lexical,
-        groups: groups.iter().map(|(g, n)| (g.to_string(), *n)).collect(),
-        ..PlanOptions::new(jobs)
-    };
-    let plan = Plan::build(files, &expectations, &plan_options);
-    let mut run_options = RunOptions::new(jobs, suite.meta().join("runs"));
-    run_options.handle_signals = false;
-    options(&mut run_options);
-    let mut merger = Merger::new(&plan);
-    let outcome = run::run(&plan, &run_options, |event| {
-        merger.observe(&event);
-    })
-    .expect("the run takes place");
+    suite.config(&toml);
+    if !recorded.is_empty() {
+        suite.history(&json!({ "version": 1, "files": recorded }));
+    }
+    let jobs = jobs.to_string();
+    let mut argv = vec!["t", "-j", &jobs, "--order", "lexical"];
+    argv.extend_from_slice(args);
+    let run = suite.ptest(&argv).reports().run();
+    assert!(
+        matches!(run.code, Some(0 | 1)),
+        "the run takes place\n{}",
+        run.describe()
+    );
     Constrained {
-        summary: merger.finish(&outcome),
-        timeline: suite.timeline(),
+        summary: run.summary().clone(),
+        timeline: run.timeline,
     }
 }
 
@@ -148,90 +225,103 @@ fn only(timeline: &[Event], ids: &[&str]) -> Vec<Event> {
 
 #[test]
 fn an_exclusive_file_runs_first_and_alone_while_the_others_overlap() {
-    let suite = Suite::new();
-    suite.logged("t/a.sh", "barrier ab 2");
-    suite.logged("t/b.sh", "barrier ab 2");
-    suite.logged("t/c.sh", "sleep 0.2");
-    suite.logged("t/x_exclusive.sh", "sleep 0.4");
-    let run = run_constrained(
-        &suite,
-        3,
-        &[],
-        &[("t/x_exclusive.sh", Set::Exclusive)],
-        |_| {},
-    );
-    let spans = intervals(&run.timeline);
-    let x = spans["t/x_exclusive.sh"];
-    for (id, span) in &spans {
-        if id != "t/x_exclusive.sh" {
-            assert!(!overlap(x, *span), "{id} ran beside the exclusive file");
-            assert!(
-                span.0 >= x.1,
-                "{id} started before the exclusive phase ended"
-            );
+    for via in BOTH {
+        let suite = Suite::new();
+        suite.logged("t/a.sh", "barrier ab 2");
+        suite.logged("t/b.sh", "barrier ab 2");
+        suite.logged("t/c.sh", "sleep 0.2");
+        suite.logged("t/x_exclusive.sh", "sleep 0.4");
+        let run = run_via(
+            &suite,
+            via,
+            3,
+            &[],
+            &[("t/x_exclusive.sh", Set::Exclusive)],
+            &[],
+        );
+        let spans = intervals(&run.timeline);
+        let x = spans["t/x_exclusive.sh"];
+        for (id, span) in &spans {
+            if id != "t/x_exclusive.sh" {
+                assert!(!overlap(x, *span), "{id} ran beside the exclusive file");
+                assert!(
+                    span.0 >= x.1,
+                    "{id} started before the exclusive phase ended"
+                );
+            }
         }
+        assert!(max_overlap(&run.timeline) >= 2, "a and b overlap");
+        assert_eq!(run.summary["totals"]["files"]["passed"], 4);
     }
-    assert!(max_overlap(&run.timeline) >= 2, "a and b overlap");
-    assert_eq!(run.summary.totals.files.passed, 4);
 }
 
 #[test]
 fn a_group_with_max_threads_1_runs_one_member_at_a_time_beside_other_files() {
-    let suite = Suite::new();
-    for n in 1..=3 {
-        suite.logged(&format!("t/db{n}.sh"), "sleep 0.2");
+    for via in BOTH {
+        let suite = Suite::new();
+        for n in 1..=3 {
+            suite.logged(&format!("t/db{n}.sh"), "sleep 0.2");
+        }
+        // `free` must meet a db file at the barrier: the other slots keep
+        // running other files while the group is busy.
+        suite.logged("t/db0.sh", "barrier mix 2");
+        suite.logged("t/free.sh", "barrier mix 2");
+        let set: Vec<(&str, Set)> = ["t/db0.sh", "t/db1.sh", "t/db2.sh", "t/db3.sh"]
+            .into_iter()
+            .map(|id| (id, Set::Group("db")))
+            .collect();
+        let run = run_via(&suite, via, 4, &[("db", 1)], &set, &[]);
+        let db = only(
+            &run.timeline,
+            &["t/db0.sh", "t/db1.sh", "t/db2.sh", "t/db3.sh"],
+        );
+        assert_eq!(max_overlap(&db), 1, "two db files ran at once: {db:?}");
+        assert!(max_overlap(&run.timeline) >= 2);
+        assert_eq!(run.summary["totals"]["files"]["passed"], 5);
     }
-    // `free` must meet a db file at the barrier: the other slots keep
-    // running other files while the group is busy.
-    suite.logged("t/db0.sh", "barrier mix 2");
-    suite.logged("t/free.sh", "barrier mix 2");
-    let set: Vec<(&str, Set)> = ["t/db0.sh", "t/db1.sh", "t/db2.sh", "t/db3.sh"]
-        .into_iter()
-        .map(|id| (id, Set::Group("db")))
-        .collect();
-    let run = run_constrained(&suite, 4, &[("db", 1)], &set, |_| {});
-    let db = only(
-        &run.timeline,
-        &["t/db0.sh", "t/db1.sh", "t/db2.sh", "t/db3.sh"],
-    );
-    assert_eq!(max_overlap(&db), 1, "two db files ran at once: {db:?}");
-    assert!(max_overlap(&run.timeline) >= 2);
-    assert_eq!(run.summary.totals.files.passed, 5);
 }
 
 #[test]
 fn group_slots_are_unique_among_running_members() {
-    let suite = Suite::new();
-    let body = "log slot$PTEST_GROUP_SLOT\nn=${PTEST_FILE#t/g}\nbarrier pair$((${n%.sh} / 2)) 2\nsleep 0.1";
-    for n in 0..4 {
-        suite.logged(&format!("t/g{n}.sh"), body);
-    }
-    let set: Vec<(&str, Set)> = ["t/g0.sh", "t/g1.sh", "t/g2.sh", "t/g3.sh"]
-        .into_iter()
-        .map(|id| (id, Set::Group("pg")))
-        .collect();
-    // g0 and g1 meet at barrier pair0, g2 and g3 at pair1 — impossible
-    // unless two members run at once; never three (max-threads 2).
-    let run = run_constrained(&suite, 4, &[("pg", 2)], &set, |_| {});
-    assert_eq!(
-        run.summary.totals.files.passed, 4,
-        "{:?}",
-        run.summary.files
-    );
-    assert_eq!(max_overlap(&run.timeline), 2);
-    let spans = intervals(&run.timeline);
-    let slot_of = |id: &str| {
-        run.timeline
-            .iter()
-            .find(|e| e.file == id && e.what.starts_with("slot"))
-            .map(|e| e.what.clone())
-            .unwrap_or_else(|| panic!("{id} logged no group slot"))
-    };
-    for a in spans.keys() {
-        assert!(["slot0", "slot1"].contains(&slot_of(a).as_str()));
-        for b in spans.keys().filter(|b| *b > a) {
-            if overlap(spans[a], spans[b]) {
-                assert_ne!(slot_of(a), slot_of(b), "{a} and {b} share a group slot");
+    for via in BOTH {
+        let suite = Suite::new();
+        let body = "log slot$PTEST_GROUP_SLOT\nlog group-$PTEST_GROUP\nn=${PTEST_FILE#t/g}\nbarrier pair$((${n%.sh} / 2)) 2\nsleep 0.1";
+        for n in 0..4 {
+            suite.logged(&format!("t/g{n}.sh"), body);
+        }
+        let set: Vec<(&str, Set)> = ["t/g0.sh", "t/g1.sh", "t/g2.sh", "t/g3.sh"]
+            .into_iter()
+            .map(|id| (id, Set::Group("pg")))
+            .collect();
+        // g0 and g1 meet at barrier pair0, g2 and g3 at pair1 — impossible
+        // unless two members run at once; never three (max-threads 2).
+        let run = run_via(&suite, via, 4, &[("pg", 2)], &set, &[]);
+        assert_eq!(
+            run.summary["totals"]["files"]["passed"], 4,
+            "{:?}",
+            run.summary["files"]
+        );
+        assert_eq!(max_overlap(&run.timeline), 2);
+        let spans = intervals(&run.timeline);
+        let slot_of = |id: &str| {
+            run.timeline
+                .iter()
+                .find(|e| e.file == id && e.what.starts_with("slot"))
+                .map(|e| e.what.clone())
+                .unwrap_or_else(|| panic!("{id} logged no group slot"))
+        };
+        for a in spans.keys() {
+            assert!(
+                run.timeline
+                    .iter()
+                    .any(|e| e.file == *a && e.what == "group-pg"),
+                "{a}: PTEST_GROUP is not pg"
+            );
+            assert!(["slot0", "slot1"].contains(&slot_of(a).as_str()));
+            for b in spans.keys().filter(|b| *b > a) {
+                if overlap(spans[a], spans[b]) {
+                    assert_ne!(slot_of(a), slot_of(b), "{a} and {b} share a group slot");
+                }
             }
         }
     }
@@ -239,15 +329,24 @@ fn group_slots_are_unique_among_running_members() {
 
 #[test]
 fn a_heavy_file_takes_its_slots_and_light_ones_share() {
-    let suite = Suite::new();
-    suite.logged("t/a_heavy.sh", "sleep 0.3");
-    suite.logged("t/b.sh", "barrier bc 2");
-    suite.logged("t/c.sh", "barrier bc 2");
-    let run = run_constrained(&suite, 2, &[], &[("t/a_heavy.sh", Set::Weight(2))], |_| {});
-    let spans = intervals(&run.timeline);
-    let heavy = spans["t/a_heavy.sh"];
-    assert!(!overlap(heavy, spans["t/b.sh"]) && !overlap(heavy, spans["t/c.sh"]));
-    assert_eq!(max_overlap(&run.timeline), 2, "b and c overlap");
+    for via in BOTH {
+        let suite = Suite::new();
+        suite.logged("t/a_heavy.sh", "sleep 0.3");
+        suite.logged("t/b.sh", "barrier bc 2");
+        suite.logged("t/c.sh", "barrier bc 2");
+        let run = run_via(
+            &suite,
+            via,
+            2,
+            &[],
+            &[("t/a_heavy.sh", Set::Weight(2))],
+            &[],
+        );
+        let spans = intervals(&run.timeline);
+        let heavy = spans["t/a_heavy.sh"];
+        assert!(!overlap(heavy, spans["t/b.sh"]) && !overlap(heavy, spans["t/c.sh"]));
+        assert_eq!(max_overlap(&run.timeline), 2, "b and c overlap");
+    }
 }
 
 #[test]
@@ -262,7 +361,10 @@ fn dependents_start_after_their_dependency_passed_and_overlap_each_other() {
         ("t/use1.sh", Set::DependsOn(SETUP)),
         ("t/use2.sh", Set::DependsOn(SETUP)),
     ];
-    let run = run_constrained(&suite, 3, &[], &set, |_| {});
+    // Said in the files' headers (`depends-on=setup.sh`, relative to the
+    // file), not in ptest.toml.
+    in_headers(&suite, &set);
+    let run = run_constrained(&suite, 3, &[], &[], &[]);
     let spans = intervals(&run.timeline);
     for user in ["t/use1.sh", "t/use2.sh"] {
         assert!(
@@ -272,7 +374,70 @@ fn dependents_start_after_their_dependency_passed_and_overlap_each_other() {
     }
     assert!(overlap(spans["t/use1.sh"], spans["t/use2.sh"]));
     assert!(overlap(spans["t/setup.sh"], spans["t/unrelated.sh"]));
-    assert_eq!(run.summary.totals.files.passed, 4);
+    assert_eq!(run.summary["totals"]["files"]["passed"], 4);
+}
+
+#[test]
+fn depends_on_is_relative_to_ptest_toml_in_the_config_and_to_the_file_in_a_header() {
+    // ptest runs in the suite's root; the config and the files are in
+    // proj/: `t/setup.sh` in proj/ptest.toml and `setup.sh` in the header
+    // of proj/t/use2.sh both name proj/t/setup.sh.
+    let suite = Suite::new();
+    suite.logged("proj/t/setup.sh", "barrier early 2");
+    suite.logged("proj/t/unrelated.sh", "barrier early 2");
+    suite.logged("proj/t/use1.sh", "barrier uses 2");
+    suite.logged("proj/t/use2.sh", "barrier uses 2");
+    in_headers(
+        &suite,
+        &[("proj/t/use2.sh", Set::DependsOn(&["proj/t/setup.sh"]))],
+    );
+    suite.file(
+        "proj/ptest.toml",
+        "[[override]]\npattern = \"t/use1.sh\"\ndepends-on = [\"t/setup.sh\"]\n",
+    );
+    let run = suite
+        .ptest(&["--config", "proj/ptest.toml", "proj/t", "-j", "3"])
+        .reports()
+        .run();
+    run.expect_code(0);
+    let spans = intervals(&run.timeline);
+    for user in ["proj/t/use1.sh", "proj/t/use2.sh"] {
+        assert!(
+            spans[user].0 >= spans["proj/t/setup.sh"].1,
+            "{user} started before setup ended"
+        );
+    }
+    assert!(overlap(spans["proj/t/use1.sh"], spans["proj/t/use2.sh"]));
+    assert!(overlap(
+        spans["proj/t/setup.sh"],
+        spans["proj/t/unrelated.sh"]
+    ));
+    assert_eq!(run.summary()["totals"]["files"]["passed"], 4);
+}
+
+#[test]
+fn a_cycle_or_a_missing_dependency_from_the_config_and_headers_exits_2_naming_the_files() {
+    let suite = Suite::new();
+    suite.logged("t/a.sh", "");
+    suite.logged("t/b.sh", "");
+    in_headers(&suite, &[("t/b.sh", Set::DependsOn(&["t/a.sh"]))]);
+    suite.config("[[override]]\npattern = \"t/a.sh\"\ndepends-on = [\"t/b.sh\"]\n");
+    let run = suite.run(&["t"]);
+    run.expect_code(2);
+    assert_eq!(
+        run.stderr,
+        "ptest: error: dependency cycle: t/b.sh -> t/a.sh -> t/b.sh\n"
+    );
+    assert!(run.timeline.is_empty(), "nothing starts");
+
+    suite.config("[[override]]\npattern = \"t/a.sh\"\ndepends-on = [\"t/setup.sh\"]\n");
+    let run = suite.run(&["t"]);
+    run.expect_code(2);
+    assert_eq!(
+        run.stderr,
+        "ptest: error: t/a.sh depends on t/setup.sh, which is not in this run (not found, excluded, or on another shard)\n"
+    );
+    assert!(run.timeline.is_empty(), "nothing starts");
 }
 
 #[test]
@@ -286,7 +451,7 @@ fn a_failed_dependency_skips_its_dependents_recursively_with_the_reason() {
         ("t/mid.sh", Set::DependsOn(&["t/setup.sh"])),
         ("t/leaf.sh", Set::DependsOn(&["t/mid.sh"])),
     ];
-    let run = run_constrained(&suite, 2, &[], &set, |_| {});
+    let run = run_constrained(&suite, 2, &[], &set, &[]);
     assert_eq!(
         run.verdict("t/mid.sh"),
         (
@@ -309,31 +474,37 @@ fn a_failed_dependency_skips_its_dependents_recursively_with_the_reason() {
 
 #[test]
 fn a_file_asked_to_skip_never_starts_and_a_per_file_timeout_beats_the_run_wide_one() {
-    let suite = Suite::new();
-    suite.logged("t/gpu.sh", "");
-    suite.logged("t/slow.sh", "sleep 20");
-    suite.logged("t/ok.sh", "sleep 0.5");
-    let set = [
-        ("t/gpu.sh", Set::Skip("needs a GPU")),
-        ("t/slow.sh", Set::Timeout(Duration::from_millis(300))),
-    ];
-    let run = run_constrained(&suite, 3, &[], &set, |o| {
-        o.timeout = Some(Duration::from_secs(30));
-        o.grace = Duration::from_millis(100);
-    });
-    assert_eq!(
-        run.verdict("t/gpu.sh"),
-        (Verdict::Skip, vec!["needs a GPU".to_string()])
-    );
-    assert!(run.timeline.iter().all(|e| e.file != "t/gpu.sh"));
-    let (verdict, reasons) = run.verdict("t/slow.sh");
-    assert_eq!(verdict, Verdict::Timeout);
-    assert_eq!(reasons[0], "timed out after 300ms");
-    assert_eq!(
-        run.verdict("t/ok.sh").0,
-        Verdict::Pass,
-        "the run-wide 30s applies"
-    );
+    for via in BOTH {
+        let suite = Suite::new();
+        suite.logged("t/gpu.sh", "");
+        suite.logged("t/slow.sh", "sleep 20");
+        suite.logged("t/ok.sh", "sleep 0.5");
+        let set = [
+            ("t/gpu.sh", Set::Skip("needs a GPU")),
+            ("t/slow.sh", Set::Timeout(Duration::from_millis(300))),
+        ];
+        let run = run_via(
+            &suite,
+            via,
+            3,
+            &[],
+            &set,
+            &["--timeout", "30s", "--grace", "100ms"],
+        );
+        assert_eq!(
+            run.verdict("t/gpu.sh"),
+            (Verdict::Skip, vec!["needs a GPU".to_string()])
+        );
+        assert!(run.timeline.iter().all(|e| e.file != "t/gpu.sh"));
+        let (verdict, reasons) = run.verdict("t/slow.sh");
+        assert_eq!(verdict, Verdict::Timeout);
+        assert_eq!(reasons[0], "timed out after 300ms");
+        assert_eq!(
+            run.verdict("t/ok.sh").0,
+            Verdict::Pass,
+            "the run-wide 30s applies"
+        );
+    }
 }
 
 #[test]
@@ -346,15 +517,15 @@ fn the_memory_budget_keeps_big_files_apart_but_lets_small_ones_share() {
         ("t/big1.sh", Set::ExpectedRss(600 * M)),
         ("t/big2.sh", Set::ExpectedRss(600 * M)),
     ];
-    let run = run_constrained(&suite, 2, &[], &set, |o| o.mem_budget = Some(1000 * M));
+    let run = run_constrained(&suite, 2, &[], &set, &["--mem-budget", "1000M"]);
     assert_eq!(max_overlap(&run.timeline), 1, "600M + 600M > 1000M");
 
     let suite = Suite::new();
     suite.logged("t/big1.sh", "barrier both 2");
     suite.logged("t/big2.sh", "barrier both 2");
-    let run = run_constrained(&suite, 2, &[], &set, |o| o.mem_budget = Some(2000 * M));
+    let run = run_constrained(&suite, 2, &[], &set, &["--mem-budget", "2000M"]);
     assert_eq!(max_overlap(&run.timeline), 2);
-    assert_eq!(run.summary.totals.files.passed, 2);
+    assert_eq!(run.summary["totals"]["files"]["passed"], 2);
 }
 
 #[test]
