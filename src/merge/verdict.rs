@@ -614,4 +614,281 @@ mod tests {
         assert_eq!(f.verdict, Verdict::Timeout);
         assert_eq!(f.cases.len(), 1);
     }
+
+    /// A finished TAP file whose output was `text`.
+    fn tap_run(status: ChildStatus, text: &str) -> FileRun {
+        FileRun {
+            protocol: ProtocolUsed::Tap,
+            tap: Some(crate::parse::tap::parse_str(text)),
+            junit: None,
+            ..run_with(status, Ok(report("<testsuites/>")))
+        }
+    }
+
+    fn judge_run(run: &FileRun) -> FileSummary {
+        judge("t/a.sh".into(), "t/a.sh".into(), run)
+    }
+
+    /// Points both logs at files in `dir` holding `out` and `err`.
+    fn with_logs(mut run: FileRun, dir: &std::path::Path, out: &str, err: &str) -> FileRun {
+        let write = |name: &str, text: &str| {
+            let path = dir.join(name);
+            std::fs::write(&path, text).unwrap();
+            LogFile {
+                path,
+                bytes: text.len() as u64,
+                kept: true,
+            }
+        };
+        run.stdout = write("out", out);
+        run.stderr = write("err", err);
+        run
+    }
+
+    #[test]
+    fn only_files_that_did_not_pass_or_skip_keep_their_output_tails() {
+        let dir = tempfile::tempdir().unwrap();
+        // 4 KiB in 20 lines: within the 8 KiB / 40 lines a tail keeps.
+        let out: String = (0..20)
+            .map(|i| format!("{i:02} {}\n", "o".repeat(197)))
+            .collect();
+        let err = "boom\n";
+        let tail = |status: ChildStatus, text: &str| {
+            let f = judge_run(&with_logs(tap_run(status, text), dir.path(), &out, err));
+            (f.verdict, f.stdout_tail, f.stderr_tail)
+        };
+        let (verdict, stdout, stderr) = tail(EXIT0, "1..1\nnot ok 1\n");
+        assert_eq!(verdict, Verdict::Fail);
+        assert_eq!((stdout.as_str(), stderr.as_str()), (out.as_str(), err));
+        for (text, verdict) in [
+            ("1..1\nok 1\n", Verdict::Pass),
+            ("1..0 # SKIP no db\n", Verdict::Skip),
+        ] {
+            assert_eq!(
+                tail(EXIT0, text),
+                (verdict, String::new(), String::new()),
+                "{text:?}"
+            );
+        }
+        let (verdict, stdout, _) = tail(ChildStatus::Interrupted, "1..1\nok 1\n");
+        assert_eq!(
+            (verdict, stdout.as_str()),
+            (Verdict::Interrupted, out.as_str())
+        );
+    }
+
+    #[test]
+    fn leaked_processes_are_a_reason_with_the_right_plural() {
+        for (leaked, reasons) in [
+            (0, vec![]),
+            (1, vec!["left 1 process running after it exited (killed)"]),
+            (2, vec!["left 2 processes running after it exited (killed)"]),
+        ] {
+            let run = FileRun {
+                leaked,
+                ..tap_run(EXIT0, "1..1\nok 1\n")
+            };
+            let f = judge_run(&run);
+            assert_eq!((f.verdict, f.leaked), (Verdict::Pass, leaked));
+            assert_eq!(f.reasons, reasons, "leaked {leaked}");
+        }
+    }
+
+    #[test]
+    fn tap_failures_problems_and_bail_outs_fail_the_file() {
+        let f = judge_run(&tap_run(
+            EXIT0,
+            "1..3\nok 1\nnot ok 2\nnot ok 3 # TODO later\n",
+        ));
+        assert_eq!(
+            (f.verdict, f.reasons.as_slice()),
+            (Verdict::Fail, &["failed test 2".to_string()][..])
+        );
+        assert_eq!(f.cases.len(), 3);
+
+        let f = judge_run(&tap_run(EXIT0, "1..2\nok 1\n"));
+        assert_eq!(f.verdict, Verdict::Fail);
+        assert_eq!(f.reasons, ["planned 2 tests but ran 1"]);
+
+        let f = judge_run(&tap_run(EXIT0, "1..2\nok 1\nBail out! no db\n"));
+        assert_eq!(
+            (f.verdict, f.reasons.as_slice()),
+            (Verdict::Fail, &["Bail out! no db".to_string()][..])
+        );
+        let f = judge_run(&tap_run(EXIT0, "1..2\nBail out!\n"));
+        assert_eq!(f.reasons, ["Bail out!"]);
+
+        // A failing TODO test passes; a bad exit status fails a clean stream.
+        let f = judge_run(&tap_run(EXIT0, "1..2\nok 1\nnot ok 2 # TODO later\n"));
+        assert_eq!((f.verdict, f.reasons.len()), (Verdict::Pass, 0));
+        let f = judge_run(&tap_run(ChildStatus::Exited { code: 3 }, "1..1\nok 1\n"));
+        assert_eq!(
+            (f.verdict, f.reasons.as_slice()),
+            (Verdict::Fail, &["exited with status 3".to_string()][..])
+        );
+        let signal = ChildStatus::Signaled {
+            signal: 6,
+            name: "SIGABRT".into(),
+        };
+        let f = judge_run(&tap_run(signal, "1..1\nok 1\n"));
+        assert_eq!(
+            (f.verdict, f.reasons.as_slice()),
+            (Verdict::Fail, &["killed by SIGABRT".to_string()][..])
+        );
+    }
+
+    #[test]
+    fn unnumbered_failing_tap_cases_are_named_by_position() {
+        let case = |number: Option<u64>, status: CaseStatus| CaseResult {
+            number,
+            name: String::new(),
+            status,
+            reason: None,
+            diagnostics: String::new(),
+            line: None,
+            duration: None,
+        };
+        let mut run = tap_run(EXIT0, "1..4\n");
+        let tap = run.tap.as_mut().unwrap();
+        tap.cases = vec![
+            case(None, CaseStatus::Fail),
+            case(None, CaseStatus::Pass),
+            case(None, CaseStatus::Fail),
+            case(Some(9), CaseStatus::Fail),
+        ];
+        tap.tests_run = 4;
+        tap.problems.clear();
+        let f = judge_run(&run);
+        assert_eq!(f.verdict, Verdict::Fail);
+        assert_eq!(f.reasons, ["failed tests 1, 3, 9"]);
+    }
+
+    #[test]
+    fn skip_all_plan_skips_only_a_file_without_tests() {
+        let f = judge_run(&tap_run(EXIT0, "1..0 # SKIP no database\n"));
+        assert_eq!(
+            (f.verdict, f.reasons.as_slice()),
+            (Verdict::Skip, &["skipped: no database".to_string()][..])
+        );
+        let f = judge_run(&tap_run(EXIT0, "1..0\n"));
+        assert_eq!(
+            (f.verdict, f.reasons.as_slice()),
+            (Verdict::Skip, &["skipped".to_string()][..])
+        );
+        // 1..0 with a bad exit status is a failure, not a skip.
+        let f = judge_run(&tap_run(ChildStatus::Exited { code: 1 }, "1..0 # SKIP x\n"));
+        assert_eq!(f.verdict, Verdict::Fail);
+    }
+
+    #[test]
+    fn stopped_files_keep_the_results_they_reported() {
+        let timeout = ChildStatus::TimedOut {
+            after: Duration::from_secs(2),
+        };
+        let f = judge_run(&tap_run(
+            timeout.clone(),
+            "1..3\nok 1 - first\nok 2 - second\n",
+        ));
+        assert_eq!(f.verdict, Verdict::Timeout);
+        assert_eq!(f.reasons, ["timed out after 2.0s"]);
+        let names: Vec<&str> = f.cases.iter().map(|c| c.name.as_str()).collect();
+        assert_eq!(names, ["first", "second"]);
+
+        // JUnit cases win over TAP ones; an unreadable report falls back to TAP.
+        let mut run = run_with(
+            ChildStatus::Interrupted,
+            Ok(report(r#"<testsuite><testcase name="j"/></testsuite>"#)),
+        );
+        run.tap = Some(crate::parse::tap::parse_str("ok 1 - t\n"));
+        let f = judge_run(&run);
+        assert_eq!(
+            f.cases.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+            ["j"]
+        );
+        let err = junit::parse_bytes(b"<testsuite><testcase>", "t/a.sh").unwrap_err();
+        run.junit.as_mut().unwrap().report = Err(err.clone());
+        let f = judge_run(&run);
+        assert_eq!(
+            f.cases.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
+            ["t"]
+        );
+        run.tap = None;
+        assert!(judge_run(&run).cases.is_empty());
+        let f = judge_run(&run_with(timeout, Err(err)));
+        assert_eq!((f.verdict, f.cases.len()), (Verdict::Timeout, 0));
+    }
+
+    #[test]
+    fn exit_code_files_pass_skip_on_77_and_fail_otherwise() {
+        let exit = |status: ChildStatus| {
+            let run = FileRun {
+                protocol: ProtocolUsed::ExitCode,
+                junit: None,
+                ..run_with(status, Ok(report("<testsuites/>")))
+            };
+            judge_run(&run)
+        };
+        let f = exit(EXIT0);
+        assert_eq!((f.verdict, f.reasons.len()), (Verdict::Pass, 0));
+        assert_eq!(f.cases.len(), 1);
+        assert_eq!(
+            (
+                f.cases[0].name.as_str(),
+                f.cases[0].status,
+                f.cases[0].reason.as_deref()
+            ),
+            ("t/a.sh", CaseStatus::Pass, None)
+        );
+        assert_eq!(f.cases[0].duration, Some(Duration::from_millis(5)));
+
+        let f = exit(ChildStatus::Exited {
+            code: SKIP_EXIT_CODE,
+        });
+        assert_eq!(f.verdict, Verdict::Skip);
+        assert_eq!(f.reasons, ["skipped: exited with status 77"]);
+        assert_eq!(
+            (f.cases[0].status, f.cases[0].reason.as_deref()),
+            (CaseStatus::Skip, Some("skipped: exited with status 77"))
+        );
+
+        let f = exit(ChildStatus::Exited { code: 1 });
+        assert_eq!(f.verdict, Verdict::Fail);
+        assert_eq!(f.reasons, ["exited with status 1"]);
+        // A failing case does not repeat the exit status as a skip reason.
+        assert_eq!(
+            (f.cases[0].status, f.cases[0].reason.as_deref()),
+            (CaseStatus::Fail, None)
+        );
+    }
+
+    #[test]
+    fn omitted_junit_cases_are_a_reason() {
+        let mut r = report(r#"<testsuite><testcase name="a"/></testsuite>"#);
+        r.omitted_cases = 3;
+        let f = judge_run(&run_with(EXIT0, Ok(r)));
+        assert_eq!(f.verdict, Verdict::Pass);
+        assert_eq!(
+            f.reasons,
+            [format!(
+                "3 more test cases were read but not stored (limit {})",
+                junit::MAX_STORED_CASES
+            )]
+        );
+    }
+
+    #[test]
+    fn junit_skip_reason_is_the_first_non_blank_one() {
+        let f = judged(
+            EXIT0,
+            r#"<testsuite><testcase name="a"><skipped message="  "/></testcase><testcase name="b"><skipped message="no db"/></testcase></testsuite>"#,
+        );
+        assert_eq!(f.verdict, Verdict::Skip);
+        assert_eq!(f.reasons, ["skipped: all 2 tests were skipped (no db)"]);
+        // Only TODO cases (xfail): PASS, not SKIP.
+        let f = judged(
+            EXIT0,
+            r#"<testsuite><testcase name="a"><skipped type="pytest.xfail"/></testcase></testsuite>"#,
+        );
+        assert_eq!(f.verdict, Verdict::Pass);
+    }
 }

@@ -1879,6 +1879,58 @@ ok 3 - outer
     }
 
     #[test]
+    fn too_many_failures_are_counted_not_stored() {
+        let extra = MAX_EXTRA_FAILURES + 2;
+        let mut text = String::with_capacity(MAX_STORED_CASES * 3 + extra * 7 + 100);
+        for _ in 0..MAX_STORED_CASES {
+            text.push_str("ok\n");
+        }
+        for _ in 0..extra {
+            text.push_str("not ok\n");
+        }
+        let total = (MAX_STORED_CASES + extra) as u64;
+        text.push_str(&format!("1..{total}\n"));
+        let r = parse_str(&text);
+        assert_eq!(r.tests_run, total);
+        assert_eq!(r.cases.len(), MAX_STORED_CASES + MAX_EXTRA_FAILURES);
+        assert_eq!(r.omitted_cases, 2);
+        assert_eq!(
+            r.problems,
+            ["2 more failing tests not listed (too many results)"]
+        );
+    }
+
+    #[test]
+    fn live_counts_follow_the_stream() {
+        let mut parser = TapParser::new();
+        let counts = |p: &TapParser| (p.tests_run(), p.failures(), p.bailed_out());
+        assert_eq!(counts(&parser), (0, 0, false));
+        for line in [
+            "1..5",
+            "not ok 1",
+            "ok 2",
+            "not ok 3",
+            "not ok 4 # TODO",
+            "ok 5",
+        ] {
+            parser.feed_line(line.as_bytes());
+        }
+        assert_eq!(counts(&parser), (5, 2, false));
+        parser.feed_line(b"Bail out!");
+        assert_eq!(counts(&parser), (5, 2, true));
+    }
+
+    #[test]
+    fn version_after_a_test_line_is_a_problem() {
+        let r = parse_str("ok 1\nTAP version 13\n1..1\n");
+        assert_eq!(r.version, None);
+        assert_eq!(
+            r.problems,
+            ["if TAP version is present it must be the first line of output"]
+        );
+    }
+
+    #[test]
     fn incremental_parser() {
         let mut parser = TapParser::default();
         parser.feed_line(b"1..3\n");

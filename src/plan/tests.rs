@@ -403,6 +403,84 @@ fn random_order_is_deterministic_for_a_seed() {
     assert!(render_dry_run(&drawn).contains(&format!("--order random:{seed}")));
 }
 
+/// Users replay a run with `--order random:SEED`: the generator and the
+/// shuffle must give the same order for a seed in every version. These are
+/// SplitMix64's published reference outputs.
+#[test]
+fn the_seeded_generator_is_splitmix64() {
+    let mut rng = SplitMix64::new(0);
+    let first: Vec<u64> = (0..3).map(|_| rng.next_u64()).collect();
+    assert_eq!(
+        first,
+        [
+            0xE220_A839_7B1D_CDAF,
+            0x6E78_9E6A_A1B9_65F4,
+            0x06C4_5D18_8009_454F
+        ]
+    );
+    let mut rng = SplitMix64::new(1_234_567);
+    let first: Vec<u64> = (0..3).map(|_| rng.next_u64()).collect();
+    assert_eq!(
+        first,
+        [
+            6_457_827_717_110_365_317,
+            3_203_168_211_198_807_973,
+            9_817_491_932_198_370_423
+        ]
+    );
+    let mut rng = SplitMix64::new(42);
+    let below: Vec<u64> = [10, 10, 1000, 1_000_000, 3].map(|n| rng.below(n)).to_vec();
+    assert_eq!(below, [7, 1, 278, 344_190, 0]);
+}
+
+#[test]
+fn random_order_for_a_seed_is_pinned() {
+    let names: Vec<String> = (0..10).map(|i| format!("t/{i:02}.t")).collect();
+    let refs: Vec<&str> = names.iter().map(String::as_str).collect();
+    let (files, e) = suite(&refs, &[("t/03.t", 9.0)]);
+    let order = |seed| {
+        let plan = Plan::build(
+            files.clone(),
+            &e,
+            &options(2, Order::Random(Some(seed)), None),
+        );
+        ids(&plan)
+            .iter()
+            .map(|id| id[2..4].to_string())
+            .collect::<Vec<_>>()
+    };
+    // Durations and failures play no part in a random order.
+    assert_eq!(
+        order(42),
+        ["08", "03", "06", "05", "04", "00", "09", "02", "01", "07"]
+    );
+    assert_eq!(
+        order(0),
+        ["04", "09", "02", "05", "01", "07", "06", "00", "03", "08"]
+    );
+}
+
+#[test]
+fn drawn_seeds_are_short_and_vary() {
+    let mut seeds = BTreeSet::new();
+    for _ in 0..1000 {
+        let Order::Random(Some(seed)) = order::resolve(Order::Random(None)) else {
+            panic!("no seed drawn");
+        };
+        assert!(seed < 1_000_000, "seed {seed} is not short");
+        seeds.insert(seed);
+    }
+    assert!(seeds.len() > 1, "every draw gave seed {seeds:?}");
+    for o in [
+        Order::FailedFirst,
+        Order::Lpt,
+        Order::Lexical,
+        Order::Random(Some(5)),
+    ] {
+        assert_eq!(order::resolve(o), o);
+    }
+}
+
 #[test]
 fn order_round_trips_through_display() {
     for o in [
