@@ -574,7 +574,7 @@ fn run_ptest(file_arg: &str, row: &Row) -> Result<PtestRun, Failed> {
 /// How long a row may take: [`MAX_WALL`], or three times its timeout
 /// when that is longer.
 fn max_wall(row: &Row) -> Duration {
-    let timeout = ptest::config::parse_duration(&row.timeout).unwrap_or(Duration::ZERO);
+    let timeout = ptest::util::duration::parse_duration(&row.timeout).unwrap_or(Duration::ZERO);
     MAX_WALL.max(timeout * 3)
 }
 

@@ -9,9 +9,7 @@ pub mod reason;
 pub mod shards;
 mod verdict;
 
-// Moved to `crate::util::time`; kept here under the old names.
 use crate::util::time as serde_time;
-pub use crate::util::time::{opt_secs, rfc3339, secs};
 pub use verdict::{decide, judge, Judgement, SKIP_EXIT_CODE};
 
 use crate::parse::{CaseResult, CaseStatus, Protocol};
@@ -119,7 +117,11 @@ pub struct FileSummary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<ChildStatus>,
     /// Wall time of the child.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_secs")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_time::opt_secs"
+    )]
     pub duration: Option<Duration>,
     /// Start time, as seconds since the Unix epoch.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -134,7 +136,11 @@ pub struct FileSummary {
     pub leaked: usize,
     /// CPU time (user + system) of the last attempt's child and the
     /// processes it waited for (`wait4`'s rusage); absent when it never ran.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_secs")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_time::opt_secs"
+    )]
     pub cpu: Option<Duration>,
     /// Peak resident memory in bytes of the last attempt's child (or the
     /// largest process it waited for); absent when it never ran.
@@ -329,7 +335,7 @@ pub struct RunSummary {
     /// Worker slots.
     pub jobs: usize,
     /// Wall time of the run.
-    #[serde(with = "secs")]
+    #[serde(with = "serde_time::secs")]
     pub wall: Duration,
     /// The shard run, as `K/N`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -433,10 +439,7 @@ impl Merger {
             RunEvent::FileFinished(run) => {
                 let (id, path) = self.planned.get(run.index)?.clone();
                 let mut summary = judge(id, path, run);
-                if summary.verdict != Verdict::Pass && summary.verdict != Verdict::Skip {
-                    summary.stdout_tail = logs::tail(&run.stdout.path, TAIL_BYTES, TAIL_LINES);
-                    summary.stderr_tail = logs::tail(&run.stderr.path, TAIL_BYTES, TAIL_LINES);
-                }
+                read_tails(&mut summary, run);
                 self.attempts.get_mut(run.index)?.push(Attempt {
                     number: run.attempt,
                     slot: run.slot,
@@ -527,5 +530,14 @@ impl Merger {
             totals: Totals::of(&files),
             files,
         }
+    }
+}
+
+/// Fills in the output tails of a file that did not pass or skip (its
+/// logs are kept for it), read from its logs; judging never reads files.
+pub(crate) fn read_tails(summary: &mut FileSummary, run: &crate::run::FileRun) {
+    if summary.verdict != Verdict::Pass && summary.verdict != Verdict::Skip {
+        summary.stdout_tail = logs::tail(&run.stdout.path, TAIL_BYTES, TAIL_LINES);
+        summary.stderr_tail = logs::tail(&run.stderr.path, TAIL_BYTES, TAIL_LINES);
     }
 }

@@ -436,9 +436,10 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::merge::{rfc3339, BailOut, FileSummary, Verdict};
+    use crate::merge::{BailOut, FileSummary, Verdict};
     use crate::parse::{CaseResult, CaseStatus, Protocol};
     use crate::run::ChildStatus;
+    use crate::util::time::rfc3339;
     use std::time::{Duration, SystemTime};
 
     fn file(id: &str, verdict: Verdict, cases: usize) -> FileSummary {

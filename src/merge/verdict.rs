@@ -85,14 +85,14 @@ pub fn decide(run: &FileRun) -> Judgement {
         (ChildStatus::TimedOut { after }, _) => {
             reasons.push(format!(
                 "timed out after {}",
-                crate::config::format_duration(*after)
+                crate::util::duration::format_duration(*after)
             ));
             Verdict::Timeout
         }
         (ChildStatus::GlobalTimeout { after }, _) => {
             reasons.push(format!(
                 "stopped by ptest: the global timeout ({}) expired",
-                crate::config::format_duration(*after)
+                crate::util::duration::format_duration(*after)
             ));
             Verdict::Timeout
         }
@@ -618,7 +618,7 @@ mod tests {
     /// A finished TAP file whose output was `text`.
     fn tap_run(status: ChildStatus, text: &str) -> FileRun {
         FileRun {
-            protocol: ProtocolUsed::Tap,
+            protocol: Protocol::Tap,
             tap: Some(crate::parse::tap::parse_str(text)),
             junit: None,
             ..run_with(status, Ok(report("<testsuites/>")))
@@ -654,7 +654,9 @@ mod tests {
             .collect();
         let err = "boom\n";
         let tail = |status: ChildStatus, text: &str| {
-            let f = judge_run(&with_logs(tap_run(status, text), dir.path(), &out, err));
+            let run = with_logs(tap_run(status, text), dir.path(), &out, err);
+            let mut f = judge_run(&run);
+            crate::merge::read_tails(&mut f, &run);
             (f.verdict, f.stdout_tail, f.stderr_tail)
         };
         let (verdict, stdout, stderr) = tail(EXIT0, "1..1\nnot ok 1\n");
@@ -822,7 +824,7 @@ mod tests {
     fn exit_code_files_pass_skip_on_77_and_fail_otherwise() {
         let exit = |status: ChildStatus| {
             let run = FileRun {
-                protocol: ProtocolUsed::ExitCode,
+                protocol: Protocol::ExitCode,
                 junit: None,
                 ..run_with(status, Ok(report("<testsuites/>")))
             };

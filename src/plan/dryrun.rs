@@ -1,7 +1,7 @@
 //! The plain-text plan printed by `--dry-run`.
 
 use super::{Order, Plan};
-use crate::config::format_duration;
+use crate::util::duration::format_duration;
 use std::fmt::Write;
 
 /// Renders the plan as plain text: one line per file in dispatch order

@@ -25,8 +25,8 @@
 //!
 //! Sums of times saturate at [`Duration::MAX`] instead of overflowing.
 
-use crate::config::MAX_DURATION;
 use crate::parse::junit::module_form;
+use crate::util::duration::MAX_DURATION;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 use std::collections::BTreeMap;

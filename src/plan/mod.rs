@@ -85,8 +85,8 @@ pub use shard::{partition, Partition};
 // Plain values shared with the settings and merge; defined in `crate::util`.
 pub use crate::util::{order::Order, shard::Shard};
 
-use crate::config::format_duration;
 use crate::unit::Unit;
+use crate::util::duration::format_duration;
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;

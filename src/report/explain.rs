@@ -7,10 +7,10 @@
 //! is resolved again here.
 
 use super::escape;
-use crate::config::format_duration;
 use crate::config::settings::{Settings, Source, Sourced};
 use crate::parse::Protocol;
 use crate::unit::{Launcher, Unit};
+use crate::util::duration::format_duration;
 use std::path::PathBuf;
 use std::time::Duration;
 

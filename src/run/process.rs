@@ -160,19 +160,9 @@ pub fn become_subreaper() {
     }
 }
 
-// Moved to `crate::util::signal`; kept here under the old path.
-pub use crate::util::signal::signal_name;
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn names_common_signals() {
-        assert_eq!(signal_name(libc::SIGSEGV), "SIGSEGV");
-        assert_eq!(signal_name(libc::SIGKILL), "SIGKILL");
-        assert_eq!(signal_name(250), "signal 250");
-    }
 
     #[test]
     fn finds_and_kills_a_leftover_process_group() {

@@ -182,7 +182,7 @@ fn run_job(
                 (Some(code), _) => ChildStatus::Exited { code },
                 (None, Some(signal)) => ChildStatus::Signaled {
                     signal,
-                    name: process::signal_name(signal),
+                    name: crate::util::signal::signal_name(signal),
                 },
                 (None, None) => ChildStatus::Exited { code: -1 },
             };
