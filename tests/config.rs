@@ -475,3 +475,23 @@ fn an_unknown_key_is_warned_about_exactly_once_whatever_the_command() {
         );
     }
 }
+
+#[test]
+fn a_group_without_max_threads_is_named_in_one_warning() {
+    let s = a_suite();
+    s.file("t/b.sh", "# ptest: group=db\nexit 0\n")
+        .file("t/c.sh", "# ptest: group=db\nexit 0\n");
+    let run = s.run(&["t"]);
+    run.expect_code(0);
+    let warning = "ptest: warning: group `db` has no [groups.db] max-threads in ptest.toml: its files run one at a time\n";
+    assert_eq!(run.stderr.matches(warning).count(), 1, "{}", run.describe());
+    // Defined: no warning.
+    s.config("[groups.db]\nmax-threads = 2\n");
+    let run = s.run(&["t"]);
+    run.expect_code(0);
+    assert!(
+        !run.stderr.contains("has no [groups."),
+        "{}",
+        run.describe()
+    );
+}

@@ -170,6 +170,17 @@ fn reserved_warnings(settings: &Settings, files: &[crate::unit::Unit]) -> Vec<St
             per_file("quarantine").unwrap_or_default()
         ));
     }
+    // A group nobody gave a size runs one file at a time: say so once.
+    let undefined: std::collections::BTreeSet<&str> = files
+        .iter()
+        .filter_map(|f| f.settings.group.as_deref())
+        .filter(|g| !settings.groups.contains_key(*g))
+        .collect();
+    for group in undefined {
+        warnings.push(format!(
+            "group `{group}` has no [groups.{group}] max-threads in ptest.toml: its files run one at a time"
+        ));
+    }
     warnings
 }
 
