@@ -5,6 +5,7 @@
 //! integration tests in `tests/` can use it too.
 
 use crate::merge::{BailOut, FileSummary, PartitionRecord, RunSummary, Totals, SUMMARY_VERSION};
+use crate::parse::{CaseResult, CaseStatus};
 use std::time::Duration;
 
 /// Builds a [`RunSummary`] with plain defaults (version [`SUMMARY_VERSION`],
@@ -97,5 +98,19 @@ impl SummaryFixture {
     pub fn build(mut self) -> RunSummary {
         self.summary.totals = Totals::of(&self.summary.files);
         self.summary
+    }
+}
+
+/// A test case numbered `number` as TAP reports it: a failing one keeps
+/// its `not ok N - name` line, nothing else is set.
+pub fn case(number: u64, name: &str, status: CaseStatus) -> CaseResult {
+    CaseResult {
+        number: Some(number),
+        name: name.to_string(),
+        status,
+        reason: None,
+        diagnostics: String::new(),
+        line: (status == CaseStatus::Fail).then(|| format!("not ok {number} - {name}")),
+        duration: None,
     }
 }

@@ -13,24 +13,12 @@ use ptest::merge::{FileSummary, RunSummary, Verdict};
 use ptest::parse::{CaseResult, CaseStatus, Protocol};
 use ptest::report::junit::{junit_report, write_junit, FILE_CASE_NAME};
 use ptest::run::ChildStatus;
-use ptest::testing::SummaryFixture;
+use ptest::testing::{case, SummaryFixture};
 use serde_json::Value;
 use std::collections::HashSet;
 use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
-
-fn case(number: u64, name: &str, status: CaseStatus) -> CaseResult {
-    CaseResult {
-        number: Some(number),
-        name: name.to_string(),
-        status,
-        reason: None,
-        diagnostics: String::new(),
-        line: (status == CaseStatus::Fail).then(|| format!("not ok {number} - {name}")),
-        duration: None,
-    }
-}
 
 fn file(id: &str, verdict: Verdict, reasons: &[&str], cases: Vec<CaseResult>) -> FileSummary {
     let mut f = FileSummary::not_run(id.into(), id.into(), "");

@@ -16,25 +16,13 @@ use ptest::plan::{self, Expectations, ImportedDurations, Order, Plan, PlanOption
 use ptest::report::console::{render_details, render_file_line, render_summary, Palette};
 use ptest::report::views;
 use ptest::run::ChildStatus;
-use ptest::testing::SummaryFixture;
+use ptest::testing::{case, SummaryFixture};
 use ptest::unit::{Launcher, Unit};
 use std::path::PathBuf;
 use std::time::Duration;
 
 fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
-}
-
-fn case(number: u64, name: &str, status: CaseStatus) -> CaseResult {
-    CaseResult {
-        number: Some(number),
-        name: name.to_string(),
-        status,
-        reason: None,
-        diagnostics: String::new(),
-        line: (status == CaseStatus::Fail).then(|| format!("not ok {number} - {name}")),
-        duration: None,
-    }
 }
 
 fn file(id: &str, verdict: Verdict, duration: u64, cases: Vec<CaseResult>) -> FileSummary {

@@ -444,9 +444,7 @@ impl Settings {
             self.max_fail.value
         }
     }
-}
 
-impl Settings {
     /// Resolves a run's settings from its command line and the process
     /// environment.
     pub fn from_args(args: &RunArgs) -> Result<Settings, SettingsError> {
