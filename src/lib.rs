@@ -67,6 +67,7 @@ mod atomic;
 pub mod commands;
 pub mod config;
 pub mod discover;
+pub mod harness;
 pub mod history;
 pub mod merge;
 pub mod parse;
