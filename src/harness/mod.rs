@@ -80,6 +80,9 @@ use std::time::{Duration, Instant};
 /// Decides a trial from its file's outcome (see [`Suite::check`]).
 pub type Check = dyn Fn(&Outcome) -> Result<Completion, Failed> + Send + Sync;
 
+/// Changes a unit before it becomes a trial (see [`Suite::adjust`]).
+pub type Adjust = dyn Fn(&mut Unit) + Send + Sync;
+
 /// Which `ptest.toml` to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum ConfigChoice {
@@ -107,6 +110,7 @@ pub struct Suite {
     keep_logs: bool,
     config: ConfigChoice,
     check: Arc<Check>,
+    adjust: Option<Arc<Adjust>>,
 }
 
 impl std::fmt::Debug for Suite {
@@ -152,6 +156,7 @@ impl Suite {
             keep_logs: false,
             config: ConfigChoice::Search,
             check: Arc::new(default_check),
+            adjust: None,
         }
     }
 
@@ -258,6 +263,14 @@ impl Suite {
         self
     }
 
+    /// Changes every unit after discovery, before it becomes a trial: e.g.
+    /// a timeout, environment or protocol of its own
+    /// (`unit.settings.timeout = …`), as a header would.
+    pub fn adjust(mut self, adjust: impl Fn(&mut Unit) + Send + Sync + 'static) -> Suite {
+        self.adjust = Some(Arc::new(adjust));
+        self
+    }
+
     /// The files, as ptest's discovery finds them (sorted by id), with the
     /// suite's runner, protocol and environment applied.
     pub fn units(&self) -> Result<Vec<Unit>, HarnessError> {
@@ -277,9 +290,12 @@ impl Suite {
                 .collect();
             return Err(HarnessError::NoFiles(shown.join(", ")));
         }
-        if let Some(protocol) = self.protocol {
-            for unit in &mut units {
+        for unit in &mut units {
+            if let Some(protocol) = self.protocol {
                 unit.protocol = Some(protocol);
+            }
+            if let Some(adjust) = &self.adjust {
+                adjust(unit);
             }
         }
         Ok(units)
