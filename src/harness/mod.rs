@@ -14,6 +14,28 @@
 //! }
 //! ```
 //!
+//! Finding the files, and running the trials without a `main` (the names
+//! are file ids; `--logfile` only keeps libtest's report out of the way):
+//!
+//! ```
+//! use ptest::harness::Suite;
+//!
+//! let suite = Suite::new("sample-suites/demo/shell/*.sh").config(None);
+//! let ids: Vec<String> = suite.units()?.iter().map(|u| u.id.to_string()).collect();
+//! assert_eq!(
+//!     ids,
+//!     ["sample-suites/demo/shell/arith.sh", "sample-suites/demo/shell/strings-tap.sh"]
+//! );
+//! let log = std::env::temp_dir().join(format!("ptest-doctest-{}.log", std::process::id()));
+//! let args = libtest_mimic::Arguments::from_iter(
+//!     ["doctest", "--logfile", &log.to_string_lossy()],
+//! );
+//! let conclusion = libtest_mimic::run(&args, suite.state_dir(std::env::temp_dir().join("ptest-doctest")).trials());
+//! assert_eq!((conclusion.num_passed, conclusion.num_failed), (2, 0));
+//! # let _ = std::fs::remove_file(log);
+//! # Ok::<(), ptest::harness::HarnessError>(())
+//! ```
+//!
 //! Then `cargo test --test scripts` runs every `.t` file, and libtest's
 //! command line works as for any test target: `-- FILTER`, `--exact`,
 //! `--skip`, `--list` (`--format terse`), `--ignored`,
