@@ -456,6 +456,8 @@ fn nextest() -> Result<(), Failed> {
             "--no-tests",
             "pass",
         ])
+        // Built with --release: nextest must find this same build.
+        .args((!cfg!(debug_assertions)).then_some("--release"))
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env(FIXTURE_VAR, dir.path())
         .stdin(Stdio::null())

@@ -39,7 +39,7 @@
 //! Then `cargo test --test scripts` runs every `.t` file, and libtest's
 //! command line works as for any test target: `-- FILTER`, `--exact`,
 //! `--skip`, `--list` (`--format terse`), `--ignored`,
-//! `--include-ignored`, `--test-threads N`, `--format json`. So does
+//! `--include-ignored`, `--test-threads N`. So does
 //! `cargo nextest run`, which lists the trials with `--list --format terse`
 //! and runs each one in a process of its own with `--exact NAME`.
 //!
