@@ -33,6 +33,7 @@
 //! | [`parse`] | exit codes, TAP and JUnit XML into per-test results (no processes) |
 //! | [`merge`] | per-file verdicts, totals, the [`merge::RunSummary`]; [`merge::shards`] combines shard summaries for `ptest merge` |
 //! | [`report`] | console, JUnit XML, JSON, views several commands print ([`report::views`]), writing `--junit`/`--json` ([`report::write`]) |
+//! | [`harness`] | files as libtest-mimic trials for `harness = false` cargo test targets, run through [`run::Session`] |
 //! | [`util`] | small shared values and helpers that belong to no stage |
 //! | [`testing`] | fixtures for tests ([`testing::SummaryFixture`]) |
 //!
@@ -61,12 +62,24 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+//! ## Example: file tests inside `cargo test`
+//!
+//! A `[[test]]` target with `harness = false` whose files become trials
+//! (see [`harness`]):
+//!
+//! ```no_run
+//! fn main() -> std::process::ExitCode {
+//!     ptest::harness::Suite::new("tests/scripts/*.t").runner("perl").run()
+//! }
+//! ```
+
 #![warn(missing_docs)]
 
 mod atomic;
 pub mod commands;
 pub mod config;
 pub mod discover;
+pub mod harness;
 pub mod history;
 pub mod merge;
 pub mod parse;

@@ -2,8 +2,20 @@
 //!
 //! The table in `sample-suites/failure-modes/README.md` is the single source
 //! of truth: one row per file, with the verdict ptest must give it and a
-//! substring one of its reasons must contain. For every row this harness
-//! runs the real `ptest` binary on that one file,
+//! substring one of its reasons must contain. The trials are made by
+//! ptest's own harness API ([`ptest::harness::Suite`]) from the glob
+//! `sample-suites/failure-modes/*`: one per file, named by its file id, run
+//! through ptest's executor with the row's timeout, and judged by a check
+//! that expects the row's verdict and reason (instead of expecting PASS),
+//! that the wall time stays within bounds, and that ptest's exit status for
+//! that verdict alone (0 for PASS/SKIP, 1 for FAIL/TIMEOUT/ERROR) is the
+//! row's. A file on disk without a row fails its trial.
+//!
+//! Rows with an `args` column (ptest command-line options) need the real
+//! binary, and so does checking another build: set
+//! `FAILURE_MODES_PTEST_BIN=/path/to/ptest` (e.g. `target/release/ptest`)
+//! and every row runs the binary instead. Then for every such row this
+//! harness runs the `ptest` binary on that one file,
 //!
 //! ```text
 //! ptest sample-suites/failure-modes/FILE --timeout TIMEOUT -j 1 --no-history \
@@ -19,19 +31,19 @@
 //!
 //! `--no-history` keeps the trials, which run in parallel, from writing the
 //! same `.ptest/history.json`.
-//!
-//! Set `FAILURE_MODES_PTEST_BIN=/path/to/ptest` to check another build (e.g.
-//! `target/release/ptest`) instead of the one cargo built for this test.
 
 mod common;
 
-use libtest_mimic::{Arguments, Failed, Trial};
+use libtest_mimic::{Arguments, Completion, Failed, Trial};
+use ptest::harness::{Outcome, Suite};
+use ptest::merge::Verdict as PtestVerdict;
 use serde_json::Value;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
 use std::fs::{self, File};
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitStatus, Stdio};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// The fixture directory, relative to the repository root.
@@ -49,20 +61,66 @@ const HARD_DEADLINE: Duration = Duration::from_secs(90);
 /// How much of ptest's own stdout/stderr a failure message shows.
 const SHOW_BYTES: usize = 4000;
 
-fn main() {
+fn main() -> std::process::ExitCode {
     let args = Arguments::from_args();
     let mut trials = vec![
         Trial::test("table::parser", check_parser).with_kind("meta"),
         Trial::test("table::matches-directory", check_table_matches_directory).with_kind("meta"),
     ];
     match load_table() {
-        Ok(rows) => trials.extend(rows.into_iter().map(|row| {
-            let kind = row.verdict.label().to_ascii_lowercase();
-            Trial::test(row.file.clone(), move || check_row(&row)).with_kind(kind)
-        })),
+        Ok(rows) => trials.extend(row_trials(rows)),
         Err(err) => trials.push(Trial::test("table::load", move || Err(err.into()))),
     }
-    libtest_mimic::run(&args, trials).exit();
+    libtest_mimic::run(&args, trials).exit_code()
+}
+
+/// Whether every row runs the `ptest` binary (another build asked for).
+fn binary_requested() -> bool {
+    std::env::var_os("FAILURE_MODES_PTEST_BIN").is_some_and(|bin| !bin.is_empty())
+}
+
+/// Rows with ptest arguments (or all rows, with another build) run the
+/// binary; the others are trials of the harness API.
+fn row_trials(rows: Vec<Row>) -> Vec<Trial> {
+    let (binary, api): (Vec<Row>, Vec<Row>) = rows
+        .into_iter()
+        .partition(|row| binary_requested() || !row.args.is_empty());
+    let mut trials: Vec<Trial> = binary
+        .into_iter()
+        .map(|row| {
+            let kind = row.verdict.label().to_ascii_lowercase();
+            Trial::test(row.file.clone(), move || check_row(&row)).with_kind(kind)
+        })
+        .collect();
+    if binary_requested() {
+        return trials;
+    }
+    let on_binary: BTreeSet<String> = trials.iter().map(|t| row_id(t.name())).collect();
+    let rows: Arc<BTreeMap<String, Row>> =
+        Arc::new(api.into_iter().map(|r| (row_id(&r.file), r)).collect());
+    let timeouts = Arc::clone(&rows);
+    let api_trials = Suite::new(format!("{SUITE_DIR}/*"))
+        .exclude(&format!("{SUITE_DIR}/{TABLE_FILE}"))
+        .config(None)
+        .state_dir(env!("CARGO_TARGET_TMPDIR"))
+        .adjust(move |unit| {
+            let row = timeouts.get(unit.id.as_str());
+            let timeout = row.map_or(PER_FILE_TIMEOUT, |r| r.timeout.as_str());
+            unit.settings.timeout = ptest::util::duration::parse_duration(timeout).ok();
+        })
+        .check(move |outcome| check_outcome(rows.get(&outcome.summary.id), outcome))
+        .trials();
+    trials.extend(
+        api_trials
+            .into_iter()
+            .filter(|t| !on_binary.contains(t.name())),
+    );
+    trials
+}
+
+/// A row's file id: its path from the repository root.
+fn row_id(file: &str) -> String {
+    format!("{SUITE_DIR}/{file}")
 }
 
 // ---------------------------------------------------------------------------
@@ -469,6 +527,92 @@ fn check_table_matches_directory() -> Result<(), Failed> {
 }
 
 // ---------------------------------------------------------------------------
+// One row through the harness API
+
+/// ptest's verdict as the table spells it (`None`: one the table has no
+/// word for, NOT RUN or INTERRUPTED, never expected of a row).
+fn table_verdict(verdict: PtestVerdict) -> Option<Verdict> {
+    match verdict {
+        PtestVerdict::Pass => Some(Verdict::Pass),
+        PtestVerdict::Fail => Some(Verdict::Fail),
+        PtestVerdict::Skip => Some(Verdict::Skip),
+        PtestVerdict::Timeout => Some(Verdict::Timeout),
+        PtestVerdict::Error => Some(Verdict::Error),
+        PtestVerdict::NotRun | PtestVerdict::Interrupted => None,
+    }
+}
+
+/// The row's expectations against what ptest's executor made of the file:
+/// the same checks as [`check_row`] makes of the binary's JSON summary and
+/// exit status.
+fn check_outcome(row: Option<&Row>, outcome: &Outcome) -> Result<Completion, Failed> {
+    let id = &outcome.summary.id;
+    let Some(row) = row else {
+        return Err(format!("{id} has no row in {SUITE_DIR}/{TABLE_FILE}").into());
+    };
+    let file_arg = row_id(&row.file);
+    let mut problems: Vec<String> = Vec::new();
+    if outcome.wall > max_wall(row) {
+        problems.push(format!(
+            "the file took {:.1?}, more than {:?}",
+            outcome.wall,
+            max_wall(row)
+        ));
+    }
+    // ptest's exit status with this file alone: 1 when its verdict is a
+    // failure (`RunSummary::has_failures`), else 0.
+    let want_code = row.verdict.exit_code();
+    let code = i32::from(outcome.verdict().is_failure());
+    if code != want_code {
+        problems.push(format!(
+            "ptest would exit with status {code}, expected {want_code}"
+        ));
+    }
+    let entry = serde_json::to_value(&outcome.summary)
+        .map_err(|e| format!("the file summary does not serialise: {e}"))?;
+    check_entry(row, &file_arg, &entry, &mut problems);
+    if table_verdict(outcome.verdict()).is_none() {
+        problems.push(format!(
+            "verdict {} is not in the table's vocabulary",
+            outcome.verdict().label()
+        ));
+    }
+    if problems.is_empty() {
+        return Ok(Completion::Completed);
+    }
+    let mut msg = expectation(row, &file_arg);
+    for p in &problems {
+        let _ = writeln!(msg, "  - {p}");
+    }
+    let _ = writeln!(
+        msg,
+        "[{:.2?}] ptest shows:\n{}",
+        outcome.wall,
+        outcome.report()
+    );
+    let _ = writeln!(
+        msg,
+        "file summary:\n{}",
+        serde_json::to_string_pretty(&entry).unwrap_or_default()
+    );
+    Err(msg.into())
+}
+
+/// The first line of a row's failure message.
+fn expectation(row: &Row, file_arg: &str) -> String {
+    format!(
+        "{file_arg}: expected {}{} ({}, README line {})\n",
+        row.verdict.label(),
+        match &row.reason {
+            Some(r) => format!(" with a reason containing {r:?}"),
+            None => " with no reasons".to_string(),
+        },
+        row.shows,
+        row.line,
+    )
+}
+
+// ---------------------------------------------------------------------------
 // One row: run ptest on the file
 
 /// What one ptest run produced.
@@ -630,16 +774,7 @@ fn check_row(row: &Row) -> Result<(), Failed> {
     if problems.is_empty() {
         return Ok(());
     }
-    let mut msg = format!(
-        "{file_arg}: expected {}{} ({}, README line {})\n",
-        row.verdict.label(),
-        match &row.reason {
-            Some(r) => format!(" with a reason containing {r:?}"),
-            None => " with no reasons".to_string(),
-        },
-        row.shows,
-        row.line,
-    );
+    let mut msg = expectation(row, &file_arg);
     for p in &problems {
         let _ = writeln!(msg, "  - {p}");
     }

@@ -9,6 +9,9 @@
 //! worker thread that only spawns a child, waits for it, reads its output
 //! through [`crate::parse`] and reports back.
 //!
+//! [`Session`] (in [`one`]) runs single units on demand, synchronously, for
+//! callers that schedule units themselves (the [`crate::harness`]).
+//!
 //! Every child runs in its own process group, with stdout and stderr written
 //! to files in the run directory (never held in memory). A watchdog process
 //! kills the running groups if ptest itself dies (see `watchdog`).
@@ -16,6 +19,7 @@
 mod dispatch;
 mod launch;
 pub mod logs;
+pub mod one;
 pub mod process;
 pub mod rundir;
 mod watchdog;
@@ -388,3 +392,6 @@ pub enum RunError {
 /// Runs the plan, calling `on_event` for every [`RunEvent`] on the calling
 /// thread. Returns when every started file has finished (or been stopped).
 pub use dispatch::run;
+
+/// Runs one unit synchronously (see [`one`]).
+pub use one::{run_one, Session};

@@ -76,6 +76,14 @@ impl Scratch {
             stderr: run_dir.join("logs").join(format!(".w{slot}.stderr")),
         }
     }
+
+    /// Removes the scratch directory and the scratch logs (when the slot
+    /// is done for good).
+    pub fn remove(&self) {
+        let _ = std::fs::remove_dir_all(&self.tmpdir);
+        let _ = std::fs::remove_file(&self.stdout);
+        let _ = std::fs::remove_file(&self.stderr);
+    }
 }
 
 /// The worker loop: runs jobs until the job channel closes.
@@ -87,32 +95,41 @@ pub(crate) fn work(
     done: Sender<Msg>,
 ) {
     for job in jobs {
-        let (index, attempt) = (job.index, job.attempt);
-        // A bug in ptest must not leave the dispatcher waiting for this file
-        // forever: it becomes an ERROR for this file, and the run goes on.
-        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-            run_job(slot, &scratch, watchdog, job, &done)
-        }))
-        .unwrap_or_else(|panic| {
-            let what = panic
-                .downcast_ref::<&str>()
-                .map(|s| s.to_string())
-                .or_else(|| panic.downcast_ref::<String>().cloned())
-                .unwrap_or_default();
-            FileRun::not_started(
-                index,
-                slot,
-                attempt,
-                format!("internal error in ptest: {what}"),
-            )
-        });
+        let run = run_caught(slot, &scratch, watchdog, job, &done);
         if done.send(Msg::Done(Box::new(run))).is_err() {
             break;
         }
     }
-    let _ = std::fs::remove_dir_all(&scratch.tmpdir);
-    let _ = std::fs::remove_file(&scratch.stdout);
-    let _ = std::fs::remove_file(&scratch.stderr);
+    scratch.remove();
+}
+
+/// Runs one job in `slot` (see [`work`]); a panic in ptest's own code
+/// becomes an ERROR for this file instead of taking the caller down, so
+/// nobody waits for this file forever.
+pub(crate) fn run_caught(
+    slot: Slot,
+    scratch: &Scratch,
+    watchdog: &Watchdog,
+    job: Job,
+    done: &Sender<Msg>,
+) -> FileRun {
+    let (index, attempt) = (job.index, job.attempt);
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        run_job(slot, scratch, watchdog, job, done)
+    }))
+    .unwrap_or_else(|panic| {
+        let what = panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default();
+        FileRun::not_started(
+            index,
+            slot,
+            attempt,
+            format!("internal error in ptest: {what}"),
+        )
+    })
 }
 
 fn run_job(

@@ -1,0 +1,69 @@
+//! What one trial's file came to, and the default rule that turns it into
+//! a trial result.
+
+use crate::merge::{self, FileSummary, Verdict};
+use crate::report::console::{render_details, render_file_line, Palette};
+use crate::run::FileRun;
+use crate::unit::Unit;
+use libtest_mimic::{Completion, Failed};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// How one file went: ptest's summary of it, as `ptest --json` would
+/// write it (verdict, reasons, per-test cases, output tails when it did
+/// not pass, kept logs).
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The file's summary.
+    pub summary: FileSummary,
+    /// Wall time of the whole trial: start, wait, the timeout's grace,
+    /// killing leftover processes.
+    pub wall: Duration,
+    /// The suite's run directory (logs of files that did not pass are in
+    /// its `logs/`).
+    pub run_dir: PathBuf,
+}
+
+impl Outcome {
+    /// Judges a finished run of `unit` as the summary does.
+    pub(crate) fn of(unit: &Unit, run: &FileRun, wall: Duration, run_dir: &Path) -> Outcome {
+        let mut summary = merge::judge(unit.id.to_string(), unit.path().to_path_buf(), run);
+        merge::read_tails(&mut summary, run);
+        Outcome {
+            summary,
+            wall,
+            run_dir: run_dir.to_path_buf(),
+        }
+    }
+
+    /// The verdict.
+    pub fn verdict(&self) -> Verdict {
+        self.summary.verdict
+    }
+
+    /// What ptest's console prints for this file (without color): the
+    /// verdict line with the first reason, then the other reasons, the
+    /// failing TAP lines and, for a failure, the tail of its output.
+    pub fn report(&self) -> String {
+        let palette = Palette::new(false);
+        let mut text = render_file_line(&self.summary, &palette);
+        text.push_str(&render_details(&self.summary, &palette));
+        text
+    }
+}
+
+/// The default rule: PASS passes the trial, SKIP makes it ignored (with
+/// the first reason), anything else fails it with [`Outcome::report`].
+pub fn default_check(outcome: &Outcome) -> Result<Completion, Failed> {
+    match outcome.verdict() {
+        Verdict::Pass => Ok(Completion::Completed),
+        Verdict::Skip => Ok(Completion::Ignored {
+            reason: outcome.summary.reasons.first().cloned(),
+        }),
+        Verdict::Fail
+        | Verdict::Timeout
+        | Verdict::Error
+        | Verdict::NotRun
+        | Verdict::Interrupted => Err(outcome.report().into()),
+    }
+}
