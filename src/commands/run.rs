@@ -164,12 +164,6 @@ fn reserved_warnings(settings: &Settings, files: &[crate::unit::Unit]) -> Vec<St
             settings.slow.source
         ));
     }
-    if files.iter().any(|f| f.settings.quarantine) {
-        warnings.push(format!(
-            "quarantine is not implemented yet (set by {}); quarantined files still fail the run",
-            per_file("quarantine").unwrap_or_default()
-        ));
-    }
     // A group nobody gave a size runs one file at a time: say so once.
     let undefined: std::collections::BTreeSet<&str> = files
         .iter()
