@@ -40,6 +40,14 @@ pub fn exec(settings: &Settings) -> Result<Exit, CliError> {
     } else {
         files
     };
+    let mut files = files;
+    if let Some(rate) = settings.quarantine_flaky.value {
+        let given = settings.quarantine_flaky.source.to_string();
+        let history = history.as_ref().map(|h| &h.history);
+        for line in super::quarantine::announce(history, rate, &given, &mut files) {
+            err_line(&line);
+        }
+    }
     if settings.list && settings.explain {
         out(&crate::report::explain::render(settings, &files));
         return Ok(Exit::Passed);
