@@ -17,7 +17,8 @@ pub(super) fn label(f: &FileSummary) -> Option<String> {
 /// duration moves to the end, before the counts.
 pub(super) fn file_line(f: &FileSummary, p: &Palette, counts: &str) -> Option<String> {
     let label = label(f)?;
-    let width = LABEL_WIDTH + 1 + super::DURATION_WIDTH;
+    // The columns before the id: verdict, a space, duration, two spaces.
+    let width = LABEL_WIDTH + 1 + super::DURATION_WIDTH + 1;
     let tail: Vec<String> = f
         .duration
         .map(format_duration)
@@ -25,7 +26,7 @@ pub(super) fn file_line(f: &FileSummary, p: &Palette, counts: &str) -> Option<St
         .chain((!counts.is_empty()).then(|| counts.to_string()))
         .collect();
     Some(format!(
-        "{}  {}  {}\n",
+        "{} {}  {}\n",
         p.skip.apply_to(format!("{label:<width$}")),
         for_terminal(&f.id),
         p.dim.apply_to(for_terminal(&tail.join(" · ")))
