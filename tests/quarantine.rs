@@ -33,24 +33,40 @@ fn an_override_quarantine_alone_passes_the_run_and_is_reported() {
     run.expect_code(0);
     // The label takes the verdict and duration columns: ids stay aligned.
     let line = lines_with(&run, "t/net_down.sh")[0];
-    assert!(line.starts_with("QUARANTINED FAIL t/net_down.sh  "), "{line}");
+    assert!(
+        line.starts_with("QUARANTINED FAIL t/net_down.sh  "),
+        "{line}"
+    );
     let ok = lines_with(&run, "t/ok.sh")[0];
-    assert_eq!(line.find("t/net_down.sh"), ok.find("t/ok.sh"), "{}", run.stdout);
+    assert_eq!(
+        line.find("t/net_down.sh"),
+        ok.find("t/ok.sh"),
+        "{}",
+        run.stdout
+    );
     assert!(
         run.stdout
             .contains("Quarantined failures (reported, not failing the run):\n  FAIL    t/net_down.sh  exited with status 1"),
         "{}",
         run.stdout
     );
-    assert!(run.stdout.contains("Quarantined: 1 file failed"), "{}", run.stdout);
     assert!(
-        run.stdout.ends_with("Result: PASS (1 quarantined failure)\n"),
+        run.stdout.contains("Quarantined: 1 file failed"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .ends_with("Result: PASS (1 quarantined failure)\n"),
         "{}",
         run.stdout
     );
     assert!(!run.stderr.contains("not implemented"), "{}", run.stderr);
     let f = run.file("t/net_down.sh");
-    assert_eq!((&f["verdict"], &f["quarantined"]), (&"fail".into(), &true.into()));
+    assert_eq!(
+        (&f["verdict"], &f["quarantined"]),
+        (&"fail".into(), &true.into())
+    );
     assert!(run.file("t/ok.sh").get("quarantined").is_none());
     let totals = &run.summary()["totals"];
     assert_eq!(totals["files"]["failed"], 1);
@@ -66,14 +82,18 @@ fn a_header_quarantine_with_a_real_failure_still_fails_the_run() {
     let run = s.run_reports(&["t"]);
     run.expect_code(1);
     assert!(
-        run.stdout.ends_with("Result: FAIL (1 quarantined failure)\n"),
+        run.stdout
+            .ends_with("Result: FAIL (1 quarantined failure)\n"),
         "{}",
         run.stdout
     );
     // Only the real failure is under "Failures:".
     let failures = run.stdout.split("Failures:\n").nth(1).unwrap_or_default();
     let failures = failures.split("\n\n").next().unwrap_or_default();
-    assert!(failures.contains("t/real.sh") && !failures.contains("t/flaky.sh"), "{failures}");
+    assert!(
+        failures.contains("t/real.sh") && !failures.contains("t/flaky.sh"),
+        "{failures}"
+    );
     assert_eq!(run.file("t/flaky.sh")["quarantined"], true);
     // ptest explain shows where the quarantine came from.
     let explain = s.run(&["explain", "t/flaky.sh"]);
@@ -83,7 +103,10 @@ fn a_header_quarantine_with_a_real_failure_still_fails_the_run() {
         .lines()
         .find(|l| l.trim_start().starts_with("quarantine "))
         .unwrap_or_else(|| panic!("{}", explain.stdout));
-    assert!(row.contains("true") && row.contains("header t/flaky.sh:1"), "{row}");
+    assert!(
+        row.contains("true") && row.contains("header t/flaky.sh:1"),
+        "{row}"
+    );
 }
 
 #[test]
@@ -113,7 +136,12 @@ fn the_quarantine_list_takes_globs_and_test_ids_and_explain_names_the_entry() {
     // Without the file that really fails, the run passes.
     let run = s.run_reports(&["t/net_a.sh", "t/db.sh"]);
     run.expect_code(0);
-    assert!(run.stdout.ends_with("Result: PASS (2 quarantined failures)\n"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .ends_with("Result: PASS (2 quarantined failures)\n"),
+        "{}",
+        run.stdout
+    );
 
     let explain = s.run(&["explain", "t/db.sh", "t/net_a.sh"]);
     explain.expect_code(0);
@@ -125,7 +153,9 @@ fn the_quarantine_list_takes_globs_and_test_ids_and_explain_names_the_entry() {
         explain.stdout
     );
     assert!(
-        explain.stdout.contains("ptest.toml:2 [quarantine] \"t/net_*.sh\""),
+        explain
+            .stdout
+            .contains("ptest.toml:2 [quarantine] \"t/net_*.sh\""),
         "{}",
         explain.stdout
     );
@@ -139,7 +169,8 @@ fn a_bad_quarantine_entry_is_a_config_error_naming_file_and_line() {
     let run = s.run(&["t"]);
     run.expect_code(2);
     assert!(
-        run.stderr.contains("ptest.toml:4: invalid pattern `t/[oops`"),
+        run.stderr
+            .contains("ptest.toml:4: invalid pattern `t/[oops`"),
         "{}",
         run.stderr
     );
@@ -167,7 +198,11 @@ fn a_quarantined_timeout_is_excused_but_a_passing_one_is_noted() {
         "{}",
         run.stdout
     );
-    assert!(lines_with(&run, "t/fine.sh")[0].starts_with("PASS "), "{}", run.stdout);
+    assert!(
+        lines_with(&run, "t/fine.sh")[0].starts_with("PASS "),
+        "{}",
+        run.stdout
+    );
     assert!(
         run.stdout
             .contains("Quarantined but passing: t/fine.sh: consider un-quarantining"),
@@ -239,8 +274,14 @@ fn junitparser_sees_a_quarantined_failure_as_skipped_with_the_property() {
         net["messages"],
         serde_json::json!(["quarantined: exited with status 3"])
     );
-    assert!(text(&net["texts"][0]).contains("the network is down"), "{net:#}");
-    assert_eq!((&net["quarantined"], &net["suite_quarantined"]), (&"true".into(), &"true".into()));
+    assert!(
+        text(&net["texts"][0]).contains("the network is down"),
+        "{net:#}"
+    );
+    assert_eq!(
+        (&net["quarantined"], &net["suite_quarantined"]),
+        (&"true".into(), &"true".into())
+    );
     let flips = &seen["cases"]["t/db.sh::flips"];
     assert_eq!(flips["kinds"], serde_json::json!(["skipped"]), "{seen:#}");
     assert_eq!(
@@ -251,7 +292,10 @@ fn junitparser_sees_a_quarantined_failure_as_skipped_with_the_property() {
     assert_eq!(flips["quarantined"], "true");
     assert_eq!(flips["suite_quarantined"], Value::Null);
     let solid = &seen["cases"]["t/db.sh::solid"];
-    assert_eq!((&solid["kinds"], &solid["quarantined"]), (&serde_json::json!([]), &Value::Null));
+    assert_eq!(
+        (&solid["kinds"], &solid["quarantined"]),
+        (&serde_json::json!([]), &Value::Null)
+    );
 }
 
 #[test]
@@ -294,7 +338,8 @@ fn quarantine_flaky_quarantines_the_flipping_file_and_not_the_broken_one() {
     let run = s.run(&["t/stable.sh", "--quarantine-flaky", "1.0"]);
     run.expect_code(0);
     assert!(
-        run.stderr.contains("no file or test of this run flips that often"),
+        run.stderr
+            .contains("no file or test of this run flips that often"),
         "{}",
         run.stderr
     );
@@ -314,25 +359,40 @@ fn merge_keeps_the_flag_and_applies_the_same_exit_rule() {
     let shard = |k: u32, paths: &[&str]| {
         let json = meta.join(format!("s{k}.json")).display().to_string();
         let mut args: Vec<String> = paths.iter().map(|p| p.to_string()).collect();
-        args.extend(["--shard".into(), format!("{k}/2"), "--json".into(), json.clone()]);
+        args.extend([
+            "--shard".into(),
+            format!("{k}/2"),
+            "--json".into(),
+            json.clone(),
+        ]);
         let _ = s.run(&args);
         json
     };
-    let (one, two) = (shard(1, &["t/q.sh", "t/ok.sh"]), shard(2, &["t/q.sh", "t/ok.sh"]));
+    let (one, two) = (
+        shard(1, &["t/q.sh", "t/ok.sh"]),
+        shard(2, &["t/q.sh", "t/ok.sh"]),
+    );
     let junit = meta.join("merged.xml").display().to_string();
     let json = meta.join("merged.json").display().to_string();
     let merged = s.run(&["merge", &one, &two, "--json", &json, "--junit", &junit]);
     merged.expect_code(0);
     assert!(
-        merged.stdout.contains("Result: PASS (1 quarantined failure)"),
+        merged
+            .stdout
+            .contains("Result: PASS (1 quarantined failure)"),
         "{}",
         merged.output()
     );
     let summary = s.json(".suite/merged.json");
     let q = common::file_in(&summary, "t/q.sh");
-    assert_eq!((&q["verdict"], &q["quarantined"]), (&"fail".into(), &true.into()));
+    assert_eq!(
+        (&q["verdict"], &q["quarantined"]),
+        (&"fail".into(), &true.into())
+    );
     assert_eq!(summary["totals"]["files"]["quarantined"], 1);
-    assert!(s.read(".suite/merged.xml").contains("quarantined: exited with status 1"));
+    assert!(s
+        .read(".suite/merged.xml")
+        .contains("quarantined: exited with status 1"));
 
     // With a real failure in a shard, the merge fails.
     let (one, two) = (
@@ -341,5 +401,11 @@ fn merge_keeps_the_flag_and_applies_the_same_exit_rule() {
     );
     let merged = s.run(&["merge", &one, &two]);
     merged.expect_code(1);
-    assert!(merged.stdout.contains("Result: FAIL (1 quarantined failure)"), "{}", merged.output());
+    assert!(
+        merged
+            .stdout
+            .contains("Result: FAIL (1 quarantined failure)"),
+        "{}",
+        merged.output()
+    );
 }

@@ -95,7 +95,12 @@ fn string_items(
     }
 }
 
-fn rule(path: &Path, text: &str, line: usize, is_tests: bool) -> Result<QuarantineRule, ConfigError> {
+fn rule(
+    path: &Path,
+    text: &str,
+    line: usize,
+    is_tests: bool,
+) -> Result<QuarantineRule, ConfigError> {
     let (pattern, test) = if is_tests {
         let (file, test) = split_test_id(text).ok_or_else(|| ConfigError::Value {
             path: path.to_path_buf(),
@@ -192,7 +197,11 @@ mod tests {
     fn reads_files_and_tests_with_their_lines() {
         let entries = vec![
             ("files".to_string(), list(&[("t/net_*.t", 2)]), 2),
-            ("tests".to_string(), list(&[("t/db.t:: connects twice", 3)]), 3),
+            (
+                "tests".to_string(),
+                list(&[("t/db.t:: connects twice", 3)]),
+                3,
+            ),
             ("reason".to_string(), Raw::Str("x".into()), 4),
         ];
         let (rules, warnings) = read_section(Path::new("ptest.toml"), &entries).unwrap();
@@ -222,7 +231,8 @@ mod tests {
         let bad_glob = vec![("files".to_string(), list(&[("ok.t", 2), ("t/[oops", 3)]), 2)];
         let err = read_section(Path::new("ptest.toml"), &bad_glob).unwrap_err();
         assert!(
-            err.to_string().starts_with("ptest.toml:3: invalid pattern `t/[oops`"),
+            err.to_string()
+                .starts_with("ptest.toml:3: invalid pattern `t/[oops`"),
             "{err}"
         );
         let no_test = vec![("tests".to_string(), list(&[("t/db.t", 5)]), 5)];

@@ -26,8 +26,8 @@
 
 use super::cli::{HistoryArgs, MergeArgs, ReportArgs, ReportCommand, RunArgs};
 use super::file::{self, ConfigError, ConfigFile};
-use super::rules::Rules;
 use super::quarantine::Rate;
+use super::rules::Rules;
 use super::Jobs;
 use crate::util::limits::{self, LoadLimit};
 use crate::util::{color::ColorWhen, order::Order, shard::Shard};

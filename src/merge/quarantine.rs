@@ -94,10 +94,7 @@ pub fn excused(file: &FileSummary) -> bool {
     match file.verdict {
         Verdict::Fail => file.quarantined || only_quarantined_tests_failed(file),
         Verdict::Timeout | Verdict::Error => file.quarantined,
-        Verdict::Pass
-        | Verdict::Skip
-        | Verdict::NotRun
-        | Verdict::Interrupted => false,
+        Verdict::Pass | Verdict::Skip | Verdict::NotRun | Verdict::Interrupted => false,
     }
 }
 
@@ -111,8 +108,7 @@ fn only_quarantined_tests_failed(file: &FileSummary) -> bool {
         .zip(case_keys(&file.cases))
         .filter(|(case, _)| case.status.is_failure())
         .peekable();
-    failing.peek().is_some()
-        && failing.all(|(_, key)| file.quarantined_tests.iter().any(|k| *k == key))
+    failing.peek().is_some() && failing.all(|(_, key)| file.quarantined_tests.contains(&key))
 }
 
 /// Failing tests of `file` that are quarantined.

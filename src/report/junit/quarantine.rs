@@ -44,9 +44,10 @@ pub(super) fn mark_case(file: &FileSummary, key: Option<&str>, tc: &mut TestCase
     else {
         return;
     };
-    let reason = message
-        .as_ref()
-        .map_or_else(|| file.verdict.label().to_lowercase(), |m| m.as_str().to_string());
+    let reason = message.as_ref().map_or_else(
+        || file.verdict.label().to_lowercase(),
+        |m| m.as_str().to_string(),
+    );
     let mut skipped = TestCaseStatus::skipped();
     skipped.set_message(format!("quarantined: {reason}"));
     if let Some(ty) = ty {
@@ -95,7 +96,12 @@ mod tests {
         );
         assert!(xml.contains("not ok 1 - flips\n"), "{xml}");
         // The suite and both cases carry the property.
-        assert_eq!(xml.matches(r#"name="ptest.quarantined" value="true""#).count(), 3, "{xml}");
+        assert_eq!(
+            xml.matches(r#"name="ptest.quarantined" value="true""#)
+                .count(),
+            3,
+            "{xml}"
+        );
     }
 
     #[test]
@@ -106,7 +112,10 @@ mod tests {
         let xml = xml(vec![file]);
         // `other` still fails; only `flips` is quarantined.
         assert!(xml.contains(r#"failures="1""#), "{xml}");
-        assert!(xml.contains(r#"message="quarantined: not ok 1 - flips""#), "{xml}");
+        assert!(
+            xml.contains(r#"message="quarantined: not ok 1 - flips""#),
+            "{xml}"
+        );
         assert_eq!(xml.matches("ptest.quarantined").count(), 1, "{xml}");
     }
 
