@@ -409,3 +409,22 @@ fn merge_keeps_the_flag_and_applies_the_same_exit_rule() {
         merged.output()
     );
 }
+
+#[test]
+fn a_quarantined_failure_does_not_stop_a_fail_fast_run() {
+    let s = Suite::new();
+    s.config("[quarantine]\nfiles = [\"t/a_q.sh\"]\ntests = [\"t/b_db.sh::flips\"]\n")
+        .file("t/a_q.sh", "exit 1\n")
+        .file("t/b_db.sh", TAP_ONE_FAILS)
+        .file("t/c_ok.sh", "exit 0\n");
+    let run = s.run_reports(&["t", "-j", "1", "--order", "lexical", "--fail-fast"]);
+    run.expect_code(0);
+    assert_eq!(
+        run.verdicts(),
+        [
+            ("t/a_q.sh".to_string(), "fail".to_string()),
+            ("t/b_db.sh".to_string(), "fail".to_string()),
+            ("t/c_ok.sh".to_string(), "pass".to_string()),
+        ]
+    );
+}

@@ -26,6 +26,8 @@
 
 use super::{FileSummary, Verdict};
 use crate::parse::CaseResult;
+use crate::run::FileRun;
+use crate::unit::Unit;
 use std::collections::HashSet;
 
 /// What the run quarantines in one unit, taken from its settings.
@@ -109,6 +111,22 @@ fn only_quarantined_tests_failed(file: &FileSummary) -> bool {
         .filter(|(case, _)| case.status.is_failure())
         .peekable();
     failing.peek().is_some() && failing.all(|(_, key)| file.quarantined_tests.contains(&key))
+}
+
+/// Whether quarantine (as `unit`'s settings ask it) excuses the failure
+/// of its finished attempt `run`: what the dispatcher asks for
+/// `--max-fail`. False at once when nothing is quarantined.
+pub fn excuses(unit: &Unit, run: &FileRun) -> bool {
+    let q = Quarantine {
+        file: unit.settings.quarantine,
+        tests: unit.settings.quarantine_tests.clone(),
+    };
+    if q.is_empty() {
+        return false;
+    }
+    let mut summary = super::judge(unit.id.to_string(), unit.path().to_path_buf(), run);
+    q.mark(&mut summary);
+    excused(&summary)
 }
 
 /// Failing tests of `file` that are quarantined.
