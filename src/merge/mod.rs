@@ -28,6 +28,8 @@ use std::time::Duration;
 /// `files[].cpu` and `files[].max_rss` were added within version 2: they
 /// are optional, so readers of version 2 (which ignore fields they do not
 /// know) read them unchanged, and summaries without them still read.
+/// So were `files[].quarantined`, `files[].quarantined_tests` and
+/// `totals.*.quarantined` (see [`quarantine`]), likewise optional.
 pub const SUMMARY_VERSION: u32 = 2;
 
 /// The verdict for one file.
