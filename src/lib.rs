@@ -31,7 +31,7 @@
 //! | [`plan`] | dispatch order, expected durations, shards, the admission queue and its simulation, the `--dry-run` view |
 //! | [`run`] | launching units into slots, child processes, timeouts, signals, logs; workers call [`parse`] |
 //! | [`parse`] | exit codes, TAP and JUnit XML into per-test results (no processes) |
-//! | [`merge`] | per-file verdicts, totals, the [`merge::RunSummary`]; [`merge::shards`] combines shard summaries for `ptest merge` |
+//! | [`merge`] | per-file verdicts, totals, the [`merge::RunSummary`]; [`merge::shards`] combines shard summaries for `ptest merge`; [`merge::quarantine`] says which failures do not fail the run |
 //! | [`report`] | console, JUnit XML, JSON, views several commands print ([`report::views`]), writing `--junit`/`--json` ([`report::write`]) |
 //! | [`harness`] | files as libtest-mimic trials for `harness = false` cargo test targets, run through [`run::Session`] |
 //! | [`util`] | small shared values and helpers that belong to no stage |

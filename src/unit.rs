@@ -208,6 +208,10 @@ pub struct UnitSettings {
     pub skip: Option<String>,
     /// Its failures are reported but do not fail the run.
     pub quarantine: bool,
+    /// Keys of its tests whose failures are reported but do not fail the
+    /// run (`[quarantine] tests`, `--quarantine-flaky`; see
+    /// [`crate::merge::quarantine`]).
+    pub quarantine_tests: Vec<String>,
     /// Where each setting that is not the default came from, by key
     /// (`timeout`, `group`, …): `header t/db.t:3`,
     /// `ptest.toml:14 [[override]] "**/db_*"`.
@@ -226,6 +230,7 @@ impl Default for UnitSettings {
             depends_on: Vec::new(),
             skip: None,
             quarantine: false,
+            quarantine_tests: Vec::new(),
             sources: Vec::new(),
         }
     }

@@ -48,7 +48,9 @@ fn fixed_summary() -> ptest::merge::RunSummary {
     f.stdout_log = Some(".ptest/runs/r/logs/t%2Fa.t.1.stdout".into());
     f.stdout_tail = "not ok 2 - second\n".into();
     f.stderr_tail = "oops\n".into();
-    let not_run = FileSummary::not_run("t/b.t".into(), "t/b.t".into(), "not run");
+    f.quarantined_tests = vec!["second".into()];
+    let mut not_run = FileSummary::not_run("t/b.t".into(), "t/b.t".into(), "not run");
+    not_run.quarantined = true;
     SummaryFixture::new(vec![f, not_run])
         .run_id("1795410233128-6218")
         .jobs(8)

@@ -11,6 +11,7 @@
 //! | [`report`] | `ptest report flaky\|slow`: reports read from the history |
 //! | [`combine`] | `ptest merge SUMMARY…`: combines shard summaries. Not the [`crate::merge`] stage (events → one summary), which every run uses; this command uses [`crate::merge::shards`] |
 //! | [`explain`] | `ptest explain FILE…`: resolved settings and their sources |
+//! | [`quarantine`] | `--quarantine-flaky RATE`: quarantine what the history shows flipping (part of a run) |
 //!
 //! Errors: one [`CliError`], which knows its exit code and prints itself
 //! as `ptest: error: …` with its causes on one line.
@@ -18,6 +19,7 @@
 pub mod combine;
 mod error;
 pub mod explain;
+pub mod quarantine;
 pub mod report;
 pub mod run;
 

@@ -40,6 +40,14 @@ pub fn exec(settings: &Settings) -> Result<Exit, CliError> {
     } else {
         files
     };
+    let mut files = files;
+    if let Some(rate) = settings.quarantine_flaky.value {
+        let given = settings.quarantine_flaky.source.to_string();
+        let history = history.as_ref().map(|h| &h.history);
+        for line in super::quarantine::announce(history, rate, &given, &mut files) {
+            err_line(&line);
+        }
+    }
     if settings.list && settings.explain {
         out(&crate::report::explain::render(settings, &files));
         return Ok(Exit::Passed);
@@ -162,12 +170,6 @@ fn reserved_warnings(settings: &Settings, files: &[crate::unit::Unit]) -> Vec<St
         warnings.push(format!(
             "slow is not implemented yet (set by {}); it is reserved for the slow-tests report",
             settings.slow.source
-        ));
-    }
-    if files.iter().any(|f| f.settings.quarantine) {
-        warnings.push(format!(
-            "quarantine is not implemented yet (set by {}); quarantined files still fail the run",
-            per_file("quarantine").unwrap_or_default()
         ));
     }
     // A group nobody gave a size runs one file at a time: say so once.

@@ -170,6 +170,10 @@ pub struct RunArgs {
     /// Do not start a file while the expected peak memory of the running files plus its own would exceed SIZE (e.g. 512M, 2G), unless nothing runs.
     #[arg(long, value_name = "SIZE", value_parser = crate::util::limits::parse_size)]
     pub mem_budget: Option<u64>,
+
+    /// Quarantine for this run the files and tests the history shows flipping at or above RATE (e.g. 0.2 or 20%).
+    #[arg(long, value_name = "RATE", value_parser = crate::config::quarantine::parse_rate)]
+    pub quarantine_flaky: Option<crate::config::quarantine::Rate>,
 }
 
 /// Options for `ptest merge`.

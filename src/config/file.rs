@@ -14,7 +14,8 @@
 //! patterns of `[[runner]]` and `[[override]]`.
 //!
 //! Sections: `[run]` (run-wide defaults), `[profile.NAME]` (the same keys,
-//! layered over `[run]`), `[[runner]]`, `[[override]]`, `[groups.NAME]`.
+//! layered over `[run]`), `[[runner]]`, `[[override]]`, `[groups.NAME]`,
+//! `[quarantine]` (see [`super::quarantine`]).
 //! The README lists every key.
 
 use super::rules::{self, KeyProblem, OverrideRule, PerFile, Rules, RunnerCwd, RunnerRule};
@@ -334,6 +335,12 @@ impl Reader<'_> {
                     self.config.groups.insert(name.clone(), threads);
                 }
             }
+            "quarantine" => {
+                let table = self.table(raw, line, "quarantine")?;
+                let (rules, warnings) = super::quarantine::read_section(self.path, table)?;
+                self.config.rules.quarantine.extend(rules);
+                self.config.warnings.extend(warnings);
+            }
             _ => self.unknown(line, key, "the file (sections are [run], [profile.NAME], [[runner]], [[override]], [groups.NAME])"),
         }
         Ok(())
@@ -446,6 +453,7 @@ impl Reader<'_> {
                 "color" => set!(layer.color, color(raw)),
                 "load-limit" => set!(layer.load_limit, value::load_limit(raw)),
                 "mem-budget" => set!(layer.mem_budget, value::size(raw)),
+                "quarantine-flaky" => set!(layer.quarantine_flaky, super::quarantine::rate(raw)),
                 "env" => {
                     for (name, text, line) in
                         self.check(section, key, line, value::env_table(raw))?

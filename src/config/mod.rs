@@ -7,6 +7,7 @@
 //! | [`file`] | finding and checking `ptest.toml`, its errors and warnings |
 //! | [`value`] | one check per kind of value, shared by the file and headers |
 //! | [`rules`] | `[[runner]]`, `[[override]]` and the per-file keys |
+//! | [`quarantine`] | `[quarantine]` (files and tests whose failures do not fail the run), the `--quarantine-flaky` rate |
 //! | [`settings`] | the layers folded into [`settings::Settings`] with sources |
 //!
 //! Parsing never does I/O: [`cli::Cli`] is pure data produced by clap, and
@@ -18,6 +19,7 @@
 
 pub mod cli;
 pub mod file;
+pub mod quarantine;
 pub mod rules;
 pub mod settings;
 pub mod value;

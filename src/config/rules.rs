@@ -174,6 +174,10 @@ pub struct Rules {
     pub runners: Vec<RunnerRule>,
     /// `[[override]]`s in file order (later matches win, key by key).
     pub overrides: Vec<OverrideRule>,
+    /// `[quarantine]` entries in file order (applied before the
+    /// `[[override]]`s, so an override or header can set
+    /// `quarantine = false`).
+    pub quarantine: Vec<super::quarantine::QuarantineRule>,
 }
 
 /// Parses a `protocol` value.

@@ -26,6 +26,7 @@
 
 use super::cli::{HistoryArgs, MergeArgs, ReportArgs, ReportCommand, RunArgs};
 use super::file::{self, ConfigError, ConfigFile};
+use super::quarantine::Rate;
 use super::rules::Rules;
 use super::Jobs;
 use crate::util::limits::{self, LoadLimit};
@@ -198,6 +199,8 @@ pub struct Layer {
     pub load_limit: Option<Sourced<LoadLimit>>,
     /// `--mem-budget`, in bytes.
     pub mem_budget: Option<Sourced<u64>>,
+    /// `--quarantine-flaky`.
+    pub quarantine_flaky: Option<Sourced<Rate>>,
     /// `--env NAME=VALUE` / `env` tables: variables for every child.
     pub env: Vec<(String, Sourced<String>)>,
 }
@@ -240,6 +243,7 @@ impl Layer {
             max_fail: given(args.max_fail),
             load_limit: given(args.load_limit),
             mem_budget: given(args.mem_budget),
+            quarantine_flaky: given(args.quarantine_flaky),
             junit: given(args.junit.clone()),
             json: given(args.json.clone()),
             env: args
@@ -411,6 +415,9 @@ pub struct Settings {
     /// Do not start a file while the expected peak memory would pass this
     /// (bytes).
     pub mem_budget: Sourced<Option<u64>>,
+    /// Quarantine, for this run, the files and tests the history shows
+    /// flipping at or above this rate (`--quarantine-flaky`).
+    pub quarantine_flaky: Sourced<Option<Rate>>,
     /// Variables given to every child, by name.
     pub env: BTreeMap<String, Sourced<String>>,
     /// `[groups.NAME] max-threads`: at most that many files of the group
@@ -536,6 +543,7 @@ impl Settings {
             max_fail: optional(layers, |l| &l.max_fail),
             load_limit: optional(layers, |l| &l.load_limit),
             mem_budget: optional(layers, |l| &l.mem_budget),
+            quarantine_flaky: optional(layers, |l| &l.quarantine_flaky),
             env: merged_env(layers),
             groups: BTreeMap::new(),
             rules: Rules::default(),

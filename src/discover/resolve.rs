@@ -10,6 +10,7 @@
 
 use super::header::Header;
 use crate::config::file::pattern_matcher;
+use crate::config::quarantine::QuarantineRule;
 use crate::config::rules::{PerFile, Rules, RunnerCwd, RunnerRule};
 use crate::unit::{Launcher, UnitId, UnitSettings};
 use std::path::{Path, PathBuf};
@@ -19,6 +20,8 @@ pub(crate) struct Compiled {
     base: PathBuf,
     runners: Vec<(globset::GlobMatcher, RunnerRule)>,
     overrides: Vec<(globset::GlobMatcher, PerFile, String)>,
+    /// `[quarantine]` entries.
+    quarantine: Vec<(globset::GlobMatcher, QuarantineRule)>,
     /// Run-wide variables (`env`, `--env`), given to every child first.
     env: Vec<(String, String)>,
 }
@@ -53,6 +56,11 @@ impl Compiled {
                     ))
                 })
                 .collect(),
+            quarantine: rules
+                .quarantine
+                .iter()
+                .filter_map(|q| Some((pattern_matcher(&q.pattern).ok()?, q.clone())))
+                .collect(),
             env: env.to_vec(),
         }
     }
@@ -72,7 +80,8 @@ impl Compiled {
             .map(|(_, rule)| rule)
     }
 
-    /// Overrides in file order, then the header, key by key.
+    /// `[quarantine]` entries, then overrides in file order, then the
+    /// header, key by key.
     pub fn settings(&self, absolute: &Path, header: Option<(&Header, &str)>) -> Resolved {
         let rel = self.rule_path(absolute);
         let mut out = Resolved {
@@ -80,6 +89,11 @@ impl Compiled {
             env: self.env.clone(),
             depends_on: Vec::new(),
         };
+        for (matcher, rule) in &self.quarantine {
+            if matcher.is_match(rel) {
+                apply_quarantine(&mut out.settings, rule);
+            }
+        }
         for (matcher, settings, origin) in &self.overrides {
             if matcher.is_match(rel) {
                 apply(&mut out, settings, &|_| origin.clone());
@@ -137,6 +151,26 @@ fn apply(out: &mut Resolved, per_file: &PerFile, origin: &dyn Fn(&str) -> String
         s.sources.retain(|(k, _)| *k != key);
         s.sources.push((key, origin));
     }
+}
+
+/// Sets what a matching `[quarantine]` entry sets: the whole file
+/// (source key `quarantine`) or one more test (`quarantine-tests`, the
+/// latest entry's origin).
+fn apply_quarantine(s: &mut UnitSettings, rule: &QuarantineRule) {
+    let key = match &rule.test {
+        None => {
+            s.quarantine = true;
+            "quarantine"
+        }
+        Some(test) => {
+            if !s.quarantine_tests.contains(test) {
+                s.quarantine_tests.push(test.clone());
+            }
+            "quarantine-tests"
+        }
+    };
+    s.sources.retain(|(k, _)| k != key);
+    s.sources.push((key.to_string(), rule.origin.clone()));
 }
 
 /// The launcher a runner gives a file whose built-in launcher would be

@@ -5,6 +5,7 @@
 //! files that never started as [`Verdict::NotRun`].
 
 mod partition;
+pub mod quarantine;
 pub mod reason;
 pub mod shards;
 mod verdict;
@@ -27,6 +28,8 @@ use std::time::Duration;
 /// `files[].cpu` and `files[].max_rss` were added within version 2: they
 /// are optional, so readers of version 2 (which ignore fields they do not
 /// know) read them unchanged, and summaries without them still read.
+/// So were `files[].quarantined`, `files[].quarantined_tests` and
+/// `totals.*.quarantined` (see [`quarantine`]), likewise optional.
 pub const SUMMARY_VERSION: u32 = 2;
 
 /// The verdict for one file.
@@ -160,6 +163,14 @@ pub struct FileSummary {
     /// The last lines of stderr, for files that did not pass.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub stderr_tail: String,
+    /// The whole file is quarantined: its failure does not fail the run
+    /// (see [`quarantine`]); absent when false.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub quarantined: bool,
+    /// Keys of its tests that are quarantined (see [`quarantine`]);
+    /// absent when none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub quarantined_tests: Vec<String>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -196,6 +207,8 @@ impl FileSummary {
             stderr_log: None,
             stdout_tail: String::new(),
             stderr_tail: String::new(),
+            quarantined: false,
+            quarantined_tests: Vec::new(),
         }
     }
 }
@@ -220,6 +233,10 @@ pub struct FileTotals {
     /// INTERRUPTED (absent from summaries written before this verdict existed).
     #[serde(default)]
     pub interrupted: usize,
+    /// Of the failed, timed-out and errored files, those whose failure
+    /// quarantine excused (absent from older summaries).
+    #[serde(default)]
+    pub quarantined: usize,
 }
 
 /// Test counts by status.
@@ -235,6 +252,10 @@ pub struct TestTotals {
     pub skipped: usize,
     /// TODO (expected failures, and unexpected passes).
     pub todo: usize,
+    /// Of the failed tests, those that are quarantined (absent from older
+    /// summaries).
+    #[serde(default)]
+    pub quarantined: usize,
 }
 
 /// Totals over a run.
@@ -261,6 +282,8 @@ impl Totals {
                 Verdict::NotRun => t.files.not_run += 1,
                 Verdict::Interrupted => t.files.interrupted += 1,
             }
+            t.files.quarantined += usize::from(quarantine::excused(f));
+            t.tests.quarantined += quarantine::quarantined_failing_tests(f);
             for c in &f.cases {
                 t.tests.total += 1;
                 match c.status {
@@ -365,9 +388,10 @@ impl RunSummary {
         self.files.iter().filter_map(|f| f.duration).sum()
     }
 
-    /// Whether any file failed, timed out or errored.
+    /// Whether any file failed, timed out or errored, leaving out those
+    /// that quarantine excuses ([`FileSummary::fails_run`]).
     pub fn has_failures(&self) -> bool {
-        self.files.iter().any(|f| f.verdict.is_failure())
+        self.files.iter().any(FileSummary::fails_run)
     }
 }
 
@@ -396,6 +420,8 @@ pub struct Merger {
     planned: Vec<(String, PathBuf)>,
     /// Each planned file's own skip reason (`skip` in its settings).
     skip_reasons: Vec<Option<String>>,
+    /// What each planned file has quarantined, by plan index.
+    quarantine: Vec<quarantine::Quarantine>,
     /// Every unit's attempts so far, by plan index.
     attempts: Vec<Vec<Attempt>>,
     done: Vec<Option<FileSummary>>,
@@ -417,6 +443,14 @@ impl Merger {
                 .entries
                 .iter()
                 .map(|e| e.file.settings.skip.clone())
+                .collect(),
+            quarantine: plan
+                .entries
+                .iter()
+                .map(|e| quarantine::Quarantine {
+                    file: e.file.settings.quarantine,
+                    tests: e.file.settings.quarantine_tests.clone(),
+                })
                 .collect(),
             attempts: vec![Vec::new(); plan.entries.len()],
             done: vec![None; plan.entries.len()],
@@ -440,6 +474,7 @@ impl Merger {
                 let (id, path) = self.planned.get(run.index)?.clone();
                 let mut summary = judge(id, path, run);
                 read_tails(&mut summary, run);
+                self.mark_quarantine(run.index, &mut summary);
                 self.attempts.get_mut(run.index)?.push(Attempt {
                     number: run.attempt,
                     slot: run.slot,
@@ -453,15 +488,19 @@ impl Merger {
             RunEvent::NotRun { index, reason } => {
                 let (id, path) = self.planned.get(*index)?.clone();
                 let text = reason::not_run(*reason);
+                let mut summary = FileSummary::not_run(id, path, &text);
+                self.mark_quarantine(*index, &mut summary);
                 let slot = self.done.get_mut(*index)?;
-                *slot = Some(FileSummary::not_run(id, path, &text));
+                *slot = Some(summary);
                 slot.as_ref()
             }
             RunEvent::Skipped { index, cause } => {
                 let (id, path) = self.planned.get(*index)?.clone();
                 let text = self.skip_reason(*index, *cause);
+                let mut summary = FileSummary::skipped(id, path, &text);
+                self.mark_quarantine(*index, &mut summary);
                 let slot = self.done.get_mut(*index)?;
-                *slot = Some(FileSummary::skipped(id, path, &text));
+                *slot = Some(summary);
                 slot.as_ref()
             }
             RunEvent::RunStarted { .. }
@@ -469,6 +508,13 @@ impl Merger {
             | RunEvent::BailOut { .. }
             | RunEvent::Stopping { .. }
             | RunEvent::Interrupted { .. } => None,
+        }
+    }
+
+    /// Marks unit `index`'s summary with what it has quarantined.
+    fn mark_quarantine(&self, index: usize, summary: &mut FileSummary) {
+        if let Some(q) = self.quarantine.get(index) {
+            q.mark(summary);
         }
     }
 
@@ -511,8 +557,13 @@ impl Merger {
             .done
             .into_iter()
             .zip(self.planned)
-            .map(|(done, (id, path))| {
-                done.unwrap_or_else(|| FileSummary::not_run(id, path, "not run"))
+            .zip(&self.quarantine)
+            .map(|((done, (id, path)), q)| {
+                done.unwrap_or_else(|| {
+                    let mut summary = FileSummary::not_run(id, path, "not run");
+                    q.mark(&mut summary);
+                    summary
+                })
             })
             .collect();
         files.sort_by(|a, b| a.id.cmp(&b.id));

@@ -7,6 +7,8 @@
 //! On a terminal every line is fitted to its width: printed lines wrap
 //! ([`fit::wrap`]), the progress line is cut ([`super::progress`]).
 
+mod quarantine;
+
 use super::fit;
 use super::progress::{Model, Progress};
 use crate::merge::{FileSummary, RunSummary, Verdict};
@@ -223,7 +225,7 @@ impl Console {
             }
             RunEvent::FileFinished(run) => {
                 self.running.remove(&run.index);
-                let failed = finished.is_some_and(|f| f.verdict.is_failure());
+                let failed = finished.is_some_and(FileSummary::fails_run);
                 let now = Instant::now();
                 self.update_progress(|m| m.finished(run.index, failed, now));
                 if let Some(summary) = finished {
@@ -404,6 +406,9 @@ pub fn render_file_line(f: &FileSummary, p: &Palette) -> String {
             };
         }
     }
+    if let Some(line) = quarantine::file_line(f, p, &counts) {
+        return line;
+    }
     format!(
         "{} {}  {}  {}\n",
         p.verdict(f.verdict).apply_to(label),
@@ -518,11 +523,13 @@ pub fn render_summary_with(
 ) -> String {
     let mut out = String::from("\n");
     out.push_str(&render_failures(s, p));
+    out.push_str(&quarantine::render_section(s, p));
     out.push_str(&render_unfinished(s, p));
     if parts.slowest {
         out.push_str(&render_slowest(s, p));
     }
     out.push_str(&render_totals(s));
+    out.push_str(&quarantine::totals_line(s));
     out.push_str(&render_time(s));
     out.push_str(extra);
     if let Some(b) = &s.bail_out {
@@ -545,13 +552,13 @@ pub fn render_summary_with(
     } else {
         p.pass.apply_to("PASS".to_string())
     };
-    out.push_str(&format!("Result: {result}\n"));
+    out.push_str(&format!("Result: {result}{}\n", quarantine::result_note(s)));
     out
 }
 
 /// `Failures:` and one line per failing file.
 fn render_failures(s: &RunSummary, p: &Palette) -> String {
-    let bad: Vec<&FileSummary> = s.files.iter().filter(|f| f.verdict.is_failure()).collect();
+    let bad: Vec<&FileSummary> = s.files.iter().filter(|f| f.fails_run()).collect();
     if bad.is_empty() {
         return String::new();
     }

@@ -93,6 +93,11 @@ fn run_rows(s: &Settings) -> Vec<Row> {
             e.clone().unwrap_or_else(|| "none".into())
         }),
     ];
+    if s.quarantine_flaky.value.is_some() {
+        rows.push(row("quarantine-flaky", &s.quarantine_flaky, |r| {
+            r.map_or("none".into(), |r| r.to_string())
+        }));
+    }
     for (name, value) in &s.env {
         rows.push(row(&format!("env.{name}"), value, String::clone));
     }
@@ -207,6 +212,13 @@ fn unit_rows(settings: &Settings, unit: &Unit) -> Vec<Row> {
             source_of(unit, "quarantine", &default),
         ),
     ];
+    if !s.quarantine_tests.is_empty() {
+        rows.push((
+            "quarantine-tests".to_string(),
+            list(&s.quarantine_tests),
+            source_of(unit, "quarantine-tests", &default),
+        ));
+    }
     for (name, value) in &unit.env {
         let key = format!("env.{}", name.to_string_lossy());
         let fallback = settings

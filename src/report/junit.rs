@@ -59,6 +59,11 @@
 //!   removed, tabs are expanded to spaces (quick-junit would drop them), and
 //!   carriage returns become newlines. Attribute values (`message`) are kept
 //!   on one line.
+//! - **Quarantine**: a `ptest.quarantined` property, and a quarantined
+//!   failure kept as `<skipped message="quarantined: …">` (see
+//!   [`quarantine`]).
+
+mod quarantine;
 
 use crate::atomic::{write_atomically, AtomicWriteError};
 use crate::merge::{FileSummary, RunSummary, Verdict};
@@ -241,6 +246,8 @@ fn file_suite(file: &FileSummary) -> TestSuite {
     // called `(file) (2)` in every run, not only in failing ones.
     let mut used: HashSet<String> = HashSet::from([FILE_CASE_NAME.to_string()]);
     let mut output_placed = false;
+    quarantine::mark_suite(file, &mut suite);
+    let keys = crate::merge::quarantine::case_keys(&file.cases);
     for (index, case) in file.cases.iter().enumerate() {
         let name = unique_name(&mut used, case_name(case, index));
         let is_primary = primary == Some(index);
@@ -254,6 +261,7 @@ fn file_suite(file: &FileSummary) -> TestSuite {
         if is_primary {
             output_placed = set_output(&mut tc, file);
         }
+        quarantine::mark_case(file, keys.get(index).map(String::as_str), &mut tc);
         suite.add_test_case(tc);
     }
     if let Some(outcome) = outcome {
@@ -267,6 +275,7 @@ fn file_suite(file: &FileSummary) -> TestSuite {
         if outcome.carries_output {
             output_placed = set_output(&mut tc, file);
         }
+        quarantine::mark_case(file, None, &mut tc);
         suite.add_test_case(tc);
     }
     if !output_placed {

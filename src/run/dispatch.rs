@@ -366,7 +366,13 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
             (None, Some(crate::merge::Verdict::Pass) | None) => Outcome::Passed,
             (None, Some(_)) => Outcome::NotPassed,
         };
-        let failed = verdict.is_some_and(crate::merge::Verdict::is_failure);
+        // A failure quarantine excuses does not count towards --max-fail.
+        let failed = verdict.is_some_and(crate::merge::Verdict::is_failure)
+            && self
+                .plan
+                .entries
+                .get(index)
+                .is_none_or(|e| !crate::merge::quarantine::excuses(&e.file, &file_run));
         let follows = self.queue.finished(index, outcome);
         (self.on_event)(RunEvent::FileFinished(file_run));
         for follow in &follows {

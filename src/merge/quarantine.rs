@@ -1,0 +1,233 @@
+//! Quarantine: failures that are reported but do not fail the run.
+//!
+//! A unit is quarantined as a whole (`quarantine = true` in an
+//! `[[override]]` or its header, a `[quarantine] files` glob, or
+//! `--quarantine-flaky`), or only some of its tests are (`[quarantine]
+//! tests = ["t/db.t::connects twice"]`, or `--quarantine-flaky` for a
+//! flaky test). The verdict is left alone: a quarantined file that failed
+//! is still FAIL (TIMEOUT, ERROR) in every report; what changes is whether
+//! that failure counts against the run ([`FileSummary::fails_run`]).
+//!
+//! A failure is **excused** ([`excused`]) when
+//!
+//! * the whole file is quarantined and its verdict is FAIL, TIMEOUT or
+//!   ERROR; or
+//! * some of its tests are quarantined, its verdict is FAIL, at least one
+//!   test failed, and every failing test is a quarantined one. A file that
+//!   also failed for a test that is not quarantined, or that timed out or
+//!   errored, is a real failure.
+//!
+//! # Test ids
+//!
+//! A test is named as `ptest report flaky` names it: `FILE::KEY`, where
+//! `KEY` is the test's name as the history keys it ([`case_keys`]): its
+//! trimmed name, `#N` for an unnamed test (its number), and `NAME #N` for
+//! the second test of the same name in one file.
+
+use super::{FileSummary, Verdict};
+use crate::parse::CaseResult;
+use crate::run::FileRun;
+use crate::unit::Unit;
+use std::collections::HashSet;
+
+/// What the run quarantines in one unit, taken from its settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Quarantine {
+    /// The whole unit.
+    pub file: bool,
+    /// Test keys (see the module docs) inside it.
+    pub tests: Vec<String>,
+}
+
+impl Quarantine {
+    /// Whether nothing is quarantined.
+    pub fn is_empty(&self) -> bool {
+        !self.file && self.tests.is_empty()
+    }
+
+    /// Marks `summary` with this quarantine: the file flag, and the keys of
+    /// its tests that are quarantined (those that ran, in order; a listed
+    /// test the file did not report is left out).
+    pub fn mark(&self, summary: &mut FileSummary) {
+        summary.quarantined = self.file;
+        if self.tests.is_empty() {
+            return;
+        }
+        summary.quarantined_tests = case_keys(&summary.cases)
+            .into_iter()
+            .filter(|key| self.tests.contains(key))
+            .collect();
+    }
+}
+
+/// The key of every case, in order, by the history's rule: the trimmed
+/// name, `#N` when unnamed, `NAME #N` for a repeated name.
+pub fn case_keys(cases: &[CaseResult]) -> Vec<String> {
+    let mut seen = HashSet::new();
+    cases
+        .iter()
+        .enumerate()
+        .map(|(position, case)| {
+            let number = case.number.unwrap_or(position as u64 + 1);
+            let name = case.name.trim();
+            let mut key = if name.is_empty() {
+                format!("#{number}")
+            } else {
+                name.to_string()
+            };
+            if seen.contains(&key) {
+                key = format!("{key} #{number}");
+            }
+            seen.insert(key.clone());
+            key
+        })
+        .collect()
+}
+
+/// Whether the test keyed `key` is quarantined: the whole file is, or the
+/// key is listed.
+pub fn case_quarantined(file: &FileSummary, key: &str) -> bool {
+    file.quarantined || file.quarantined_tests.iter().any(|k| k == key)
+}
+
+/// Whether the file's failure is excused by quarantine (see the module
+/// docs); false for a file that did not fail.
+pub fn excused(file: &FileSummary) -> bool {
+    match file.verdict {
+        Verdict::Fail => file.quarantined || only_quarantined_tests_failed(file),
+        Verdict::Timeout | Verdict::Error => file.quarantined,
+        Verdict::Pass | Verdict::Skip | Verdict::NotRun | Verdict::Interrupted => false,
+    }
+}
+
+fn only_quarantined_tests_failed(file: &FileSummary) -> bool {
+    if file.quarantined_tests.is_empty() {
+        return false;
+    }
+    let mut failing = file
+        .cases
+        .iter()
+        .zip(case_keys(&file.cases))
+        .filter(|(case, _)| case.status.is_failure())
+        .peekable();
+    failing.peek().is_some() && failing.all(|(_, key)| file.quarantined_tests.contains(&key))
+}
+
+/// Whether quarantine (as `unit`'s settings ask it) excuses the failure
+/// of its finished attempt `run`: what the dispatcher asks for
+/// `--max-fail`. False at once when nothing is quarantined.
+pub fn excuses(unit: &Unit, run: &FileRun) -> bool {
+    let q = Quarantine {
+        file: unit.settings.quarantine,
+        tests: unit.settings.quarantine_tests.clone(),
+    };
+    if q.is_empty() {
+        return false;
+    }
+    let mut summary = super::judge(unit.id.to_string(), unit.path().to_path_buf(), run);
+    q.mark(&mut summary);
+    excused(&summary)
+}
+
+/// Failing tests of `file` that are quarantined.
+pub fn quarantined_failing_tests(file: &FileSummary) -> usize {
+    file.cases
+        .iter()
+        .zip(case_keys(&file.cases))
+        .filter(|(case, key)| case.status.is_failure() && case_quarantined(file, key))
+        .count()
+}
+
+/// Whether a whole-file quarantine looks unneeded: the file is
+/// quarantined and passed (worth un-quarantining).
+pub fn passing_while_quarantined(file: &FileSummary) -> bool {
+    file.quarantined && file.verdict == Verdict::Pass
+}
+
+impl FileSummary {
+    /// Whether this file makes the run fail: it failed, timed out or
+    /// errored, and quarantine does not excuse it ([`excused`]).
+    pub fn fails_run(&self) -> bool {
+        self.verdict.is_failure() && !excused(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::CaseStatus;
+    use crate::testing::case;
+
+    fn file(verdict: Verdict, cases: Vec<CaseResult>) -> FileSummary {
+        let mut f = FileSummary::not_run("t/a.t".into(), "t/a.t".into(), "");
+        f.verdict = verdict;
+        f.cases = cases;
+        f
+    }
+
+    #[test]
+    fn keys_follow_the_history_rule() {
+        let mut unnamed = case(3, "  ", CaseStatus::Pass);
+        unnamed.number = None;
+        let cases = vec![
+            case(1, " adds ", CaseStatus::Pass),
+            case(2, "adds", CaseStatus::Fail),
+            unnamed,
+        ];
+        assert_eq!(case_keys(&cases), ["adds", "adds #2", "#3"]);
+    }
+
+    #[test]
+    fn a_quarantined_file_excuses_fail_timeout_and_error_only() {
+        for (verdict, want) in [
+            (Verdict::Fail, true),
+            (Verdict::Timeout, true),
+            (Verdict::Error, true),
+            (Verdict::Pass, false),
+            (Verdict::Skip, false),
+            (Verdict::NotRun, false),
+            (Verdict::Interrupted, false),
+        ] {
+            let mut f = file(verdict, Vec::new());
+            assert!(!excused(&f), "{verdict:?} not quarantined");
+            f.quarantined = true;
+            assert_eq!(excused(&f), want, "{verdict:?}");
+            assert_eq!(f.fails_run(), verdict.is_failure() && !want);
+        }
+    }
+
+    #[test]
+    fn listed_tests_excuse_a_fail_only_when_they_are_all_that_failed() {
+        let cases = || {
+            vec![
+                case(1, "flips", CaseStatus::Fail),
+                case(2, "solid", CaseStatus::Pass),
+            ]
+        };
+        let q = Quarantine {
+            file: false,
+            tests: vec!["flips".into(), "not reported".into()],
+        };
+        let mut f = file(Verdict::Fail, cases());
+        q.mark(&mut f);
+        assert_eq!(f.quarantined_tests, ["flips"]);
+        assert!(excused(&f) && !f.fails_run());
+        assert_eq!(quarantined_failing_tests(&f), 1);
+
+        let mut both = file(Verdict::Fail, cases());
+        both.cases[1].status = CaseStatus::Fail;
+        q.mark(&mut both);
+        assert!(!excused(&both) && both.fails_run());
+
+        // A bad plan with every test passing is not a quarantined test's doing.
+        let mut plan = file(Verdict::Fail, cases());
+        plan.cases[0].status = CaseStatus::Pass;
+        q.mark(&mut plan);
+        assert!(plan.fails_run());
+
+        // A timeout is never excused by a test-level entry.
+        let mut timeout = file(Verdict::Timeout, cases());
+        q.mark(&mut timeout);
+        assert!(timeout.fails_run());
+    }
+}

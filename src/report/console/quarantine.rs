@@ -1,0 +1,107 @@
+//! Quarantine on the console: the `QUARANTINED FAIL` file line, the
+//! summary's `Quarantined failures:` section and count, and the note on
+//! the `Result:` line (see [`crate::merge::quarantine`]).
+
+use super::{for_terminal, format_duration, plural, Palette, LABEL_WIDTH};
+use crate::merge::quarantine::{excused, passing_while_quarantined};
+use crate::merge::{FileSummary, RunSummary};
+
+/// `QUARANTINED FAIL` (`QUARANTINED TIMEOUT`, `QUARANTINED ERROR`) for a
+/// file whose failure quarantine excuses; `None` otherwise.
+pub(super) fn label(f: &FileSummary) -> Option<String> {
+    excused(f).then(|| format!("QUARANTINED {}", f.verdict.label()))
+}
+
+/// The file line of an excused failure: the long label takes the verdict
+/// and duration columns (so the id stays in its column for FAIL), and the
+/// duration moves to the end, before the counts.
+pub(super) fn file_line(f: &FileSummary, p: &Palette, counts: &str) -> Option<String> {
+    let label = label(f)?;
+    // The columns before the id: verdict, a space, duration, two spaces.
+    let width = LABEL_WIDTH + 1 + super::DURATION_WIDTH + 1;
+    let tail: Vec<String> = f
+        .duration
+        .map(format_duration)
+        .into_iter()
+        .chain((!counts.is_empty()).then(|| counts.to_string()))
+        .collect();
+    Some(format!(
+        "{} {}  {}\n",
+        p.skip.apply_to(format!("{label:<width$}")),
+        for_terminal(&f.id),
+        p.dim.apply_to(for_terminal(&tail.join(" · ")))
+    ))
+}
+
+/// `Quarantined failures:` with one line per excused file, and a line
+/// naming quarantined files that passed; empty when there are none.
+pub(super) fn render_section(s: &RunSummary, p: &Palette) -> String {
+    let mut out = String::new();
+    let excused: Vec<&FileSummary> = s.files.iter().filter(|f| excused(f)).collect();
+    if !excused.is_empty() {
+        out.push_str(&format!(
+            "{}\n",
+            p.bold
+                .apply_to("Quarantined failures (reported, not failing the run):")
+        ));
+        for f in &excused {
+            let what = if f.quarantined {
+                String::new()
+            } else {
+                format!(" (quarantined tests: {})", f.quarantined_tests.join(", "))
+            };
+            out.push_str(&format!(
+                "  {} {}  {}\n",
+                p.skip
+                    .apply_to(format!("{:<LABEL_WIDTH$}", f.verdict.label())),
+                for_terminal(&f.id),
+                p.dim
+                    .apply_to(for_terminal(&format!("{}{what}", f.reasons.join("; "))))
+            ));
+        }
+        out.push('\n');
+    }
+    let passing: Vec<&str> = s
+        .files
+        .iter()
+        .filter(|f| passing_while_quarantined(f))
+        .map(|f| f.id.as_str())
+        .collect();
+    if !passing.is_empty() {
+        out.push_str(&format!(
+            "{} {}: consider un-quarantining\n\n",
+            p.dim.apply_to("Quarantined but passing:"),
+            passing
+                .iter()
+                .map(|id| for_terminal(id))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ));
+    }
+    out
+}
+
+/// `Quarantined: 2 files failed, 1 test failed (not counted)`, when any did.
+pub(super) fn totals_line(s: &RunSummary) -> String {
+    let (files, tests) = (s.totals.files.quarantined, s.totals.tests.quarantined);
+    if files == 0 && tests == 0 {
+        return String::new();
+    }
+    let mut parts = Vec::new();
+    if files > 0 {
+        parts.push(format!("{files} file{} failed", plural(files)));
+    }
+    if tests > 0 {
+        parts.push(format!("{tests} test{} failed", plural(tests)));
+    }
+    format!("Quarantined: {} (not counted)\n", parts.join(", "))
+}
+
+/// ` (2 quarantined failures)` after the result, when any file's failure
+/// was excused.
+pub(super) fn result_note(s: &RunSummary) -> String {
+    match s.totals.files.quarantined {
+        0 => String::new(),
+        n => format!(" ({n} quarantined failure{})", plural(n)),
+    }
+}
