@@ -341,7 +341,7 @@ impl Reader<'_> {
                 self.config.rules.quarantine.extend(rules);
                 self.config.warnings.extend(warnings);
             }
-            _ => self.unknown(line, key, "the file (sections are [run], [profile.NAME], [[runner]], [[override]], [groups.NAME])"),
+            _ => self.unknown(line, key, "the file (sections are [run], [profile.NAME], [[runner]], [[override]], [groups.NAME], [quarantine])"),
         }
         Ok(())
     }
