@@ -158,12 +158,6 @@ fn reserved_warnings(settings: &Settings, files: &[crate::unit::Unit]) -> Vec<St
             "retries are not implemented yet (set by {source}); failed files are not run again"
         ));
     }
-    if settings.slow.value.is_some() {
-        warnings.push(format!(
-            "slow is not implemented yet (set by {}); it is reserved for the slow-tests report",
-            settings.slow.source
-        ));
-    }
     if files.iter().any(|f| f.settings.quarantine) {
         warnings.push(format!(
             "quarantine is not implemented yet (set by {}); quarantined files still fail the run",
@@ -231,6 +225,7 @@ pub fn run_options(settings: &Settings, jobs: usize, runs_root: PathBuf) -> RunO
     options.global_timeout = settings.global_timeout.value;
     options.load_limit = settings.load_limit.value.map(|l| l.get());
     options.mem_budget = settings.mem_budget.value;
+    options.slow = settings.slow.value;
     options
 }
 

@@ -163,6 +163,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub global_timeout: Option<Duration>,
 
+    /// Print a SLOW line when a running file passes DURATION, and again at each multiple (0: never). Default: 60s.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub slow: Option<Duration>,
+
     /// Do not start a file while the 1-minute load average is above L, unless nothing runs (like make -l).
     #[arg(long, value_name = "L", value_parser = crate::util::limits::parse_load)]
     pub load_limit: Option<crate::util::limits::LoadLimit>,

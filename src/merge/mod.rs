@@ -468,6 +468,7 @@ impl Merger {
             | RunEvent::FileStarted { .. }
             | RunEvent::BailOut { .. }
             | RunEvent::Stopping { .. }
+            | RunEvent::Slow { .. }
             | RunEvent::Interrupted { .. } => None,
         }
     }

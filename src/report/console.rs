@@ -103,8 +103,8 @@ pub fn decide_color(
 pub struct Palette {
     pass: Style,
     fail: Style,
-    skip: Style,
-    dim: Style,
+    pub(super) skip: Style,
+    pub(super) dim: Style,
     bold: Style,
 }
 
@@ -133,9 +133,9 @@ impl Palette {
 
 /// Width of the verdict column (`NOT RUN`; the rare `INTERRUPTED` takes
 /// room from the duration column).
-const LABEL_WIDTH: usize = 7;
+pub(super) const LABEL_WIDTH: usize = 7;
 /// Width of the duration column.
-const DURATION_WIDTH: usize = 7;
+pub(super) const DURATION_WIDTH: usize = 7;
 
 /// Live console reporter, fed with run events.
 pub struct Console {
@@ -150,6 +150,8 @@ pub struct Console {
     /// The plan's predicted wall time, when it has expectations.
     predicted: Option<Duration>,
     running: BTreeMap<usize, Instant>,
+    /// Files reported SLOW so far (their final line says so).
+    slow: std::collections::BTreeSet<usize>,
 }
 
 impl Console {
@@ -178,6 +180,7 @@ impl Console {
                 .any(|e| e.expected.is_some())
                 .then(|| plan.predicted_wall()),
             running: BTreeMap::new(),
+            slow: std::collections::BTreeSet::new(),
         }
     }
 
@@ -227,10 +230,18 @@ impl Console {
                 let now = Instant::now();
                 self.update_progress(|m| m.finished(run.index, failed, now));
                 if let Some(summary) = finished {
-                    self.print_file(summary);
+                    let slow = self.slow.remove(&run.index);
+                    self.print_file_marked(summary, slow);
                 }
                 if let Some(progress) = &self.progress {
                     progress.advance();
+                }
+            }
+            RunEvent::Slow { index, elapsed } => {
+                self.slow.insert(*index);
+                if self.options.verbosity != Verbosity::Quiet {
+                    let id = self.ids.get(*index).map_or("", String::as_str);
+                    self.print(&super::slow::render_slow_line(id, *elapsed, &self.palette));
                 }
             }
             RunEvent::BailOut { index, reason } => {
@@ -292,6 +303,12 @@ impl Console {
     }
 
     fn print_file(&self, f: &FileSummary) {
+        self.print_file_marked(f, false);
+    }
+
+    /// [`Console::print_file`], its line marked `[slow]` when the file was
+    /// reported SLOW while it ran.
+    fn print_file_marked(&self, f: &FileSummary, slow: bool) {
         let show = match self.options.verbosity {
             Verbosity::Quiet => f.verdict.is_failure(),
             Verbosity::Normal | Verbosity::Verbose => true,
@@ -300,6 +317,9 @@ impl Console {
             return;
         }
         let mut text = render_file_line(f, &self.palette);
+        if slow {
+            super::slow::mark_line(&mut text, &self.palette);
+        }
         if f.verdict.is_failure() || f.leaked > 0 {
             text.push_str(&render_details(f, &self.palette));
         } else if self.options.verbosity == Verbosity::Verbose {

@@ -9,5 +9,6 @@ pub mod history_views;
 pub mod json;
 pub mod junit;
 pub mod progress;
+pub mod slow;
 pub mod views;
 pub mod write;
