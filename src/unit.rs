@@ -208,6 +208,11 @@ pub struct UnitSettings {
     pub skip: Option<String>,
     /// Its failures are reported but do not fail the run.
     pub quarantine: bool,
+    /// Which copy of the unit this is in a `--repeat` run (1-based), set by
+    /// the plan ([`crate::plan::Plan::repeat`]), never by discovery; `None`:
+    /// not a repeat run. Children see it as `PTEST_ITERATION`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iteration: Option<u32>,
     /// Where each setting that is not the default came from, by key
     /// (`timeout`, `group`, …): `header t/db.t:3`,
     /// `ptest.toml:14 [[override]] "**/db_*"`.
@@ -226,6 +231,7 @@ impl Default for UnitSettings {
             depends_on: Vec::new(),
             skip: None,
             quarantine: false,
+            iteration: None,
             sources: Vec::new(),
         }
     }

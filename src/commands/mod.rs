@@ -11,6 +11,7 @@
 //! | [`report`] | `ptest report flaky\|slow`: reports read from the history |
 //! | [`combine`] | `ptest merge SUMMARY…`: combines shard summaries. Not the [`crate::merge`] stage (events → one summary), which every run uses; this command uses [`crate::merge::shards`] |
 //! | [`explain`] | `ptest explain FILE…`: resolved settings and their sources |
+//! | [`stress`] | `--repeat N` / `--until-fail` of `ptest [PATH]…` |
 //!
 //! Errors: one [`CliError`], which knows its exit code and prints itself
 //! as `ptest: error: …` with its causes on one line.
@@ -20,6 +21,7 @@ mod error;
 pub mod explain;
 pub mod report;
 pub mod run;
+pub mod stress;
 
 pub use error::{causes, CliError};
 

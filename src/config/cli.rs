@@ -151,6 +151,14 @@ pub struct RunArgs {
     #[arg(long, conflicts_with = "no_history")]
     pub failed: bool,
 
+    /// Run each selected file N times (spread over the slots, never one file twice at once), then print each file's failure rate and duration spread.
+    #[arg(long, value_name = "N", value_parser = crate::util::limits::parse_count, conflicts_with = "shard")]
+    pub repeat: Option<u32>,
+
+    /// Repeat the selected files until one fails, then start no more (at most --repeat N iterations; default 100).
+    #[arg(long, conflicts_with = "shard")]
+    pub until_fail: bool,
+
     /// Stop starting files after the first failure; running files finish, the rest are NOT RUN.
     #[arg(long)]
     pub fail_fast: bool,

@@ -438,6 +438,11 @@ pub struct Settings {
     pub dry_run: bool,
     /// Run only the files whose last recorded run failed (`--failed`).
     pub failed: bool,
+    /// Run every selected file this many times (`--repeat N`; with
+    /// `--until-fail`, the cap).
+    pub repeat: Option<u32>,
+    /// Repeat until a file fails (`--until-fail`).
+    pub until_fail: bool,
 }
 
 impl Settings {
@@ -552,6 +557,8 @@ impl Settings {
             explain: args.explain,
             dry_run: args.dry_run,
             failed: args.failed,
+            repeat: args.repeat,
+            until_fail: args.until_fail,
         })
     }
 }

@@ -6,6 +6,7 @@
 
 mod partition;
 pub mod reason;
+pub mod repeat;
 pub mod shards;
 mod verdict;
 
@@ -160,6 +161,10 @@ pub struct FileSummary {
     /// The last lines of stderr, for files that did not pass.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub stderr_tail: String,
+    /// Which iteration of a `--repeat` run this entry is (1-based); absent
+    /// in a plain run. A repeat run has one entry per iteration of a file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iteration: Option<u32>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -196,6 +201,7 @@ impl FileSummary {
             stderr_log: None,
             stdout_tail: String::new(),
             stderr_tail: String::new(),
+            iteration: None,
         }
     }
 }
@@ -355,8 +361,12 @@ pub struct RunSummary {
     pub bail_out: Option<BailOut>,
     /// Totals.
     pub totals: Totals,
-    /// Every planned file, sorted by id.
+    /// Every planned file, sorted by id (and iteration, in a repeat run).
     pub files: Vec<FileSummary>,
+    /// `--repeat` / `--until-fail` runs: each file's failure rate and
+    /// duration spread over its iterations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat: Option<repeat::RepeatReport>,
 }
 
 impl RunSummary {
@@ -396,6 +406,8 @@ pub struct Merger {
     planned: Vec<(String, PathBuf)>,
     /// Each planned file's own skip reason (`skip` in its settings).
     skip_reasons: Vec<Option<String>>,
+    /// Each planned entry's iteration (`--repeat`), if any.
+    iterations: Vec<Option<u32>>,
     /// Every unit's attempts so far, by plan index.
     attempts: Vec<Vec<Attempt>>,
     done: Vec<Option<FileSummary>>,
@@ -417,6 +429,11 @@ impl Merger {
                 .entries
                 .iter()
                 .map(|e| e.file.settings.skip.clone())
+                .collect(),
+            iterations: plan
+                .entries
+                .iter()
+                .map(|e| e.file.settings.iteration)
                 .collect(),
             attempts: vec![Vec::new(); plan.entries.len()],
             done: vec![None; plan.entries.len()],
@@ -512,11 +529,13 @@ impl Merger {
             .done
             .into_iter()
             .zip(self.planned)
-            .map(|(done, (id, path))| {
-                done.unwrap_or_else(|| FileSummary::not_run(id, path, "not run"))
+            .zip(self.iterations)
+            .map(|((done, (id, path)), iteration)| FileSummary {
+                iteration,
+                ..done.unwrap_or_else(|| FileSummary::not_run(id, path, "not run"))
             })
             .collect();
-        files.sort_by(|a, b| a.id.cmp(&b.id));
+        files.sort_by(|a, b| a.id.cmp(&b.id).then(a.iteration.cmp(&b.iteration)));
         RunSummary {
             version: SUMMARY_VERSION,
             run_id: outcome.run_id.clone(),
@@ -530,6 +549,7 @@ impl Merger {
             bail_out,
             totals: Totals::of(&files),
             files,
+            repeat: None,
         }
     }
 }

@@ -166,6 +166,7 @@ pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
         stderr_log: run.stderr.kept.then(|| run.stderr.path.clone()),
         stdout_tail: String::new(),
         stderr_tail: String::new(),
+        iteration: None,
     }
 }
 

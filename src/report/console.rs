@@ -152,6 +152,8 @@ pub struct Console {
     running: BTreeMap<usize, Instant>,
     /// Files reported SLOW so far (their final line says so).
     slow: std::collections::BTreeSet<usize>,
+    /// Each entry's `--repeat` iteration, shown on its line.
+    iterations: Vec<Option<u32>>,
 }
 
 impl Console {
@@ -181,6 +183,11 @@ impl Console {
                 .then(|| plan.predicted_wall()),
             running: BTreeMap::new(),
             slow: std::collections::BTreeSet::new(),
+            iterations: plan
+                .entries
+                .iter()
+                .map(|e| e.file.settings.iteration)
+                .collect(),
         }
     }
 
@@ -206,11 +213,14 @@ impl Console {
                         .predicted
                         .map(|p| format!(", expected to take {}", format_duration(p)))
                         .unwrap_or_default();
+                    let what = match self.iterations.iter().flatten().max() {
+                        Some(&n) => super::live::repeat_what(*total, n),
+                        None => format!("{total} file{}", plural(*total)),
+                    };
                     self.print(&format!(
                         "{}",
                         self.palette.dim.apply_to(format!(
-                            "Running {total} file{} on {jobs} job{}{expected}",
-                            plural(*total),
+                            "Running {what} on {jobs} job{}{expected}",
                             plural(*jobs)
                         ))
                     ));
@@ -231,7 +241,8 @@ impl Console {
                 self.update_progress(|m| m.finished(run.index, failed, now));
                 if let Some(summary) = finished {
                     let slow = self.slow.remove(&run.index);
-                    self.print_file_marked(summary, slow);
+                    let iteration = self.iterations.get(run.index).copied().flatten();
+                    self.print_file_marked(summary, slow, iteration);
                 }
                 if let Some(progress) = &self.progress {
                     progress.advance();
@@ -241,7 +252,7 @@ impl Console {
                 self.slow.insert(*index);
                 if self.options.verbosity != Verbosity::Quiet {
                     let id = self.ids.get(*index).map_or("", String::as_str);
-                    self.print(&super::slow::render_slow_line(id, *elapsed, &self.palette));
+                    self.print(&super::live::render_slow_line(id, *elapsed, &self.palette));
                 }
             }
             RunEvent::BailOut { index, reason } => {
@@ -303,12 +314,12 @@ impl Console {
     }
 
     fn print_file(&self, f: &FileSummary) {
-        self.print_file_marked(f, false);
+        self.print_file_marked(f, false, None);
     }
 
     /// [`Console::print_file`], its line marked `[slow]` when the file was
-    /// reported SLOW while it ran.
-    fn print_file_marked(&self, f: &FileSummary, slow: bool) {
+    /// reported SLOW while it ran, and with its `--repeat` iteration.
+    fn print_file_marked(&self, f: &FileSummary, slow: bool, iteration: Option<u32>) {
         let show = match self.options.verbosity {
             Verbosity::Quiet => f.verdict.is_failure(),
             Verbosity::Normal | Verbosity::Verbose => true,
@@ -317,8 +328,11 @@ impl Console {
             return;
         }
         let mut text = render_file_line(f, &self.palette);
+        if let Some(k) = iteration {
+            super::live::mark_line(&mut text, &format!("[iteration {k}]"), &self.palette);
+        }
         if slow {
-            super::slow::mark_line(&mut text, &self.palette);
+            super::live::mark_line(&mut text, "[slow]", &self.palette);
         }
         if f.verdict.is_failure() || f.leaked > 0 {
             text.push_str(&render_details(f, &self.palette));

@@ -9,6 +9,7 @@ pub mod history_views;
 pub mod json;
 pub mod junit;
 pub mod progress;
-pub mod slow;
+pub mod repeat;
+pub mod live;
 pub mod views;
 pub mod write;

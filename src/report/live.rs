@@ -1,6 +1,6 @@
-//! The live `SLOW` line of `--slow`, printed above the progress bar the
-//! moment a running file passes the threshold and again at each multiple,
-//! aligned with the file lines:
+//! Live lines and line marks: the `SLOW` line of `--slow`, printed above
+//! the progress bar the moment a running file passes the threshold and
+//! again at each multiple, aligned with the file lines:
 //!
 //! ```text
 //! SLOW    >1m00s  t/db.t
@@ -11,7 +11,8 @@
 //! As nextest does, the line is shown at the normal and verbose levels and
 //! not under `-q` (which prints failures and the summary only); on a
 //! terminal it is yellow, in a CI log plain. The file's final line is
-//! marked `[slow]`.
+//! marked `[slow]` (and, in a `--repeat` run, every file line with its
+//! `[iteration K]`).
 
 use super::console::{Palette, DURATION_WIDTH, LABEL_WIDTH};
 use crate::report::escape::for_terminal;
@@ -30,10 +31,22 @@ pub fn render_slow_line(id: &str, elapsed: Duration, p: &Palette) -> String {
     )
 }
 
-/// Marks a rendered file line (ending in a newline) as slow: `… [slow]`.
-pub fn mark_line(line: &mut String, p: &Palette) {
+/// Appends `mark` (e.g. `[slow]`, `[iteration 2]`) to the first line of a
+/// rendered file line (which ends in a newline).
+pub fn mark_line(line: &mut String, mark: &str, p: &Palette) {
     let end = line.find('\n').unwrap_or(line.len());
-    line.insert_str(end, &format!("  {}", p.dim.apply_to("[slow]")));
+    line.insert_str(end, &format!("  {}", p.dim.apply_to(mark)));
+}
+
+/// `2 files × 3 iterations`: what a repeat run of `entries` plan entries
+/// in `iterations` iterations runs.
+pub fn repeat_what(entries: usize, iterations: u32) -> String {
+    let files = entries / (iterations.max(1) as usize);
+    format!(
+        "{files} file{} × {iterations} iteration{}",
+        if files == 1 { "" } else { "s" },
+        if iterations == 1 { "" } else { "s" }
+    )
 }
 
 #[cfg(test)]
@@ -54,10 +67,16 @@ mod tests {
     }
 
     #[test]
+    fn a_repeat_run_says_how_many_files_and_iterations() {
+        assert_eq!(repeat_what(6, 3), "2 files × 3 iterations");
+        assert_eq!(repeat_what(1, 1), "1 file × 1 iteration");
+    }
+
+    #[test]
     fn a_marked_line_keeps_its_newline_and_details() {
         let p = Palette::new(false);
         let mut line = "PASS     1.2s  t/a.sh  3 tests\n  more\n".to_string();
-        mark_line(&mut line, &p);
+        mark_line(&mut line, "[slow]", &p);
         assert_eq!(line, "PASS     1.2s  t/a.sh  3 tests  [slow]\n  more\n");
     }
 }

@@ -1,0 +1,62 @@
+//! `--repeat N` / `--until-fail` for `ptest [PATH]…`: the plan holds every
+//! selected file N times ([`Plan::repeat`]); after the run the summary
+//! gets its stress report ([`RepeatReport`]) and the console prints it.
+//!
+//! `--until-fail` alone repeats at most [`UNTIL_FAIL_CAP`] times (the plan
+//! is built before the run, so it needs a bound; `--repeat N` sets
+//! another) and stops starting files at the first failure, as
+//! `--fail-fast` does; the iterations it never started are dropped from
+//! the summary rather than listed as NOT RUN (they were a cap, not a
+//! promise).
+
+use crate::config::settings::Settings;
+use crate::merge::repeat::{drop_unstarted, RepeatReport};
+use crate::merge::{RunSummary, Totals};
+use crate::plan::Plan;
+use crate::report::fit;
+use crate::report::repeat::render_repeat;
+
+/// Iterations of `--until-fail` without `--repeat N`.
+pub const UNTIL_FAIL_CAP: u32 = 100;
+
+/// How many times every file runs: `None` for a plain run.
+pub fn iterations(settings: &Settings) -> Option<u32> {
+    match (settings.repeat, settings.until_fail) {
+        (Some(n), _) => Some(n),
+        (None, true) => Some(UNTIL_FAIL_CAP),
+        (None, false) => None,
+    }
+}
+
+/// The plan of a repeat run (or `plan` itself for a plain run).
+pub fn plan(plan: Plan, settings: &Settings) -> Plan {
+    match iterations(settings) {
+        Some(n) => plan.repeat(n),
+        None => plan,
+    }
+}
+
+/// Adds the stress report to the summary of a repeat run (and drops the
+/// iterations `--until-fail` never started).
+pub fn conclude(mut summary: RunSummary, settings: &Settings) -> RunSummary {
+    let Some(planned) = iterations(settings) else {
+        return summary;
+    };
+    if settings.until_fail && drop_unstarted(&mut summary.files) > 0 {
+        summary.totals = Totals::of(&summary.files);
+    }
+    summary.repeat = Some(RepeatReport::of(
+        &summary.files,
+        planned,
+        settings.until_fail,
+    ));
+    summary
+}
+
+/// The stress table for the console (empty for a plain run).
+pub fn note(summary: &RunSummary) -> String {
+    match &summary.repeat {
+        Some(report) => format!("\n{}", render_repeat(report, fit::stdout_width())),
+        None => String::new(),
+    }
+}
