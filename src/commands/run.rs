@@ -54,7 +54,11 @@ pub fn exec(settings: &Settings) -> Result<Exit, CliError> {
     let plan = Plan::build(files, &expectations, &plan_options(settings, jobs));
     let plan = super::stress::plan(plan, settings);
     // A file never runs beside itself: no more slots than files.
-    let jobs = if plan.iterations() > 0 { plan.jobs } else { jobs };
+    let jobs = if plan.iterations() > 0 {
+        plan.jobs
+    } else {
+        jobs
+    };
     // A cycle or a dependency outside the run: nothing starts (exit 2).
     plan.check()?;
 
@@ -117,7 +121,8 @@ fn run_plan(settings: &Settings, plan: &Plan, jobs: usize) -> Result<Exit, CliEr
         notes.push_str(&format!("warning: {err}\n"));
     }
     if let Some(path) = &settings.history.value {
-        notes.push_str(&record_history(path, plan, &summary));
+        let recorded = super::stress::record_history(path, plan, &summary);
+        notes.push_str(&recorded.unwrap_or_else(|| record_history(path, plan, &summary)));
     }
     notes.push_str(&super::stress::note(&summary));
     console.finish(&summary, &notes);

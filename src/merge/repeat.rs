@@ -43,13 +43,25 @@ pub struct RepeatRow {
     pub failed_iterations: Vec<u32>,
     /// Shortest duration of an iteration that ran to its end (PASS, FAIL,
     /// TIMEOUT), in seconds; absent when none did.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "serde_time::opt_secs")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_time::opt_secs"
+    )]
     pub min: Option<Duration>,
     /// Their median (the mean of the middle two of an even count).
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "serde_time::opt_secs")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_time::opt_secs"
+    )]
     pub median: Option<Duration>,
     /// The longest.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "serde_time::opt_secs")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_time::opt_secs"
+    )]
     pub max: Option<Duration>,
 }
 
@@ -190,7 +202,11 @@ mod tests {
         let a = r.files.iter().find(|f| f.file == "a").unwrap();
         assert_eq!((a.runs, a.failures), (1, 1));
         let b = r.files.iter().find(|f| f.file == "b").unwrap();
-        assert_eq!((b.runs, b.failures, b.min), (1, 1, None), "ERROR has no timing");
+        assert_eq!(
+            (b.runs, b.failures, b.min),
+            (1, 1, None),
+            "ERROR has no timing"
+        );
     }
 
     #[test]

@@ -166,7 +166,11 @@ mod tests {
         );
         let mut q = plan.queue(None).unwrap();
         assert_eq!(q.next_ready(3), Some(1), "db #1; after #1 waits for it");
-        assert_eq!(q.next_ready(2), None, "other #1 waits: pg runs one at a time");
+        assert_eq!(
+            q.next_ready(2),
+            None,
+            "other #1 waits: pg runs one at a time"
+        );
         q.finished(1, Outcome::Passed);
         assert_eq!(q.next_ready(3), Some(0), "after #1");
         assert_eq!(q.next_ready(2), Some(2), "other #1");
