@@ -13,6 +13,10 @@
 //!
 //! A unit of weight `w` holds `w` slots: it runs in the first, the others
 //! stay idle until it ends.
+//!
+//! With `--slow`, a running unit's next mark (a multiple of the threshold)
+//! is one more deadline: when it passes, [`RunEvent::Slow`] is reported
+//! (see `super::slow`).
 
 use super::launch::Launch;
 use super::watchdog::Watchdog;
