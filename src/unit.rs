@@ -212,6 +212,11 @@ pub struct UnitSettings {
     /// run (`[quarantine] tests`, `--quarantine-flaky`; see
     /// [`crate::merge::quarantine`]).
     pub quarantine_tests: Vec<String>,
+    /// Which copy of the unit this is in a `--repeat` run (1-based), set by
+    /// the plan ([`crate::plan::Plan::repeat`]), never by discovery; `None`:
+    /// not a repeat run. Children see it as `PTEST_ITERATION`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iteration: Option<u32>,
     /// Where each setting that is not the default came from, by key
     /// (`timeout`, `group`, …): `header t/db.t:3`,
     /// `ptest.toml:14 [[override]] "**/db_*"`.
@@ -231,6 +236,7 @@ impl Default for UnitSettings {
             skip: None,
             quarantine: false,
             quarantine_tests: Vec::new(),
+            iteration: None,
             sources: Vec::new(),
         }
     }

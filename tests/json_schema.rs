@@ -7,14 +7,15 @@
 mod common;
 
 use common::{text, Suite};
-use ptest::merge::{FileSummary, PartitionRecord, SplitKind, Verdict};
+use ptest::merge::repeat::{RepeatReport, RepeatRow};
+use ptest::merge::{FileSummary, PartitionRecord, RunSummary, SplitKind, Verdict};
 use ptest::parse::{CaseResult, CaseStatus, Protocol};
 use ptest::run::ChildStatus;
 use ptest::testing::SummaryFixture;
 use serde_json::Value;
 use std::time::Duration;
 
-fn fixed_summary() -> ptest::merge::RunSummary {
+fn fixed_summary() -> RunSummary {
     let mut f = FileSummary::not_run("t/a.t".into(), "t/a.t".into(), "");
     f.verdict = Verdict::Fail;
     f.reasons = vec!["failed test 2".into()];
@@ -49,9 +50,10 @@ fn fixed_summary() -> ptest::merge::RunSummary {
     f.stdout_tail = "not ok 2 - second\n".into();
     f.stderr_tail = "oops\n".into();
     f.quarantined_tests = vec!["second".into()];
+    f.iteration = Some(2);
     let mut not_run = FileSummary::not_run("t/b.t".into(), "t/b.t".into(), "not run");
     not_run.quarantined = true;
-    SummaryFixture::new(vec![f, not_run])
+    let summary = SummaryFixture::new(vec![f, not_run])
         .run_id("1795410233128-6218")
         .jobs(8)
         .wall(Duration::from_millis(4020))
@@ -67,7 +69,25 @@ fn fixed_summary() -> ptest::merge::RunSummary {
             ],
         })
         .bail_out("t/db.t", "database went away")
-        .build()
+        .build();
+    RunSummary {
+        repeat: Some(RepeatReport {
+            planned: 3,
+            iterations: 2,
+            until_fail: true,
+            files: vec![RepeatRow {
+                file: "t/a.t".into(),
+                runs: 2,
+                failures: 1,
+                failure_rate: 0.5,
+                failed_iterations: vec![2],
+                min: Some(Duration::from_millis(10)),
+                median: Some(Duration::from_millis(11)),
+                max: Some(Duration::from_millis(12)),
+            }],
+        }),
+        ..summary
+    }
 }
 
 #[test]

@@ -12,6 +12,7 @@
 //! | [`combine`] | `ptest merge SUMMARY…`: combines shard summaries. Not the [`crate::merge`] stage (events → one summary), which every run uses; this command uses [`crate::merge::shards`] |
 //! | [`explain`] | `ptest explain FILE…`: resolved settings and their sources |
 //! | [`quarantine`] | `--quarantine-flaky RATE`: quarantine what the history shows flipping (part of a run) |
+//! | [`stress`] | `--repeat N` / `--until-fail` of `ptest [PATH]…` |
 //!
 //! Errors: one [`CliError`], which knows its exit code and prints itself
 //! as `ptest: error: …` with its causes on one line.
@@ -22,6 +23,7 @@ pub mod explain;
 pub mod quarantine;
 pub mod report;
 pub mod run;
+pub mod stress;
 
 pub use error::{causes, CliError};
 

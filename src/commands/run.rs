@@ -60,6 +60,13 @@ pub fn exec(settings: &Settings) -> Result<Exit, CliError> {
     // Not kept in memory during the run (see `crate::history`'s streaming).
     drop(history);
     let plan = Plan::build(files, &expectations, &plan_options(settings, jobs));
+    let plan = super::stress::plan(plan, settings);
+    // A file never runs beside itself: no more slots than files.
+    let jobs = if plan.iterations() > 0 {
+        plan.jobs
+    } else {
+        jobs
+    };
     // A cycle or a dependency outside the run: nothing starts (exit 2).
     plan.check()?;
 
@@ -110,15 +117,22 @@ fn run_plan(settings: &Settings, plan: &Plan, jobs: usize) -> Result<Exit, CliEr
         let finished = merger.observe(&event);
         console.on_event(&event, finished);
     })?;
-    let summary = merger.finish(&outcome);
+    let summary = super::stress::conclude(merger.finish(&outcome), settings);
 
-    let mut notes = schedule_note(plan, &summary);
+    // The bound of a repeat run would ignore that a file never runs beside
+    // itself (and count iterations --until-fail never started): left out.
+    let mut notes = match plan.iterations() {
+        0 => schedule_note(plan, &summary),
+        _ => String::new(),
+    };
     if let Err(err) = json::write_summary(&summary, &outcome.run_dir.join("summary.json")) {
         notes.push_str(&format!("warning: {err}\n"));
     }
     if let Some(path) = &settings.history.value {
-        notes.push_str(&record_history(path, plan, &summary));
+        let recorded = super::stress::record_history(path, plan, &summary);
+        notes.push_str(&recorded.unwrap_or_else(|| record_history(path, plan, &summary)));
     }
+    notes.push_str(&super::stress::note(&summary));
     console.finish(&summary, &notes);
     let written = write_reports(
         &summary,
@@ -164,12 +178,6 @@ fn reserved_warnings(settings: &Settings, files: &[crate::unit::Unit]) -> Vec<St
         };
         warnings.push(format!(
             "retries are not implemented yet (set by {source}); failed files are not run again"
-        ));
-    }
-    if settings.slow.value.is_some() {
-        warnings.push(format!(
-            "slow is not implemented yet (set by {}); it is reserved for the slow-tests report",
-            settings.slow.source
         ));
     }
     // A group nobody gave a size runs one file at a time: say so once.
@@ -233,6 +241,10 @@ pub fn run_options(settings: &Settings, jobs: usize, runs_root: PathBuf) -> RunO
     options.global_timeout = settings.global_timeout.value;
     options.load_limit = settings.load_limit.value.map(|l| l.get());
     options.mem_budget = settings.mem_budget.value;
+    options.slow = settings.slow.value;
+    if settings.until_fail {
+        options.max_fail = Some(1);
+    }
     options
 }
 

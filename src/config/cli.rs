@@ -151,6 +151,14 @@ pub struct RunArgs {
     #[arg(long, conflicts_with = "no_history")]
     pub failed: bool,
 
+    /// Run each selected file N times (spread over the slots, never one file twice at once), then print each file's failure rate and duration spread.
+    #[arg(long, value_name = "N", value_parser = crate::util::limits::parse_count, conflicts_with = "shard")]
+    pub repeat: Option<u32>,
+
+    /// Repeat the selected files until one fails, then start no more (at most --repeat N iterations; default 100).
+    #[arg(long, conflicts_with = "shard")]
+    pub until_fail: bool,
+
     /// Stop starting files after the first failure; running files finish, the rest are NOT RUN.
     #[arg(long)]
     pub fail_fast: bool,
@@ -162,6 +170,10 @@ pub struct RunArgs {
     /// Time limit for the whole run: then running files are TIMEOUT, the rest NOT RUN (0: none).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub global_timeout: Option<Duration>,
+
+    /// Print a SLOW line when a running file passes DURATION, and again at each multiple (0: never). Default: 60s.
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub slow: Option<Duration>,
 
     /// Do not start a file while the 1-minute load average is above L, unless nothing runs (like make -l).
     #[arg(long, value_name = "L", value_parser = crate::util::limits::parse_load)]

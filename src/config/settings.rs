@@ -42,6 +42,9 @@ pub const DEFAULT_STATE_DIR: &str = ".ptest";
 pub const STATE_DIR_ENV: &str = "PTEST_STATE_DIR";
 /// The grace period between SIGTERM and SIGKILL when none is given.
 pub const DEFAULT_GRACE: Duration = Duration::from_secs(2);
+/// A running file is reported SLOW after this long, and at each multiple
+/// (`--slow`).
+pub const DEFAULT_SLOW: Duration = Duration::from_secs(60);
 /// The environment variable naming the config file.
 pub const CONFIG_ENV: &str = "PTEST_CONFIG";
 /// The environment variable naming the profile.
@@ -186,8 +189,7 @@ pub struct Layer {
     /// `retries` (reserved for the flaky-tests feature: read and carried,
     /// warned about when not zero).
     pub retries: Option<Sourced<u32>>,
-    /// `slow` (reserved for the slow-tests report: read and carried,
-    /// warned about when set).
+    /// `--slow` / `slow` (zero: never).
     pub slow: Option<Sourced<Duration>>,
     /// `--global-timeout` (zero: none).
     pub global_timeout: Option<Sourced<Duration>>,
@@ -241,6 +243,7 @@ impl Layer {
             global_timeout: given(args.global_timeout),
             fail_fast: flag(args.fail_fast),
             max_fail: given(args.max_fail),
+            slow: given(args.slow),
             load_limit: given(args.load_limit),
             mem_budget: given(args.mem_budget),
             quarantine_flaky: given(args.quarantine_flaky),
@@ -287,7 +290,7 @@ impl Layer {
     }
 
     /// What the environment sets for the run-wide limits:
-    /// `PTEST_GLOBAL_TIMEOUT`, `PTEST_FAIL_FAST` (`1`/`true` or
+    /// `PTEST_GLOBAL_TIMEOUT`, `PTEST_SLOW`, `PTEST_FAIL_FAST` (`1`/`true` or
     /// `0`/`false`), `PTEST_MAX_FAIL`, `PTEST_LOAD_LIMIT`,
     /// `PTEST_MEM_BUDGET`. An empty variable is unset; a bad value is an
     /// error naming the variable.
@@ -308,6 +311,9 @@ impl Layer {
         let text = |e: &dyn std::fmt::Display| e.to_string();
         Ok(Layer {
             global_timeout: read(var, "PTEST_GLOBAL_TIMEOUT", |t| {
+                super::parse_duration(t).map_err(|e| text(&e))
+            })?,
+            slow: read(var, "PTEST_SLOW", |t| {
                 super::parse_duration(t).map_err(|e| text(&e))
             })?,
             fail_fast: read(var, "PTEST_FAIL_FAST", |t| match t {
@@ -401,8 +407,8 @@ pub struct Settings {
     /// Extra attempts after a failure (reserved: the flaky-tests feature
     /// uses it; a non-zero value is warned about).
     pub retries: Sourced<u32>,
-    /// The slow-file threshold (reserved for the slow-tests report; warned
-    /// about when set).
+    /// The slow-file threshold of `--slow` (default [`DEFAULT_SLOW`]);
+    /// `None`: never report a file as slow (set to 0).
     pub slow: Sourced<Option<Duration>>,
     /// The whole run's timeout; `None`: none.
     pub global_timeout: Sourced<Option<Duration>>,
@@ -439,6 +445,11 @@ pub struct Settings {
     pub dry_run: bool,
     /// Run only the files whose last recorded run failed (`--failed`).
     pub failed: bool,
+    /// Run every selected file this many times (`--repeat N`; with
+    /// `--until-fail`, the cap).
+    pub repeat: Option<u32>,
+    /// Repeat until a file fails (`--until-fail`).
+    pub until_fail: bool,
 }
 
 impl Settings {
@@ -536,7 +547,7 @@ impl Settings {
             junit: optional(layers, |l| &l.junit),
             json: optional(layers, |l| &l.json),
             retries: pick(layers, |l| &l.retries, 0),
-            slow: optional(layers, |l| &l.slow),
+            slow: pick(layers, |l| &l.slow, DEFAULT_SLOW).map(|d| Some(d).filter(|d| !d.is_zero())),
             global_timeout: optional(layers, |l| &l.global_timeout)
                 .map(|t| t.filter(|d| !d.is_zero())),
             fail_fast: pick(layers, |l| &l.fail_fast, false),
@@ -554,6 +565,8 @@ impl Settings {
             explain: args.explain,
             dry_run: args.dry_run,
             failed: args.failed,
+            repeat: args.repeat,
+            until_fail: args.until_fail,
         })
     }
 }

@@ -7,6 +7,7 @@
 mod partition;
 pub mod quarantine;
 pub mod reason;
+pub mod repeat;
 pub mod shards;
 mod verdict;
 
@@ -171,6 +172,10 @@ pub struct FileSummary {
     /// absent when none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub quarantined_tests: Vec<String>,
+    /// Which iteration of a `--repeat` run this entry is (1-based); absent
+    /// in a plain run. A repeat run has one entry per iteration of a file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iteration: Option<u32>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -209,6 +214,7 @@ impl FileSummary {
             stderr_tail: String::new(),
             quarantined: false,
             quarantined_tests: Vec::new(),
+            iteration: None,
         }
     }
 }
@@ -378,8 +384,12 @@ pub struct RunSummary {
     pub bail_out: Option<BailOut>,
     /// Totals.
     pub totals: Totals,
-    /// Every planned file, sorted by id.
+    /// Every planned file, sorted by id (and iteration, in a repeat run).
     pub files: Vec<FileSummary>,
+    /// `--repeat` / `--until-fail` runs: each file's failure rate and
+    /// duration spread over its iterations.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat: Option<repeat::RepeatReport>,
 }
 
 impl RunSummary {
@@ -422,6 +432,8 @@ pub struct Merger {
     skip_reasons: Vec<Option<String>>,
     /// What each planned file has quarantined, by plan index.
     quarantine: Vec<quarantine::Quarantine>,
+    /// Each planned entry's iteration (`--repeat`), if any.
+    iterations: Vec<Option<u32>>,
     /// Every unit's attempts so far, by plan index.
     attempts: Vec<Vec<Attempt>>,
     done: Vec<Option<FileSummary>>,
@@ -451,6 +463,11 @@ impl Merger {
                     file: e.file.settings.quarantine,
                     tests: e.file.settings.quarantine_tests.clone(),
                 })
+                .collect(),
+            iterations: plan
+                .entries
+                .iter()
+                .map(|e| e.file.settings.iteration)
                 .collect(),
             attempts: vec![Vec::new(); plan.entries.len()],
             done: vec![None; plan.entries.len()],
@@ -507,6 +524,7 @@ impl Merger {
             | RunEvent::FileStarted { .. }
             | RunEvent::BailOut { .. }
             | RunEvent::Stopping { .. }
+            | RunEvent::Slow { .. }
             | RunEvent::Interrupted { .. } => None,
         }
     }
@@ -558,15 +576,17 @@ impl Merger {
             .into_iter()
             .zip(self.planned)
             .zip(&self.quarantine)
-            .map(|((done, (id, path)), q)| {
-                done.unwrap_or_else(|| {
+            .zip(self.iterations)
+            .map(|(((done, (id, path)), q), iteration)| FileSummary {
+                iteration,
+                ..done.unwrap_or_else(|| {
                     let mut summary = FileSummary::not_run(id, path, "not run");
                     q.mark(&mut summary);
                     summary
                 })
             })
             .collect();
-        files.sort_by(|a, b| a.id.cmp(&b.id));
+        files.sort_by(|a, b| a.id.cmp(&b.id).then(a.iteration.cmp(&b.iteration)));
         RunSummary {
             version: SUMMARY_VERSION,
             run_id: outcome.run_id.clone(),
@@ -580,6 +600,7 @@ impl Merger {
             bail_out,
             totals: Totals::of(&files),
             files,
+            repeat: None,
         }
     }
 }

@@ -224,6 +224,7 @@ pub fn combine(inputs: Vec<(PathBuf, RunSummary)>) -> Result<Combined, CombineEr
         bail_out,
         totals: Totals::of(&files),
         files,
+        repeat: None,
     };
     Ok(Combined {
         summary,

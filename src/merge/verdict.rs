@@ -168,6 +168,7 @@ pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
         stderr_tail: String::new(),
         quarantined: false,
         quarantined_tests: Vec::new(),
+        iteration: None,
     }
 }
 

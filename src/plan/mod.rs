@@ -71,6 +71,7 @@ mod durations;
 mod estimate;
 mod order;
 pub mod queue;
+mod repeat;
 mod shard;
 
 #[cfg(test)]
@@ -384,12 +385,14 @@ impl Plan {
             return Ok(queue::Queue::in_plan_order(self.entries.len()));
         }
         let (names, caps) = self.group_table();
+        let (apart, caps) = repeat::exclusion(self, &names, caps);
         let admissions = self.entries.iter().enumerate().map(|(i, e)| {
             let s = &e.file.settings;
             let group = s
                 .group
                 .as_deref()
-                .and_then(|g| names.binary_search_by(|n| n.as_str().cmp(g)).ok());
+                .and_then(|g| names.binary_search_by(|n| n.as_str().cmp(g)).ok())
+                .or(apart[i]);
             (
                 i,
                 queue::Admission {

@@ -105,8 +105,8 @@ pub fn decide_color(
 pub struct Palette {
     pass: Style,
     fail: Style,
-    skip: Style,
-    dim: Style,
+    pub(super) skip: Style,
+    pub(super) dim: Style,
     bold: Style,
 }
 
@@ -135,9 +135,9 @@ impl Palette {
 
 /// Width of the verdict column (`NOT RUN`; the rare `INTERRUPTED` takes
 /// room from the duration column).
-const LABEL_WIDTH: usize = 7;
+pub(super) const LABEL_WIDTH: usize = 7;
 /// Width of the duration column.
-const DURATION_WIDTH: usize = 7;
+pub(super) const DURATION_WIDTH: usize = 7;
 
 /// Live console reporter, fed with run events.
 pub struct Console {
@@ -152,6 +152,10 @@ pub struct Console {
     /// The plan's predicted wall time, when it has expectations.
     predicted: Option<Duration>,
     running: BTreeMap<usize, Instant>,
+    /// Files reported SLOW so far (their final line says so).
+    slow: std::collections::BTreeSet<usize>,
+    /// Each entry's `--repeat` iteration, shown on its line.
+    iterations: Vec<Option<u32>>,
 }
 
 impl Console {
@@ -180,6 +184,12 @@ impl Console {
                 .any(|e| e.expected.is_some())
                 .then(|| plan.predicted_wall()),
             running: BTreeMap::new(),
+            slow: std::collections::BTreeSet::new(),
+            iterations: plan
+                .entries
+                .iter()
+                .map(|e| e.file.settings.iteration)
+                .collect(),
         }
     }
 
@@ -205,11 +215,14 @@ impl Console {
                         .predicted
                         .map(|p| format!(", expected to take {}", format_duration(p)))
                         .unwrap_or_default();
+                    let what = match self.iterations.iter().flatten().max() {
+                        Some(&n) => super::live::repeat_what(*total, n),
+                        None => format!("{total} file{}", plural(*total)),
+                    };
                     self.print(&format!(
                         "{}",
                         self.palette.dim.apply_to(format!(
-                            "Running {total} file{} on {jobs} job{}{expected}",
-                            plural(*total),
+                            "Running {what} on {jobs} job{}{expected}",
                             plural(*jobs)
                         ))
                     ));
@@ -229,10 +242,19 @@ impl Console {
                 let now = Instant::now();
                 self.update_progress(|m| m.finished(run.index, failed, now));
                 if let Some(summary) = finished {
-                    self.print_file(summary);
+                    let slow = self.slow.remove(&run.index);
+                    let iteration = self.iterations.get(run.index).copied().flatten();
+                    self.print_file_marked(summary, slow, iteration);
                 }
                 if let Some(progress) = &self.progress {
                     progress.advance();
+                }
+            }
+            RunEvent::Slow { index, elapsed } => {
+                self.slow.insert(*index);
+                if self.options.verbosity != Verbosity::Quiet {
+                    let id = self.ids.get(*index).map_or("", String::as_str);
+                    self.print(&super::live::render_slow_line(id, *elapsed, &self.palette));
                 }
             }
             RunEvent::BailOut { index, reason } => {
@@ -294,6 +316,12 @@ impl Console {
     }
 
     fn print_file(&self, f: &FileSummary) {
+        self.print_file_marked(f, false, None);
+    }
+
+    /// [`Console::print_file`], its line marked `[slow]` when the file was
+    /// reported SLOW while it ran, and with its `--repeat` iteration.
+    fn print_file_marked(&self, f: &FileSummary, slow: bool, iteration: Option<u32>) {
         let show = match self.options.verbosity {
             Verbosity::Quiet => f.verdict.is_failure(),
             Verbosity::Normal | Verbosity::Verbose => true,
@@ -302,6 +330,12 @@ impl Console {
             return;
         }
         let mut text = render_file_line(f, &self.palette);
+        if let Some(k) = iteration {
+            super::live::mark_line(&mut text, &format!("[iteration {k}]"), &self.palette);
+        }
+        if slow {
+            super::live::mark_line(&mut text, "[slow]", &self.palette);
+        }
         if f.verdict.is_failure() || f.leaked > 0 {
             text.push_str(&render_details(f, &self.palette));
         } else if self.options.verbosity == Verbosity::Verbose {

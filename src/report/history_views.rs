@@ -66,7 +66,7 @@ fn plural(n: usize, word: &str) -> String {
 /// `prefix` then `id`, the id wrapped inside its column when the row is
 /// wider than `width`; when that column would be narrower than
 /// [`MIN_ID_COLUMNS`], the id goes on the lines below, indented by 4.
-fn row(prefix: &str, id: &str, width: Option<usize>) -> String {
+pub(super) fn row(prefix: &str, id: &str, width: Option<usize>) -> String {
     let id = escape::for_terminal(id);
     let column = fit::width(prefix);
     let Some(w) = width.filter(|w| column + fit::width(&id) > *w) else {
@@ -273,7 +273,7 @@ fn slow_text(report: &SlowReport, width: Option<usize>) -> String {
 
 /// Every line of `text` wrapped to `width` when given (titles, notes);
 /// rows already fit and are left as they are.
-fn fitted(text: String, width: Option<usize>) -> String {
+pub(super) fn fitted(text: String, width: Option<usize>) -> String {
     match width {
         Some(w) => fit::wrap(&text, w),
         None => text,

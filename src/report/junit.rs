@@ -54,6 +54,11 @@
 //!   only show that body, never `<system-out>`; Jenkins shows both.
 //!   Output is never put on the `<testsuite>`: Jenkins would repeat it under
 //!   every passing test of the file.
+//! - **`--repeat` runs**: one `<testsuite>` per iteration, named
+//!   `t/a.sh [iteration 2]` (so CI tools that key suites by name keep them
+//!   apart) with a `<property name="iteration" value="2"/>`; its test cases
+//!   keep the file id as `classname`, so a dashboard counts every
+//!   iteration as one more run of the same test.
 //! - **Text is always valid XML 1.0**: ANSI escape sequences, control
 //!   characters other than newline, C1 controls and U+FFFE/U+FFFF are
 //!   removed, tabs are expanded to spaces (quick-junit would drop them), and
@@ -213,7 +218,13 @@ fn protocol_type(protocol: Option<Protocol>) -> &'static str {
 
 fn file_suite(file: &FileSummary) -> TestSuite {
     let id = one_line(&file.id);
-    let mut suite = TestSuite::new(id.as_str());
+    let mut suite = match file.iteration {
+        Some(k) => TestSuite::new(format!("{id} [iteration {k}]")),
+        None => TestSuite::new(id.as_str()),
+    };
+    if let Some(k) = file.iteration {
+        suite.add_property(quick_junit::Property::new("iteration", k.to_string()));
+    }
     if let Some(d) = file.duration {
         suite.set_time(d);
     }

@@ -8,6 +8,8 @@ pub mod fit;
 pub mod history_views;
 pub mod json;
 pub mod junit;
+pub mod live;
 pub mod progress;
+pub mod repeat;
 pub mod views;
 pub mod write;

@@ -13,6 +13,10 @@
 //!
 //! A unit of weight `w` holds `w` slots: it runs in the first, the others
 //! stay idle until it ends.
+//!
+//! With `--slow`, a running unit's next mark (a multiple of the threshold)
+//! is one more deadline: when it passes, [`RunEvent::Slow`] is reported
+//! (see `super::slow`).
 
 use super::launch::Launch;
 use super::watchdog::Watchdog;
@@ -53,6 +57,8 @@ struct Running {
     stop: Option<Stop>,
     /// When to send SIGKILL (set once SIGTERM was sent).
     kill_at: Option<Instant>,
+    /// The next `--slow` mark, counted from `started` (see `super::slow`).
+    slow_at: Option<Duration>,
 }
 
 /// How often the load average is read again while it holds files back.
@@ -323,6 +329,7 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
                     timeout: unit.settings.timeout.or(self.options.timeout),
                     stop: None,
                     kill_at: None,
+                    slow_at: self.options.slow,
                 },
             );
             (self.on_event)(RunEvent::FileStarted {
@@ -470,6 +477,27 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
                 }
             }
         }
+        self.report_slow(now);
+    }
+
+    /// Reports the running units that passed their next `--slow` mark.
+    fn report_slow(&mut self, now: Instant) {
+        let Some(threshold) = self.options.slow else {
+            return;
+        };
+        let mut slow = Vec::new();
+        for (&index, r) in &mut self.running {
+            let elapsed = now.saturating_duration_since(r.started);
+            if r.stop.is_none() && r.slow_at.is_some_and(|at| elapsed >= at) {
+                let (reached, next) = super::slow::marks(threshold, elapsed);
+                r.slow_at = next;
+                slow.extend(reached.map(|elapsed| (index, elapsed)));
+            }
+        }
+        slow.sort();
+        for (index, elapsed) in slow {
+            (self.on_event)(RunEvent::Slow { index, elapsed });
+        }
     }
 
     /// The earliest instant at which the dispatcher must act on its own.
@@ -481,6 +509,12 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
                 (None, None, Some(t)) => Some(r.started + t),
                 (None, Some(_), _) | (None, None, None) => None,
             })
+            .chain(
+                self.running
+                    .values()
+                    .filter(|r| r.stop.is_none())
+                    .filter_map(|r| r.slow_at.map(|at| r.started + at)),
+            )
             .chain(self.global_deadline)
             .min()
     }

@@ -18,6 +18,7 @@
 //! | `PTEST_JOBS` | the number of slots |
 //! | `PTEST_PARALLEL` | `1` with more than one slot, else `0` |
 //! | `PTEST_ATTEMPT`, `PTEST_TOTAL_ATTEMPTS` | this attempt (1-based), and how many there may be |
+//! | `PTEST_ITERATION` | which iteration of `--repeat`/`--until-fail` this is (1-based; `1` in a plain run) |
 //! | `HARNESS_ACTIVE` | `1` (as `prove` sets it) |
 //! | `PTEST_JUNIT_FILE` | where the child may write a JUnit report (absolute) |
 //! | `PTEST_SHARD` | `K/N`, when running a shard |
@@ -112,7 +113,10 @@ impl Launch {
         attempt: u32,
         group_slot: Option<u32>,
     ) -> Result<CommandSpec, String> {
-        let stem = rundir::log_stem(&unit.id, attempt);
+        let stem = match unit.settings.iteration {
+            Some(k) => rundir::iteration_log_stem(&unit.id, k, attempt),
+            None => rundir::log_stem(&unit.id, attempt),
+        };
         let junit_name = format!("{stem}.xml");
         let junit_env = self.junit_env_dir.join(&junit_name);
         let mut argv = unit.argv_with(Some(&junit_env)).map_err(str::to_string)?;
@@ -127,6 +131,10 @@ impl Launch {
             ("PTEST_PARALLEL", self.parallel.clone()),
             ("PTEST_ATTEMPT", attempt.to_string().into()),
             ("PTEST_TOTAL_ATTEMPTS", self.total_attempts.clone()),
+            (
+                "PTEST_ITERATION",
+                unit.settings.iteration.unwrap_or(1).to_string().into(),
+            ),
             ("HARNESS_ACTIVE", "1".into()),
             ("PTEST_JUNIT_FILE", junit_env.into()),
         ]);

@@ -22,6 +22,7 @@ pub mod logs;
 pub mod one;
 pub mod process;
 pub mod rundir;
+mod slow;
 mod watchdog;
 mod worker;
 
@@ -71,6 +72,9 @@ pub struct RunOptions {
     /// Start no file while the expected peak memory of the running files
     /// plus its own would exceed this many bytes, unless nothing runs.
     pub mem_budget: Option<u64>,
+    /// Report a running file as slow when it passes this, and again at
+    /// each multiple (`--slow`); `None`: never.
+    pub slow: Option<Duration>,
 }
 
 impl RunOptions {
@@ -91,6 +95,7 @@ impl RunOptions {
             global_timeout: None,
             load_limit: None,
             mem_budget: None,
+            slow: None,
         }
     }
 }
@@ -316,6 +321,13 @@ pub enum RunEvent {
     Stopping {
         /// Why; the files never started are NOT RUN for it.
         reason: NotRunReason,
+    },
+    /// A running file passed the `--slow` threshold, or a multiple of it.
+    Slow {
+        /// Index into `Plan::entries`.
+        index: usize,
+        /// The multiple of the threshold it passed (time since it started).
+        elapsed: Duration,
     },
     /// A file will not run.
     NotRun {

@@ -230,9 +230,25 @@ pub fn log_stem(id: &str, attempt: u32) -> String {
     format!("{out}.{attempt}")
 }
 
+/// [`log_stem`] for iteration `iteration` of a `--repeat` run:
+/// `t%2Fa.t%i2.1`. `%i` never comes out of the escaping (a `%` in an id
+/// is `%25`), so no file's plain stem can equal an iteration's.
+pub fn iteration_log_stem(id: &str, iteration: u32, attempt: u32) -> String {
+    let plain = log_stem(id, attempt);
+    let cut = plain.len() - attempt.to_string().len() - 1;
+    format!("{}%i{iteration}.{attempt}", &plain[..cut])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iterations_have_stems_of_their_own() {
+        assert_eq!(iteration_log_stem("t/a.t", 2, 1), "t%2Fa.t%i2.1");
+        assert_eq!(iteration_log_stem("t/a.t", 12, 10), "t%2Fa.t%i12.10");
+        assert_ne!(iteration_log_stem("a", 2, 1), log_stem("a%i2", 1));
+    }
 
     #[test]
     fn log_stems_are_flat_and_unique() {
