@@ -39,6 +39,7 @@ impl SummaryFixture {
                 bail_out: None,
                 totals: Totals::default(),
                 files,
+                flaky_fails: false,
             },
         }
     }

@@ -91,8 +91,11 @@ fn run_plan(settings: &Settings, plan: &Plan, jobs: usize) -> Result<Exit, CliEr
         settings.quiet.value,
         settings.verbose.value,
     );
-    let mut console = Console::new(console_options, plan);
-    let mut merger = Merger::new(plan).with_shard(shard_label(settings));
+    let mut console =
+        Console::new(console_options, plan).with_retries(plan, settings.retries.value);
+    let mut merger = Merger::new(plan)
+        .with_shard(shard_label(settings))
+        .with_flaky_fails(settings.flaky_fail.value);
     let state = run::rundir::prepare_state_dir(&settings.state_dir.value);
     if let Some(warning) = &state.warning {
         err_line(&format!("ptest: warning: {warning}"));
@@ -145,19 +148,6 @@ fn reserved_warnings(settings: &Settings, files: &[crate::unit::Unit]) -> Vec<St
                 .map(|(_, source)| source.clone())
         })
     };
-    let file_retries = files
-        .iter()
-        .any(|f| f.settings.retries.is_some_and(|n| n > 0));
-    if settings.retries.value > 0 || file_retries {
-        let source = match (settings.retries.value, per_file("retries")) {
-            (n, _) if n > 0 => settings.retries.source.to_string(),
-            (_, Some(source)) => source,
-            (_, None) => String::new(),
-        };
-        warnings.push(format!(
-            "retries are not implemented yet (set by {source}); failed files are not run again"
-        ));
-    }
     if settings.slow.value.is_some() {
         warnings.push(format!(
             "slow is not implemented yet (set by {}); it is reserved for the slow-tests report",
@@ -231,7 +221,21 @@ pub fn run_options(settings: &Settings, jobs: usize, runs_root: PathBuf) -> RunO
     options.global_timeout = settings.global_timeout.value;
     options.load_limit = settings.load_limit.value.map(|l| l.get());
     options.mem_budget = settings.mem_budget.value;
+    options.retry = crate::util::backoff::RetryPolicy {
+        retries: settings.retries.value,
+        delay: settings.retry_delay.value,
+        backoff: settings.retry_backoff.value,
+        max_delay: settings.retry_max_delay.value,
+        seed: seed_of(&options.run_id),
+    };
     options
+}
+
+/// A jitter seed from the run id (FNV-1a).
+fn seed_of(run_id: &str) -> u64 {
+    run_id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 fn shard_label(settings: &Settings) -> Option<String> {

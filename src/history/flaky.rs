@@ -77,7 +77,7 @@ pub fn run_outcomes(run: &RunRecord) -> Vec<Outcome> {
 
 fn verdict_outcome(verdict: Verdict) -> Option<Outcome> {
     match verdict {
-        Verdict::Pass => Some(Outcome::Pass),
+        Verdict::Pass | Verdict::Flaky => Some(Outcome::Pass),
         Verdict::Fail | Verdict::Timeout => Some(Outcome::Fail),
         Verdict::Skip | Verdict::Error | Verdict::NotRun | Verdict::Interrupted => None,
     }

@@ -372,7 +372,7 @@ fn status_from_char(c: char) -> Option<CaseStatus> {
 /// verdict says nothing about flakiness.
 fn pass_or_fail(verdict: Verdict) -> Option<bool> {
     match verdict {
-        Verdict::Pass => Some(true),
+        Verdict::Pass | Verdict::Flaky => Some(true),
         Verdict::Fail | Verdict::Timeout => Some(false),
         Verdict::Skip | Verdict::Error | Verdict::NotRun | Verdict::Interrupted => None,
     }

@@ -4,6 +4,7 @@
 //! with their verdict, files stopped by Ctrl-C as [`Verdict::Interrupted`],
 //! files that never started as [`Verdict::NotRun`].
 
+pub mod attempts;
 mod partition;
 pub mod reason;
 pub mod shards;
@@ -27,7 +28,12 @@ use std::time::Duration;
 /// `files[].cpu` and `files[].max_rss` were added within version 2: they
 /// are optional, so readers of version 2 (which ignore fields they do not
 /// know) read them unchanged, and summaries without them still read.
-pub const SUMMARY_VERSION: u32 = 2;
+///
+/// Version 3 added retries: `files[].attempt_results` (every attempt of a
+/// file that ran more than once), `files[].flipped`, the `flaky` verdict,
+/// `totals.files.flaky`, `totals.tests.flaky` and `flaky_fails`. Versions 1
+/// and 2 are still read (the new fields absent).
+pub const SUMMARY_VERSION: u32 = 3;
 
 /// The verdict for one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -48,6 +54,9 @@ pub enum Verdict {
     /// Started, then stopped by ptest because the run was interrupted
     /// (Ctrl-C or SIGTERM): it has a duration and an attempt, but no result.
     Interrupted,
+    /// Failed or timed out, then passed on a retry (see [`attempts`]). The
+    /// run passes unless `--flaky-fail`.
+    Flaky,
 }
 
 impl Verdict {
@@ -61,6 +70,7 @@ impl Verdict {
             Verdict::Error => "ERROR",
             Verdict::NotRun => "NOT RUN",
             Verdict::Interrupted => "INTERRUPTED",
+            Verdict::Flaky => "FLAKY",
         }
     }
 
@@ -69,7 +79,11 @@ impl Verdict {
     pub fn is_failure(self) -> bool {
         match self {
             Verdict::Fail | Verdict::Timeout | Verdict::Error => true,
-            Verdict::Pass | Verdict::Skip | Verdict::NotRun | Verdict::Interrupted => false,
+            Verdict::Pass
+            | Verdict::Skip
+            | Verdict::NotRun
+            | Verdict::Interrupted
+            | Verdict::Flaky => false,
         }
     }
 
@@ -78,7 +92,7 @@ impl Verdict {
     /// and whose times the speedup is computed from.
     pub fn ran(self) -> bool {
         match self {
-            Verdict::Pass | Verdict::Fail | Verdict::Timeout => true,
+            Verdict::Pass | Verdict::Fail | Verdict::Timeout | Verdict::Flaky => true,
             Verdict::Skip | Verdict::Error | Verdict::NotRun | Verdict::Interrupted => false,
         }
     }
@@ -89,9 +103,12 @@ impl Verdict {
     pub fn is_recorded(self) -> bool {
         match self {
             Verdict::NotRun | Verdict::Interrupted => false,
-            Verdict::Pass | Verdict::Fail | Verdict::Skip | Verdict::Timeout | Verdict::Error => {
-                true
-            }
+            Verdict::Pass
+            | Verdict::Fail
+            | Verdict::Skip
+            | Verdict::Timeout
+            | Verdict::Error
+            | Verdict::Flaky => true,
         }
     }
 }
@@ -160,6 +177,14 @@ pub struct FileSummary {
     /// The last lines of stderr, for files that did not pass.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub stderr_tail: String,
+    /// Every attempt, first first, when the file ran more than once
+    /// (version 3; see [`attempts`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attempt_results: Vec<attempts::AttemptRecord>,
+    /// Tests that failed in an earlier attempt and passed in the last
+    /// (version 3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flipped: Vec<String>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -196,6 +221,8 @@ impl FileSummary {
             stderr_log: None,
             stdout_tail: String::new(),
             stderr_tail: String::new(),
+            attempt_results: Vec::new(),
+            flipped: Vec::new(),
         }
     }
 }
@@ -220,6 +247,9 @@ pub struct FileTotals {
     /// INTERRUPTED (absent from summaries written before this verdict existed).
     #[serde(default)]
     pub interrupted: usize,
+    /// FLAKY: failed, then passed on a retry (absent before version 3).
+    #[serde(default)]
+    pub flaky: usize,
 }
 
 /// Test counts by status.
@@ -235,6 +265,10 @@ pub struct TestTotals {
     pub skipped: usize,
     /// TODO (expected failures, and unexpected passes).
     pub todo: usize,
+    /// Tests that failed in an earlier attempt and passed in the last
+    /// (counted among `passed`; absent before version 3).
+    #[serde(default)]
+    pub flaky: usize,
 }
 
 /// Totals over a run.
@@ -260,7 +294,9 @@ impl Totals {
                 Verdict::Error => t.files.errored += 1,
                 Verdict::NotRun => t.files.not_run += 1,
                 Verdict::Interrupted => t.files.interrupted += 1,
+                Verdict::Flaky => t.files.flaky += 1,
             }
+            t.tests.flaky += f.flipped.len();
             for c in &f.cases {
                 t.tests.total += 1;
                 match c.status {
@@ -357,6 +393,9 @@ pub struct RunSummary {
     pub totals: Totals,
     /// Every planned file, sorted by id.
     pub files: Vec<FileSummary>,
+    /// Whether FLAKY files fail the run (`--flaky-fail`); absent when not.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub flaky_fails: bool,
 }
 
 impl RunSummary {
@@ -365,9 +404,12 @@ impl RunSummary {
         self.files.iter().filter_map(|f| f.duration).sum()
     }
 
-    /// Whether any file failed, timed out or errored.
+    /// Whether any file failed, timed out or errored (or was FLAKY, under
+    /// [`RunSummary::flaky_fails`]).
     pub fn has_failures(&self) -> bool {
-        self.files.iter().any(|f| f.verdict.is_failure())
+        self.files
+            .iter()
+            .any(|f| f.verdict.is_failure() || (self.flaky_fails && f.verdict == Verdict::Flaky))
     }
 }
 
@@ -402,6 +444,7 @@ pub struct Merger {
     jobs: usize,
     shard: Option<String>,
     partition: Option<PartitionRecord>,
+    flaky_fails: bool,
 }
 
 impl Merger {
@@ -423,7 +466,14 @@ impl Merger {
             jobs: plan.jobs,
             shard: None,
             partition: plan.shard.as_ref().map(PartitionRecord::of),
+            flaky_fails: false,
         }
+    }
+
+    /// Whether FLAKY files fail the run (`--flaky-fail`).
+    pub fn with_flaky_fails(mut self, flaky_fails: bool) -> Merger {
+        self.flaky_fails = flaky_fails;
+        self
     }
 
     /// Records the shard label shown in the summary.
@@ -447,6 +497,10 @@ impl Merger {
                     duration: run.duration,
                 });
                 let slot = self.done.get_mut(run.index)?;
+                let summary = match slot.take() {
+                    Some(previous) if run.attempt > 1 => attempts::add_attempt(previous, summary),
+                    Some(_) | None => summary,
+                };
                 *slot = Some(summary);
                 slot.as_ref()
             }
@@ -529,6 +583,7 @@ impl Merger {
             bail_out,
             totals: Totals::of(&files),
             files,
+            flaky_fails: self.flaky_fails,
         }
     }
 }

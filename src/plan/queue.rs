@@ -436,7 +436,11 @@ impl Queue {
     /// Unit `index`, waiting for a retry, may start again: at the front of
     /// the queue (see the module docs).
     pub fn readmit(&mut self, index: usize) {
-        if self.entries.get(index).is_some_and(|e| e.state == State::Retrying) {
+        if self
+            .entries
+            .get(index)
+            .is_some_and(|e| e.state == State::Retrying)
+        {
             self.entries[index].rank = self.next_retry_rank;
             self.next_retry_rank += 1;
             self.make_ready(index);
@@ -512,10 +516,7 @@ impl Queue {
         let mut unstarted = Vec::new();
         for &index in &self.order {
             let entry = &mut self.entries[index];
-            if matches!(
-                entry.state,
-                State::Waiting | State::Ready | State::Retrying
-            ) {
+            if matches!(entry.state, State::Waiting | State::Ready | State::Retrying) {
                 entry.state = State::Done;
                 if !entry.retried {
                     unstarted.push(index);
@@ -1064,7 +1065,11 @@ mod tests {
         assert_eq!(q.group_slot(0), Some(0));
         q.retry_later(2);
         q.readmit(2);
-        assert_eq!(q.next_ready(1), None, "2 needs two slots and is not overtaken");
+        assert_eq!(
+            q.next_ready(1),
+            None,
+            "2 needs two slots and is not overtaken"
+        );
         q.finished(0, Outcome::NotPassed);
         assert_eq!(q.next_ready(2), Some(2));
     }

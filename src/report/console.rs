@@ -125,7 +125,7 @@ impl Palette {
         match v {
             Verdict::Pass => &self.pass,
             Verdict::Fail | Verdict::Timeout | Verdict::Error => &self.fail,
-            Verdict::Skip | Verdict::Interrupted => &self.skip,
+            Verdict::Skip | Verdict::Interrupted | Verdict::Flaky => &self.skip,
             Verdict::NotRun => &self.dim,
         }
     }
@@ -150,6 +150,9 @@ pub struct Console {
     /// The plan's predicted wall time, when it has expectations.
     predicted: Option<Duration>,
     running: BTreeMap<usize, Instant>,
+    /// How many attempts each file may have (1 + its retries), by plan
+    /// index; empty when nothing is retried.
+    total_attempts: Vec<u32>,
 }
 
 impl Console {
@@ -178,7 +181,26 @@ impl Console {
                 .any(|e| e.expected.is_some())
                 .then(|| plan.predicted_wall()),
             running: BTreeMap::new(),
+            total_attempts: Vec::new(),
         }
+    }
+
+    /// Shows attempts (`FLAKY 2/3`, `FAIL 3/3`) for files of `plan` that
+    /// may be retried: `retries` for the run, a file's own beating it.
+    pub fn with_retries(mut self, plan: &Plan, retries: u32) -> Console {
+        self.total_attempts = plan
+            .entries
+            .iter()
+            .map(|e| e.file.settings.retries.unwrap_or(retries).saturating_add(1))
+            .collect();
+        self
+    }
+
+    /// `FLAKY 2/3` for file `index` when it may have several attempts,
+    /// else the plain label.
+    fn label(&self, index: usize, f: &FileSummary) -> String {
+        let total = self.total_attempts.get(index).copied().unwrap_or(1);
+        crate::merge::attempts::label_with_attempts(f.verdict, f.attempts, total)
     }
 
     /// Prints through the progress bar (if any) so it is not torn.
@@ -221,13 +243,29 @@ impl Console {
                 self.running.insert(*index, now);
                 self.update_progress(|m| m.started(*index, now));
             }
+            RunEvent::FileFinished(run) if run.retry_after.is_some() => {
+                self.running.remove(&run.index);
+                self.update_progress(|m| m.retrying(run.index));
+                if let (Some(summary), false) =
+                    (finished, self.options.verbosity == Verbosity::Quiet)
+                {
+                    let total = self.total_attempts.get(run.index).copied().unwrap_or(1);
+                    let label = format!("{} {}/{total}", summary.verdict.label(), run.attempt);
+                    let line = render_file_line_labelled(summary, &label, &self.palette);
+                    self.print(&format!(
+                        "{} {}",
+                        line.trim_end(),
+                        self.palette.dim.apply_to("· retrying")
+                    ));
+                }
+            }
             RunEvent::FileFinished(run) => {
                 self.running.remove(&run.index);
                 let failed = finished.is_some_and(|f| f.verdict.is_failure());
                 let now = Instant::now();
                 self.update_progress(|m| m.finished(run.index, failed, now));
                 if let Some(summary) = finished {
-                    self.print_file(summary);
+                    self.print_file(run.index, summary);
                 }
                 if let Some(progress) = &self.progress {
                     progress.advance();
@@ -268,7 +306,7 @@ impl Console {
             RunEvent::Skipped { index, .. } => {
                 self.update_progress(|m| m.not_run(*index));
                 if let Some(summary) = finished {
-                    self.print_file(summary);
+                    self.print_file(*index, summary);
                 }
                 if let Some(progress) = &self.progress {
                     progress.advance();
@@ -291,7 +329,7 @@ impl Console {
         }
     }
 
-    fn print_file(&self, f: &FileSummary) {
+    fn print_file(&self, index: usize, f: &FileSummary) {
         let show = match self.options.verbosity {
             Verbosity::Quiet => f.verdict.is_failure(),
             Verbosity::Normal | Verbosity::Verbose => true,
@@ -299,7 +337,10 @@ impl Console {
         if !show {
             return;
         }
-        let mut text = render_file_line(f, &self.palette);
+        let mut text = render_file_line_labelled(f, &self.label(index, f), &self.palette);
+        if !f.flipped.is_empty() {
+            text.push_str(&render_flipped(f, &self.palette));
+        }
         if f.verdict.is_failure() || f.leaked > 0 {
             text.push_str(&render_details(f, &self.palette));
         } else if self.options.verbosity == Verbosity::Verbose {
@@ -388,7 +429,26 @@ fn case_counts(f: &FileSummary) -> String {
 
 /// One aligned line: verdict, duration, id, test counts.
 pub fn render_file_line(f: &FileSummary, p: &Palette) -> String {
-    let label = format!("{:<LABEL_WIDTH$}", f.verdict.label());
+    render_file_line_labelled(f, f.verdict.label(), p)
+}
+
+/// `        flipped: b, c`: the tests of a FLAKY file that failed in an
+/// earlier attempt and passed in the last.
+pub fn render_flipped(f: &FileSummary, p: &Palette) -> String {
+    let names: Vec<String> = f
+        .flipped
+        .iter()
+        .map(|n| for_terminal(n).into_owned())
+        .collect();
+    format!(
+        "        {}\n",
+        p.skip.apply_to(format!("flipped: {}", names.join(", ")))
+    )
+}
+
+/// [`render_file_line`] with `label` for the verdict (`FLAKY 2/3`).
+pub fn render_file_line_labelled(f: &FileSummary, label: &str, p: &Palette) -> String {
+    let label = format!("{label:<LABEL_WIDTH$}");
     let width = DURATION_WIDTH.saturating_sub(label.len() - LABEL_WIDTH);
     let duration = format!(
         "{:>width$}",
@@ -588,9 +648,12 @@ fn render_unfinished(s: &RunSummary, p: &Palette) -> String {
                     None => "Not run".to_string(),
                 }
             }
-            Verdict::Pass | Verdict::Fail | Verdict::Skip | Verdict::Timeout | Verdict::Error => {
-                continue
-            }
+            Verdict::Pass
+            | Verdict::Fail
+            | Verdict::Skip
+            | Verdict::Timeout
+            | Verdict::Error
+            | Verdict::Flaky => continue,
         };
         groups.entry(label).or_default().push(&f.id);
     }
@@ -650,6 +713,13 @@ fn render_slowest(s: &RunSummary, p: &Palette) -> String {
 fn render_totals(s: &RunSummary) -> String {
     let t = &s.totals;
     let mut files = vec![format!("{} passed", t.files.passed)];
+    if t.files.flaky > 0 {
+        let tests = match t.tests.flaky {
+            0 => String::new(),
+            n => format!(" ({n} test{})", plural(n)),
+        };
+        files.push(format!("{} flaky{tests}", t.files.flaky));
+    }
     for (n, what) in [
         (t.files.failed, "failed"),
         (t.files.timed_out, "timed out"),

@@ -71,7 +71,9 @@ fn run_rows(s: &Settings) -> Vec<Row> {
         row("retries", &s.retries, u32::to_string),
         row("retry-delay", &s.retry_delay, |d| format_duration(*d)),
         row("retry-backoff", &s.retry_backoff, |b| b.to_string()),
-        row("retry-max-delay", &s.retry_max_delay, |d| format_duration(*d)),
+        row("retry-max-delay", &s.retry_max_delay, |d| {
+            format_duration(*d)
+        }),
         row("flaky-result", &s.flaky_fail, |f| {
             if *f { "fail" } else { "pass" }.to_string()
         }),

@@ -194,7 +194,7 @@ fn file_outcome(file: &FileSummary) -> Option<FileOutcome> {
                 carries_output: true,
             })
         }
-        Verdict::Pass | Verdict::Fail | Verdict::Skip => None,
+        Verdict::Pass | Verdict::Fail | Verdict::Skip | Verdict::Flaky => None,
     }
 }
 

@@ -25,6 +25,7 @@ use crate::parse::junit::{JunitError, JunitReport};
 use crate::parse::tap::TapReport;
 use crate::parse::Protocol;
 use crate::unit::Slot;
+use crate::util::backoff::RetryPolicy;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
@@ -67,6 +68,9 @@ pub struct RunOptions {
     /// Start no file while the expected peak memory of the running files
     /// plus its own would exceed this many bytes, unless nothing runs.
     pub mem_budget: Option<u64>,
+    /// When failed files run again (`--retries`, `--retry-delay`, …);
+    /// a unit's own `retries` beats [`RetryPolicy::retries`].
+    pub retry: RetryPolicy,
 }
 
 impl RunOptions {
@@ -87,6 +91,7 @@ impl RunOptions {
             global_timeout: None,
             load_limit: None,
             mem_budget: None,
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -211,6 +216,9 @@ pub struct FileRun {
     /// that never got that far (discovery said it cannot run, or ptest
     /// failed first): it has no duration, and its reason stands alone.
     pub spawned: bool,
+    /// Set by the dispatcher when this attempt failed and the unit runs
+    /// again after this delay: the attempt is not the unit's last.
+    pub retry_after: Option<Duration>,
 }
 
 impl FileRun {
@@ -238,6 +246,7 @@ impl FileRun {
             junit: None,
             output_error: None,
             spawned: false,
+            retry_after: None,
         }
     }
 }
