@@ -59,6 +59,10 @@
 //!   removed, tabs are expanded to spaces (quick-junit would drop them), and
 //!   carriage returns become newlines. Attribute values (`message`) are kept
 //!   on one line.
+//! - **Retries**: the earlier attempts of a retried file become
+//!   `<flakyFailure>`/`<flakyError>` (the test passed in the end) or
+//!   `<rerunFailure>`/`<rerunError>` (it still failed), Surefire's
+//!   convention: see [`reruns`].
 
 use crate::atomic::{write_atomically, AtomicWriteError};
 use crate::merge::{FileSummary, RunSummary, Verdict};
@@ -69,6 +73,8 @@ use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
+
+mod reruns;
 
 /// Name of the extra test case that carries a file-level outcome (a broken
 /// TAP stream, a bad exit status with all tests ok, a timeout, an error, a
@@ -241,10 +247,21 @@ fn file_suite(file: &FileSummary) -> TestSuite {
     // called `(file) (2)` in every run, not only in failing ones.
     let mut used: HashSet<String> = HashSet::from([FILE_CASE_NAME.to_string()]);
     let mut output_placed = false;
+    let mut reruns = reruns::Reruns::of(file);
+    // An exit-code file's one case is the file: its reruns go there.
+    let exit_case = outcome.is_none()
+        && primary.is_none()
+        && file.protocol == Some(Protocol::ExitCode)
+        && file.cases.len() == 1;
     for (index, case) in file.cases.iter().enumerate() {
         let name = unique_name(&mut used, case_name(case, index));
         let is_primary = primary == Some(index);
-        let mut tc = TestCase::new(name, case_status(file, case, is_primary));
+        let mut status = case_status(file, case, is_primary);
+        reruns.add_case(index, &mut status);
+        if is_primary || exit_case {
+            reruns.add_file_level(&mut status);
+        }
+        let mut tc = TestCase::new(name, status);
         tc.set_classname(id.as_str());
         tc.extra
             .insert(XmlString::new("file"), XmlString::new(id.as_str()));
@@ -256,7 +273,8 @@ fn file_suite(file: &FileSummary) -> TestSuite {
         }
         suite.add_test_case(tc);
     }
-    if let Some(outcome) = outcome {
+    if let Some(mut outcome) = outcome {
+        reruns.add_file_level(&mut outcome.status);
         let mut tc = TestCase::new(FILE_CASE_NAME, outcome.status);
         tc.set_classname(id.as_str());
         tc.extra
@@ -267,6 +285,16 @@ fn file_suite(file: &FileSummary) -> TestSuite {
         if outcome.carries_output {
             output_placed = set_output(&mut tc, file);
         }
+        suite.add_test_case(tc);
+    }
+    if reruns.has_file_level() {
+        // A file that passed in the end after failing as a whole.
+        let mut status = TestCaseStatus::success();
+        reruns.add_file_level(&mut status);
+        let mut tc = TestCase::new(FILE_CASE_NAME, status);
+        tc.set_classname(id.as_str());
+        tc.extra
+            .insert(XmlString::new("file"), XmlString::new(id.as_str()));
         suite.add_test_case(tc);
     }
     if !output_placed {
