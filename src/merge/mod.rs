@@ -399,9 +399,18 @@ pub struct RunSummary {
 }
 
 impl RunSummary {
-    /// Sum of the files' durations.
+    /// Sum of the files' durations (every attempt of a retried file).
     pub fn total_file_time(&self) -> Duration {
-        self.files.iter().filter_map(|f| f.duration).sum()
+        self.files
+            .iter()
+            .map(|f| {
+                if f.attempt_results.is_empty() {
+                    f.duration.unwrap_or_default()
+                } else {
+                    f.attempt_results.iter().filter_map(|a| a.duration).sum()
+                }
+            })
+            .sum()
     }
 
     /// Whether any file failed, timed out or errored (or was FLAKY, under
