@@ -574,3 +574,63 @@ fn junit_has_surefire_flaky_and_rerun_elements_with_each_attempts_output() {
     assert!(text(&slow["runs"][0]["message"]).contains("timed out"));
     assert_eq!(text(&slow["runs"][0]["out"]), "about to hang\n");
 }
+
+/// A fixed summary of a FLAKY TAP file with two attempts, written by the
+/// library, must equal `tests/data/summary-v3-attempts.json` (the
+/// attempts' schema, as the README documents it) and read back the same.
+#[test]
+fn the_attempts_schema_equals_the_fixed_file() {
+    use ptest::merge::attempts::add_attempt;
+    use ptest::merge::{FileSummary, Verdict};
+    use ptest::parse::{CaseResult, CaseStatus, Protocol};
+    use ptest::run::ChildStatus;
+    use ptest::testing::SummaryFixture;
+    use std::time::Duration;
+
+    let attempt = |n: u32, status: CaseStatus| {
+        let mut f = FileSummary::not_run("t/cache.t".into(), "t/cache.t".into(), "");
+        f.verdict = match status {
+            CaseStatus::Fail => Verdict::Fail,
+            _ => Verdict::Pass,
+        };
+        f.reasons = match status {
+            CaseStatus::Fail => vec!["failed test 1".into()],
+            _ => Vec::new(),
+        };
+        f.protocol = Some(Protocol::Tap);
+        f.status = Some(ChildStatus::Exited {
+            code: i32::from(status == CaseStatus::Fail),
+        });
+        f.duration = Some(Duration::from_millis(u64::from(n) * 5));
+        f.started_at = Some(1_795_410_233.0 + f64::from(n));
+        f.worker = Some(n as usize - 1);
+        f.attempts = n;
+        f.cpu = Some(Duration::from_millis(4));
+        f.max_rss = Some(1 << 20);
+        f.cases = vec![CaseResult {
+            number: Some(1),
+            name: "reads the cache".into(),
+            status,
+            reason: None,
+            diagnostics: String::new(),
+            line: (status == CaseStatus::Fail).then(|| "not ok 1 - reads the cache".into()),
+            duration: None,
+        }];
+        if status == CaseStatus::Fail {
+            f.stdout_log = Some(".ptest/runs/r/logs/t%2Fcache.t.1.stdout".into());
+            f.stdout_tail = "1..1\nnot ok 1 - reads the cache\n".into();
+        }
+        f
+    };
+    let file = add_attempt(attempt(1, CaseStatus::Fail), attempt(2, CaseStatus::Pass));
+    let summary = SummaryFixture::new(vec![file])
+        .run_id("1795410233128-6218")
+        .build();
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("s.json");
+    ptest::report::json::write_summary(&summary, &path).unwrap();
+    let got: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let want: Value = serde_json::from_str(include_str!("data/summary-v3-attempts.json")).unwrap();
+    assert_eq!(got, want, "got:\n{got:#}");
+    assert_eq!(ptest::report::json::read_summary(&path).unwrap(), summary);
+}
