@@ -634,3 +634,65 @@ fn the_attempts_schema_equals_the_fixed_file() {
     assert_eq!(got, want, "got:\n{got:#}");
     assert_eq!(ptest::report::json::read_summary(&path).unwrap(), summary);
 }
+
+#[test]
+fn ctrl_c_drops_a_retry_waiting_for_its_delay_and_retries_nothing_it_stops() {
+    use common::wait_for_path;
+    use std::time::{Duration, Instant};
+    let s = Suite::new();
+    // a fails at once and waits 60s for its retry; b hangs until stopped.
+    s.file(
+        "t/a.sh",
+        &format!("touch '{}/a.failed'\nexit 1\n", s.meta().display()),
+    )
+    .file(
+        "t/b.sh",
+        &format!("touch '{}/b.started'\nsleep 300\n", s.meta().display()),
+    );
+    let running = s
+        .ptest(&[
+            "t",
+            "-j",
+            "2",
+            "--retries",
+            "2",
+            "--retry-delay",
+            "60s",
+            "--grace",
+            "200ms",
+            "--no-history",
+        ])
+        .reports()
+        .spawn();
+    for f in ["a.failed", "b.started"] {
+        if !wait_for_path(&s.meta().join(f), Duration::from_secs(20)) {
+            running.signal(libc::SIGKILL);
+            panic!("{f} never written: {}", running.wait().describe());
+        }
+    }
+    // Let the dispatcher see a's end before the signal.
+    std::thread::sleep(Duration::from_millis(300));
+    running.signal(libc::SIGINT);
+    let sent = Instant::now();
+    let run = running.wait();
+    assert!(
+        sent.elapsed() < Duration::from_secs(10),
+        "{}",
+        run.describe()
+    );
+    run.expect_code(130);
+    assert_eq!(
+        run.verdicts(),
+        [
+            ("t/a.sh".to_string(), "fail".to_string()),
+            ("t/b.sh".to_string(), "interrupted".to_string())
+        ],
+        "a keeps its failed attempt, not NOT RUN"
+    );
+    assert_eq!(run.file("t/a.sh")["attempts"], 1);
+    assert_eq!(
+        run.file("t/b.sh")["attempts"],
+        1,
+        "an interrupted file is not retried"
+    );
+}

@@ -416,9 +416,13 @@ impl RunSummary {
     /// Whether any file failed, timed out or errored (or was FLAKY, under
     /// [`RunSummary::flaky_fails`]).
     pub fn has_failures(&self) -> bool {
-        self.files
-            .iter()
-            .any(|f| f.verdict.is_failure() || (self.flaky_fails && f.verdict == Verdict::Flaky))
+        self.files.iter().any(|f| self.fails_run(f))
+    }
+
+    /// Whether file `f` makes this run fail: it failed, timed out or
+    /// errored, or it is FLAKY under [`RunSummary::flaky_fails`].
+    pub fn fails_run(&self, f: &FileSummary) -> bool {
+        f.verdict.is_failure() || (self.flaky_fails && f.verdict == Verdict::Flaky)
     }
 }
 

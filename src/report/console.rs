@@ -611,7 +611,7 @@ pub fn render_summary_with(
 
 /// `Failures:` and one line per failing file.
 fn render_failures(s: &RunSummary, p: &Palette) -> String {
-    let bad: Vec<&FileSummary> = s.files.iter().filter(|f| f.verdict.is_failure()).collect();
+    let bad: Vec<&FileSummary> = s.files.iter().filter(|f| s.fails_run(f)).collect();
     if bad.is_empty() {
         return String::new();
     }
