@@ -40,6 +40,7 @@ impl SummaryFixture {
                 totals: Totals::default(),
                 files,
                 repeat: None,
+                flaky_fails: false,
             },
         }
     }

@@ -35,7 +35,7 @@ fn passing_suite_exits_zero_with_per_language_runners() {
     .map(|id| (id.to_string(), "pass".to_string()))
     .collect();
     assert_eq!(run.verdicts(), want);
-    assert_eq!(run.summary()["version"], 2);
+    assert_eq!(run.summary()["version"], 3);
     assert_eq!(run.summary()["totals"]["files"]["passed"], 5);
     assert_eq!(run.summary()["totals"]["files"]["total"], 5);
     let protocols: Vec<String> = run.summary()["files"]

@@ -530,7 +530,7 @@ fn check_table_matches_directory() -> Result<(), Failed> {
 // One row through the harness API
 
 /// ptest's verdict as the table spells it (`None`: one the table has no
-/// word for, NOT RUN or INTERRUPTED, never expected of a row).
+/// word for, NOT RUN, INTERRUPTED or FLAKY, never expected of a row).
 fn table_verdict(verdict: PtestVerdict) -> Option<Verdict> {
     match verdict {
         PtestVerdict::Pass => Some(Verdict::Pass),
@@ -538,7 +538,7 @@ fn table_verdict(verdict: PtestVerdict) -> Option<Verdict> {
         PtestVerdict::Skip => Some(Verdict::Skip),
         PtestVerdict::Timeout => Some(Verdict::Timeout),
         PtestVerdict::Error => Some(Verdict::Error),
-        PtestVerdict::NotRun | PtestVerdict::Interrupted => None,
+        PtestVerdict::NotRun | PtestVerdict::Interrupted | PtestVerdict::Flaky => None,
     }
 }
 

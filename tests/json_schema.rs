@@ -140,7 +140,7 @@ fn a_real_run_fills_every_field() {
         .run();
     run.expect_code(1);
     let sum = run.summary();
-    assert_eq!(sum["version"], 2);
+    assert_eq!(sum["version"], 3);
     assert_eq!(sum["jobs"], 3);
     assert_eq!(sum["shard"], "1/1");
     // One shard of one: every file is planned on it.

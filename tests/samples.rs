@@ -242,3 +242,76 @@ fn bail_out_stops_starting_files_and_reports_the_rest_as_not_run() {
     );
     assert!(out.stdout.contains("Bail out!"), "{}", out.describe());
 }
+
+#[test]
+fn flaky_suite_with_retries_matches_its_readme() {
+    let s = copy_of("flaky");
+    let out = run(
+        &s,
+        &[
+            "sample-suites/flaky",
+            "--retries",
+            "2",
+            "--timeout",
+            "2s",
+            "--grace",
+            "300ms",
+            "-j",
+            "4",
+        ],
+    );
+    out.expect_code(1);
+    let rows = table("sample-suites/flaky/README.md");
+    assert_eq!(rows.len(), 7, "the README's table");
+    let want: BTreeMap<String, (String, u64, String)> = rows
+        .into_iter()
+        .map(|r| {
+            (
+                format!("sample-suites/flaky/{}", r[0]),
+                (
+                    r[1].to_lowercase(),
+                    r[2].parse().expect("attempts"),
+                    r[3].clone(),
+                ),
+            )
+        })
+        .collect();
+    let got: BTreeMap<String, (String, u64, String)> = out.summary()["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            let flipped: Vec<String> = f["flipped"]
+                .as_array()
+                .map(|a| a.iter().map(text).collect())
+                .unwrap_or_default();
+            let flipped = if flipped.is_empty() {
+                "-".to_string()
+            } else {
+                flipped.join(", ")
+            };
+            (
+                text(&f["id"]),
+                (
+                    text(&f["verdict"]),
+                    f["attempts"].as_u64().unwrap(),
+                    flipped,
+                ),
+            )
+        })
+        .collect();
+    assert_eq!(got, want, "{}", out.describe());
+    let totals = &out.summary()["totals"];
+    assert_eq!(totals["files"]["flaky"], 4);
+    assert_eq!(totals["tests"]["flaky"], 1);
+    assert!(
+        out.stdout.contains("FLAKY 2/3") && out.stdout.contains("FAIL 3/3"),
+        "{}",
+        out.describe()
+    );
+    assert!(
+        out.stdout.contains("4 flaky (1 test)"),
+        "{}",
+        out.describe()
+    );
+}

@@ -87,7 +87,7 @@ fn shards_run_one_after_another_plan_the_same_partition() {
     all.sort();
     let expected: Vec<String> = (1..=5).map(|i| format!("skew/f{i}.sh")).collect();
     assert_eq!(all, expected, "every file exactly once across the shards");
-    assert_eq!(s1["version"], 2);
+    assert_eq!(s1["version"], 3);
     assert_eq!(s1["partition"], s2["partition"], "same partition recorded");
     assert_eq!(
         s1["partition"]["fingerprint"].as_str().map(str::len),

@@ -113,6 +113,7 @@ mod tests {
             flips: 1,
             runs: 4,
             last_failure: None,
+            attempts_needed: 1,
         }
     }
 

@@ -52,7 +52,7 @@ pub fn exec(settings: &Settings) -> Result<Exit, CliError> {
         out(&crate::report::explain::render(settings, &files));
         return Ok(Exit::Passed);
     }
-    for warning in reserved_warnings(settings, &files) {
+    for warning in setting_warnings(settings, &files) {
         err_line(&format!("ptest: warning: {warning}"));
     }
     let jobs = settings.jobs.value.resolve();
@@ -106,8 +106,11 @@ fn run_plan(settings: &Settings, plan: &Plan, jobs: usize) -> Result<Exit, CliEr
         settings.quiet.value,
         settings.verbose.value,
     );
-    let mut console = Console::new(console_options, plan);
-    let mut merger = Merger::new(plan).with_shard(shard_label(settings));
+    let mut console =
+        Console::new(console_options, plan).with_retries(plan, settings.retries.value);
+    let mut merger = Merger::new(plan)
+        .with_shard(shard_label(settings))
+        .with_flaky_fails(settings.flaky_fail.value);
     let state = run::rundir::prepare_state_dir(&settings.state_dir.value);
     if let Some(warning) = &state.warning {
         err_line(&format!("ptest: warning: {warning}"));
@@ -154,32 +157,10 @@ pub fn print_warnings(settings: &Settings) {
     }
 }
 
-/// Keys that are read and carried but whose feature is not built yet:
-/// one warning per key, naming where it was set.
-fn reserved_warnings(settings: &Settings, files: &[crate::unit::Unit]) -> Vec<String> {
+/// Warnings about settings that do less than they seem to, one each:
+/// today a group that no `[groups.NAME]` sizes.
+fn setting_warnings(settings: &Settings, files: &[crate::unit::Unit]) -> Vec<String> {
     let mut warnings = Vec::new();
-    let per_file = |key: &str| {
-        files.iter().find_map(|f| {
-            f.settings
-                .sources
-                .iter()
-                .find(|(k, _)| k == key)
-                .map(|(_, source)| source.clone())
-        })
-    };
-    let file_retries = files
-        .iter()
-        .any(|f| f.settings.retries.is_some_and(|n| n > 0));
-    if settings.retries.value > 0 || file_retries {
-        let source = match (settings.retries.value, per_file("retries")) {
-            (n, _) if n > 0 => settings.retries.source.to_string(),
-            (_, Some(source)) => source,
-            (_, None) => String::new(),
-        };
-        warnings.push(format!(
-            "retries are not implemented yet (set by {source}); failed files are not run again"
-        ));
-    }
     // A group nobody gave a size runs one file at a time: say so once.
     let undefined: std::collections::BTreeSet<&str> = files
         .iter()
@@ -245,7 +226,21 @@ pub fn run_options(settings: &Settings, jobs: usize, runs_root: PathBuf) -> RunO
     if settings.until_fail {
         options.max_fail = Some(1);
     }
+    options.retry = crate::util::backoff::RetryPolicy {
+        retries: settings.retries.value,
+        delay: settings.retry_delay.value,
+        backoff: settings.retry_backoff.value,
+        max_delay: settings.retry_max_delay.value,
+        seed: seed_of(&options.run_id),
+    };
     options
+}
+
+/// A jitter seed from the run id (FNV-1a).
+fn seed_of(run_id: &str) -> u64 {
+    run_id.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
+    })
 }
 
 fn shard_label(settings: &Settings) -> Option<String> {

@@ -179,6 +179,26 @@ pub struct RunArgs {
     #[arg(long, value_name = "L", value_parser = crate::util::limits::parse_load)]
     pub load_limit: Option<crate::util::limits::LoadLimit>,
 
+    /// Run a file that failed or timed out up to N more times; a file that passes on a later attempt is FLAKY.
+    #[arg(long, value_name = "N")]
+    pub retries: Option<u32>,
+
+    /// Wait this long before a retry (default 0: as soon as a slot is free).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub retry_delay: Option<Duration>,
+
+    /// How the delay grows between retries: fixed (default) or exponential (doubling, with jitter, capped at --retry-max-delay).
+    #[arg(long, value_name = "HOW")]
+    pub retry_backoff: Option<crate::util::backoff::Backoff>,
+
+    /// The longest delay exponential backoff waits (default 30s).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub retry_max_delay: Option<Duration>,
+
+    /// A FLAKY file (failed, then passed on a retry) fails the run (flaky-result = "fail").
+    #[arg(long)]
+    pub flaky_fail: bool,
+
     /// Do not start a file while the expected peak memory of the running files plus its own would exceed SIZE (e.g. 512M, 2G), unless nothing runs.
     #[arg(long, value_name = "SIZE", value_parser = crate::util::limits::parse_size)]
     pub mem_budget: Option<u64>,

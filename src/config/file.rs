@@ -436,6 +436,10 @@ impl Reader<'_> {
                 "grace" => set!(layer.grace, value::duration(raw)),
                 "global-timeout" => set!(layer.global_timeout, value::duration(raw)),
                 "retries" => set!(layer.retries, value::count(raw, 0)),
+                "retry-delay" => set!(layer.retry_delay, value::duration(raw)),
+                "retry-backoff" => set!(layer.retry_backoff, parsed(raw, BACKOFFS)),
+                "retry-max-delay" => set!(layer.retry_max_delay, value::duration(raw)),
+                "flaky-result" => set!(layer.flaky_fail, flaky_result(raw)),
                 "slow" => set!(layer.slow, value::duration(raw)),
                 "fail-fast" => set!(layer.fail_fast, value::flag(raw)),
                 "max-fail" => set!(layer.max_fail, value::count(raw, 1)),
@@ -593,6 +597,20 @@ pub fn pattern_matcher(pattern: &str) -> Result<globset::GlobMatcher, globset::E
 }
 
 const ORDERS: &str = "one of \"failed-first\", \"lpt\", \"lexical\", \"random\", \"random:SEED\"";
+const BACKOFFS: &str = "one of \"fixed\", \"exponential\"";
+
+/// `flaky-result = "pass"|"fail"`: whether a FLAKY file fails the run.
+fn flaky_result(raw: &Raw) -> Result<bool, Mismatch> {
+    match raw {
+        Raw::Str(s) if s == "fail" => Ok(true),
+        Raw::Str(s) if s == "pass" => Ok(false),
+        other => Err(Mismatch {
+            expected: "one of \"pass\", \"fail\"".to_string(),
+            found: other.describe(),
+        }),
+    }
+}
+
 const COLORS: &str = "one of \"auto\", \"always\", \"never\"";
 
 fn jobs(raw: &Raw) -> Result<super::Jobs, Mismatch> {

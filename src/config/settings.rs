@@ -29,6 +29,7 @@ use super::file::{self, ConfigError, ConfigFile};
 use super::quarantine::Rate;
 use super::rules::Rules;
 use super::Jobs;
+use crate::util::backoff::{Backoff, DEFAULT_MAX_DELAY};
 use crate::util::limits::{self, LoadLimit};
 use crate::util::{color::ColorWhen, order::Order, shard::Shard};
 use std::collections::BTreeMap;
@@ -186,9 +187,16 @@ pub struct Layer {
     pub junit: Option<Sourced<PathBuf>>,
     /// `--json`.
     pub json: Option<Sourced<PathBuf>>,
-    /// `retries` (reserved for the flaky-tests feature: read and carried,
-    /// warned about when not zero).
+    /// `--retries`: extra attempts after a failure or timeout.
     pub retries: Option<Sourced<u32>>,
+    /// `--retry-delay`.
+    pub retry_delay: Option<Sourced<Duration>>,
+    /// `--retry-backoff`.
+    pub retry_backoff: Option<Sourced<Backoff>>,
+    /// `--retry-max-delay`.
+    pub retry_max_delay: Option<Sourced<Duration>>,
+    /// `--flaky-fail` / `flaky-result = "fail"` (true) or `"pass"` (false).
+    pub flaky_fail: Option<Sourced<bool>>,
     /// `--slow` / `slow` (zero: never).
     pub slow: Option<Sourced<Duration>>,
     /// `--global-timeout` (zero: none).
@@ -247,6 +255,11 @@ impl Layer {
             load_limit: given(args.load_limit),
             mem_budget: given(args.mem_budget),
             quarantine_flaky: given(args.quarantine_flaky),
+            retries: given(args.retries),
+            retry_delay: given(args.retry_delay),
+            retry_backoff: given(args.retry_backoff),
+            retry_max_delay: given(args.retry_max_delay),
+            flaky_fail: flag(args.flaky_fail),
             junit: given(args.junit.clone()),
             json: given(args.json.clone()),
             env: args
@@ -254,7 +267,6 @@ impl Layer {
                 .iter()
                 .map(|(name, value)| (name.clone(), Sourced::cli(value.clone())))
                 .collect(),
-            ..Layer::default()
         }
     }
 
@@ -292,7 +304,9 @@ impl Layer {
     /// What the environment sets for the run-wide limits:
     /// `PTEST_GLOBAL_TIMEOUT`, `PTEST_SLOW`, `PTEST_FAIL_FAST` (`1`/`true` or
     /// `0`/`false`), `PTEST_MAX_FAIL`, `PTEST_LOAD_LIMIT`,
-    /// `PTEST_MEM_BUDGET`. An empty variable is unset; a bad value is an
+    /// `PTEST_MEM_BUDGET`, and for retries: `PTEST_RETRIES`,
+    /// `PTEST_RETRY_DELAY`, `PTEST_RETRY_BACKOFF`, `PTEST_FLAKY_FAIL`
+    /// (`1`/`true`/`fail` or `0`/`false`/`pass`). An empty variable is unset; a bad value is an
     /// error naming the variable.
     pub fn limits_from_env(var: &dyn Fn(&str) -> Option<OsString>) -> Result<Layer, SettingsError> {
         fn read<T>(
@@ -331,6 +345,21 @@ impl Layer {
             })?,
             mem_budget: read(var, "PTEST_MEM_BUDGET", |t| {
                 limits::parse_size(t).map_err(|e| text(&e))
+            })?,
+            retries: read(var, "PTEST_RETRIES", |t| {
+                t.parse::<u32>()
+                    .map_err(|_| format!("invalid value `{t}`: expected a number of retries"))
+            })?,
+            retry_delay: read(var, "PTEST_RETRY_DELAY", |t| {
+                super::parse_duration(t).map_err(|e| text(&e))
+            })?,
+            retry_backoff: read(var, "PTEST_RETRY_BACKOFF", |t| t.parse::<Backoff>())?,
+            flaky_fail: read(var, "PTEST_FLAKY_FAIL", |t| match t {
+                "1" | "true" | "yes" | "fail" => Ok(true),
+                "0" | "false" | "no" | "pass" => Ok(false),
+                other => Err(format!(
+                    "invalid value `{other}`: expected 1, true, 0 or false"
+                )),
             })?,
             ..Layer::default()
         })
@@ -404,9 +433,17 @@ pub struct Settings {
     pub junit: Sourced<Option<PathBuf>>,
     /// Write the JSON summary here.
     pub json: Sourced<Option<PathBuf>>,
-    /// Extra attempts after a failure (reserved: the flaky-tests feature
-    /// uses it; a non-zero value is warned about).
+    /// Extra attempts after a failure or timeout, for files whose own
+    /// settings do not say.
     pub retries: Sourced<u32>,
+    /// The base delay before a retry.
+    pub retry_delay: Sourced<Duration>,
+    /// How the delay grows between retries.
+    pub retry_backoff: Sourced<Backoff>,
+    /// The longest delay exponential backoff waits.
+    pub retry_max_delay: Sourced<Duration>,
+    /// Whether a FLAKY file fails the run.
+    pub flaky_fail: Sourced<bool>,
     /// The slow-file threshold of `--slow` (default [`DEFAULT_SLOW`]);
     /// `None`: never report a file as slow (set to 0).
     pub slow: Sourced<Option<Duration>>,
@@ -547,6 +584,10 @@ impl Settings {
             junit: optional(layers, |l| &l.junit),
             json: optional(layers, |l| &l.json),
             retries: pick(layers, |l| &l.retries, 0),
+            retry_delay: pick(layers, |l| &l.retry_delay, Duration::ZERO),
+            retry_backoff: pick(layers, |l| &l.retry_backoff, Backoff::Fixed),
+            retry_max_delay: pick(layers, |l| &l.retry_max_delay, DEFAULT_MAX_DELAY),
+            flaky_fail: pick(layers, |l| &l.flaky_fail, false),
             slow: pick(layers, |l| &l.slow, DEFAULT_SLOW).map(|d| Some(d).filter(|d| !d.is_zero())),
             global_timeout: optional(layers, |l| &l.global_timeout)
                 .map(|t| t.filter(|d| !d.is_zero())),

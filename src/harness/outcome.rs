@@ -52,11 +52,11 @@ impl Outcome {
     }
 }
 
-/// The default rule: PASS passes the trial, SKIP makes it ignored (with
+/// The default rule: PASS (or FLAKY) passes the trial, SKIP makes it ignored (with
 /// the first reason), anything else fails it with [`Outcome::report`].
 pub fn default_check(outcome: &Outcome) -> Result<Completion, Failed> {
     match outcome.verdict() {
-        Verdict::Pass => Ok(Completion::Completed),
+        Verdict::Pass | Verdict::Flaky => Ok(Completion::Completed),
         Verdict::Skip => Ok(Completion::Ignored {
             reason: outcome.summary.reasons.first().cloned(),
         }),

@@ -27,17 +27,22 @@
 //! A file with `p f p f` under one hash has a flip rate of 3/3 = 100%;
 //! `f f` under one hash and `p p` under the next has no flip at all.
 //!
-//! # Retries: the hook
+//! # Retries
 //!
-//! Today every run is one observation (its verdict), because a run has
-//! one attempt. [`run_outcomes`] is the one place that turns a recorded
-//! run into observations: once the history records a run's attempts
-//! (e.g. a `attempts: ["fail", "pass"]` list on [`RunRecord`], written
-//! from [`crate::merge::Attempt`]s), it returns one outcome per attempt,
-//! oldest first. A pass after a failed attempt is then a flip inside the
-//! run, counted by the same per-hash rule, and the denominator grows with
-//! the attempts; nothing else here changes. [`FlakyEntry::runs`] keeps
-//! counting runs, not attempts.
+//! [`run_outcomes`] is the one place that turns a recorded run into
+//! observations: one per attempt, oldest first, from the run's
+//! [`RunRecord::attempts`] (a run without retries is one observation, its
+//! verdict; a FLAKY run recorded without its attempts counts as fail, then
+//! pass). A pass after a failed attempt is a flip inside the run, counted
+//! by the same per-hash rule, and the denominator grows with the attempts.
+//! A test that flipped inside a run ([`RunRecord::flipped`]) is likewise
+//! fail, then pass. [`FlakyEntry::runs`] keeps counting runs, not attempts.
+//!
+//! **Attempts needed** ([`FlakyEntry::attempts_needed`]): the most
+//! attempts any recorded passing run of the file (or test) needed — 1 when
+//! it always passed at once, 3 when a pass once came only on the third
+//! attempt. The report shows it as the `TRIES` column when any entry needed
+//! more than one.
 //!
 //! # Tests
 //!
@@ -72,12 +77,49 @@ pub enum Outcome {
 /// The outcomes of one recorded run, oldest first: the hook for retries
 /// (see the module docs). Today one outcome (or none, for SKIP and ERROR).
 pub fn run_outcomes(run: &RunRecord) -> Vec<Outcome> {
-    verdict_outcome(run.verdict).into_iter().collect()
+    match (run.attempts.is_empty(), run.verdict) {
+        (false, _) => run
+            .attempts
+            .iter()
+            .filter_map(|&v| verdict_outcome(v))
+            .collect(),
+        (true, Verdict::Flaky) => vec![Outcome::Fail, Outcome::Pass],
+        (true, verdict) => verdict_outcome(verdict).into_iter().collect(),
+    }
+}
+
+/// How many attempts a run took to end in a pass, when it did.
+fn attempts_to_pass(run: &RunRecord) -> Option<u32> {
+    match run.verdict {
+        Verdict::Pass | Verdict::Flaky => Some(match run.attempts.len() {
+            0 => 1 + u32::from(run.verdict == Verdict::Flaky),
+            n => n as u32,
+        }),
+        Verdict::Fail
+        | Verdict::Timeout
+        | Verdict::Skip
+        | Verdict::Error
+        | Verdict::NotRun
+        | Verdict::Interrupted => None,
+    }
+}
+
+/// A test's outcomes in `run`, whose last attempt gave it `status`.
+fn case_outcomes(run: &RunRecord, name: &str, status: CaseStatus) -> (Vec<Outcome>, Option<u32>) {
+    let flipped = status == CaseStatus::Pass && run.flipped.iter().any(|n| n == name);
+    if flipped {
+        let attempts = (run.attempts.len() as u32).max(2);
+        (vec![Outcome::Fail, Outcome::Pass], Some(attempts))
+    } else {
+        let outcomes: Vec<Outcome> = status_outcome(status).into_iter().collect();
+        let passed = (outcomes == [Outcome::Pass]).then_some(1);
+        (outcomes, passed)
+    }
 }
 
 fn verdict_outcome(verdict: Verdict) -> Option<Outcome> {
     match verdict {
-        Verdict::Pass => Some(Outcome::Pass),
+        Verdict::Pass | Verdict::Flaky => Some(Outcome::Pass),
         Verdict::Fail | Verdict::Timeout => Some(Outcome::Fail),
         Verdict::Skip | Verdict::Error | Verdict::NotRun | Verdict::Interrupted => None,
     }
@@ -100,6 +142,8 @@ struct Observed<'a> {
     hash: Option<&'a str>,
     at: Option<u64>,
     outcomes: Vec<Outcome>,
+    /// Attempts it took to pass, when it ended in a pass.
+    attempts_to_pass: Option<u32>,
 }
 
 /// A flaky file or test.
@@ -119,6 +163,14 @@ pub struct FlakyEntry {
     /// When the newest failure started (Unix seconds), when known.
     #[serde(serialize_with = "rfc3339_secs")]
     pub last_failure: Option<u64>,
+    /// The most attempts a recorded passing run needed (see the module
+    /// docs); absent from the JSON when 1.
+    #[serde(skip_serializing_if = "is_one")]
+    pub attempts_needed: u32,
+}
+
+fn is_one(n: &u32) -> bool {
+    *n == 1
 }
 
 impl FlakyEntry {
@@ -171,7 +223,7 @@ pub fn flaky(history: &History, min_runs: usize) -> FlakyReport {
         let found = std::iter::once((None, file_observed(file))).chain(
             file.cases
                 .iter()
-                .map(|(name, case)| (Some(name), case_observed(file, case))),
+                .map(|(name, case)| (Some(name), case_observed(file, name, case))),
         );
         for (test, observed) in found {
             let Some(entry) = measure(id, test.cloned(), &observed) else {
@@ -205,12 +257,13 @@ fn file_observed(file: &FileHistory) -> Vec<Observed<'_>> {
             hash: run.hash.as_deref(),
             at: Some(run.at),
             outcomes: run_outcomes(run),
+            attempts_to_pass: attempts_to_pass(run),
         })
         .collect()
 }
 
 /// A test's statuses matched to the file's runs (see the module docs).
-fn case_observed<'a>(file: &'a FileHistory, case: &CaseHistory) -> Vec<Observed<'a>> {
+fn case_observed<'a>(file: &'a FileHistory, name: &str, case: &CaseHistory) -> Vec<Observed<'a>> {
     let candidates: Vec<&RunRecord> = file
         .runs
         .iter()
@@ -223,10 +276,14 @@ fn case_observed<'a>(file: &'a FileHistory, case: &CaseHistory) -> Vec<Observed<
         return statuses
             .iter()
             .zip(&candidates)
-            .map(|(status, run)| Observed {
-                hash: run.hash.as_deref(),
-                at: Some(run.at),
-                outcomes: status_outcome(*status).into_iter().collect(),
+            .map(|(status, run)| {
+                let (outcomes, attempts_to_pass) = case_outcomes(run, name, *status);
+                Observed {
+                    hash: run.hash.as_deref(),
+                    at: Some(run.at),
+                    outcomes,
+                    attempts_to_pass,
+                }
             })
             .collect();
     }
@@ -240,6 +297,7 @@ fn case_observed<'a>(file: &'a FileHistory, case: &CaseHistory) -> Vec<Observed<
             hash: shared,
             at: (i == last).then_some(case.last_seen),
             outcomes: status_outcome(*status).into_iter().collect(),
+            attempts_to_pass: (*status == CaseStatus::Pass).then_some(1),
         })
         .collect()
 }
@@ -248,6 +306,11 @@ fn case_observed<'a>(file: &'a FileHistory, case: &CaseHistory) -> Vec<Observed<
 fn measure(file: &str, test: Option<String>, observed: &[Observed<'_>]) -> Option<FlakyEntry> {
     let mut last_by_hash: BTreeMap<&str, Outcome> = BTreeMap::new();
     let (mut flips, mut observations, mut runs) = (0u32, 0u32, 0u32);
+    let attempts_needed = observed
+        .iter()
+        .filter_map(|o| o.attempts_to_pass)
+        .max()
+        .unwrap_or(1);
     let mut last_failure = None;
     for run in observed {
         if !run.outcomes.is_empty() {
@@ -277,6 +340,7 @@ fn measure(file: &str, test: Option<String>, observed: &[Observed<'_>]) -> Optio
         flips,
         runs,
         last_failure,
+        attempts_needed,
     })
 }
 
@@ -308,6 +372,8 @@ mod tests {
                     hash: (!hash.is_empty()).then(|| hash.repeat(16)),
                     cpu: None,
                     max_rss: None,
+                    attempts: Vec::new(),
+                    flipped: Vec::new(),
                 }
             })
             .collect()
@@ -461,5 +527,48 @@ mod tests {
                 "last_failure": "2025-11-24T16:01:40.000Z"
             })
         );
+    }
+
+    #[test]
+    fn a_pass_after_a_retry_is_a_flip_and_attempts_needed_is_the_most_a_pass_took() {
+        let mut h = history(&[("t/a.t", "p1 p1")]);
+        let file = h.files.get_mut("t/a.t").expect("the file");
+        file.runs[1].verdict = Verdict::Flaky;
+        file.runs[1].attempts = vec![Verdict::Fail, Verdict::Timeout, Verdict::Pass];
+        let report = flaky(&h, DEFAULT_MIN_RUNS);
+        // Observations p | f t p: two flips (p → f, t → p) over 3.
+        assert_eq!(rates(&report), vec![("t/a.t".to_string(), 0.6667, 2, 2)]);
+        assert_eq!(report.files[0].attempts_needed, 3);
+        assert_eq!(report.files[0].last_failure, Some(T0 + 100));
+        let json = serde_json::to_value(&report.files[0]).expect("serialises");
+        assert_eq!(json["attempts_needed"], 3);
+    }
+
+    #[test]
+    fn a_flaky_run_recorded_without_attempts_is_fail_then_pass() {
+        let mut h = history(&[("t/a.t", "p1")]);
+        let file = h.files.get_mut("t/a.t").expect("the file");
+        file.runs[0].verdict = Verdict::Flaky;
+        assert_eq!(run_outcomes(&file.runs[0]), [Outcome::Fail, Outcome::Pass]);
+        let report = flaky(&h, 1);
+        assert_eq!(report.files[0].attempts_needed, 2);
+    }
+
+    #[test]
+    fn a_test_that_flipped_inside_a_run_is_flaky() {
+        let mut h = with_case("p1 p1", "pp", 1);
+        let file = h.files.get_mut("t/a.t").expect("the file");
+        file.runs[1].verdict = Verdict::Flaky;
+        file.runs[1].attempts = vec![Verdict::Fail, Verdict::Pass];
+        file.runs[1].flipped = vec!["connects".into()];
+        let report = flaky(&h, DEFAULT_MIN_RUNS);
+        assert_eq!(
+            rates(&report),
+            vec![
+                ("t/a.t".to_string(), 1.0, 2, 2),
+                ("t/a.t::connects".to_string(), 1.0, 2, 2)
+            ]
+        );
+        assert_eq!(report.tests[0].attempts_needed, 2);
     }
 }

@@ -229,6 +229,8 @@ impl FileHistory {
             hash: hash.map(|h| h.chars().take(HASH_DIGITS).collect()),
             cpu: file.cpu,
             max_rss: file.max_rss,
+            attempts: file.attempt_results.iter().map(|a| a.verdict).collect(),
+            flipped: file.flipped.iter().map(|n| n.trim().to_string()).collect(),
         });
         let excess = self.runs.len().saturating_sub(MAX_RUNS);
         self.runs.drain(..excess);
@@ -301,6 +303,15 @@ pub struct RunRecord {
     /// Peak resident memory in bytes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_rss: Option<u64>,
+    /// Each attempt's verdict, first first, when the file ran more than
+    /// once in this run (`--retries`); absent otherwise and in histories
+    /// written before retries.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attempts: Vec<Verdict>,
+    /// The tests (history keys) that failed in an earlier attempt and
+    /// passed in the last.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flipped: Vec<String>,
 }
 
 /// The recent results of one test case.
@@ -372,7 +383,7 @@ fn status_from_char(c: char) -> Option<CaseStatus> {
 /// verdict says nothing about flakiness.
 fn pass_or_fail(verdict: Verdict) -> Option<bool> {
     match verdict {
-        Verdict::Pass => Some(true),
+        Verdict::Pass | Verdict::Flaky => Some(true),
         Verdict::Fail | Verdict::Timeout => Some(false),
         Verdict::Skip | Verdict::Error | Verdict::NotRun | Verdict::Interrupted => None,
     }

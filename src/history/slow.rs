@@ -233,6 +233,8 @@ mod tests {
                     hash: None,
                     cpu: None,
                     max_rss: None,
+                    attempts: Vec::new(),
+                    flipped: Vec::new(),
                 })
                 .collect(),
             ..FileHistory::default()
@@ -309,6 +311,8 @@ mod tests {
             hash: None,
             cpu: None,
             max_rss: None,
+            attempts: Vec::new(),
+            flipped: Vec::new(),
         });
         let r = slow(&history(vec![("t/a.t", f)]), 10, 4);
         assert_eq!(r.files[0].spread.median, secs(2.5));

@@ -4,6 +4,7 @@
 //! with their verdict, files stopped by Ctrl-C as [`Verdict::Interrupted`],
 //! files that never started as [`Verdict::NotRun`].
 
+pub mod attempts;
 mod partition;
 pub mod quarantine;
 pub mod reason;
@@ -31,7 +32,12 @@ use std::time::Duration;
 /// know) read them unchanged, and summaries without them still read.
 /// So were `files[].quarantined`, `files[].quarantined_tests` and
 /// `totals.*.quarantined` (see [`quarantine`]), likewise optional.
-pub const SUMMARY_VERSION: u32 = 2;
+///
+/// Version 3 added retries: `files[].attempt_results` (every attempt of a
+/// file that ran more than once), `files[].flipped`, the `flaky` verdict,
+/// `totals.files.flaky`, `totals.tests.flaky` and `flaky_fails`. Versions 1
+/// and 2 are still read (the new fields absent).
+pub const SUMMARY_VERSION: u32 = 3;
 
 /// The verdict for one file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -52,6 +58,9 @@ pub enum Verdict {
     /// Started, then stopped by ptest because the run was interrupted
     /// (Ctrl-C or SIGTERM): it has a duration and an attempt, but no result.
     Interrupted,
+    /// Failed or timed out, then passed on a retry (see [`attempts`]). The
+    /// run passes unless `--flaky-fail`.
+    Flaky,
 }
 
 impl Verdict {
@@ -65,6 +74,7 @@ impl Verdict {
             Verdict::Error => "ERROR",
             Verdict::NotRun => "NOT RUN",
             Verdict::Interrupted => "INTERRUPTED",
+            Verdict::Flaky => "FLAKY",
         }
     }
 
@@ -73,7 +83,11 @@ impl Verdict {
     pub fn is_failure(self) -> bool {
         match self {
             Verdict::Fail | Verdict::Timeout | Verdict::Error => true,
-            Verdict::Pass | Verdict::Skip | Verdict::NotRun | Verdict::Interrupted => false,
+            Verdict::Pass
+            | Verdict::Skip
+            | Verdict::NotRun
+            | Verdict::Interrupted
+            | Verdict::Flaky => false,
         }
     }
 
@@ -82,7 +96,7 @@ impl Verdict {
     /// and whose times the speedup is computed from.
     pub fn ran(self) -> bool {
         match self {
-            Verdict::Pass | Verdict::Fail | Verdict::Timeout => true,
+            Verdict::Pass | Verdict::Fail | Verdict::Timeout | Verdict::Flaky => true,
             Verdict::Skip | Verdict::Error | Verdict::NotRun | Verdict::Interrupted => false,
         }
     }
@@ -93,9 +107,12 @@ impl Verdict {
     pub fn is_recorded(self) -> bool {
         match self {
             Verdict::NotRun | Verdict::Interrupted => false,
-            Verdict::Pass | Verdict::Fail | Verdict::Skip | Verdict::Timeout | Verdict::Error => {
-                true
-            }
+            Verdict::Pass
+            | Verdict::Fail
+            | Verdict::Skip
+            | Verdict::Timeout
+            | Verdict::Error
+            | Verdict::Flaky => true,
         }
     }
 }
@@ -176,6 +193,14 @@ pub struct FileSummary {
     /// in a plain run. A repeat run has one entry per iteration of a file.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iteration: Option<u32>,
+    /// Every attempt, first first, when the file ran more than once
+    /// (version 3; see [`attempts`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub attempt_results: Vec<attempts::AttemptRecord>,
+    /// Tests that failed in an earlier attempt and passed in the last
+    /// (version 3).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub flipped: Vec<String>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -215,6 +240,8 @@ impl FileSummary {
             quarantined: false,
             quarantined_tests: Vec::new(),
             iteration: None,
+            attempt_results: Vec::new(),
+            flipped: Vec::new(),
         }
     }
 }
@@ -243,6 +270,9 @@ pub struct FileTotals {
     /// quarantine excused (absent from older summaries).
     #[serde(default)]
     pub quarantined: usize,
+    /// FLAKY: failed, then passed on a retry (absent before version 3).
+    #[serde(default)]
+    pub flaky: usize,
 }
 
 /// Test counts by status.
@@ -262,6 +292,10 @@ pub struct TestTotals {
     /// summaries).
     #[serde(default)]
     pub quarantined: usize,
+    /// Tests that failed in an earlier attempt and passed in the last
+    /// (counted among `passed`; absent before version 3).
+    #[serde(default)]
+    pub flaky: usize,
 }
 
 /// Totals over a run.
@@ -287,9 +321,11 @@ impl Totals {
                 Verdict::Error => t.files.errored += 1,
                 Verdict::NotRun => t.files.not_run += 1,
                 Verdict::Interrupted => t.files.interrupted += 1,
+                Verdict::Flaky => t.files.flaky += 1,
             }
             t.files.quarantined += usize::from(quarantine::excused(f));
             t.tests.quarantined += quarantine::quarantined_failing_tests(f);
+            t.tests.flaky += f.flipped.len();
             for c in &f.cases {
                 t.tests.total += 1;
                 match c.status {
@@ -390,18 +426,37 @@ pub struct RunSummary {
     /// duration spread over its iterations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub repeat: Option<repeat::RepeatReport>,
+    /// Whether FLAKY files fail the run (`--flaky-fail`); absent when not.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub flaky_fails: bool,
 }
 
 impl RunSummary {
-    /// Sum of the files' durations.
+    /// Sum of the files' durations (every attempt of a retried file).
     pub fn total_file_time(&self) -> Duration {
-        self.files.iter().filter_map(|f| f.duration).sum()
+        self.files
+            .iter()
+            .map(|f| {
+                if f.attempt_results.is_empty() {
+                    f.duration.unwrap_or_default()
+                } else {
+                    f.attempt_results.iter().filter_map(|a| a.duration).sum()
+                }
+            })
+            .sum()
     }
 
-    /// Whether any file failed, timed out or errored, leaving out those
-    /// that quarantine excuses ([`FileSummary::fails_run`]).
+    /// Whether any file makes the run fail ([`RunSummary::fails_run`]).
     pub fn has_failures(&self) -> bool {
-        self.files.iter().any(FileSummary::fails_run)
+        self.files.iter().any(|f| self.fails_run(f))
+    }
+
+    /// Whether file `f` makes this run fail: it failed, timed out or
+    /// errored and quarantine does not excuse it
+    /// ([`FileSummary::fails_run`]), or it is FLAKY under
+    /// [`RunSummary::flaky_fails`] and not quarantined.
+    pub fn fails_run(&self, f: &FileSummary) -> bool {
+        f.fails_run() || (self.flaky_fails && f.verdict == Verdict::Flaky && !f.quarantined)
     }
 }
 
@@ -440,6 +495,7 @@ pub struct Merger {
     jobs: usize,
     shard: Option<String>,
     partition: Option<PartitionRecord>,
+    flaky_fails: bool,
 }
 
 impl Merger {
@@ -474,7 +530,14 @@ impl Merger {
             jobs: plan.jobs,
             shard: None,
             partition: plan.shard.as_ref().map(PartitionRecord::of),
+            flaky_fails: false,
         }
+    }
+
+    /// Whether FLAKY files fail the run (`--flaky-fail`).
+    pub fn with_flaky_fails(mut self, flaky_fails: bool) -> Merger {
+        self.flaky_fails = flaky_fails;
+        self
     }
 
     /// Records the shard label shown in the summary.
@@ -499,6 +562,10 @@ impl Merger {
                     duration: run.duration,
                 });
                 let slot = self.done.get_mut(run.index)?;
+                let summary = match slot.take() {
+                    Some(previous) if run.attempt > 1 => attempts::add_attempt(previous, summary),
+                    Some(_) | None => summary,
+                };
                 *slot = Some(summary);
                 slot.as_ref()
             }
@@ -601,6 +668,7 @@ impl Merger {
             totals: Totals::of(&files),
             files,
             repeat: None,
+            flaky_fails: self.flaky_fails,
         }
     }
 }

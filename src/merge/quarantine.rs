@@ -96,7 +96,9 @@ pub fn excused(file: &FileSummary) -> bool {
     match file.verdict {
         Verdict::Fail => file.quarantined || only_quarantined_tests_failed(file),
         Verdict::Timeout | Verdict::Error => file.quarantined,
-        Verdict::Pass | Verdict::Skip | Verdict::NotRun | Verdict::Interrupted => false,
+        Verdict::Pass | Verdict::Flaky | Verdict::Skip | Verdict::NotRun | Verdict::Interrupted => {
+            false
+        }
     }
 }
 

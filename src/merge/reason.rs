@@ -115,7 +115,7 @@ pub fn dependency(id: &str, verdict: Option<super::Verdict>) -> String {
         }
         Some(Verdict::Skip) => format!("dependency {id} was skipped"),
         Some(Verdict::NotRun | Verdict::Interrupted) => format!("dependency {id} did not run"),
-        Some(Verdict::Pass) => format!("dependency {id} did not pass"),
+        Some(Verdict::Pass | Verdict::Flaky) => format!("dependency {id} did not pass"),
     }
 }
 

@@ -207,6 +207,7 @@ pub fn combine(inputs: Vec<(PathBuf, RunSummary)>) -> Result<Combined, CombineEr
     let wall = inputs.iter().map(|(_, s)| s.wall).max().unwrap_or_default();
     let jobs = inputs.iter().map(|(_, s)| s.jobs).sum();
     let interrupted = inputs.iter().any(|(_, s)| s.interrupted);
+    let flaky_fails = inputs.iter().any(|(_, s)| s.flaky_fails);
 
     let mut files: Vec<_> = inputs.into_iter().flat_map(|(_, s)| s.files).collect();
     files.extend(unreported);
@@ -225,6 +226,7 @@ pub fn combine(inputs: Vec<(PathBuf, RunSummary)>) -> Result<Combined, CombineEr
         totals: Totals::of(&files),
         files,
         repeat: None,
+        flaky_fails,
     };
     Ok(Combined {
         summary,

@@ -52,7 +52,7 @@ impl Judgement {
     /// logs need not be kept.
     pub fn is_clean(&self, run: &FileRun) -> bool {
         let passed = match self.verdict {
-            Verdict::Pass | Verdict::Skip => true,
+            Verdict::Pass | Verdict::Skip | Verdict::Flaky => true,
             Verdict::Fail
             | Verdict::Timeout
             | Verdict::Error
@@ -169,6 +169,8 @@ pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
         quarantined: false,
         quarantined_tests: Vec::new(),
         iteration: None,
+        attempt_results: Vec::new(),
+        flipped: Vec::new(),
     }
 }
 
@@ -366,7 +368,7 @@ fn judge_exit(status: &ChildStatus) -> (Verdict, Option<String>) {
 fn exit_case(id: &str, status: &ChildStatus, run: &FileRun) -> CaseResult {
     let (verdict, reason) = judge_exit(status);
     let case_status = match verdict {
-        Verdict::Pass => CaseStatus::Pass,
+        Verdict::Pass | Verdict::Flaky => CaseStatus::Pass,
         Verdict::Skip => CaseStatus::Skip,
         Verdict::Fail
         | Verdict::Timeout
@@ -423,6 +425,7 @@ mod tests {
             }),
             output_error: None,
             spawned: true,
+            retry_after: None,
         }
     }
 

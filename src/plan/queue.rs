@@ -35,6 +35,15 @@
 //! * **Load**: the dispatcher passes [`Room::may_start_more`] (false while
 //!   the load average is above `--load-limit`); then nothing starts unless
 //!   nothing runs.
+//! * **Retries** ([`Queue::retry_later`], [`Queue::readmit`]): a unit
+//!   that failed and will run again frees what it holds and waits (the
+//!   dispatcher holds its delay); readmitted, it goes to the front of the
+//!   queue — ahead of every unit not retried, retries among themselves in
+//!   the order they were readmitted — still under its group, exclusive,
+//!   weight and memory constraints. Its dependents stay blocked until its
+//!   final attempt ([`Queue::finished`]). A unit retried but not started
+//!   again when the run stops is not [unstarted](Queue::take_unstarted):
+//!   it has a result, its last attempt.
 //! * **Stop**: a `Bail out!` ([`Outcome::BailedOut`]) or [`Queue::stop`]
 //!   (Ctrl-C, `--fail-fast`, the global timeout) stops all further starts.
 //!
@@ -168,9 +177,15 @@ enum State {
     /// In a ready heap.
     Ready,
     Running,
+    /// Failed, to run again once readmitted.
+    Retrying,
     Done,
     Skipped,
 }
+
+/// Ranks of units never retried start here; readmitted retries get the
+/// ranks below it, so they come first.
+const FIRST_RANK: usize = usize::MAX / 2;
 
 /// One unit as the queue tracks it.
 #[derive(Debug, Clone)]
@@ -185,6 +200,8 @@ struct Entry {
     unmet: usize,
     dependents: Vec<usize>,
     group_slot: Option<u32>,
+    /// Whether it ran at least once and was retried.
+    retried: bool,
 }
 
 impl Entry {
@@ -198,6 +215,7 @@ impl Entry {
         unmet: 0,
         dependents: Vec::new(),
         group_slot: None,
+        retried: false,
     };
 }
 
@@ -233,6 +251,8 @@ pub struct Queue {
     /// Set by a bail-out or [`Queue::stop`]: nothing more starts.
     stopped: bool,
     outbox: Vec<Follow>,
+    /// The rank the next readmitted retry gets.
+    next_retry_rank: usize,
 }
 
 impl Queue {
@@ -284,6 +304,7 @@ impl Queue {
             remaining: 0,
             stopped: false,
             outbox: Vec::new(),
+            next_retry_rank: 0,
         };
         let units: Vec<(usize, Admission)> = units.into_iter().collect();
         let size = units.iter().map(|(i, _)| i + 1).max().unwrap_or(0);
@@ -295,7 +316,7 @@ impl Queue {
                 a.weight.clamp(1, slots)
             };
             q.entries[*index] = Entry {
-                rank,
+                rank: FIRST_RANK + rank,
                 state: State::Waiting,
                 weight,
                 exclusive: a.exclusive,
@@ -304,6 +325,7 @@ impl Queue {
                 unmet: 0,
                 dependents: Vec::new(),
                 group_slot: None,
+                retried: false,
             };
             q.order.push(*index);
         }
@@ -388,21 +410,7 @@ impl Queue {
     /// Unit `index` finished with `outcome`: what follows (in order: a
     /// bail-out, then the dependents skipped because of it).
     pub fn finished(&mut self, index: usize, outcome: Outcome) -> Vec<Follow> {
-        if let Some(entry) = self.entries.get_mut(index) {
-            if entry.state == State::Running {
-                entry.state = State::Done;
-                self.running -= 1;
-                self.exclusive_running -= usize::from(entry.exclusive);
-                self.memory_in_use = self.memory_in_use.saturating_sub(entry.memory);
-                if let Some(g) = entry.group {
-                    let group = &mut self.groups[g];
-                    group.used -= 1;
-                    if let Some(slot) = entry.group_slot.take() {
-                        group.free.push(Reverse(slot));
-                    }
-                }
-            }
-        }
+        self.release(index, State::Done);
         match outcome {
             Outcome::Passed => self.release_dependents(index),
             Outcome::NotPassed => self.skip_dependents(index),
@@ -413,6 +421,53 @@ impl Queue {
             }
         }
         self.take_follows()
+    }
+
+    /// Unit `index` (running) failed and will run again: it frees its
+    /// slots, group slot and memory and waits, neither finished nor ready,
+    /// until [`Queue::readmit`]. Its dependents stay blocked.
+    pub fn retry_later(&mut self, index: usize) {
+        if self.release(index, State::Retrying) {
+            self.remaining += 1;
+            self.entries[index].retried = true;
+        }
+    }
+
+    /// Unit `index`, waiting for a retry, may start again: at the front of
+    /// the queue (see the module docs).
+    pub fn readmit(&mut self, index: usize) {
+        if self
+            .entries
+            .get(index)
+            .is_some_and(|e| e.state == State::Retrying)
+        {
+            self.entries[index].rank = self.next_retry_rank;
+            self.next_retry_rank += 1;
+            self.make_ready(index);
+        }
+    }
+
+    /// Frees what running unit `index` holds and puts it in `state`.
+    /// Returns whether it was running.
+    fn release(&mut self, index: usize, state: State) -> bool {
+        let Some(entry) = self.entries.get_mut(index) else {
+            return false;
+        };
+        if entry.state != State::Running {
+            return false;
+        }
+        entry.state = state;
+        self.running -= 1;
+        self.exclusive_running -= usize::from(entry.exclusive);
+        self.memory_in_use = self.memory_in_use.saturating_sub(entry.memory);
+        if let Some(g) = entry.group {
+            let group = &mut self.groups[g];
+            group.used -= 1;
+            if let Some(slot) = entry.group_slot.take() {
+                group.free.push(Reverse(slot));
+            }
+        }
+        true
     }
 
     /// What followed without a finished unit: the units skipped when the
@@ -455,14 +510,17 @@ impl Queue {
     }
 
     /// The units that never started and were not skipped, in rank order
-    /// (they will not start any more).
+    /// (they will not start any more). Retried units waiting to run again
+    /// are dropped, not listed: their last attempt is their result.
     pub fn take_unstarted(&mut self) -> std::vec::IntoIter<usize> {
         let mut unstarted = Vec::new();
         for &index in &self.order {
             let entry = &mut self.entries[index];
-            if matches!(entry.state, State::Waiting | State::Ready) {
+            if matches!(entry.state, State::Waiting | State::Ready | State::Retrying) {
                 entry.state = State::Done;
-                unstarted.push(index);
+                if !entry.retried {
+                    unstarted.push(index);
+                }
             }
         }
         self.ready.clear();
@@ -950,5 +1008,81 @@ mod tests {
             Duration::from_secs(8),
             "the heavy one holds both slots"
         );
+    }
+
+    #[test]
+    fn a_retry_goes_to_the_front_and_its_dependents_wait_for_its_last_attempt() {
+        let after = Admission {
+            depends_on: vec![1],
+            ..unit()
+        };
+        let units = [(0, unit()), (1, unit()), (2, after), (3, unit())];
+        let mut q = Queue::constrained(units, Limits::slots(2));
+        assert_eq!(drain(&mut q, 2), [0, 1]);
+        q.retry_later(1);
+        assert_eq!(q.running(), 1, "the retried unit frees its slot");
+        assert!(!q.is_exhausted());
+        assert_eq!(q.next_ready(1), Some(3), "not readmitted yet: 3 may start");
+        q.finished(0, Outcome::Passed);
+        q.readmit(1);
+        assert_eq!(q.next_ready(1), Some(1), "the retry first");
+        assert_eq!(q.next_ready(1), None, "2 still waits for 1");
+        assert_eq!(q.finished(1, Outcome::Passed), []);
+        assert_eq!(q.next_ready(1), Some(2));
+    }
+
+    #[test]
+    fn retries_come_before_every_unit_not_retried_in_the_order_readmitted() {
+        let mut q = Queue::in_plan_order(5);
+        assert_eq!(drain(&mut q, 2), [0, 1]);
+        q.retry_later(1);
+        q.retry_later(0);
+        q.readmit(1);
+        q.readmit(0);
+        assert_eq!(drain(&mut q, 3), [1, 0, 2]);
+    }
+
+    #[test]
+    fn a_retry_keeps_its_group_and_weight_constraints() {
+        let db = Admission {
+            group: Some(0),
+            ..unit()
+        };
+        let heavy = Admission {
+            weight: 2,
+            ..unit()
+        };
+        let units = [(0, db.clone()), (1, db), (2, heavy), (3, unit())];
+        let limits = Limits {
+            groups: vec![1],
+            ..Limits::slots(3)
+        };
+        let mut q = Queue::constrained(units, limits);
+        assert_eq!(drain(&mut q, 3), [0, 2]);
+        q.retry_later(0);
+        q.readmit(0);
+        assert_eq!(q.next_ready(1), Some(0), "its group slot is free again");
+        assert_eq!(q.group_slot(0), Some(0));
+        q.retry_later(2);
+        q.readmit(2);
+        assert_eq!(
+            q.next_ready(1),
+            None,
+            "2 needs two slots and is not overtaken"
+        );
+        q.finished(0, Outcome::NotPassed);
+        assert_eq!(q.next_ready(2), Some(2));
+    }
+
+    #[test]
+    fn a_retry_not_started_before_the_stop_is_not_unstarted() {
+        let mut q = Queue::in_plan_order(3);
+        assert_eq!(drain(&mut q, 2), [0, 1]);
+        q.retry_later(0);
+        q.retry_later(1);
+        q.readmit(1);
+        q.stop();
+        assert_eq!(q.next_ready(2), None);
+        assert_eq!(q.take_unstarted().collect::<Vec<_>>(), [2]);
     }
 }

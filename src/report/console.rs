@@ -127,7 +127,7 @@ impl Palette {
         match v {
             Verdict::Pass => &self.pass,
             Verdict::Fail | Verdict::Timeout | Verdict::Error => &self.fail,
-            Verdict::Skip | Verdict::Interrupted => &self.skip,
+            Verdict::Skip | Verdict::Interrupted | Verdict::Flaky => &self.skip,
             Verdict::NotRun => &self.dim,
         }
     }
@@ -156,6 +156,9 @@ pub struct Console {
     slow: std::collections::BTreeSet<usize>,
     /// Each entry's `--repeat` iteration, shown on its line.
     iterations: Vec<Option<u32>>,
+    /// How many attempts each file may have (1 + its retries), by plan
+    /// index; empty when nothing is retried.
+    total_attempts: Vec<u32>,
 }
 
 impl Console {
@@ -190,7 +193,26 @@ impl Console {
                 .iter()
                 .map(|e| e.file.settings.iteration)
                 .collect(),
+            total_attempts: Vec::new(),
         }
+    }
+
+    /// Shows attempts (`FLAKY 2/3`, `FAIL 3/3`) for files of `plan` that
+    /// may be retried: `retries` for the run, a file's own beating it.
+    pub fn with_retries(mut self, plan: &Plan, retries: u32) -> Console {
+        self.total_attempts = plan
+            .entries
+            .iter()
+            .map(|e| e.file.settings.retries.unwrap_or(retries).saturating_add(1))
+            .collect();
+        self
+    }
+
+    /// `FLAKY 2/3` for file `index` when it may have several attempts,
+    /// else the plain label.
+    fn label(&self, index: usize, f: &FileSummary) -> String {
+        let total = self.total_attempts.get(index).copied().unwrap_or(1);
+        crate::merge::attempts::label_with_attempts(f.verdict, f.attempts, total)
     }
 
     /// Prints through the progress bar (if any) so it is not torn.
@@ -236,6 +258,22 @@ impl Console {
                 self.running.insert(*index, now);
                 self.update_progress(|m| m.started(*index, now));
             }
+            RunEvent::FileFinished(run) if run.retry_after.is_some() => {
+                self.running.remove(&run.index);
+                self.update_progress(|m| m.retrying(run.index));
+                if let (Some(summary), false) =
+                    (finished, self.options.verbosity == Verbosity::Quiet)
+                {
+                    let total = self.total_attempts.get(run.index).copied().unwrap_or(1);
+                    let label = format!("{} {}/{total}", summary.verdict.label(), run.attempt);
+                    let line = render_file_line_labelled(summary, &label, &self.palette);
+                    self.print(&format!(
+                        "{} {}",
+                        line.trim_end(),
+                        self.palette.dim.apply_to("· retrying")
+                    ));
+                }
+            }
             RunEvent::FileFinished(run) => {
                 self.running.remove(&run.index);
                 let failed = finished.is_some_and(FileSummary::fails_run);
@@ -244,7 +282,7 @@ impl Console {
                 if let Some(summary) = finished {
                     let slow = self.slow.remove(&run.index);
                     let iteration = self.iterations.get(run.index).copied().flatten();
-                    self.print_file_marked(summary, slow, iteration);
+                    self.print_file_marked(run.index, summary, slow, iteration);
                 }
                 if let Some(progress) = &self.progress {
                     progress.advance();
@@ -292,7 +330,7 @@ impl Console {
             RunEvent::Skipped { index, .. } => {
                 self.update_progress(|m| m.not_run(*index));
                 if let Some(summary) = finished {
-                    self.print_file(summary);
+                    self.print_file(*index, summary);
                 }
                 if let Some(progress) = &self.progress {
                     progress.advance();
@@ -315,13 +353,13 @@ impl Console {
         }
     }
 
-    fn print_file(&self, f: &FileSummary) {
-        self.print_file_marked(f, false, None);
+    fn print_file(&self, index: usize, f: &FileSummary) {
+        self.print_file_marked(index, f, false, None);
     }
 
     /// [`Console::print_file`], its line marked `[slow]` when the file was
     /// reported SLOW while it ran, and with its `--repeat` iteration.
-    fn print_file_marked(&self, f: &FileSummary, slow: bool, iteration: Option<u32>) {
+    fn print_file_marked(&self, index: usize, f: &FileSummary, slow: bool, iteration: Option<u32>) {
         let show = match self.options.verbosity {
             Verbosity::Quiet => f.verdict.is_failure(),
             Verbosity::Normal | Verbosity::Verbose => true,
@@ -329,12 +367,15 @@ impl Console {
         if !show {
             return;
         }
-        let mut text = render_file_line(f, &self.palette);
+        let mut text = render_file_line_labelled(f, &self.label(index, f), &self.palette);
         if let Some(k) = iteration {
             super::live::mark_line(&mut text, &format!("[iteration {k}]"), &self.palette);
         }
         if slow {
             super::live::mark_line(&mut text, "[slow]", &self.palette);
+        }
+        if !f.flipped.is_empty() {
+            text.push_str(&render_flipped(f, &self.palette));
         }
         if f.verdict.is_failure() || f.leaked > 0 {
             text.push_str(&render_details(f, &self.palette));
@@ -424,7 +465,26 @@ fn case_counts(f: &FileSummary) -> String {
 
 /// One aligned line: verdict, duration, id, test counts.
 pub fn render_file_line(f: &FileSummary, p: &Palette) -> String {
-    let label = format!("{:<LABEL_WIDTH$}", f.verdict.label());
+    render_file_line_labelled(f, f.verdict.label(), p)
+}
+
+/// `        flipped: b, c`: the tests of a FLAKY file that failed in an
+/// earlier attempt and passed in the last.
+pub fn render_flipped(f: &FileSummary, p: &Palette) -> String {
+    let names: Vec<String> = f
+        .flipped
+        .iter()
+        .map(|n| for_terminal(n).into_owned())
+        .collect();
+    format!(
+        "        {}\n",
+        p.skip.apply_to(format!("flipped: {}", names.join(", ")))
+    )
+}
+
+/// [`render_file_line`] with `label` for the verdict (`FLAKY 2/3`).
+pub fn render_file_line_labelled(f: &FileSummary, label: &str, p: &Palette) -> String {
+    let label = format!("{label:<LABEL_WIDTH$}");
     let width = DURATION_WIDTH.saturating_sub(label.len() - LABEL_WIDTH);
     let duration = format!(
         "{:>width$}",
@@ -592,7 +652,7 @@ pub fn render_summary_with(
 
 /// `Failures:` and one line per failing file.
 fn render_failures(s: &RunSummary, p: &Palette) -> String {
-    let bad: Vec<&FileSummary> = s.files.iter().filter(|f| f.fails_run()).collect();
+    let bad: Vec<&FileSummary> = s.files.iter().filter(|f| s.fails_run(f)).collect();
     if bad.is_empty() {
         return String::new();
     }
@@ -629,9 +689,12 @@ fn render_unfinished(s: &RunSummary, p: &Palette) -> String {
                     None => "Not run".to_string(),
                 }
             }
-            Verdict::Pass | Verdict::Fail | Verdict::Skip | Verdict::Timeout | Verdict::Error => {
-                continue
-            }
+            Verdict::Pass
+            | Verdict::Fail
+            | Verdict::Skip
+            | Verdict::Timeout
+            | Verdict::Error
+            | Verdict::Flaky => continue,
         };
         groups.entry(label).or_default().push(&f.id);
     }
@@ -691,6 +754,13 @@ fn render_slowest(s: &RunSummary, p: &Palette) -> String {
 fn render_totals(s: &RunSummary) -> String {
     let t = &s.totals;
     let mut files = vec![format!("{} passed", t.files.passed)];
+    if t.files.flaky > 0 {
+        let tests = match t.tests.flaky {
+            0 => String::new(),
+            n => format!(" ({n} test{})", plural(n)),
+        };
+        files.push(format!("{} flaky{tests}", t.files.flaky));
+    }
     for (n, what) in [
         (t.files.failed, "failed"),
         (t.files.timed_out, "timed out"),

@@ -69,6 +69,14 @@ fn run_rows(s: &Settings) -> Vec<Row> {
             duration_or(t, "none")
         }),
         row("retries", &s.retries, u32::to_string),
+        row("retry-delay", &s.retry_delay, |d| format_duration(*d)),
+        row("retry-backoff", &s.retry_backoff, |b| b.to_string()),
+        row("retry-max-delay", &s.retry_max_delay, |d| {
+            format_duration(*d)
+        }),
+        row("flaky-result", &s.flaky_fail, |f| {
+            if *f { "fail" } else { "pass" }.to_string()
+        }),
         row("slow", &s.slow, |t| duration_or(t, "none")),
         row("fail-fast", &s.fail_fast, bool::to_string),
         row("max-fail", &s.max_fail, |n| {

@@ -18,7 +18,7 @@
 //!   "version": 1, "report": "flaky", "history": ".ptest/history.json",
 //!   "window": 10, "min_runs": 2, "files_seen": 14, "below_min_runs": 0,
 //!   "files": [ { "file": "t/db.t", "flip_rate": 0.5, "flips": 4, "runs": 9,
-//!                "last_failure": "2026-01-01T12:00:00.000Z" } ],
+//!                "last_failure": "2026-01-01T12:00:00.000Z", "attempts_needed": 2 } ],
 //!   "tests": [ { "file": "t/db.t", "test": "connects", "flip_rate": 1.0,
 //!                "flips": 2, "runs": 3, "last_failure": null } ]
 //! }
@@ -104,16 +104,28 @@ fn flaky_table(
     now: u64,
     width: Option<usize>,
 ) -> String {
+    // The attempts column only when some entry needed a retry to pass.
+    let tries = entries.iter().any(|e| e.attempts_needed > 1);
+    let tries_head = if tries {
+        format!("{:>5}  ", "TRIES")
+    } else {
+        String::new()
+    };
     let mut text = format!(
-        "{title}\n{:>6}  {:>5}  {:>4}  {:<10}  {what}\n",
+        "{title}\n{:>6}  {:>5}  {:>4}  {tries_head}{:<10}  {what}\n",
         "RATE", "FLIPS", "RUNS", "LAST FAIL"
     );
     for e in entries {
         let last = e
             .last_failure
             .map_or_else(|| "-".to_string(), |at| ago(now, at));
+        let tries = if tries {
+            format!("{:>5}  ", e.attempts_needed)
+        } else {
+            String::new()
+        };
         let prefix = format!(
-            "{:>6}  {:>5}  {:>4}  {last:<10}  ",
+            "{:>6}  {:>5}  {:>4}  {tries}{last:<10}  ",
             percent(e.flip_rate),
             e.flips,
             e.runs

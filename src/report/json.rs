@@ -258,7 +258,7 @@ mod tests {
         assert_eq!(back, summary);
         let text = fs::read_to_string(&path).expect("read text");
         assert!(
-            text.starts_with("{\n  \"version\": 2,"),
+            text.starts_with("{\n  \"version\": 3,"),
             "pretty JSON: {text}"
         );
         assert!(text.ends_with("}\n"));
@@ -367,10 +367,10 @@ mod tests {
     fn newer_version_says_so() {
         let dir = tempfile::tempdir().expect("tempdir");
         // Fields a future version might have changed are not even looked at.
-        let path = write_raw(dir.path(), "new.json", r#"{"version": 3, "files": "??"}"#);
+        let path = write_raw(dir.path(), "new.json", r#"{"version": 4, "files": "??"}"#);
         let err = read_summary(&path).expect_err("must fail");
         assert!(
-            matches!(err, JsonError::NewerVersion { found: 3, .. }),
+            matches!(err, JsonError::NewerVersion { found: 4, .. }),
             "{err:?}"
         );
         let msg = err.to_string();

@@ -64,6 +64,10 @@
 //!   removed, tabs are expanded to spaces (quick-junit would drop them), and
 //!   carriage returns become newlines. Attribute values (`message`) are kept
 //!   on one line.
+//! - **Retries**: the earlier attempts of a retried file become
+//!   `<flakyFailure>`/`<flakyError>` (the test passed in the end) or
+//!   `<rerunFailure>`/`<rerunError>` (it still failed), Surefire's
+//!   convention: see [`reruns`].
 //! - **Quarantine**: a `ptest.quarantined` property, and a quarantined
 //!   failure kept as `<skipped message="quarantined: …">` (see
 //!   [`quarantine`]).
@@ -79,6 +83,8 @@ use std::collections::HashSet;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
+
+mod reruns;
 
 /// Name of the extra test case that carries a file-level outcome (a broken
 /// TAP stream, a bad exit status with all tests ok, a timeout, an error, a
@@ -204,7 +210,7 @@ fn file_outcome(file: &FileSummary) -> Option<FileOutcome> {
                 carries_output: true,
             })
         }
-        Verdict::Pass | Verdict::Fail | Verdict::Skip => None,
+        Verdict::Pass | Verdict::Fail | Verdict::Skip | Verdict::Flaky => None,
     }
 }
 
@@ -259,10 +265,21 @@ fn file_suite(file: &FileSummary) -> TestSuite {
     let mut output_placed = false;
     quarantine::mark_suite(file, &mut suite);
     let keys = crate::merge::quarantine::case_keys(&file.cases);
+    let mut reruns = reruns::Reruns::of(file);
+    // An exit-code file's one case is the file: its reruns go there.
+    let exit_case = outcome.is_none()
+        && primary.is_none()
+        && file.protocol == Some(Protocol::ExitCode)
+        && file.cases.len() == 1;
     for (index, case) in file.cases.iter().enumerate() {
         let name = unique_name(&mut used, case_name(case, index));
         let is_primary = primary == Some(index);
-        let mut tc = TestCase::new(name, case_status(file, case, is_primary));
+        let mut status = case_status(file, case, is_primary);
+        reruns.add_case(index, &mut status);
+        if is_primary || exit_case {
+            reruns.add_file_level(&mut status);
+        }
+        let mut tc = TestCase::new(name, status);
         tc.set_classname(id.as_str());
         tc.extra
             .insert(XmlString::new("file"), XmlString::new(id.as_str()));
@@ -275,7 +292,8 @@ fn file_suite(file: &FileSummary) -> TestSuite {
         quarantine::mark_case(file, keys.get(index).map(String::as_str), &mut tc);
         suite.add_test_case(tc);
     }
-    if let Some(outcome) = outcome {
+    if let Some(mut outcome) = outcome {
+        reruns.add_file_level(&mut outcome.status);
         let mut tc = TestCase::new(FILE_CASE_NAME, outcome.status);
         tc.set_classname(id.as_str());
         tc.extra
@@ -287,6 +305,16 @@ fn file_suite(file: &FileSummary) -> TestSuite {
             output_placed = set_output(&mut tc, file);
         }
         quarantine::mark_case(file, None, &mut tc);
+        suite.add_test_case(tc);
+    }
+    if reruns.has_file_level() {
+        // A file that passed in the end after failing as a whole.
+        let mut status = TestCaseStatus::success();
+        reruns.add_file_level(&mut status);
+        let mut tc = TestCase::new(FILE_CASE_NAME, status);
+        tc.set_classname(id.as_str());
+        tc.extra
+            .insert(XmlString::new("file"), XmlString::new(id.as_str()));
         suite.add_test_case(tc);
     }
     if !output_placed {

@@ -80,6 +80,12 @@ impl Model {
         }
     }
 
+    /// File `index`'s attempt ended and it will run again: it is pending,
+    /// no longer running.
+    pub fn retrying(&mut self, index: usize) {
+        self.running.remove(&index);
+    }
+
     /// File `index` will not run.
     pub fn not_run(&mut self, index: usize) {
         self.running.remove(&index);

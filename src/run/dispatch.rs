@@ -11,6 +11,13 @@
 //! reacts to SIGINT/SIGTERM by starting nothing more and stopping every
 //! running group.
 //!
+//! Retries: a unit whose attempt failed or timed out, with attempts left
+//! (1 + its `retries`), runs again unless the run is stopping. The queue
+//! puts it back at the front ([`Queue::retry_later`]); its delay
+//! ([`crate::util::backoff::RetryPolicy::delay`]) is held here, and once it
+//! has passed the unit is readmitted. Only a unit's last attempt counts
+//! for `--max-fail` and for its dependents.
+//!
 //! A unit of weight `w` holds `w` slots: it runs in the first, the others
 //! stay idle until it ends.
 //!
@@ -110,6 +117,8 @@ pub fn run(
                 .iter()
                 .any(|e| !e.file.settings.depends_on.is_empty()),
         global_deadline: options.global_timeout.map(|t| start + t),
+        next_attempt: vec![1; plan.entries.len()],
+        delayed: Vec::new(),
         on_event,
     };
     (d.on_event)(RunEvent::RunStarted {
@@ -216,6 +225,10 @@ struct Dispatcher<'a, F> {
     /// `--max-fail`); otherwise it is left to the summary.
     needs_verdict: bool,
     global_deadline: Option<Instant>,
+    /// The attempt each unit starts with next (1-based), by plan index.
+    next_attempt: Vec<u32>,
+    /// Retries waiting for their delay: when, and the unit.
+    delayed: Vec<(Instant, usize)>,
     on_event: F,
 }
 
@@ -224,15 +237,20 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
     /// started unit has finished and nothing more will start.
     fn dispatch(&mut self, rx: &Receiver<Msg>) -> Result<(), RunError> {
         loop {
+            self.readmit_due();
             self.start_ready()?;
             if self.running.is_empty() {
                 if self.queue.is_exhausted() {
                     return Ok(());
                 }
-                // Nothing runs and nothing may start: the constraints can
-                // never be met. Stop rather than wait forever.
-                self.stop_starting(NotRunReason::Unschedulable);
-                continue;
+                if self.delayed.is_empty() {
+                    // Nothing runs and nothing may start: the constraints
+                    // can never be met. Stop rather than wait forever.
+                    self.stop_starting(NotRunReason::Unschedulable);
+                    continue;
+                }
+                // Only retries waiting for their delay: wait below (a
+                // signal still comes through).
             }
             let mut wait = self
                 .next_deadline()
@@ -287,7 +305,7 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
                 break;
             };
             let unit = &self.plan.entries[index].file;
-            let attempt = 1;
+            let attempt = self.next_attempt[index];
             let group_slot = self.queue.group_slot(index);
             let spec = match self.launch.command(unit, slot, attempt, group_slot) {
                 Ok(spec) => spec,
@@ -361,13 +379,61 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
         self.conclude(file_run);
     }
 
+    /// Readmits the retries whose delay has passed.
+    fn readmit_due(&mut self) {
+        if self.delayed.is_empty() {
+            return;
+        }
+        let now = Instant::now();
+        let queue = &mut self.queue;
+        self.delayed.retain(|&(at, index)| {
+            let due = at <= now;
+            if due {
+                queue.readmit(index);
+            }
+            !due
+        });
+    }
+
+    /// Whether an attempt that ended with `verdict` is retried (when the
+    /// unit has attempts left): it failed or timed out, and the run is not
+    /// stopping (Ctrl-C, bail-out, the global timeout, `--max-fail`).
+    fn retries(&self, verdict: crate::merge::Verdict) -> bool {
+        use crate::merge::Verdict;
+        let again = match verdict {
+            Verdict::Fail | Verdict::Timeout => true,
+            Verdict::Pass
+            | Verdict::Skip
+            | Verdict::Error
+            | Verdict::NotRun
+            | Verdict::Interrupted
+            | Verdict::Flaky => false,
+        };
+        again && !self.queue.is_stopped()
+    }
+
     /// Tells the queue how a unit ended, reports it and what follows.
-    fn conclude(&mut self, file_run: Box<FileRun>) {
+    fn conclude(&mut self, mut file_run: Box<FileRun>) {
         let bail = file_run.tap.as_ref().and_then(|t| t.bail_out.clone());
         let index = file_run.index;
-        let verdict = self
-            .needs_verdict
-            .then(|| crate::merge::decide(&file_run).verdict);
+        let may_retry = bail.is_none()
+            && file_run.attempt < self.launch.total_attempts(&self.plan.entries[index].file);
+        let verdict =
+            (self.needs_verdict || may_retry).then(|| crate::merge::decide(&file_run).verdict);
+        if may_retry && verdict.is_some_and(|v| self.retries(v)) {
+            let next = file_run.attempt + 1;
+            let delay = self.options.retry.delay(index, next);
+            self.next_attempt[index] = next;
+            self.queue.retry_later(index);
+            if delay.is_zero() {
+                self.queue.readmit(index);
+            } else {
+                self.delayed.push((Instant::now() + delay, index));
+            }
+            file_run.retry_after = Some(delay);
+            (self.on_event)(RunEvent::FileFinished(file_run));
+            return;
+        }
         let outcome = match (&bail, verdict) {
             (Some(_), _) => Outcome::BailedOut,
             (None, Some(crate::merge::Verdict::Pass) | None) => Outcome::Passed,
@@ -516,6 +582,7 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
                     .filter_map(|r| r.slow_at.map(|at| r.started + at)),
             )
             .chain(self.global_deadline)
+            .chain(self.delayed.iter().map(|(at, _)| *at))
             .min()
     }
 }

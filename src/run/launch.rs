@@ -64,7 +64,8 @@ pub(crate) struct Launch {
     run_id: OsString,
     slots: OsString,
     parallel: OsString,
-    total_attempts: OsString,
+    /// Retries of a unit whose own settings do not say.
+    retries: u32,
     shard: Option<OsString>,
     /// The `-I` directories, absolute.
     perl_lib: Vec<PathBuf>,
@@ -93,7 +94,7 @@ impl Launch {
             run_id: options.run_id.clone().into(),
             slots: slots.to_string().into(),
             parallel: if slots > 1 { "1" } else { "0" }.into(),
-            total_attempts: "1".into(),
+            retries: options.retry.retries,
             shard: options.shard.as_ref().map(OsString::from),
             perl5lib: perl5lib(&perl_lib, std::env::var_os("PERL5LIB")),
             perl_lib,
@@ -101,6 +102,14 @@ impl Launch {
             junit_env_dir: std::path::absolute(&junit_dir).unwrap_or_else(|_| junit_dir.clone()),
             junit_dir,
         }
+    }
+
+    /// How many attempts `unit` may have: 1 + its retries.
+    pub fn total_attempts(&self, unit: &Unit) -> u32 {
+        unit.settings
+            .retries
+            .unwrap_or(self.retries)
+            .saturating_add(1)
     }
 
     /// The command for attempt `attempt` of `unit` in `slot` (holding
@@ -130,7 +139,10 @@ impl Launch {
             ("PTEST_JOBS", self.slots.clone()),
             ("PTEST_PARALLEL", self.parallel.clone()),
             ("PTEST_ATTEMPT", attempt.to_string().into()),
-            ("PTEST_TOTAL_ATTEMPTS", self.total_attempts.clone()),
+            (
+                "PTEST_TOTAL_ATTEMPTS",
+                self.total_attempts(unit).to_string().into(),
+            ),
             (
                 "PTEST_ITERATION",
                 unit.settings.iteration.unwrap_or(1).to_string().into(),
@@ -234,6 +246,23 @@ mod tests {
         assert_eq!(spec.stdout, Path::new("runs/r1/logs/t%2Fa.t.3.stdout"));
         assert_eq!(spec.stderr, Path::new("runs/r1/logs/t%2Fa.t.3.stderr"));
         assert_eq!((spec.cwd, spec.extra_env), (None, Vec::new()));
+    }
+
+    #[test]
+    fn total_attempts_are_one_plus_the_units_retries_else_the_runs() {
+        let mut options = options();
+        options.retry.retries = 2;
+        let launch = Launch::new(&options, Path::new("runs/r1"), 1);
+        let spec = launch
+            .command(&perl_t("t/a.t", &[]), Slot::new(0), 1, None)
+            .expect("runnable");
+        assert_eq!(env(&spec, "PTEST_TOTAL_ATTEMPTS").unwrap(), "3");
+        let mut own = perl_t("t/b.t", &[]);
+        own.settings.retries = Some(0);
+        let spec = launch
+            .command(&own, Slot::new(0), 1, None)
+            .expect("runnable");
+        assert_eq!(env(&spec, "PTEST_TOTAL_ATTEMPTS").unwrap(), "1");
     }
 
     #[test]

@@ -30,6 +30,7 @@ use crate::parse::junit::{JunitError, JunitReport};
 use crate::parse::tap::TapReport;
 use crate::parse::Protocol;
 use crate::unit::Slot;
+use crate::util::backoff::RetryPolicy;
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
@@ -75,6 +76,9 @@ pub struct RunOptions {
     /// Report a running file as slow when it passes this, and again at
     /// each multiple (`--slow`); `None`: never.
     pub slow: Option<Duration>,
+    /// When failed files run again (`--retries`, `--retry-delay`, …);
+    /// a unit's own `retries` beats [`RetryPolicy::retries`].
+    pub retry: RetryPolicy,
 }
 
 impl RunOptions {
@@ -96,6 +100,7 @@ impl RunOptions {
             load_limit: None,
             mem_budget: None,
             slow: None,
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -220,6 +225,9 @@ pub struct FileRun {
     /// that never got that far (discovery said it cannot run, or ptest
     /// failed first): it has no duration, and its reason stands alone.
     pub spawned: bool,
+    /// Set by the dispatcher when this attempt failed and the unit runs
+    /// again after this delay: the attempt is not the unit's last.
+    pub retry_after: Option<Duration>,
 }
 
 impl FileRun {
@@ -247,6 +255,7 @@ impl FileRun {
             junit: None,
             output_error: None,
             spawned: false,
+            retry_after: None,
         }
     }
 }

@@ -165,6 +165,7 @@ fn run_job(
         junit: None,
         output_error: None,
         spawned: false,
+        retry_after: None,
     };
     if let Err(reason) = remove_stale(&job.spec.junit) {
         run.status = ChildStatus::SpawnFailed { reason };

@@ -12,8 +12,10 @@
 //! | [`shard`] | the [`Shard`](shard::Shard) type, `K/N` |
 //! | [`order`] | the dispatch [`Order`](order::Order) |
 //! | [`color`] | [`ColorWhen`](color::ColorWhen), `--color` |
+//! | [`backoff`] | the delay before a retry: `--retry-delay`, `--retry-backoff` |
 //! | [`limits`] | sizes (`2G`) and load averages for `--mem-budget`, `--load-limit` |
 
+pub mod backoff;
 pub mod color;
 pub mod duration;
 pub mod limits;

@@ -1,0 +1,297 @@
+//! The across-attempts rule: a file run more than once (`--retries`) gets
+//! one verdict from all its attempts, each judged alone by
+//! [`super::decide`].
+//!
+//! * The file's verdict is its **last** attempt's, except that a last
+//!   attempt that passed after an earlier one failed or timed out makes it
+//!   [`Verdict::Flaky`]. A file failing on every attempt stays FAIL (or
+//!   TIMEOUT), with `attempts` saying how many there were.
+//! * Everything else about the file (status, duration, cases, logs, tails)
+//!   is its last attempt's; every attempt, last included, is kept in
+//!   [`FileSummary::attempt_results`] ([`AttemptRecord`]), with its own
+//!   reasons, log paths, output tails and failed tests.
+//! * **Flipped tests** ([`FileSummary::flipped`]): for protocols that
+//!   report tests (TAP, JUnit), the tests that failed in an earlier
+//!   attempt and passed in the last. An exit-code file has none (its one
+//!   "test" is the file).
+//!
+//! A file that ran once has no `attempt_results`: its own fields are its
+//! one attempt, so summaries of runs without retries are unchanged.
+
+use super::{FileSummary, Verdict};
+use crate::parse::{CaseResult, CaseStatus, Protocol};
+use crate::run::ChildStatus;
+use crate::util::time as serde_time;
+use serde::{Deserialize, Serialize};
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// One attempt of a file, as the JSON summary records it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttemptRecord {
+    /// Attempt number (1-based).
+    pub number: u32,
+    /// This attempt's own verdict (never FLAKY).
+    pub verdict: Verdict,
+    /// Why this attempt did not pass.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub reasons: Vec<String>,
+    /// How its child ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<ChildStatus>,
+    /// Wall time of its child.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_time::opt_secs"
+    )]
+    pub duration: Option<Duration>,
+    /// Start time, as seconds since the Unix epoch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub started_at: Option<f64>,
+    /// Worker slot it ran in.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker: Option<usize>,
+    /// CPU time of its child.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_time::opt_secs"
+    )]
+    pub cpu: Option<Duration>,
+    /// Peak resident memory of its child, in bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_rss: Option<u64>,
+    /// Its stdout log, if kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stdout_log: Option<PathBuf>,
+    /// Its stderr log, if kept.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stderr_log: Option<PathBuf>,
+    /// The last lines of its stdout, when it did not pass.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub stdout_tail: String,
+    /// The last lines of its stderr, when it did not pass.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub stderr_tail: String,
+    /// The tests that failed in it (per-test protocols).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub failed_cases: Vec<CaseResult>,
+}
+
+impl AttemptRecord {
+    /// The record of one attempt, judged alone.
+    pub fn of(attempt: &FileSummary) -> AttemptRecord {
+        let per_test = attempt.protocol != Some(Protocol::ExitCode);
+        AttemptRecord {
+            number: attempt.attempts,
+            verdict: attempt.verdict,
+            reasons: attempt.reasons.clone(),
+            status: attempt.status.clone(),
+            duration: attempt.duration,
+            started_at: attempt.started_at,
+            worker: attempt.worker,
+            cpu: attempt.cpu,
+            max_rss: attempt.max_rss,
+            stdout_log: attempt.stdout_log.clone(),
+            stderr_log: attempt.stderr_log.clone(),
+            stdout_tail: attempt.stdout_tail.clone(),
+            stderr_tail: attempt.stderr_tail.clone(),
+            failed_cases: if per_test {
+                attempt
+                    .cases
+                    .iter()
+                    .filter(|c| c.status == CaseStatus::Fail)
+                    .cloned()
+                    .collect()
+            } else {
+                Vec::new()
+            },
+        }
+    }
+}
+
+/// The file's summary after attempt `next`, given its summary after the
+/// attempts before (`previous`, as this function or the judge left it):
+/// see the module docs. Pure.
+pub fn add_attempt(previous: FileSummary, next: FileSummary) -> FileSummary {
+    let mut records = if previous.attempt_results.is_empty() {
+        vec![AttemptRecord::of(&previous)]
+    } else {
+        previous.attempt_results
+    };
+    records.push(AttemptRecord::of(&next));
+    combine(records, next)
+}
+
+/// The file's summary from the records of all its attempts (first first,
+/// `last`'s included) and its last attempt judged alone. Pure.
+pub fn combine(records: Vec<AttemptRecord>, last: FileSummary) -> FileSummary {
+    let earlier = &records[..records.len().saturating_sub(1)];
+    let failed_before = earlier.iter().any(|r| r.verdict.is_failure());
+    let mut file = last;
+    if file.verdict == Verdict::Pass && failed_before {
+        file.verdict = Verdict::Flaky;
+        let failed: Vec<String> = earlier
+            .iter()
+            .filter(|r| r.verdict.is_failure())
+            .map(|r| r.number.to_string())
+            .collect();
+        file.reasons.insert(
+            0,
+            format!(
+                "passed on attempt {} after failing on attempt{} {}",
+                file.attempts,
+                if failed.len() == 1 { "" } else { "s" },
+                failed.join(", ")
+            ),
+        );
+    }
+    file.flipped = flipped(earlier, &file);
+    file.attempt_results = if records.len() > 1 {
+        records
+    } else {
+        Vec::new()
+    };
+    file
+}
+
+/// The tests that failed in an earlier attempt and passed in `last`, in
+/// `last`'s order.
+fn flipped(earlier: &[AttemptRecord], last: &FileSummary) -> Vec<String> {
+    if last.protocol == Some(Protocol::ExitCode) {
+        return Vec::new();
+    }
+    let failed_before = |name: &str| {
+        earlier
+            .iter()
+            .flat_map(|r| &r.failed_cases)
+            .any(|c| c.name == name)
+    };
+    let mut names: Vec<String> = Vec::new();
+    for case in &last.cases {
+        if case.status == CaseStatus::Pass
+            && failed_before(&case.name)
+            && !names.contains(&case.name)
+        {
+            names.push(case.name.clone());
+        }
+    }
+    names
+}
+
+/// `FLAKY 2/3`, `FAIL 3/3`: the label with the attempts made out of at
+/// most `total` (1 + the file's retries) when there were several, else the
+/// plain label.
+pub fn label_with_attempts(verdict: Verdict, attempts: u32, total: u32) -> String {
+    if attempts > 1 {
+        format!("{} {attempts}/{total}", verdict.label())
+    } else {
+        verdict.label().to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn case(name: &str, status: CaseStatus) -> CaseResult {
+        CaseResult {
+            number: None,
+            name: name.into(),
+            status,
+            reason: None,
+            diagnostics: String::new(),
+            line: None,
+            duration: None,
+        }
+    }
+
+    fn attempt(number: u32, verdict: Verdict, cases: Vec<CaseResult>) -> FileSummary {
+        let mut f = FileSummary::not_run("t/a.t".into(), "t/a.t".into(), "");
+        f.reasons = match verdict {
+            Verdict::Pass => Vec::new(),
+            _ => vec![format!("attempt {number} failed")],
+        };
+        f.verdict = verdict;
+        f.attempts = number;
+        f.protocol = Some(Protocol::Tap);
+        f.cases = cases;
+        f.stdout_tail = format!("out {number}\n");
+        f
+    }
+
+    fn fold(attempts: Vec<FileSummary>) -> FileSummary {
+        let mut it = attempts.into_iter();
+        let first = it.next().unwrap();
+        it.fold(first, add_attempt)
+    }
+
+    #[test]
+    fn failed_then_passed_is_flaky_and_names_the_flipped_tests() {
+        use CaseStatus::{Fail, Pass};
+        let f = fold(vec![
+            attempt(1, Verdict::Fail, vec![case("a", Pass), case("b", Fail)]),
+            attempt(2, Verdict::Pass, vec![case("a", Pass), case("b", Pass)]),
+        ]);
+        assert_eq!(f.verdict, Verdict::Flaky);
+        assert_eq!(f.attempts, 2);
+        assert_eq!(f.flipped, ["b"]);
+        assert_eq!(
+            f.reasons,
+            ["passed on attempt 2 after failing on attempt 1"]
+        );
+        let numbers: Vec<(u32, Verdict)> = f
+            .attempt_results
+            .iter()
+            .map(|r| (r.number, r.verdict))
+            .collect();
+        assert_eq!(numbers, [(1, Verdict::Fail), (2, Verdict::Pass)]);
+        assert_eq!(f.attempt_results[0].failed_cases[0].name, "b");
+        assert_eq!(f.attempt_results[0].stdout_tail, "out 1\n");
+    }
+
+    #[test]
+    fn failing_on_every_attempt_is_the_last_attempts_verdict() {
+        let f = fold(vec![
+            attempt(1, Verdict::Fail, vec![]),
+            attempt(2, Verdict::Timeout, vec![]),
+            attempt(3, Verdict::Fail, vec![]),
+        ]);
+        assert_eq!((f.verdict, f.attempts), (Verdict::Fail, 3));
+        assert_eq!(f.reasons, ["attempt 3 failed"]);
+        assert!(f.flipped.is_empty());
+        assert_eq!(f.attempt_results.len(), 3);
+    }
+
+    #[test]
+    fn a_timeout_then_a_pass_is_flaky_and_one_attempt_records_nothing_extra() {
+        let f = fold(vec![
+            attempt(1, Verdict::Timeout, vec![]),
+            attempt(2, Verdict::Pass, vec![]),
+        ]);
+        assert_eq!(f.verdict, Verdict::Flaky);
+        let once = fold(vec![attempt(1, Verdict::Pass, vec![])]);
+        assert_eq!(once.verdict, Verdict::Pass);
+        assert!(once.attempt_results.is_empty());
+    }
+
+    #[test]
+    fn exit_code_files_have_no_flipped_tests() {
+        let mut first = attempt(1, Verdict::Fail, vec![case("t/a.t", CaseStatus::Fail)]);
+        first.protocol = Some(Protocol::ExitCode);
+        let mut second = attempt(2, Verdict::Pass, vec![case("t/a.t", CaseStatus::Pass)]);
+        second.protocol = Some(Protocol::ExitCode);
+        let f = add_attempt(first, second);
+        assert_eq!(f.verdict, Verdict::Flaky);
+        assert!(f.flipped.is_empty());
+    }
+
+    #[test]
+    fn labels_show_attempts_only_when_there_may_be_several() {
+        assert_eq!(label_with_attempts(Verdict::Flaky, 2, 3), "FLAKY 2/3");
+        assert_eq!(label_with_attempts(Verdict::Fail, 3, 3), "FAIL 3/3");
+        assert_eq!(label_with_attempts(Verdict::Pass, 1, 1), "PASS");
+        assert_eq!(label_with_attempts(Verdict::Pass, 1, 3), "PASS");
+    }
+}
