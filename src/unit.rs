@@ -8,11 +8,11 @@
 //!
 //! # Extension point
 //!
-//! Today every unit is a [`UnitKind::File`]: a test file and the way it is
-//! started ([`Launcher`]). A Rust test inside a test binary (`ptest cargo`:
-//! binary, test name, working directory, environment) and a batch of files
-//! started by one child are further kinds; each adds a variant here and an
-//! arm in [`Unit::argv`] and [`Unit::path`], and nothing else changes. The
+//! A unit is a [`UnitKind::File`] (a test file and the way it is started,
+//! [`Launcher`]) or a [`UnitKind::CargoTest`] (one Rust test inside a test
+//! binary, `ptest cargo`). A batch of files started by one child is a
+//! further kind; each adds a variant here and an arm in [`Unit::argv`] and
+//! [`Unit::path`], and nothing else changes. The
 //! working directory ([`Unit::cwd`]) and extra environment ([`Unit::env`])
 //! already travel with the unit for them (set for files by `[[runner]]`
 //! `cwd = "file"`, `env` tables and `--env`).
@@ -159,7 +159,32 @@ pub enum UnitKind {
         /// How to start it.
         launcher: Launcher,
     },
+    /// One test of a libtest test binary built by cargo (`ptest cargo`),
+    /// started as `BINARY --exact NAME --nocapture [--ignored]`.
+    ///
+    /// A kind of its own rather than a generic command: the command line
+    /// is built in one place from typed parts (the `--ignored` switch is a
+    /// flag, not a string to find), and reports can name the binary.
+    /// [`Unit::path`] is the binary: reports show it, and the history's
+    /// content hash is the binary's (hashed once per binary, see
+    /// `history::hash_files`), so a test's pass/fail changes count as
+    /// flips only while its binary is byte-for-byte the same build.
+    CargoTest {
+        /// The test executable.
+        binary: PathBuf,
+        /// nextest's binary id: `crate`, `crate::bin/NAME`, `crate::NAME`
+        /// (an integration test), `crate::example/NAME`, `crate::bench/NAME`.
+        binary_id: String,
+        /// The test's path inside the binary, as `--list` prints it.
+        name: String,
+        /// Run with `--ignored` (an `#[ignore]` test under `--run-ignored`).
+        ignored: bool,
+    },
 }
+
+/// The launcher of every [`UnitKind::CargoTest`]: the binary is executed
+/// directly, with its arguments.
+static DIRECT: Launcher = Launcher::Direct;
 
 /// One unit of work: started as one child, judged as one verdict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -257,6 +282,7 @@ impl Unit {
     pub fn path(&self) -> &Path {
         match &self.kind {
             UnitKind::File { path, .. } => path,
+            UnitKind::CargoTest { binary, .. } => binary,
         }
     }
 
@@ -264,6 +290,7 @@ impl Unit {
     pub fn launcher(&self) -> &Launcher {
         match &self.kind {
             UnitKind::File { launcher, .. } => launcher,
+            UnitKind::CargoTest { .. } => &DIRECT,
         }
     }
 
@@ -300,6 +327,23 @@ impl Unit {
                 }
                 Launcher::Unrunnable { reason } => Err(reason),
             },
+            UnitKind::CargoTest {
+                binary,
+                name,
+                ignored,
+                ..
+            } => {
+                let mut argv: Vec<OsString> = vec![
+                    binary.clone().into_os_string(),
+                    "--exact".into(),
+                    name.into(),
+                    "--nocapture".into(),
+                ];
+                if *ignored {
+                    argv.push("--ignored".into());
+                }
+                Ok(argv)
+            }
         }
     }
 }
@@ -373,5 +417,29 @@ mod tests {
         let argv = unit.argv_with(None).unwrap();
         assert!(Path::new(&argv[3]).is_absolute(), "{argv:?}");
         assert_eq!(argv[4], "--junitxml={junit}");
+    }
+
+    #[test]
+    fn a_cargo_test_runs_its_binary_with_exact_name_and_nocapture() {
+        let mut unit = Unit::file("x".into(), "x".into(), Launcher::Direct, None, 0);
+        unit.kind = UnitKind::CargoTest {
+            binary: "/t/deps/lib-0a1b".into(),
+            binary_id: "lib".into(),
+            name: "tests::adds".into(),
+            ignored: false,
+        };
+        assert_eq!(unit.path(), Path::new("/t/deps/lib-0a1b"));
+        assert_eq!(
+            unit.argv(),
+            Ok(
+                ["/t/deps/lib-0a1b", "--exact", "tests::adds", "--nocapture"]
+                    .map(OsString::from)
+                    .to_vec()
+            )
+        );
+        if let UnitKind::CargoTest { ignored, .. } = &mut unit.kind {
+            *ignored = true;
+        }
+        assert_eq!(unit.argv().unwrap().last().unwrap(), "--ignored");
     }
 }

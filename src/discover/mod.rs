@@ -309,6 +309,8 @@ impl Filters {
                 UnitKind::File { launcher, .. } => {
                     *launcher = resolve::runner_launcher(rule, launcher)
                 }
+                // Discovery makes files only.
+                UnitKind::CargoTest { .. } => {}
             }
             unit.protocol = rule.protocol;
             unit.cwd = resolve::runner_cwd(rule, path);

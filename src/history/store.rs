@@ -347,13 +347,21 @@ pub fn hash_files<'a>(
     files: impl IntoIterator<Item = (&'a str, &'a Path)>,
 ) -> HashMap<String, String> {
     let files: Vec<(&str, &Path)> = files.into_iter().collect();
-    files
+    // Each path once: the tests of one cargo test binary share it.
+    let mut paths: Vec<&Path> = files.iter().map(|(_, path)| *path).collect();
+    paths.sort_unstable();
+    paths.dedup();
+    let by_path: HashMap<&Path, String> = paths
         .par_iter()
-        .filter_map(|(id, path)| {
+        .filter_map(|path| {
             let file = File::open(path).ok()?;
             let mut hasher = blake3::Hasher::new();
             hasher.update_reader(file).ok()?;
-            Some((id.to_string(), hasher.finalize().to_hex().to_string()))
+            Some((*path, hasher.finalize().to_hex().to_string()))
         })
+        .collect();
+    files
+        .iter()
+        .filter_map(|(id, path)| Some((id.to_string(), by_path.get(path)?.clone())))
         .collect()
 }

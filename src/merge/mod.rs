@@ -4,6 +4,7 @@
 //! with their verdict, files stopped by Ctrl-C as [`Verdict::Interrupted`],
 //! files that never started as [`Verdict::NotRun`].
 
+mod libtest;
 mod partition;
 pub mod reason;
 pub mod shards;

@@ -202,6 +202,7 @@ fn protocol_type(protocol: Option<Protocol>) -> &'static str {
     match protocol {
         Some(Protocol::ExitCode) => "exit-code",
         Some(Protocol::Junit) => "junit",
+        Some(Protocol::Libtest) => "libtest",
         Some(Protocol::Tap) | None => "tap",
     }
 }
