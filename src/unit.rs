@@ -286,6 +286,16 @@ impl Unit {
         }
     }
 
+    /// The group its results are reported under (one JUnit
+    /// `<testsuite>`): a cargo test's binary id; `None` for a file (its
+    /// own suite, named by its id).
+    pub fn suite(&self) -> Option<&str> {
+        match &self.kind {
+            UnitKind::File { .. } => None,
+            UnitKind::CargoTest { binary_id, .. } => Some(binary_id),
+        }
+    }
+
     /// How the unit is started.
     pub fn launcher(&self) -> &Launcher {
         match &self.kind {

@@ -46,6 +46,7 @@ fn fixed_summary() -> ptest::merge::RunSummary {
         },
     ];
     f.stdout_log = Some(".ptest/runs/r/logs/t%2Fa.t.1.stdout".into());
+    f.suite = Some("t".into());
     f.stdout_tail = "not ok 2 - second\n".into();
     f.stderr_tail = "oops\n".into();
     let not_run = FileSummary::not_run("t/b.t".into(), "t/b.t".into(), "not run");

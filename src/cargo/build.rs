@@ -69,17 +69,16 @@ impl BuildOptions {
         if self.no_default_features {
             args.push("--no-default-features".into());
         }
+        if let Some(dir) = &self.target_dir {
+            args.extend(["--target-dir".into(), dir.clone().into_os_string()]);
+        }
         args.extend(self.location());
         args
     }
 
-    /// `--target-dir` and `--manifest-path`, which `cargo metadata` takes
-    /// too.
+    /// `--manifest-path`, which `cargo metadata` takes too.
     fn location(&self) -> Vec<OsString> {
         let mut args: Vec<OsString> = Vec::new();
-        if let Some(dir) = &self.target_dir {
-            args.extend(["--target-dir".into(), dir.clone().into_os_string()]);
-        }
         if let Some(path) = &self.manifest_path {
             args.extend(["--manifest-path".into(), path.clone().into_os_string()]);
         }
@@ -268,7 +267,10 @@ pub fn build(options: &BuildOptions) -> Result<Built, BuildError> {
     }
     Ok(Built {
         binaries: binaries(&messages, &metadata.packages),
-        target_dir: metadata.target_directory,
+        target_dir: match &options.target_dir {
+            Some(dir) => std::path::absolute(dir).unwrap_or_else(|_| dir.clone()),
+            None => metadata.target_directory,
+        },
     })
 }
 

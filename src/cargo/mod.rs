@@ -28,3 +28,14 @@ pub mod list;
 
 pub use build::{build, BuildError, BuildOptions, TestBinary};
 pub use list::{list, units, Filters, ListError, Listed, RunIgnored};
+
+/// Why `ptest cargo` has no tests to run (exit 2).
+#[derive(Debug, thiserror::Error)]
+pub enum CargoError {
+    /// Building failed (cargo's diagnostics were shown).
+    #[error(transparent)]
+    Build(#[from] BuildError),
+    /// A binary's tests could not be listed.
+    #[error(transparent)]
+    List(#[from] ListError),
+}

@@ -28,6 +28,13 @@ pub fn exec(settings: &Settings) -> Result<Exit, CliError> {
         err_line(&no_files_message(settings));
         return Ok(Exit::NoTests);
     }
+    run_units(settings, files)
+}
+
+/// Everything after discovery, for every command that makes units
+/// (`ptest`, `ptest cargo`): `--failed`, plan, `--list`/`--dry-run`, run,
+/// reports, history. `files` is not empty.
+pub fn run_units(settings: &Settings, files: Vec<Unit>) -> Result<Exit, CliError> {
     let history = read_history(settings);
     let files = if settings.failed {
         match only_failed(files, history.as_ref(), settings)? {

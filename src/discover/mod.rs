@@ -599,6 +599,13 @@ fn normalize_path(path: &Path) -> PathBuf {
         .collect()
 }
 
+/// The per-unit settings of units that discovery did not make (`ptest
+/// cargo`'s tests): `[[override]]` patterns matched against unit ids, and
+/// the run-wide environment (see `resolve::apply_by_id`).
+pub fn apply_rules_by_id(units: &mut [Unit], options: &DiscoverOptions) {
+    resolve::apply_by_id(units, &options.rules, &options.env);
+}
+
 /// Splits an `--exec` command line into words (shell quoting rules).
 pub fn split_exec(command: &str) -> Result<Vec<String>, DiscoverError> {
     shell_words::split(command).map_err(|_| DiscoverError::BadExec(command.to_string()))

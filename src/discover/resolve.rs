@@ -11,7 +11,7 @@
 use super::header::Header;
 use crate::config::file::pattern_matcher;
 use crate::config::rules::{PerFile, Rules, RunnerCwd, RunnerRule};
-use crate::unit::{Launcher, UnitId, UnitSettings};
+use crate::unit::{Launcher, Unit, UnitId, UnitSettings};
 use std::path::{Path, PathBuf};
 
 /// The rules compiled once per run.
@@ -173,4 +173,50 @@ pub(crate) fn runner_cwd(rule: &RunnerRule, path: &Path) -> Option<PathBuf> {
 /// Ids for `depends-on` paths, through the discovery id rule.
 pub(crate) fn dependency_ids(paths: &[PathBuf], id: &dyn Fn(&Path) -> String) -> Vec<UnitId> {
     paths.iter().map(|p| UnitId::new(id(p))).collect()
+}
+
+/// Applies `[[override]]`s to units that are not files (`ptest cargo`'s
+/// tests): each pattern is a glob matched against the whole unit id, `*`
+/// crossing `/` and `::` (`"my-crate *"`, `"*::db_*"`, `"*slow*"`). Later
+/// matches win, key by key, over what the unit already has; the run-wide
+/// environment and the overrides' `env` come after the unit's own.
+/// `depends-on` values are unit ids.
+pub(crate) fn apply_by_id(units: &mut [Unit], rules: &Rules, env: &[(String, String)]) {
+    let overrides: Vec<(globset::GlobMatcher, &crate::config::rules::OverrideRule)> = rules
+        .overrides
+        .iter()
+        .filter_map(|o| {
+            let glob = globset::GlobBuilder::new(&o.pattern)
+                .literal_separator(false)
+                .build()
+                .ok()?;
+            Some((glob.compile_matcher(), o))
+        })
+        .collect();
+    for unit in units {
+        let mut out = Resolved {
+            settings: unit.settings.clone(),
+            env: env.to_vec(),
+            depends_on: Vec::new(),
+        };
+        for (matcher, rule) in &overrides {
+            if matcher.is_match(unit.id.as_str()) {
+                apply(&mut out, &rule.settings, &|_| rule.origin.clone());
+            }
+        }
+        unit.settings = out.settings;
+        unit.settings.depends_on = out
+            .depends_on
+            .iter()
+            .map(|p| {
+                let id = p.strip_prefix(&rules.base).unwrap_or(p);
+                UnitId::new(id.to_string_lossy().into_owned())
+            })
+            .collect();
+        unit.env.extend(
+            out.env
+                .into_iter()
+                .map(|(k, v)| (std::ffi::OsString::from(k), std::ffi::OsString::from(v))),
+        );
+    }
 }

@@ -155,6 +155,11 @@ pub struct FileSummary {
     /// The stderr log, if kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stderr_log: Option<PathBuf>,
+    /// The suite its results are reported under (`ptest cargo`: the test
+    /// binary's id); absent: its own, named by its id. See
+    /// [`crate::unit::Unit::suite`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suite: Option<String>,
     /// The last lines of stdout, for files that did not pass.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub stdout_tail: String,
@@ -195,6 +200,7 @@ impl FileSummary {
             cases: Vec::new(),
             stdout_log: None,
             stderr_log: None,
+            suite: None,
             stdout_tail: String::new(),
             stderr_tail: String::new(),
         }
@@ -395,6 +401,8 @@ pub struct Attempt {
 #[derive(Debug)]
 pub struct Merger {
     planned: Vec<(String, PathBuf)>,
+    /// Each planned unit's suite ([`crate::unit::Unit::suite`]).
+    suites: Vec<Option<String>>,
     /// Each planned file's own skip reason (`skip` in its settings).
     skip_reasons: Vec<Option<String>>,
     /// Every unit's attempts so far, by plan index.
@@ -418,6 +426,11 @@ impl Merger {
                 .entries
                 .iter()
                 .map(|e| e.file.settings.skip.clone())
+                .collect(),
+            suites: plan
+                .entries
+                .iter()
+                .map(|e| e.file.suite().map(str::to_string))
                 .collect(),
             attempts: vec![Vec::new(); plan.entries.len()],
             done: vec![None; plan.entries.len()],
@@ -512,8 +525,10 @@ impl Merger {
             .done
             .into_iter()
             .zip(self.planned)
-            .map(|(done, (id, path))| {
-                done.unwrap_or_else(|| FileSummary::not_run(id, path, "not run"))
+            .zip(self.suites)
+            .map(|((done, (id, path)), suite)| FileSummary {
+                suite,
+                ..done.unwrap_or_else(|| FileSummary::not_run(id, path, "not run"))
             })
             .collect();
         files.sort_by(|a, b| a.id.cmp(&b.id));

@@ -167,6 +167,7 @@ pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
         cases,
         stdout_log: run.stdout.kept.then(|| run.stdout.path.clone()),
         stderr_log: run.stderr.kept.then(|| run.stderr.path.clone()),
+        suite: None,
         stdout_tail: String::new(),
         stderr_tail: String::new(),
     }

@@ -131,7 +131,27 @@ pub fn parse(stdout: &[u8], stderr: &[u8]) -> LibtestReport {
         }
     }
     report.panics = panics(&String::from_utf8_lossy(stderr));
+    attach_panics(&mut report);
     report
+}
+
+/// A failing case gets its panic (the one on its thread, else the first)
+/// as its line and diagnostics, which reports show as the failure.
+fn attach_panics(report: &mut LibtestReport) {
+    for case in report.cases.iter_mut().filter(|c| c.status.is_failure()) {
+        let panic = report
+            .panics
+            .iter()
+            .find(|p| p.thread == case.name)
+            .or(report.panics.first());
+        if let Some(panic) = panic {
+            case.line = Some(panic.reason());
+            case.diagnostics = match &panic.location {
+                Some(at) => format!("panicked at {at}:\n{}", panic.message),
+                None => panic.message.clone(),
+            };
+        }
+    }
 }
 
 fn case(name: &str, status: CaseStatus, reason: Option<String>) -> CaseResult {
@@ -206,6 +226,23 @@ fn counts(rest: &str) -> Option<Counts> {
     Some(counts)
 }
 
+/// `T' panicked at REST` or, since Rust 1.89, `T' (ID) panicked at REST`
+/// (the thread's id) → (T, REST).
+fn panic_head(text: &str) -> Option<(&str, &str)> {
+    let (thread, rest) = text.split_once("' ")?;
+    let rest = match rest.strip_prefix('(') {
+        Some(id) => {
+            let (digits, after) = id.split_once(") ")?;
+            if !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return None;
+            }
+            after
+        }
+        None => rest,
+    };
+    Some((thread, rest.strip_prefix("panicked at ")?))
+}
+
 /// Every `thread 'T' panicked at …` on stderr, with its message.
 fn panics(stderr: &str) -> Vec<Panic> {
     let mut found = Vec::new();
@@ -214,7 +251,7 @@ fn panics(stderr: &str) -> Vec<Panic> {
         let Some(rest) = line.strip_prefix("thread '") else {
             continue;
         };
-        let Some((thread, rest)) = rest.split_once("' panicked at ") else {
+        let Some((thread, rest)) = panic_head(rest) else {
             continue;
         };
         let panic = match rest.strip_prefix('\'') {
@@ -282,6 +319,13 @@ mod tests {
         let err = "\nthread 'tests::fails' panicked at src/lib.rs:10:5:\nassertion `left == right` failed\n  left: 1\n right: 2\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n";
         let r = parse(out.as_bytes(), err.as_bytes());
         assert_eq!(r.cases[0].status, CaseStatus::Fail);
+        assert_eq!(
+            r.cases[0].line.as_deref(),
+            Some(r.panics[0].reason().as_str())
+        );
+        assert!(r.cases[0]
+            .diagnostics
+            .starts_with("panicked at src/lib.rs:10:5:\nassertion"));
         assert_eq!(r.summary.unwrap().failed, 1);
         assert_eq!(r.panics.len(), 1);
         let p = &r.panics[0];
@@ -294,6 +338,17 @@ mod tests {
         assert_eq!(
             p.reason(),
             "panicked at src/lib.rs:10:5: assertion `left == right` failed /   left: 1 /  right: 2"
+        );
+    }
+
+    #[test]
+    fn a_thread_id_after_the_name_is_read_past() {
+        let err = "thread 'tests::panics' (5312) panicked at calc/src/lib.rs:28:9:\nboom at the disco\nstack backtrace:\n   0: x\n";
+        let p = &parse(b"", err.as_bytes()).panics[0];
+        assert_eq!(p.thread, "tests::panics");
+        assert_eq!(
+            p.reason(),
+            "panicked at calc/src/lib.rs:28:9: boom at the disco"
         );
     }
 
