@@ -20,9 +20,10 @@ use std::process::Command;
 use std::sync::OnceLock;
 
 /// Every test of the fixture, by id.
-const ALL: [&str; 10] = [
+const ALL: [&str; 11] = [
     "app::bin/app tests::greets",
     "app::cli runs_the_binary",
+    "app::cli sees_the_build_scripts_out_dir",
     "app::cli tmpdir_is_set",
     "calc tests::adds",
     "calc tests::fails",
@@ -96,6 +97,7 @@ fn every_test_runs_in_its_own_process_with_its_verdict() {
     let want: Vec<(String, String)> = [
         ("app::bin/app tests::greets", "pass"),
         ("app::cli runs_the_binary", "pass"),
+        ("app::cli sees_the_build_scripts_out_dir", "pass"),
         ("app::cli tmpdir_is_set", "pass"),
         ("calc tests::adds", "pass"),
         ("calc tests::fails", "fail"),
@@ -110,7 +112,7 @@ fn every_test_runs_in_its_own_process_with_its_verdict() {
     .collect();
     assert_eq!(verdicts, want, "{}", run.describe());
     let summary = run.summary();
-    assert_eq!(summary["totals"]["files"]["passed"], 6);
+    assert_eq!(summary["totals"]["files"]["passed"], 7);
     assert_eq!(summary["totals"]["files"]["failed"], 3);
     let panics = run.file("calc tests::panics");
     assert_eq!(panics["protocol"], "libtest");
@@ -124,8 +126,9 @@ fn every_test_runs_in_its_own_process_with_its_verdict() {
     let fails = text(&run.file("calc tests::fails")["reasons"][0]);
     assert!(fails.contains("arithmetic is broken"), "{fails}");
     assert!(text(&run.file("calc tests::ignored")["reasons"][0]).contains("ignored"));
-    // CARGO_BIN_EXE_app, CARGO_MANIFEST_DIR as the cwd, CARGO_PKG_*: the
-    // tests that check them passed.
+    // CARGO_BIN_EXE_app, CARGO_MANIFEST_DIR as the cwd, CARGO_PKG_*,
+    // OUT_DIR and a build script's rustc-env: the tests that check them
+    // passed.
     assert!(
         run.stdout.contains("boom at the disco"),
         "{}",
@@ -146,7 +149,7 @@ fn junit_has_one_testsuite_per_binary_and_a_testcase_per_test() {
         })
         .collect();
     assert_eq!(suites, ["app::bin/app", "app::cli", "calc"], "{xml}");
-    assert_eq!(xml.matches("<testcase ").count(), 10, "{xml}");
+    assert_eq!(xml.matches("<testcase ").count(), 11, "{xml}");
     assert!(
         xml.contains(r#"<testcase name="tests::panics" classname="calc""#),
         "{xml}"

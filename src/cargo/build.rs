@@ -179,6 +179,9 @@ pub struct TestBinary {
     pub out_dir: Option<PathBuf>,
     /// Library directories the package's build script asked for.
     pub linked_paths: Vec<PathBuf>,
+    /// `cargo:rustc-env` variables of the package's build script (given
+    /// to the tests at run time too, as nextest does).
+    pub script_env: Vec<(String, String)>,
 }
 
 /// What the build produced.
@@ -213,6 +216,9 @@ struct Message {
     out_dir: Option<PathBuf>,
     #[serde(default)]
     linked_paths: Vec<String>,
+    /// `cargo:rustc-env=NAME=VALUE` of a build script.
+    #[serde(default)]
+    env: Vec<(String, String)>,
 }
 
 #[derive(Deserialize)]
@@ -312,7 +318,7 @@ fn metadata(options: &BuildOptions) -> Result<Metadata, BuildError> {
 /// build-script outputs.
 fn binaries(messages: &[Message], packages: &[Package]) -> Vec<TestBinary> {
     let mut bin_exes: HashMap<&str, Vec<(String, PathBuf)>> = HashMap::new();
-    let mut scripts: HashMap<&str, (Option<PathBuf>, Vec<PathBuf>)> = HashMap::new();
+    let mut scripts: HashMap<&str, Script> = HashMap::new();
     for m in messages {
         let Some(id) = m.package_id.as_deref() else {
             continue;
@@ -327,8 +333,12 @@ fn binaries(messages: &[Message], packages: &[Package]) -> Vec<TestBinary> {
                     .push((t.name.clone(), exe.clone()));
             }
             ("build-script-executed", _, _, _) => {
-                let linked = m.linked_paths.iter().map(|p| linked_path(p)).collect();
-                scripts.insert(id, (m.out_dir.clone(), linked));
+                let script = Script {
+                    out_dir: m.out_dir.clone(),
+                    linked_paths: m.linked_paths.iter().map(|p| linked_path(p)).collect(),
+                    env: m.env.clone(),
+                };
+                scripts.insert(id, script);
             }
             _ => {}
         }
@@ -350,7 +360,7 @@ fn binaries(messages: &[Message], packages: &[Package]) -> Vec<TestBinary> {
                 .cloned()
                 .unwrap_or_else(|| unknown_package(id));
             let kind = kind_of(&target.kind);
-            let (out_dir, linked_paths) = scripts.get(id).cloned().unwrap_or_default();
+            let script = scripts.get(id).cloned().unwrap_or_default();
             Some(TestBinary {
                 binary_id: binary_id(&package.name, kind, &target.name),
                 executable: exe.clone(),
@@ -358,11 +368,20 @@ fn binaries(messages: &[Message], packages: &[Package]) -> Vec<TestBinary> {
                 target_name: target.name.clone(),
                 bin_exes: bin_exes.get(id).cloned().unwrap_or_default(),
                 package,
-                out_dir,
-                linked_paths,
+                out_dir: script.out_dir,
+                linked_paths: script.linked_paths,
+                script_env: script.env,
             })
         })
         .collect()
+}
+
+/// What a package's build script reported.
+#[derive(Debug, Clone, Default)]
+struct Script {
+    out_dir: Option<PathBuf>,
+    linked_paths: Vec<PathBuf>,
+    env: Vec<(String, String)>,
 }
 
 /// A `cargo:rustc-link-search=[KIND=]PATH` path without its kind.
@@ -439,7 +458,7 @@ mod tests {
     fn messages_become_binaries_with_their_bins_and_out_dir() {
         let lines = [
             r#"{"reason":"compiler-artifact","package_id":"path+file:///w/app#0.1.0","target":{"kind":["bin"],"name":"app"},"profile":{"test":false},"executable":"/w/target/debug/app"}"#,
-            r#"{"reason":"build-script-executed","package_id":"path+file:///w/app#0.1.0","out_dir":"/w/target/debug/build/app-1/out","linked_paths":["native=/opt/lib"]}"#,
+            r#"{"reason":"build-script-executed","package_id":"path+file:///w/app#0.1.0","out_dir":"/w/target/debug/build/app-1/out","linked_paths":["native=/opt/lib"],"env":[["BUILT","yes"]]}"#,
             r#"{"reason":"compiler-artifact","package_id":"path+file:///w/app#0.1.0","target":{"kind":["test"],"name":"cli"},"profile":{"test":true},"executable":"/w/target/debug/deps/cli-2"}"#,
             r#"{"reason":"compiler-artifact","package_id":"path+file:///w/app#0.1.0","target":{"kind":["lib"],"name":"app"},"profile":{"test":false},"executable":null}"#,
             r#"{"reason":"build-finished","success":true}"#,
@@ -470,6 +489,7 @@ mod tests {
             Some(PathBuf::from("/w/target/debug/build/app-1/out"))
         );
         assert_eq!(b.linked_paths, [PathBuf::from("/opt/lib")]);
+        assert_eq!(b.script_env, [("BUILT".to_string(), "yes".to_string())]);
         assert_eq!(b.package.root(), Path::new("/w/app"));
         let odd = unknown_package("registry+https://x#semver@1.0.2");
         assert_eq!(

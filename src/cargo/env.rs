@@ -12,6 +12,7 @@
 //! | `CARGO_BIN_EXE_<name>` | for integration tests and benches: each `bin` of the package |
 //! | `CARGO_TARGET_TMPDIR` | for integration tests and benches: `<target dir>/tmp` |
 //! | `OUT_DIR` | when the package has a build script |
+//! | each `cargo:rustc-env=NAME=VALUE` | of the package's build script (as nextest sets them) |
 //! | `LD_LIBRARY_PATH` | the binary's `deps` directory and its parent, the build script's link paths, the toolchain's `<sysroot>/lib`, then the inherited value |
 //!
 //! The test starts in the package root, as under `cargo test`.
@@ -90,6 +91,9 @@ pub fn test_env(
     if let Some(dir) = &binary.out_dir {
         set("OUT_DIR", dir.clone().into());
     }
+    for (name, value) in &binary.script_env {
+        set(name, value.into());
+    }
     if let Some(value) = library_path(binary, sysroot_lib) {
         set("LD_LIBRARY_PATH", value);
     }
@@ -142,6 +146,7 @@ mod tests {
             bin_exes: vec![("app".into(), "/w/target/debug/app".into())],
             out_dir: Some("/w/target/debug/build/app-1/out".into()),
             linked_paths: Vec::new(),
+            script_env: Vec::new(),
         };
         let built = Built {
             binaries: Vec::new(),

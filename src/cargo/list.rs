@@ -246,6 +246,7 @@ mod tests {
             bin_exes: Vec::new(),
             out_dir: None,
             linked_paths: Vec::new(),
+            script_env: Vec::new(),
         };
         let tests = [
             ("tests::adds", false),
