@@ -220,3 +220,55 @@ pub(crate) fn apply_by_id(units: &mut [Unit], rules: &Rules, env: &[(String, Str
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::rules::OverrideRule;
+    use crate::unit::UnitKind;
+    use std::time::Duration;
+
+    fn cargo_test(id: &str) -> Unit {
+        let mut unit = Unit::file(id.into(), "bin".into(), Launcher::Direct, None, 0);
+        unit.kind = UnitKind::CargoTest {
+            binary: "bin".into(),
+            binary_id: "calc".into(),
+            name: id.into(),
+            ignored: false,
+        };
+        unit.env = vec![("CARGO_PKG_NAME".into(), "calc".into())];
+        unit
+    }
+
+    #[test]
+    fn overrides_match_whole_ids_across_colons_and_slashes() {
+        let rule = |pattern: &str, timeout: u64| OverrideRule {
+            pattern: pattern.into(),
+            settings: PerFile {
+                timeout: Some(Duration::from_secs(timeout)),
+                ..PerFile::default()
+            },
+            origin: format!("ptest.toml [[override]] {pattern:?}"),
+        };
+        let rules = Rules {
+            base: "/w".into(),
+            runners: Vec::new(),
+            overrides: vec![rule("calc *", 5), rule("*::bin/app *slow", 9)],
+        };
+        let mut units = vec![
+            cargo_test("calc tests::a"),
+            cargo_test("app::bin/app tests::slow"),
+            cargo_test("calcx tests::b"),
+        ];
+        apply_by_id(&mut units, &rules, &[("RUN".into(), "1".into())]);
+        let timeouts: Vec<Option<u64>> = units
+            .iter()
+            .map(|u| u.settings.timeout.map(|t| t.as_secs()))
+            .collect();
+        assert_eq!(timeouts, [Some(5), Some(9), None]);
+        assert_eq!(units[0].settings.sources[0].0, "timeout");
+        // The unit's own environment first, then the run's.
+        let names: Vec<_> = units[0].env.iter().map(|(k, _)| k.clone()).collect();
+        assert_eq!(names, ["CARGO_PKG_NAME", "RUN"]);
+    }
+}
