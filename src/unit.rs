@@ -165,10 +165,12 @@ pub enum UnitKind {
     /// A kind of its own rather than a generic command: the command line
     /// is built in one place from typed parts (the `--ignored` switch is a
     /// flag, not a string to find), and reports can name the binary.
-    /// [`Unit::path`] is the binary: reports show it, and the history's
-    /// content hash is the binary's (hashed once per binary, see
-    /// `history::hash_files`), so a test's pass/fail changes count as
-    /// flips only while its binary is byte-for-byte the same build.
+    /// [`Unit::path`] is the binary: reports show it. The history's
+    /// content hash is the binary's size and modification time
+    /// ([`ContentKey::Stamp`]): cargo relinks a test binary only when its
+    /// crate or a dependency changed, so a test's pass/fail changes count
+    /// as flips only between runs of the same build, and ptest does not
+    /// read hundreds of megabytes of debug binaries after every run.
     CargoTest {
         /// The test executable.
         binary: PathBuf,
@@ -180,6 +182,17 @@ pub enum UnitKind {
         /// Run with `--ignored` (an `#[ignore]` test under `--run-ignored`).
         ignored: bool,
     },
+}
+
+/// What the history's content hash of a unit is computed from (see
+/// `history::hash_contents`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ContentKey<'a> {
+    /// The file's bytes (a test file).
+    Bytes(&'a Path),
+    /// The file's size and modification time (a test binary: large, and
+    /// rewritten only by a build).
+    Stamp(&'a Path),
 }
 
 /// The launcher of every [`UnitKind::CargoTest`]: the binary is executed
@@ -283,6 +296,14 @@ impl Unit {
         match &self.kind {
             UnitKind::File { path, .. } => path,
             UnitKind::CargoTest { binary, .. } => binary,
+        }
+    }
+
+    /// What its history content hash is computed from.
+    pub fn content_key(&self) -> ContentKey<'_> {
+        match &self.kind {
+            UnitKind::File { path, .. } => ContentKey::Bytes(path),
+            UnitKind::CargoTest { binary, .. } => ContentKey::Stamp(binary),
         }
     }
 

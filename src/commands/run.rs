@@ -370,8 +370,8 @@ fn record_history(path: &Path, plan: &Plan, summary: &RunSummary) -> String {
     let files = plan
         .entries
         .iter()
-        .map(|e| (e.file.id.as_str(), e.file.path()));
-    match history::update(path, summary, &history::hash_files(files)) {
+        .map(|e| (e.file.id.as_str(), e.file.content_key()));
+    match history::update(path, summary, &history::hash_contents(files)) {
         Ok(Some(warning)) => format!("warning: {warning}\n"),
         Ok(None) => String::new(),
         Err(err) => format!("warning: history not saved: {}\n", causes(&err)),
