@@ -18,8 +18,9 @@
 //! runs them). After this stage a Rust test is a unit like any other: its
 //! id is `BINARY-ID TEST-PATH` (nextest's binary ids: `crate`,
 //! `crate::bin/NAME`, `crate::NAME` for an integration test,
-//! `crate::example/NAME`, `crate::bench/NAME`), the one space keeping the
-//! two apart (a test path never holds a space; `crate::NAME` and a test
+//! `crate::example/NAME`, `crate::bench/NAME`), the first space keeping the
+//! two apart (a binary id never holds a space, a libtest-mimic test name
+//! may; `crate::NAME` and a test
 //! path both hold `::`).
 
 pub mod build;
