@@ -30,6 +30,9 @@ fn main() -> ExitCode {
         Some(Command::Explain(args)) => Settings::from_args(&args)
             .map_err(CliError::from)
             .and_then(|settings| commands::explain::exec(&settings)),
+        Some(Command::Cargo(args)) => Settings::from_args(&args.run)
+            .map_err(CliError::from)
+            .and_then(|settings| commands::cargo::exec(&settings, &args)),
         None => Settings::from_args(&cli.run)
             .map_err(CliError::from)
             .and_then(|settings| commands::run::exec(&settings)),

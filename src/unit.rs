@@ -8,11 +8,11 @@
 //!
 //! # Extension point
 //!
-//! Today every unit is a [`UnitKind::File`]: a test file and the way it is
-//! started ([`Launcher`]). A Rust test inside a test binary (`ptest cargo`:
-//! binary, test name, working directory, environment) and a batch of files
-//! started by one child are further kinds; each adds a variant here and an
-//! arm in [`Unit::argv`] and [`Unit::path`], and nothing else changes. The
+//! A unit is a [`UnitKind::File`] (a test file and the way it is started,
+//! [`Launcher`]) or a [`UnitKind::CargoTest`] (one Rust test inside a test
+//! binary, `ptest cargo`). A batch of files started by one child is a
+//! further kind; each adds a variant here and an arm in [`Unit::argv`] and
+//! [`Unit::path`], and nothing else changes. The
 //! working directory ([`Unit::cwd`]) and extra environment ([`Unit::env`])
 //! already travel with the unit for them (set for files by `[[runner]]`
 //! `cwd = "file"`, `env` tables and `--env`).
@@ -159,7 +159,45 @@ pub enum UnitKind {
         /// How to start it.
         launcher: Launcher,
     },
+    /// One test of a libtest test binary built by cargo (`ptest cargo`),
+    /// started as `BINARY --exact NAME --nocapture [--ignored]`.
+    ///
+    /// A kind of its own rather than a generic command: the command line
+    /// is built in one place from typed parts (the `--ignored` switch is a
+    /// flag, not a string to find), and reports can name the binary.
+    /// [`Unit::path`] is the binary: reports show it. The history's
+    /// content hash is the binary's size and modification time
+    /// ([`ContentKey::Stamp`]): cargo relinks a test binary only when its
+    /// crate or a dependency changed, so a test's pass/fail changes count
+    /// as flips only between runs of the same build, and ptest does not
+    /// read hundreds of megabytes of debug binaries after every run.
+    CargoTest {
+        /// The test executable.
+        binary: PathBuf,
+        /// nextest's binary id: `crate`, `crate::bin/NAME`, `crate::NAME`
+        /// (an integration test), `crate::example/NAME`, `crate::bench/NAME`.
+        binary_id: String,
+        /// The test's path inside the binary, as `--list` prints it.
+        name: String,
+        /// Run with `--ignored` (an `#[ignore]` test under `--run-ignored`).
+        ignored: bool,
+    },
 }
+
+/// What the history's content hash of a unit is computed from (see
+/// `history::hash_contents`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ContentKey<'a> {
+    /// The file's bytes (a test file).
+    Bytes(&'a Path),
+    /// The file's size and modification time (a test binary: large, and
+    /// rewritten only by a build).
+    Stamp(&'a Path),
+}
+
+/// The launcher of every [`UnitKind::CargoTest`]: the binary is executed
+/// directly, with its arguments.
+static DIRECT: Launcher = Launcher::Direct;
 
 /// One unit of work: started as one child, judged as one verdict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -268,6 +306,25 @@ impl Unit {
     pub fn path(&self) -> &Path {
         match &self.kind {
             UnitKind::File { path, .. } => path,
+            UnitKind::CargoTest { binary, .. } => binary,
+        }
+    }
+
+    /// What its history content hash is computed from.
+    pub fn content_key(&self) -> ContentKey<'_> {
+        match &self.kind {
+            UnitKind::File { path, .. } => ContentKey::Bytes(path),
+            UnitKind::CargoTest { binary, .. } => ContentKey::Stamp(binary),
+        }
+    }
+
+    /// The group its results are reported under (one JUnit
+    /// `<testsuite>`): a cargo test's binary id; `None` for a file (its
+    /// own suite, named by its id).
+    pub fn suite(&self) -> Option<&str> {
+        match &self.kind {
+            UnitKind::File { .. } => None,
+            UnitKind::CargoTest { binary_id, .. } => Some(binary_id),
         }
     }
 
@@ -275,6 +332,7 @@ impl Unit {
     pub fn launcher(&self) -> &Launcher {
         match &self.kind {
             UnitKind::File { launcher, .. } => launcher,
+            UnitKind::CargoTest { .. } => &DIRECT,
         }
     }
 
@@ -311,6 +369,23 @@ impl Unit {
                 }
                 Launcher::Unrunnable { reason } => Err(reason),
             },
+            UnitKind::CargoTest {
+                binary,
+                name,
+                ignored,
+                ..
+            } => {
+                let mut argv: Vec<OsString> = vec![
+                    binary.clone().into_os_string(),
+                    "--exact".into(),
+                    name.into(),
+                    "--nocapture".into(),
+                ];
+                if *ignored {
+                    argv.push("--ignored".into());
+                }
+                Ok(argv)
+            }
         }
     }
 }
@@ -384,5 +459,29 @@ mod tests {
         let argv = unit.argv_with(None).unwrap();
         assert!(Path::new(&argv[3]).is_absolute(), "{argv:?}");
         assert_eq!(argv[4], "--junitxml={junit}");
+    }
+
+    #[test]
+    fn a_cargo_test_runs_its_binary_with_exact_name_and_nocapture() {
+        let mut unit = Unit::file("x".into(), "x".into(), Launcher::Direct, None, 0);
+        unit.kind = UnitKind::CargoTest {
+            binary: "/t/deps/lib-0a1b".into(),
+            binary_id: "lib".into(),
+            name: "tests::adds".into(),
+            ignored: false,
+        };
+        assert_eq!(unit.path(), Path::new("/t/deps/lib-0a1b"));
+        assert_eq!(
+            unit.argv(),
+            Ok(
+                ["/t/deps/lib-0a1b", "--exact", "tests::adds", "--nocapture"]
+                    .map(OsString::from)
+                    .to_vec()
+            )
+        );
+        if let UnitKind::CargoTest { ignored, .. } = &mut unit.kind {
+            *ignored = true;
+        }
+        assert_eq!(unit.argv().unwrap().last().unwrap(), "--ignored");
     }
 }

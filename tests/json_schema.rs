@@ -47,6 +47,7 @@ fn fixed_summary() -> RunSummary {
         },
     ];
     f.stdout_log = Some(".ptest/runs/r/logs/t%2Fa.t.1.stdout".into());
+    f.suite = Some("t".into());
     f.stdout_tail = "not ok 2 - second\n".into();
     f.stderr_tail = "oops\n".into();
     f.quarantined_tests = vec!["second".into()];

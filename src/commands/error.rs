@@ -49,6 +49,9 @@ pub enum CliError {
     /// `ptest report` or `--failed` found no history to read.
     #[error(transparent)]
     ReportHistory(#[from] ReportHistoryError),
+    /// `ptest cargo` could not build or list the tests.
+    #[error(transparent)]
+    Cargo(#[from] crate::cargo::CargoError),
 }
 
 impl CliError {
@@ -65,7 +68,8 @@ impl CliError {
             | CliError::Summary(_)
             | CliError::Combine(_)
             | CliError::History(_)
-            | CliError::Report(_) => Exit::Usage,
+            | CliError::Report(_)
+            | CliError::Cargo(_) => Exit::Usage,
             CliError::ReportHistory(err) => err.exit(),
         }
     }

@@ -10,6 +10,7 @@
 //! | [`run`] | `ptest [PATH]…`: discover → plan → run → merge → report |
 //! | [`report`] | `ptest report flaky\|slow`: reports read from the history |
 //! | [`combine`] | `ptest merge SUMMARY…`: combines shard summaries. Not the [`crate::merge`] stage (events → one summary), which every run uses; this command uses [`crate::merge::shards`] |
+//! | [`cargo`] | `ptest cargo`: build, list, one unit per Rust test, then the run's pipeline |
 //! | [`explain`] | `ptest explain FILE…`: resolved settings and their sources |
 //! | [`quarantine`] | `--quarantine-flaky RATE`: quarantine what the history shows flipping (part of a run) |
 //! | [`stress`] | `--repeat N` / `--until-fail` of `ptest [PATH]…` |
@@ -17,6 +18,7 @@
 //! Errors: one [`CliError`], which knows its exit code and prints itself
 //! as `ptest: error: …` with its causes on one line.
 
+pub mod cargo;
 pub mod combine;
 mod error;
 pub mod explain;

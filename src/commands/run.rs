@@ -28,6 +28,13 @@ pub fn exec(settings: &Settings) -> Result<Exit, CliError> {
         err_line(&no_files_message(settings));
         return Ok(Exit::NoTests);
     }
+    run_units(settings, files)
+}
+
+/// Everything after discovery, for every command that makes units
+/// (`ptest`, `ptest cargo`): `--failed`, plan, `--list`/`--dry-run`, run,
+/// reports, history. `files` is not empty.
+pub fn run_units(settings: &Settings, files: Vec<Unit>) -> Result<Exit, CliError> {
     let history = read_history(settings);
     let files = if settings.failed {
         match only_failed(files, history.as_ref(), settings)? {
@@ -372,8 +379,8 @@ fn record_history(path: &Path, plan: &Plan, summary: &RunSummary) -> String {
     let files = plan
         .entries
         .iter()
-        .map(|e| (e.file.id.as_str(), e.file.path()));
-    match history::update(path, summary, &history::hash_files(files)) {
+        .map(|e| (e.file.id.as_str(), e.file.content_key()));
+    match history::update(path, summary, &history::hash_contents(files)) {
         Ok(Some(warning)) => format!("warning: {warning}\n"),
         Ok(None) => String::new(),
         Err(err) => format!("warning: history not saved: {}\n", causes(&err)),

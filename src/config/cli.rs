@@ -34,6 +34,71 @@ pub enum Command {
     Report(ReportArgs),
     /// Print each file's resolved runner, protocol and settings, and the run-wide settings, each with where it came from.
     Explain(Box<RunArgs>),
+    /// Build a cargo workspace's tests and run each Rust test in its own process (doctests are not run: use `cargo test --doc`).
+    Cargo(Box<CargoArgs>),
+}
+
+/// Options for `ptest cargo`: cargo's build switches, libtest's filters,
+/// and every option of a run.
+#[derive(Debug, Args)]
+#[command(
+    mut_arg("paths", |a| a
+        .value_name("FILTER")
+        .help("Run only tests whose path contains a FILTER (as libtest; `--` before them is allowed)")),
+    after_help = "Builds with `cargo test --no-run`, lists each test binary's tests and runs one test per process: \
+ids are `BINARY-ID TEST-PATH` (`crate`, `crate::bin/NAME`, `crate::TEST`, `crate::example/NAME`), \
+which `[[override]]` patterns in ptest.toml match.\n\
+Doctests are not run: run them with `cargo test --doc`.\n\n\
+Examples:\n  ptest cargo -j 8\n  ptest cargo --workspace --junit report.xml -- parser::\n  ptest cargo -p mycrate --run-ignored all --shard 1/2"
+)]
+pub struct CargoArgs {
+    /// Options of a run (`-j`, `--shard`, `--json`, `--junit`, `--timeout`, `--list`, …).
+    #[command(flatten)]
+    pub run: RunArgs,
+
+    /// Build and test only this package (repeatable).
+    #[arg(short = 'p', long = "package", value_name = "SPEC")]
+    pub packages: Vec<String>,
+
+    /// Test every package of the workspace.
+    #[arg(long)]
+    pub workspace: bool,
+
+    /// Build in release mode.
+    #[arg(long)]
+    pub release: bool,
+
+    /// Features to activate (space- or comma-separated; repeatable).
+    #[arg(short = 'F', long, value_name = "FEATURES")]
+    pub features: Vec<String>,
+
+    /// Activate all features.
+    #[arg(long)]
+    pub all_features: bool,
+
+    /// Do not activate the `default` feature.
+    #[arg(long)]
+    pub no_default_features: bool,
+
+    /// Where cargo puts build artifacts.
+    #[arg(long, value_name = "DIR")]
+    pub target_dir: Option<PathBuf>,
+
+    /// The workspace's or package's Cargo.toml.
+    #[arg(long, value_name = "PATH")]
+    pub manifest_path: Option<PathBuf>,
+
+    /// FILTERs and --skip patterns match whole test paths.
+    #[arg(long)]
+    pub exact: bool,
+
+    /// Leave out tests whose path contains PATTERN (repeatable).
+    #[arg(long, value_name = "PATTERN")]
+    pub skip: Vec<String>,
+
+    /// Which #[ignore] tests run: default (none; reported SKIP), only, all.
+    #[arg(long, value_name = "WHICH", value_enum)]
+    pub run_ignored: Option<crate::cargo::RunIgnored>,
 }
 
 /// Options for a test run.
@@ -316,6 +381,35 @@ mod tests {
             Some(Command::Merge(m)) => assert_eq!(m.inputs.len(), 2),
             other => panic!("{other:?}"),
         }
+    }
+
+    #[test]
+    fn parses_ptest_cargo_with_run_options_and_filters() {
+        let cli = Cli::try_parse_from([
+            "ptest",
+            "cargo",
+            "-p",
+            "a",
+            "--release",
+            "-j",
+            "3",
+            "--shard",
+            "1/2",
+            "--run-ignored",
+            "all",
+            "word",
+            "--",
+            "x::y",
+        ])
+        .unwrap();
+        let Some(Command::Cargo(args)) = cli.command else {
+            panic!("not cargo")
+        };
+        assert_eq!(args.packages, ["a"]);
+        assert!(args.release);
+        assert_eq!(args.run.jobs, Some(Jobs::Count(3)));
+        assert_eq!(args.run.paths, ["word", "x::y"].map(PathBuf::from));
+        assert_eq!(args.run_ignored, Some(crate::cargo::RunIgnored::All));
     }
 
     #[test]

@@ -309,6 +309,8 @@ impl Filters {
                 UnitKind::File { launcher, .. } => {
                     *launcher = resolve::runner_launcher(rule, launcher)
                 }
+                // Discovery makes files only.
+                UnitKind::CargoTest { .. } => {}
             }
             unit.protocol = rule.protocol;
             unit.cwd = resolve::runner_cwd(rule, path);
@@ -595,6 +597,13 @@ fn normalize_path(path: &Path) -> PathBuf {
     path.components()
         .filter(|c| !matches!(c, std::path::Component::CurDir))
         .collect()
+}
+
+/// The per-unit settings of units that discovery did not make (`ptest
+/// cargo`'s tests): `[[override]]` patterns matched against unit ids, and
+/// the run-wide environment (see `resolve::apply_by_id`).
+pub fn apply_rules_by_id(units: &mut [Unit], options: &DiscoverOptions) {
+    resolve::apply_by_id(units, &options.rules, &options.env);
 }
 
 /// Splits an `--exec` command line into words (shell quoting rules).

@@ -12,7 +12,7 @@ use super::header::Header;
 use crate::config::file::pattern_matcher;
 use crate::config::quarantine::QuarantineRule;
 use crate::config::rules::{PerFile, Rules, RunnerCwd, RunnerRule};
-use crate::unit::{Launcher, UnitId, UnitSettings};
+use crate::unit::{Launcher, Unit, UnitId, UnitSettings};
 use std::path::{Path, PathBuf};
 
 /// The rules compiled once per run.
@@ -207,4 +207,129 @@ pub(crate) fn runner_cwd(rule: &RunnerRule, path: &Path) -> Option<PathBuf> {
 /// Ids for `depends-on` paths, through the discovery id rule.
 pub(crate) fn dependency_ids(paths: &[PathBuf], id: &dyn Fn(&Path) -> String) -> Vec<UnitId> {
     paths.iter().map(|p| UnitId::new(id(p))).collect()
+}
+
+/// Applies `[[override]]`s to units that are not files (`ptest cargo`'s
+/// tests): each pattern is a glob matched against the whole unit id, `*`
+/// crossing `/` and `::` (`"my-crate *"`, `"*::db_*"`, `"*slow*"`). Later
+/// matches win, key by key, over what the unit already has; the run-wide
+/// environment and the overrides' `env` come after the unit's own.
+/// `depends-on` values are unit ids.
+pub(crate) fn apply_by_id(units: &mut [Unit], rules: &Rules, env: &[(String, String)]) {
+    let overrides: Vec<(globset::GlobMatcher, &crate::config::rules::OverrideRule)> = rules
+        .overrides
+        .iter()
+        .filter_map(|o| {
+            let glob = globset::GlobBuilder::new(&o.pattern)
+                .literal_separator(false)
+                .build()
+                .ok()?;
+            Some((glob.compile_matcher(), o))
+        })
+        .collect();
+    // `[quarantine] files` entries match whole ids too (a cargo test is one
+    // test: `tests` entries, `FILE::TEST`, name tests inside a file).
+    let quarantine: Vec<(globset::GlobMatcher, &QuarantineRule)> = rules
+        .quarantine
+        .iter()
+        .filter(|q| q.test.is_none())
+        .filter_map(|q| {
+            let glob = globset::GlobBuilder::new(&q.pattern)
+                .literal_separator(false)
+                .build()
+                .ok()?;
+            Some((glob.compile_matcher(), q))
+        })
+        .collect();
+    for unit in units {
+        let mut out = Resolved {
+            settings: unit.settings.clone(),
+            env: env.to_vec(),
+            depends_on: Vec::new(),
+        };
+        for (matcher, rule) in &quarantine {
+            if matcher.is_match(unit.id.as_str()) {
+                apply_quarantine(&mut out.settings, rule);
+            }
+        }
+        for (matcher, rule) in &overrides {
+            if matcher.is_match(unit.id.as_str()) {
+                apply(&mut out, &rule.settings, &|_| rule.origin.clone());
+            }
+        }
+        unit.settings = out.settings;
+        unit.settings.depends_on = out
+            .depends_on
+            .iter()
+            .map(|p| {
+                let id = p.strip_prefix(&rules.base).unwrap_or(p);
+                UnitId::new(id.to_string_lossy().into_owned())
+            })
+            .collect();
+        unit.env.extend(
+            out.env
+                .into_iter()
+                .map(|(k, v)| (std::ffi::OsString::from(k), std::ffi::OsString::from(v))),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::rules::OverrideRule;
+    use crate::unit::UnitKind;
+    use std::time::Duration;
+
+    fn cargo_test(id: &str) -> Unit {
+        let mut unit = Unit::file(id.into(), "bin".into(), Launcher::Direct, None, 0);
+        unit.kind = UnitKind::CargoTest {
+            binary: "bin".into(),
+            binary_id: "calc".into(),
+            name: id.into(),
+            ignored: false,
+        };
+        unit.env = vec![("CARGO_PKG_NAME".into(), "calc".into())];
+        unit
+    }
+
+    #[test]
+    fn overrides_match_whole_ids_across_colons_and_slashes() {
+        let rule = |pattern: &str, timeout: u64| OverrideRule {
+            pattern: pattern.into(),
+            settings: PerFile {
+                timeout: Some(Duration::from_secs(timeout)),
+                ..PerFile::default()
+            },
+            origin: format!("ptest.toml [[override]] {pattern:?}"),
+        };
+        let rules = Rules {
+            base: "/w".into(),
+            runners: Vec::new(),
+            overrides: vec![rule("calc *", 5), rule("*::bin/app *slow", 9)],
+            quarantine: vec![QuarantineRule {
+                pattern: "*::bin/app *".into(),
+                test: None,
+                origin: "ptest.toml:9 [quarantine] \"*::bin/app *\"".into(),
+            }],
+        };
+        let mut units = vec![
+            cargo_test("calc tests::a"),
+            cargo_test("app::bin/app tests::slow"),
+            cargo_test("calcx tests::b"),
+        ];
+        apply_by_id(&mut units, &rules, &[("RUN".into(), "1".into())]);
+        let timeouts: Vec<Option<u64>> = units
+            .iter()
+            .map(|u| u.settings.timeout.map(|t| t.as_secs()))
+            .collect();
+        assert_eq!(timeouts, [Some(5), Some(9), None]);
+        assert_eq!(units[0].settings.sources[0].0, "timeout");
+        // `[quarantine] files` globs match whole ids as well.
+        let quarantined: Vec<bool> = units.iter().map(|u| u.settings.quarantine).collect();
+        assert_eq!(quarantined, [false, true, false]);
+        // The unit's own environment first, then the run's.
+        let names: Vec<_> = units[0].env.iter().map(|(k, _)| k.clone()).collect();
+        assert_eq!(names, ["CARGO_PKG_NAME", "RUN"]);
+    }
 }

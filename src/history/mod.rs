@@ -36,7 +36,7 @@
 //! | `runs[].verdict` | `pass`, `fail`, `skip`, `timeout` or `error`. NOT RUN files are not recorded at all. |
 //! | `runs[].cpu` | CPU time (user + system, seconds) of the child and the processes it waited for, from `wait4`; absent when unknown. |
 //! | `runs[].max_rss` | peak resident memory in bytes of the child (or the largest process it waited for); absent when unknown. |
-//! | `runs[].hash` | the first 16 hex digits of the BLAKE3 hash of the file's content at that run; absent when it could not be read. |
+//! | `runs[].hash` | the first 16 hex digits of the BLAKE3 hash of the file's content at that run (for a `ptest cargo` test: of its binary's size and modification time); absent when it could not be read. |
 //! | `flips` | how many times the file's outcome changed between pass and fail (`fail` and `timeout` count as fail; `skip` and `error` are ignored) since it was first recorded; for flaky-file detection. Absent means 0. |
 //! | `cases` | per test case, keyed by name (omitted for exit-code files, whose single case is the file itself). |
 //! | `cases.*.statuses` | the last 10 statuses, oldest first, one letter each: `p` pass, `f` fail, `s` skip, `t` TODO (failed as expected), `u` TODO that unexpectedly passed. |
@@ -79,7 +79,7 @@ pub mod slow;
 mod store;
 mod stream;
 
-pub use store::{hash_files, update, Loaded};
+pub use store::{hash_contents, hash_files, update, Loaded};
 
 use crate::merge::{FileSummary, RunSummary, Verdict};
 use crate::parse::{CaseStatus, Protocol};

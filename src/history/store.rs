@@ -4,6 +4,7 @@ use super::stream::{self, Fold, MergeError, Scan};
 use super::{FileHistory, History, HistoryError, HISTORY_VERSION, MAX_RUNS};
 use crate::atomic::{write_atomically, AtomicWriteError};
 use crate::merge::{FileSummary, RunSummary};
+use crate::unit::ContentKey;
 use rayon::prelude::*;
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -346,14 +347,51 @@ pub fn update(
 pub fn hash_files<'a>(
     files: impl IntoIterator<Item = (&'a str, &'a Path)>,
 ) -> HashMap<String, String> {
-    let files: Vec<(&str, &Path)> = files.into_iter().collect();
-    files
+    hash_contents(
+        files
+            .into_iter()
+            .map(|(id, path)| (id, ContentKey::Bytes(path))),
+    )
+}
+
+/// [`hash_files`] for units that say what their content is
+/// ([`crate::unit::Unit::content_key`]): a file's bytes, or a test
+/// binary's size and modification time. Each path is read once (the tests
+/// of one cargo test binary share it).
+pub fn hash_contents<'a>(
+    units: impl IntoIterator<Item = (&'a str, ContentKey<'a>)>,
+) -> HashMap<String, String> {
+    let units: Vec<(&str, ContentKey<'a>)> = units.into_iter().collect();
+    let mut keys: Vec<ContentKey<'a>> = units.iter().map(|(_, key)| *key).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    let by_key: HashMap<ContentKey<'a>, String> = keys
         .par_iter()
-        .filter_map(|(id, path)| {
-            let file = File::open(path).ok()?;
-            let mut hasher = blake3::Hasher::new();
-            hasher.update_reader(file).ok()?;
-            Some((id.to_string(), hasher.finalize().to_hex().to_string()))
-        })
+        .filter_map(|key| Some((*key, hash_content(*key)?)))
+        .collect();
+    units
+        .iter()
+        .filter_map(|(id, key)| Some((id.to_string(), by_key.get(key)?.clone())))
         .collect()
+}
+
+/// The hash of one content key; `None` when the file cannot be read.
+fn hash_content(key: ContentKey<'_>) -> Option<String> {
+    let mut hasher = blake3::Hasher::new();
+    match key {
+        ContentKey::Bytes(path) => {
+            hasher.update_reader(File::open(path).ok()?).ok()?;
+        }
+        ContentKey::Stamp(path) => {
+            let meta = fs::metadata(path).ok()?;
+            let modified = meta
+                .modified()
+                .ok()?
+                .duration_since(std::time::UNIX_EPOCH)
+                .ok()?;
+            let stamp = format!("stamp:{}:{}", meta.len(), modified.as_nanos());
+            hasher.update(stamp.as_bytes());
+        }
+    }
+    Some(hasher.finalize().to_hex().to_string())
 }

@@ -450,6 +450,31 @@ fn hashes_readable_files_with_blake3() {
     assert_ne!(hashes["a.t"], hashes["b.t"]);
 }
 
+#[test]
+fn a_test_binary_is_keyed_by_size_and_mtime_once_for_all_its_tests() {
+    use crate::unit::ContentKey;
+    let dir = tempfile::tempdir().unwrap();
+    let bin = dir.path().join("calc-0a1b");
+    fs::write(&bin, b"binary").unwrap();
+    let units = [
+        ("calc tests::a", ContentKey::Stamp(&bin)),
+        ("calc tests::b", ContentKey::Stamp(&bin)),
+    ];
+    let first = hash_contents(units);
+    assert_eq!(first.len(), 2);
+    assert_eq!(first["calc tests::a"], first["calc tests::b"]);
+    assert_ne!(
+        first["calc tests::a"],
+        blake3::hash(b"binary").to_hex().to_string()
+    );
+    assert_eq!(hash_contents(units), first);
+    fs::write(&bin, b"relinked binary").unwrap();
+    assert_ne!(
+        hash_contents(units)["calc tests::a"],
+        first["calc tests::a"]
+    );
+}
+
 /// Each writer records its own files `count` times, plus a shared file.
 fn write_many(path: &Path, tag: &str, count: u64) {
     for i in 0..count {

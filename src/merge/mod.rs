@@ -5,6 +5,7 @@
 //! files that never started as [`Verdict::NotRun`].
 
 pub mod attempts;
+mod libtest;
 mod partition;
 pub mod quarantine;
 pub mod reason;
@@ -175,6 +176,11 @@ pub struct FileSummary {
     /// The stderr log, if kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stderr_log: Option<PathBuf>,
+    /// The suite its results are reported under (`ptest cargo`: the test
+    /// binary's id); absent: its own, named by its id. See
+    /// [`crate::unit::Unit::suite`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub suite: Option<String>,
     /// The last lines of stdout, for files that did not pass.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub stdout_tail: String,
@@ -235,6 +241,7 @@ impl FileSummary {
             cases: Vec::new(),
             stdout_log: None,
             stderr_log: None,
+            suite: None,
             stdout_tail: String::new(),
             stderr_tail: String::new(),
             quarantined: false,
@@ -483,6 +490,8 @@ pub struct Attempt {
 #[derive(Debug)]
 pub struct Merger {
     planned: Vec<(String, PathBuf)>,
+    /// Each planned unit's suite ([`crate::unit::Unit::suite`]).
+    suites: Vec<Option<String>>,
     /// Each planned file's own skip reason (`skip` in its settings).
     skip_reasons: Vec<Option<String>>,
     /// What each planned file has quarantined, by plan index.
@@ -524,6 +533,11 @@ impl Merger {
                 .entries
                 .iter()
                 .map(|e| e.file.settings.iteration)
+                .collect(),
+            suites: plan
+                .entries
+                .iter()
+                .map(|e| e.file.suite().map(str::to_string))
                 .collect(),
             attempts: vec![Vec::new(); plan.entries.len()],
             done: vec![None; plan.entries.len()],
@@ -644,14 +658,18 @@ impl Merger {
             .zip(self.planned)
             .zip(&self.quarantine)
             .zip(self.iterations)
-            .map(|(((done, (id, path)), q), iteration)| FileSummary {
-                iteration,
-                ..done.unwrap_or_else(|| {
-                    let mut summary = FileSummary::not_run(id, path, "not run");
-                    q.mark(&mut summary);
-                    summary
-                })
-            })
+            .zip(self.suites)
+            .map(
+                |((((done, (id, path)), q), iteration), suite)| FileSummary {
+                    iteration,
+                    suite,
+                    ..done.unwrap_or_else(|| {
+                        let mut summary = FileSummary::not_run(id, path, "not run");
+                        q.mark(&mut summary);
+                        summary
+                    })
+                },
+            )
             .collect();
         files.sort_by(|a, b| a.id.cmp(&b.id).then(a.iteration.cmp(&b.iteration)));
         RunSummary {

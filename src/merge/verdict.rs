@@ -117,6 +117,9 @@ pub fn decide(run: &FileRun) -> Judgement {
                     }
                 },
                 (Protocol::Tap, Some(tap), _) => judge_tap(tap, status, &mut reasons),
+                (Protocol::Libtest, _, _) => {
+                    super::libtest::judge(run.libtest.as_ref(), status, &mut reasons)
+                }
                 (Protocol::Junit, _, None) => {
                     reasons.push(format!(
                         "protocol junit: the test wrote no JUnit report to PTEST_JUNIT_FILE ({})",
@@ -164,6 +167,7 @@ pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
         cases,
         stdout_log: run.stdout.kept.then(|| run.stdout.path.clone()),
         stderr_log: run.stderr.kept.then(|| run.stderr.path.clone()),
+        suite: None,
         stdout_tail: String::new(),
         stderr_tail: String::new(),
         quarantined: false,
@@ -193,6 +197,7 @@ fn cases(id: &str, run: &FileRun) -> Vec<CaseResult> {
                     Err(_) => Vec::new(),
                 },
                 (Protocol::Tap, Some(tap), _) => tap.cases.clone(),
+                (Protocol::Libtest, _, _) => super::libtest::cases(run.libtest.as_ref()),
                 (Protocol::Tap, None, _)
                 | (Protocol::ExitCode, _, _)
                 | (Protocol::Junit, _, None) => vec![exit_case(id, status, run)],
@@ -423,6 +428,7 @@ mod tests {
                 kept: true,
                 report,
             }),
+            libtest: None,
             output_error: None,
             spawned: true,
             retry_after: None,

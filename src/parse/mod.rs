@@ -7,6 +7,7 @@
 //! [`junit::JunitError`] that makes it an ERROR, and the run goes on.
 
 pub mod junit;
+pub mod libtest;
 pub mod tap;
 
 use serde::{Deserialize, Serialize};
@@ -26,6 +27,9 @@ pub enum Protocol {
     /// A JUnit XML report the test wrote to `PTEST_JUNIT_FILE` (preferred
     /// over TAP on stdout, which is then not read).
     Junit,
+    /// A Rust test binary's libtest output for one test (`ptest cargo`,
+    /// see [`libtest`]).
+    Libtest,
 }
 
 /// The outcome of one test inside a file.

@@ -172,6 +172,7 @@ fn unit_rows(settings: &Settings, unit: &Unit) -> Vec<Row> {
                 Some(Protocol::Tap) => "tap",
                 Some(Protocol::ExitCode) => "exit",
                 Some(Protocol::Junit) => "junit",
+                Some(Protocol::Libtest) => "libtest",
                 None => {
                     "auto (JUnit report if written, else TAP if it looks like TAP, else exit code)"
                 }

@@ -4,7 +4,10 @@
 //!
 //! - The root is `<testsuites name="ptest">` with the totals of all suites
 //!   and `time` = the run's wall time.
-//! - Every file in [`RunSummary::files`] becomes one `<testsuite>`, whatever
+//! - Units with a suite name (`ptest cargo`: the test binary's id) share
+//!   one `<testsuite>` of that name, one `<testcase>` per test (see
+//!   [`suites`]).
+//! - Every other file in [`RunSummary::files`] becomes one `<testsuite>`, whatever
 //!   its verdict (NOT RUN, TIMEOUT and ERROR files included), with
 //!   `name` and `file` = the file id, `time` = the file's duration and
 //!   `timestamp` = its start (RFC 3339, UTC).
@@ -74,6 +77,8 @@
 
 mod quarantine;
 
+mod suites;
+
 use crate::atomic::{write_atomically, AtomicWriteError};
 use crate::merge::{FileSummary, RunSummary, Verdict};
 use crate::parse::{CaseResult, CaseStatus, Protocol};
@@ -128,8 +133,8 @@ pub enum JunitError {
 pub fn junit_report(summary: &RunSummary) -> Report {
     let mut report = Report::new("ptest");
     report.set_time(summary.wall);
-    for file in &summary.files {
-        report.add_test_suite(file_suite(file));
+    for suite in suites::suites(summary) {
+        report.add_test_suite(suite);
     }
     report
 }
@@ -218,6 +223,7 @@ fn protocol_type(protocol: Option<Protocol>) -> &'static str {
     match protocol {
         Some(Protocol::ExitCode) => "exit-code",
         Some(Protocol::Junit) => "junit",
+        Some(Protocol::Libtest) => "libtest",
         Some(Protocol::Tap) | None => "tap",
     }
 }

@@ -149,6 +149,7 @@ pub fn render_list(plan: &Plan) -> String {
             Some(Protocol::Tap) => "tap",
             Some(Protocol::ExitCode) => "exit-code",
             Some(Protocol::Junit) => "junit",
+            Some(Protocol::Libtest) => "libtest",
             None => "tap-or-exit-code",
         };
         text.push_str(&format!(

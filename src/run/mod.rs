@@ -219,6 +219,8 @@ pub struct FileRun {
     /// The JUnit report the child wrote, when it wrote one (then `protocol`
     /// is JUnit and stdout was not read as TAP).
     pub junit: Option<JunitFile>,
+    /// libtest's output, when `protocol` is libtest (`ptest cargo`).
+    pub libtest: Option<crate::parse::libtest::LibtestReport>,
     /// Output that could not be read at all.
     pub output_error: Option<String>,
     /// Whether ptest tried to start a child for it. `false` for a unit
@@ -253,6 +255,7 @@ impl FileRun {
             protocol: Protocol::ExitCode,
             tap: None,
             junit: None,
+            libtest: None,
             output_error: None,
             spawned: false,
             retry_after: None,

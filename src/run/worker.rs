@@ -163,6 +163,7 @@ fn run_job(
         protocol: Protocol::ExitCode,
         tap: None,
         junit: None,
+        libtest: None,
         output_error: None,
         spawned: false,
         retry_after: None,
@@ -227,9 +228,10 @@ fn run_job(
     run.stdout.bytes = stdout_bytes;
     run.stderr.bytes = stderr_bytes;
     run.junit = read_junit(&job);
-    match &run.junit {
-        Some(_) => run.protocol = Protocol::Junit,
-        None => read_results(&job, handles.stdout, &mut run),
+    match (&run.junit, job.protocol) {
+        (None, Some(Protocol::Libtest)) => read_libtest(handles, &mut run),
+        (Some(_), _) => run.protocol = Protocol::Junit,
+        (None, _) => read_results(&job, handles.stdout, &mut run),
     }
     if let Some(lost) = checked.into_iter().find_map(Result::err) {
         run.output_error = Some(lost);
@@ -420,6 +422,8 @@ fn read_results(job: &Job, mut file: File, run: &mut FileRun) {
         Some(Protocol::Tap) => true,
         None => false,
         Some(Protocol::ExitCode) => return,
+        // Read by `read_libtest`.
+        Some(Protocol::Libtest) => return,
         // Named junit and wrote none: judged as such (an ERROR).
         Some(Protocol::Junit) => {
             run.protocol = Protocol::Junit;
@@ -443,4 +447,37 @@ fn read_results(job: &Job, mut file: File, run: &mut FileRun) {
         }
         Err(err) => run.output_error = Some(format!("{}: {err}", path.display())),
     }
+}
+
+/// The most of each log a libtest binary's output is read from (one test's
+/// result lines and its panic come first; a test that prints more is cut).
+const LIBTEST_READ_LIMIT: u64 = 8 << 20;
+
+/// Reads a libtest binary's stdout (results) and stderr (panics) through
+/// the libtest parser.
+fn read_libtest(handles: LogHandles, run: &mut FileRun) {
+    use std::io::Read;
+    run.protocol = Protocol::Libtest;
+    let mut read = |mut file: File, path: &Path| -> Option<Vec<u8>> {
+        let mut bytes = Vec::new();
+        let result = file
+            .seek(SeekFrom::Start(0))
+            .and_then(|_| file.take(LIBTEST_READ_LIMIT).read_to_end(&mut bytes));
+        match result {
+            Ok(_) => Some(bytes),
+            Err(err) => {
+                run.output_error = Some(format!("{}: {err}", path.display()));
+                None
+            }
+        }
+    };
+    let stdout_path = run.stdout.path.clone();
+    let stderr_path = run.stderr.path.clone();
+    let Some(stdout) = read(handles.stdout, &stdout_path) else {
+        return;
+    };
+    let Some(stderr) = read(handles.stderr, &stderr_path) else {
+        return;
+    };
+    run.libtest = Some(crate::parse::libtest::parse(&stdout, &stderr));
 }

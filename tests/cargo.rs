@@ -1,0 +1,306 @@
+//! `ptest cargo` on a real workspace: `tests/fixtures/cargo-ws` (two
+//! packages, no dependencies) built with the real cargo once per test
+//! binary into one shared target directory under `CARGO_TARGET_TMPDIR`;
+//! every run below rebuilds nothing, so it costs the listing and the tests.
+//!
+//! ptest runs in a fresh suite directory (its `.ptest/` goes there) with
+//! `--manifest-path` pointing at the fixture.
+//!
+//! The attempt-dependent test (`calc tests::flaky`, which fails when
+//! `PTEST_ATTEMPT=1`) FAILs on its one attempt, and is FLAKY under
+//! `--retries 1`.
+
+mod common;
+
+use common::{text, Suite};
+use serde_json::Value;
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::process::Command;
+use std::sync::OnceLock;
+
+/// Every test of the fixture, by id.
+const ALL: [&str; 11] = [
+    "app::bin/app tests::greets",
+    "app::cli runs_the_binary",
+    "app::cli sees_the_build_scripts_out_dir",
+    "app::cli tmpdir_is_set",
+    "calc tests::adds",
+    "calc tests::fails",
+    "calc tests::flaky",
+    "calc tests::ignored",
+    "calc tests::knows_its_package",
+    "calc tests::panics",
+    "calc tests::slow",
+];
+
+fn manifest() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cargo-ws/Cargo.toml")
+}
+
+fn target_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cargo-ws-target")
+}
+
+/// Builds the fixture once (later `cargo test --no-run` runs are fresh).
+fn built() {
+    static BUILT: OnceLock<()> = OnceLock::new();
+    BUILT.get_or_init(|| {
+        let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .args(["test", "--no-run", "--quiet", "--manifest-path"])
+            .arg(manifest())
+            .arg("--target-dir")
+            .arg(target_dir())
+            .status()
+            .expect("run cargo");
+        assert!(status.success(), "the fixture workspace does not build");
+    });
+}
+
+/// `ptest cargo --manifest-path … --target-dir … ARGS` in `suite`.
+fn ptest_cargo(suite: &Suite, args: &[&str], reports: bool) -> common::Run {
+    built();
+    let mut all: Vec<String> = vec![
+        "cargo".into(),
+        "--manifest-path".into(),
+        manifest().display().to_string(),
+        "--target-dir".into(),
+        target_dir().display().to_string(),
+    ];
+    if reports {
+        // Before ARGS, which may hold `--` (what follows are filters).
+        let meta = suite.meta();
+        all.extend([
+            "--json".into(),
+            meta.join("summary.json").display().to_string(),
+            "--junit".into(),
+            meta.join("junit.xml").display().to_string(),
+        ]);
+    }
+    all.extend(args.iter().map(|a| a.to_string()));
+    suite.ptest(&all).run()
+}
+
+fn ids(summary: &Value) -> BTreeSet<String> {
+    common::verdicts_in(summary)
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect()
+}
+
+#[test]
+fn every_test_runs_in_its_own_process_with_its_verdict() {
+    let suite = Suite::new();
+    let run = ptest_cargo(&suite, &["-j", "2"], true);
+    run.expect_code(1);
+    let verdicts = run.verdicts();
+    let want: Vec<(String, String)> = [
+        ("app::bin/app tests::greets", "pass"),
+        ("app::cli runs_the_binary", "pass"),
+        ("app::cli sees_the_build_scripts_out_dir", "pass"),
+        ("app::cli tmpdir_is_set", "pass"),
+        ("calc tests::adds", "pass"),
+        ("calc tests::fails", "fail"),
+        ("calc tests::flaky", "fail"),
+        ("calc tests::ignored", "skip"),
+        ("calc tests::knows_its_package", "pass"),
+        ("calc tests::panics", "fail"),
+        ("calc tests::slow", "pass"),
+    ]
+    .iter()
+    .map(|(id, v)| (id.to_string(), v.to_string()))
+    .collect();
+    assert_eq!(verdicts, want, "{}", run.describe());
+    let summary = run.summary();
+    assert_eq!(summary["totals"]["files"]["passed"], 7);
+    assert_eq!(summary["totals"]["files"]["failed"], 3);
+    let panics = run.file("calc tests::panics");
+    assert_eq!(panics["protocol"], "libtest");
+    assert_eq!(panics["suite"], "calc");
+    let reason = text(&panics["reasons"][0]);
+    assert!(
+        reason.starts_with("panicked at calc/src/lib.rs:")
+            && reason.ends_with(": boom at the disco"),
+        "{reason}"
+    );
+    let fails = text(&run.file("calc tests::fails")["reasons"][0]);
+    assert!(fails.contains("arithmetic is broken"), "{fails}");
+    assert!(text(&run.file("calc tests::ignored")["reasons"][0]).contains("ignored"));
+    // CARGO_BIN_EXE_app, CARGO_MANIFEST_DIR as the cwd, CARGO_PKG_*,
+    // OUT_DIR and a build script's rustc-env: the tests that check them
+    // passed.
+    assert!(
+        run.stdout.contains("boom at the disco"),
+        "{}",
+        run.describe()
+    );
+}
+
+#[test]
+fn a_retried_rust_test_that_passes_on_its_second_attempt_is_flaky() {
+    let suite = Suite::new();
+    let run = ptest_cargo(
+        &suite,
+        &["--retries", "1", "--", "tests::flaky", "adds"],
+        true,
+    );
+    run.expect_code(0);
+    let flaky = run.file("calc tests::flaky");
+    assert_eq!(flaky["verdict"], "flaky", "{}", run.describe());
+    assert_eq!(flaky["attempts"], 2);
+    assert_eq!(flaky["attempt_results"][0]["verdict"], "fail");
+    assert_eq!(run.file("calc tests::adds")["attempts"], 1);
+    assert!(run.stdout.contains("FLAKY 2/2"), "{}", run.describe());
+    let fail = ptest_cargo(
+        &suite,
+        &["--retries", "1", "--flaky-fail", "--", "tests::flaky"],
+        true,
+    );
+    fail.expect_code(1);
+}
+
+#[test]
+fn junit_has_one_testsuite_per_binary_and_a_testcase_per_test() {
+    let suite = Suite::new();
+    let run = ptest_cargo(&suite, &["-j", "2"], true);
+    let xml = run.junit_text();
+    let suites: Vec<&str> = xml
+        .match_indices("<testsuite name=\"")
+        .map(|(i, m)| {
+            let rest = &xml[i + m.len()..];
+            &rest[..rest.find('"').unwrap()]
+        })
+        .collect();
+    assert_eq!(suites, ["app::bin/app", "app::cli", "calc"], "{xml}");
+    assert_eq!(xml.matches("<testcase ").count(), 11, "{xml}");
+    assert!(
+        xml.contains(r#"<testcase name="tests::panics" classname="calc""#),
+        "{xml}"
+    );
+    assert!(xml.contains(r#"name="calc" tests="7""#), "{xml}");
+}
+
+#[test]
+fn filters_select_tests_as_libtest_does_and_passing_ones_exit_0() {
+    let suite = Suite::new();
+    let run = ptest_cargo(&suite, &["--", "adds", "greets"], true);
+    run.expect_code(0);
+    assert_eq!(
+        ids(run.summary()),
+        BTreeSet::from([
+            "app::bin/app tests::greets".to_string(),
+            "calc tests::adds".into()
+        ])
+    );
+    let exact = ptest_cargo(&suite, &["--exact", "tests::adds", "tests::fa"], true);
+    exact.expect_code(0);
+    assert_eq!(
+        ids(exact.summary()),
+        BTreeSet::from(["calc tests::adds".to_string()])
+    );
+    // Every calc test path with an `a` in it is left out.
+    let skip = ptest_cargo(&suite, &["-p", "calc", "--skip", "a"], true);
+    assert_eq!(
+        ids(skip.summary()),
+        BTreeSet::from(["calc tests::ignored".to_string(), "calc tests::slow".into()])
+    );
+}
+
+#[test]
+fn a_build_failure_shows_cargos_diagnostics_and_exits_2() {
+    let suite = Suite::new();
+    let run = ptest_cargo(&suite, &["--features", "calc/broken"], false);
+    run.expect_code(2);
+    assert!(
+        run.stderr.contains("the `broken` feature does not build"),
+        "{}",
+        run.describe()
+    );
+    assert!(
+        run.stderr.contains("ptest: error: the build failed"),
+        "{}",
+        run.describe()
+    );
+}
+
+#[test]
+fn two_shards_partition_the_tests_exactly() {
+    let suite = Suite::new();
+    let one = ptest_cargo(&suite, &["--shard", "1/2"], true);
+    let one = ids(one.summary());
+    let two = ptest_cargo(&suite, &["--shard", "2/2"], true);
+    let two = ids(two.summary());
+    assert!(one.is_disjoint(&two), "{one:?} {two:?}");
+    let union: BTreeSet<String> = one.union(&two).cloned().collect();
+    let all: BTreeSet<String> = ALL.iter().map(|s| s.to_string()).collect();
+    assert_eq!(union, all);
+    assert!(!one.is_empty() && !two.is_empty());
+}
+
+#[test]
+fn run_ignored_only_and_all() {
+    let suite = Suite::new();
+    let only = ptest_cargo(&suite, &["--run-ignored", "only"], true);
+    only.expect_code(0);
+    assert_eq!(
+        only.verdicts(),
+        [("calc tests::ignored".to_string(), "pass".to_string())]
+    );
+    let all = ptest_cargo(
+        &suite,
+        &["--run-ignored", "all", "-p", "calc", "ignored", "adds"],
+        true,
+    );
+    all.expect_code(0);
+    assert_eq!(
+        all.verdicts(),
+        [
+            ("calc tests::adds".to_string(), "pass".to_string()),
+            ("calc tests::ignored".to_string(), "pass".to_string())
+        ]
+    );
+}
+
+#[test]
+fn list_prints_the_tests_without_running_them() {
+    let suite = Suite::new();
+    let run = ptest_cargo(&suite, &["--list"], false);
+    run.expect_code(0);
+    for id in ALL {
+        assert!(run.stdout.contains(id), "{id}\n{}", run.describe());
+    }
+    assert!(run.stdout.contains("libtest"), "{}", run.describe());
+    assert!(!suite.path().join(".ptest/runs").exists());
+}
+
+#[test]
+fn overrides_match_test_ids() {
+    let suite = Suite::new();
+    suite.config("[[override]]\npattern = \"calc *slow\"\ntimeout = \"300ms\"\n");
+    let run = ptest_cargo(&suite, &["-p", "calc", "slow", "adds"], true);
+    run.expect_code(1);
+    assert_eq!(
+        run.verdicts(),
+        [
+            ("calc tests::adds".to_string(), "pass".to_string()),
+            ("calc tests::slow".to_string(), "timeout".to_string())
+        ],
+        "{}",
+        run.describe()
+    );
+}
+
+#[test]
+fn the_second_run_knows_the_durations_from_the_history() {
+    let suite = Suite::new();
+    ptest_cargo(&suite, &["-p", "calc", "slow", "adds"], false).expect_code(0);
+    let history = suite.json(".ptest/history.json");
+    let files = &history["files"];
+    assert!(files.get("calc tests::slow").is_some(), "{history:#}");
+    let dry = ptest_cargo(&suite, &["-p", "calc", "slow", "adds", "--dry-run"], false);
+    dry.expect_code(0);
+    // Slowest first.
+    let slow = dry.stdout.find("calc tests::slow").unwrap();
+    let adds = dry.stdout.find("calc tests::adds").unwrap();
+    assert!(slow < adds, "{}", dry.describe());
+}
