@@ -209,6 +209,16 @@ pub(crate) fn dependency_ids(paths: &[PathBuf], id: &dyn Fn(&Path) -> String) ->
     paths.iter().map(|p| UnitId::new(id(p))).collect()
 }
 
+/// A pattern matched against a whole unit id, `*` crossing `/` and `::`;
+/// `None` for a bad glob (the config reader has refused those already).
+fn id_matcher(pattern: &str) -> Option<globset::GlobMatcher> {
+    let glob = globset::GlobBuilder::new(pattern)
+        .literal_separator(false)
+        .build()
+        .ok()?;
+    Some(glob.compile_matcher())
+}
+
 /// Applies `[[override]]`s to units that are not files (`ptest cargo`'s
 /// tests): each pattern is a glob matched against the whole unit id, `*`
 /// crossing `/` and `::` (`"my-crate *"`, `"*::db_*"`, `"*slow*"`). Later
@@ -219,13 +229,7 @@ pub(crate) fn apply_by_id(units: &mut [Unit], rules: &Rules, env: &[(String, Str
     let overrides: Vec<(globset::GlobMatcher, &crate::config::rules::OverrideRule)> = rules
         .overrides
         .iter()
-        .filter_map(|o| {
-            let glob = globset::GlobBuilder::new(&o.pattern)
-                .literal_separator(false)
-                .build()
-                .ok()?;
-            Some((glob.compile_matcher(), o))
-        })
+        .filter_map(|o| Some((id_matcher(&o.pattern)?, o)))
         .collect();
     // `[quarantine] files` entries match whole ids too (a cargo test is one
     // test: `tests` entries, `FILE::TEST`, name tests inside a file).
@@ -233,13 +237,7 @@ pub(crate) fn apply_by_id(units: &mut [Unit], rules: &Rules, env: &[(String, Str
         .quarantine
         .iter()
         .filter(|q| q.test.is_none())
-        .filter_map(|q| {
-            let glob = globset::GlobBuilder::new(&q.pattern)
-                .literal_separator(false)
-                .build()
-                .ok()?;
-            Some((glob.compile_matcher(), q))
-        })
+        .filter_map(|q| Some((id_matcher(&q.pattern)?, q)))
         .collect();
     for unit in units {
         let mut out = Resolved {
