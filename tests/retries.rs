@@ -696,3 +696,30 @@ fn ctrl_c_drops_a_retry_waiting_for_its_delay_and_retries_nothing_it_stops() {
         "an interrupted file is not retried"
     );
 }
+
+#[test]
+fn the_bound_counts_every_attempt_of_a_retried_file() {
+    let s = Suite::new();
+    // A slow failing first attempt, a quick passing second one.
+    s.file(
+        "t/slow-then-quick.sh",
+        "[ \"$PTEST_ATTEMPT\" -ge 2 ] && exit 0\nsleep 1\nexit 1\n",
+    )
+    .file("t/ok.sh", "exit 0\n");
+    let out = run(&s, &["t", "--retries", "1", "-j", "2"]);
+    out.expect_code(0);
+    let bound = out
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("Bound:"))
+        .unwrap_or_else(|| panic!("no Bound line\n{}", out.describe()));
+    // The file's attempts took over a second together: the bound says so,
+    // and the wall time is close to it (not "50x" a few milliseconds).
+    let ratio: f64 = bound
+        .split("wall is ")
+        .nth(1)
+        .and_then(|r| r.split('x').next())
+        .and_then(|r| r.parse().ok())
+        .unwrap_or_else(|| panic!("{bound}"));
+    assert!(ratio < 2.0, "{bound}\n{}", out.describe());
+}

@@ -438,19 +438,22 @@ pub struct RunSummary {
     pub flaky_fails: bool,
 }
 
+impl FileSummary {
+    /// The time its children ran: the sum over every attempt of a retried
+    /// file, else its duration; `None` when no child ran.
+    pub fn time_spent(&self) -> Option<Duration> {
+        if self.attempt_results.is_empty() {
+            self.duration
+        } else {
+            Some(self.attempt_results.iter().filter_map(|a| a.duration).sum())
+        }
+    }
+}
+
 impl RunSummary {
     /// Sum of the files' durations (every attempt of a retried file).
     pub fn total_file_time(&self) -> Duration {
-        self.files
-            .iter()
-            .map(|f| {
-                if f.attempt_results.is_empty() {
-                    f.duration.unwrap_or_default()
-                } else {
-                    f.attempt_results.iter().filter_map(|a| a.duration).sum()
-                }
-            })
-            .sum()
+        self.files.iter().filter_map(FileSummary::time_spent).sum()
     }
 
     /// Whether any file makes the run fail ([`RunSummary::fails_run`]).

@@ -12,7 +12,7 @@
 use super::console::{render_details, render_file_line, Palette};
 use super::escape;
 use crate::merge::shards::Combined;
-use crate::merge::RunSummary;
+use crate::merge::{FileSummary, RunSummary};
 use crate::parse::Protocol;
 use crate::plan::Plan;
 use crate::unit::Launcher;
@@ -34,17 +34,22 @@ fn plural(n: usize) -> &'static str {
 /// this run's durations, and against what the plan predicted. Empty with
 /// fewer than two timed files. With scheduling constraints or CPU times the
 /// bound is the plan's constrained one ([`Plan::bound`]) and says what sets
-/// it.
+/// it. A retried file counts with all its attempts: they ran one after
+/// another.
 pub fn schedule_note(plan: &Plan, summary: &RunSummary) -> String {
-    let durations: Vec<Duration> = summary.files.iter().filter_map(|f| f.duration).collect();
+    let durations: Vec<Duration> = summary
+        .files
+        .iter()
+        .filter_map(FileSummary::time_spent)
+        .collect();
     if durations.len() < 2 {
         return String::new();
     }
-    let by_id: std::collections::HashMap<&str, &crate::merge::FileSummary> =
+    let by_id: std::collections::HashMap<&str, &FileSummary> =
         summary.files.iter().map(|f| (f.id.as_str(), f)).collect();
     let of = |i: usize| by_id.get(plan.entries[i].file.id.as_str()).copied();
     let constrained = plan.bound(
-        |i| of(i).and_then(|f| f.duration),
+        |i| of(i).and_then(FileSummary::time_spent),
         |i| of(i).and_then(|f| f.cpu),
     );
     let (bound, how) = if constrained.constrained {
