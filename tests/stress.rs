@@ -182,6 +182,39 @@ fn until_fail_stops_after_the_first_failing_iteration() {
         "{}",
         run.describe()
     );
+    // The cap is announced as a bound, and the stop names --until-fail.
+    assert!(
+        run.stdout
+            .contains("Running 1 file until a file fails (at most 100 iterations) on "),
+        "{}",
+        run.describe()
+    );
+    assert!(!run.stdout.contains("× 100"), "{}", run.describe());
+    let stop = run.stdout.lines().find(|l| l.starts_with("STOP"));
+    let stop = stop.unwrap_or_else(|| panic!("no STOP line\n{}", run.describe()));
+    assert!(stop.contains("--until-fail"), "{stop}");
+    assert!(!stop.contains("--fail-fast"), "{stop}");
+}
+
+#[test]
+fn slowest_files_of_a_repeat_run_lists_each_file_once() {
+    let s = Suite::new();
+    s.logged("t/a.sh", "sleep 0.3");
+    s.logged("t/b.sh", "sleep 0.1");
+    let run = s.run_reports(&["t", "-j", "2", "--repeat", "3"]);
+    run.expect_code(0);
+    let text = &run.stdout;
+    let start = text
+        .find("Slowest files (slowest iteration of each):")
+        .unwrap_or_else(|| panic!("no slowest files\n{}", run.describe()));
+    let section: Vec<&str> = text[start..]
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .collect();
+    assert_eq!(section.len(), 2, "{section:#?}");
+    assert!(section[0].ends_with("t/a.sh"), "{section:#?}");
+    assert!(section[1].ends_with("t/b.sh"), "{section:#?}");
 }
 
 #[test]

@@ -465,7 +465,12 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
                 .max_fail
                 .is_some_and(|max| self.failures >= max)
             {
-                self.stop_starting(NotRunReason::MaxFail(self.failures));
+                let reason = if self.options.until_fail {
+                    NotRunReason::UntilFail
+                } else {
+                    NotRunReason::MaxFail(self.failures)
+                };
+                self.stop_starting(reason);
             }
         }
     }
