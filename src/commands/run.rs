@@ -113,10 +113,9 @@ fn run_plan(settings: &Settings, plan: &Plan, jobs: usize) -> Result<Exit, CliEr
         settings.quiet.value,
         settings.verbose.value,
     );
-    let mut console =
-        Console::new(console_options, plan)
-            .with_retries(plan, settings.retries.value)
-            .with_until_fail(settings.until_fail);
+    let mut console = Console::new(console_options, plan)
+        .with_retries(plan, settings.retries.value)
+        .with_until_fail(settings.until_fail);
     let mut merger = Merger::new(plan)
         .with_shard(shard_label(settings))
         .with_flaky_fails(settings.flaky_fail.value);
