@@ -234,18 +234,11 @@ impl FileHistory {
         self.runs.drain(..excess);
 
         if file.protocol != Some(Protocol::ExitCode) {
+            // The one test-key rule (quarantine matches by it too); a key
+            // that still repeats after `NAME #N` is recorded once.
+            let keys = crate::merge::quarantine::case_keys(&file.cases);
             let mut seen = HashSet::new();
-            for (position, case) in file.cases.iter().enumerate() {
-                let number = case.number.unwrap_or(position as u64 + 1);
-                let name = case.name.trim();
-                let mut key = if name.is_empty() {
-                    format!("#{number}")
-                } else {
-                    name.to_string()
-                };
-                if seen.contains(&key) {
-                    key = format!("{key} #{number}");
-                }
+            for (case, key) in file.cases.iter().zip(keys) {
                 if !seen.insert(key.clone()) {
                     continue;
                 }
