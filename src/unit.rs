@@ -232,6 +232,10 @@ pub struct Unit {
 pub struct UnitSettings {
     /// Its own timeout; `None`: the run-wide one.
     pub timeout: Option<std::time::Duration>,
+    /// Its own `--slow` threshold (`slow` in a header or `[[override]]`;
+    /// zero: never reported slow); `None`: the run-wide one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub slow: Option<std::time::Duration>,
     /// Extra attempts after a failure; `None`: the run-wide number.
     pub retries: Option<u32>,
     /// Nothing else runs while it does.
@@ -266,6 +270,7 @@ impl Default for UnitSettings {
     fn default() -> UnitSettings {
         UnitSettings {
             timeout: None,
+            slow: None,
             retries: None,
             exclusive: false,
             group: None,

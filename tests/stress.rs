@@ -182,6 +182,39 @@ fn until_fail_stops_after_the_first_failing_iteration() {
         "{}",
         run.describe()
     );
+    // The cap is announced as a bound, and the stop names --until-fail.
+    assert!(
+        run.stdout
+            .contains("Running 1 file until a file fails (at most 100 iterations) on "),
+        "{}",
+        run.describe()
+    );
+    assert!(!run.stdout.contains("× 100"), "{}", run.describe());
+    let stop = run.stdout.lines().find(|l| l.starts_with("STOP"));
+    let stop = stop.unwrap_or_else(|| panic!("no STOP line\n{}", run.describe()));
+    assert!(stop.contains("--until-fail"), "{stop}");
+    assert!(!stop.contains("--fail-fast"), "{stop}");
+}
+
+#[test]
+fn slowest_files_of_a_repeat_run_lists_each_file_once() {
+    let s = Suite::new();
+    s.logged("t/a.sh", "sleep 0.3");
+    s.logged("t/b.sh", "sleep 0.1");
+    let run = s.run_reports(&["t", "-j", "2", "--repeat", "3"]);
+    run.expect_code(0);
+    let text = &run.stdout;
+    let start = text
+        .find("Slowest files (slowest iteration of each):")
+        .unwrap_or_else(|| panic!("no slowest files\n{}", run.describe()));
+    let section: Vec<&str> = text[start..]
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.trim().is_empty())
+        .collect();
+    assert_eq!(section.len(), 2, "{section:#?}");
+    assert!(section[0].ends_with("t/a.sh"), "{section:#?}");
+    assert!(section[1].ends_with("t/b.sh"), "{section:#?}");
 }
 
 #[test]
@@ -279,5 +312,90 @@ fn junit_consumers_read_one_suite_per_iteration() {
             ["t/flaky.sh [iteration 2]", "2", 1],
             ["t/flaky.sh [iteration 3]", "3", 0]
         ])
+    );
+}
+
+/// What must survive a merge of one entry: its iteration, verdict, every
+/// attempt and the quarantine mark.
+fn kept(f: &Value) -> Value {
+    serde_json::json!([
+        f["id"],
+        f["iteration"],
+        f["verdict"],
+        f["attempts"],
+        f["attempt_results"],
+        f["quarantined"]
+    ])
+}
+
+#[test]
+fn merge_of_a_repeat_run_keeps_every_iteration_attempt_and_quarantine() {
+    let s = Suite::new();
+    s.config("[quarantine]\nfiles = [\"t/q.sh\"]\n");
+    s.logged("t/flaky.sh", &failing_on(2));
+    // Fails its first attempt in every iteration: FLAKY 2/2 each time.
+    s.logged(
+        "t/retried.sh",
+        "[ \"$PTEST_ATTEMPT\" = 1 ] && exit 1; exit 0",
+    );
+    s.logged("t/q.sh", "exit 1");
+    let run = s.run_reports(&["t", "-j", "2", "--repeat", "3", "--retries", "1"]);
+    run.expect_code(1);
+    let input = s.meta().join("repeat.json");
+    std::fs::copy(s.meta().join("summary.json"), &input).expect("copy the summary");
+    let merged = s.meta().join("merged.json");
+    let history = s.meta().join("merged-history.json");
+    let m = s.run(&[
+        "merge",
+        input.to_str().unwrap(),
+        "--json",
+        merged.to_str().unwrap(),
+        "--history",
+        history.to_str().unwrap(),
+    ]);
+    m.expect_code(1);
+    assert!(!m.output().contains("reported twice"), "{}", m.describe());
+    let back = s.json(".suite/merged.json");
+    let before = run.summary();
+    let entries = |v: &Value| -> Vec<Value> {
+        v["files"]
+            .as_array()
+            .expect("files")
+            .iter()
+            .map(kept)
+            .collect()
+    };
+    assert_eq!(entries(&back), entries(before));
+    assert_eq!(back["files"].as_array().map(Vec::len), Some(9));
+    assert_eq!(back["repeat"], before["repeat"]);
+    assert_eq!(back["totals"], before["totals"]);
+    let retried = entries(&back)
+        .into_iter()
+        .filter(|e| e[0] == "t/retried.sh")
+        .map(|e| (e[2].clone(), e[3].clone()))
+        .collect::<Vec<_>>();
+    assert_eq!(retried, vec![("flaky".into(), 2.into()); 3]);
+    assert!(
+        m.stdout.contains("Repeat: 3 iterations of 3 files."),
+        "{}",
+        m.describe()
+    );
+    // The history got one run per iteration, as the run itself records.
+    let h = s.json(".suite/merged-history.json");
+    assert_eq!(
+        h["files"]["t/flaky.sh"]["runs"].as_array().map(Vec::len),
+        Some(3)
+    );
+    assert_eq!(h["files"]["t/flaky.sh"]["flips"], 2);
+
+    // The same iteration twice is still a duplicate, named with its iteration.
+    let twice = s.run(&["merge", input.to_str().unwrap(), input.to_str().unwrap()]);
+    twice.expect_code(2);
+    assert!(
+        twice
+            .stderr
+            .contains("`t/flaky.sh [iteration 1]` is reported twice"),
+        "{}",
+        twice.describe()
     );
 }

@@ -27,7 +27,7 @@ pub fn exec(settings: &MergeSettings) -> Result<Exit, CliError> {
     for warning in &combined.warnings {
         err_line(&format!("ptest: warning: {warning}"));
     }
-    let notes = merge_notes(&combined);
+    let mut notes = merge_notes(&combined);
     let summary = combined.summary;
     if let Some(path) = &settings.history {
         // Fold the shards' results into a history so CI keeps learning;
@@ -36,11 +36,20 @@ pub fn exec(settings: &MergeSettings) -> Result<Exit, CliError> {
             .files
             .iter()
             .map(|f| (f.id.as_str(), f.path.as_path()));
-        if let Some(warning) = history::update(&path.value, &summary, &history::hash_files(files))?
-        {
-            err_line(&format!("ptest: warning: {warning}"));
+        let hashes = history::hash_files(files);
+        // A repeat run: one history run per iteration, as `ptest --repeat`.
+        match super::stress::record_iterations(&path.value, &summary, &hashes) {
+            Some(recorded) => recorded
+                .lines()
+                .for_each(|line| err_line(&format!("ptest: {line}"))),
+            None => {
+                if let Some(warning) = history::update(&path.value, &summary, &hashes)? {
+                    err_line(&format!("ptest: warning: {warning}"));
+                }
+            }
         }
     }
+    notes.push_str(&super::stress::note(&summary));
     let options = ConsoleOptions::detect(settings.color.value, false, false);
     let palette = Palette::new(options.color);
     out(&render_failures(&summary, &palette));

@@ -113,8 +113,9 @@ fn run_plan(settings: &Settings, plan: &Plan, jobs: usize) -> Result<Exit, CliEr
         settings.quiet.value,
         settings.verbose.value,
     );
-    let mut console =
-        Console::new(console_options, plan).with_retries(plan, settings.retries.value);
+    let mut console = Console::new(console_options, plan)
+        .with_retries(plan, settings.retries.value)
+        .with_until_fail(settings.until_fail);
     let mut merger = Merger::new(plan)
         .with_shard(shard_label(settings))
         .with_flaky_fails(settings.flaky_fail.value);
@@ -232,6 +233,7 @@ pub fn run_options(settings: &Settings, jobs: usize, runs_root: PathBuf) -> RunO
     options.slow = settings.slow.value;
     if settings.until_fail {
         options.max_fail = Some(1);
+        options.until_fail = true;
     }
     options.retry = crate::util::backoff::RetryPolicy {
         retries: settings.retries.value,

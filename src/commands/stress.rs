@@ -28,6 +28,7 @@ use crate::merge::{RunSummary, Totals};
 use crate::plan::Plan;
 use crate::report::fit;
 use crate::report::repeat::render_repeat;
+use std::collections::HashMap;
 use std::path::Path;
 
 /// Iterations of `--until-fail` without `--repeat N`.
@@ -79,14 +80,24 @@ pub fn note(summary: &RunSummary) -> String {
 /// (see the module docs); `None` for a plain run (recorded as usual).
 /// Returns the warnings to print.
 pub fn record_history(path: &Path, plan: &Plan, summary: &RunSummary) -> Option<String> {
-    let last = summary.repeat.as_ref()?.iterations;
-    let first = last.saturating_sub(history::MAX_RUNS as u32).max(1);
     let files = plan
         .entries
         .iter()
         .filter(|e| e.file.settings.iteration == Some(1))
         .map(|e| (e.file.id.as_str(), e.file.path()));
-    let hashes = history::hash_files(files);
+    record_iterations(path, summary, &history::hash_files(files))
+}
+
+/// [`record_history`] for a summary alone (`ptest merge --history` of
+/// `--repeat` summaries), with the content `hashes` of its files; an entry
+/// without an iteration (a plain run merged in) counts as iteration 1.
+pub fn record_iterations(
+    path: &Path,
+    summary: &RunSummary,
+    hashes: &HashMap<String, String>,
+) -> Option<String> {
+    let last = summary.repeat.as_ref()?.iterations;
+    let first = last.saturating_sub(history::MAX_RUNS as u32).max(1);
     // Everything but the files, cloned once.
     let shell = RunSummary {
         files: Vec::new(),
@@ -95,12 +106,15 @@ pub fn record_history(path: &Path, plan: &Plan, summary: &RunSummary) -> Option<
     };
     let mut notes = String::new();
     for k in first..=last {
-        let files = summary.files.iter().filter(|f| f.iteration == Some(k));
+        let files = summary
+            .files
+            .iter()
+            .filter(|f| f.iteration.unwrap_or(1) == k);
         let round = RunSummary {
             files: files.cloned().collect(),
             ..shell.clone()
         };
-        match history::update(path, &round, &hashes) {
+        match history::update(path, &round, hashes) {
             Ok(Some(warning)) => notes.push_str(&format!("warning: {warning}\n")),
             Ok(None) => {}
             Err(err) => {

@@ -13,8 +13,9 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The per-file keys, as written in `[[override]]` and in headers.
-pub const PER_FILE_KEYS: [&str; 9] = [
+pub const PER_FILE_KEYS: [&str; 10] = [
     "timeout",
+    "slow",
     "retries",
     "exclusive",
     "group",
@@ -31,6 +32,8 @@ pub const PER_FILE_KEYS: [&str; 9] = [
 pub struct PerFile {
     /// `timeout`.
     pub timeout: Option<Duration>,
+    /// `slow`: its own `--slow` threshold (zero: never reported slow).
+    pub slow: Option<Duration>,
     /// `retries`.
     pub retries: Option<u32>,
     /// `exclusive`.
@@ -70,6 +73,7 @@ impl PerFile {
     pub fn set(&mut self, key: &str, raw: &Raw, base: &Path) -> Result<(), KeyProblem> {
         match key {
             "timeout" => self.timeout = Some(value::duration(raw)?),
+            "slow" => self.slow = Some(value::duration(raw)?),
             "retries" => self.retries = Some(value::count(raw, 0)?),
             "exclusive" => self.exclusive = Some(value::flag(raw)?),
             "group" => self.group = Some(value::text(raw)?),
@@ -109,6 +113,7 @@ impl PerFile {
         let mut keys = Vec::new();
         let set = [
             ("timeout", self.timeout.is_some()),
+            ("slow", self.slow.is_some()),
             ("retries", self.retries.is_some()),
             ("exclusive", self.exclusive.is_some()),
             ("group", self.group.is_some()),
@@ -210,17 +215,26 @@ mod tests {
         let base = Path::new("t");
         s.set("timeout", &Raw::Str("10s".into()), base).unwrap();
         s.set("exclusive", &Raw::Bool(true), base).unwrap();
+        s.set("slow", &Raw::Str("5m".into()), base).unwrap();
         s.set("depends-on", &Raw::Str("setup.sh".into()), base)
             .unwrap();
         s.set("env.DB", &Raw::Str("x".into()), base).unwrap();
         s.set("skip", &Raw::Bool(true), base).unwrap();
         assert_eq!(s.timeout, Some(Duration::from_secs(10)));
+        assert_eq!(s.slow, Some(Duration::from_secs(300)));
         assert_eq!(s.depends_on, Some(vec![PathBuf::from("t/setup.sh")]));
         assert_eq!(s.env, vec![("DB".to_string(), "x".to_string())]);
         assert_eq!(s.skip.as_deref(), Some("skipped"));
         assert_eq!(
             s.keys(),
-            ["timeout", "exclusive", "depends-on", "skip", "env.DB"]
+            [
+                "timeout",
+                "slow",
+                "exclusive",
+                "depends-on",
+                "skip",
+                "env.DB"
+            ]
         );
         assert_eq!(
             s.set("colour", &Raw::Bool(true), base),

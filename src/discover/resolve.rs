@@ -121,6 +121,9 @@ fn apply(out: &mut Resolved, per_file: &PerFile, origin: &dyn Fn(&str) -> String
     if let Some(v) = per_file.timeout {
         s.timeout = Some(v);
     }
+    if let Some(v) = per_file.slow {
+        s.slow = Some(v);
+    }
     if let Some(v) = per_file.retries {
         s.retries = Some(v);
     }

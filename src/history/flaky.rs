@@ -12,12 +12,14 @@
 //!
 //! Every recorded run gives one or more *observations*, pass or fail (FAIL
 //! and TIMEOUT are failures; SKIP and ERROR say nothing about flakiness and
-//! are left out, as the history's own `flips` count does). The
+//! are left out). The
 //! observations are split by content hash, keeping their order, and a
 //! **flip** is a change between pass and fail inside one hash's sequence;
 //! a change across two hashes is an edit, not a flip. Observations whose
 //! hash is unknown (the file could not be read) count as runs but never
-//! flip. Then
+//! flip. The history's own `flips` count adds each new run's flips by
+//! this same rule ([`new_flips`]), over all runs rather than the window.
+//! Then
 //!
 //! ```text
 //! flip rate = flips / (observations − 1)
@@ -86,6 +88,37 @@ pub fn run_outcomes(run: &RunRecord) -> Vec<Outcome> {
         (true, Verdict::Flaky) => vec![Outcome::Fail, Outcome::Pass],
         (true, verdict) => verdict_outcome(verdict).into_iter().collect(),
     }
+}
+
+/// Flips that `outcomes` (one run's, oldest first) add after `last`, the
+/// latest outcome seen under the same content hash (updated): the one
+/// flip rule of the report and of the history's recorded `flips`.
+fn step(last: &mut Option<Outcome>, outcomes: &[Outcome]) -> u32 {
+    let mut flips = 0;
+    for &outcome in outcomes {
+        if last.is_some_and(|previous| previous != outcome) {
+            flips += 1;
+        }
+        *last = Some(outcome);
+    }
+    flips
+}
+
+/// The flips a new run `new` adds to a file whose kept runs are `kept`
+/// (oldest first), by the report's rule: inside its content hash, every
+/// attempt an observation (a pass after a retry is a flip), compared with
+/// the newest kept run of the same hash that gave an outcome. A run whose
+/// hash is unknown adds none. This is the history's `flips` increment.
+pub fn new_flips(kept: &[RunRecord], new: &RunRecord) -> u32 {
+    let Some(hash) = new.hash.as_deref() else {
+        return 0;
+    };
+    let mut last = kept
+        .iter()
+        .rev()
+        .filter(|r| r.hash.as_deref() == Some(hash))
+        .find_map(|r| run_outcomes(r).last().copied());
+    step(&mut last, &run_outcomes(new))
 }
 
 /// How many attempts a run took to end in a pass, when it did.
@@ -304,7 +337,7 @@ fn case_observed<'a>(file: &'a FileHistory, name: &str, case: &CaseHistory) -> V
 
 /// The entry for one file or test, `None` when it never flipped.
 fn measure(file: &str, test: Option<String>, observed: &[Observed<'_>]) -> Option<FlakyEntry> {
-    let mut last_by_hash: BTreeMap<&str, Outcome> = BTreeMap::new();
+    let mut last_by_hash: BTreeMap<&str, Option<Outcome>> = BTreeMap::new();
     let (mut flips, mut observations, mut runs) = (0u32, 0u32, 0u32);
     let attempts_needed = observed
         .iter()
@@ -316,17 +349,12 @@ fn measure(file: &str, test: Option<String>, observed: &[Observed<'_>]) -> Optio
         if !run.outcomes.is_empty() {
             runs += 1;
         }
-        for &outcome in &run.outcomes {
-            observations += 1;
-            if outcome == Outcome::Fail {
-                last_failure = run.at.or(last_failure);
-            }
-            let Some(hash) = run.hash else { continue };
-            if let Some(previous) = last_by_hash.insert(hash, outcome) {
-                if previous != outcome {
-                    flips += 1;
-                }
-            }
+        observations += run.outcomes.len() as u32;
+        if run.outcomes.contains(&Outcome::Fail) {
+            last_failure = run.at.or(last_failure);
+        }
+        if let Some(hash) = run.hash {
+            flips += step(last_by_hash.entry(hash).or_default(), &run.outcomes);
         }
     }
     if flips == 0 {

@@ -37,7 +37,7 @@
 //! | `runs[].cpu` | CPU time (user + system, seconds) of the child and the processes it waited for, from `wait4`; absent when unknown. |
 //! | `runs[].max_rss` | peak resident memory in bytes of the child (or the largest process it waited for); absent when unknown. |
 //! | `runs[].hash` | the first 16 hex digits of the BLAKE3 hash of the file's content at that run (for a `ptest cargo` test: of its binary's size and modification time); absent when it could not be read. |
-//! | `flips` | how many times the file's outcome changed between pass and fail (`fail` and `timeout` count as fail; `skip` and `error` are ignored) since it was first recorded; for flaky-file detection. Absent means 0. |
+//! | `flips` | how many times the file's outcome changed between pass and fail since it was first recorded, by the flaky report's rule ([`flaky::new_flips`]): inside one content hash, every attempt an observation (a pass after a retry is a flip); `fail` and `timeout` count as fail, `skip` and `error` are ignored; a run without a hash adds none. Absent means 0. |
 //! | `cases` | per test case, keyed by name (omitted for exit-code files, whose single case is the file itself). |
 //! | `cases.*.statuses` | the last 10 statuses, oldest first, one letter each: `p` pass, `f` fail, `s` skip, `t` TODO (failed as expected), `u` TODO that unexpectedly passed. |
 //! | `cases.*.durations` | seconds per status, `null` when unknown; omitted when none is known. |
@@ -180,7 +180,8 @@ pub struct FileHistory {
     /// The last [`MAX_RUNS`] runs, in the order they were recorded (oldest
     /// first).
     pub runs: Vec<RunRecord>,
-    /// Changes between pass and fail since the file was first recorded.
+    /// Changes between pass and fail since the file was first recorded, by
+    /// the flaky report's rule ([`flaky::new_flips`]).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub flips: u32,
     /// Per test case, by name.
@@ -216,13 +217,7 @@ impl FileHistory {
     /// of the kept runs reported.
     pub fn record(&mut self, file: &FileSummary, hash: Option<&String>, now: u64) {
         let at = started_secs(file, now);
-        if let Some(new) = pass_or_fail(file.verdict) {
-            let previous = self.runs.iter().rev().find_map(|r| pass_or_fail(r.verdict));
-            if previous.is_some_and(|p| p != new) {
-                self.flips = self.flips.saturating_add(1);
-            }
-        }
-        self.runs.push(RunRecord {
+        let record = RunRecord {
             at,
             duration: file.duration,
             verdict: file.verdict,
@@ -231,23 +226,19 @@ impl FileHistory {
             max_rss: file.max_rss,
             attempts: file.attempt_results.iter().map(|a| a.verdict).collect(),
             flipped: file.flipped.iter().map(|n| n.trim().to_string()).collect(),
-        });
+        };
+        let flips = flaky::new_flips(&self.runs, &record);
+        self.flips = self.flips.saturating_add(flips);
+        self.runs.push(record);
         let excess = self.runs.len().saturating_sub(MAX_RUNS);
         self.runs.drain(..excess);
 
         if file.protocol != Some(Protocol::ExitCode) {
+            // The one test-key rule (quarantine matches by it too); a key
+            // that still repeats after `NAME #N` is recorded once.
+            let keys = crate::merge::quarantine::case_keys(&file.cases);
             let mut seen = HashSet::new();
-            for (position, case) in file.cases.iter().enumerate() {
-                let number = case.number.unwrap_or(position as u64 + 1);
-                let name = case.name.trim();
-                let mut key = if name.is_empty() {
-                    format!("#{number}")
-                } else {
-                    name.to_string()
-                };
-                if seen.contains(&key) {
-                    key = format!("{key} #{number}");
-                }
+            for (case, key) in file.cases.iter().zip(keys) {
                 if !seen.insert(key.clone()) {
                     continue;
                 }
@@ -381,14 +372,6 @@ fn status_from_char(c: char) -> Option<CaseStatus> {
 
 /// `Some(true)` for a pass, `Some(false)` for a failure, `None` when the
 /// verdict says nothing about flakiness.
-fn pass_or_fail(verdict: Verdict) -> Option<bool> {
-    match verdict {
-        Verdict::Pass | Verdict::Flaky => Some(true),
-        Verdict::Fail | Verdict::Timeout => Some(false),
-        Verdict::Skip | Verdict::Error | Verdict::NotRun | Verdict::Interrupted => None,
-    }
-}
-
 fn unix_now() -> u64 {
     SystemTime::now()
         .duration_since(SystemTime::UNIX_EPOCH)

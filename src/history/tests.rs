@@ -354,13 +354,68 @@ fn flips_count_changes_between_pass_and_fail() {
         Verdict::Pass,
         Verdict::Fail, // flip
     ];
+    // One content hash: flips are counted inside a hash (as the report does).
+    let hashes = HashMap::from([("a.t".to_string(), "ab".repeat(32))]);
     for (i, v) in verdicts.into_iter().enumerate() {
         h.record(
             &summary(vec![file("a.t", v, Some(1.0), T0 + i as u64)]),
-            &no_hashes(),
+            &hashes,
         );
     }
     assert_eq!(h.file("a.t").unwrap().flips, 3);
+}
+
+/// One attempt of a retried run.
+fn attempt(number: u32, verdict: Verdict) -> crate::merge::attempts::AttemptRecord {
+    let mut f = file("a.t", verdict, Some(1.0), T0);
+    f.attempts = number;
+    crate::merge::attempts::AttemptRecord::of(&f)
+}
+
+#[test]
+fn recorded_flips_follow_the_flaky_reports_rule() {
+    let v1 = HashMap::from([("a.t".to_string(), "v1".repeat(8))]);
+    let v2 = HashMap::from([("a.t".to_string(), "v2".repeat(8))]);
+    let mut h = History::empty();
+    let record = |h: &mut History,
+                  verdict: Verdict,
+                  attempts: &[Verdict],
+                  hashes: &HashMap<String, String>,
+                  at: u64| {
+        let mut f = file("a.t", verdict, Some(1.0), at);
+        f.attempts = attempts.len().max(1) as u32;
+        f.attempt_results = attempts
+            .iter()
+            .enumerate()
+            .map(|(i, v)| attempt(i as u32 + 1, *v))
+            .collect();
+        h.record(&summary(vec![f]), hashes);
+    };
+    // A pass after a retry is a flip inside the run.
+    record(
+        &mut h,
+        Verdict::Flaky,
+        &[Verdict::Fail, Verdict::Pass],
+        &v1,
+        T0,
+    );
+    assert_eq!(h.file("a.t").unwrap().flips, 1);
+    // An edit that breaks it is a change, not a flip; its fix (back to
+    // v1's content) is compared with v1's last outcome, a pass.
+    record(&mut h, Verdict::Fail, &[], &v2, T0 + 1);
+    record(&mut h, Verdict::Pass, &[], &v1, T0 + 2);
+    assert_eq!(h.file("a.t").unwrap().flips, 1);
+    // Unknown content never flips.
+    record(&mut h, Verdict::Fail, &[], &no_hashes(), T0 + 3);
+    assert_eq!(h.file("a.t").unwrap().flips, 1);
+    // The report counts the same flips over the same runs.
+    let report = crate::history::flaky::flaky(&h, 1);
+    let entry = report
+        .files
+        .iter()
+        .find(|e| e.file == "a.t")
+        .expect("flaky");
+    assert_eq!(entry.flips, h.file("a.t").unwrap().flips);
 }
 
 #[test]

@@ -27,6 +27,14 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 /// One attempt of a file, as the JSON summary records it.
+///
+/// Its fields (but `number` and `failed_cases`) are the per-attempt subset
+/// of [`FileSummary`]'s, with the same names and encodings, filled by
+/// [`AttemptRecord::of`] alone. They are not one shared struct flattened
+/// into both: in a file's JSON they sit between file-only fields
+/// (`protocol`, `attempts`, `leaked`, `cases`, `suite`), so one embedded
+/// struct would reorder the summary's keys (and five would be more code
+/// than the copy). A test keeps the two encodings equal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AttemptRecord {
     /// Attempt number (1-based).
@@ -219,6 +227,31 @@ mod tests {
         f.cases = cases;
         f.stdout_tail = format!("out {number}\n");
         f
+    }
+
+    #[test]
+    fn an_attempt_encodes_its_fields_as_the_file_does() {
+        let mut f = attempt(2, Verdict::Fail, vec![case("a", CaseStatus::Fail)]);
+        f.status = Some(ChildStatus::Exited { code: 1 });
+        f.duration = Some(Duration::from_micros(1_250_001));
+        f.started_at = Some(1_764_000_000.125);
+        f.worker = Some(3);
+        f.cpu = Some(Duration::from_millis(7));
+        f.max_rss = Some(1 << 20);
+        f.stdout_log = Some("runs/x/t%2Fa.t.2.stdout".into());
+        f.stderr_log = Some("runs/x/t%2Fa.t.2.stderr".into());
+        f.stderr_tail = "err\n".into();
+        let file = serde_json::to_value(&f).unwrap();
+        let record = serde_json::to_value(AttemptRecord::of(&f)).unwrap();
+        let record = record.as_object().unwrap();
+        let shared: Vec<&String> = record
+            .keys()
+            .filter(|k| !matches!(k.as_str(), "number" | "failed_cases"))
+            .collect();
+        assert_eq!(shared.len(), 12, "{record:?}");
+        for key in shared {
+            assert_eq!(record[key], file[key], "{key}");
+        }
     }
 
     fn fold(attempts: Vec<FileSummary>) -> FileSummary {

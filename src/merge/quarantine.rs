@@ -60,8 +60,9 @@ impl Quarantine {
     }
 }
 
-/// The key of every case, in order, by the history's rule: the trimmed
-/// name, `#N` when unnamed, `NAME #N` for a repeated name.
+/// The key of every case, in order: the trimmed name, `#N` when unnamed,
+/// `NAME #N` for a repeated name. The one test-key rule: the history keys
+/// its `cases` by it too (`crate::history::FileHistory::record`).
 pub fn case_keys(cases: &[CaseResult]) -> Vec<String> {
     let mut seen = HashSet::new();
     cases

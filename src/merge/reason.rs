@@ -95,6 +95,7 @@ pub fn not_run(reason: crate::run::NotRunReason) -> String {
             "not run: the run stopped starting files after {n} failure{} (--fail-fast/--max-fail)",
             if n == 1 { "" } else { "s" }
         ),
+        NotRunReason::UntilFail => "not run: a file failed (--until-fail)".to_string(),
         NotRunReason::GlobalTimeout(after) => format!(
             "not run: the global timeout ({}) expired",
             crate::util::duration::format_duration(after)

@@ -144,6 +144,32 @@ fn median(sorted: &[Duration]) -> Option<Duration> {
     }
 }
 
+/// What the stress report of merged `inputs` is built for: `(planned,
+/// until_fail)` — the most iterations any input planned, and whether any
+/// stopped at its first failure — when any input is a `--repeat` run;
+/// `None` when none is. Mixing repeat and plain runs is a warning (each
+/// plain entry counts as one run of its file).
+pub(super) fn merged_shape(
+    inputs: &[(std::path::PathBuf, super::RunSummary)],
+    warnings: &mut Vec<String>,
+) -> Option<(u32, bool)> {
+    let reports: Vec<&RepeatReport> = inputs
+        .iter()
+        .filter_map(|(_, s)| s.repeat.as_ref())
+        .collect();
+    if reports.is_empty() {
+        return None;
+    }
+    for (path, _) in inputs.iter().filter(|(_, s)| s.repeat.is_none()) {
+        warnings.push(format!(
+            "{}: not a --repeat run, merged with --repeat runs; its files count as one run each in the repeat report",
+            path.display()
+        ));
+    }
+    let planned = reports.iter().map(|r| r.planned).max().unwrap_or(0);
+    Some((planned, reports.iter().any(|r| r.until_fail)))
+}
+
 /// Drops the iterations an `--until-fail` run never started (NOT RUN after
 /// the stop): they were a cap, not a promise. Returns how many went.
 pub fn drop_unstarted(files: &mut Vec<FileSummary>) -> usize {

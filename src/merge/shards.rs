@@ -20,6 +20,11 @@
 //!   the sum (all machines' slots, so efficiency covers the whole fleet);
 //! - `started_at` is the earliest, `interrupted` true if any input was;
 //! - `bail_out` is the first one in input order (others become warnings);
+//! - `--repeat` summaries keep every iteration (an entry is a file and its
+//!   iteration; the same iteration twice is the duplicate), and the stress
+//!   report is rebuilt from all of them (see
+//!   [`super::repeat::merged_shape`]); every attempt and the quarantine
+//!   mark travel with their entry unchanged;
 //! - `run_id` is `merged-<run id of the first input>`, `shard` and
 //!   `partition` are cleared and `version` is [`SUMMARY_VERSION`].
 
@@ -149,20 +154,26 @@ pub fn combine(inputs: Vec<(PathBuf, RunSummary)>) -> Result<Combined, CombineEr
     let agreed = partition::agreed(&inputs, &mut warnings)?.cloned();
     let agreed = agreed.as_ref();
 
-    // Files, refusing duplicates.
-    let mut seen: HashMap<&str, usize> = HashMap::new();
+    // Files, refusing duplicates: an entry is a file and, in a `--repeat`
+    // run, its iteration.
+    let mut entries: HashMap<(&str, Option<u32>), usize> = HashMap::new();
     for (index, (path, summary)) in inputs.iter().enumerate() {
         for file in &summary.files {
-            if let Some(&first) = seen.get(file.id.as_str()) {
+            let key = (file.id.as_str(), file.iteration);
+            if let Some(&first) = entries.get(&key) {
                 return Err(CombineError::Duplicate {
-                    id: file.id.clone(),
+                    id: match file.iteration {
+                        Some(k) => format!("{} [iteration {k}]", file.id),
+                        None => file.id.clone(),
+                    },
                     first: inputs[first].0.clone(),
                     second: path.clone(),
                 });
             }
-            seen.insert(&file.id, index);
+            entries.insert(key, index);
         }
     }
+    let seen: HashMap<&str, usize> = entries.iter().map(|(&(id, _), &i)| (id, i)).collect();
     let unreported = agreed
         .map(|record| partition::not_run_anywhere(record, &inputs, &seen))
         .unwrap_or_default();
@@ -208,10 +219,13 @@ pub fn combine(inputs: Vec<(PathBuf, RunSummary)>) -> Result<Combined, CombineEr
     let jobs = inputs.iter().map(|(_, s)| s.jobs).sum();
     let interrupted = inputs.iter().any(|(_, s)| s.interrupted);
     let flaky_fails = inputs.iter().any(|(_, s)| s.flaky_fails);
+    let repeat = super::repeat::merged_shape(&inputs, &mut warnings);
 
     let mut files: Vec<_> = inputs.into_iter().flat_map(|(_, s)| s.files).collect();
     files.extend(unreported);
-    files.sort_by(|a, b| a.id.cmp(&b.id));
+    files.sort_by(|a, b| a.id.cmp(&b.id).then(a.iteration.cmp(&b.iteration)));
+    let repeat = repeat
+        .map(|(planned, until_fail)| super::repeat::RepeatReport::of(&files, planned, until_fail));
     let summary = RunSummary {
         version: SUMMARY_VERSION,
         run_id,
@@ -225,7 +239,7 @@ pub fn combine(inputs: Vec<(PathBuf, RunSummary)>) -> Result<Combined, CombineEr
         bail_out,
         totals: Totals::of(&files),
         files,
-        repeat: None,
+        repeat,
         flaky_fails,
     };
     Ok(Combined {

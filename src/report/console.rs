@@ -159,6 +159,8 @@ pub struct Console {
     /// How many attempts each file may have (1 + its retries), by plan
     /// index; empty when nothing is retried.
     total_attempts: Vec<u32>,
+    /// An `--until-fail` run: its iterations are a cap, not a count.
+    until_fail: bool,
 }
 
 impl Console {
@@ -194,7 +196,15 @@ impl Console {
                 .map(|e| e.file.settings.iteration)
                 .collect(),
             total_attempts: Vec::new(),
+            until_fail: false,
         }
+    }
+
+    /// Announces the run as `--until-fail` (`until a file fails (at most
+    /// N iterations)`) rather than `× N iterations`.
+    pub fn with_until_fail(mut self, until_fail: bool) -> Console {
+        self.until_fail = until_fail;
+        self
     }
 
     /// Shows attempts (`FLAKY 2/3`, `FAIL 3/3`) for files of `plan` that
@@ -238,6 +248,7 @@ impl Console {
                         .map(|p| format!(", expected to take {}", format_duration(p)))
                         .unwrap_or_default();
                     let what = match self.iterations.iter().flatten().max() {
+                        Some(&n) if self.until_fail => super::live::until_fail_what(*total, n),
                         Some(&n) => super::live::repeat_what(*total, n),
                         None => format!("{total} file{}", plural(*total)),
                     };
@@ -726,7 +737,9 @@ fn render_unfinished(s: &RunSummary, p: &Palette) -> String {
 }
 
 /// `Slowest files:` — the five slowest of the files that ran to an end
-/// (PASS, FAIL, TIMEOUT), when more than one did.
+/// (PASS, FAIL, TIMEOUT), when more than one did. In a `--repeat` run each
+/// file is listed once, with its slowest iteration (the header says so;
+/// the stress table gives the spread).
 fn render_slowest(s: &RunSummary, p: &Palette) -> String {
     let mut timed: Vec<(&FileSummary, Duration)> = s
         .files
@@ -734,11 +747,22 @@ fn render_slowest(s: &RunSummary, p: &Palette) -> String {
         .filter(|f| f.verdict.ran())
         .filter_map(|f| f.duration.map(|d| (f, d)))
         .collect();
+    timed.sort_by(|(a, da), (b, db)| db.cmp(da).then(a.id.cmp(&b.id)));
+    let repeated = s.files.iter().any(|f| f.iteration.is_some());
+    if repeated {
+        // Slowest first, so the first entry of an id is its slowest.
+        let mut seen = std::collections::BTreeSet::new();
+        timed.retain(|(f, _)| seen.insert(f.id.as_str()));
+    }
     if timed.len() < 2 {
         return String::new();
     }
-    timed.sort_by(|(a, da), (b, db)| db.cmp(da).then(a.id.cmp(&b.id)));
-    let mut out = format!("{}\n", p.bold.apply_to("Slowest files:"));
+    let header = if repeated {
+        "Slowest files (slowest iteration of each):"
+    } else {
+        "Slowest files:"
+    };
+    let mut out = format!("{}\n", p.bold.apply_to(header));
     for (f, d) in timed.iter().take(5) {
         out.push_str(&format!(
             "  {:>DURATION_WIDTH$}  {}\n",

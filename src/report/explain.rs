@@ -154,6 +154,14 @@ fn unit_rows(settings: &Settings, unit: &Unit) -> Vec<Row> {
             &settings.timeout.source,
         ),
     };
+    let (slow, slow_source) = match s.slow {
+        Some(t) if t.is_zero() => ("none".to_string(), source_of(unit, "slow", "")),
+        Some(t) => (format_duration(t), source_of(unit, "slow", "")),
+        None => run_wide(
+            &duration_or(&settings.slow.value, "none"),
+            &settings.slow.source,
+        ),
+    };
     let (retries, retries_source) = match s.retries {
         Some(n) => (n.to_string(), source_of(unit, "retries", "")),
         None => run_wide(&settings.retries.value, &settings.retries.source),
@@ -189,6 +197,7 @@ fn unit_rows(settings: &Settings, unit: &Unit) -> Vec<Row> {
             source_of(unit, "runner", &default),
         ),
         ("timeout".to_string(), timeout, timeout_source),
+        ("slow".to_string(), slow, slow_source),
         ("retries".to_string(), retries, retries_source),
         (
             "exclusive".to_string(),

@@ -49,6 +49,18 @@ pub fn repeat_what(entries: usize, iterations: u32) -> String {
     )
 }
 
+/// `2 files until a file fails (at most 100 iterations)`: what an
+/// `--until-fail` run of `entries` plan entries runs, `iterations` being
+/// its cap (it stops at the first failure, so `× 100` would overpromise).
+pub fn until_fail_what(entries: usize, iterations: u32) -> String {
+    let files = entries / (iterations.max(1) as usize);
+    format!(
+        "{files} file{} until a file fails (at most {iterations} iteration{})",
+        if files == 1 { "" } else { "s" },
+        if iterations == 1 { "" } else { "s" }
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -70,6 +82,18 @@ mod tests {
     fn a_repeat_run_says_how_many_files_and_iterations() {
         assert_eq!(repeat_what(6, 3), "2 files × 3 iterations");
         assert_eq!(repeat_what(1, 1), "1 file × 1 iteration");
+    }
+
+    #[test]
+    fn an_until_fail_run_names_its_cap_as_a_bound_not_a_count() {
+        assert_eq!(
+            until_fail_what(200, 100),
+            "2 files until a file fails (at most 100 iterations)"
+        );
+        assert_eq!(
+            until_fail_what(1, 1),
+            "1 file until a file fails (at most 1 iteration)"
+        );
     }
 
     #[test]

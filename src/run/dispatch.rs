@@ -64,6 +64,9 @@ struct Running {
     stop: Option<Stop>,
     /// When to send SIGKILL (set once SIGTERM was sent).
     kill_at: Option<Instant>,
+    /// Its `--slow` threshold: the unit's own, else the run's (`None`:
+    /// never slow).
+    slow: Option<Duration>,
     /// The next `--slow` mark, counted from `started` (see `super::slow`).
     slow_at: Option<Duration>,
 }
@@ -337,6 +340,11 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
                     "a worker thread stopped unexpectedly",
                 )));
             }
+            // A unit's own threshold beats the run's; zero turns it off.
+            let slow = match unit.settings.slow {
+                Some(own) => Some(own).filter(|d| !d.is_zero()),
+                None => self.options.slow,
+            };
             self.running.insert(
                 index,
                 Running {
@@ -347,7 +355,8 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
                     timeout: unit.settings.timeout.or(self.options.timeout),
                     stop: None,
                     kill_at: None,
-                    slow_at: self.options.slow,
+                    slow,
+                    slow_at: slow,
                 },
             );
             (self.on_event)(RunEvent::FileStarted {
@@ -465,7 +474,12 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
                 .max_fail
                 .is_some_and(|max| self.failures >= max)
             {
-                self.stop_starting(NotRunReason::MaxFail(self.failures));
+                let reason = if self.options.until_fail {
+                    NotRunReason::UntilFail
+                } else {
+                    NotRunReason::MaxFail(self.failures)
+                };
+                self.stop_starting(reason);
             }
         }
     }
@@ -548,12 +562,12 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
 
     /// Reports the running units that passed their next `--slow` mark.
     fn report_slow(&mut self, now: Instant) {
-        let Some(threshold) = self.options.slow else {
-            return;
-        };
         let mut slow = Vec::new();
         for (&index, r) in &mut self.running {
             let elapsed = now.saturating_duration_since(r.started);
+            let Some(threshold) = r.slow else {
+                continue;
+            };
             if r.stop.is_none() && r.slow_at.is_some_and(|at| elapsed >= at) {
                 let (reached, next) = super::slow::marks(threshold, elapsed);
                 r.slow_at = next;

@@ -64,6 +64,9 @@ pub struct RunOptions {
     /// Stop starting files after this many failures (`--fail-fast` is 1,
     /// `--max-fail N`); running files finish, the rest are NOT RUN.
     pub max_fail: Option<u32>,
+    /// `max_fail` comes from `--until-fail`: the stop is
+    /// [`NotRunReason::UntilFail`], not [`NotRunReason::MaxFail`].
+    pub until_fail: bool,
     /// Time limit for the whole run: then running files are stopped
     /// (TIMEOUT) and the rest are NOT RUN.
     pub global_timeout: Option<Duration>,
@@ -96,6 +99,7 @@ impl RunOptions {
             keep_logs: false,
             perl_lib: Vec::new(),
             max_fail: None,
+            until_fail: false,
             global_timeout: None,
             load_limit: None,
             mem_budget: None,
@@ -273,6 +277,8 @@ pub enum NotRunReason {
     Interrupted,
     /// This many files failed (`--fail-fast`, `--max-fail N`).
     MaxFail(u32),
+    /// A file failed in an `--until-fail` run.
+    UntilFail,
     /// The run's global timeout expired.
     GlobalTimeout(#[serde(with = "crate::util::time::secs")] Duration),
     /// Nothing could start although nothing ran (a bug in ptest's
