@@ -26,7 +26,7 @@
 //! | [`commands`] | one file per subcommand (`run`, `combine` = `ptest merge`), the exit-code rule, the one user-facing error |
 //! | [`config`] | the command line (clap, no defaults), `ptest.toml` ([`config::file`]: `[run]`, profiles, runners, overrides, groups), [`config::settings`]: CLI > environment > profile > `[run]` > default, each value with its source |
 //! | [`cargo`] | `ptest cargo`: building test binaries, listing their tests, one unit per test |
-//! | [`unit`] | the unit of work ([`unit::Unit`]), its id, launcher and slot types |
+//! | [`unit`](mod@unit) | the unit of work ([`unit::Unit`]), its id, launcher and slot types |
 //! | [`discover`] | walking paths, globs, choosing a launcher per file, `ptest:` headers, per-file settings |
 //! | [`history`] | recorded durations and outcomes (`.ptest/history.json`) |
 //! | [`plan`] | dispatch order, expected durations, shards, the admission queue and its simulation, the `--dry-run` view |

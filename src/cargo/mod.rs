@@ -10,9 +10,9 @@
 //!
 //! | module | owns |
 //! |---|---|
-//! | [`build`] | running cargo, reading its JSON messages into [`build::TestBinary`]s |
-//! | [`env`] | the environment cargo gives a test ([`env::test_env`]) |
-//! | [`list`] | listing each binary's tests, filtering them, making units |
+//! | [`build`](mod@build) | running cargo, reading its JSON messages into [`build::TestBinary`]s |
+//! | [`env`](mod@env) | the environment cargo gives a test ([`env::test_env`]) |
+//! | [`list`](mod@list) | listing each binary's tests, filtering them, making units |
 //!
 //! Doctests are not run: they are not test binaries (`cargo test --doc`
 //! runs them). After this stage a Rust test is a unit like any other: its

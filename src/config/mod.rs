@@ -4,7 +4,7 @@
 //! | module | owns |
 //! |---|---|
 //! | [`cli`] | the command line (clap) |
-//! | [`file`] | finding and checking `ptest.toml`, its errors and warnings |
+//! | [`file`](mod@file) | finding and checking `ptest.toml`, its errors and warnings |
 //! | [`value`] | one check per kind of value, shared by the file and headers |
 //! | [`rules`] | `[[runner]]`, `[[override]]` and the per-file keys |
 //! | [`quarantine`] | `[quarantine]` (files and tests whose failures do not fail the run), the `--quarantine-flaky` rate |

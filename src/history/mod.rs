@@ -29,7 +29,7 @@
 //! | field | meaning |
 //! |---|---|
 //! | `version` | schema version, `1`. A file with a newer (or missing) version is set aside, like a corrupt one. |
-//! | `files` | one entry per file id ([`crate::discover::TestFile::id`]), sorted by id. |
+//! | `files` | one entry per file id ([`crate::unit::Unit::id`]), sorted by id. |
 //! | `runs` | the last [`MAX_RUNS`] (10) runs of the file, oldest first. |
 //! | `runs[].at` | when the file started, in whole seconds since the Unix epoch. |
 //! | `runs[].duration` | wall time in seconds (microsecond precision); absent when the file never got a child (e.g. an ERROR before start). For a TIMEOUT it is the time until ptest stopped it: a lower bound. |

@@ -14,7 +14,7 @@
 //!   where every file belongs ([`CombineError::PartitionMismatch`]); a
 //!   planned file that no input reports becomes a NOT RUN entry with the
 //!   reason ([`Combined::not_run_anywhere`]), and the merged summary's
-//!   `incomplete` says why (see [`super::partition`]);
+//!   `incomplete` says why (see `merge::partition`);
 //! - files are sorted by id and the totals recomputed from them;
 //! - `wall` is the maximum over the inputs (shards run side by side) and `jobs`
 //!   the sum (all machines' slots, so efficiency covers the whole fleet);
@@ -23,7 +23,7 @@
 //! - `--repeat` summaries keep every iteration (an entry is a file and its
 //!   iteration; the same iteration twice is the duplicate), and the stress
 //!   report is rebuilt from all of them (see
-//!   [`super::repeat::merged_shape`]); every attempt and the quarantine
+//!   `merge::repeat::merged_shape`); every attempt and the quarantine
 //!   mark travel with their entry unchanged;
 //! - `run_id` is `merged-<run id of the first input>`, `shard` and
 //!   `partition` are cleared and `version` is [`SUMMARY_VERSION`].

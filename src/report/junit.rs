@@ -6,7 +6,7 @@
 //!   and `time` = the run's wall time.
 //! - Units with a suite name (`ptest cargo`: the test binary's id) share
 //!   one `<testsuite>` of that name, one `<testcase>` per test (see
-//!   [`suites`]).
+//!   `junit::suites`).
 //! - Every other file in [`RunSummary::files`] becomes one `<testsuite>`, whatever
 //!   its verdict (NOT RUN, TIMEOUT and ERROR files included), with
 //!   `name` and `file` = the file id, `time` = the file's duration and
@@ -70,10 +70,10 @@
 //! - **Retries**: the earlier attempts of a retried file become
 //!   `<flakyFailure>`/`<flakyError>` (the test passed in the end) or
 //!   `<rerunFailure>`/`<rerunError>` (it still failed), Surefire's
-//!   convention: see [`reruns`].
+//!   convention: see `junit::reruns`.
 //! - **Quarantine**: a `ptest.quarantined` property, and a quarantined
 //!   failure kept as `<skipped message="quarantined: …">` (see
-//!   [`quarantine`]).
+//!   `junit::quarantine`).
 
 mod quarantine;
 
