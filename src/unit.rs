@@ -184,6 +184,75 @@ pub enum UnitKind {
     },
 }
 
+/// What a run calls its units in console output (`Running 10 tests`,
+/// `Tests:  7 passed`, `Slowest tests:`): data the plan derives from its
+/// units ([`UnitNoun::of`]) and the summary carries, so the console never
+/// asks which kind of unit it shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UnitNoun {
+    /// Test files (and any mix of kinds).
+    #[default]
+    File,
+    /// Single tests (`ptest cargo`): each unit is one test.
+    Test,
+}
+
+impl UnitNoun {
+    /// [`UnitNoun::Test`] when there are units and every one is a test,
+    /// else [`UnitNoun::File`].
+    pub fn of<'a>(units: impl IntoIterator<Item = &'a Unit>) -> UnitNoun {
+        let mut nouns = units.into_iter().map(Unit::noun);
+        match nouns.next() {
+            Some(UnitNoun::Test) if nouns.all(|n| n == UnitNoun::Test) => UnitNoun::Test,
+            Some(UnitNoun::Test | UnitNoun::File) | None => UnitNoun::File,
+        }
+    }
+
+    /// `file` or `test`.
+    pub fn singular(self) -> &'static str {
+        match self {
+            UnitNoun::File => "file",
+            UnitNoun::Test => "test",
+        }
+    }
+
+    /// `files` or `tests`.
+    pub fn plural(self) -> &'static str {
+        match self {
+            UnitNoun::File => "files",
+            UnitNoun::Test => "tests",
+        }
+    }
+
+    /// The word for `n` of them: `file` for 1, else `files`.
+    pub fn word(self, n: usize) -> &'static str {
+        match n {
+            1 => self.singular(),
+            _ => self.plural(),
+        }
+    }
+
+    /// `1 file`, `3 files`.
+    pub fn count(self, n: usize) -> String {
+        format!("{n} {}", self.word(n))
+    }
+
+    /// `Files` or `Tests`, to start a line.
+    pub fn title(self) -> &'static str {
+        match self {
+            UnitNoun::File => "Files",
+            UnitNoun::Test => "Tests",
+        }
+    }
+
+    /// Whether it is [`UnitNoun::File`] (the default, left out of the JSON
+    /// summary).
+    pub fn is_file(&self) -> bool {
+        *self == UnitNoun::File
+    }
+}
+
 /// What the history's content hash of a unit is computed from (see
 /// `history::hash_contents`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -307,6 +376,15 @@ impl Unit {
         match &self.kind {
             UnitKind::File { path, .. } => path,
             UnitKind::CargoTest { binary, .. } => binary,
+        }
+    }
+
+    /// What the unit is called in console output: a test file is a file,
+    /// a cargo test a test.
+    pub fn noun(&self) -> UnitNoun {
+        match &self.kind {
+            UnitKind::File { .. } => UnitNoun::File,
+            UnitKind::CargoTest { .. } => UnitNoun::Test,
         }
     }
 

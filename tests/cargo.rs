@@ -304,3 +304,22 @@ fn the_second_run_knows_the_durations_from_the_history() {
     let adds = dry.stdout.find("calc tests::adds").unwrap();
     assert!(slow < adds, "{}", dry.describe());
 }
+
+#[test]
+fn the_console_calls_rust_tests_tests_not_files() {
+    let suite = Suite::new();
+    let run = ptest_cargo(&suite, &["-j", "2", "--", "tests::adds", "slow"], true);
+    run.expect_code(0);
+    let out = &run.stdout;
+    assert!(out.contains("Running 2 tests on 2 jobs"), "{}", run.describe());
+    assert!(out.contains("\nSlowest tests:\n"), "{}", run.describe());
+    assert!(
+        out.contains("\nTests:  2 passed (2 total)\n"),
+        "{}",
+        run.describe()
+    );
+    assert!(out.contains(" in tests"), "{}", run.describe());
+    assert!(!out.contains("Files:"), "{}", run.describe());
+    assert!(!out.contains("files"), "{}", run.describe());
+    assert_eq!(run.summary()["units"], "test");
+}

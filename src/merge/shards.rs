@@ -25,6 +25,7 @@
 
 use super::{partition, PartitionRecord, RunSummary, Totals, SUMMARY_VERSION};
 use crate::plan::Shard;
+use crate::unit::UnitNoun;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -208,6 +209,10 @@ pub fn combine(inputs: Vec<(PathBuf, RunSummary)>) -> Result<Combined, CombineEr
     let jobs = inputs.iter().map(|(_, s)| s.jobs).sum();
     let interrupted = inputs.iter().any(|(_, s)| s.interrupted);
     let flaky_fails = inputs.iter().any(|(_, s)| s.flaky_fails);
+    let units = match inputs.iter().all(|(_, s)| s.units == UnitNoun::Test) {
+        true => UnitNoun::Test,
+        false => UnitNoun::File,
+    };
 
     let mut files: Vec<_> = inputs.into_iter().flat_map(|(_, s)| s.files).collect();
     files.extend(unreported);
@@ -227,6 +232,7 @@ pub fn combine(inputs: Vec<(PathBuf, RunSummary)>) -> Result<Combined, CombineEr
         files,
         repeat: None,
         flaky_fails,
+        units,
     };
     Ok(Combined {
         summary,

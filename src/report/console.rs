@@ -16,6 +16,7 @@ use crate::parse::CaseStatus;
 use crate::plan::Plan;
 use crate::report::escape::for_terminal;
 use crate::run::RunEvent;
+use crate::unit::UnitNoun;
 use crate::util::color::ColorWhen;
 use crate::util::duration::format_duration;
 use console::Style;
@@ -159,6 +160,8 @@ pub struct Console {
     /// How many attempts each file may have (1 + its retries), by plan
     /// index; empty when nothing is retried.
     total_attempts: Vec<u32>,
+    /// What the plan's units are called (`files`, `tests`).
+    noun: UnitNoun,
 }
 
 impl Console {
@@ -194,6 +197,7 @@ impl Console {
                 .map(|e| e.file.settings.iteration)
                 .collect(),
             total_attempts: Vec::new(),
+            noun: plan.noun(),
         }
     }
 
@@ -239,7 +243,7 @@ impl Console {
                         .unwrap_or_default();
                     let what = match self.iterations.iter().flatten().max() {
                         Some(&n) => super::live::repeat_what(*total, n),
-                        None => format!("{total} file{}", plural(*total)),
+                        None => self.noun.count(*total),
                     };
                     self.print(&format!(
                         "{}",
@@ -303,8 +307,9 @@ impl Console {
                     format!(": {reason}")
                 };
                 self.print(&format!(
-                    "{} {id}{reason} — starting no more files",
-                    self.palette.fail.apply_to("BAIL OUT")
+                    "{} {id}{reason} — starting no more {}",
+                    self.palette.fail.apply_to("BAIL OUT"),
+                    self.noun.plural()
                 ));
             }
             RunEvent::Interrupted { signal } => {
@@ -314,11 +319,11 @@ impl Console {
                     progress.clear();
                 }
                 self.print(&format!(
-                    "{} ({}) — stopping {} running file{}; press Ctrl-C again to kill them now",
+                    "{} ({}) — stopping {} running {}; press Ctrl-C again to kill them now",
                     self.palette.fail.apply_to("Interrupted"),
                     crate::util::signal::signal_name(*signal),
                     self.running.len(),
-                    plural(self.running.len())
+                    self.noun.word(self.running.len())
                 ));
             }
             RunEvent::NotRun { index, .. } => {
@@ -340,8 +345,9 @@ impl Console {
                 let why = crate::merge::reason::not_run(*reason);
                 let why = why.strip_prefix("not run: ").unwrap_or(&why);
                 self.print(&format!(
-                    "{} {why} — starting no more files",
-                    self.palette.fail.apply_to("STOP")
+                    "{} {why} — starting no more {}",
+                    self.palette.fail.apply_to("STOP"),
+                    self.noun.plural()
                 ));
             }
         }
@@ -713,10 +719,9 @@ fn render_unfinished(s: &RunSummary, p: &Palette) -> String {
             ));
         }
         out.push_str(&format!(
-            "{}: {} file{}: {names}\n",
+            "{}: {}: {names}\n",
             p.skip.apply_to(label),
-            ids.len(),
-            plural(ids.len())
+            s.units.count(ids.len())
         ));
     }
     if !out.is_empty() {
@@ -725,7 +730,7 @@ fn render_unfinished(s: &RunSummary, p: &Palette) -> String {
     out
 }
 
-/// `Slowest files:` — the five slowest of the files that ran to an end
+/// `Slowest files:` (`Slowest tests:`) — the five slowest of the files that ran to an end
 /// (PASS, FAIL, TIMEOUT), when more than one did.
 fn render_slowest(s: &RunSummary, p: &Palette) -> String {
     let mut timed: Vec<(&FileSummary, Duration)> = s
@@ -738,7 +743,10 @@ fn render_slowest(s: &RunSummary, p: &Palette) -> String {
         return String::new();
     }
     timed.sort_by(|(a, da), (b, db)| db.cmp(da).then(a.id.cmp(&b.id)));
-    let mut out = format!("{}\n", p.bold.apply_to("Slowest files:"));
+    let mut out = format!(
+        "{}\n",
+        p.bold.apply_to(format!("Slowest {}:", s.units.plural()))
+    );
     for (f, d) in timed.iter().take(5) {
         out.push_str(&format!(
             "  {:>DURATION_WIDTH$}  {}\n",
@@ -750,7 +758,8 @@ fn render_slowest(s: &RunSummary, p: &Palette) -> String {
     out
 }
 
-/// The `Files:` and `Tests:` lines.
+/// The `Files:` and `Tests:` lines; only the first, titled `Tests:`, when
+/// every unit is one test (the test counts would repeat it).
 fn render_totals(s: &RunSummary) -> String {
     let t = &s.totals;
     let mut files = vec![format!("{} passed", t.files.passed)];
@@ -773,7 +782,16 @@ fn render_totals(s: &RunSummary) -> String {
             files.push(format!("{n} {what}"));
         }
     }
-    let mut out = format!("Files:  {} ({} total)\n", files.join(", "), t.files.total);
+    let mut out = format!(
+        "{}:  {} ({} total)\n",
+        s.units.title(),
+        files.join(", "),
+        t.files.total
+    );
+    match s.units {
+        UnitNoun::File => {}
+        UnitNoun::Test => return out,
+    }
     let mut tests = vec![format!("{} passed", t.tests.passed)];
     for (n, what) in [(t.tests.failed, "failed"), (t.tests.skipped, "skipped")] {
         if n > 0 {
@@ -823,9 +841,10 @@ fn cpu_busy(s: &RunSummary, cores: usize) -> String {
 fn render_time(s: &RunSummary) -> String {
     let busy = s.total_file_time();
     let mut out = format!(
-        "Time:   {} wall, {} in files{}",
+        "Time:   {} wall, {} in {}{}",
         format_duration(s.wall),
         format_duration(busy),
+        s.units.plural(),
         cpu_busy(s, crate::plan::cores())
     );
     let timed = s.files.iter().filter(|f| f.duration.is_some()).count();
