@@ -414,6 +414,37 @@ impl Unit {
         }
     }
 
+    /// What starts it, short, for the `--list` table: `(direct)`, the
+    /// interpreter (`perl -w`) or the command template for a file; for a
+    /// cargo test its command line with the binary's file name for its path
+    /// (`calc-0f3e1b --exact tests::adds --nocapture`; `--explain` shows
+    /// the whole path).
+    pub fn runner_text(&self) -> String {
+        match &self.kind {
+            UnitKind::File { launcher, .. } => match launcher {
+                Launcher::Direct => "(direct)".to_string(),
+                Launcher::Command { argv } => argv.join(" "),
+                Launcher::Interpreter { program, args } if args.is_empty() => program.clone(),
+                Launcher::Interpreter { program, args } => {
+                    format!("{program} {}", args.join(" "))
+                }
+                Launcher::Unrunnable { reason } => format!("cannot run: {reason}"),
+            },
+            UnitKind::CargoTest { binary, .. } => {
+                let short = binary
+                    .file_name()
+                    .map_or_else(|| binary.to_string_lossy(), |name| name.to_string_lossy());
+                let args = self.argv().unwrap_or_default();
+                let args = args.iter().skip(1).map(|a| a.to_string_lossy());
+                let words: Vec<String> = std::iter::once(short)
+                    .chain(args)
+                    .map(|w| w.into_owned())
+                    .collect();
+                shell_words::join(words)
+            }
+        }
+    }
+
     /// The full command line: program first, then arguments, then the file.
     /// Why it cannot be started when it cannot ([`Launcher::Unrunnable`]).
     /// A `{junit}` placeholder is left as it is (see [`Unit::argv_with`]).
