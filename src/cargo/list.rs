@@ -197,8 +197,10 @@ pub fn units(listed: &[Listed], filters: &Filters) -> Vec<Unit> {
                 (RunIgnored::Only, false) => continue,
                 (RunIgnored::Only, true) | (RunIgnored::All, true) => (true, true),
             };
-            let mut settings = UnitSettings::default();
-            settings.sources = sources(&binary.env);
+            let mut settings = UnitSettings {
+                sources: sources(&binary.env),
+                ..UnitSettings::default()
+            };
             if !run {
                 settings.skip = Some("ignored (run it with --run-ignored only|all)".to_string());
             }
