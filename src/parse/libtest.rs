@@ -242,14 +242,20 @@ fn section_head(line: &str) -> Option<&str> {
     line.strip_prefix("---- ")?.strip_suffix(" stdout ----")
 }
 
-/// A status word: `ok`, `FAILED`, `ignored`, `ignored, REASON`.
+/// A status word: `ok`, `FAILED`, `ignored`, `ignored, REASON` (libtest,
+/// `#[ignore = "REASON"]`), `ignored (REASON)` (libtest-mimic, a trial
+/// ignored when it ran).
 fn status_of(text: &str) -> Option<(CaseStatus, Option<String>)> {
     match text.trim() {
         "ok" => Some((CaseStatus::Pass, None)),
         "FAILED" => Some((CaseStatus::Fail, None)),
         "ignored" => Some((CaseStatus::Skip, None)),
         other => {
-            let reason = other.strip_prefix("ignored, ")?;
+            let reason = other.strip_prefix("ignored, ").or_else(|| {
+                other
+                    .strip_prefix("ignored (")
+                    .and_then(|r| r.strip_suffix(')'))
+            })?;
             Some((CaseStatus::Skip, Some(reason.to_string())))
         }
     }
@@ -441,6 +447,13 @@ mod tests {
         let r = parse(out.as_bytes(), b"");
         assert_eq!(r.cases[0].status, CaseStatus::Skip);
         assert_eq!(r.cases[0].reason.as_deref(), Some("needs a database"));
+        let mimic = "running 1 test\ntest t/win.t ... ignored (skipped: Windows-only checks)\n\ntest result: ok. 0 passed; 0 failed; 1 ignored; 0 measured; 15 filtered out; finished in 0.24s\n";
+        let r = parse(mimic.as_bytes(), b"");
+        assert_eq!(r.cases[0].status, CaseStatus::Skip);
+        assert_eq!(
+            r.cases[0].reason.as_deref(),
+            Some("skipped: Windows-only checks")
+        );
         let none = "\nrunning 0 tests\n\ntest result: ok. 0 passed; 0 failed; 0 ignored; 0 measured; 5 filtered out; finished in 0.00s\n";
         let r = parse(none.as_bytes(), b"");
         assert_eq!((r.running, r.summary.unwrap().total()), (Some(0), 0));
