@@ -41,6 +41,7 @@ impl SummaryFixture {
                 files,
                 repeat: None,
                 flaky_fails: false,
+                units: crate::unit::UnitNoun::File,
             },
         }
     }

@@ -184,6 +184,75 @@ pub enum UnitKind {
     },
 }
 
+/// What a run calls its units in console output (`Running 10 tests`,
+/// `Tests:  7 passed`, `Slowest tests:`): data the plan derives from its
+/// units ([`UnitNoun::of`]) and the summary carries, so the console never
+/// asks which kind of unit it shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum UnitNoun {
+    /// Test files (and any mix of kinds).
+    #[default]
+    File,
+    /// Single tests (`ptest cargo`): each unit is one test.
+    Test,
+}
+
+impl UnitNoun {
+    /// [`UnitNoun::Test`] when there are units and every one is a test,
+    /// else [`UnitNoun::File`].
+    pub fn of<'a>(units: impl IntoIterator<Item = &'a Unit>) -> UnitNoun {
+        let mut nouns = units.into_iter().map(Unit::noun);
+        match nouns.next() {
+            Some(UnitNoun::Test) if nouns.all(|n| n == UnitNoun::Test) => UnitNoun::Test,
+            Some(UnitNoun::Test | UnitNoun::File) | None => UnitNoun::File,
+        }
+    }
+
+    /// `file` or `test`.
+    pub fn singular(self) -> &'static str {
+        match self {
+            UnitNoun::File => "file",
+            UnitNoun::Test => "test",
+        }
+    }
+
+    /// `files` or `tests`.
+    pub fn plural(self) -> &'static str {
+        match self {
+            UnitNoun::File => "files",
+            UnitNoun::Test => "tests",
+        }
+    }
+
+    /// The word for `n` of them: `file` for 1, else `files`.
+    pub fn word(self, n: usize) -> &'static str {
+        match n {
+            1 => self.singular(),
+            _ => self.plural(),
+        }
+    }
+
+    /// `1 file`, `3 files`.
+    pub fn count(self, n: usize) -> String {
+        format!("{n} {}", self.word(n))
+    }
+
+    /// `Files` or `Tests`, to start a line.
+    pub fn title(self) -> &'static str {
+        match self {
+            UnitNoun::File => "Files",
+            UnitNoun::Test => "Tests",
+        }
+    }
+
+    /// Whether it is [`UnitNoun::File`] (the default, left out of the JSON
+    /// summary).
+    pub fn is_file(&self) -> bool {
+        *self == UnitNoun::File
+    }
+}
+
 /// What the history's content hash of a unit is computed from (see
 /// `history::hash_contents`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -315,6 +384,15 @@ impl Unit {
         }
     }
 
+    /// What the unit is called in console output: a test file is a file,
+    /// a cargo test a test.
+    pub fn noun(&self) -> UnitNoun {
+        match &self.kind {
+            UnitKind::File { .. } => UnitNoun::File,
+            UnitKind::CargoTest { .. } => UnitNoun::Test,
+        }
+    }
+
     /// What its history content hash is computed from.
     pub fn content_key(&self) -> ContentKey<'_> {
         match &self.kind {
@@ -338,6 +416,37 @@ impl Unit {
         match &self.kind {
             UnitKind::File { launcher, .. } => launcher,
             UnitKind::CargoTest { .. } => &DIRECT,
+        }
+    }
+
+    /// What starts it, short, for the `--list` table: `(direct)`, the
+    /// interpreter (`perl -w`) or the command template for a file; for a
+    /// cargo test its command line with the binary's file name for its path
+    /// (`calc-0f3e1b --exact tests::adds --nocapture`; `--explain` shows
+    /// the whole path).
+    pub fn runner_text(&self) -> String {
+        match &self.kind {
+            UnitKind::File { launcher, .. } => match launcher {
+                Launcher::Direct => "(direct)".to_string(),
+                Launcher::Command { argv } => argv.join(" "),
+                Launcher::Interpreter { program, args } if args.is_empty() => program.clone(),
+                Launcher::Interpreter { program, args } => {
+                    format!("{program} {}", args.join(" "))
+                }
+                Launcher::Unrunnable { reason } => format!("cannot run: {reason}"),
+            },
+            UnitKind::CargoTest { binary, .. } => {
+                let short = binary
+                    .file_name()
+                    .map_or_else(|| binary.to_string_lossy(), |name| name.to_string_lossy());
+                let args = self.argv().unwrap_or_default();
+                let args = args.iter().skip(1).map(|a| a.to_string_lossy());
+                let words: Vec<String> = std::iter::once(short)
+                    .chain(args)
+                    .map(|w| w.into_owned())
+                    .collect();
+                shell_words::join(words)
+            }
         }
     }
 

@@ -304,3 +304,56 @@ fn the_second_run_knows_the_durations_from_the_history() {
     let adds = dry.stdout.find("calc tests::adds").unwrap();
     assert!(slow < adds, "{}", dry.describe());
 }
+
+#[test]
+fn the_console_calls_rust_tests_tests_not_files() {
+    let suite = Suite::new();
+    let run = ptest_cargo(&suite, &["-j", "2", "--", "tests::adds", "slow"], true);
+    run.expect_code(0);
+    let out = &run.stdout;
+    assert!(
+        out.contains("Running 2 tests on 2 jobs"),
+        "{}",
+        run.describe()
+    );
+    assert!(out.contains("\nSlowest tests:\n"), "{}", run.describe());
+    assert!(
+        out.contains("\nTests:  2 passed (2 total)\n"),
+        "{}",
+        run.describe()
+    );
+    assert!(out.contains(" in tests"), "{}", run.describe());
+    assert!(!out.contains("Files:"), "{}", run.describe());
+    assert!(!out.contains("files"), "{}", run.describe());
+    assert_eq!(run.summary()["units"], "test");
+}
+
+#[test]
+fn list_dry_run_and_explain_show_each_tests_command() {
+    let suite = Suite::new();
+    let list = ptest_cargo(&suite, &["--list", "--", "tests::adds"], false);
+    list.expect_code(0);
+    let line = list
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("calc tests::adds"))
+        .unwrap_or_else(|| panic!("{}", list.describe()));
+    assert!(!line.contains("(direct)"), "{line}");
+    assert!(line.contains(" --exact tests::adds --nocapture"), "{line}");
+    // The binary by its file name (calc-HASH), not its whole path.
+    assert!(line.contains("  calc-"), "{line}");
+    assert!(!line.contains("/deps/"), "{line}");
+    let explain = ptest_cargo(&suite, &["--list", "--explain", "--", "tests::adds"], false);
+    explain.expect_code(0);
+    let command = explain
+        .stdout
+        .lines()
+        .find(|l| l.trim_start().starts_with("command "))
+        .unwrap_or_else(|| panic!("{}", explain.describe()));
+    assert!(command.contains("/deps/calc-"), "{command}");
+    assert!(command.contains("ptest cargo"), "{command}");
+    let dry = ptest_cargo(&suite, &["--dry-run", "--", "tests::adds"], false);
+    dry.expect_code(0);
+    assert!(dry.stdout.contains("tests:"), "{}", dry.describe());
+    assert!(!dry.stdout.contains("files:"), "{}", dry.describe());
+}

@@ -348,6 +348,58 @@ fn a_junit_runner_that_writes_no_report_is_an_error() {
     );
 }
 
+/// A runner with `protocol = "libtest"`: a script printing what a Rust test
+/// binary run whole prints (many tests, output captured) gives a case per
+/// test, and the failure's panic is the reason.
+#[test]
+fn a_libtest_runner_reads_a_whole_binarys_output() {
+    let s = Suite::new();
+    s.file(
+        "t/rust.bin",
+        "cat <<'EOF'\n\nrunning 3 tests\ntest tests::adds ... ok\ntest tests::db ... ignored, needs a database\ntest tests::fails ... FAILED\n\nfailures:\n\n---- tests::fails stdout ----\n\nthread 'tests::fails' panicked at src/lib.rs:10:5:\narithmetic is broken\nnote: run with `RUST_BACKTRACE=1` environment variable to display a backtrace\n\n\nfailures:\n    tests::fails\n\ntest result: FAILED. 1 passed; 1 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.00s\n\nEOF\nexit 101\n",
+    );
+    s.file(
+        "t/ok.bin",
+        "printf 'running 2 tests\\ntest a ... ok\\ntest b ... ok\\n\\ntest result: ok. 2 passed; 0 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.00s\\n'\n",
+    );
+    s.config(
+        "[[runner]]\npattern = \"*.bin\"\ncommand = [\"sh\", \"{file}\"]\nprotocol = \"libtest\"\n",
+    );
+    let run = s.run_reports(&["t"]);
+    run.expect_code(1);
+    assert_eq!(
+        run.verdicts(),
+        [
+            ("t/ok.bin".to_string(), "pass".to_string()),
+            ("t/rust.bin".to_string(), "fail".to_string())
+        ]
+    );
+    let rust = run.file("t/rust.bin");
+    assert_eq!(rust["protocol"], "libtest");
+    assert_eq!(
+        rust["reasons"][0],
+        "panicked at src/lib.rs:10:5: arithmetic is broken"
+    );
+    let cases: Vec<(String, String)> = rust["cases"]
+        .as_array()
+        .expect("cases")
+        .iter()
+        .map(|c| (text(&c["name"]), text(&c["status"])))
+        .collect();
+    assert_eq!(
+        cases,
+        [
+            ("tests::adds".to_string(), "pass".to_string()),
+            ("tests::db".to_string(), "skip".to_string()),
+            ("tests::fails".to_string(), "fail".to_string())
+        ]
+    );
+    assert_eq!(
+        run.file("t/ok.bin")["cases"].as_array().map(Vec::len),
+        Some(2)
+    );
+}
+
 /// The README's pytest recipe, against the real pytest.
 #[test]
 fn pytest_recipe_end_to_end() {

@@ -197,7 +197,10 @@ pub fn units(listed: &[Listed], filters: &Filters) -> Vec<Unit> {
                 (RunIgnored::Only, false) => continue,
                 (RunIgnored::Only, true) | (RunIgnored::All, true) => (true, true),
             };
-            let mut settings = UnitSettings::default();
+            let mut settings = UnitSettings {
+                sources: sources(&binary.env),
+                ..UnitSettings::default()
+            };
             if !run {
                 settings.skip = Some("ignored (run it with --run-ignored only|all)".to_string());
             }
@@ -218,6 +221,22 @@ pub fn units(listed: &[Listed], filters: &Filters) -> Vec<Unit> {
         }
     }
     units
+}
+
+/// Where a cargo test's command and environment come from, for
+/// `--explain`.
+fn sources(env: &[(OsString, OsString)]) -> Vec<(String, String)> {
+    let mut sources = vec![(
+        "runner".to_string(),
+        "ptest cargo (a test of a cargo test binary)".to_string(),
+    )];
+    sources.extend(env.iter().map(|(name, _)| {
+        (
+            format!("env.{}", name.to_string_lossy()),
+            "cargo (the environment cargo test gives it)".to_string(),
+        )
+    }));
+    sources
 }
 
 #[cfg(test)]

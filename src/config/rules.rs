@@ -185,6 +185,9 @@ pub struct Rules {
     pub quarantine: Vec<super::quarantine::QuarantineRule>,
 }
 
+/// The `protocol` values, for the message when another is given.
+const PROTOCOLS: &str = "one of \"exit\", \"tap\", \"junit\", \"libtest\", \"auto\"";
+
 /// Parses a `protocol` value.
 pub fn protocol(raw: &Raw) -> Result<Option<Protocol>, Mismatch> {
     match raw {
@@ -192,14 +195,15 @@ pub fn protocol(raw: &Raw) -> Result<Option<Protocol>, Mismatch> {
             "exit" => Ok(Some(Protocol::ExitCode)),
             "tap" => Ok(Some(Protocol::Tap)),
             "junit" => Ok(Some(Protocol::Junit)),
+            "libtest" => Ok(Some(Protocol::Libtest)),
             "auto" => Ok(None),
             _ => Err(Mismatch {
-                expected: "one of \"exit\", \"tap\", \"junit\", \"auto\"".to_string(),
+                expected: PROTOCOLS.to_string(),
                 found: raw.describe(),
             }),
         },
         other => Err(Mismatch {
-            expected: "one of \"exit\", \"tap\", \"junit\", \"auto\"".to_string(),
+            expected: PROTOCOLS.to_string(),
             found: other.describe(),
         }),
     }

@@ -19,7 +19,7 @@ pub use verdict::{decide, judge, Judgement, SKIP_EXIT_CODE};
 use crate::parse::{CaseResult, CaseStatus, Protocol};
 use crate::plan::{Plan, ShardInfo};
 use crate::run::{logs, ChildStatus, RunEvent, RunOutcome, SkipCause};
-use crate::unit::Slot;
+use crate::unit::{Slot, UnitNoun};
 use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -436,6 +436,10 @@ pub struct RunSummary {
     /// Whether FLAKY files fail the run (`--flaky-fail`); absent when not.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub flaky_fails: bool,
+    /// What its units are called in console output (`"test"` for `ptest
+    /// cargo`); absent: files.
+    #[serde(default, skip_serializing_if = "UnitNoun::is_file")]
+    pub units: UnitNoun,
 }
 
 impl FileSummary {
@@ -508,6 +512,7 @@ pub struct Merger {
     shard: Option<String>,
     partition: Option<PartitionRecord>,
     flaky_fails: bool,
+    units: UnitNoun,
 }
 
 impl Merger {
@@ -548,6 +553,7 @@ impl Merger {
             shard: None,
             partition: plan.shard.as_ref().map(PartitionRecord::of),
             flaky_fails: false,
+            units: plan.noun(),
         }
     }
 
@@ -690,6 +696,7 @@ impl Merger {
             files,
             repeat: None,
             flaky_fails: self.flaky_fails,
+            units: self.units,
         }
     }
 }

@@ -30,6 +30,7 @@
 
 use super::{partition, PartitionRecord, RunSummary, Totals, SUMMARY_VERSION};
 use crate::plan::Shard;
+use crate::unit::UnitNoun;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 
@@ -220,6 +221,10 @@ pub fn combine(inputs: Vec<(PathBuf, RunSummary)>) -> Result<Combined, CombineEr
     let interrupted = inputs.iter().any(|(_, s)| s.interrupted);
     let flaky_fails = inputs.iter().any(|(_, s)| s.flaky_fails);
     let repeat = super::repeat::merged_shape(&inputs, &mut warnings);
+    let units = match inputs.iter().all(|(_, s)| s.units == UnitNoun::Test) {
+        true => UnitNoun::Test,
+        false => UnitNoun::File,
+    };
 
     let mut files: Vec<_> = inputs.into_iter().flat_map(|(_, s)| s.files).collect();
     files.extend(unreported);
@@ -241,6 +246,7 @@ pub fn combine(inputs: Vec<(PathBuf, RunSummary)>) -> Result<Combined, CombineEr
         files,
         repeat,
         flaky_fails,
+        units,
     };
     Ok(Combined {
         summary,

@@ -28,6 +28,30 @@
 //! (before Rust 1.73: `thread 'NAME' panicked at 'MESSAGE', src/lib.rs:10:5`).
 //! Both forms give a [`Panic`] with its location and message.
 //!
+//! A binary run whole (a `[[runner]]` with `protocol = "libtest"`, e.g.
+//! `BIN` or `BIN --test-threads 1`) prints `running 12 tests`, one `test
+//! NAME ... STATUS` line per test (`test NAME - should panic ... ok` for a
+//! `#[should_panic]` test: NAME is the part before ` - `) and, as it
+//! captures each test's output, the failures' panics on stdout:
+//!
+//! ```text
+//! failures:
+//!
+//! ---- tests::fails stdout ----
+//!
+//! thread 'tests::fails' panicked at src/lib.rs:10:5:
+//! boom
+//!
+//!
+//! failures:
+//!     tests::fails
+//!
+//! test result: FAILED. 11 passed; 1 failed; 0 ignored; 0 measured; 0 filtered out; finished in 0.01s
+//! ```
+//!
+//! Each `---- NAME stdout ----` section is that test's captured output: its
+//! panics count as the test's (on its thread), like those on stderr.
+//!
 //! [`parse`] is pure: bytes in, a [`LibtestReport`] out; output that is
 //! not libtest's is a report with nothing in it, judged by the merge stage.
 
@@ -101,8 +125,24 @@ pub fn parse(stdout: &[u8], stderr: &[u8]) -> LibtestReport {
     let stdout = String::from_utf8_lossy(stdout);
     let mut report = LibtestReport::default();
     let mut pending: Option<String> = None;
+    // Captured output of failed tests: (test name, its lines).
+    let mut sections: Vec<(String, Vec<&str>)> = Vec::new();
+    let mut in_section = false;
     for line in stdout.lines() {
         let line = line.trim_end_matches('\r');
+        if let Some(name) = section_head(line) {
+            sections.push((name.to_string(), Vec::new()));
+            in_section = true;
+            continue;
+        }
+        if in_section {
+            if line == "failures:" || line.starts_with("test result: ") {
+                in_section = false;
+            } else if let Some((_, lines)) = sections.last_mut() {
+                lines.push(line);
+                continue;
+            }
+        }
         if let Some(n) = running(line) {
             report.running = Some(n);
         } else if let Some(rest) = line.strip_prefix("test result: ") {
@@ -131,6 +171,17 @@ pub fn parse(stdout: &[u8], stderr: &[u8]) -> LibtestReport {
         }
     }
     report.panics = panics(&String::from_utf8_lossy(stderr));
+    for (name, lines) in &sections {
+        report
+            .panics
+            .extend(panics(&lines.join("\n")).into_iter().map(|mut p| {
+                // A captured panic on a thread of its own is still the test's.
+                if p.thread != *name && !report.cases.iter().any(|c| c.name == p.thread) {
+                    p.thread = name.clone();
+                }
+                p
+            }));
+    }
     attach_panics(&mut report);
     report
 }
@@ -177,21 +228,34 @@ fn running(line: &str) -> Option<u64> {
     n.parse().ok()
 }
 
-/// `test NAME ... REST` → (NAME, REST).
+/// `test NAME ... REST` → (NAME, REST); `test NAME - should panic ...
+/// REST` too.
 fn test_line(line: &str) -> Option<(&str, &str)> {
     let rest = line.strip_prefix("test ")?;
     let (name, status) = rest.split_once(" ... ")?;
+    let name = name.strip_suffix(" - should panic").unwrap_or(name);
     Some((name, status))
 }
 
-/// A status word: `ok`, `FAILED`, `ignored`, `ignored, REASON`.
+/// `---- NAME stdout ----` → NAME: a failed test's captured output follows.
+fn section_head(line: &str) -> Option<&str> {
+    line.strip_prefix("---- ")?.strip_suffix(" stdout ----")
+}
+
+/// A status word: `ok`, `FAILED`, `ignored`, `ignored, REASON` (libtest,
+/// `#[ignore = "REASON"]`), `ignored (REASON)` (libtest-mimic, a trial
+/// ignored when it ran).
 fn status_of(text: &str) -> Option<(CaseStatus, Option<String>)> {
     match text.trim() {
         "ok" => Some((CaseStatus::Pass, None)),
         "FAILED" => Some((CaseStatus::Fail, None)),
         "ignored" => Some((CaseStatus::Skip, None)),
         other => {
-            let reason = other.strip_prefix("ignored, ")?;
+            let reason = other.strip_prefix("ignored, ").or_else(|| {
+                other
+                    .strip_prefix("ignored (")
+                    .and_then(|r| r.strip_suffix(')'))
+            })?;
             Some((CaseStatus::Skip, Some(reason.to_string())))
         }
     }
@@ -383,10 +447,88 @@ mod tests {
         let r = parse(out.as_bytes(), b"");
         assert_eq!(r.cases[0].status, CaseStatus::Skip);
         assert_eq!(r.cases[0].reason.as_deref(), Some("needs a database"));
+        let mimic = "running 1 test\ntest t/win.t ... ignored (skipped: Windows-only checks)\n\ntest result: ok. 0 passed; 0 failed; 1 ignored; 0 measured; 15 filtered out; finished in 0.24s\n";
+        let r = parse(mimic.as_bytes(), b"");
+        assert_eq!(r.cases[0].status, CaseStatus::Skip);
+        assert_eq!(
+            r.cases[0].reason.as_deref(),
+            Some("skipped: Windows-only checks")
+        );
         let none = "\nrunning 0 tests\n\ntest result: ok. 0 passed; 0 failed; 0 ignored; 0 measured; 5 filtered out; finished in 0.00s\n";
         let r = parse(none.as_bytes(), b"");
         assert_eq!((r.running, r.summary.unwrap().total()), (Some(0), 0));
         assert!(r.cases.is_empty());
+    }
+
+    /// What `BIN` prints when run whole: many tests, output captured, the
+    /// failures' panics in `---- NAME stdout ----` sections.
+    const WHOLE: &str = "
+running 5 tests
+test tests::adds ... ok
+test tests::db ... ignored, needs a database
+test tests::fails ... FAILED
+test tests::panics - should panic ... ok
+test tests::boom ... FAILED
+
+failures:
+
+---- tests::fails stdout ----
+some output of the test
+thread 'tests::fails' panicked at src/lib.rs:10:5:
+assertion `left == right` failed
+  left: 1
+ right: 2
+note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace
+
+---- tests::boom stdout ----
+
+thread '<unnamed>' panicked at src/lib.rs:20:9:
+boom in a thread
+
+
+failures:
+    tests::boom
+    tests::fails
+
+test result: FAILED. 2 passed; 2 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.01s
+
+";
+
+    #[test]
+    fn a_binary_run_whole_gives_a_case_per_test_with_its_panic() {
+        let r = parse(WHOLE.as_bytes(), b"");
+        assert_eq!(r.running, Some(5));
+        let cases: Vec<(&str, CaseStatus)> = r
+            .cases
+            .iter()
+            .map(|c| (c.name.as_str(), c.status))
+            .collect();
+        assert_eq!(
+            cases,
+            [
+                ("tests::adds", CaseStatus::Pass),
+                ("tests::db", CaseStatus::Skip),
+                ("tests::fails", CaseStatus::Fail),
+                ("tests::panics", CaseStatus::Pass),
+                ("tests::boom", CaseStatus::Fail),
+            ]
+        );
+        assert_eq!(r.cases[1].reason.as_deref(), Some("needs a database"));
+        let fails = &r.cases[2];
+        assert_eq!(
+            fails.line.as_deref(),
+            Some("panicked at src/lib.rs:10:5: assertion `left == right` failed /   left: 1 /  right: 2")
+        );
+        assert!(fails
+            .diagnostics
+            .starts_with("panicked at src/lib.rs:10:5:\nassertion"));
+        assert_eq!(
+            r.cases[4].line.as_deref(),
+            Some("panicked at src/lib.rs:20:9: boom in a thread")
+        );
+        let c = r.summary.unwrap();
+        assert_eq!((c.passed, c.failed, c.ignored, c.total()), (2, 2, 1, 5));
+        assert_eq!(r.panics.len(), 2);
     }
 
     #[test]

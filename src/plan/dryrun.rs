@@ -40,7 +40,8 @@ pub fn render_dry_run(plan: &Plan) -> String {
             ]
         })
         .collect();
-    let header = ["#", "expected", "source", "file"];
+    let noun = plan.noun();
+    let header = ["#", "expected", "source", noun.singular()];
     let width = |col: usize| {
         rows.iter()
             .map(|r| r[col].chars().count())
@@ -70,7 +71,7 @@ pub fn render_dry_run(plan: &Plan) -> String {
         }
     };
     let mut summary: Vec<(String, String)> = vec![
-        ("files".into(), plan.entries.len().to_string()),
+        (noun.plural().into(), plan.entries.len().to_string()),
         ("sum of expected".into(), or_unknown(plan.total_expected())),
         ("jobs".into(), plan.jobs.to_string()),
         ("predicted wall".into(), or_unknown(plan.predicted_wall())),

@@ -483,6 +483,12 @@ impl Plan {
         self.total_expected() / jobs
     }
 
+    /// What its units are called in console output (`files`, or `tests`
+    /// when every unit is one test).
+    pub fn noun(&self) -> crate::unit::UnitNoun {
+        crate::unit::UnitNoun::of(self.entries.iter().map(|e| &e.file))
+    }
+
     /// The wall time if every file takes exactly its expected duration
     /// (unknown counts as zero) and the dispatcher starts `entries` on
     /// `jobs` slots as the admission [`queue`] lets it.

@@ -16,6 +16,7 @@ use crate::parse::CaseStatus;
 use crate::plan::Plan;
 use crate::report::escape::for_terminal;
 use crate::run::RunEvent;
+use crate::unit::UnitNoun;
 use crate::util::color::ColorWhen;
 use crate::util::duration::format_duration;
 use console::Style;
@@ -161,6 +162,8 @@ pub struct Console {
     total_attempts: Vec<u32>,
     /// An `--until-fail` run: its iterations are a cap, not a count.
     until_fail: bool,
+    /// What the plan's units are called (`files`, `tests`).
+    noun: UnitNoun,
 }
 
 impl Console {
@@ -197,6 +200,7 @@ impl Console {
                 .collect(),
             total_attempts: Vec::new(),
             until_fail: false,
+            noun: plan.noun(),
         }
     }
 
@@ -250,7 +254,7 @@ impl Console {
                     let what = match self.iterations.iter().flatten().max() {
                         Some(&n) if self.until_fail => super::live::until_fail_what(*total, n),
                         Some(&n) => super::live::repeat_what(*total, n),
-                        None => format!("{total} file{}", plural(*total)),
+                        None => self.noun.count(*total),
                     };
                     self.print(&format!(
                         "{}",
@@ -314,8 +318,9 @@ impl Console {
                     format!(": {reason}")
                 };
                 self.print(&format!(
-                    "{} {id}{reason} — starting no more files",
-                    self.palette.fail.apply_to("BAIL OUT")
+                    "{} {id}{reason} — starting no more {}",
+                    self.palette.fail.apply_to("BAIL OUT"),
+                    self.noun.plural()
                 ));
             }
             RunEvent::Interrupted { signal } => {
@@ -325,11 +330,11 @@ impl Console {
                     progress.clear();
                 }
                 self.print(&format!(
-                    "{} ({}) — stopping {} running file{}; press Ctrl-C again to kill them now",
+                    "{} ({}) — stopping {} running {}; press Ctrl-C again to kill them now",
                     self.palette.fail.apply_to("Interrupted"),
                     crate::util::signal::signal_name(*signal),
                     self.running.len(),
-                    plural(self.running.len())
+                    self.noun.word(self.running.len())
                 ));
             }
             RunEvent::NotRun { index, .. } => {
@@ -351,8 +356,9 @@ impl Console {
                 let why = crate::merge::reason::not_run(*reason);
                 let why = why.strip_prefix("not run: ").unwrap_or(&why);
                 self.print(&format!(
-                    "{} {why} — starting no more files",
-                    self.palette.fail.apply_to("STOP")
+                    "{} {why} — starting no more {}",
+                    self.palette.fail.apply_to("STOP"),
+                    self.noun.plural()
                 ));
             }
         }
@@ -724,10 +730,9 @@ fn render_unfinished(s: &RunSummary, p: &Palette) -> String {
             ));
         }
         out.push_str(&format!(
-            "{}: {} file{}: {names}\n",
+            "{}: {}: {names}\n",
             p.skip.apply_to(label),
-            ids.len(),
-            plural(ids.len())
+            s.units.count(ids.len())
         ));
     }
     if !out.is_empty() {
@@ -736,10 +741,10 @@ fn render_unfinished(s: &RunSummary, p: &Palette) -> String {
     out
 }
 
-/// `Slowest files:` — the five slowest of the files that ran to an end
-/// (PASS, FAIL, TIMEOUT), when more than one did. In a `--repeat` run each
-/// file is listed once, with its slowest iteration (the header says so;
-/// the stress table gives the spread).
+/// `Slowest files:` (`Slowest tests:`) — the five slowest of the files
+/// that ran to an end (PASS, FAIL, TIMEOUT), when more than one did. In a
+/// `--repeat` run each file is listed once, with its slowest iteration
+/// (the header says so; the stress table gives the spread).
 fn render_slowest(s: &RunSummary, p: &Palette) -> String {
     let mut timed: Vec<(&FileSummary, Duration)> = s
         .files
@@ -758,9 +763,9 @@ fn render_slowest(s: &RunSummary, p: &Palette) -> String {
         return String::new();
     }
     let header = if repeated {
-        "Slowest files (slowest iteration of each):"
+        format!("Slowest {} (slowest iteration of each):", s.units.plural())
     } else {
-        "Slowest files:"
+        format!("Slowest {}:", s.units.plural())
     };
     let mut out = format!("{}\n", p.bold.apply_to(header));
     for (f, d) in timed.iter().take(5) {
@@ -774,7 +779,8 @@ fn render_slowest(s: &RunSummary, p: &Palette) -> String {
     out
 }
 
-/// The `Files:` and `Tests:` lines.
+/// The `Files:` and `Tests:` lines; only the first, titled `Tests:`, when
+/// every unit is one test (the test counts would repeat it).
 fn render_totals(s: &RunSummary) -> String {
     let t = &s.totals;
     let mut files = vec![format!("{} passed", t.files.passed)];
@@ -797,7 +803,16 @@ fn render_totals(s: &RunSummary) -> String {
             files.push(format!("{n} {what}"));
         }
     }
-    let mut out = format!("Files:  {} ({} total)\n", files.join(", "), t.files.total);
+    let mut out = format!(
+        "{}:  {} ({} total)\n",
+        s.units.title(),
+        files.join(", "),
+        t.files.total
+    );
+    match s.units {
+        UnitNoun::File => {}
+        UnitNoun::Test => return out,
+    }
     let mut tests = vec![format!("{} passed", t.tests.passed)];
     for (n, what) in [(t.tests.failed, "failed"), (t.tests.skipped, "skipped")] {
         if n > 0 {
@@ -847,9 +862,10 @@ fn cpu_busy(s: &RunSummary, cores: usize) -> String {
 fn render_time(s: &RunSummary) -> String {
     let busy = s.total_file_time();
     let mut out = format!(
-        "Time:   {} wall, {} in files{}",
+        "Time:   {} wall, {} in {}{}",
         format_duration(s.wall),
         format_duration(busy),
+        s.units.plural(),
         cpu_busy(s, crate::plan::cores())
     );
     let timed = s.files.iter().filter(|f| f.duration.is_some()).count();

@@ -15,7 +15,6 @@ use crate::merge::shards::Combined;
 use crate::merge::{FileSummary, RunSummary};
 use crate::parse::Protocol;
 use crate::plan::Plan;
-use crate::unit::Launcher;
 use crate::util::duration::format_duration;
 use std::time::Duration;
 
@@ -143,13 +142,7 @@ pub fn render_list(plan: &Plan) -> String {
     let mut text = String::new();
     for entry in entries {
         let f = &entry.file;
-        let runner = match f.launcher() {
-            Launcher::Direct => "(direct)".to_string(),
-            Launcher::Command { argv } => argv.join(" "),
-            Launcher::Interpreter { program, args } if args.is_empty() => program.clone(),
-            Launcher::Interpreter { program, args } => format!("{program} {}", args.join(" ")),
-            Launcher::Unrunnable { reason } => format!("cannot run: {reason}"),
-        };
+        let runner = f.runner_text();
         let protocol = match f.protocol {
             Some(Protocol::Tap) => "tap",
             Some(Protocol::ExitCode) => "exit-code",

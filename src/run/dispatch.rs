@@ -26,11 +26,10 @@
 //! (see `super::slow`).
 
 use super::launch::Launch;
+use super::stop::{Clock, Stop};
 use super::watchdog::Watchdog;
 use super::worker::{self, Job, Msg};
-use super::{
-    process, rundir, ChildStatus, FileRun, NotRunReason, RunError, RunEvent, RunOptions, RunOutcome,
-};
+use super::{process, rundir, FileRun, NotRunReason, RunError, RunEvent, RunOptions, RunOutcome};
 use crate::plan::queue::{Follow, Outcome, Queue, Room};
 use crate::plan::Plan;
 use crate::unit::Slot;
@@ -40,16 +39,6 @@ use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
-/// Why ptest is stopping a running child.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Stop {
-    /// Its own timeout (this long) expired.
-    Timeout(Duration),
-    /// The run's global timeout (this long) expired.
-    GlobalTimeout(Duration),
-    Interrupt,
-}
-
 /// A file that has been handed to a worker.
 #[derive(Debug)]
 struct Running {
@@ -57,13 +46,8 @@ struct Running {
     slot: Slot,
     /// Further slots it holds (weight > 1).
     held: Vec<Slot>,
-    pgid: Option<u32>,
-    started: Instant,
-    /// Its timeout: the unit's own, else the run's.
-    timeout: Option<Duration>,
-    stop: Option<Stop>,
-    /// When to send SIGKILL (set once SIGTERM was sent).
-    kill_at: Option<Instant>,
+    /// Its timeout and how far stopping it has gone.
+    clock: Clock,
     /// Its `--slow` threshold: the unit's own, else the run's (`None`:
     /// never slow).
     slow: Option<Duration>,
@@ -137,9 +121,7 @@ pub fn run(
     let looped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| d.dispatch(&rx)));
     if !matches!(looped, Ok(Ok(()))) {
         for r in d.running.values() {
-            if let Some(pgid) = r.pgid {
-                process::signal_group(pgid, libc::SIGKILL);
-            }
+            r.clock.kill();
         }
     }
     match looped {
@@ -265,10 +247,7 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
             match rx.recv_timeout(wait) {
                 Ok(Msg::Spawned { index, pgid }) => {
                     if let Some(r) = self.running.get_mut(&index) {
-                        r.pgid = Some(pgid);
-                        if r.stop.is_some() {
-                            terminate(r, self.options.grace);
-                        }
+                        r.clock.spawned(pgid, self.options.grace);
                     }
                 }
                 Ok(Msg::Done(file_run)) => self.finished(file_run),
@@ -326,15 +305,7 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
                     continue;
                 }
             };
-            let job = Job {
-                index,
-                file_id: unit.id.to_string(),
-                attempt,
-                spec,
-                protocol: unit.protocol,
-                grace: self.options.grace,
-                keep_logs: self.options.keep_logs,
-            };
+            let job = Job::new(index, unit, attempt, spec, self.options);
             if self.slots[slot.index()].send(job).is_err() {
                 return Err(RunError::Worker(std::io::Error::other(
                     "a worker thread stopped unexpectedly",
@@ -350,11 +321,7 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
                 Running {
                     slot,
                     held,
-                    pgid: None,
-                    started: Instant::now(),
-                    timeout: unit.settings.timeout.or(self.options.timeout),
-                    stop: None,
-                    kill_at: None,
+                    clock: Clock::start(unit.settings.timeout.or(self.options.timeout)),
                     slow,
                     slow_at: slow,
                 },
@@ -374,16 +341,7 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
             self.free.extend(r.held);
             self.free.push(r.slot);
             // A child ptest stopped is reported for why it was stopped.
-            match (r.stop, &file_run.status) {
-                (_, ChildStatus::SpawnFailed { .. }) | (None, _) => {}
-                (Some(Stop::Timeout(after)), _) => {
-                    file_run.status = ChildStatus::TimedOut { after }
-                }
-                (Some(Stop::GlobalTimeout(after)), _) => {
-                    file_run.status = ChildStatus::GlobalTimeout { after }
-                }
-                (Some(Stop::Interrupt), _) => file_run.status = ChildStatus::Interrupted,
-            }
+            r.clock.mark(&mut file_run.status);
         }
         self.conclude(file_run);
     }
@@ -513,15 +471,12 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
             self.queue.stop();
             (self.on_event)(RunEvent::Interrupted { signal });
             for r in self.running.values_mut() {
-                r.stop = Some(Stop::Interrupt);
-                terminate(r, self.options.grace);
+                r.clock.stop(Stop::Interrupt, self.options.grace);
             }
         } else {
             // A second signal: no more patience.
-            for r in self.running.values_mut() {
-                if let Some(pgid) = r.pgid {
-                    process::signal_group(pgid, libc::SIGKILL);
-                }
+            for r in self.running.values() {
+                r.clock.kill();
             }
         }
     }
@@ -535,27 +490,14 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
                 self.global_deadline = None;
                 self.stop_starting(NotRunReason::GlobalTimeout(limit));
                 for r in self.running.values_mut() {
-                    if r.stop.is_none() {
-                        r.stop = Some(Stop::GlobalTimeout(limit));
-                        terminate(r, self.options.grace);
+                    if !r.clock.stopping() {
+                        r.clock.stop(Stop::GlobalTimeout(limit), self.options.grace);
                     }
                 }
             }
         }
         for r in self.running.values_mut() {
-            if let Some(kill_at) = r.kill_at {
-                if now >= kill_at {
-                    if let Some(pgid) = r.pgid {
-                        process::signal_group(pgid, libc::SIGKILL);
-                    }
-                    r.kill_at = None;
-                }
-            } else if let (None, Some(t)) = (r.stop, r.timeout) {
-                if now >= r.started + t {
-                    r.stop = Some(Stop::Timeout(t));
-                    terminate(r, self.options.grace);
-                }
-            }
+            r.clock.enforce(now, self.options.grace);
         }
         self.report_slow(now);
     }
@@ -564,11 +506,11 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
     fn report_slow(&mut self, now: Instant) {
         let mut slow = Vec::new();
         for (&index, r) in &mut self.running {
-            let elapsed = now.saturating_duration_since(r.started);
+            let elapsed = now.saturating_duration_since(r.clock.started());
             let Some(threshold) = r.slow else {
                 continue;
             };
-            if r.stop.is_none() && r.slow_at.is_some_and(|at| elapsed >= at) {
+            if !r.clock.stopping() && r.slow_at.is_some_and(|at| elapsed >= at) {
                 let (reached, next) = super::slow::marks(threshold, elapsed);
                 r.slow_at = next;
                 slow.extend(reached.map(|elapsed| (index, elapsed)));
@@ -584,16 +526,12 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
     fn next_deadline(&self) -> Option<Instant> {
         self.running
             .values()
-            .filter_map(|r| match (r.kill_at, r.stop, r.timeout) {
-                (Some(kill_at), _, _) => Some(kill_at),
-                (None, None, Some(t)) => Some(r.started + t),
-                (None, Some(_), _) | (None, None, None) => None,
-            })
+            .filter_map(|r| r.clock.deadline())
             .chain(
                 self.running
                     .values()
-                    .filter(|r| r.stop.is_none())
-                    .filter_map(|r| r.slow_at.map(|at| r.started + at)),
+                    .filter(|r| !r.clock.stopping())
+                    .filter_map(|r| r.slow_at.map(|at| r.clock.started() + at)),
             )
             .chain(self.global_deadline)
             .chain(self.delayed.iter().map(|(at, _)| *at))
@@ -607,16 +545,6 @@ fn load_average() -> Option<f64> {
     // SAFETY: getloadavg writes at most `nelem` (1) doubles into `load`.
     let n = unsafe { libc::getloadavg(load.as_mut_ptr(), 1) };
     (n == 1).then_some(load[0])
-}
-
-/// Sends SIGTERM to a running child's group and schedules SIGKILL.
-fn terminate(r: &mut Running, grace: Duration) {
-    if let Some(pgid) = r.pgid {
-        if r.kill_at.is_none() {
-            process::signal_group(pgid, libc::SIGTERM);
-            r.kill_at = Some(Instant::now() + grace);
-        }
-    }
 }
 
 /// Forwards SIGINT and SIGTERM to the dispatcher.

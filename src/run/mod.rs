@@ -23,6 +23,7 @@ pub mod one;
 pub mod process;
 pub mod rundir;
 mod slow;
+mod stop;
 mod watchdog;
 mod worker;
 

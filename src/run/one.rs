@@ -21,9 +21,10 @@
 //! running groups). Every unit runs as attempt 1.
 
 use super::launch::Launch;
+use super::stop::Clock;
 use super::watchdog::Watchdog;
 use super::worker::{self, Job, Msg, Scratch};
-use super::{process, rundir, ChildStatus, FileRun, RunError, RunOptions};
+use super::{process, rundir, FileRun, RunError, RunOptions};
 use crate::unit::{Slot, Unit};
 use std::path::Path;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -113,15 +114,7 @@ impl Session {
             Ok(spec) => spec,
             Err(reason) => return FileRun::not_started(0, slot, attempt, reason),
         };
-        let job = Job {
-            index: 0,
-            file_id: unit.id.to_string(),
-            attempt,
-            spec,
-            protocol: unit.protocol,
-            grace: self.options.grace,
-            keep_logs: self.options.keep_logs,
-        };
+        let job = Job::new(0, unit, attempt, spec, &self.options);
         let scratch = Scratch::new(&self.run_dir.path, slot);
         let limits = Limits {
             timeout: unit.settings.timeout.or(self.options.timeout),
@@ -167,51 +160,23 @@ struct Limits {
 
 /// Waits for the unit's worker, stopping its group when its timeout
 /// expires (SIGTERM, then SIGKILL after the grace period), as the
-/// dispatcher does; a stopped unit is reported TIMEOUT.
+/// dispatcher does ([`Clock`]); a stopped unit is reported TIMEOUT.
 fn supervise(rx: &Receiver<Msg>, limits: Limits, slot: Slot) -> FileRun {
-    let started = Instant::now();
-    let mut pgid: Option<u32> = None;
-    let mut stopped: Option<Duration> = None;
-    let mut kill_at: Option<Instant> = None;
+    let mut clock = Clock::start(limits.timeout);
     loop {
-        let deadline = match (kill_at, stopped, limits.timeout) {
-            (Some(at), _, _) => Some(at),
-            (None, None, Some(t)) => Some(started + t),
-            (None, Some(_), _) | (None, None, None) => None,
-        };
-        let message = match deadline {
+        let message = match clock.deadline() {
             Some(at) => rx.recv_timeout(at.saturating_duration_since(Instant::now())),
             None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
         };
         match message {
-            Ok(Msg::Spawned { pgid: group, .. }) => {
-                pgid = Some(group);
-                if stopped.is_some() && kill_at.is_none() {
-                    kill_at = terminate(group, limits.grace);
-                }
-            }
+            Ok(Msg::Spawned { pgid, .. }) => clock.spawned(pgid, limits.grace),
             Ok(Msg::Done(mut run)) => {
-                match (stopped, &run.status) {
-                    (_, ChildStatus::SpawnFailed { .. }) | (None, _) => {}
-                    (Some(after), _) => run.status = ChildStatus::TimedOut { after },
-                }
+                clock.mark(&mut run.status);
                 return *run;
             }
             // No signal handlers in a session: nothing sends these.
             Ok(Msg::Signal(_)) => {}
-            Err(RecvTimeoutError::Timeout) => match (kill_at, limits.timeout) {
-                (Some(_), _) => {
-                    if let Some(group) = pgid {
-                        process::signal_group(group, libc::SIGKILL);
-                    }
-                    kill_at = None;
-                }
-                (None, Some(after)) => {
-                    stopped = Some(after);
-                    kill_at = pgid.and_then(|group| terminate(group, limits.grace));
-                }
-                (None, None) => {}
-            },
+            Err(RecvTimeoutError::Timeout) => clock.enforce(Instant::now(), limits.grace),
             Err(RecvTimeoutError::Disconnected) => {
                 return FileRun::not_started(
                     0,
@@ -224,16 +189,11 @@ fn supervise(rx: &Receiver<Msg>, limits: Limits, slot: Slot) -> FileRun {
     }
 }
 
-/// Sends SIGTERM to `pgid`; SIGKILL is due after `grace`.
-fn terminate(pgid: u32, grace: Duration) -> Option<Instant> {
-    process::signal_group(pgid, libc::SIGTERM);
-    Some(Instant::now() + grace)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::discover::{self, DiscoverOptions};
+    use crate::run::ChildStatus;
 
     fn unit(dir: &Path, name: &str, body: &str) -> Unit {
         std::fs::write(dir.join(name), body).unwrap();

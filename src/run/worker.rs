@@ -16,10 +16,10 @@
 
 use super::launch::CommandSpec;
 use super::watchdog::Watchdog;
-use super::{process, ChildStatus, FileRun, JunitFile, LogFile};
+use super::{process, ChildStatus, FileRun, JunitFile, LogFile, RunOptions};
 use crate::parse::junit::JunitError;
 use crate::parse::{junit, tap, Protocol};
-use crate::unit::Slot;
+use crate::unit::{Slot, Unit};
 use std::fs::File;
 use std::io::{BufReader, Seek, SeekFrom};
 use std::os::unix::process::{CommandExt, ExitStatusExt};
@@ -41,6 +41,28 @@ pub(crate) struct Job {
     pub protocol: Option<Protocol>,
     pub grace: Duration,
     pub keep_logs: bool,
+}
+
+impl Job {
+    /// Attempt `attempt` at `unit` (plan index `index`), started as `spec`,
+    /// with the run's grace period and log keeping.
+    pub fn new(
+        index: usize,
+        unit: &Unit,
+        attempt: u32,
+        spec: CommandSpec,
+        options: &RunOptions,
+    ) -> Job {
+        Job {
+            index,
+            file_id: unit.id.to_string(),
+            attempt,
+            spec,
+            protocol: unit.protocol,
+            grace: options.grace,
+            keep_logs: options.keep_logs,
+        }
+    }
 }
 
 /// What workers (and the signal thread) tell the dispatcher.

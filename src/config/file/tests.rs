@@ -51,7 +51,7 @@ fn wrong_values_are_errors_naming_file_line_key_and_expectation() {
         .unwrap_err();
     assert_eq!(
         err.to_string(),
-        "ptest.toml:4: `runner[1].protocol`: expected one of \"exit\", \"tap\", \"junit\", \"auto\", found the string \"xml\""
+        "ptest.toml:4: `runner[1].protocol`: expected one of \"exit\", \"tap\", \"junit\", \"libtest\", \"auto\", found the string \"xml\""
     );
     let err = parse("[groups.db]\n").unwrap_err();
     assert_eq!(
