@@ -357,3 +357,34 @@ fn list_dry_run_and_explain_show_each_tests_command() {
     assert!(dry.stdout.contains("tests:"), "{}", dry.describe());
     assert!(!dry.stdout.contains("files:"), "{}", dry.describe());
 }
+
+#[test]
+fn options_for_test_files_are_refused_and_not_in_the_help() {
+    let suite = Suite::new();
+    for option in [
+        &["--exec", "perl"][..],
+        &["-I", "lib"],
+        &["--include", "*.t"],
+    ] {
+        let mut args = vec!["cargo"];
+        args.extend(option);
+        let run = suite.ptest(&args).run();
+        run.expect_code(2);
+        assert!(
+            run.stderr
+                .contains(&format!("{} chooses or starts test files", option[0])),
+            "{}",
+            run.describe()
+        );
+    }
+    let help = suite.ptest(&["cargo", "--help"]).run();
+    help.expect_code(0);
+    for hidden in ["--exec", "--include", "--exclude", "--no-lib"] {
+        assert!(
+            !help.stdout.contains(hidden),
+            "{hidden} in\n{}",
+            help.stdout
+        );
+    }
+    assert!(help.stdout.contains("cargo test --doc"), "{}", help.stdout);
+}

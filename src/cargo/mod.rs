@@ -39,4 +39,11 @@ pub enum CargoError {
     /// A binary's tests could not be listed.
     #[error(transparent)]
     List(#[from] ListError),
+    /// An option that chooses or starts test files was given to
+    /// `ptest cargo`, which runs Rust tests.
+    #[error("{option} chooses or starts test files; `ptest cargo` runs Rust tests (filter them with FILTER, --exact or --skip)")]
+    FileOption {
+        /// The option, as typed (`--exec`).
+        option: &'static str,
+    },
 }

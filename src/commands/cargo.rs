@@ -12,6 +12,9 @@ use crate::report::console::err_line;
 /// Builds, lists and runs the tests `args` select; returns the exit code.
 /// A build that fails is an error (exit 2) after cargo's diagnostics.
 pub fn exec(settings: &Settings, args: &CargoArgs) -> Result<Exit, CliError> {
+    if let Some(option) = file_option(args) {
+        return Err(cargo::CargoError::FileOption { option }.into());
+    }
     print_warnings(settings);
     let options = build_options(args);
     let built = cargo::build(&options).map_err(cargo::CargoError::from)?;
@@ -34,6 +37,21 @@ pub fn exec(settings: &Settings, args: &CargoArgs) -> Result<Exit, CliError> {
         return Ok(Exit::NoTests);
     }
     run_units(settings, units)
+}
+
+/// The first option given that only means something for test files
+/// (hidden from `ptest cargo --help`, refused here rather than ignored).
+fn file_option(args: &CargoArgs) -> Option<&'static str> {
+    let run = &args.run;
+    [
+        (!run.include.is_empty(), "--include"),
+        (!run.exclude.is_empty(), "--exclude"),
+        (run.exec.is_some(), "--exec"),
+        (!run.perl_include.is_empty(), "-I"),
+        (run.no_lib, "--no-lib"),
+    ]
+    .into_iter()
+    .find_map(|(given, option)| given.then_some(option))
 }
 
 /// cargo's switches, as given.

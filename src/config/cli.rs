@@ -42,6 +42,11 @@ pub enum Command {
 /// and every option of a run.
 #[derive(Debug, Args)]
 #[command(
+    mut_arg("include", |a| a.hide(true)),
+    mut_arg("exclude", |a| a.hide(true)),
+    mut_arg("exec", |a| a.hide(true)),
+    mut_arg("perl_include", |a| a.hide(true)),
+    mut_arg("no_lib", |a| a.hide(true)),
     mut_arg("paths", |a| a
         .value_name("FILTER")
         .help("Run only tests whose path contains a FILTER (as libtest; `--` before them is allowed)")),
