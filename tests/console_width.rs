@@ -8,24 +8,34 @@
 mod common;
 
 use common::Suite;
+use std::time::Duration;
 
 /// A suite with long names, a failing file with long, wide and tabbed
 /// output lines, and files slow enough for the bar to be drawn.
 fn suite() -> Suite {
+    suite_starting_with("")
+}
+
+/// [`suite`] whose files all run `first` (a line of shell) first.
+fn suite_starting_with(first: &str) -> Suite {
     let s = Suite::new();
     for i in 0..4 {
         s.executable(
             format!("t/a_test_file_with_a_rather_long_name_number_{i}.sh"),
-            "#!/bin/sh\necho 1..2\nsleep 1.2\necho ok 1 - first\necho ok 2 - second\n",
+            &format!(
+                "#!/bin/sh\n{first}\necho 1..2\nsleep 1.2\necho ok 1 - first\necho ok 2 - second\n"
+            ),
         );
     }
     s.executable(
         "t/fails.sh",
-        "#!/bin/sh\necho 1..1\n\
+        &format!("#!/bin/sh\n{first}\n\
+         echo 1..1\n\
          echo 'not ok 1 - alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima mike'\n\
          printf 'tab\\tseparated\\tcolumns\\tof\\toutput\\tthat\\tgo\\ton\\tand\\ton\\n' >&2\n\
          echo '日本語の出力はターミナルで二列の幅を取るので正しく数える必要があります' >&2\n\
-         exit 1\n",
+         exit 1\n"
+        ),
     );
     s
 }
@@ -75,11 +85,30 @@ fn words(output: &str) -> String {
 
 #[test]
 fn every_line_fits_a_40_column_terminal() {
-    let dir = suite();
-    let (output, code) = run_on_pty(&dir, 40, &["t", "-j", "2", "--no-history"]);
+    // No file ends before the bar was drawn with no ETA (nothing finished,
+    // no history): the files wait until the test saw that frame. Without
+    // this wait the frame may never come: `t/fails.sh` is planned first
+    // (biggest file) and ends within milliseconds, and a busy machine may
+    // schedule the bar's first tick only after that.
+    let dir = suite_starting_with(r#". "$SUITE_HELPER"; wait_mark drawn"#);
+    let running = dir
+        .ptest(&["t", "-j", "2", "--no-history"])
+        .pty_size(40, 24)
+        .env("TERM", "xterm-256color")
+        .spawn();
+    let drawn = common::wait_until(Duration::from_secs(common::BARRIER_SECS), || {
+        running.stdout_so_far().contains("ETA --")
+    });
+    dir.mark("drawn");
+    let run = running.wait();
+    let (output, code) = (run.stdout, run.code.unwrap_or(-1));
     assert_eq!(code, 1, "{output}");
     assert_fits(&output, 40);
     // The bar was drawn, with no ETA before any file finished.
+    assert!(
+        drawn,
+        "no `ETA --` frame while no file had finished:\n{output}"
+    );
     assert!(output.contains("ETA --"), "{output}");
     assert!(output.contains("0/5"), "{output}");
     // Wrapped text is all there, in order.

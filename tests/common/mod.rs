@@ -20,7 +20,10 @@
 //!   order of the lines is the order in which they were written);
 //! - `barrier NAME N` waits until `N` files reached the barrier `NAME`, and
 //!   fails the file (exit 3, with a message) after a deadline instead of
-//!   hanging.
+//!   hanging;
+//! - `wait_mark NAME` waits until the test itself calls
+//!   [`Suite::mark`]`(NAME)` (say, once it saw something on ptest's
+//!   terminal), with the same deadline.
 
 #![allow(dead_code)]
 
@@ -169,6 +172,11 @@ impl Suite {
     /// The timeline written so far.
     pub fn timeline(&self) -> Vec<Event> {
         parse_timeline(&fs::read_to_string(self.meta().join("timeline")).unwrap_or_default())
+    }
+
+    /// Releases the test files waiting in `wait_mark NAME`.
+    pub fn mark(&self, name: &str) {
+        fs::write(self.meta().join(format!("mark-{name}")), "").expect("write a mark");
     }
 
     /// Reads a file of the suite, panicking with its name when missing.
@@ -642,6 +650,17 @@ barrier() {{
     sleep 0.01
   done
 }}
+wait_mark() {{
+  end=$(( $(date +%s) + {secs} ))
+  while [ ! -e "$SUITE_META/mark-$1" ]; do
+    if [ "$(date +%s)" -gt "$end" ]; then
+      echo "mark $1: not made within {secs}s" >&2
+      log mark-timeout
+      exit 3
+    fi
+    sleep 0.01
+  done
+}}
 "#,
         meta = meta.display(),
         secs = BARRIER_SECS
@@ -650,7 +669,8 @@ barrier() {{
 
 /// Runs argv[4..] with stdout and stderr on a new pty of argv[2] columns
 /// and argv[3] rows, stdin null, and copies what it printed to the file
-/// argv[1]; exits with its exit code.
+/// argv[1] as it comes (so [`Running::stdout_so_far`] sees it); exits with
+/// its exit code.
 const PTY_SCRIPT: &str = r#"
 import fcntl, os, pty, struct, sys, termios
 pid, fd = pty.fork()
@@ -668,6 +688,7 @@ while True:
     if not data:
         break
     out.write(data)
+    out.flush()
 out.close()
 _, status = os.waitpid(pid, 0)
 sys.exit(os.waitstatus_to_exitcode(status))
