@@ -283,10 +283,9 @@ impl Progress {
         Progress { bar, model }
     }
 
-    /// Changes the model (the lock is released before redrawing).
+    /// Changes the model; the steady ticker (every 100 ms) draws it.
     pub fn update(&self, change: impl FnOnce(&mut Model)) {
         change(&mut lock(&self.model));
-        self.bar.tick();
     }
 
     /// One more file finished or was marked not run.
