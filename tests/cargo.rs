@@ -325,6 +325,7 @@ fn the_console_calls_rust_tests_tests_not_files() {
     assert!(out.contains(" in tests"), "{}", run.describe());
     assert!(!out.contains("Files:"), "{}", run.describe());
     assert!(!out.contains("files"), "{}", run.describe());
+    assert!(!out.contains("longest file"), "{}", run.describe());
     assert_eq!(run.summary()["units"], "test");
 }
 

@@ -68,12 +68,18 @@ pub struct Bound {
 impl Bound {
     /// `max(sum/jobs, longest)` or, e.g., `exclusive 4.0s + group db`.
     pub fn describe(&self) -> String {
+        self.describe_with(crate::unit::UnitNoun::File)
+    }
+
+    /// [`Bound::describe`], naming the units (`longest test` for a run of
+    /// Rust tests).
+    pub fn describe_with(&self, noun: crate::unit::UnitNoun) -> String {
         if !self.constrained {
             return "max(sum/jobs, longest)".to_string();
         }
         let term = match &self.limit {
             Limit::Slots => "sum/jobs".to_string(),
-            Limit::Longest => "longest file".to_string(),
+            Limit::Longest => format!("longest {}", noun.singular()),
             Limit::Group(g) => format!("group {g} sum/max-threads"),
             Limit::Cpu => "cpu/cores".to_string(),
             Limit::Chain => return "longest dependency chain".to_string(),
@@ -244,6 +250,18 @@ mod tests {
         assert_eq!(b.describe(), "max(sum/jobs, longest)");
         let b = lower_bound(&[item(1), item(9)], 4, 4, |_| 1);
         assert_eq!((b.value, b.limit), (s(9), Limit::Longest));
+    }
+
+    #[test]
+    fn the_longest_term_names_the_units() {
+        let b = Bound {
+            value: s(9),
+            exclusive: Duration::ZERO,
+            limit: Limit::Longest,
+            constrained: true,
+        };
+        assert_eq!(b.describe(), "longest file");
+        assert_eq!(b.describe_with(crate::unit::UnitNoun::Test), "longest test");
     }
 
     #[test]

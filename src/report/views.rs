@@ -52,12 +52,15 @@ pub fn schedule_note(plan: &Plan, summary: &RunSummary) -> String {
         |i| of(i).and_then(|f| f.cpu),
     );
     let (bound, how) = if constrained.constrained {
-        (constrained.value, constrained.describe())
+        (constrained.value, constrained.describe_with(summary.units))
     } else {
         let slots = plan.jobs.min(durations.len()).max(1) as u32;
         let sum: Duration = durations.iter().sum();
         let longest = durations.iter().max().copied().unwrap_or_default();
-        ((sum / slots).max(longest), constrained.describe())
+        (
+            (sum / slots).max(longest),
+            constrained.describe_with(summary.units),
+        )
     };
     let mut note = format!(
         "Bound:  {} lower bound {how}; wall is {:.2}x of it",
