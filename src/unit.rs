@@ -334,6 +334,14 @@ pub struct UnitSettings {
     pub sources: Vec<(String, String)>,
 }
 
+impl UnitSettings {
+    /// How many attempts the unit may have: 1 + its own `retries`, else
+    /// 1 + the run's `run_retries`.
+    pub fn total_attempts(&self, run_retries: u32) -> u32 {
+        self.retries.unwrap_or(run_retries).saturating_add(1)
+    }
+}
+
 impl Default for UnitSettings {
     /// No constraints: weight 1, run-wide timeout and retries.
     fn default() -> UnitSettings {

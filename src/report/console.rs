@@ -217,7 +217,7 @@ impl Console {
         self.total_attempts = plan
             .entries
             .iter()
-            .map(|e| e.file.settings.retries.unwrap_or(retries).saturating_add(1))
+            .map(|e| e.file.settings.total_attempts(retries))
             .collect();
         self
     }

@@ -106,10 +106,7 @@ impl Launch {
 
     /// How many attempts `unit` may have: 1 + its retries.
     pub fn total_attempts(&self, unit: &Unit) -> u32 {
-        unit.settings
-            .retries
-            .unwrap_or(self.retries)
-            .saturating_add(1)
+        unit.settings.total_attempts(self.retries)
     }
 
     /// The command for attempt `attempt` of `unit` in `slot` (holding
