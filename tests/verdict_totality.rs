@@ -215,3 +215,59 @@ fn item2_a_quarantined_failure_that_stops_other_work_fails_the_run() {
     assert_eq!(verdict_of(run.summary(), "t/b.sh"), "not-run");
     assert!(run.stdout.ends_with("Result: FAIL\n"), "{}", run.stdout);
 }
+
+#[test]
+fn item11_a_file_stopped_by_the_global_timeout_is_not_its_own_failure() {
+    let s = Suite::new();
+    // Passes quickly, unless `.suite/hang` exists (the file's content, and
+    // so its content hash, stays the same).
+    s.file(
+        "t/slow.sh",
+        "if [ -f .suite/hang ]; then exec sleep 30; fi\nexit 0\n",
+    );
+    for _ in 0..3 {
+        s.run(&["t"]).expect_code(0);
+    }
+    s.file(".suite/hang", "");
+    let run = s.run_reports(&["t", "--global-timeout", "1s", "--grace", "200ms"]);
+    // The run still fails: it did not finish its work.
+    run.expect_code(1);
+    assert!(run.stdout.ends_with("Result: FAIL\n"), "{}", run.stdout);
+    let f = run.file("t/slow.sh");
+    assert_eq!(f["verdict"], "interrupted", "{f:#}");
+    assert_eq!(
+        f["reasons"][0],
+        "stopped by ptest: the global timeout (1.0s) expired"
+    );
+    assert!(
+        run.stdout
+            .contains("Interrupted (stopped by ptest): 1 file: t/slow.sh"),
+        "{}",
+        run.stdout
+    );
+    let junit = junit_suite(&run, "t/slow.sh");
+    assert!(junit.contains(r#"type="interrupted""#), "{junit}");
+
+    // The history knows only the three runs it passed: no TIMEOUT, no
+    // flip, no 1-second duration sample.
+    let history = s.json(".ptest/history.json");
+    let runs = history["files"]["t/slow.sh"]["runs"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{history:#}"));
+    assert_eq!(runs.len(), 3, "{history:#}");
+    assert!(
+        runs.iter()
+            .all(|r| r["verdict"] == "pass" && r["duration"].as_f64().is_some_and(|d| d < 0.9)),
+        "{history:#}"
+    );
+    let report = s.run(&["report", "flaky", "--json"]);
+    report.expect_code(0);
+    let json: Value = serde_json::from_str(&report.stdout).expect("JSON");
+    assert_eq!(json["files"], serde_json::json!([]), "{json:#}");
+
+    // --quarantine-flaky finds nothing to quarantine.
+    std::fs::remove_file(s.meta().join("hang")).expect("remove the marker");
+    let run = s.run(&["t", "--quarantine-flaky", "0.01"]);
+    run.expect_code(0);
+    assert!(!run.stderr.contains("quarantined"), "{}", run.stderr);
+}

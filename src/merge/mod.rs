@@ -57,8 +57,10 @@ pub enum Verdict {
     Error,
     /// Never started (an earlier file bailed out, or the run was interrupted).
     NotRun,
-    /// Started, then stopped by ptest because the run was interrupted
-    /// (Ctrl-C or SIGTERM): it has a duration and an attempt, but no result.
+    /// Started, then stopped by ptest because of the run, not of itself:
+    /// the run was interrupted (Ctrl-C, SIGTERM) or its global timeout
+    /// expired. It has a duration and an attempt, but no result of its
+    /// own; the history does not record it, and the run fails.
     Interrupted,
     /// Failed or timed out, then passed on a retry (see [`attempts`]). The
     /// run passes unless `--flaky-fail`.

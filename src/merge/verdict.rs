@@ -95,12 +95,15 @@ pub fn decide(run: &FileRun) -> Judgement {
             ));
             Verdict::Timeout
         }
+        // Stopped by the run, not by its own timeout: not the file's own
+        // failure (the run fails for the work it did not finish), so it is
+        // not recorded in the history, as a flip or as a duration.
         (ChildStatus::GlobalTimeout { after }, _) => {
             reasons.push(format!(
                 "stopped by ptest: the global timeout ({}) expired",
                 crate::util::duration::format_duration(*after)
             ));
-            Verdict::Timeout
+            Verdict::Interrupted
         }
         (_, Some(err)) => {
             reasons.push(format!("cannot read output: {err}"));
