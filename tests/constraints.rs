@@ -625,7 +625,7 @@ fn max_fail_lets_running_files_finish_and_counts_every_file() {
 }
 
 #[test]
-fn the_global_timeout_stops_running_files_as_timeout_and_writes_the_reports() {
+fn the_global_timeout_stops_running_files_as_interrupted_and_writes_the_reports() {
     let suite = Suite::new();
     suite.logged("t/a.sh", "sleep 30");
     suite.logged("t/b.sh", "sleep 30");
@@ -645,7 +645,7 @@ fn the_global_timeout_stops_running_files_as_timeout_and_writes_the_reports() {
     assert!(run.elapsed < Duration::from_secs(15), "{:?}", run.elapsed);
     for id in ["t/a.sh", "t/b.sh"] {
         let f = run.file(id);
-        assert_eq!(f["verdict"], "timeout", "{id}");
+        assert_eq!(f["verdict"], "interrupted", "{id}");
         assert_eq!(
             f["reasons"][0],
             "stopped by ptest: the global timeout (1.0s) expired"

@@ -29,6 +29,7 @@ pub mod stress;
 
 pub use error::{causes, CliError};
 
+use crate::merge::result::RunResult;
 use crate::merge::RunSummary;
 use std::process::ExitCode;
 
@@ -61,18 +62,17 @@ impl Exit {
         }
     }
 
-    /// The exit code of a finished run or merge, one rule for both: the
-    /// first that applies of interrupted (130), incomplete or a report not
-    /// written (2), a failure (1); else 0.
+    /// The exit code of a finished run or merge, one rule for both
+    /// ([`crate::merge::result::run_result`]): the first that applies of
+    /// interrupted (130), incomplete or a report not written (2), a failure
+    /// (1); else 0.
     pub fn of_summary(summary: &RunSummary, reports_written: bool) -> Exit {
-        if summary.interrupted {
-            Exit::Interrupted
-        } else if !reports_written || summary.incomplete.is_some() {
-            Exit::Usage
-        } else if summary.has_failures() {
-            Exit::Failed
-        } else {
-            Exit::Passed
+        match summary.result() {
+            RunResult::Interrupted => Exit::Interrupted,
+            RunResult::Incomplete => Exit::Usage,
+            RunResult::Fail | RunResult::Pass if !reports_written => Exit::Usage,
+            RunResult::Fail => Exit::Failed,
+            RunResult::Pass => Exit::Passed,
         }
     }
 }

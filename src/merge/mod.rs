@@ -10,6 +10,7 @@ mod partition;
 pub mod quarantine;
 pub mod reason;
 pub mod repeat;
+pub mod result;
 pub mod shards;
 mod verdict;
 
@@ -56,8 +57,10 @@ pub enum Verdict {
     Error,
     /// Never started (an earlier file bailed out, or the run was interrupted).
     NotRun,
-    /// Started, then stopped by ptest because the run was interrupted
-    /// (Ctrl-C or SIGTERM): it has a duration and an attempt, but no result.
+    /// Started, then stopped by ptest because of the run, not of itself:
+    /// the run was interrupted (Ctrl-C, SIGTERM) or its global timeout
+    /// expired. It has a duration and an attempt, but no result of its
+    /// own; the history does not record it, and the run fails.
     Interrupted,
     /// Failed or timed out, then passed on a retry (see [`attempts`]). The
     /// run passes unless `--flaky-fail`.
@@ -132,6 +135,12 @@ pub struct FileSummary {
     /// Why the verdict is not PASS, one reason per entry.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub reasons: Vec<String>,
+    /// Of the reasons, those no quarantined test excuses because they are
+    /// about the file's stream as a whole: a TAP `Bail out!` and TAP
+    /// problems (no plan, a wrong count, out-of-sequence numbers). See
+    /// [`quarantine`].
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub faults: Vec<String>,
     /// How results were read (absent when the file never ran).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub protocol: Option<Protocol>,
@@ -207,6 +216,16 @@ pub struct FileSummary {
     /// (version 3).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flipped: Vec<String>,
+    /// A unit kept from running by another's failure: the file whose
+    /// `Bail out!` left it NOT RUN, or the dependency whose failure made it
+    /// SKIP. Absent otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stopped_by: Option<String>,
+    /// The units this file's failure kept from running (those whose
+    /// [`FileSummary::stopped_by`] names it), by id: a failure that stopped
+    /// other work is never excused by quarantine ([`quarantine::excused`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stopped: Vec<String>,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -229,6 +248,7 @@ impl FileSummary {
             path,
             verdict: Verdict::NotRun,
             reasons: vec![reason.to_string()],
+            faults: Vec::new(),
             protocol: None,
             status: None,
             duration: None,
@@ -249,6 +269,8 @@ impl FileSummary {
             iteration: None,
             attempt_results: Vec::new(),
             flipped: Vec::new(),
+            stopped_by: None,
+            stopped: Vec::new(),
         }
     }
 }
@@ -460,9 +482,12 @@ impl RunSummary {
         self.files.iter().filter_map(FileSummary::time_spent).sum()
     }
 
-    /// Whether any file makes the run fail ([`RunSummary::fails_run`]).
+    /// Whether the run fails ([`result::RunResult::Fail`] by
+    /// [`result::run_result`], leaving aside an interruption or a missing
+    /// shard): a file fails it ([`RunSummary::fails_run`]), or a unit did
+    /// not run or was stopped.
     pub fn has_failures(&self) -> bool {
-        self.files.iter().any(|f| self.fails_run(f))
+        result::run_result(&self.files, self.flaky_fails, false, false) == result::RunResult::Fail
     }
 
     /// Whether file `f` makes this run fail: it failed, timed out or
@@ -513,6 +538,8 @@ pub struct Merger {
     partition: Option<PartitionRecord>,
     flaky_fails: bool,
     units: UnitNoun,
+    /// The unit that bailed out, once one did.
+    bailed: Option<usize>,
 }
 
 impl Merger {
@@ -554,6 +581,7 @@ impl Merger {
             partition: plan.shard.as_ref().map(PartitionRecord::of),
             flaky_fails: false,
             units: plan.noun(),
+            bailed: None,
         }
     }
 
@@ -596,6 +624,9 @@ impl Merger {
                 let (id, path) = self.planned.get(*index)?.clone();
                 let text = reason::not_run(*reason);
                 let mut summary = FileSummary::not_run(id, path, &text);
+                if matches!(reason, crate::run::NotRunReason::BailOut) {
+                    summary.stopped_by = self.bailed.and_then(|b| self.id_of(b));
+                }
                 self.mark_quarantine(*index, &mut summary);
                 let slot = self.done.get_mut(*index)?;
                 *slot = Some(summary);
@@ -605,14 +636,18 @@ impl Merger {
                 let (id, path) = self.planned.get(*index)?.clone();
                 let text = self.skip_reason(*index, *cause);
                 let mut summary = FileSummary::skipped(id, path, &text);
+                summary.stopped_by = self.skipped_for(*cause);
                 self.mark_quarantine(*index, &mut summary);
                 let slot = self.done.get_mut(*index)?;
                 *slot = Some(summary);
                 slot.as_ref()
             }
+            RunEvent::BailOut { index, .. } => {
+                self.bailed.get_or_insert(*index);
+                None
+            }
             RunEvent::RunStarted { .. }
             | RunEvent::FileStarted { .. }
-            | RunEvent::BailOut { .. }
             | RunEvent::Stopping { .. }
             | RunEvent::Slow { .. }
             | RunEvent::Interrupted { .. } => None,
@@ -642,6 +677,40 @@ impl Merger {
                     .and_then(|d| d.as_ref())
                     .map(|d| d.verdict);
                 reason::dependency(id, verdict)
+            }
+        }
+    }
+
+    /// The id of planned unit `index`.
+    fn id_of(&self, index: usize) -> Option<String> {
+        self.planned.get(index).map(|(id, _)| id.clone())
+    }
+
+    /// The dependency whose failure made a unit skip for `cause`: none for
+    /// a skip the unit's own settings ask, nor for a dependency that was
+    /// itself skipped (a chain of skips the user asked for).
+    fn skipped_for(&self, cause: SkipCause) -> Option<String> {
+        match cause {
+            SkipCause::Asked => None,
+            SkipCause::Dependency(dep) => {
+                let verdict = self
+                    .done
+                    .get(dep)
+                    .and_then(|d| d.as_ref())
+                    .map(|d| d.verdict);
+                match verdict {
+                    Some(Verdict::Skip) => None,
+                    Some(
+                        Verdict::Pass
+                        | Verdict::Fail
+                        | Verdict::Timeout
+                        | Verdict::Error
+                        | Verdict::NotRun
+                        | Verdict::Interrupted
+                        | Verdict::Flaky,
+                    )
+                    | None => self.id_of(dep),
+                }
             }
         }
     }
@@ -681,6 +750,7 @@ impl Merger {
             )
             .collect();
         files.sort_by(|a, b| a.id.cmp(&b.id).then(a.iteration.cmp(&b.iteration)));
+        quarantine::link_stops(&mut files);
         RunSummary {
             version: SUMMARY_VERSION,
             run_id: outcome.run_id.clone(),

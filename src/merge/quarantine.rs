@@ -8,14 +8,24 @@
 //! is still FAIL (TIMEOUT, ERROR) in every report; what changes is whether
 //! that failure counts against the run ([`FileSummary::fails_run`]).
 //!
-//! A failure is **excused** ([`excused`]) when
+//! A quarantine entry excuses exactly what it names, the named file's or
+//! test's own failure, and nothing that failure did to other units. A
+//! failure is **excused** ([`excused`]) when
 //!
 //! * the whole file is quarantined and its verdict is FAIL, TIMEOUT or
-//!   ERROR; or
+//!   ERROR (whatever made it fail: the file's failure is its own); or
 //! * some of its tests are quarantined, its verdict is FAIL, at least one
-//!   test failed, and every failing test is a quarantined one. A file that
-//!   also failed for a test that is not quarantined, or that timed out or
-//!   errored, is a real failure.
+//!   test failed, every failing test is a quarantined one, and nothing
+//!   else went wrong: no TAP problem or `Bail out!`
+//!   ([`FileSummary::faults`]), no signal, and an exit status the failing
+//!   tests explain ([`exit_explained`]). A file that also failed for a
+//!   test that is not quarantined, crashed, missed its plan, numbered its
+//!   tests out of sequence, timed out or errored is a real failure;
+//!
+//! and in both cases the failure **stopped nothing else**
+//! ([`FileSummary::stopped`]): a file whose `Bail out!` left other files
+//! NOT RUN, or whose failure made files that depend on it SKIP, fails the
+//! run however it is quarantined ([`link_stops`] finds them).
 //!
 //! # Test ids
 //!
@@ -92,8 +102,15 @@ pub fn case_quarantined(file: &FileSummary, key: &str) -> bool {
 }
 
 /// Whether the file's failure is excused by quarantine (see the module
-/// docs); false for a file that did not fail.
+/// docs): its own failure is one quarantine covers ([`excuses_own`]) and
+/// it stopped no other unit. False for a file that did not fail.
 pub fn excused(file: &FileSummary) -> bool {
+    excuses_own(file) && file.stopped.is_empty()
+}
+
+/// Whether quarantine covers the file's own failure, leaving aside what
+/// it did to other units (see the module docs).
+pub fn excuses_own(file: &FileSummary) -> bool {
     match file.verdict {
         Verdict::Fail => file.quarantined || only_quarantined_tests_failed(file),
         Verdict::Timeout | Verdict::Error => file.quarantined,
@@ -104,16 +121,75 @@ pub fn excused(file: &FileSummary) -> bool {
 }
 
 fn only_quarantined_tests_failed(file: &FileSummary) -> bool {
-    if file.quarantined_tests.is_empty() {
+    if file.quarantined_tests.is_empty() || !file.faults.is_empty() {
         return false;
     }
-    let mut failing = file
+    let failing: Vec<String> = file
         .cases
         .iter()
         .zip(case_keys(&file.cases))
         .filter(|(case, _)| case.status.is_failure())
-        .peekable();
-    failing.peek().is_some() && failing.all(|(_, key)| file.quarantined_tests.contains(&key))
+        .map(|(_, key)| key)
+        .collect();
+    !failing.is_empty()
+        && failing
+            .iter()
+            .all(|key| file.quarantined_tests.contains(key))
+        && exit_explained(file, failing.len())
+}
+
+/// Whether the file's exit status is what `failing` failed tests explain,
+/// so that it adds no failure of its own: status 0; for TAP and JUnit
+/// files, a status from 1 to the number of failing tests (Test::More exits
+/// with that number, capped at 254; most other harnesses exit 1); for a
+/// libtest unit, libtest's 101; for an exit-code file any exit or signal
+/// (its one test *is* its exit). A signal is never explained otherwise,
+/// nor is anything but an exit. A summary without a status (written
+/// before statuses were recorded) explains itself.
+pub fn exit_explained(file: &FileSummary, failing: usize) -> bool {
+    use crate::parse::Protocol;
+    use crate::run::ChildStatus;
+    let Some(status) = &file.status else {
+        return true;
+    };
+    match (status, file.protocol) {
+        (ChildStatus::Exited { code: 0 }, _) => true,
+        (ChildStatus::Exited { .. } | ChildStatus::Signaled { .. }, Some(Protocol::ExitCode)) => {
+            failing > 0
+        }
+        (ChildStatus::Exited { code }, Some(Protocol::Libtest)) => failing > 0 && *code == 101,
+        (ChildStatus::Exited { code }, Some(Protocol::Tap | Protocol::Junit) | None) => {
+            let most = failing.min(254);
+            usize::try_from(*code).is_ok_and(|code| code >= 1 && code <= most)
+        }
+        (
+            ChildStatus::Signaled { .. }
+            | ChildStatus::TimedOut { .. }
+            | ChildStatus::GlobalTimeout { .. }
+            | ChildStatus::Interrupted
+            | ChildStatus::SpawnFailed { .. },
+            _,
+        ) => false,
+    }
+}
+
+/// Fills in [`FileSummary::stopped`] from every unit's
+/// [`FileSummary::stopped_by`]: each file lists the units its failure kept
+/// from running, in id order. Recomputed from scratch (idempotent), so a
+/// merge of shards can call it again on the combined files.
+pub fn link_stops(files: &mut [FileSummary]) {
+    let mut stopped: std::collections::HashMap<String, Vec<String>> =
+        std::collections::HashMap::new();
+    for f in files.iter() {
+        if let Some(by) = &f.stopped_by {
+            stopped.entry(by.clone()).or_default().push(f.id.clone());
+        }
+    }
+    for f in files.iter_mut() {
+        f.stopped = stopped.remove(&f.id).unwrap_or_default();
+        f.stopped.sort();
+        f.stopped.dedup();
+    }
 }
 
 /// Whether quarantine (as `unit`'s settings ask it) excuses the failure
@@ -129,7 +205,8 @@ pub fn excuses(unit: &Unit, run: &FileRun) -> bool {
     }
     let mut summary = super::judge(unit.id.to_string(), unit.path().to_path_buf(), run);
     q.mark(&mut summary);
-    excused(&summary)
+    // What it stops is not known yet; a bail-out stops the run anyway.
+    excuses_own(&summary)
 }
 
 /// Failing tests of `file` that are quarantined.

@@ -229,6 +229,7 @@ pub fn combine(inputs: Vec<(PathBuf, RunSummary)>) -> Result<Combined, CombineEr
     let mut files: Vec<_> = inputs.into_iter().flat_map(|(_, s)| s.files).collect();
     files.extend(unreported);
     files.sort_by(|a, b| a.id.cmp(&b.id).then(a.iteration.cmp(&b.iteration)));
+    super::quarantine::link_stops(&mut files);
     let repeat = repeat
         .map(|(planned, until_fail)| super::repeat::RepeatReport::of(&files, planned, until_fail));
     let summary = RunSummary {

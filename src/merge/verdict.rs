@@ -44,6 +44,11 @@ pub struct Judgement {
     pub verdict: Verdict,
     /// Why the verdict is not a plain PASS, one reason per entry.
     pub reasons: Vec<String>,
+    /// The reasons of a FAIL that are about the stream as a whole, not
+    /// about one of its tests nor the exit status: a TAP `Bail out!` and
+    /// the TAP problems (no plan, a wrong count, out-of-sequence numbers).
+    /// No quarantined test excuses them ([`super::quarantine`]).
+    pub faults: Vec<String>,
 }
 
 impl Judgement {
@@ -67,6 +72,7 @@ impl Judgement {
 /// but `run`.
 pub fn decide(run: &FileRun) -> Judgement {
     let mut reasons = Vec::new();
+    let mut faults = Vec::new();
     let verdict = match (&run.status, run.output_error.as_ref()) {
         (ChildStatus::SpawnFailed { reason }, _) => {
             // Discovery's reasons for a unit that never got a child are
@@ -89,12 +95,15 @@ pub fn decide(run: &FileRun) -> Judgement {
             ));
             Verdict::Timeout
         }
+        // Stopped by the run, not by its own timeout: not the file's own
+        // failure (the run fails for the work it did not finish), so it is
+        // not recorded in the history, as a flip or as a duration.
         (ChildStatus::GlobalTimeout { after }, _) => {
             reasons.push(format!(
                 "stopped by ptest: the global timeout ({}) expired",
                 crate::util::duration::format_duration(*after)
             ));
-            Verdict::Timeout
+            Verdict::Interrupted
         }
         (_, Some(err)) => {
             reasons.push(format!("cannot read output: {err}"));
@@ -116,7 +125,7 @@ pub fn decide(run: &FileRun) -> Judgement {
                         Verdict::Error
                     }
                 },
-                (Protocol::Tap, Some(tap), _) => judge_tap(tap, status, &mut reasons),
+                (Protocol::Tap, Some(tap), _) => judge_tap(tap, status, &mut reasons, &mut faults),
                 (Protocol::Libtest, _, _) => {
                     super::libtest::judge(run.libtest.as_ref(), status, &mut reasons)
                 }
@@ -142,19 +151,28 @@ pub fn decide(run: &FileRun) -> Judgement {
             if run.leaked == 1 { "" } else { "es" }
         ));
     }
-    Judgement { verdict, reasons }
+    Judgement {
+        verdict,
+        reasons,
+        faults,
+    }
 }
 
 /// Judges one finished file into its summary: [`decide`], and the per-test
 /// results. The log tails are left empty for the caller to fill.
 pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
-    let Judgement { verdict, reasons } = decide(run);
+    let Judgement {
+        verdict,
+        reasons,
+        faults,
+    } = decide(run);
     let cases = cases(&id, run);
     FileSummary {
         id,
         path,
         verdict,
         reasons,
+        faults,
         protocol: Some(run.protocol),
         status: Some(run.status.clone()),
         duration: run.spawned.then_some(run.duration),
@@ -175,6 +193,8 @@ pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
         iteration: None,
         attempt_results: Vec::new(),
         flipped: Vec::new(),
+        stopped_by: None,
+        stopped: Vec::new(),
     }
 }
 
@@ -219,14 +239,17 @@ fn judge_tap(
     tap: &crate::parse::tap::TapReport,
     status: &ChildStatus,
     reasons: &mut Vec<String>,
+    faults: &mut Vec<String>,
 ) -> Verdict {
     let mut failed = false;
     if let Some(reason) = &tap.bail_out {
-        reasons.push(if reason.is_empty() {
+        let text = if reason.is_empty() {
             "Bail out!".to_string()
         } else {
             format!("Bail out! {reason}")
-        });
+        };
+        faults.push(text.clone());
+        reasons.push(text);
         failed = true;
     }
     let failing = || {
@@ -242,7 +265,9 @@ fn judge_tap(
         failed = true;
     }
     if !tap.problems.is_empty() {
-        reasons.extend(reason::capped_problems(&tap.problems));
+        let problems = reason::capped_problems(&tap.problems);
+        faults.extend(problems.iter().cloned());
+        reasons.extend(problems);
         failed = true;
     }
     if bad_exit(status, reasons) {

@@ -11,6 +11,7 @@ mod quarantine;
 
 use super::fit;
 use super::progress::{Model, Progress};
+use crate::merge::result::RunResult;
 use crate::merge::{FileSummary, RunSummary, Verdict};
 use crate::parse::CaseStatus;
 use crate::plan::Plan;
@@ -654,14 +655,16 @@ pub fn render_summary_with(
         ));
     }
     // The same precedence as the exit code: interrupted, incomplete, failed.
-    let result = if s.interrupted {
-        p.fail.apply_to("INTERRUPTED".to_string())
-    } else if let Some(why) = &s.incomplete {
-        p.fail.apply_to(format!("INCOMPLETE ({why})"))
-    } else if s.has_failures() {
-        p.fail.apply_to("FAIL".to_string())
-    } else {
-        p.pass.apply_to("PASS".to_string())
+    let result = match s.result() {
+        RunResult::Interrupted => p.fail.apply_to("INTERRUPTED".to_string()),
+        RunResult::Incomplete => p.fail.apply_to(format!(
+            "INCOMPLETE ({})",
+            s.incomplete
+                .as_deref()
+                .unwrap_or("not every unit was reported")
+        )),
+        RunResult::Fail => p.fail.apply_to("FAIL".to_string()),
+        RunResult::Pass => p.pass.apply_to("PASS".to_string()),
     };
     out.push_str(&format!("Result: {result}{}\n", quarantine::result_note(s)));
     out
@@ -675,12 +678,16 @@ fn render_failures(s: &RunSummary, p: &Palette) -> String {
     }
     let mut out = format!("{}\n", p.bold.apply_to("Failures:"));
     for f in &bad {
+        let mut why = f.reasons.join("; ");
+        if let Some(note) = quarantine::stopped_note(f) {
+            why.push_str(&note);
+        }
         out.push_str(&format!(
             "  {} {}  {}\n",
             p.verdict(f.verdict)
                 .apply_to(format!("{:<LABEL_WIDTH$}", f.verdict.label())),
             for_terminal(&f.id),
-            p.dim.apply_to(for_terminal(&f.reasons.join("; ")))
+            p.dim.apply_to(for_terminal(&why))
         ));
     }
     out.push('\n');

@@ -80,6 +80,7 @@ mod quarantine;
 mod suites;
 
 use crate::atomic::{write_atomically, AtomicWriteError};
+use crate::merge::quarantine::{case_quarantined, excused, excuses_own};
 use crate::merge::{FileSummary, RunSummary, Verdict};
 use crate::parse::{CaseResult, CaseStatus, Protocol};
 use crate::util::time::rfc3339;
@@ -161,8 +162,26 @@ struct FileOutcome {
     carries_output: bool,
 }
 
+/// Whether a failing case of `file` is not quarantined, so that it is
+/// written as a `<failure>` of its own.
+fn has_unquarantined_failure(file: &FileSummary) -> bool {
+    let keys = crate::merge::quarantine::case_keys(&file.cases);
+    file.cases
+        .iter()
+        .zip(&keys)
+        .any(|(c, key)| c.status.is_failure() && !case_quarantined(file, key))
+}
+
 fn file_outcome(file: &FileSummary) -> Option<FileOutcome> {
-    let reasons = one_line(&file.reasons.join("; "));
+    let mut reasons = file.reasons.clone();
+    if !file.stopped.is_empty() && excuses_own(file) {
+        reasons.push(format!(
+            "quarantined, but it kept {} from running: {}",
+            file.stopped.len(),
+            file.stopped.join(", ")
+        ));
+    }
+    let reasons = one_line(&reasons.join("; "));
     let non_success = |kind, ty: &str| {
         let mut status = TestCaseStatus::non_success(kind);
         status.set_type(ty).set_message(if reasons.is_empty() {
@@ -186,6 +205,13 @@ fn file_outcome(file: &FileSummary) -> Option<FileOutcome> {
         // cancelled CI job must not show it as green.
         Verdict::Interrupted => non_success(NonSuccessKind::Error, "interrupted"),
         Verdict::Fail if !file.cases.iter().any(|c| c.status.is_failure()) => {
+            non_success(NonSuccessKind::Failure, protocol_type(file.protocol))
+        }
+        // Every failing case is quarantined (written as skipped), but the
+        // file still fails the run: a crash, a bad plan, a `Bail out!`, or
+        // a failure that kept other units from running. The `(file)` case
+        // carries that failure, so the report is not green.
+        Verdict::Fail if !excused(file) && !has_unquarantined_failure(file) => {
             non_success(NonSuccessKind::Failure, protocol_type(file.protocol))
         }
         Verdict::NotRun => {
@@ -258,10 +284,17 @@ fn file_suite(file: &FileSummary) -> TestSuite {
     };
 
     // The case that carries the file's outcome and output: the `(file)` case,
-    // else the first failing case.
+    // else the first failing case that is not quarantined (a quarantined
+    // one is written as skipped), else the first failing case.
+    let keys = crate::merge::quarantine::case_keys(&file.cases);
     let primary = match &outcome {
         Some(_) => None,
-        None if file.verdict.is_failure() => file.cases.iter().position(|c| c.status.is_failure()),
+        None if file.verdict.is_failure() => file
+            .cases
+            .iter()
+            .zip(&keys)
+            .position(|(c, key)| c.status.is_failure() && !case_quarantined(file, key))
+            .or_else(|| file.cases.iter().position(|c| c.status.is_failure())),
         None => None,
     };
 
@@ -270,7 +303,6 @@ fn file_suite(file: &FileSummary) -> TestSuite {
     let mut used: HashSet<String> = HashSet::from([FILE_CASE_NAME.to_string()]);
     let mut output_placed = false;
     quarantine::mark_suite(file, &mut suite);
-    let keys = crate::merge::quarantine::case_keys(&file.cases);
     let mut reruns = reruns::Reruns::of(file);
     // An exit-code file's one case is the file: its reruns go there.
     let exit_case = outcome.is_none()

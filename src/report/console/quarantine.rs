@@ -97,6 +97,33 @@ pub(super) fn totals_line(s: &RunSummary) -> String {
     format!("Quarantined: {} (not counted)\n", parts.join(", "))
 }
 
+/// `; quarantined, but it kept 2 files from running: t/b.sh, t/c.sh`
+/// after the reasons of a quarantined file whose failure stopped other
+/// units (so it fails the run); `None` for any other file.
+pub(super) fn stopped_note(f: &FileSummary) -> Option<String> {
+    if f.stopped.is_empty() || !crate::merge::quarantine::excuses_own(f) {
+        return None;
+    }
+    let n = f.stopped.len();
+    let names: Vec<&str> = f
+        .stopped
+        .iter()
+        .take(super::MAX_GROUPED_NAMES)
+        .map(String::as_str)
+        .collect();
+    let more = n - names.len();
+    let more = if more > 0 {
+        format!(" and {more} more")
+    } else {
+        String::new()
+    };
+    Some(format!(
+        "; quarantined, but it kept {n} file{} from running: {}{more}",
+        plural(n),
+        names.join(", ")
+    ))
+}
+
 /// ` (2 quarantined failures)` after the result, when any file's failure
 /// was excused.
 pub(super) fn result_note(s: &RunSummary) -> String {

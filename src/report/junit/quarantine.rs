@@ -9,6 +9,10 @@
 //!   the text: CI dashboards show it without counting a failure. The
 //!   `(file)` case of a file whose failure quarantine excuses (a timeout,
 //!   an error, a bad exit status) is written the same way.
+//! - A failure quarantine does not excuse stays a failure: the `(file)`
+//!   case of a file whose quarantined tests failed *and* that crashed,
+//!   missed its plan or bailed out, or of a quarantined file whose failure
+//!   kept other units from running, is a `<failure>`/`<error>`.
 
 use crate::merge::quarantine::{case_quarantined, excused};
 use crate::merge::FileSummary;
