@@ -182,6 +182,18 @@ pub enum UnitKind {
         /// Run with `--ignored` (an `#[ignore]` test under `--run-ignored`).
         ignored: bool,
     },
+    /// Several test files of one batched `[[runner]]` started by one child
+    /// (see the module docs): the plan packs them
+    /// ([`crate::plan::Plan::batches`]), and the child's JUnit report is
+    /// split back into one result per file. [`Unit::path`] is the first
+    /// file's path.
+    Batch {
+        /// The files' paths, in the order they go on the command line.
+        paths: Vec<PathBuf>,
+        /// How they are started: the runner's command template, whose
+        /// `{files}` becomes one argument per path.
+        launcher: Launcher,
+    },
 }
 
 /// What a run calls its units in console output (`Running 10 tests`,
@@ -323,6 +335,12 @@ pub struct UnitSettings {
     /// run (`[quarantine] tests`, `--quarantine-flaky`; see
     /// [`crate::merge::quarantine`]).
     pub quarantine_tests: Vec<String>,
+    /// Whether its runner runs several files in one child (`[[runner]]`
+    /// `batch = true`), and the duration a batch aims at (`batch-target`);
+    /// `None`: one file per child. Set in discovery; the plan packs such
+    /// files into [`UnitKind::Batch`] units.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::util::time::opt_secs")]
+    pub batch: Option<std::time::Duration>,
     /// Which copy of the unit this is in a `--repeat` run (1-based), set by
     /// the plan ([`crate::plan::Plan::repeat`]), never by discovery; `None`:
     /// not a repeat run. Children see it as `PTEST_ITERATION`.
@@ -356,6 +374,7 @@ impl Default for UnitSettings {
             skip: None,
             quarantine: false,
             quarantine_tests: Vec::new(),
+            batch: None,
             iteration: None,
             sources: Vec::new(),
         }
@@ -389,6 +408,16 @@ impl Unit {
         match &self.kind {
             UnitKind::File { path, .. } => path,
             UnitKind::CargoTest { binary, .. } => binary,
+            UnitKind::Batch { paths, .. } => paths.first().map_or(Path::new(""), |p| p),
+        }
+    }
+
+    /// How many test files the unit runs: its files for a batch, else 1.
+    /// A unit's timeout is per file, so a batch's is this many times it.
+    pub fn span(&self) -> u32 {
+        match &self.kind {
+            UnitKind::File { .. } | UnitKind::CargoTest { .. } => 1,
+            UnitKind::Batch { paths, .. } => u32::try_from(paths.len()).unwrap_or(u32::MAX),
         }
     }
 
@@ -396,7 +425,7 @@ impl Unit {
     /// a cargo test a test.
     pub fn noun(&self) -> UnitNoun {
         match &self.kind {
-            UnitKind::File { .. } => UnitNoun::File,
+            UnitKind::File { .. } | UnitKind::Batch { .. } => UnitNoun::File,
             UnitKind::CargoTest { .. } => UnitNoun::Test,
         }
     }
@@ -406,6 +435,7 @@ impl Unit {
         match &self.kind {
             UnitKind::File { path, .. } => ContentKey::Bytes(path),
             UnitKind::CargoTest { binary, .. } => ContentKey::Stamp(binary),
+            UnitKind::Batch { .. } => ContentKey::Bytes(self.path()),
         }
     }
 
@@ -414,7 +444,7 @@ impl Unit {
     /// own suite, named by its id).
     pub fn suite(&self) -> Option<&str> {
         match &self.kind {
-            UnitKind::File { .. } => None,
+            UnitKind::File { .. } | UnitKind::Batch { .. } => None,
             UnitKind::CargoTest { binary_id, .. } => Some(binary_id),
         }
     }
@@ -422,7 +452,7 @@ impl Unit {
     /// How the unit is started.
     pub fn launcher(&self) -> &Launcher {
         match &self.kind {
-            UnitKind::File { launcher, .. } => launcher,
+            UnitKind::File { launcher, .. } | UnitKind::Batch { launcher, .. } => launcher,
             UnitKind::CargoTest { .. } => &DIRECT,
         }
     }
@@ -434,7 +464,7 @@ impl Unit {
     /// the whole path).
     pub fn runner_text(&self) -> String {
         match &self.kind {
-            UnitKind::File { launcher, .. } => match launcher {
+            UnitKind::File { launcher, .. } | UnitKind::Batch { launcher, .. } => match launcher {
                 Launcher::Direct => "(direct)".to_string(),
                 Launcher::Command { argv } => argv.join(" "),
                 Launcher::Interpreter { program, args } if args.is_empty() => program.clone(),
@@ -472,14 +502,8 @@ impl Unit {
         match &self.kind {
             UnitKind::File { path, launcher } => match launcher {
                 Launcher::Command { argv } => {
-                    let file = match &self.cwd {
-                        Some(_) => std::path::absolute(path).unwrap_or_else(|_| path.clone()),
-                        None => path.clone(),
-                    };
-                    Ok(argv
-                        .iter()
-                        .map(|arg| substitute(arg, &file, junit))
-                        .collect())
+                    let file = self.child_path(path);
+                    Ok(substitute_all(argv, std::slice::from_ref(&file), junit))
                 }
                 Launcher::Direct => Ok(vec![path.clone().into_os_string()]),
                 Launcher::Interpreter { program, args } => {
@@ -508,8 +532,46 @@ impl Unit {
                 }
                 Ok(argv)
             }
+            UnitKind::Batch { paths, launcher } => match launcher {
+                Launcher::Command { argv } => {
+                    let files: Vec<PathBuf> = paths.iter().map(|p| self.child_path(p)).collect();
+                    Ok(substitute_all(argv, &files, junit))
+                }
+                Launcher::Direct | Launcher::Interpreter { .. } | Launcher::Unrunnable { .. } => {
+                    Err("a batch needs a [[runner]] command with {files}")
+                }
+            },
         }
     }
+
+    /// `path` as the child is given it: absolute when the child starts in
+    /// a directory of its own ([`Unit::cwd`]).
+    fn child_path(&self, path: &Path) -> PathBuf {
+        match &self.cwd {
+            Some(_) => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+            None => path.to_path_buf(),
+        }
+    }
+}
+
+/// A command template with its placeholders substituted: an argument that
+/// is exactly `{files}` becomes one argument per file; in any other
+/// argument `{file}` and `{files}` stand for the first file (and the files
+/// joined by spaces), `{junit}` for `junit` when known.
+fn substitute_all(argv: &[String], files: &[PathBuf], junit: Option<&Path>) -> Vec<OsString> {
+    let first = files.first().map_or(Path::new(""), |p| p.as_path());
+    let mut out = Vec::with_capacity(argv.len() + files.len());
+    for arg in argv {
+        if arg == "{files}" {
+            out.extend(files.iter().map(|f| f.clone().into_os_string()));
+        } else if arg.contains("{files}") {
+            let joined: Vec<String> = files.iter().map(|f| f.to_string_lossy().into_owned()).collect();
+            out.push(substitute(&arg.replace("{files}", &joined.join(" ")), first, junit));
+        } else {
+            out.push(substitute(arg, first, junit));
+        }
+    }
+    out
 }
 
 /// One template argument with `{file}` (and `{junit}` when known)

@@ -310,9 +310,10 @@ impl Filters {
                     *launcher = resolve::runner_launcher(rule, launcher)
                 }
                 // Discovery makes files only.
-                UnitKind::CargoTest { .. } => {}
+                UnitKind::CargoTest { .. } | UnitKind::Batch { .. } => {}
             }
             unit.protocol = rule.protocol;
+            unit.settings.batch = rule.batch;
             unit.cwd = resolve::runner_cwd(rule, path);
             unit.settings
                 .sources

@@ -144,6 +144,9 @@ pub fn decide(run: &FileRun) -> Judgement {
             }
         }
     };
+    if let Some(note) = &run.note {
+        reasons.push(note.clone());
+    }
     if run.leaked > 0 {
         reasons.push(format!(
             "left {} process{} running after it exited (killed)",
@@ -457,6 +460,7 @@ mod tests {
             output_error: None,
             spawned: true,
             retry_after: None,
+                note: None,
         }
     }
 
