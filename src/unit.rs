@@ -339,7 +339,11 @@ pub struct UnitSettings {
     /// `batch = true`), and the duration a batch aims at (`batch-target`);
     /// `None`: one file per child. Set in discovery; the plan packs such
     /// files into [`UnitKind::Batch`] units.
-    #[serde(default, skip_serializing_if = "Option::is_none", with = "crate::util::time::opt_secs")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::util::time::opt_secs"
+    )]
     pub batch: Option<std::time::Duration>,
     /// Which copy of the unit this is in a `--repeat` run (1-based), set by
     /// the plan ([`crate::plan::Plan::repeat`]), never by discovery; `None`:
@@ -565,8 +569,15 @@ fn substitute_all(argv: &[String], files: &[PathBuf], junit: Option<&Path>) -> V
         if arg == "{files}" {
             out.extend(files.iter().map(|f| f.clone().into_os_string()));
         } else if arg.contains("{files}") {
-            let joined: Vec<String> = files.iter().map(|f| f.to_string_lossy().into_owned()).collect();
-            out.push(substitute(&arg.replace("{files}", &joined.join(" ")), first, junit));
+            let joined: Vec<String> = files
+                .iter()
+                .map(|f| f.to_string_lossy().into_owned())
+                .collect();
+            out.push(substitute(
+                &arg.replace("{files}", &joined.join(" ")),
+                first,
+                junit,
+            ));
         } else {
             out.push(substitute(arg, first, junit));
         }

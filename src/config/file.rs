@@ -515,7 +515,9 @@ impl Reader<'_> {
                     path: self.path.to_path_buf(),
                     line: at,
                     key: format!("{section}.batch"),
-                    expected: "a `command` with `{files}` (batch = true runs several files in one child)".to_string(),
+                    expected:
+                        "a `command` with `{files}` (batch = true runs several files in one child)"
+                            .to_string(),
                     found: "no `{files}` in the command".to_string(),
                 });
             }

@@ -60,7 +60,9 @@ pub fn split(plan: &Plan, mut run: Box<FileRun>) -> Vec<Piece> {
     }
     let whole = matches!(
         run.status,
-        ChildStatus::SpawnFailed { .. } | ChildStatus::Interrupted | ChildStatus::GlobalTimeout { .. }
+        ChildStatus::SpawnFailed { .. }
+            | ChildStatus::Interrupted
+            | ChildStatus::GlobalTimeout { .. }
     );
     if whole {
         let share = run.duration / u32::try_from(members.len()).unwrap_or(u32::MAX);

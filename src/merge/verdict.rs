@@ -460,7 +460,7 @@ mod tests {
             output_error: None,
             spawned: true,
             retry_after: None,
-                note: None,
+            note: None,
         }
     }
 

@@ -94,9 +94,7 @@ impl Plan {
 
     /// The batch entry `index` is held in, if any.
     pub fn batch_of(&self, index: usize) -> Option<usize> {
-        self.batches
-            .iter()
-            .position(|b| b.members.contains(&index))
+        self.batches.iter().position(|b| b.members.contains(&index))
     }
 
     /// Packs the files of batched runners into [`Plan::batches`] (see the

@@ -365,11 +365,17 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
                     dissolved &= run.index != index;
                     self.conclude(run);
                 }
-                Piece::Alone { index: member, reason } if !self.queue.is_stopped() => {
+                Piece::Alone {
+                    index: member,
+                    reason,
+                } if !self.queue.is_stopped() => {
                     self.notes.insert(member, reason);
                     self.queue.run_alone(member);
                 }
-                Piece::Alone { index: member, reason } => {
+                Piece::Alone {
+                    index: member,
+                    reason,
+                } => {
                     // The run is stopping: the file has no result.
                     let slot = Slot::new(0);
                     let attempt = self.next_attempt[member];
