@@ -2,7 +2,8 @@
 
 use super::{parse_duration, parse_env_pair, parse_jobs, Jobs};
 pub use crate::util::color::ColorWhen;
-use crate::util::{order::Order, shard::Shard};
+pub use super::ci::ShardArg;
+use crate::util::order::Order;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -177,9 +178,9 @@ pub struct RunArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Run shard K of N (1-based), split by recorded durations.
-    #[arg(long, value_name = "K/N")]
-    pub shard: Option<Shard>,
+    /// Run shard K of N (1-based), split by recorded durations; `auto`: from the CI's variables (GitLab, CircleCI, Buildkite, Azure, Bitbucket, or PTEST_SHARD_INDEX/PTEST_SHARD_TOTAL).
+    #[arg(long, value_name = "K/N|auto")]
+    pub shard: Option<ShardArg>,
 
     /// Dispatch order: failed-first (default), lpt, lexical, random, random:SEED.
     #[arg(long, value_name = "ORDER")]
@@ -276,6 +277,26 @@ pub struct RunArgs {
     /// Quarantine for this run the files and tests the history shows flipping at or above RATE (e.g. 0.2 or 20%).
     #[arg(long, value_name = "RATE", value_parser = crate::config::quarantine::parse_rate)]
     pub quarantine_flaky: Option<crate::config::quarantine::Rate>,
+
+    /// CI output options (`--github`, `--no-github`, `--markdown`).
+    #[command(flatten)]
+    pub ci: CiArgs,
+}
+
+/// GitHub Actions output and the Markdown summary, for a run and a merge.
+#[derive(Debug, Args, Default)]
+pub struct CiArgs {
+    /// Write GitHub Actions annotations, log groups and the job summary ($GITHUB_STEP_SUMMARY). Default: on when GITHUB_ACTIONS=true.
+    #[arg(long, overrides_with = "no_github", help_heading = "Reports")]
+    pub github: bool,
+
+    /// Do not write GitHub Actions output, even under GITHUB_ACTIONS=true.
+    #[arg(long, help_heading = "Reports")]
+    pub no_github: bool,
+
+    /// Write a Markdown summary (totals, failures, flaky, slowest) to PATH, for any CI or a pull-request comment.
+    #[arg(long, value_name = "PATH", help_heading = "Reports")]
+    pub markdown: Option<PathBuf>,
 }
 
 /// Options for `ptest merge`.
@@ -300,6 +321,10 @@ pub struct MergeArgs {
     /// When to use color. Default: auto.
     #[arg(long, value_name = "WHEN")]
     pub color: Option<ColorWhen>,
+
+    /// CI output options (`--github`, `--no-github`, `--markdown`).
+    #[command(flatten)]
+    pub ci: CiArgs,
 }
 
 /// `ptest report flaky|slow`.
