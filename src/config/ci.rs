@@ -43,9 +43,9 @@ impl std::str::FromStr for ShardArg {
         if s.trim().eq_ignore_ascii_case("auto") {
             return Ok(ShardArg::Auto);
         }
-        s.parse::<Shard>().map(ShardArg::Fixed).map_err(|e| {
-            format!("{e}, or `auto` to read it from the CI's variables")
-        })
+        s.parse::<Shard>()
+            .map(ShardArg::Fixed)
+            .map_err(|e| format!("{e}, or `auto` to read it from the CI's variables"))
     }
 }
 
@@ -168,12 +168,13 @@ pub fn shard_from_env(var: &dyn Fn(&str) -> Option<OsString>) -> Result<CiShard,
         let Some(raw_index) = text(vars.index).filter(|v| !v.is_empty()) else {
             continue;
         };
-        let raw_total = text(vars.total)
-            .filter(|v| !v.is_empty())
-            .ok_or(ShardEnvError::MissingTotal {
-                index: vars.index,
-                total: vars.total,
-            })?;
+        let raw_total =
+            text(vars.total)
+                .filter(|v| !v.is_empty())
+                .ok_or(ShardEnvError::MissingTotal {
+                    index: vars.index,
+                    total: vars.total,
+                })?;
         let total: usize = match raw_total.parse() {
             Ok(n) if n > 0 => n,
             _ => {
@@ -276,19 +277,34 @@ mod tests {
     #[test]
     fn each_ci_with_its_base() {
         for (pairs, want) in [
-            (&[("PTEST_SHARD_INDEX", "2"), ("PTEST_SHARD_TOTAL", "3")][..], "2/3"),
-            (&[("CI_NODE_INDEX", "1"), ("CI_NODE_TOTAL", "4")][..], "1/4"),
-            (&[("CIRCLE_NODE_INDEX", "0"), ("CIRCLE_NODE_TOTAL", "2")][..], "1/2"),
             (
-                &[("BUILDKITE_PARALLEL_JOB", "3"), ("BUILDKITE_PARALLEL_JOB_COUNT", "4")][..],
+                &[("PTEST_SHARD_INDEX", "2"), ("PTEST_SHARD_TOTAL", "3")][..],
+                "2/3",
+            ),
+            (&[("CI_NODE_INDEX", "1"), ("CI_NODE_TOTAL", "4")][..], "1/4"),
+            (
+                &[("CIRCLE_NODE_INDEX", "0"), ("CIRCLE_NODE_TOTAL", "2")][..],
+                "1/2",
+            ),
+            (
+                &[
+                    ("BUILDKITE_PARALLEL_JOB", "3"),
+                    ("BUILDKITE_PARALLEL_JOB_COUNT", "4"),
+                ][..],
                 "4/4",
             ),
             (
-                &[("SYSTEM_JOBPOSITIONINPHASE", "2"), ("SYSTEM_TOTALJOBSINPHASE", "2")][..],
+                &[
+                    ("SYSTEM_JOBPOSITIONINPHASE", "2"),
+                    ("SYSTEM_TOTALJOBSINPHASE", "2"),
+                ][..],
                 "2/2",
             ),
             (
-                &[("BITBUCKET_PARALLEL_STEP", "1"), ("BITBUCKET_PARALLEL_STEP_COUNT", "5")][..],
+                &[
+                    ("BITBUCKET_PARALLEL_STEP", "1"),
+                    ("BITBUCKET_PARALLEL_STEP_COUNT", "5"),
+                ][..],
                 "2/5",
             ),
         ] {
@@ -301,12 +317,18 @@ mod tests {
     fn missing_and_malformed_name_the_variable() {
         let err = shard_from_env(&env(&[("CI_NODE_TOTAL", "1")])).unwrap_err();
         let text = err.to_string();
-        assert!(text.contains("CIRCLE_NODE_INDEX/CIRCLE_NODE_TOTAL"), "{text}");
-        let err = shard_from_env(&env(&[("CIRCLE_NODE_INDEX", "2"), ("CIRCLE_NODE_TOTAL", "2")]))
-            .unwrap_err();
+        assert!(
+            text.contains("CIRCLE_NODE_INDEX/CIRCLE_NODE_TOTAL"),
+            "{text}"
+        );
+        let err = shard_from_env(&env(&[
+            ("CIRCLE_NODE_INDEX", "2"),
+            ("CIRCLE_NODE_TOTAL", "2"),
+        ]))
+        .unwrap_err();
         assert!(err.to_string().contains("CIRCLE_NODE_INDEX=`2`"), "{err}");
-        let err = shard_from_env(&env(&[("CI_NODE_INDEX", "x"), ("CI_NODE_TOTAL", "2")]))
-            .unwrap_err();
+        let err =
+            shard_from_env(&env(&[("CI_NODE_INDEX", "x"), ("CI_NODE_TOTAL", "2")])).unwrap_err();
         assert!(err.to_string().contains("CI_NODE_INDEX=`x`"), "{err}");
         let err = shard_from_env(&env(&[("CI_NODE_INDEX", "1")])).unwrap_err();
         assert!(err.to_string().contains("CI_NODE_TOTAL is not"), "{err}");

@@ -1,8 +1,8 @@
 //! The command line (clap derive). Pure data: no I/O happens while parsing.
 
+pub use super::ci::ShardArg;
 use super::{parse_duration, parse_env_pair, parse_jobs, Jobs};
 pub use crate::util::color::ColorWhen;
-pub use super::ci::ShardArg;
 use crate::util::order::Order;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;

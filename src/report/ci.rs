@@ -124,3 +124,69 @@ fn append(path: &Path, text: &str) -> io::Result<()> {
         .open(path)?;
     file.write_all(text.as_bytes())
 }
+
+/// A summary with one of everything the CI writers show, for their
+/// snapshot tests.
+#[cfg(test)]
+pub(crate) fn sample_summary() -> RunSummary {
+    use crate::merge::{FileSummary, Verdict};
+    use crate::parse::{CaseStatus, Protocol};
+    use crate::testing::{case, SummaryFixture};
+    use std::time::Duration;
+
+    let ran = |id: &str, verdict: Verdict, ms: u64| {
+        let mut f = FileSummary::not_run(id.into(), id.into(), "");
+        f.reasons.clear();
+        f.verdict = verdict;
+        f.duration = Some(Duration::from_millis(ms));
+        f.attempts = 1;
+        f.protocol = Some(Protocol::Tap);
+        f
+    };
+    let mut tap = ran("t/sum.t", Verdict::Fail, 1200);
+    tap.reasons = vec!["failed test 2".into()];
+    let mut failing = case(2, "adds, then carries", CaseStatus::Fail);
+    failing.diagnostics =
+        "  Failed test 'adds, then carries'\n  at t/sum.t line 12.\n         got: 3\n    expected: 4".into();
+    tap.cases = vec![case(1, "adds", CaseStatus::Pass), failing];
+    tap.stderr_tail = "# Looks like you failed 1 test of 2.\n".into();
+    tap.stderr_log = Some("runs/1/logs/t%2Fsum.t.1.stderr".into());
+
+    let mut rust = ran("tests/parse.rs::odd`name|x", Verdict::Fail, 300);
+    rust.protocol = Some(Protocol::Libtest);
+    rust.reasons = vec!["exited with status 101".into()];
+    rust.stderr_tail =
+        "thread 'odd' panicked at src/parse.rs:41:9:\n100% wrong: left == right\nnote: run with `RUST_BACKTRACE=1`\n".into();
+
+    let mut timeout = ran("t/slow.sh", Verdict::Timeout, 5000);
+    timeout.protocol = Some(Protocol::ExitCode);
+    timeout.reasons = vec!["timed out after 5.0s".into()];
+    timeout.attempts = 2;
+
+    let mut flaky = ran("t/net.t", Verdict::Flaky, 800);
+    flaky.reasons = vec!["passed on attempt 2 after failing on attempt 1".into()];
+    flaky.attempts = 2;
+    flaky.flipped = vec!["connects".into()];
+    flaky.cases = vec![case(1, "connects", CaseStatus::Pass)];
+
+    let mut quarantined = ran("t/legacy.t", Verdict::Fail, 100);
+    quarantined.reasons = vec!["failed test 1".into()];
+    quarantined.quarantined = true;
+    quarantined.cases = vec![case(1, "old api", CaseStatus::Fail)];
+
+    let mut passes = ran("t/ok.t", Verdict::Pass, 2500);
+    passes.cases = vec![case(1, "fine", CaseStatus::Pass)];
+    let skipped = FileSummary::skipped("t/skip.t".into(), "t/skip.t".into(), "no database");
+    SummaryFixture::new(vec![
+        tap,
+        rust,
+        timeout,
+        flaky,
+        quarantined,
+        passes,
+        skipped,
+    ])
+    .jobs(4)
+    .wall(Duration::from_millis(5400))
+    .build()
+}

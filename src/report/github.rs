@@ -61,9 +61,7 @@ pub fn escape_data(text: &str) -> String {
 /// A property value of a workflow command (`file=`, `title=`), escaped as
 /// [`escape_data`] and also `:` → `%3A`, `,` → `%2C`.
 pub fn escape_property(text: &str) -> String {
-    escape_data(text)
-        .replace(':', "%3A")
-        .replace(',', "%2C")
+    escape_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
 /// Where in the source a failure happened.
@@ -262,7 +260,12 @@ fn first_lines(text: &str, n: usize) -> String {
 /// The annotations of one failing file: one per failing test with a
 /// location, else one for the file.
 fn failure_annotations(f: &FileSummary, excused: bool) -> Vec<Annotation> {
-    let level = Level::Error;
+    // A quarantined failure does not fail the run: a warning.
+    let level = if excused {
+        Level::Warning
+    } else {
+        Level::Error
+    };
     let quarantined = if excused { " (quarantined)" } else { "" };
     let mut out = Vec::new();
     for case in f.cases.iter().filter(|c| c.status.is_failure()) {
@@ -447,10 +450,7 @@ mod tests {
     #[test]
     fn escapes_as_the_workflow_command_rules_say() {
         assert_eq!(escape_data("50% a\r\nb: c, d"), "50%25 a%0D%0Ab: c, d");
-        assert_eq!(
-            escape_property("t/a,b:c%\n.t"),
-            "t/a%2Cb%3Ac%25%0A.t"
-        );
+        assert_eq!(escape_property("t/a,b:c%\n.t"), "t/a%2Cb%3Ac%25%0A.t");
     }
 
     #[test]
@@ -481,5 +481,46 @@ mod tests {
         assert_eq!(locate("see http://example.com:80 now"), None);
         assert_eq!(locate("ratio 3:4 at noon"), None);
         assert_eq!(locate("exited with status 1"), None);
+    }
+}
+
+#[cfg(test)]
+mod snapshots {
+    use super::*;
+    use crate::report::ci::sample_summary;
+
+    #[test]
+    fn annotations_of_every_kind_of_file() {
+        let lines = annotations(&sample_summary(), "the job summary");
+        insta::assert_snapshot!(lines.join("\n"));
+    }
+
+    #[test]
+    fn at_most_ten_with_a_count_of_the_rest() {
+        use crate::merge::{FileSummary, Verdict};
+        let files: Vec<FileSummary> = (0..14)
+            .map(|i| {
+                let id = format!("t/f{i:02}.t");
+                let mut f = FileSummary::not_run(id.clone(), id.into(), "exited with status 1");
+                f.verdict = if i < 12 {
+                    Verdict::Fail
+                } else {
+                    Verdict::Flaky
+                };
+                f
+            })
+            .collect();
+        let s = crate::testing::SummaryFixture::new(files).build();
+        let lines = annotations(&s, "the job summary");
+        assert_eq!(lines.len(), MAX_ANNOTATIONS);
+        assert!(
+            lines[8].starts_with("::error file=t/f08.t,"),
+            "{}",
+            lines[8]
+        );
+        assert_eq!(
+            lines[9],
+            "::error title=ptest%3A 3 more failures and 2 more flaky files not annotated::GitHub shows at most 10 annotations per step; 3 more failures and 2 more flaky files are not shown here. The full report: the job summary."
+        );
     }
 }

@@ -236,7 +236,10 @@ pub fn bound(s: &RunSummary) -> Option<(Duration, String)> {
         .copied()?;
     let share = sum / slots as u32;
     Some(if d >= share {
-        (d, format!("longest {}: {}", s.units.singular(), code(&longest.id)))
+        (
+            d,
+            format!("longest {}: {}", s.units.singular(), code(&longest.id)),
+        )
     } else {
         (
             share,
@@ -313,7 +316,10 @@ fn failure(f: &FileSummary) -> String {
             }
         }
         if failing.len() > 10 {
-            text.push_str(&format!("… and {} more failing tests\n", failing.len() - 10));
+            text.push_str(&format!(
+                "… and {} more failing tests\n",
+                failing.len() - 10
+            ));
         }
         out.push_str(&fence(&text));
         out.push('\n');
@@ -445,7 +451,11 @@ fn slowest(s: &RunSummary) -> String {
         s.units.title().trim_end_matches('s'),
     );
     for (f, d) in timed.iter().take(SLOWEST) {
-        out.push_str(&format!("| {} | {} |\n", format_duration(*d), cell(&name(f))));
+        out.push_str(&format!(
+            "| {} | {} |\n",
+            format_duration(*d),
+            cell(&name(f))
+        ));
     }
     out.push('\n');
     out
@@ -496,5 +506,47 @@ mod tests {
         assert_eq!(fence("x ``` y"), "````text\nx ``` y\n````\n");
         assert_eq!(cell("a|b\nc"), "a\\|b c");
         assert_eq!(plain("<b>*x*</b>"), "&lt;b&gt;\\*x\\*&lt;/b&gt;");
+    }
+}
+
+#[cfg(test)]
+mod snapshots {
+    use super::*;
+    use crate::report::ci::sample_summary;
+
+    #[test]
+    fn summary_of_every_kind_of_file() {
+        let options = MarkdownOptions {
+            limit: usize::MAX,
+            full_report: "the JSON summary s.json".into(),
+        };
+        insta::assert_snapshot!(render(&sample_summary(), &options));
+    }
+
+    #[test]
+    fn truncates_failures_before_the_limit_with_a_note() {
+        let s = sample_summary();
+        let whole = render(
+            &s,
+            &MarkdownOptions {
+                limit: usize::MAX,
+                full_report: "x".into(),
+            },
+        );
+        let limit = whole.len() - 200;
+        let options = MarkdownOptions {
+            limit,
+            full_report: "the JSON summary s.json".into(),
+        };
+        let cut = render(&s, &options);
+        assert!(cut.len() <= limit, "{} > {limit}", cut.len());
+        assert!(cut.contains("> **Truncated:** "), "{cut}");
+        assert!(
+            cut.contains("The full report: the JSON summary s.json."),
+            "{cut}"
+        );
+        // The short sections after the failures are kept.
+        assert!(cut.contains("### Flaky (1)"), "{cut}");
+        assert!(cut.contains("### Slowest files"), "{cut}");
     }
 }
