@@ -237,3 +237,45 @@ fn shard_auto_missing_or_malformed_is_a_usage_error_naming_it() {
         run.describe()
     );
 }
+
+#[test]
+fn completions_man_page_and_help_headings_come_from_the_clap_definitions() {
+    let suite = Suite::new();
+    for (shell, needle) in [
+        ("bash", "complete -F"),
+        ("zsh", "#compdef ptest"),
+        ("fish", "complete -c ptest"),
+        ("elvish", "edit:completion:arg-completer[ptest]"),
+        ("powershell", "Register-ArgumentCompleter"),
+    ] {
+        let run = suite.run(&["completions", shell]);
+        run.expect_code(0);
+        assert!(run.stdout.contains(needle), "{shell}: {}", run.describe());
+        assert!(run.stdout.contains("shard"), "{shell}: {}", run.describe());
+    }
+    suite.run(&["completions", "tcsh"]).expect_code(2);
+    let man = suite.run(&["man"]);
+    man.expect_code(0);
+    assert!(man.stdout.contains(".TH ptest 1"), "{}", man.describe());
+    assert!(man.stdout.contains("\\-\\-markdown"), "{}", man.describe());
+    let help = suite.run(&["--help"]);
+    let headings: Vec<&str> = help
+        .stdout
+        .lines()
+        .filter(|l| l.ends_with(':') && !l.starts_with(' '))
+        .collect();
+    for h in [
+        "Selection:",
+        "Scheduling:",
+        "Retries:",
+        "Output:",
+        "Reports:",
+    ] {
+        assert!(headings.contains(&h), "{h} in {headings:?}");
+    }
+    let reports = help.stdout.split("Reports:").nth(1).unwrap_or_default();
+    assert!(
+        reports.contains("--junit") && reports.contains("--markdown"),
+        "{reports}"
+    );
+}
