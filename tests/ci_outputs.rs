@@ -70,10 +70,10 @@ fn github_actions_gets_annotations_groups_and_a_job_summary() {
     let open = run
         .stdout
         .find("::group::Output of t/panics.sh")
-        .expect(&run.describe());
+        .unwrap_or_else(|| panic!("{}", run.describe()));
     let close = run.stdout[open..]
         .find("::endgroup::")
-        .expect(&run.describe());
+        .unwrap_or_else(|| panic!("{}", run.describe()));
     assert!(run.stdout[open..open + close].contains("panicked at src/lib.rs:7:5"));
     // Appended, not overwritten.
     let md = std::fs::read_to_string(&step).unwrap();
