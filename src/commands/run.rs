@@ -11,6 +11,7 @@ use crate::discover::{self, DiscoverOptions};
 use crate::history::{self, History};
 use crate::merge::{Merger, RunSummary};
 use crate::plan::{self, Expectations, ImportedDurations, Plan, PlanOptions};
+use crate::report::ci::{full_report_hint, write_ci_outputs};
 use crate::report::console::{err_line, out, Console, ConsoleOptions};
 use crate::report::json;
 use crate::report::views::{empty_shard_note, list_shard_line, render_list, schedule_note};
@@ -101,6 +102,13 @@ pub fn run_units(settings: &Settings, files: Vec<Unit>) -> Result<Exit, CliError
             settings.junit.value.as_deref(),
             settings.json.value.as_deref(),
         )?;
+        let hint = full_report_hint(
+            &settings.ci,
+            settings.json.value.as_deref(),
+            settings.junit.value.as_deref(),
+            None,
+        );
+        write_ci_outputs(&summary, &settings.ci, &hint)?;
         return Ok(Exit::Passed);
     }
     run_plan(settings, &plan, jobs)
@@ -115,7 +123,8 @@ fn run_plan(settings: &Settings, plan: &Plan, jobs: usize) -> Result<Exit, CliEr
     );
     let mut console = Console::new(console_options, plan)
         .with_retries(plan, settings.retries.value)
-        .with_until_fail(settings.until_fail);
+        .with_until_fail(settings.until_fail)
+        .with_github(settings.ci.github);
     let mut merger = Merger::new(plan)
         .with_shard(shard_label(settings))
         .with_flaky_fails(settings.flaky_fail.value);
@@ -150,8 +159,18 @@ fn run_plan(settings: &Settings, plan: &Plan, jobs: usize) -> Result<Exit, CliEr
         settings.junit.value.as_deref(),
         settings.json.value.as_deref(),
     );
-    let exit = Exit::of_summary(&summary, written.is_ok());
+    let hint = full_report_hint(
+        &settings.ci,
+        settings.json.value.as_deref(),
+        settings.junit.value.as_deref(),
+        Some(&outcome.run_dir.join("summary.json")),
+    );
+    let ci = write_ci_outputs(&summary, &settings.ci, &hint);
+    let exit = Exit::of_summary(&summary, written.is_ok() && ci.is_ok());
     if let Err(err) = written {
+        CliError::from(err).print();
+    }
+    if let Err(err) = ci {
         CliError::from(err).print();
     }
     Ok(exit)

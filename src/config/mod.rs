@@ -17,6 +17,7 @@
 //! profile > `[run]` > built-in default once, into a
 //! [`settings::Settings`] that records where each value came from.
 
+pub mod ci;
 pub mod cli;
 pub mod file;
 pub mod quarantine;

@@ -145,6 +145,9 @@ pub enum SettingsError {
         /// What is wrong with its value.
         problem: String,
     },
+    /// `--shard auto` found no shard in the CI's variables.
+    #[error(transparent)]
+    ShardEnv(#[from] super::ci::ShardEnvError),
 }
 
 /// What one layer (command line, environment, a profile, `[run]`) sets;
@@ -427,6 +430,10 @@ pub struct Settings {
     pub color: Sourced<ColorWhen>,
     /// Run only this shard.
     pub shard: Option<Shard>,
+    /// `--shard auto`: the CI variables the shard was read from.
+    pub shard_from: Option<super::ci::CiShard>,
+    /// GitHub Actions output and the Markdown summary.
+    pub ci: super::ci::CiOutputs,
     /// Seed expected durations from this file.
     pub durations: Option<PathBuf>,
     /// Write a JUnit XML report here.
@@ -547,6 +554,16 @@ impl Settings {
             settings.config = Some(config.path);
         }
         settings.profile = profile;
+        if args.shard == Some(super::ci::ShardArg::Auto) {
+            let found = super::ci::shard_from_env(var)?;
+            settings.shard = Some(found.shard);
+            settings.shard_from = Some(found);
+        }
+        settings.ci = super::ci::CiOutputs::resolve(
+            super::ci::CiOutputs::flag(args.ci.github, args.ci.no_github),
+            args.ci.markdown.clone(),
+            var,
+        );
         Ok(settings)
     }
 
@@ -579,7 +596,12 @@ impl Settings {
             quiet: pick(layers, |l| &l.quiet, false),
             verbose: pick(layers, |l| &l.verbose, false),
             color: pick(layers, |l| &l.color, ColorWhen::Auto),
-            shard: args.shard,
+            shard: match args.shard {
+                Some(super::ci::ShardArg::Fixed(shard)) => Some(shard),
+                Some(super::ci::ShardArg::Auto) | None => None,
+            },
+            shard_from: None,
+            ci: super::ci::CiOutputs::default(),
             durations: args.durations.clone(),
             junit: optional(layers, |l| &l.junit),
             json: optional(layers, |l| &l.json),
@@ -795,6 +817,8 @@ pub struct MergeSettings {
     pub history: Option<Sourced<PathBuf>>,
     /// When to use color.
     pub color: Sourced<ColorWhen>,
+    /// GitHub Actions output and the Markdown summary.
+    pub ci: super::ci::CiOutputs,
 }
 
 impl MergeSettings {
@@ -808,6 +832,11 @@ impl MergeSettings {
             json: args.json.clone(),
             history: layers.iter().find_map(|l| l.history.clone()),
             color: pick(&layers, |l| &l.color, ColorWhen::Auto),
+            ci: super::ci::CiOutputs::resolve(
+                super::ci::CiOutputs::flag(args.ci.github, args.ci.no_github),
+                args.ci.markdown.clone(),
+                &|name| std::env::var_os(name),
+            ),
         }
     }
 }

@@ -165,6 +165,8 @@ pub struct Console {
     until_fail: bool,
     /// What the plan's units are called (`files`, `tests`).
     noun: UnitNoun,
+    /// Fold failure output in `::group::` for GitHub Actions.
+    github: bool,
 }
 
 impl Console {
@@ -202,7 +204,16 @@ impl Console {
             total_attempts: Vec::new(),
             until_fail: false,
             noun: plan.noun(),
+            github: false,
         }
+    }
+
+    /// Folds each failure's output tail in a `::group::` (GitHub
+    /// Actions), so the log shows the verdict lines and opens the output
+    /// on a click.
+    pub fn with_github(mut self, github: bool) -> Console {
+        self.github = github;
+        self
     }
 
     /// Announces the run as `--until-fail` (`until a file fails (at most
@@ -396,7 +407,7 @@ impl Console {
             text.push_str(&render_flipped(f, &self.palette));
         }
         if f.verdict.is_failure() || f.leaked > 0 {
-            text.push_str(&render_details(f, &self.palette));
+            text.push_str(&render_details_folded(f, &self.palette, self.github));
         } else if self.options.verbosity == Verbosity::Verbose {
             text.push_str(&render_output(f, &self.palette, true));
         }
@@ -533,6 +544,15 @@ pub fn render_file_line_labelled(f: &FileSummary, label: &str, p: &Palette) -> S
 /// For a failing file: every reason, the failing TAP lines with their
 /// diagnostics, and the tail of its output.
 pub fn render_details(f: &FileSummary, p: &Palette) -> String {
+    render_details_folded(f, p, false)
+}
+
+/// Output tails longer than this many lines are folded under `--github`.
+const FOLD_LINES: usize = 3;
+
+/// [`render_details`], with the output tail in a `::group::` when `fold`
+/// (GitHub Actions) and it is longer than [`FOLD_LINES`].
+fn render_details_folded(f: &FileSummary, p: &Palette, fold: bool) -> String {
     let mut out = String::new();
     // The line already shows the first reason of a file that did not pass.
     let shown = usize::from(f.verdict != Verdict::Pass);
@@ -564,7 +584,13 @@ pub fn render_details(f: &FileSummary, p: &Palette) -> String {
         ));
     }
     if f.verdict.is_failure() {
-        out.push_str(&render_output(f, p, false));
+        let output = render_output(f, p, false);
+        if fold && output.lines().count() > FOLD_LINES {
+            let title = format!("Output of {}", for_terminal(&f.id));
+            out.push_str(&super::github::group(&title, &output));
+        } else {
+            out.push_str(&output);
+        }
     }
     out
 }

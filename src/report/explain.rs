@@ -59,6 +59,15 @@ fn run_rows(s: &Settings) -> Vec<Row> {
                 Source::Default.to_string(),
             ),
         },
+        match (&s.shard, &s.shard_from) {
+            (Some(shard), Some(from)) => (
+                "shard".into(),
+                shard.to_string(),
+                format!("--shard auto: {}", from.describe()),
+            ),
+            (Some(shard), None) => ("shard".into(), shard.to_string(), "--shard".into()),
+            (None, _) => ("shard".into(), "(none)".into(), Source::Default.to_string()),
+        },
         row("jobs", &s.jobs, |j| match j {
             crate::config::Jobs::Auto => format!("auto ({})", j.resolve()),
             crate::config::Jobs::Count(n) => n.to_string(),
