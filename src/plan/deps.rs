@@ -55,6 +55,36 @@ pub(super) fn resolve(units: &[&Unit]) -> Result<Vec<Vec<usize>>, PlanError> {
     Ok(deps)
 }
 
+/// For each unit, a label shared by exactly the units of its connected
+/// component of the `depends-on` graph (edges taken both ways; a
+/// dependency that is not among `units` adds no edge): the label is the
+/// index of the component's first unit. Units that must run on one shard.
+pub(super) fn components(units: &[&Unit]) -> Vec<usize> {
+    let index: HashMap<&str, usize> = units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.id.as_str(), i))
+        .collect();
+    let mut parent: Vec<usize> = (0..units.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    for (i, unit) in units.iter().enumerate() {
+        for dep in &unit.settings.depends_on {
+            if let Some(&j) = index.get(dep.as_str()) {
+                let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+                // The smaller index is the root: the label is the first unit.
+                parent[a.max(b)] = a.min(b);
+            }
+        }
+    }
+    (0..units.len()).map(|i| root(&mut parent, i)).collect()
+}
+
 /// Depth-first search with three colours; a grey node met again closes a
 /// cycle, reported from its first member.
 fn check_acyclic(units: &[&Unit], deps: &[Vec<usize>]) -> Result<(), PlanError> {
@@ -178,6 +208,23 @@ mod tests {
                 dependency: "t/setup.sh".into()
             }
         );
+    }
+
+    #[test]
+    fn components_join_chains_both_ways_and_leave_the_rest_alone() {
+        let units = [
+            unit("a", &[]),
+            unit("b", &["c"]),
+            unit("c", &[]),
+            unit("d", &["a"]),
+            unit("e", &["outside"]),
+            unit("f", &["c", "d"]),
+        ];
+        let refs: Vec<&Unit> = units.iter().collect();
+        // {a, d, f, c, b} through f; e alone.
+        assert_eq!(components(&refs), [0, 0, 0, 0, 4, 0]);
+        let apart = [unit("a", &[]), unit("b", &["c"]), unit("c", &[])];
+        assert_eq!(components(&apart.iter().collect::<Vec<_>>()), [0, 1, 1]);
     }
 
     #[test]
