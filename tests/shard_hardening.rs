@@ -388,7 +388,10 @@ fn the_readme_ci_recipe_with_depends_on_runs_every_file_once() {
     let mut listed = Vec::new();
     for k in 1..=4 {
         let command = readme_shard_command(k);
-        assert!(command.iter().any(|a| a == &format!("{k}/4")), "{command:?}");
+        assert!(
+            command.iter().any(|a| a == &format!("{k}/4")),
+            "{command:?}"
+        );
         for mode in ["--list", "--dry-run"] {
             let mut args = command.clone();
             args.push(mode.into());

@@ -85,6 +85,65 @@ pub(super) fn components(units: &[&Unit]) -> Vec<usize> {
     (0..units.len()).map(|i| root(&mut parent, i)).collect()
 }
 
+/// A unit added to a run because a selected unit depends on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelectedDependency {
+    /// The dependency added.
+    pub id: String,
+    /// The first selected unit (in id order) found to depend on it.
+    pub of: String,
+}
+
+/// The key of [`crate::unit::UnitSettings::sources`] that marks a unit
+/// selected only as a dependency (its value: `as a dependency of ID`).
+pub const SELECTED_KEY: &str = "selected";
+
+/// Adds to `selected` what its units depend on, transitively: each
+/// dependency that is not selected yet is asked of `find` (which looks in
+/// the rest of the suite, or on disk), marked with [`SELECTED_KEY`] and
+/// scanned in turn. A dependency `find` does not know stays missing (the
+/// plan then refuses it by name). Returns the units, sorted by id, and
+/// what was added, in the order it was found.
+pub fn select_dependencies(
+    mut selected: Vec<Unit>,
+    mut find: impl FnMut(&Unit, &str) -> Option<Unit>,
+) -> (Vec<Unit>, Vec<SelectedDependency>) {
+    selected.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut have: std::collections::HashSet<String> =
+        selected.iter().map(|u| u.id.to_string()).collect();
+    let mut added = Vec::new();
+    let mut next = 0;
+    while next < selected.len() {
+        let wanted: Vec<String> = selected[next]
+            .settings
+            .depends_on
+            .iter()
+            .map(|d| d.to_string())
+            .filter(|d| !have.contains(d))
+            .collect();
+        for dep in wanted {
+            if have.contains(&dep) {
+                continue;
+            }
+            if let Some(mut unit) = find(&selected[next], &dep) {
+                if unit.id.as_str() != dep {
+                    continue;
+                }
+                let of = selected[next].id.to_string();
+                unit.settings
+                    .sources
+                    .push((SELECTED_KEY.to_string(), format!("as a dependency of {of}")));
+                have.insert(dep.clone());
+                added.push(SelectedDependency { id: dep, of });
+                selected.push(unit);
+            }
+        }
+        next += 1;
+    }
+    selected.sort_by(|a, b| a.id.cmp(&b.id));
+    (selected, added)
+}
+
 /// Depth-first search with three colours; a grey node met again closes a
 /// cycle, reported from its first member.
 fn check_acyclic(units: &[&Unit], deps: &[Vec<usize>]) -> Result<(), PlanError> {
@@ -225,6 +284,31 @@ mod tests {
         assert_eq!(components(&refs), [0, 0, 0, 0, 4, 0]);
         let apart = [unit("a", &[]), unit("b", &["c"]), unit("c", &[])];
         assert_eq!(components(&apart.iter().collect::<Vec<_>>()), [0, 1, 1]);
+    }
+
+    #[test]
+    fn selecting_a_unit_selects_its_dependencies_transitively() {
+        let pool = [
+            unit("a", &[]),
+            unit("b", &["a"]),
+            unit("c", &["b", "x"]),
+            unit("d", &[]),
+        ];
+        let (units, added) = select_dependencies(vec![pool[2].clone()], |_, id| {
+            pool.iter().find(|u| u.id.as_str() == id).cloned()
+        });
+        let ids: Vec<&str> = units.iter().map(|u| u.id.as_str()).collect();
+        // `x` is nowhere: left for the plan to refuse.
+        assert_eq!(ids, ["a", "b", "c"]);
+        let added: Vec<(&str, &str)> = added
+            .iter()
+            .map(|a| (a.id.as_str(), a.of.as_str()))
+            .collect();
+        assert_eq!(added, [("b", "c"), ("a", "b")]);
+        assert!(units[0]
+            .settings
+            .sources
+            .contains(&(SELECTED_KEY.into(), "as a dependency of b".into())));
     }
 
     #[test]

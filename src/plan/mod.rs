@@ -86,7 +86,7 @@ mod shard;
 mod tests;
 
 pub use bound::{Bound, BoundItem};
-pub use deps::PlanError;
+pub use deps::{select_dependencies, PlanError, SelectedDependency, SELECTED_KEY};
 pub use dryrun::render_dry_run;
 pub use durations::{DurationsError, ImportedDurations};
 pub use estimate::{Expectation, Expectations};
@@ -334,8 +334,7 @@ impl Plan {
             let units: Vec<&Unit> = entries.iter().map(|(e, _, _)| &e.file).collect();
             let together = deps::components(&units);
             let part = partition_together(&items, &together, shard.count);
-            let fingerprint =
-                shard::fingerprint(&items, &together, shard.count, part.hash_split);
+            let fingerprint = shard::fingerprint(&items, &together, shard.count, part.hash_split);
             let planned = part.members(&items);
             let mine = shard.index.wrapping_sub(1);
             let mut bins = part.bins.iter();

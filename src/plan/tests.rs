@@ -1057,7 +1057,11 @@ fn a_dependency_chain_is_one_bin_of_the_lpt_packing() {
     );
     files[1].settings.depends_on = vec![crate::unit::UnitId::new("a".into())];
     files[2].settings.depends_on = vec![crate::unit::UnitId::new("b".into())];
-    let plan = Plan::build(files, &e, &options(1, Order::Lpt, Some("1/2".parse().unwrap())));
+    let plan = Plan::build(
+        files,
+        &e,
+        &options(1, Order::Lpt, Some("1/2".parse().unwrap())),
+    );
     let info = plan.shard.unwrap();
     // {a,b,c} (3) → 1; d (2.5) → 2; e (2) → 2.
     assert_eq!(info.planned, vec![vec!["a", "b", "c"], vec!["d", "e"]]);
