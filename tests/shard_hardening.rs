@@ -433,3 +433,38 @@ fn the_readme_ci_recipe_with_depends_on_runs_every_file_once() {
     ]);
     assert_eq!(merge.code, Some(0), "{}", merge.describe());
 }
+
+/// Issue 15, item 14: a shard count far above the suite is refused when
+/// the command line is read, quickly and in one short line (it aborted on
+/// a 64 GiB allocation, or printed a 300 MB `--dry-run` line); a count
+/// above the number of files still runs, with a warning naming the empty
+/// shards.
+#[test]
+fn huge_shard_counts_are_refused_and_excess_shards_are_named() {
+    let s = quick_suite();
+    for (shard, extra) in [
+        ("1/4294967296", None),
+        ("1/100000000", Some("--dry-run")),
+        ("3/1001", Some("--list")),
+    ] {
+        let mut args = vec!["t", "--no-history", "--shard", shard];
+        args.extend(extra);
+        let run = s.run(&args);
+        assert_eq!(run.code, Some(2), "{}", run.describe());
+        assert!(run.stderr.contains("at most 1000"), "{}", run.describe());
+        assert!(
+            run.stdout.len() + run.stderr.len() < 4096,
+            "short output: {}",
+            run.describe()
+        );
+    }
+    let run = s.run(&["t", "--no-history", "--shard", "7/8", "--dry-run"]);
+    assert_eq!(run.code, Some(0), "{}", run.describe());
+    assert!(
+        run.stderr.contains(
+            "ptest: warning: --shard 7/8: 8 shards for 5 files: only 5 get any, the other 3 run nothing"
+        ),
+        "{}",
+        run.describe()
+    );
+}

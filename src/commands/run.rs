@@ -87,6 +87,9 @@ pub fn run_units(settings: &Settings, files: Vec<Unit>) -> Result<Exit, CliError
     };
     // A cycle or a dependency outside the run: nothing starts (exit 2).
     plan.check()?;
+    if let Some(line) = too_many_shards(&plan) {
+        err_line(&line);
+    }
 
     if settings.dry_run {
         out(&plan::render_dry_run(&plan));
@@ -401,6 +404,23 @@ fn with_dependencies(settings: &Settings, files: Vec<Unit>, suite: Vec<Unit>) ->
         ));
     }
     files
+}
+
+/// The warning for a split into more shards than there are files (or
+/// dependency chains): some shards can only be empty.
+fn too_many_shards(plan: &Plan) -> Option<String> {
+    let info = plan.shard.as_ref()?;
+    let files: usize = info.counts.iter().sum();
+    let used = info.counts.iter().filter(|&&n| n > 0).count();
+    (info.shard.count > files).then(|| {
+        format!(
+            "ptest: warning: --shard {}: {} shards for {files} {}: only {used} get any, the other {} run nothing",
+            info.shard,
+            info.shard.count,
+            plan.noun().word(files),
+            info.shard.count - used
+        )
+    })
 }
 
 /// Expected durations from the history and `--durations`; neither changes
