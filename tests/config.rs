@@ -608,3 +608,36 @@ fn env_names_that_are_empty_hold_equals_or_belong_to_ptest_are_refused() {
     );
     assert!(!s.path().join(".suite/ran").exists(), "nothing ran");
 }
+
+/// Issue 15, bad input: `--profile NAME` (or `PTEST_PROFILE`) with no
+/// `ptest.toml` at all is an error, as a profile the file lacks is; before,
+/// it was silently ignored and the run went on without the profile.
+#[test]
+fn a_profile_named_without_any_ptest_toml_is_an_error() {
+    let s = Suite::new();
+    s.file("t/a.sh", "touch .suite/ran\nexit 0\n");
+    let run = s.run(&["t", "--profile", "fast", "--no-history"]);
+    assert_eq!(run.code, Some(2), "{}", run.describe());
+    assert!(
+        run.stderr
+            .contains("unknown profile `fast` (from --profile); there is no ptest.toml in"),
+        "{}",
+        run.describe()
+    );
+    let run = s
+        .ptest(&["t", "--no-history"])
+        .env("PTEST_PROFILE", "ci")
+        .run();
+    assert_eq!(run.code, Some(2), "{}", run.describe());
+    assert!(
+        run.stderr
+            .contains("unknown profile `ci` (from environment PTEST_PROFILE)"),
+        "{}",
+        run.describe()
+    );
+    assert!(!s.path().join(".suite/ran").exists(), "nothing ran");
+    // With the file and the profile, it runs.
+    s.config("[profile.fast]\njobs = 1\n");
+    let run = s.run(&["t", "--profile", "fast", "--no-history"]);
+    assert_eq!(run.code, Some(0), "{}", run.describe());
+}
