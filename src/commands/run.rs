@@ -37,6 +37,13 @@ pub fn exec(settings: &Settings) -> Result<Exit, CliError> {
 /// reports, history. `files` is not empty.
 pub fn run_units(settings: &Settings, files: Vec<Unit>) -> Result<Exit, CliError> {
     let history = read_history(settings);
+    let chained = files.iter().any(|f| !f.settings.depends_on.is_empty());
+    // The rest of the suite, where --failed finds the dependencies it needs.
+    let suite = if settings.failed && chained {
+        files.clone()
+    } else {
+        Vec::new()
+    };
     let files = if settings.failed {
         match only_failed(files, history.as_ref(), settings)? {
             Ok(failed) => failed,
@@ -48,7 +55,11 @@ pub fn run_units(settings: &Settings, files: Vec<Unit>) -> Result<Exit, CliError
     } else {
         files
     };
-    let mut files = files;
+    let mut files = if chained {
+        with_dependencies(settings, files, suite)
+    } else {
+        files
+    };
     if let Some(rate) = settings.quarantine_flaky.value {
         let given = settings.quarantine_flaky.source.to_string();
         let history = history.as_ref().map(|h| &h.history);
@@ -77,6 +88,9 @@ pub fn run_units(settings: &Settings, files: Vec<Unit>) -> Result<Exit, CliError
     };
     // A cycle or a dependency outside the run: nothing starts (exit 2).
     plan.check()?;
+    if let Some(line) = too_many_shards(&plan) {
+        err_line(&line);
+    }
 
     if settings.dry_run {
         out(&plan::render_dry_run(&plan));
@@ -371,6 +385,61 @@ fn only_failed(
         if failed.len() == 1 { "its" } else { "their" }
     ));
     Ok(Ok(failed))
+}
+
+/// `files` and, transitively, what they depend on (`depends-on`) that a
+/// filter, `--failed` or the paths given left out: from `suite` (the files
+/// discovered before `--failed`), else a test file found at the
+/// dependency's path (discovered as a file named on the command line, so
+/// `--include`/`--exclude` do not leave it out). Each one added is said on
+/// stderr and marked for `--list`. What is found nowhere stays missing and
+/// the plan refuses it by name (exit 2).
+fn with_dependencies(settings: &Settings, files: Vec<Unit>, suite: Vec<Unit>) -> Vec<Unit> {
+    let mut suite: std::collections::HashMap<String, Unit> =
+        suite.into_iter().map(|u| (u.id.to_string(), u)).collect();
+    let options = discover_options(settings).ok();
+    let (files, added) = plan::select_dependencies(files, |dependent, id| {
+        if let Some(unit) = suite.remove(id) {
+            return Some(unit);
+        }
+        // Only files have paths; a `ptest cargo` test is found by id alone.
+        if !matches!(dependent.kind, crate::unit::UnitKind::File { .. }) {
+            return None;
+        }
+        let path = discover::id::decode_path(id);
+        if !std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+            return None;
+        }
+        let options = DiscoverOptions {
+            paths: vec![path],
+            ..options.clone()?
+        };
+        discover::discover(&options).ok()?.into_iter().next()
+    });
+    for dep in &added {
+        err_line(&format!(
+            "ptest: selected {} as a dependency of {}",
+            dep.id, dep.of
+        ));
+    }
+    files
+}
+
+/// The warning for a split into more shards than there are files (or
+/// dependency chains): some shards can only be empty.
+fn too_many_shards(plan: &Plan) -> Option<String> {
+    let info = plan.shard.as_ref()?;
+    let files: usize = info.counts.iter().sum();
+    let used = info.counts.iter().filter(|&&n| n > 0).count();
+    (info.shard.count > files).then(|| {
+        format!(
+            "ptest: warning: --shard {}: {} shards for {files} {}: only {used} get any, the other {} run nothing",
+            info.shard,
+            info.shard.count,
+            plan.noun().word(files),
+            info.shard.count - used
+        )
+    })
 }
 
 /// Expected durations from the history and `--durations`; neither changes

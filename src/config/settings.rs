@@ -15,7 +15,8 @@
 //!
 //! The profile is `--profile NAME`, else `PTEST_PROFILE`, else `ci` when
 //! `CI=true` and the file has a `[profile.ci]`; naming a profile the file
-//! does not have is an error listing the ones it has.
+//! does not have is an error listing the ones it has, and naming one with
+//! no `ptest.toml` at all is an error too.
 //!
 //! Environment variables for the children (`env` tables, `--env
 //! KEY=VALUE`) are merged across layers name by name: a higher layer's
@@ -536,9 +537,8 @@ impl Settings {
             Layer::from_env(var),
             Layer::limits_from_env(var)?,
         ];
-        let mut profile = None;
+        let profile = select_profile(args, var, config.as_ref(), cwd)?;
         if let Some(config) = &config {
-            profile = select_profile(args, var, config)?;
             if let Some(name) = &profile {
                 if let Some((_, layer)) = config.profiles.get(&name.value) {
                     layers.push(layer.clone());
@@ -674,11 +674,13 @@ fn load_config(
 }
 
 /// `--profile`, else `PTEST_PROFILE`, else `ci` under `CI=true` when the
-/// file has it.
+/// file has it. Naming a profile when no `ptest.toml` was found (searched
+/// from `cwd`) is an error, as naming one the file lacks is.
 fn select_profile(
     args: &RunArgs,
     var: &dyn Fn(&str) -> Option<OsString>,
-    config: &ConfigFile,
+    config: Option<&ConfigFile>,
+    cwd: &Path,
 ) -> Result<Option<Sourced<String>>, SettingsError> {
     let asked = match (&args.profile, var(PROFILE_ENV).filter(|v| !v.is_empty())) {
         (Some(name), _) => Some(Sourced::cli(name.clone())),
@@ -687,6 +689,24 @@ fn select_profile(
             Source::Env(PROFILE_ENV),
         )),
         (None, None) => None,
+    };
+    let given_by = |source: &Source| match source {
+        Source::Cli => "--profile".to_string(),
+        other => other.to_string(),
+    };
+    let Some(config) = config else {
+        return match asked {
+            Some(name) => Err(ConfigError::UnknownProfile {
+                given_by: given_by(&name.source),
+                name: name.value,
+                known: format!(
+                    "there is no ptest.toml in {} or any parent directory (nor a --config or {CONFIG_ENV} file) to define it",
+                    cwd.display()
+                ),
+            }
+            .into()),
+            None => Ok(None),
+        };
     };
     if let Some(name) = asked {
         if config.profiles.contains_key(&name.value) {
@@ -699,10 +719,7 @@ fn select_profile(
             format!("{} defines: {}", config.path.display(), names.join(", "))
         };
         return Err(ConfigError::UnknownProfile {
-            given_by: match name.source {
-                Source::Cli => "--profile".to_string(),
-                other => other.to_string(),
-            },
+            given_by: given_by(&name.source),
             name: name.value,
             known,
         }
