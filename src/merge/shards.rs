@@ -226,7 +226,10 @@ pub fn combine(inputs: Vec<(PathBuf, RunSummary)>) -> Result<Combined, CombineEr
         false => UnitNoun::File,
     };
 
-    let mut files: Vec<_> = inputs.into_iter().flat_map(|(_, s)| timed_files(s)).collect();
+    let mut files: Vec<_> = inputs
+        .into_iter()
+        .flat_map(|(_, s)| timed_files(s))
+        .collect();
     files.extend(unreported);
     files.sort_by(|a, b| a.id.cmp(&b.id).then(a.iteration.cmp(&b.iteration)));
     let repeat = repeat
@@ -779,7 +782,14 @@ mod tests {
                 ),
                 input(
                     "s2.json",
-                    run("r2", Some("2/2"), &at(1_795_409_210), 5000, 2, vec![retried, kept]),
+                    run(
+                        "r2",
+                        Some("2/2"),
+                        &at(1_795_409_210),
+                        5000,
+                        2,
+                        vec![retried, kept],
+                    ),
                 ),
             ],
             "fp",
@@ -790,7 +800,10 @@ mod tests {
         assert_eq!(by_id("t/a.t").offset, Some(Duration::from_millis(500)));
         assert_eq!(by_id("t/r.t").shard, Some(2));
         assert_eq!(by_id("t/r.t").offset, Some(Duration::from_secs(3)));
-        assert_eq!(by_id("t/r.t").attempt_results[0].offset, Some(Duration::from_secs(1)));
+        assert_eq!(
+            by_id("t/r.t").attempt_results[0].offset,
+            Some(Duration::from_secs(1))
+        );
         assert_eq!(by_id("t/k.t").offset, Some(Duration::from_millis(42)));
     }
 

@@ -11,5 +11,7 @@ pub mod junit;
 pub mod live;
 pub mod progress;
 pub mod repeat;
+pub mod timeline;
+pub mod trace;
 pub mod views;
 pub mod write;
