@@ -14,7 +14,7 @@ use crate::plan::{self, Expectations, ImportedDurations, Plan, PlanOptions};
 use crate::report::console::{err_line, out, Console, ConsoleOptions};
 use crate::report::json;
 use crate::report::views::{empty_shard_note, list_shard_line, render_list, schedule_note};
-use crate::report::write::write_reports;
+use crate::report::write::{write_reports, write_views};
 use crate::run::{self, RunEvent, RunOptions};
 use crate::unit::Unit;
 use std::path::{Path, PathBuf};
@@ -101,6 +101,11 @@ pub fn run_units(settings: &Settings, files: Vec<Unit>) -> Result<Exit, CliError
             settings.junit.value.as_deref(),
             settings.json.value.as_deref(),
         )?;
+        write_views(
+            &summary,
+            settings.html.as_deref(),
+            settings.trace.as_deref(),
+        )?;
         return Ok(Exit::Passed);
     }
     run_plan(settings, &plan, jobs)
@@ -150,8 +155,16 @@ fn run_plan(settings: &Settings, plan: &Plan, jobs: usize) -> Result<Exit, CliEr
         settings.junit.value.as_deref(),
         settings.json.value.as_deref(),
     );
-    let exit = Exit::of_summary(&summary, written.is_ok());
+    let views = write_views(
+        &summary,
+        settings.html.as_deref(),
+        settings.trace.as_deref(),
+    );
+    let exit = Exit::of_summary(&summary, written.is_ok() && views.is_ok());
     if let Err(err) = written {
+        CliError::from(err).print();
+    }
+    if let Err(err) = views {
         CliError::from(err).print();
     }
     Ok(exit)

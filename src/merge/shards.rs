@@ -228,7 +228,7 @@ pub fn combine(inputs: Vec<(PathBuf, RunSummary)>) -> Result<Combined, CombineEr
 
     let mut files: Vec<_> = inputs
         .into_iter()
-        .flat_map(|(_, s)| timed_files(s))
+        .flat_map(|(_, s)| with_offsets(s).files)
         .collect();
     files.extend(unreported);
     files.sort_by(|a, b| a.id.cmp(&b.id).then(a.iteration.cmp(&b.iteration)));
@@ -349,10 +349,18 @@ fn check_shards(
         .collect())
 }
 
-/// An input's files with `shard` and `offset` filled in where a summary
-/// written before those fields lacks them: the shard from its label, the
-/// offsets from its own start time (so each shard's timeline starts at 0).
-fn timed_files(summary: RunSummary) -> Vec<super::FileSummary> {
+/// `summary` with `shard` and `offset` filled in for files of a summary
+/// written without them (as [`combine`] does for each input): what a view
+/// of one summary (`ptest report html`) reads.
+pub fn with_offsets(mut summary: RunSummary) -> RunSummary {
+    fill_timing(&mut summary);
+    summary
+}
+
+/// Fills in `shard` and `offset` where a summary written before those
+/// fields lacks them: the shard from its label, the offsets from its own
+/// start time (so each shard's timeline starts at 0).
+fn fill_timing(summary: &mut RunSummary) {
     let shard = summary
         .shard
         .as_deref()
@@ -360,8 +368,7 @@ fn timed_files(summary: RunSummary) -> Vec<super::FileSummary> {
         .map(|s| s.index);
     let start = parse_rfc3339(&summary.started_at)
         .map(|(secs, nanos)| secs as f64 + f64::from(nanos) / 1e9);
-    let mut files = summary.files;
-    for file in &mut files {
+    for file in &mut summary.files {
         if file.shard.is_none() {
             file.shard = shard;
         }
@@ -369,7 +376,6 @@ fn timed_files(summary: RunSummary) -> Vec<super::FileSummary> {
             super::fill_offsets(file, start);
         }
     }
-    files
 }
 
 /// The earliest `started_at` of the inputs, as written in that input.

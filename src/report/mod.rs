@@ -6,6 +6,7 @@ pub mod escape;
 pub mod explain;
 pub mod fit;
 pub mod history_views;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod live;
