@@ -15,7 +15,7 @@ use crate::report::ci::{full_report_hint, write_ci_outputs};
 use crate::report::console::{err_line, out, Console, ConsoleOptions};
 use crate::report::json;
 use crate::report::views::{empty_shard_note, list_shard_line, render_list, schedule_note};
-use crate::report::write::write_reports;
+use crate::report::write::{write_reports, write_views};
 use crate::run::{self, RunEvent, RunOptions};
 use crate::unit::Unit;
 use std::path::{Path, PathBuf};
@@ -116,6 +116,11 @@ pub fn run_units(settings: &Settings, files: Vec<Unit>) -> Result<Exit, CliError
             settings.junit.value.as_deref(),
             settings.json.value.as_deref(),
         )?;
+        write_views(
+            &summary,
+            settings.html.as_deref(),
+            settings.trace.as_deref(),
+        )?;
         let hint = full_report_hint(
             &settings.ci,
             settings.json.value.as_deref(),
@@ -173,6 +178,11 @@ fn run_plan(settings: &Settings, plan: &Plan, jobs: usize) -> Result<Exit, CliEr
         settings.junit.value.as_deref(),
         settings.json.value.as_deref(),
     );
+    let views = write_views(
+        &summary,
+        settings.html.as_deref(),
+        settings.trace.as_deref(),
+    );
     let hint = full_report_hint(
         &settings.ci,
         settings.json.value.as_deref(),
@@ -180,8 +190,11 @@ fn run_plan(settings: &Settings, plan: &Plan, jobs: usize) -> Result<Exit, CliEr
         Some(&outcome.run_dir.join("summary.json")),
     );
     let ci = write_ci_outputs(&summary, &settings.ci, &hint);
-    let exit = Exit::of_summary(&summary, written.is_ok() && ci.is_ok());
+    let exit = Exit::of_summary(&summary, written.is_ok() && views.is_ok() && ci.is_ok());
     if let Err(err) = written {
+        CliError::from(err).print();
+    }
+    if let Err(err) = views {
         CliError::from(err).print();
     }
     if let Err(err) = ci {

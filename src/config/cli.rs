@@ -213,6 +213,14 @@ pub struct RunArgs {
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
 
+    /// Write a self-contained HTML report (timeline, failures, flaky and slowest files) to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub html: Option<PathBuf>,
+
+    /// Write a Chrome trace-event file (for Perfetto or chrome://tracing) of the run to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub trace: Option<PathBuf>,
+
     /// Print the files that would run, with runner and protocol, and exit.
     #[arg(long)]
     pub list: bool,
@@ -373,6 +381,14 @@ pub struct MergeArgs {
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
 
+    /// Write a self-contained HTML report of the combined summary to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub html: Option<PathBuf>,
+
+    /// Write a Chrome trace-event file of the combined summary (shards as processes) to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub trace: Option<PathBuf>,
+
     /// Fold the shards' durations and outcomes into this history file.
     #[arg(long, value_name = "PATH")]
     pub history: Option<PathBuf>,
@@ -401,6 +417,22 @@ pub enum ReportCommand {
     Flaky(FlakyArgs),
     /// The slowest files and tests: median, p95, max, trend, share of the suite's time.
     Slow(SlowArgs),
+    /// An HTML report of JSON summaries written earlier (several are merged as `ptest merge` does).
+    Html(ViewArgs),
+    /// A Chrome trace-event file of JSON summaries written earlier.
+    Trace(ViewArgs),
+}
+
+/// Options for `ptest report html|trace`.
+#[derive(Debug, Args)]
+pub struct ViewArgs {
+    /// JSON summaries (`--json`, `summary.json`, `ptest merge --json`).
+    #[arg(value_name = "SUMMARY", required = true)]
+    pub inputs: Vec<PathBuf>,
+
+    /// Where to write it.
+    #[arg(short = 'o', long = "output", value_name = "PATH", required = true)]
+    pub output: PathBuf,
 }
 
 /// Options every report takes.

@@ -60,6 +60,13 @@ pub struct AttemptRecord {
     /// Worker slot it ran in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub worker: Option<usize>,
+    /// Start, as seconds after the run started (as the file's `offset`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_time::opt_secs"
+    )]
+    pub offset: Option<Duration>,
     /// CPU time of its child.
     #[serde(
         default,
@@ -99,6 +106,7 @@ impl AttemptRecord {
             duration: attempt.duration,
             started_at: attempt.started_at,
             worker: attempt.worker,
+            offset: attempt.offset,
             cpu: attempt.cpu,
             max_rss: attempt.max_rss,
             stdout_log: attempt.stdout_log.clone(),

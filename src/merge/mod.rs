@@ -39,6 +39,15 @@ use std::time::Duration;
 /// file that ran more than once), `files[].flipped`, the `flaky` verdict,
 /// `totals.files.flaky`, `totals.tests.flaky` and `flaky_fails`. Versions 1
 /// and 2 are still read (the new fields absent).
+///
+/// Added within version 3, optional like `cpu` within version 2 (so every
+/// version-3 reader reads them, and summaries without them still read):
+/// `files[].offset` and `files[].attempt_results[].offset` (start, seconds
+/// after the run's start), `files[].shard` (the shard K it ran on),
+/// `files[].expected` (the planned duration) and `files[].command`: what
+/// the HTML timeline and the `--trace` export are drawn from. `ptest
+/// merge` fills `offset` and `shard` in for summaries written without them
+/// (see [`shards`]).
 pub const SUMMARY_VERSION: u32 = 3;
 
 /// The verdict for one file.
@@ -160,6 +169,29 @@ pub struct FileSummary {
     /// Worker slot it ran in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub worker: Option<usize>,
+    /// Start, as seconds after the run started (the run of its shard, in a
+    /// merged summary); absent when it never started.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_time::opt_secs"
+    )]
+    pub offset: Option<Duration>,
+    /// The shard K (of `K/N`) it was planned on; absent in runs without
+    /// `--shard`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<usize>,
+    /// How long the plan expected it to take; absent when nothing was known.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_time::opt_secs"
+    )]
+    pub expected: Option<Duration>,
+    /// The command line it was started with (shell-quoted); absent when it
+    /// never started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
     /// Attempts made.
     pub attempts: u32,
     /// Processes left behind in its process group, killed by ptest.
@@ -254,6 +286,10 @@ impl FileSummary {
             duration: None,
             started_at: None,
             worker: None,
+            offset: None,
+            shard: None,
+            expected: None,
+            command: None,
             attempts: 0,
             leaked: 0,
             cpu: None,
@@ -530,6 +566,8 @@ pub struct Merger {
     quarantine: Vec<quarantine::Quarantine>,
     /// Each planned entry's iteration (`--repeat`), if any.
     iterations: Vec<Option<u32>>,
+    /// Each planned entry's expected duration and command line.
+    planned_runs: Vec<(Option<Duration>, Option<String>)>,
     /// Every unit's attempts so far, by plan index.
     attempts: Vec<Vec<Attempt>>,
     done: Vec<Option<FileSummary>>,
@@ -573,6 +611,16 @@ impl Merger {
                 .entries
                 .iter()
                 .map(|e| e.file.suite().map(str::to_string))
+                .collect(),
+            planned_runs: plan
+                .entries
+                .iter()
+                .map(|e| {
+                    let command = e.file.argv().ok().map(|argv| {
+                        shell_words::join(argv.iter().map(|a| a.to_string_lossy().into_owned()))
+                    });
+                    (e.expected, command)
+                })
                 .collect(),
             attempts: vec![Vec::new(); plan.entries.len()],
             done: vec![None; plan.entries.len()],
@@ -730,6 +778,12 @@ impl Merger {
                 .unwrap_or_default(),
             reason: reason.clone(),
         });
+        let run_start = serde_time::unix_secs(outcome.started_at);
+        let shard = self
+            .shard
+            .as_deref()
+            .and_then(|label| label.parse::<crate::plan::Shard>().ok())
+            .map(|s| s.index);
         let mut files: Vec<FileSummary> = self
             .done
             .into_iter()
@@ -737,15 +791,25 @@ impl Merger {
             .zip(&self.quarantine)
             .zip(self.iterations)
             .zip(self.suites)
+            .zip(self.planned_runs)
             .map(
-                |((((done, (id, path)), q), iteration), suite)| FileSummary {
-                    iteration,
-                    suite,
-                    ..done.unwrap_or_else(|| {
-                        let mut summary = FileSummary::not_run(id, path, "not run");
-                        q.mark(&mut summary);
-                        summary
-                    })
+                |(((((done, (id, path)), q), iteration), suite), (expected, command))| {
+                    let mut file = FileSummary {
+                        iteration,
+                        suite,
+                        ..done.unwrap_or_else(|| {
+                            let mut summary = FileSummary::not_run(id, path, "not run");
+                            q.mark(&mut summary);
+                            summary
+                        })
+                    };
+                    file.shard = shard;
+                    file.expected = expected;
+                    if file.attempts > 0 {
+                        file.command = command;
+                    }
+                    fill_offsets(&mut file, run_start);
+                    file
                 },
             )
             .collect();
@@ -767,6 +831,25 @@ impl Merger {
             repeat: None,
             flaky_fails: self.flaky_fails,
             units: self.units,
+        }
+    }
+}
+
+/// Sets the `offset` of a file and of its attempts from their `started_at`
+/// and the run's start (both Unix seconds); an offset already set stays.
+pub(crate) fn fill_offsets(file: &mut FileSummary, run_start: f64) {
+    let offset = |started_at: Option<f64>| {
+        started_at
+            .map(|t| t - run_start)
+            .filter(|secs| secs.is_finite())
+            .map(|secs| Duration::from_secs_f64(secs.max(0.0)))
+    };
+    if file.offset.is_none() {
+        file.offset = offset(file.started_at);
+    }
+    for attempt in &mut file.attempt_results {
+        if attempt.offset.is_none() {
+            attempt.offset = offset(attempt.started_at);
         }
     }
 }
