@@ -389,3 +389,130 @@ fn options_for_test_files_are_refused_and_not_in_the_help() {
     }
     assert!(help.stdout.contains("cargo test --doc"), "{}", help.stdout);
 }
+
+/// `process::exit` inside a test (`--features calc/exits`): status 101
+/// with no panic, no `FAILED` and no `test result:` line is a FAIL, and so
+/// are status 3 and status 0 before the assertion: libtest never reported
+/// the test. In the JSON summary, the history and the JUnit report alike.
+#[test]
+fn a_test_that_exits_before_libtest_reports_it_is_not_a_pass() {
+    let suite = Suite::new();
+    let run = ptest_cargo(
+        &suite,
+        &["--features", "calc/exits", "-p", "calc", "--", "exits::"],
+        true,
+    );
+    run.expect_code(1);
+    let want: Vec<(String, String)> = [
+        ("calc exits::exit_0_before_the_assertion", "fail"),
+        ("calc exits::exit_101", "fail"),
+        ("calc exits::exit_3", "fail"),
+        ("calc exits::passes", "pass"),
+    ]
+    .iter()
+    .map(|(id, v)| (id.to_string(), v.to_string()))
+    .collect();
+    assert_eq!(run.verdicts(), want, "{}", run.describe());
+    let reason = |id: &str| text(&run.file(id)["reasons"][0]);
+    assert_eq!(
+        reason("calc exits::exit_101"),
+        "exited with status 101 without libtest reporting `exits::exit_101` (no `test result:` line)"
+    );
+    assert_eq!(
+        reason("calc exits::exit_0_before_the_assertion"),
+        "the test process exited 0 without libtest reporting `exits::exit_0_before_the_assertion` (no `test result:` line)"
+    );
+    assert!(
+        reason("calc exits::exit_3").starts_with("exited with status 3 "),
+        "{}",
+        run.describe()
+    );
+    let history = suite.json(".ptest/history.json");
+    for id in [
+        "calc exits::exit_101",
+        "calc exits::exit_0_before_the_assertion",
+    ] {
+        assert_eq!(
+            history["files"][id]["runs"][0]["verdict"], "fail",
+            "{id}: {history:#}"
+        );
+    }
+}
+
+/// The fixture's `calc` test binary built with `--features exits` (its
+/// path, from cargo's JSON messages).
+fn exits_binary() -> PathBuf {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY
+        .get_or_init(|| {
+            let out = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+                .args(["test", "--no-run", "--quiet", "--message-format=json"])
+                .args(["--features", "calc/exits", "-p", "calc", "--lib"])
+                .arg("--manifest-path")
+                .arg(manifest())
+                .arg("--target-dir")
+                .arg(target_dir())
+                .output()
+                .expect("run cargo");
+            assert!(out.status.success(), "the fixture workspace does not build");
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+                .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+                .expect("cargo names the test executable")
+        })
+        .clone()
+}
+
+/// A `[[runner]]` with `protocol = "libtest"` running a real Rust test
+/// binary: a test that ends the process (status 0 or 101) before libtest
+/// reports it is not a pass there either, nor is a whole binary that
+/// stops before its `test result:` line.
+#[test]
+fn a_libtest_runner_does_not_pass_a_binary_that_exits_before_reporting() {
+    let suite = Suite::new();
+    let binary = exits_binary();
+    let bin = binary.display();
+    for (file, args) in [
+        ("t/exit0.rt", "--exact exits::exit_0_before_the_assertion"),
+        ("t/exit101.rt", "--exact exits::exit_101"),
+        ("t/passes.rt", "--exact exits::passes"),
+        ("t/whole.rt", "--test-threads 1 exits::"),
+    ] {
+        suite.file(file, &format!("exec '{bin}' {args}\n"));
+    }
+    suite.config(
+        "[[runner]]\npattern = \"*.rt\"\ncommand = [\"sh\", \"{file}\"]\nprotocol = \"libtest\"\n",
+    );
+    let run = suite.run_reports(&["t"]);
+    run.expect_code(1);
+    assert_eq!(
+        run.verdicts(),
+        [
+            ("t/exit0.rt".to_string(), "fail".to_string()),
+            ("t/exit101.rt".to_string(), "fail".to_string()),
+            ("t/passes.rt".to_string(), "pass".to_string()),
+            ("t/whole.rt".to_string(), "fail".to_string()),
+        ],
+        "{}",
+        run.describe()
+    );
+    let reason = |id: &str| text(&run.file(id)["reasons"][0]);
+    assert!(
+        reason("t/exit0.rt").starts_with("the test process exited 0 "),
+        "{}",
+        run.describe()
+    );
+    assert!(
+        reason("t/exit101.rt").starts_with("exited with status 101 "),
+        "{}",
+        run.describe()
+    );
+    assert!(
+        // With one test thread libtest names a test as it starts it.
+        reason("t/whole.rt")
+            .contains("without libtest reporting `exits::exit_0_before_the_assertion`"),
+        "{}",
+        run.describe()
+    );
+}

@@ -499,6 +499,8 @@ pub struct Merger {
     planned: Vec<(String, PathBuf)>,
     /// Each planned unit's suite ([`crate::unit::Unit::suite`]).
     suites: Vec<Option<String>>,
+    /// The one libtest test each planned unit runs (`ptest cargo`), if any.
+    libtest_tests: Vec<Option<String>>,
     /// Each planned file's own skip reason (`skip` in its settings).
     skip_reasons: Vec<Option<String>>,
     /// What each planned file has quarantined, by plan index.
@@ -547,6 +549,14 @@ impl Merger {
                 .iter()
                 .map(|e| e.file.suite().map(str::to_string))
                 .collect(),
+            libtest_tests: plan
+                .entries
+                .iter()
+                .map(|e| match &e.file.kind {
+                    crate::unit::UnitKind::CargoTest { name, .. } => Some(name.clone()),
+                    crate::unit::UnitKind::File { .. } => None,
+                })
+                .collect(),
             attempts: vec![Vec::new(); plan.entries.len()],
             done: vec![None; plan.entries.len()],
             jobs: plan.jobs,
@@ -575,7 +585,8 @@ impl Merger {
         match event {
             RunEvent::FileFinished(run) => {
                 let (id, path) = self.planned.get(run.index)?.clone();
-                let mut summary = judge(id, path, run);
+                let named = self.name_libtest_test(run);
+                let mut summary = judge(id, path, named.as_ref().unwrap_or(run));
                 read_tails(&mut summary, run);
                 self.mark_quarantine(run.index, &mut summary);
                 self.attempts.get_mut(run.index)?.push(Attempt {
@@ -617,6 +628,19 @@ impl Merger {
             | RunEvent::Slow { .. }
             | RunEvent::Interrupted { .. } => None,
         }
+    }
+
+    /// `run` with its libtest report told which test it was asked for
+    /// (so a test that ended the process unreported is named), when the
+    /// unit is one libtest test; `None`: judge `run` as it is.
+    fn name_libtest_test(&self, run: &crate::run::FileRun) -> Option<crate::run::FileRun> {
+        let name = self.libtest_tests.get(run.index)?.as_deref()?;
+        run.libtest.as_ref()?;
+        let mut named = run.clone();
+        if let Some(report) = named.libtest.as_mut() {
+            report.expect(name);
+        }
+        Some(named)
     }
 
     /// Marks unit `index`'s summary with what it has quarantined.
