@@ -516,3 +516,46 @@ fn a_libtest_runner_does_not_pass_a_binary_that_exits_before_reporting() {
         run.describe()
     );
 }
+
+/// Every test in every report (issue 15, item 4): tests that ended their
+/// process before libtest reported them have no parsed case, and still
+/// count in JSON `totals.tests` and have a `<testcase>` in `--junit`, as
+/// the console counts them.
+#[test]
+fn tests_without_a_libtest_case_are_in_every_report() {
+    let suite = Suite::new();
+    let run = ptest_cargo(
+        &suite,
+        &["--features", "calc/exits", "-p", "calc", "--", "exits::"],
+        true,
+    );
+    run.expect_code(1);
+    assert!(
+        run.stdout.contains("Tests:  1 passed, 3 failed (4 total)"),
+        "{}",
+        run.describe()
+    );
+    let totals = &run.summary()["totals"]["tests"];
+    assert_eq!(
+        (totals["total"].as_u64(), totals["failed"].as_u64()),
+        (Some(4), Some(3)),
+        "{totals}"
+    );
+    let xml = run.junit_text();
+    assert_eq!(xml.matches("<testcase ").count(), 4, "{xml}");
+    assert!(
+        xml.contains(r#"<testsuites name="ptest" tests="4" skipped="0" failures="3""#),
+        "{xml}"
+    );
+    for name in [
+        "exits::exit_101",
+        "exits::exit_0_before_the_assertion",
+        "exits::exit_3",
+        "exits::passes",
+    ] {
+        assert!(
+            xml.contains(&format!(r#"<testcase name="{name}" classname="calc""#)),
+            "{name}\n{xml}"
+        );
+    }
+}

@@ -315,7 +315,10 @@ pub struct Totals {
 }
 
 impl Totals {
-    /// Counts the verdicts and cases of `files`.
+    /// Counts the verdicts and cases of `files`. A file with no case
+    /// counts as one test, by its verdict: PASS and FLAKY passed, SKIP and
+    /// NOT RUN skipped, anything else failed (as its `(file)` test case in
+    /// the JUnit report).
     pub fn of(files: &[FileSummary]) -> Totals {
         let mut t = Totals::default();
         for f in files {
@@ -333,6 +336,19 @@ impl Totals {
             t.files.quarantined += usize::from(quarantine::excused(f));
             t.tests.quarantined += quarantine::quarantined_failing_tests(f);
             t.tests.flaky += f.flipped.len();
+            if f.cases.is_empty() {
+                // A unit with no test case of its own (an exit that
+                // libtest never reported, a file that could not start or
+                // never ran) is still one test: every unit is counted.
+                t.tests.total += 1;
+                match f.verdict {
+                    Verdict::Pass | Verdict::Flaky => t.tests.passed += 1,
+                    Verdict::Skip | Verdict::NotRun => t.tests.skipped += 1,
+                    Verdict::Fail | Verdict::Timeout | Verdict::Error | Verdict::Interrupted => {
+                        t.tests.failed += 1
+                    }
+                }
+            }
             for c in &f.cases {
                 t.tests.total += 1;
                 match c.status {
