@@ -559,3 +559,77 @@ fn tests_without_a_libtest_case_are_in_every_report() {
         );
     }
 }
+
+/// After `--`, libtest's `--exact`, `--skip PATTERN`, `--ignored` and
+/// `--include-ignored` mean what they mean to libtest and nextest (they
+/// were filters: `-- --exact NAME` ran every test whose path contains
+/// NAME); libtest's other options are refused, not read as filters.
+#[test]
+fn libtest_options_after_the_double_dash_are_options_not_filters() {
+    let suite = Suite::new();
+    let exact = ptest_cargo(&suite, &["--", "--exact", "tests::adds", "tests::fa"], true);
+    exact.expect_code(0);
+    assert_eq!(
+        ids(exact.summary()),
+        BTreeSet::from(["calc tests::adds".to_string()]),
+        "{}",
+        exact.describe()
+    );
+    let skip = ptest_cargo(&suite, &["-p", "calc", "--", "--skip", "a"], true);
+    assert_eq!(
+        ids(skip.summary()),
+        BTreeSet::from(["calc tests::ignored".to_string(), "calc tests::slow".into()]),
+        "{}",
+        skip.describe()
+    );
+    let skip_eq = ptest_cargo(
+        &suite,
+        &[
+            "-p",
+            "calc",
+            "--",
+            "--skip=a",
+            "--exact",
+            "--skip",
+            "tests::slow",
+        ],
+        true,
+    );
+    // With --exact, `a` names no whole path: only tests::slow is left out.
+    let want: BTreeSet<String> = ALL
+        .iter()
+        .filter(|id| id.starts_with("calc ") && **id != "calc tests::slow")
+        .map(|id| id.to_string())
+        .collect();
+    assert_eq!(ids(skip_eq.summary()), want, "{}", skip_eq.describe());
+    let only = ptest_cargo(&suite, &["--", "--ignored"], true);
+    only.expect_code(0);
+    assert_eq!(
+        only.verdicts(),
+        [("calc tests::ignored".to_string(), "pass".to_string())],
+        "{}",
+        only.describe()
+    );
+    let all = ptest_cargo(
+        &suite,
+        &["-p", "calc", "--", "--include-ignored", "ignored", "adds"],
+        true,
+    );
+    all.expect_code(0);
+    assert_eq!(
+        all.verdicts(),
+        [
+            ("calc tests::adds".to_string(), "pass".to_string()),
+            ("calc tests::ignored".to_string(), "pass".to_string())
+        ],
+        "{}",
+        all.describe()
+    );
+    let threads = ptest_cargo(&suite, &["--", "--test-threads=1", "adds"], false);
+    threads.expect_code(2);
+    assert!(
+        threads.stderr.contains("`--test-threads=1` after `--`"),
+        "{}",
+        threads.describe()
+    );
+}
