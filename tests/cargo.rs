@@ -633,3 +633,61 @@ fn libtest_options_after_the_double_dash_are_options_not_filters() {
         threads.describe()
     );
 }
+
+/// Target selection as `cargo test` takes it: `--bin NAME`, `--bins`,
+/// `--lib`, `--test NAME`, `--tests`, `--example NAME`, `--examples` (a
+/// binary's name was only a test-path filter and found nothing).
+#[test]
+fn target_selection_picks_the_test_binaries() {
+    let suite = Suite::new();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--list"];
+        all.extend(args);
+        let run = ptest_cargo(&suite, &all, false);
+        run.expect_code(0);
+        let listed: BTreeSet<String> = run
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("app") || l.starts_with("calc"))
+            .filter_map(|l| l.split("  ").next().map(|id| id.trim().to_string()))
+            .collect();
+        (listed, run.describe())
+    };
+    let set = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+    let (bin, why) = run(&["--bin", "app"]);
+    assert_eq!(bin, set(&["app::bin/app tests::greets"]), "{why}");
+    let (bins, why) = run(&["--bins"]);
+    assert_eq!(bins, set(&["app::bin/app tests::greets"]), "{why}");
+    let (test, why) = run(&["--test", "cli"]);
+    let cli = set(&[
+        "app::cli runs_the_binary",
+        "app::cli sees_the_build_scripts_out_dir",
+        "app::cli tmpdir_is_set",
+    ]);
+    assert_eq!(test, cli, "{why}");
+    let (tests, why) = run(&["--tests"]);
+    assert!(cli.is_subset(&tests), "{why}");
+    assert!(!tests.iter().any(|id| id.contains("example")), "{why}");
+    let (lib, why) = run(&["--lib", "-p", "calc"]);
+    assert_eq!(lib.len(), 7, "{why}");
+    assert!(lib.iter().all(|id| id.starts_with("calc ")), "{why}");
+    let (example, why) = run(&["--example", "demo"]);
+    assert_eq!(
+        example,
+        set(&["app::example/demo tests::demo_works"]),
+        "{why}"
+    );
+    let (examples, why) = run(&["--examples"]);
+    assert_eq!(
+        examples,
+        set(&["app::example/demo tests::demo_works"]),
+        "{why}"
+    );
+    // And it runs: the selected binary's test passes.
+    let ran = ptest_cargo(&suite, &["--bin", "app"], true);
+    ran.expect_code(0);
+    assert_eq!(
+        ran.verdicts(),
+        [("app::bin/app tests::greets".to_string(), "pass".to_string())]
+    );
+}

@@ -67,6 +67,7 @@ fn build_options(args: &CargoArgs) -> BuildOptions {
         no_default_features: args.no_default_features,
         target_dir: args.target_dir.clone(),
         manifest_path: args.manifest_path.clone(),
+        targets: args.target_args(),
     }
 }
 
