@@ -117,6 +117,77 @@ pub struct CargoArgs {
     /// Which #[ignore] tests run: default (none; reported SKIP), only, all.
     #[arg(long, value_name = "WHICH", value_enum)]
     pub run_ignored: Option<crate::cargo::RunIgnored>,
+
+    /// Test only the package's library (as `cargo test --lib`).
+    #[arg(long, help_heading = "Target selection")]
+    pub lib: bool,
+
+    /// Test all binaries.
+    #[arg(long, help_heading = "Target selection")]
+    pub bins: bool,
+
+    /// Test only the named binary (repeatable).
+    #[arg(long, value_name = "NAME", help_heading = "Target selection")]
+    pub bin: Vec<String>,
+
+    /// Test all integration tests.
+    #[arg(long, help_heading = "Target selection")]
+    pub tests: bool,
+
+    /// Test only the named integration test (repeatable).
+    #[arg(long, value_name = "NAME", help_heading = "Target selection")]
+    pub test: Vec<String>,
+
+    /// Test all examples.
+    #[arg(long, help_heading = "Target selection")]
+    pub examples: bool,
+
+    /// Test only the named example (repeatable).
+    #[arg(long, value_name = "NAME", help_heading = "Target selection")]
+    pub example: Vec<String>,
+
+    /// Test all benches (their #[test]s).
+    #[arg(long, help_heading = "Target selection")]
+    pub benches: bool,
+
+    /// Test only the named bench target (repeatable).
+    #[arg(long, value_name = "NAME", help_heading = "Target selection")]
+    pub bench: Vec<String>,
+
+    /// Test all targets (as `cargo test --all-targets`).
+    #[arg(long, help_heading = "Target selection")]
+    pub all_targets: bool,
+}
+
+impl CargoArgs {
+    /// The target-selection switches given, as `cargo test` takes them
+    /// (`--lib`, `--bin NAME`, …); none: cargo's default targets.
+    pub fn target_args(&self) -> Vec<String> {
+        let mut args = Vec::new();
+        for (given, flag) in [
+            (self.lib, "--lib"),
+            (self.bins, "--bins"),
+            (self.tests, "--tests"),
+            (self.examples, "--examples"),
+            (self.benches, "--benches"),
+            (self.all_targets, "--all-targets"),
+        ] {
+            if given {
+                args.push(flag.to_string());
+            }
+        }
+        for (names, flag) in [
+            (&self.bin, "--bin"),
+            (&self.test, "--test"),
+            (&self.example, "--example"),
+            (&self.bench, "--bench"),
+        ] {
+            for name in names {
+                args.extend([flag.to_string(), name.clone()]);
+            }
+        }
+        args
+    }
 }
 
 /// Options for a test run (grouped under headings in `--help`).

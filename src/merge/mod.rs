@@ -373,7 +373,10 @@ pub struct Totals {
 }
 
 impl Totals {
-    /// Counts the verdicts and cases of `files`.
+    /// Counts the verdicts and cases of `files`. A file with no case
+    /// counts as one test, by its verdict: PASS and FLAKY passed, SKIP and
+    /// NOT RUN skipped, anything else failed (as its `(file)` test case in
+    /// the JUnit report).
     pub fn of(files: &[FileSummary]) -> Totals {
         let mut t = Totals::default();
         for f in files {
@@ -391,6 +394,19 @@ impl Totals {
             t.files.quarantined += usize::from(quarantine::excused(f));
             t.tests.quarantined += quarantine::quarantined_failing_tests(f);
             t.tests.flaky += f.flipped.len();
+            if f.cases.is_empty() {
+                // A unit with no test case of its own (an exit that
+                // libtest never reported, a file that could not start or
+                // never ran) is still one test: every unit is counted.
+                t.tests.total += 1;
+                match f.verdict {
+                    Verdict::Pass | Verdict::Flaky => t.tests.passed += 1,
+                    Verdict::Skip | Verdict::NotRun => t.tests.skipped += 1,
+                    Verdict::Fail | Verdict::Timeout | Verdict::Error | Verdict::Interrupted => {
+                        t.tests.failed += 1
+                    }
+                }
+            }
             for c in &f.cases {
                 t.tests.total += 1;
                 match c.status {
@@ -560,6 +576,8 @@ pub struct Merger {
     planned: Vec<(String, PathBuf)>,
     /// Each planned unit's suite ([`crate::unit::Unit::suite`]).
     suites: Vec<Option<String>>,
+    /// The one libtest test each planned unit runs (`ptest cargo`), if any.
+    libtest_tests: Vec<Option<String>>,
     /// Each planned file's own skip reason (`skip` in its settings).
     skip_reasons: Vec<Option<String>>,
     /// What each planned file has quarantined, by plan index.
@@ -622,6 +640,14 @@ impl Merger {
                     (e.expected, command)
                 })
                 .collect(),
+            libtest_tests: plan
+                .entries
+                .iter()
+                .map(|e| match &e.file.kind {
+                    crate::unit::UnitKind::CargoTest { name, .. } => Some(name.clone()),
+                    crate::unit::UnitKind::File { .. } => None,
+                })
+                .collect(),
             attempts: vec![Vec::new(); plan.entries.len()],
             done: vec![None; plan.entries.len()],
             jobs: plan.jobs,
@@ -651,7 +677,8 @@ impl Merger {
         match event {
             RunEvent::FileFinished(run) => {
                 let (id, path) = self.planned.get(run.index)?.clone();
-                let mut summary = judge(id, path, run);
+                let named = self.name_libtest_test(run);
+                let mut summary = judge(id, path, named.as_ref().unwrap_or(run));
                 read_tails(&mut summary, run);
                 self.mark_quarantine(run.index, &mut summary);
                 self.attempts.get_mut(run.index)?.push(Attempt {
@@ -700,6 +727,19 @@ impl Merger {
             | RunEvent::Slow { .. }
             | RunEvent::Interrupted { .. } => None,
         }
+    }
+
+    /// `run` with its libtest report told which test it was asked for
+    /// (so a test that ended the process unreported is named), when the
+    /// unit is one libtest test; `None`: judge `run` as it is.
+    fn name_libtest_test(&self, run: &crate::run::FileRun) -> Option<crate::run::FileRun> {
+        let name = self.libtest_tests.get(run.index)?.as_deref()?;
+        run.libtest.as_ref()?;
+        let mut named = run.clone();
+        if let Some(report) = named.libtest.as_mut() {
+            report.expect(name);
+        }
+        Some(named)
     }
 
     /// Marks unit `index`'s summary with what it has quarantined.
