@@ -8,7 +8,7 @@
 //! unit's own, else the run's: SIGTERM to the group, then SIGKILL after the
 //! grace period) and the global timeout, reads the load average for
 //! `--load-limit`, counts failures for `--fail-fast`/`--max-fail`, and
-//! reacts to SIGINT/SIGTERM by starting nothing more and stopping every
+//! reacts to SIGINT/SIGTERM/SIGHUP by starting nothing more and stopping every
 //! running group.
 //!
 //! Retries: a unit whose attempt failed or timed out, with attempts left
@@ -463,7 +463,7 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
         self.queue.stop();
     }
 
-    /// ptest got SIGINT or SIGTERM: the first stops starting and
+    /// ptest got SIGINT, SIGTERM or SIGHUP: the first stops starting and
     /// terminates every running group; a second kills them.
     fn signal(&mut self, signal: i32) {
         if self.interrupted.is_none() {
@@ -547,10 +547,13 @@ fn load_average() -> Option<f64> {
     (n == 1).then_some(load[0])
 }
 
-/// Forwards SIGINT and SIGTERM to the dispatcher.
+/// Forwards SIGINT, SIGTERM and SIGHUP to the dispatcher. SIGHUP (a closed
+/// terminal, a dropped ssh session) is handled like SIGTERM: without a
+/// handler it would kill ptest before it writes any report.
 fn watch_signals(tx: Sender<Msg>) -> Result<signal_hook::iterator::Handle, RunError> {
-    let mut signals = signal_hook::iterator::Signals::new([libc::SIGINT, libc::SIGTERM])
-        .map_err(RunError::Signals)?;
+    let mut signals =
+        signal_hook::iterator::Signals::new([libc::SIGINT, libc::SIGTERM, libc::SIGHUP])
+            .map_err(RunError::Signals)?;
     let handle = signals.handle();
     std::thread::Builder::new()
         .name("ptest-signals".into())
