@@ -2,12 +2,20 @@
 //! process group, reads its output, and reports back to the dispatcher.
 //!
 //! Each slot owns a scratch directory (`tmp/w<N>`, given to children as
-//! `PTEST_TMPDIR` and emptied between files) and a pair of scratch log files
-//! that are reused from file to file. A log is renamed to its final name
-//! (`logs/<id>.<attempt>.stdout`) only when it is worth keeping: when the
-//! file may have failed, or `keep_logs` is set. Reusing them avoids creating
-//! and deleting two files and a directory per test, which dominates ptest's
-//! own cost on suites of many small files.
+//! `PTEST_TMPDIR` and emptied between files) and a pair of scratch log
+//! names (`logs/.w<N>.stdout`, `.stderr`). A log is renamed to its final
+//! name (`logs/<id>.<attempt>.stdout`) only when it is worth keeping: when
+//! the file may have failed, or `keep_logs` is set.
+//!
+//! Every attempt writes to new files (new inodes): the scratch name is
+//! unlinked and created afresh (`O_EXCL`), never truncated and reused. A
+//! process an earlier file left behind (a daemon that left its process
+//! group, so it survived the clean-up) may still hold that file's
+//! descriptor; with a reused file it would write at its old offset into
+//! the next file's output on the slot and could overwrite a `not ok`. With
+//! a new inode it can only reach the earlier file's own (finished) log.
+//! And only what a log held when the child ended and its group was cleaned
+//! up is read as its result: bytes that arrive later are ignored.
 //!
 //! A child may also write a JUnit XML report to the path in
 //! `PTEST_JUNIT_FILE` (see [`super::JunitFile`]). When it wrote one (a
@@ -357,7 +365,26 @@ fn check_log(path: &Path, handle: &File) -> Result<u64, String> {
     }
 }
 
-/// Opens (truncating) the slot's log files and starts the child.
+/// Creates a new log file at `path` for one attempt: whatever the name held
+/// before (an earlier file's log, possibly still open in a process that
+/// file left behind) is unlinked first, and the file is created with
+/// `O_EXCL`, so it is a new inode no earlier process holds. Read-write, so
+/// the same handle can be read back after the child exits.
+fn fresh_log(path: &Path) -> std::io::Result<File> {
+    match std::fs::remove_file(path) {
+        Ok(()) => {}
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+        Err(err) => return Err(err),
+    }
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(path)
+}
+
+/// Creates the attempt's log files (see [`fresh_log`]) and starts the
+/// child.
 fn spawn(
     scratch: &Scratch,
     job: &Job,
@@ -366,17 +393,8 @@ fn spawn(
     if !scratch.tmpdir.is_dir() {
         std::fs::create_dir_all(&scratch.tmpdir)?;
     }
-    // Read-write, so the same handle can be read back after the child exits.
-    let open = |path: &Path| {
-        std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(path)
-    };
-    let stdout = open(&scratch.stdout)?;
-    let stderr = open(&scratch.stderr)?;
+    let stdout = fresh_log(&scratch.stdout)?;
+    let stderr = fresh_log(&scratch.stderr)?;
     // Keep handles to read the output back without reopening the files.
     *handles = Some(LogHandles {
         stdout: stdout.try_clone()?,
@@ -460,7 +478,10 @@ fn read_results(job: &Job, mut file: File, run: &mut FileRun) {
         run.output_error = Some(format!("{}: {err}", path.display()));
         return;
     }
-    match tap::parse_reader(BufReader::with_capacity(64 * 1024, file)) {
+    // Only what the log held when the child ended: a process it left
+    // behind may still write, and that is not this file's result.
+    let ended = std::io::Read::take(file, run.stdout.bytes);
+    match tap::parse_reader(BufReader::with_capacity(64 * 1024, ended)) {
         Ok(report) => {
             if forced || report.looks_like_tap() {
                 run.protocol = Protocol::Tap;
@@ -480,11 +501,13 @@ const LIBTEST_READ_LIMIT: u64 = 8 << 20;
 fn read_libtest(handles: LogHandles, run: &mut FileRun) {
     use std::io::Read;
     run.protocol = Protocol::Libtest;
-    let mut read = |mut file: File, path: &Path| -> Option<Vec<u8>> {
+    // Only what each log held when the child ended (see `read_results`).
+    let mut read = |mut file: File, path: &Path, len: u64| -> Option<Vec<u8>> {
         let mut bytes = Vec::new();
-        let result = file
-            .seek(SeekFrom::Start(0))
-            .and_then(|_| file.take(LIBTEST_READ_LIMIT).read_to_end(&mut bytes));
+        let result = file.seek(SeekFrom::Start(0)).and_then(|_| {
+            file.take(len.min(LIBTEST_READ_LIMIT))
+                .read_to_end(&mut bytes)
+        });
         match result {
             Ok(_) => Some(bytes),
             Err(err) => {
@@ -495,10 +518,11 @@ fn read_libtest(handles: LogHandles, run: &mut FileRun) {
     };
     let stdout_path = run.stdout.path.clone();
     let stderr_path = run.stderr.path.clone();
-    let Some(stdout) = read(handles.stdout, &stdout_path) else {
+    let (stdout_len, stderr_len) = (run.stdout.bytes, run.stderr.bytes);
+    let Some(stdout) = read(handles.stdout, &stdout_path, stdout_len) else {
         return;
     };
-    let Some(stderr) = read(handles.stderr, &stderr_path) else {
+    let Some(stderr) = read(handles.stderr, &stderr_path, stderr_len) else {
         return;
     };
     run.libtest = Some(crate::parse::libtest::parse(&stdout, &stderr));
