@@ -312,24 +312,42 @@ fn remove_stale(path: &Path) -> Result<(), String> {
 
 /// Reads the JUnit report the child wrote, if it wrote one: a missing or
 /// empty file is no report.
+///
+/// Reading never blocks: the path is opened with `O_NONBLOCK` (a FIFO the
+/// child left there would otherwise block `open` until a writer comes,
+/// forever, deaf to Ctrl-C), and what is not a regular file once opened
+/// (`fstat`: a FIFO, a device, a directory, a symlink to one) is refused
+/// unread, which makes the file an ERROR naming what it found.
 fn read_junit(job: &Job) -> Option<JunitFile> {
+    use std::os::unix::fs::OpenOptionsExt;
     let path = &job.spec.junit;
-    let file = match File::open(path) {
+    let refused = |message: String| {
+        Some(JunitFile {
+            path: path.clone(),
+            kept: false,
+            report: Err(JunitError::Read { message }),
+        })
+    };
+    let opened = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path);
+    let file = match opened {
         Ok(file) => file,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return None,
-        Err(err) => {
-            return Some(JunitFile {
-                path: path.clone(),
-                kept: false,
-                report: Err(JunitError::Read {
-                    message: err.to_string(),
-                }),
-            })
-        }
+        Err(err) => return refused(format!("cannot open {}: {err}", path.display())),
     };
     match file.metadata() {
-        Ok(meta) if meta.len() == 0 && meta.is_file() => return None,
-        Ok(_) | Err(_) => {}
+        Ok(meta) if meta.is_file() && meta.len() == 0 => return None,
+        Ok(meta) if meta.is_file() => {}
+        Ok(meta) => {
+            return refused(format!(
+                "{} is not a regular file but {}: not read",
+                path.display(),
+                file_kind(&meta)
+            ))
+        }
+        Err(err) => return refused(format!("cannot examine {}: {err}", path.display())),
     }
     let report = junit::parse_reader(BufReader::with_capacity(64 * 1024, file), &job.file_id);
     Some(JunitFile {
@@ -337,6 +355,25 @@ fn read_junit(job: &Job) -> Option<JunitFile> {
         kept: false,
         report,
     })
+}
+
+/// What a file that is not a regular file is, in words (`a FIFO`).
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = meta.file_type();
+    if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_dir() {
+        "a directory"
+    } else if kind.is_char_device() {
+        "a character device"
+    } else if kind.is_block_device() {
+        "a block device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "something else"
+    }
 }
 
 /// Handles on the log files a child writes, kept open by the worker so the
