@@ -45,3 +45,137 @@ fn a_fifo_at_ptest_junit_file_is_an_error_not_a_hang() {
     let why = reasons(&run, "t/fifo.sh");
     assert!(why.contains("is not a regular file but a FIFO"), "{why}");
 }
+
+/// Issue 15: `sample-suites/failure-modes` works as typed, without
+/// `--timeout`: its hanging samples (which sleep 600 s) carry their own
+/// `# ptest: timeout=` header, so the directory ends in seconds with both
+/// of them TIMEOUT.
+#[test]
+fn the_failure_modes_suite_ends_without_a_timeout_option() {
+    let s = Suite::new();
+    s.copy(
+        &common::repo().join("sample-suites/failure-modes"),
+        "sample-suites/failure-modes",
+    );
+    let run = s
+        .ptest(&[
+            "sample-suites/failure-modes",
+            "--exclude",
+            "bail-out.t",
+            "-j",
+            "4",
+            "--no-history",
+        ])
+        .reports()
+        .deadline(Duration::from_secs(90))
+        .run();
+    run.expect_code(1);
+    for hang in ["hang.sh", "hang-ignores-sigterm.sh"] {
+        let id = format!("sample-suites/failure-modes/{hang}");
+        assert_eq!(run.file(&id)["verdict"], "timeout", "{}", run.describe());
+    }
+}
+
+/// Reads everything written into the FIFO at `path`, on a thread (opening
+/// a FIFO for reading blocks until a writer comes).
+fn drain_fifo(path: &std::path::Path) -> std::sync::mpsc::Receiver<String> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let path = path.to_path_buf();
+    std::thread::spawn(move || {
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|e| format!("read error: {e}"));
+        let _ = tx.send(text);
+    });
+    rx
+}
+
+/// Issue 15, item 16: `--json`, `--junit` and `--history` on what is not a
+/// regular file are written through, never renamed over or moved aside: a
+/// FIFO stays a FIFO (and its reader gets the report), a symlink to
+/// `/proc/self/fd/1` stays a symlink (and the report reaches ptest's
+/// stdout), a symlink to a regular file stays a link and its target is
+/// replaced, and (as root, where a device node can be made) a character
+/// device like `/dev/null` used as the history is left as it is.
+#[test]
+fn reports_on_fifos_devices_and_symlinks_are_written_through_not_replaced() {
+    use std::os::unix::fs::FileTypeExt;
+    let s = Suite::new();
+    s.file("t/a.sh", "echo 1..1\necho ok 1\n");
+    s.file("target.xml", "old\n");
+    let dir = s.path();
+    let fifo = dir.join("summary.fifo");
+    let status = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .expect("mkfifo");
+    assert!(status.success());
+    std::os::unix::fs::symlink("/proc/self/fd/1", dir.join("stdout.link")).expect("symlink");
+    std::os::unix::fs::symlink("target.xml", dir.join("junit.link")).expect("symlink");
+    let device = dir.join("null");
+    let have_device = std::process::Command::new("mknod")
+        .arg(&device)
+        .args(["c", "1", "3"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !have_device {
+        eprintln!("not root (cannot mknod): the device part is skipped");
+    }
+    let reader = drain_fifo(&fifo);
+    let history = if have_device { "null" } else { "history.json" };
+    let run = s
+        .ptest(&[
+            "t",
+            "--json",
+            "summary.fifo",
+            "--junit",
+            "stdout.link",
+            "--history",
+            history,
+        ])
+        .deadline(Duration::from_secs(30))
+        .run();
+    let kind = |p: &str| std::fs::symlink_metadata(dir.join(p)).map(|m| m.file_type());
+    assert!(
+        kind("summary.fifo").is_ok_and(|k| k.is_fifo()),
+        "the FIFO was replaced: {:?}\n{}",
+        kind("summary.fifo"),
+        run.describe()
+    );
+    assert!(
+        kind("stdout.link").is_ok_and(|k| k.is_symlink()),
+        "the symlink was replaced\n{}",
+        run.describe()
+    );
+    run.expect_code(0);
+    let json = reader
+        .recv_timeout(Duration::from_secs(10))
+        .expect("the FIFO's reader got the summary");
+    let summary: serde_json::Value =
+        serde_json::from_str(&json).unwrap_or_else(|e| panic!("not JSON ({e}): {json}"));
+    assert_eq!(summary["files"][0]["verdict"], "pass", "{json}");
+    assert!(
+        run.stdout.contains("<testsuites"),
+        "the JUnit report did not reach stdout\n{}",
+        run.describe()
+    );
+    if have_device {
+        assert!(
+            kind("null").is_ok_and(|k| k.is_char_device()),
+            "the device was replaced or moved: {:?}",
+            kind("null")
+        );
+        let names: Vec<String> = std::fs::read_dir(dir)
+            .expect("read the suite")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with("null"))
+            .collect();
+        assert_eq!(names, ["null"], "nothing set aside or locked beside it");
+    }
+    // A symlink to a regular file: the target is replaced, the link stays.
+    let run = s
+        .ptest(&["t", "--junit", "junit.link", "--no-history"])
+        .deadline(Duration::from_secs(30))
+        .run();
+    run.expect_code(0);
+    assert!(kind("junit.link").is_ok_and(|k| k.is_symlink()));
+    assert!(s.read("target.xml").contains("<testsuites"), "{}", run.describe());
+}
