@@ -177,5 +177,9 @@ fn reports_on_fifos_devices_and_symlinks_are_written_through_not_replaced() {
         .run();
     run.expect_code(0);
     assert!(kind("junit.link").is_ok_and(|k| k.is_symlink()));
-    assert!(s.read("target.xml").contains("<testsuites"), "{}", run.describe());
+    assert!(
+        s.read("target.xml").contains("<testsuites"),
+        "{}",
+        run.describe()
+    );
 }
