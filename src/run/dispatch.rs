@@ -120,7 +120,7 @@ pub fn run(
     d.follow(skipped);
     let looped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| d.dispatch(&rx)));
     if !matches!(looped, Ok(Ok(()))) {
-        for r in d.running.values() {
+        for r in d.running.values_mut() {
             r.clock.kill();
         }
     }
@@ -337,7 +337,8 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
 
     /// A worker reports a finished unit: free its slots, then conclude it.
     fn finished(&mut self, mut file_run: Box<FileRun>) {
-        if let Some(r) = self.running.remove(&file_run.index) {
+        if let Some(mut r) = self.running.remove(&file_run.index) {
+            r.clock.finish();
             self.free.extend(r.held);
             self.free.push(r.slot);
             // A child ptest stopped is reported for why it was stopped.
@@ -475,7 +476,7 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
             }
         } else {
             // A second signal: no more patience.
-            for r in self.running.values() {
+            for r in self.running.values_mut() {
                 r.clock.kill();
             }
         }
