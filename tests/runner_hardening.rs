@@ -268,3 +268,69 @@ fn a_killed_ptest_takes_a_test_that_left_its_group_with_it() {
     }
     assert!(gone, "the child {child} outlived a killed ptest");
 }
+
+/// A tmpfs mounted on a directory, unmounted (lazily) on drop.
+struct Mount(std::path::PathBuf);
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(&self.0)
+            .status();
+    }
+}
+
+/// Issue 15: a full disk for the state directory used to make every test
+/// FAIL with `exited with status 1` (its output could not be written) and
+/// no hint. Now ptest says it could not write the logs, with the OS reason
+/// and the path, and those files are ERROR. Simulated with a 64 KiB tmpfs,
+/// filled up, as the state directory: needs root (mount); skipped with a
+/// message otherwise.
+#[test]
+fn a_full_disk_for_the_logs_makes_files_error_saying_why() {
+    if !common::is_root() {
+        eprintln!("skipped: needs root to mount a small tmpfs");
+        return;
+    }
+    let s = Suite::new();
+    s.file("t/a.sh", "echo 1..1\necho ok 1\n");
+    s.file("t/b.sh", "exit 0\n");
+    let state = s.path().join("state");
+    std::fs::create_dir(&state).expect("mkdir state");
+    let mounted = std::process::Command::new("mount")
+        .args(["-t", "tmpfs", "-o", "size=64k", "tmpfs"])
+        .arg(&state)
+        .status()
+        .is_ok_and(|st| st.success());
+    if !mounted {
+        eprintln!("skipped: cannot mount a tmpfs here");
+        return;
+    }
+    let _mount = Mount(state.clone());
+    // Fill it up.
+    let mut filler = std::fs::File::create(state.join("filler")).expect("create filler");
+    let chunk = vec![b'x'; 4096];
+    let full = (0..1000).any(|_| std::io::Write::write_all(&mut filler, &chunk).is_err());
+    assert!(full, "the 64 KiB tmpfs never filled");
+    drop(filler);
+    let run = s
+        .ptest(&["t", "--state-dir", "state"])
+        .reports()
+        .deadline(Duration::from_secs(30))
+        .run();
+    run.expect_code(1);
+    assert_eq!(
+        run.verdicts(),
+        [
+            ("t/a.sh".to_string(), "error".to_string()),
+            ("t/b.sh".to_string(), "error".to_string()),
+        ],
+        "{}",
+        run.describe()
+    );
+    let why = reasons(&run, "t/a.sh");
+    assert!(why.contains("ptest could not write the log"), "{why}");
+    assert!(why.contains("No space left on device"), "{why}");
+    assert!(why.contains("state/runs/"), "{why}");
+}

@@ -202,9 +202,19 @@ fn run_job(
         run.status = ChildStatus::SpawnFailed { reason };
         return run;
     }
+    // The logs first: with no room for them (a full disk, a read-only
+    // state directory) the child is not started, and the file is an ERROR
+    // saying so, not a FAIL from a child whose every `echo` failed.
+    let logs = match open_logs(scratch) {
+        Ok(logs) => logs,
+        Err(reason) => {
+            run.status = ChildStatus::SpawnFailed { reason };
+            return run;
+        }
+    };
     run.spawned = true;
     let mut handles: Option<LogHandles> = None;
-    let spawned = spawn(scratch, &job, &mut handles).and_then(|child| {
+    let spawned = spawn(scratch, &job, logs, &mut handles).and_then(|child| {
         let pgid = child.id();
         // Should ptest die from here on, the watchdog kills the group.
         watchdog.guard(slot.index(), pgid);
@@ -393,7 +403,18 @@ fn check_log(path: &Path, handle: &File) -> Result<u64, String> {
         .metadata()
         .map_err(|e| lost(format!("cannot be examined: {e}")))?;
     match std::fs::metadata(path) {
-        Ok(now) if now.dev() == ours.dev() && now.ino() == ours.ino() => Ok(ours.len()),
+        Ok(now) if now.dev() == ours.dev() && now.ino() == ours.ino() => {
+            // No room left to write (the disk filled up while the file
+            // ran): its output may be cut anywhere, and its failures may
+            // be ptest's lack of room, not its own.
+            check_room(handle, ours.len()).map_err(|err| {
+                format!(
+                    "{}; the file's output may be incomplete",
+                    cannot_write_logs(path, &err)
+                )
+            })?;
+            Ok(ours.len())
+        }
         Ok(_) => Err(lost("was replaced while the file ran".to_string())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(lost(
             "was removed while the file ran (was the run directory deleted?)".to_string(),
@@ -420,18 +441,51 @@ fn fresh_log(path: &Path) -> std::io::Result<File> {
         .open(path)
 }
 
-/// Creates the attempt's log files (see [`fresh_log`]) and starts the
-/// child.
+/// Creates the attempt's log files (see [`fresh_log`]) and checks there is
+/// room to write them ([`check_room`]), or says why ptest cannot write its
+/// logs, with the OS reason and the path.
+fn open_logs(scratch: &Scratch) -> Result<LogHandles, String> {
+    let open = |path: &Path| {
+        fresh_log(path)
+            .and_then(|file| check_room(&file, 0).map(|()| file))
+            .map_err(|err| cannot_write_logs(path, &err))
+    };
+    Ok(LogHandles {
+        stdout: open(&scratch.stdout)?,
+        stderr: open(&scratch.stderr)?,
+    })
+}
+
+/// The reason given when ptest cannot write a file's log at `path`.
+fn cannot_write_logs(path: &Path, err: &std::io::Error) -> String {
+    format!("ptest could not write the log {}: {err}", path.display())
+}
+
+/// Whether the file system holding `file` (currently `len` bytes long)
+/// has room for more of it: one byte is written at the next block
+/// boundary, which needs a new block, then the file is cut back to `len`.
+/// A full disk (`ENOSPC`), a quota (`EDQUOT`) or a file size limit
+/// (`EFBIG`) is an error.
+fn check_room(file: &File, len: u64) -> std::io::Result<()> {
+    use std::os::unix::fs::{FileExt, MetadataExt};
+    let block = file.metadata()?.blksize().max(1);
+    let at = len.div_ceil(block) * block;
+    file.write_at(b"\0", at)?;
+    file.set_len(len)
+}
+
+/// Starts the child with its stdout and stderr on `logs` (kept in
+/// `handles`, to be read back).
 fn spawn(
     scratch: &Scratch,
     job: &Job,
+    logs: LogHandles,
     handles: &mut Option<LogHandles>,
 ) -> std::io::Result<std::process::Child> {
     if !scratch.tmpdir.is_dir() {
         std::fs::create_dir_all(&scratch.tmpdir)?;
     }
-    let stdout = fresh_log(&scratch.stdout)?;
-    let stderr = fresh_log(&scratch.stderr)?;
+    let LogHandles { stdout, stderr } = logs;
     // Keep handles to read the output back without reopening the files.
     *handles = Some(LogHandles {
         stdout: stdout.try_clone()?,
