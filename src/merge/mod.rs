@@ -207,6 +207,11 @@ pub struct FileSummary {
     /// (version 3).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub flipped: Vec<String>,
+    /// Tests read but not kept in `cases` (a stream of more than
+    /// [`crate::parse::tap::MAX_STORED_CASES`] results), by status: counted
+    /// in every total; absent when none.
+    #[serde(default, skip_serializing_if = "crate::parse::CaseCounts::is_zero")]
+    pub omitted: crate::parse::CaseCounts,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -249,6 +254,7 @@ impl FileSummary {
             iteration: None,
             attempt_results: Vec::new(),
             flipped: Vec::new(),
+            omitted: crate::parse::CaseCounts::default(),
         }
     }
 }
@@ -342,6 +348,12 @@ impl Totals {
                     CaseStatus::TodoFail | CaseStatus::TodoPass => t.tests.todo += 1,
                 }
             }
+            let omitted = f.omitted;
+            t.tests.total += omitted.total() as usize;
+            t.tests.passed += omitted.passed as usize;
+            t.tests.failed += omitted.failed as usize;
+            t.tests.skipped += omitted.skipped as usize;
+            t.tests.todo += omitted.todo as usize;
         }
         t
     }

@@ -150,6 +150,7 @@ pub fn decide(run: &FileRun) -> Judgement {
 pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
     let Judgement { verdict, reasons } = decide(run);
     let cases = cases(&id, run);
+    let omitted = omitted_cases(run);
     FileSummary {
         id,
         path,
@@ -175,6 +176,18 @@ pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
         iteration: None,
         attempt_results: Vec::new(),
         flipped: Vec::new(),
+        omitted,
+    }
+}
+
+/// The results [`cases`] read from the same report but that its parser
+/// did not keep in memory, by status.
+fn omitted_cases(run: &FileRun) -> crate::parse::CaseCounts {
+    let junit = run.junit.as_ref().and_then(|j| j.report.as_ref().ok());
+    match (run.protocol, &run.tap, junit) {
+        (_, _, Some(report)) => report.omitted(),
+        (Protocol::Tap, Some(tap), None) => tap.omitted,
+        _ => crate::parse::CaseCounts::default(),
     }
 }
 

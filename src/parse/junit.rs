@@ -146,6 +146,21 @@ impl JunitReport {
     pub fn total(&self) -> u64 {
         self.passed + self.failed + self.skipped + self.todo
     }
+
+    /// The test cases read but not stored in `cases`, by status (the
+    /// counts by status minus what `cases` holds).
+    pub fn omitted(&self) -> super::CaseCounts {
+        let mut stored = super::CaseCounts::default();
+        for case in &self.cases {
+            stored.add(case.status);
+        }
+        super::CaseCounts {
+            passed: self.passed.saturating_sub(stored.passed),
+            failed: self.failed.saturating_sub(stored.failed),
+            skipped: self.skipped.saturating_sub(stored.skipped),
+            todo: self.todo.saturating_sub(stored.todo),
+        }
+    }
 }
 
 /// Why a JUnit report could not be read.

@@ -45,7 +45,7 @@
 //! * `Bail out!` at the start of a line (or of an indented child line) stops
 //!   the parse; plan problems are not added afterwards.
 
-use super::{CaseResult, CaseStatus};
+use super::{CaseCounts, CaseResult, CaseStatus};
 use serde::{Deserialize, Serialize};
 use std::io::{self, BufRead};
 use std::time::Duration;
@@ -104,6 +104,10 @@ pub struct TapReport {
     /// [`MAX_EXTRA_FAILURES`] more, which also adds a problem).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub omitted_cases: u64,
+    /// The results not stored in `cases`, by status (their total is
+    /// `omitted_cases`): what keeps a long stream's counts exact.
+    #[serde(default, skip_serializing_if = "CaseCounts::is_zero")]
+    pub omitted: CaseCounts,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -178,8 +182,7 @@ pub struct TapParser {
     fed_any: bool,
     diag_budget: usize,
     cases: Vec<CaseResult>,
-    omitted_cases: u64,
-    omitted_failures: u64,
+    omitted: CaseCounts,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -331,8 +334,7 @@ impl TapParser {
             fed_any: false,
             diag_budget: MAX_TOTAL_DIAGNOSTICS_BYTES,
             cases: Vec::new(),
-            omitted_cases: 0,
-            omitted_failures: 0,
+            omitted: CaseCounts::default(),
         }
     }
 
@@ -382,11 +384,11 @@ impl TapParser {
         } else {
             end_of_stream_problems(&top)
         };
-        if self.omitted_failures > 0 {
+        if self.omitted.failed > 0 {
             end.push(format!(
                 "{} more failing {} not listed (too many results)",
-                self.omitted_failures,
-                plural_word(self.omitted_failures, "test")
+                self.omitted.failed,
+                plural_word(self.omitted.failed, "test")
             ));
         }
         TapReport {
@@ -396,7 +398,8 @@ impl TapParser {
             bail_out: self.bail_out,
             problems: top.problems.into_vec(end),
             tests_run: top.tests_run,
-            omitted_cases: self.omitted_cases,
+            omitted_cases: self.omitted.total(),
+            omitted: self.omitted,
         }
     }
 
@@ -742,10 +745,7 @@ impl TapParser {
         if self.cases.len() < MAX_STORED_CASES || (failing && extra < MAX_EXTRA_FAILURES) {
             self.cases.push(case);
         } else {
-            self.omitted_cases += 1;
-            if failing {
-                self.omitted_failures += 1;
-            }
+            self.omitted.add(case.status);
         }
     }
 }

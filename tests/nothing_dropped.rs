@@ -1,0 +1,46 @@
+//! Issue 15, discovery and result streams: nothing a suite holds or prints
+//! is dropped or misread silently. Each test runs the real `ptest` binary
+//! on real child processes (sh, perl, python3, pytest).
+//!
+//! - ignore files: git's rules inside a git work tree only, `.ignore`
+//!   never, and `--list`/`--explain` name the rule that left a file out;
+//! - an empty quoted glob is a warning, or an error with nothing to run;
+//! - `ok`/`not ok` lines without a plan are TAP (prove's "no plan");
+//! - pytest-style files run through pytest, or ERROR without it;
+//! - counts of a very long TAP stream stay exact;
+//! - a legacy `1..N todo …;` plan is read as prove reads it;
+//! - a flipped test with no name shows its number;
+//! - a symlink loop names the links; a header key twice is an error;
+//! - a UTF-16 JUnit report gets a sentence.
+
+mod common;
+
+use common::Suite;
+
+fn suite() -> Suite {
+    let s = Suite::new();
+    s.chmod("", 0o777);
+    s
+}
+
+/// 199,999 `ok` lines and a final TODO: 200,000 tests, whatever ptest keeps
+/// in memory (it stores the first 100,000 results).
+#[test]
+fn a_tap_stream_of_200000_results_keeps_exact_counts() {
+    let suite = suite();
+    suite.file(
+        "t/big.t",
+        "print \"1..200000\\n\";\nprint \"ok $_\\n\" for 1..199999;\nprint \"not ok 200000 # TODO later\\n\";\n",
+    );
+    let ran = suite.ptest(&["t/big.t"]).reports().run();
+    ran.expect_code(0);
+    let tests = &ran.summary()["totals"]["tests"];
+    assert_eq!(tests["total"], 200_000, "{tests}");
+    assert_eq!(tests["passed"], 199_999, "{tests}");
+    assert_eq!(tests["todo"], 1, "{tests}");
+    assert!(
+        ran.stderr.contains("200000 tests, 1 todo") || ran.stdout.contains("200000 tests, 1 todo"),
+        "{}",
+        ran.describe()
+    );
+}
