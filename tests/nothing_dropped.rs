@@ -44,3 +44,52 @@ fn a_tap_stream_of_200000_results_keeps_exact_counts() {
         ran.describe()
     );
 }
+
+/// Whether `prove` is on PATH (the TAP verdicts are compared with it).
+fn have(program: &str) -> bool {
+    std::process::Command::new("sh")
+        .args(["-c", &format!("command -v {program} >/dev/null")])
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// `prove`'s exit code on `args` run in `dir`.
+fn prove(dir: &std::path::Path, args: &[&str]) -> Option<i32> {
+    std::process::Command::new("prove")
+        .args(args)
+        .current_dir(dir)
+        .output()
+        .expect("prove runs")
+        .status
+        .code()
+}
+
+/// A TAP 12 plan with a TODO list (`1..2 todo 2;`): the listed tests are
+/// TODO tests, so a failing test 2 passes the file, as under `prove`.
+#[test]
+fn a_legacy_plan_todo_list_is_read_as_prove_reads_it() {
+    let suite = suite();
+    suite.file(
+        "t/legacy.t",
+        "print \"1..2 todo 2;\\n\";\nprint \"ok 1\\nnot ok 2\\n\";\n",
+    );
+    suite.file(
+        "t/unlisted.t",
+        "print \"1..2 todo 1;\\n\";\nprint \"ok 1\\nnot ok 2\\n\";\n",
+    );
+    let ran = suite.ptest(&["t"]).reports().run();
+    assert_eq!(
+        ran.verdicts(),
+        [
+            ("t/legacy.t".to_string(), "pass".to_string()),
+            ("t/unlisted.t".to_string(), "fail".to_string()),
+        ],
+        "{}",
+        ran.describe()
+    );
+    assert_eq!(ran.summary()["totals"]["tests"]["todo"], 2);
+    if have("prove") {
+        assert_eq!(prove(suite.path(), &["t/legacy.t"]), Some(0));
+        assert_eq!(prove(suite.path(), &["t/unlisted.t"]), Some(1));
+    }
+}

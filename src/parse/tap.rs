@@ -79,6 +79,11 @@ pub struct TapPlan {
     pub count: u64,
     /// `1..0 # SKIP reason`: the reason the whole file was skipped.
     pub skip_all: Option<String>,
+    /// A TAP 12 (legacy) plan's TODO list, `1..4 todo 2 3;`: the tests of
+    /// these numbers are TODO tests, as `TAP::Parser` reads them (before any
+    /// `TAP version 13` line only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub todo: Vec<u64>,
 }
 
 /// Everything read from one TAP stream.
@@ -456,6 +461,9 @@ impl TapParser {
                     self.comment_line(level, text);
                 }
             }
+            // TAP 13 has no TODO list in the plan: TAP::Parser reads such a
+            // line as unknown there.
+            Token::Plan(plan) if !plan.todo.is_empty() && self.version.is_some_and(|v| v >= 13) => {}
             Token::Plan(plan) => {
                 self.enter(level);
                 self.plan_line(level, plan);
@@ -634,7 +642,16 @@ impl TapParser {
                 .problems
                 .push("plan must be at the beginning or end of the TAP output".to_string());
         }
-        let status = match (test.ok, test.directive) {
+        // A legacy plan's TODO list makes the test a TODO test.
+        let listed_todo = stream
+            .plan
+            .as_ref()
+            .is_some_and(|plan| plan.todo.contains(&number));
+        let directive = match test.directive {
+            None if listed_todo => Some(Directive::Todo),
+            directive => directive,
+        };
+        let status = match (test.ok, directive) {
             (true, None) => CaseStatus::Pass,
             (true, Some(Directive::Skip)) => CaseStatus::Skip,
             (true, Some(Directive::Todo)) => CaseStatus::TodoPass,
@@ -929,6 +946,13 @@ fn parse_plan(content: &str) -> Option<TapPlan> {
     }
     let count = rest[..digits].parse().unwrap_or(u64::MAX);
     let tail = rest[digits..].trim_start();
+    if let Some(todo) = legacy_todo_list(tail) {
+        return Some(TapPlan {
+            count,
+            skip_all: None,
+            todo,
+        });
+    }
     let comment = if tail.is_empty() {
         ""
     } else {
@@ -938,7 +962,30 @@ fn parse_plan(content: &str) -> Option<TapPlan> {
         Some(reason) => reason.to_string(),
         None => comment.to_string(),
     });
-    Some(TapPlan { count, skip_all })
+    Some(TapPlan {
+        count,
+        skip_all,
+        todo: Vec::new(),
+    })
+}
+
+/// The numbers of a TAP 12 plan's TODO list (`todo 2 3;` after `1..N`),
+/// as `TAP::Parser::Grammar` reads them: lower-case `todo`, then one or
+/// more numbers each after white space; anything after them (the `;`) is
+/// ignored.
+fn legacy_todo_list(tail: &str) -> Option<Vec<u64>> {
+    let mut rest = tail.strip_prefix("todo")?;
+    let mut numbers = Vec::new();
+    loop {
+        let trimmed = rest.trim_start();
+        let digits = leading_digits(trimmed);
+        if trimmed.len() == rest.len() || digits == 0 {
+            break;
+        }
+        numbers.push(trimmed[..digits].parse().unwrap_or(u64::MAX));
+        rest = &trimmed[digits..];
+    }
+    (!numbers.is_empty()).then_some(numbers)
 }
 
 /// `skip reason` / `SKIP: reason` / `Skipped: reason` (a case-insensitive
@@ -1106,7 +1153,8 @@ mod tests {
             r.plan,
             Some(TapPlan {
                 count: 3,
-                skip_all: None
+                skip_all: None,
+                todo: Vec::new()
             })
         );
         assert_eq!(statuses(&r), [Pass, Pass, Pass]);
@@ -1359,6 +1407,24 @@ mod tests {
     }
 
     #[test]
+    fn legacy_plan_todo_list() {
+        // TAP 12: the listed tests are TODO tests, as prove reads them.
+        let r = parse_str("1..3 todo 2 3;\nok 1\nnot ok 2\nok 3\n");
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        assert_eq!(r.plan.as_ref().map(|p| p.todo.clone()), Some(vec![2, 3]));
+        assert_eq!(
+            statuses(&r),
+            [CaseStatus::Pass, CaseStatus::TodoFail, CaseStatus::TodoPass]
+        );
+        // Not a list: an unknown line, so no plan; not after TAP version 13.
+        assert!(parse_str("1..1 todo;\nok 1\n").plan.is_none());
+        assert!(parse_str("1..1 TODO 1\nok 1\n").plan.is_none());
+        let r = parse_str("TAP version 13\n1..1 todo 1;\nnot ok 1\n");
+        assert!(r.plan.is_none());
+        assert_eq!(statuses(&r), [CaseStatus::Fail]);
+    }
+
+    #[test]
     fn failing_todo_is_not_a_failure() {
         let r = parse_str("1..3\nnot ok 1 - known bug # TODO fix\nok 2 # TODO fixed\nok 3\n");
         assert_eq!(statuses(&r), [TodoFail, TodoPass, Pass]);
@@ -1375,7 +1441,8 @@ mod tests {
             r.plan,
             Some(TapPlan {
                 count: 0,
-                skip_all: Some("no database".into())
+                skip_all: Some("no database".into()),
+                todo: Vec::new()
             })
         );
         assert!(r.cases.is_empty() && r.problems.is_empty());
@@ -1397,7 +1464,8 @@ mod tests {
             r.plan,
             Some(TapPlan {
                 count: 4,
-                skip_all: None
+                skip_all: None,
+                todo: Vec::new()
             })
         );
         // Not plans.
