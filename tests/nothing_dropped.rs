@@ -93,3 +93,39 @@ fn a_legacy_plan_todo_list_is_read_as_prove_reads_it() {
         assert_eq!(prove(suite.path(), &["t/unlisted.t"]), Some(1));
     }
 }
+
+/// A `.sh` or `.py` file that prints `ok 1` / `not ok 2` without a plan and
+/// exits 0 is read as TAP: it fails (the failing test and "no plan"), as
+/// `prove -e sh` fails it. A script with `ok` chatter only still passes on
+/// its exit code.
+#[test]
+fn visible_not_ok_lines_without_a_plan_fail_the_file() {
+    let suite = suite();
+    suite.file("t/noplan.sh", "echo 'ok 1'\necho 'not ok 2'\nexit 0\n");
+    suite.file("t/noplan.py", "print('ok 1')\nprint('not ok 2 - b')\n");
+    suite.file("t/chatter.sh", "echo 'ok 1 file copied'\nexit 0\n");
+    let ran = suite.ptest(&["t"]).reports().run();
+    ran.expect_code(1);
+    assert_eq!(
+        ran.verdicts(),
+        [
+            ("t/chatter.sh".to_string(), "pass".to_string()),
+            ("t/noplan.py".to_string(), "fail".to_string()),
+            ("t/noplan.sh".to_string(), "fail".to_string()),
+        ],
+        "{}",
+        ran.describe()
+    );
+    for id in ["t/noplan.sh", "t/noplan.py"] {
+        let file = ran.file(id);
+        assert_eq!(file["protocol"], "tap", "{file}");
+        let reasons = file["reasons"].to_string();
+        assert!(
+            reasons.contains("failed test 2") && reasons.contains("no plan"),
+            "{reasons}"
+        );
+    }
+    if have("prove") {
+        assert_eq!(prove(suite.path(), &["-e", "sh", "t/noplan.sh"]), Some(1));
+    }
+}

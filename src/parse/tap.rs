@@ -120,9 +120,19 @@ fn is_zero(n: &u64) -> bool {
 }
 
 impl TapReport {
-    /// Whether the stream looked like TAP at all (a plan or version line).
+    /// Whether the stream looked like TAP at all: a plan or version line,
+    /// or a top-level `not ok` line (with or without a directive). Output
+    /// with `ok` lines only and no plan may be a script's chatter; a `not
+    /// ok` line is a failure report that must never end in PASS, so the
+    /// stream is then judged as `prove` judges it (no plan fails it too).
     pub fn looks_like_tap(&self) -> bool {
-        self.version.is_some() || self.plan.is_some()
+        self.version.is_some()
+            || self.plan.is_some()
+            || self.omitted.failed > 0
+            || self
+                .cases
+                .iter()
+                .any(|c| matches!(c.status, CaseStatus::Fail | CaseStatus::TodoFail))
     }
 }
 
@@ -1404,6 +1414,27 @@ mod tests {
         assert!(r.problems.is_empty());
         let r = parse_str("1..1\n\u{feff}ok 1\n");
         assert_eq!(r.tests_run, 0);
+    }
+
+    #[test]
+    fn a_not_ok_line_makes_a_stream_tap() {
+        assert!(!parse_str("ok 1\nok 2\nsome chatter\n").looks_like_tap());
+        for text in [
+            "ok 1\nnot ok 2\n",
+            "not ok 1 # TODO later\n",
+            "not ok 1 # SKIP not really\n",
+        ] {
+            let r = parse_str(text);
+            assert!(r.looks_like_tap(), "{text:?}");
+            assert!(
+                r.problems.iter().any(|p| p.contains("no plan")),
+                "{text:?}: {:?}",
+                r.problems
+            );
+        }
+        // An indented `not ok` under a top-level stream without a plan is
+        // not a top-level result.
+        assert!(!parse_str("hello\n    not ok 1\n").looks_like_tap());
     }
 
     #[test]
