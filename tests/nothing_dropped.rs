@@ -129,3 +129,47 @@ fn visible_not_ok_lines_without_a_plan_fail_the_file() {
         assert_eq!(prove(suite.path(), &["-e", "sh", "t/noplan.sh"]), Some(1));
     }
 }
+
+/// A `# ptest:` key given twice in one file is an error naming the file
+/// and the line; the rest of the suite runs.
+#[test]
+fn a_header_key_given_twice_is_an_error_naming_file_and_line() {
+    let suite = suite();
+    suite.file(
+        "t/twice.sh",
+        "#!/bin/sh\n# ptest: timeout=5s\n# ptest: group=db timeout=9s\necho 1..1; echo ok 1\n",
+    );
+    suite.file("t/ok.sh", "echo 1..1; echo ok 1\n");
+    let ran = suite.ptest(&["t"]).reports().run();
+    ran.expect_code(1);
+    assert_eq!(ran.file("t/ok.sh")["verdict"], "pass");
+    let file = ran.file("t/twice.sh");
+    assert_eq!(file["verdict"], "error", "{file}");
+    let reasons = file["reasons"].to_string();
+    assert!(
+        reasons.contains("t/twice.sh: line 3")
+            && reasons.contains("`timeout` is given twice (first on line 2)"),
+        "{reasons}"
+    );
+}
+
+/// A child that writes its JUnit report in UTF-16 gets a sentence as the
+/// ERROR reason, not `<\x00?\x00x…`.
+#[test]
+fn a_utf16_junit_report_gets_a_sentence() {
+    let suite = suite();
+    suite.file(
+        "t/wide.py",
+        "import os\nxml = '<?xml version=\"1.0\" encoding=\"UTF-16\"?><testsuite><testcase name=\"a\"/></testsuite>'\nopen(os.environ['PTEST_JUNIT_FILE'], 'wb').write(xml.encode('utf-16'))\n",
+    );
+    let ran = suite.ptest(&["t"]).reports().run();
+    ran.expect_code(1);
+    let file = ran.file("t/wide.py");
+    assert_eq!(file["verdict"], "error", "{file}");
+    let reasons = file["reasons"].to_string();
+    assert!(
+        reasons.contains("encoded in UTF-16LE") && reasons.contains("UTF-8"),
+        "{reasons}"
+    );
+    assert!(!reasons.contains("\\u0000"), "{reasons}");
+}
