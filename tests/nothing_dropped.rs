@@ -173,3 +173,24 @@ fn a_utf16_junit_report_gets_a_sentence() {
     );
     assert!(!reasons.contains("\\u0000"), "{reasons}");
 }
+
+/// A TAP test with no name that fails and then passes on a retry shows
+/// its number: `flipped: #2` on the console, `#2` in the JSON summary.
+#[test]
+fn a_flipped_test_with_no_name_shows_its_number() {
+    let suite = suite();
+    suite.file(
+        "t/flip.sh",
+        "echo 1..2\necho ok 1\nif [ -e flip.mark ]; then echo ok 2; else : > flip.mark; echo not ok 2; fi\n",
+    );
+    let ran = suite
+        .ptest(&["t", "--retries", "1", "--color", "never"])
+        .reports()
+        .run();
+    ran.expect_code(0);
+    let file = ran.file("t/flip.sh");
+    assert_eq!(file["verdict"], "flaky", "{file}");
+    assert_eq!(file["flipped"], serde_json::json!(["#2"]), "{file}");
+    let console = format!("{}{}", ran.stdout, ran.stderr);
+    assert!(console.contains("flipped: #2"), "{console}");
+}
