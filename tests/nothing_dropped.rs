@@ -194,3 +194,100 @@ fn a_flipped_test_with_no_name_shows_its_number() {
     let console = format!("{}{}", ran.stdout, ran.stderr);
     assert!(console.contains("flipped: #2"), "{console}");
 }
+
+fn git_init(dir: &std::path::Path) {
+    let status = std::process::Command::new("git")
+        .args(["init", "-q", "."])
+        .current_dir(dir)
+        .status()
+        .expect("git runs");
+    assert!(status.success());
+}
+
+fn ids(ran: &common::Run) -> Vec<String> {
+    ran.stdout
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .map(str::to_string)
+        .collect()
+}
+
+/// Outside a git work tree neither `.gitignore` nor `.ignore` hides a test
+/// file; inside one, `.gitignore` and `.git/info/exclude` do (as in git)
+/// and `.ignore` still does not; `--list` and `--explain` name the rule.
+#[test]
+fn ignore_files_follow_git_and_list_names_the_rule() {
+    let suite = suite();
+    for name in ["t/a.sh", "t/by_ignore.sh", "t/gen/built.sh", "t/local.sh"] {
+        suite.file(name, "echo 1..1; echo ok 1\n");
+    }
+    suite.file("t/.ignore", "by_ignore.sh\n");
+    suite.file("t/.gitignore", "gen/\n");
+
+    let ran = suite.ptest(&["t", "--list"]).run();
+    ran.expect_code(0);
+    assert_eq!(
+        ids(&ran),
+        ["t/a.sh", "t/by_ignore.sh", "t/gen/built.sh", "t/local.sh"],
+        "{}",
+        ran.describe()
+    );
+    assert!(!ran.stderr.contains("left out"), "{}", ran.describe());
+
+    git_init(suite.path());
+    suite.file(".git/info/exclude", "local.sh\n");
+    let ran = suite.ptest(&["t", "--list"]).run();
+    ran.expect_code(0);
+    assert_eq!(ids(&ran), ["t/a.sh", "t/by_ignore.sh"], "{}", ran.describe());
+    assert!(
+        ran.stderr
+            .contains("ptest: left out t/gen/built.sh: ignored by `gen/` in t/.gitignore"),
+        "{}",
+        ran.describe()
+    );
+    assert!(
+        ran.stderr
+            .contains("ptest: left out t/local.sh: ignored by `local.sh` in .git/info/exclude"),
+        "{}",
+        ran.describe()
+    );
+
+    let ran = suite.ptest(&["t", "--list", "--explain"]).run();
+    ran.expect_code(0);
+    assert!(
+        ran.stdout.contains("left out by git's ignore rules")
+            && ran
+                .stdout
+                .contains("t/gen/built.sh  ignored by `gen/` in t/.gitignore"),
+        "{}",
+        ran.describe()
+    );
+    let ran = suite.ptest(&["explain", "t"]).run();
+    assert!(
+        ran.stdout.contains("ignored by `gen/` in t/.gitignore"),
+        "{}",
+        ran.describe()
+    );
+}
+
+/// A quoted glob that matches nothing is a warning while something else
+/// runs, and an error (exit 2) when nothing is left, as a missing path is.
+#[test]
+fn an_empty_quoted_glob_is_a_warning_or_an_error() {
+    let suite = suite();
+    suite.file("t/a.sh", "echo 1..1; echo ok 1\n");
+    let ran = suite.ptest(&["t/*.tt", "t/a.sh"]).reports().run();
+    ran.expect_code(0);
+    assert!(
+        ran.stderr.contains("warning: no file matches `t/*.tt`"),
+        "{}",
+        ran.describe()
+    );
+    let ran = suite.ptest(&["t/*.tt"]).run();
+    ran.expect_code(2);
+    assert!(
+        ran.stderr.contains("no file matches `t/*.tt`"),
+        "{}",
+        ran.describe()
+    );
+}
