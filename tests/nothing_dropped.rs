@@ -238,7 +238,12 @@ fn ignore_files_follow_git_and_list_names_the_rule() {
     suite.file(".git/info/exclude", "local.sh\n");
     let ran = suite.ptest(&["t", "--list"]).run();
     ran.expect_code(0);
-    assert_eq!(ids(&ran), ["t/a.sh", "t/by_ignore.sh"], "{}", ran.describe());
+    assert_eq!(
+        ids(&ran),
+        ["t/a.sh", "t/by_ignore.sh"],
+        "{}",
+        ran.describe()
+    );
     assert!(
         ran.stderr
             .contains("ptest: left out t/gen/built.sh: ignored by `gen/` in t/.gitignore"),

@@ -18,8 +18,8 @@ pub fn exec(settings: &Settings) -> Result<Exit, CliError> {
     for warning in &found.warnings {
         err_line(&format!("ptest: warning: {warning}"));
     }
-    let ignored = (!found.ignored.is_empty())
-        .then(|| crate::report::explain::render_ignored(&found.ignored));
+    let ignored =
+        (!found.ignored.is_empty()).then(|| crate::report::explain::render_ignored(&found.ignored));
     if found.units.is_empty() {
         err_line("ptest: no test files found");
         if let Some(text) = ignored {

@@ -201,7 +201,11 @@ mod tests {
                 2,
                 "`timeout` is given twice (first on line 1)",
             ),
-            ("# ptest: exclusive exclusive\n", 1, "`exclusive` is given twice"),
+            (
+                "# ptest: exclusive exclusive\n",
+                1,
+                "`exclusive` is given twice",
+            ),
             ("# ptest: env.A=1 env.A=2\n", 1, "`env.A` is given twice"),
         ];
         for (text, line, needle) in cases {

@@ -149,7 +149,12 @@ pub fn discover_report(options: &DiscoverOptions) -> Result<Discovery, DiscoverE
     for path in &paths {
         match std::fs::metadata(path) {
             Ok(m) if m.is_dir() => {
-                filters.add_walk(path, None, &mut found, options.find_ignored.then_some(&mut report.ignored));
+                filters.add_walk(
+                    path,
+                    None,
+                    &mut found,
+                    options.find_ignored.then_some(&mut report.ignored),
+                );
             }
             Ok(m) => found.push(filters.classify(path, filters.id(path), m)),
             Err(_) if is_glob(path) => {

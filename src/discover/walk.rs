@@ -96,7 +96,9 @@ fn ignore_rule(file: &Path) -> Option<String> {
                 }
             }
             let (global, _) = Gitignore::global();
-            if let ignore::Match::Ignore(glob) = global.matched_path_or_any_parents(&absolute, false) {
+            if let ignore::Match::Ignore(glob) =
+                global.matched_path_or_any_parents(&absolute, false)
+            {
                 return describe(glob);
             }
             return None;

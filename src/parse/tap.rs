@@ -473,7 +473,8 @@ impl TapParser {
             }
             // TAP 13 has no TODO list in the plan: TAP::Parser reads such a
             // line as unknown there.
-            Token::Plan(plan) if !plan.todo.is_empty() && self.version.is_some_and(|v| v >= 13) => {}
+            Token::Plan(plan) if !plan.todo.is_empty() && self.version.is_some_and(|v| v >= 13) => {
+            }
             Token::Plan(plan) => {
                 self.enter(level);
                 self.plan_line(level, plan);

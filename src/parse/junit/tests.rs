@@ -503,7 +503,8 @@ fn many_ampersands_in_an_attribute_take_linear_time() {
 
 #[test]
 fn wide_encodings_are_named_not_read_as_garbage() {
-    let xml = "<?xml version=\"1.0\" encoding=\"UTF-16\"?><testsuite><testcase name=\"a\"/></testsuite>";
+    let xml =
+        "<?xml version=\"1.0\" encoding=\"UTF-16\"?><testsuite><testcase name=\"a\"/></testsuite>";
     let utf16le: Vec<u8> = [0xFF, 0xFE]
         .into_iter()
         .chain(xml.encode_utf16().flat_map(u16::to_le_bytes))
