@@ -33,6 +33,8 @@ fn main() -> ExitCode {
         Some(Command::Cargo(args)) => Settings::from_args(&args.run)
             .map_err(CliError::from)
             .and_then(|settings| commands::cargo::exec(&settings, &args)),
+        Some(Command::Completions(args)) => commands::completions::completions(args.shell),
+        Some(Command::Man) => commands::completions::man(),
         None => Settings::from_args(&cli.run)
             .map_err(CliError::from)
             .and_then(|settings| commands::run::exec(&settings)),

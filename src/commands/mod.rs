@@ -13,6 +13,7 @@
 //! | [`cargo`] | `ptest cargo`: build, list, one unit per Rust test, then the run's pipeline |
 //! | [`explain`] | `ptest explain FILE…`: resolved settings and their sources |
 //! | [`quarantine`] | `--quarantine-flaky RATE`: quarantine what the history shows flipping (part of a run) |
+//! | [`completions`] | `ptest completions SHELL`, `ptest man`: generated from the clap definitions |
 //! | [`stress`] | `--repeat N` / `--until-fail` of `ptest [PATH]…` |
 //!
 //! Errors: one [`CliError`], which knows its exit code and prints itself
@@ -20,6 +21,7 @@
 
 pub mod cargo;
 pub mod combine;
+pub mod completions;
 mod error;
 pub mod explain;
 pub mod quarantine;

@@ -1,8 +1,9 @@
 //! The command line (clap derive). Pure data: no I/O happens while parsing.
 
+pub use super::ci::ShardArg;
 use super::{parse_duration, parse_env_pair, parse_jobs, Jobs};
 pub use crate::util::color::ColorWhen;
-use crate::util::{order::Order, shard::Shard};
+use crate::util::order::Order;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::time::Duration;
@@ -36,6 +37,18 @@ pub enum Command {
     Explain(Box<RunArgs>),
     /// Build a cargo workspace's tests and run each Rust test in its own process (doctests are not run: use `cargo test --doc`).
     Cargo(Box<CargoArgs>),
+    /// Print a shell completion script (e.g. `ptest completions bash > /etc/bash_completion.d/ptest`).
+    Completions(CompletionsArgs),
+    /// Print ptest's man page (roff; `ptest man | man -l -`).
+    Man,
+}
+
+/// Options for `ptest completions`.
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell: bash, zsh, fish, elvish or powershell.
+    #[arg(value_name = "SHELL")]
+    pub shell: clap_complete::Shell,
 }
 
 /// Options for `ptest cargo`: cargo's build switches, libtest's filters,
@@ -104,10 +117,128 @@ pub struct CargoArgs {
     /// Which #[ignore] tests run: default (none; reported SKIP), only, all.
     #[arg(long, value_name = "WHICH", value_enum)]
     pub run_ignored: Option<crate::cargo::RunIgnored>,
+
+    /// Test only the package's library (as `cargo test --lib`).
+    #[arg(long, help_heading = "Target selection")]
+    pub lib: bool,
+
+    /// Test all binaries.
+    #[arg(long, help_heading = "Target selection")]
+    pub bins: bool,
+
+    /// Test only the named binary (repeatable).
+    #[arg(long, value_name = "NAME", help_heading = "Target selection")]
+    pub bin: Vec<String>,
+
+    /// Test all integration tests.
+    #[arg(long, help_heading = "Target selection")]
+    pub tests: bool,
+
+    /// Test only the named integration test (repeatable).
+    #[arg(long, value_name = "NAME", help_heading = "Target selection")]
+    pub test: Vec<String>,
+
+    /// Test all examples.
+    #[arg(long, help_heading = "Target selection")]
+    pub examples: bool,
+
+    /// Test only the named example (repeatable).
+    #[arg(long, value_name = "NAME", help_heading = "Target selection")]
+    pub example: Vec<String>,
+
+    /// Test all benches (their #[test]s).
+    #[arg(long, help_heading = "Target selection")]
+    pub benches: bool,
+
+    /// Test only the named bench target (repeatable).
+    #[arg(long, value_name = "NAME", help_heading = "Target selection")]
+    pub bench: Vec<String>,
+
+    /// Test all targets (as `cargo test --all-targets`).
+    #[arg(long, help_heading = "Target selection")]
+    pub all_targets: bool,
 }
 
-/// Options for a test run.
+impl CargoArgs {
+    /// The target-selection switches given, as `cargo test` takes them
+    /// (`--lib`, `--bin NAME`, …); none: cargo's default targets.
+    pub fn target_args(&self) -> Vec<String> {
+        let mut args = Vec::new();
+        for (given, flag) in [
+            (self.lib, "--lib"),
+            (self.bins, "--bins"),
+            (self.tests, "--tests"),
+            (self.examples, "--examples"),
+            (self.benches, "--benches"),
+            (self.all_targets, "--all-targets"),
+        ] {
+            if given {
+                args.push(flag.to_string());
+            }
+        }
+        for (names, flag) in [
+            (&self.bin, "--bin"),
+            (&self.test, "--test"),
+            (&self.example, "--example"),
+            (&self.bench, "--bench"),
+        ] {
+            for name in names {
+                args.extend([flag.to_string(), name.clone()]);
+            }
+        }
+        args
+    }
+}
+
+/// Options for a test run (grouped under headings in `--help`).
 #[derive(Debug, Args)]
+#[command(
+    mut_arg("paths", |a| a.help_heading("Selection")),
+    mut_arg("include", |a| a.help_heading("Selection")),
+    mut_arg("exclude", |a| a.help_heading("Selection")),
+    mut_arg("failed", |a| a.help_heading("Selection")),
+    mut_arg("list", |a| a.help_heading("Selection")),
+    mut_arg("explain", |a| a.help_heading("Selection")),
+    mut_arg("shard", |a| a.help_heading("Selection")),
+    mut_arg("config", |a| a.help_heading("Selection")),
+    mut_arg("profile", |a| a.help_heading("Selection")),
+    mut_arg("jobs", |a| a.help_heading("Scheduling")),
+    mut_arg("order", |a| a.help_heading("Scheduling")),
+    mut_arg("dry_run", |a| a.help_heading("Scheduling")),
+    mut_arg("load_limit", |a| a.help_heading("Scheduling")),
+    mut_arg("mem_budget", |a| a.help_heading("Scheduling")),
+    mut_arg("durations", |a| a.help_heading("Scheduling")),
+    mut_arg("history", |a| a.help_heading("Scheduling")),
+    mut_arg("no_history", |a| a.help_heading("Scheduling")),
+    mut_arg("state_dir", |a| a.help_heading("Scheduling")),
+    mut_arg("global_timeout", |a| a.help_heading("Scheduling")),
+    mut_arg("fail_fast", |a| a.help_heading("Scheduling")),
+    mut_arg("max_fail", |a| a.help_heading("Scheduling")),
+    mut_arg("repeat", |a| a.help_heading("Scheduling")),
+    mut_arg("until_fail", |a| a.help_heading("Scheduling")),
+    mut_arg("exec", |a| a.help_heading("Scheduling")),
+    mut_arg("perl_include", |a| a.help_heading("Scheduling")),
+    mut_arg("no_lib", |a| a.help_heading("Scheduling")),
+    mut_arg("env", |a| a.help_heading("Scheduling")),
+    mut_arg("timeout", |a| a.help_heading("Scheduling")),
+    mut_arg("grace", |a| a.help_heading("Scheduling")),
+    mut_arg("slow", |a| a.help_heading("Scheduling")),
+    mut_arg("retries", |a| a.help_heading("Retries")),
+    mut_arg("retry_delay", |a| a.help_heading("Retries")),
+    mut_arg("retry_backoff", |a| a.help_heading("Retries")),
+    mut_arg("retry_max_delay", |a| a.help_heading("Retries")),
+    mut_arg("flaky_fail", |a| a.help_heading("Retries")),
+    mut_arg("quarantine_flaky", |a| a.help_heading("Retries")),
+    mut_arg("verbose", |a| a.help_heading("Output")),
+    mut_arg("quiet", |a| a.help_heading("Output")),
+    mut_arg("color", |a| a.help_heading("Output")),
+    mut_arg("keep_logs", |a| a.help_heading("Output")),
+    mut_arg("junit", |a| a.help_heading("Reports")),
+    mut_arg("json", |a| a.help_heading("Reports")),
+    mut_arg("github", |a| a.help_heading("Reports")),
+    mut_arg("no_github", |a| a.help_heading("Reports")),
+    mut_arg("markdown", |a| a.help_heading("Reports")),
+)]
 pub struct RunArgs {
     /// Directories (walked recursively), files, or quoted globs. Default: tests/, else t/.
     #[arg(value_name = "PATH")]
@@ -153,6 +284,14 @@ pub struct RunArgs {
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
 
+    /// Write a self-contained HTML report (timeline, failures, flaky and slowest files) to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub html: Option<PathBuf>,
+
+    /// Write a Chrome trace-event file (for Perfetto or chrome://tracing) of the run to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub trace: Option<PathBuf>,
+
     /// Print the files that would run, with runner and protocol, and exit.
     #[arg(long)]
     pub list: bool,
@@ -177,9 +316,9 @@ pub struct RunArgs {
     #[arg(long)]
     pub dry_run: bool,
 
-    /// Run shard K of N (1-based), split by recorded durations.
-    #[arg(long, value_name = "K/N")]
-    pub shard: Option<Shard>,
+    /// Run shard K of N (1-based), split by recorded durations; `auto`: from the CI's variables (GitLab, CircleCI, Buildkite, Azure, Bitbucket, or PTEST_SHARD_INDEX/PTEST_SHARD_TOTAL).
+    #[arg(long, value_name = "K/N|auto")]
+    pub shard: Option<ShardArg>,
 
     /// Dispatch order: failed-first (default), lpt, lexical, random, random:SEED.
     #[arg(long, value_name = "ORDER")]
@@ -276,6 +415,26 @@ pub struct RunArgs {
     /// Quarantine for this run the files and tests the history shows flipping at or above RATE (e.g. 0.2 or 20%).
     #[arg(long, value_name = "RATE", value_parser = crate::config::quarantine::parse_rate)]
     pub quarantine_flaky: Option<crate::config::quarantine::Rate>,
+
+    /// CI output options (`--github`, `--no-github`, `--markdown`).
+    #[command(flatten)]
+    pub ci: CiArgs,
+}
+
+/// GitHub Actions output and the Markdown summary, for a run and a merge.
+#[derive(Debug, Args, Default)]
+pub struct CiArgs {
+    /// Write GitHub Actions annotations, log groups and the job summary ($GITHUB_STEP_SUMMARY). Default: on when GITHUB_ACTIONS=true.
+    #[arg(long, overrides_with = "no_github")]
+    pub github: bool,
+
+    /// Do not write GitHub Actions output, even under GITHUB_ACTIONS=true.
+    #[arg(long)]
+    pub no_github: bool,
+
+    /// Write a Markdown summary (totals, failures, flaky, slowest) to PATH, for any CI or a pull-request comment.
+    #[arg(long, value_name = "PATH")]
+    pub markdown: Option<PathBuf>,
 }
 
 /// Options for `ptest merge`.
@@ -293,6 +452,14 @@ pub struct MergeArgs {
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
 
+    /// Write a self-contained HTML report of the combined summary to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub html: Option<PathBuf>,
+
+    /// Write a Chrome trace-event file of the combined summary (shards as processes) to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub trace: Option<PathBuf>,
+
     /// Fold the shards' durations and outcomes into this history file.
     #[arg(long, value_name = "PATH")]
     pub history: Option<PathBuf>,
@@ -300,6 +467,10 @@ pub struct MergeArgs {
     /// When to use color. Default: auto.
     #[arg(long, value_name = "WHEN")]
     pub color: Option<ColorWhen>,
+
+    /// CI output options (`--github`, `--no-github`, `--markdown`).
+    #[command(flatten)]
+    pub ci: CiArgs,
 }
 
 /// `ptest report flaky|slow`.
@@ -317,6 +488,22 @@ pub enum ReportCommand {
     Flaky(FlakyArgs),
     /// The slowest files and tests: median, p95, max, trend, share of the suite's time.
     Slow(SlowArgs),
+    /// An HTML report of JSON summaries written earlier (several are merged as `ptest merge` does).
+    Html(ViewArgs),
+    /// A Chrome trace-event file of JSON summaries written earlier.
+    Trace(ViewArgs),
+}
+
+/// Options for `ptest report html|trace`.
+#[derive(Debug, Args)]
+pub struct ViewArgs {
+    /// JSON summaries (`--json`, `summary.json`, `ptest merge --json`).
+    #[arg(value_name = "SUMMARY", required = true)]
+    pub inputs: Vec<PathBuf>,
+
+    /// Where to write it.
+    #[arg(short = 'o', long = "output", value_name = "PATH", required = true)]
+    pub output: PathBuf,
 }
 
 /// Options every report takes.

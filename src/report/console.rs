@@ -165,6 +165,8 @@ pub struct Console {
     until_fail: bool,
     /// What the plan's units are called (`files`, `tests`).
     noun: UnitNoun,
+    /// Fold failure output in `::group::` for GitHub Actions.
+    github: bool,
 }
 
 impl Console {
@@ -202,7 +204,16 @@ impl Console {
             total_attempts: Vec::new(),
             until_fail: false,
             noun: plan.noun(),
+            github: false,
         }
+    }
+
+    /// Folds each failure's output tail in a `::group::` (GitHub
+    /// Actions), so the log shows the verdict lines and opens the output
+    /// on a click.
+    pub fn with_github(mut self, github: bool) -> Console {
+        self.github = github;
+        self
     }
 
     /// Announces the run as `--until-fail` (`until a file fails (at most
@@ -396,7 +407,7 @@ impl Console {
             text.push_str(&render_flipped(f, &self.palette));
         }
         if f.verdict.is_failure() || f.leaked > 0 {
-            text.push_str(&render_details(f, &self.palette));
+            text.push_str(&render_details_folded(f, &self.palette, self.github));
         } else if self.options.verbosity == Verbosity::Verbose {
             text.push_str(&render_output(f, &self.palette, true));
         }
@@ -456,14 +467,16 @@ fn plural(n: usize) -> &'static str {
 /// 1 todo passed` (`todo`: expected failures; `todo passed`: TODO tests that
 /// passed unexpectedly, as `prove` prints `TODO passed`).
 fn case_counts(f: &FileSummary) -> String {
-    let total = f.cases.len();
+    // Results a parser counted but did not keep (a very long stream).
+    let omitted = f.omitted;
+    let total = f.cases.len() + omitted.total() as usize;
     if total == 0 {
         return String::new();
     }
     let count = |s: CaseStatus| f.cases.iter().filter(|c| c.status == s).count();
-    let failed = count(CaseStatus::Fail);
-    let skipped = count(CaseStatus::Skip);
-    let todo = count(CaseStatus::TodoFail);
+    let failed = count(CaseStatus::Fail) + omitted.failed as usize;
+    let skipped = count(CaseStatus::Skip) + omitted.skipped as usize;
+    let todo = count(CaseStatus::TodoFail) + omitted.todo as usize;
     let todo_passed = count(CaseStatus::TodoPass);
     let mut parts = vec![format!("{total} test{}", plural(total))];
     if failed > 0 {
@@ -533,6 +546,15 @@ pub fn render_file_line_labelled(f: &FileSummary, label: &str, p: &Palette) -> S
 /// For a failing file: every reason, the failing TAP lines with their
 /// diagnostics, and the tail of its output.
 pub fn render_details(f: &FileSummary, p: &Palette) -> String {
+    render_details_folded(f, p, false)
+}
+
+/// Output tails longer than this many lines are folded under `--github`.
+const FOLD_LINES: usize = 3;
+
+/// [`render_details`], with the output tail in a `::group::` when `fold`
+/// (GitHub Actions) and it is longer than [`FOLD_LINES`].
+fn render_details_folded(f: &FileSummary, p: &Palette, fold: bool) -> String {
     let mut out = String::new();
     // The line already shows the first reason of a file that did not pass.
     let shown = usize::from(f.verdict != Verdict::Pass);
@@ -564,7 +586,13 @@ pub fn render_details(f: &FileSummary, p: &Palette) -> String {
         ));
     }
     if f.verdict.is_failure() {
-        out.push_str(&render_output(f, p, false));
+        let output = render_output(f, p, false);
+        if fold && output.lines().count() > FOLD_LINES {
+            let title = format!("Output of {}", for_terminal(&f.id));
+            out.push_str(&super::github::group(&title, &output));
+        } else {
+            out.push_str(&output);
+        }
     }
     out
 }
@@ -852,10 +880,27 @@ fn render_totals(s: &RunSummary) -> String {
 /// ` (CPU 1.6 of 2 cores busy)`: the CPU time of the files over the wall
 /// time, when any file's CPU time is known (what the wall-based speedup
 /// cannot tell: more jobs than cores only share the cores).
+///
+/// A merged summary (`ptest merge`: no shard of its own, files from
+/// shards) ran on other machines whose cores and walls are not this
+/// machine's: it says only the CPU time spent in all, and on how many
+/// shards.
 fn cpu_busy(s: &RunSummary, cores: usize) -> String {
     let cpu: Duration = s.files.iter().filter_map(|f| f.cpu).sum();
     if s.files.iter().all(|f| f.cpu.is_none()) || s.wall.is_zero() {
         return String::new();
+    }
+    if s.shard.is_none() {
+        let shards: std::collections::BTreeSet<usize> =
+            s.files.iter().filter_map(|f| f.shard).collect();
+        if !shards.is_empty() {
+            return format!(
+                " (CPU {} in all, on {} shard{})",
+                format_duration(cpu),
+                shards.len(),
+                if shards.len() == 1 { "" } else { "s" }
+            );
+        }
     }
     let busy = cpu.as_secs_f64() / s.wall.as_secs_f64();
     format!(

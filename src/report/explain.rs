@@ -59,6 +59,15 @@ fn run_rows(s: &Settings) -> Vec<Row> {
                 Source::Default.to_string(),
             ),
         },
+        match (&s.shard, &s.shard_from) {
+            (Some(shard), Some(from)) => (
+                "shard".into(),
+                shard.to_string(),
+                format!("--shard auto: {}", from.describe()),
+            ),
+            (Some(shard), None) => ("shard".into(), shard.to_string(), "--shard".into()),
+            (None, _) => ("shard".into(), "(none)".into(), Source::Default.to_string()),
+        },
         row("jobs", &s.jobs, |j| match j {
             crate::config::Jobs::Auto => format!("auto ({})", j.resolve()),
             crate::config::Jobs::Count(n) => n.to_string(),
@@ -275,6 +284,25 @@ pub fn render(settings: &Settings, units: &[Unit]) -> String {
     for unit in units {
         text.push_str(&format!("\n{}\n", escape::for_terminal(&unit.id)));
         text.push_str(&table(&unit_rows(settings, unit)));
+    }
+    text
+}
+
+/// The test-looking files git's ignore rules left out of the run, each
+/// with its rule (`` `*.sh` in t/.gitignore``).
+pub fn render_ignored(ignored: &[crate::discover::IgnoredFile]) -> String {
+    let width = ignored
+        .iter()
+        .map(|f| escape::width(&f.id))
+        .max()
+        .unwrap_or(0);
+    let mut text = String::from("left out by git's ignore rules (name them to run them):\n");
+    for file in ignored {
+        text.push_str(&format!(
+            "  {}  ignored by {}\n",
+            escape::pad(&file.id, width),
+            escape::for_terminal(&file.rule)
+        ));
     }
     text
 }
