@@ -242,7 +242,7 @@ pub fn parse_bytes(bytes: &[u8], file: &str) -> Result<JunitReport, JunitError> 
 
 /// The part of a batch's JUnit report that belongs to `file` (one of the
 /// batch's files): the cases for which `mine` says yes, given each case's
-/// owner key ([`case_key`]: its `file` attribute, else its `classname`,
+/// owner key (its `file` attribute, else its `classname`,
 /// else its `name`). Names and counts are as if `file` had written only
 /// those cases.
 pub fn parse_bytes_where(

@@ -272,3 +272,62 @@ pub fn render_batches(plan: &Plan) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Expectations, PlanOptions};
+    use crate::unit::Launcher;
+
+    fn pytest_file(name: &str, size: u64) -> Unit {
+        let launcher = Launcher::Command {
+            argv: vec!["pytest".into(), "{files}".into()],
+        };
+        let mut unit = Unit::file(name.into(), name.into(), launcher, None, size);
+        unit.settings.batch = Some(Duration::from_secs(5));
+        unit
+    }
+
+    #[test]
+    fn unknown_files_pack_by_size_into_twice_the_slots_and_a_batch_lists_its_files() {
+        let files: Vec<Unit> = (0..8)
+            .map(|i| pytest_file(&format!("t/test_{i}.py"), 100 + i))
+            .collect();
+        let plan = Plan::build(files, &Expectations::new(), &PlanOptions::new(2));
+        assert_eq!(plan.batches.len(), 4, "{:?}", plan.batches);
+        let mut covered: Vec<usize> = plan
+            .batches
+            .iter()
+            .flat_map(|b| b.members.clone())
+            .collect();
+        covered.sort_unstable();
+        assert_eq!(covered, (0..8).collect::<Vec<_>>(), "every file once");
+        let batch = plan.entries.len();
+        let argv = plan.unit(batch).argv().unwrap();
+        assert_eq!(argv.len(), 1 + plan.members(batch).len(), "{argv:?}");
+        assert_eq!(plan.units(), 12);
+    }
+
+    #[test]
+    fn files_that_differ_in_a_constraint_never_share_a_batch() {
+        let mut files: Vec<Unit> = (0..6)
+            .map(|i| pytest_file(&format!("t/test_{i}.py"), 100))
+            .collect();
+        files[0].settings.timeout = Some(Duration::from_secs(3));
+        files[1].settings.exclusive = true;
+        let plan = Plan::build(files, &Expectations::new(), &PlanOptions::new(1));
+        for batch in &plan.batches {
+            let ids: Vec<&str> = batch
+                .members
+                .iter()
+                .map(|&m| plan.entries[m].file.id.as_str())
+                .collect();
+            assert!(
+                !ids.contains(&"t/test_0.py") && !ids.contains(&"t/test_1.py"),
+                "{ids:?}"
+            );
+        }
+        // The other four: two batches (twice the one slot).
+        assert_eq!(plan.batches.len(), 2, "{:?}", plan.batches);
+    }
+}

@@ -72,7 +72,7 @@
 //!
 //! Failed-first only changes the order within a shard, never the partition.
 
-mod batch;
+pub mod batch;
 mod bound;
 mod deps;
 mod dryrun;
@@ -432,8 +432,8 @@ impl Plan {
             }
         }
         let mut admissions = Vec::with_capacity(self.units());
-        for i in 0..self.entries.len() {
-            match held[i] {
+        for (i, batch) in held.iter().enumerate() {
+            match *batch {
                 None => admissions.push((i, admission(i))),
                 Some(b) => {
                     if self.batches[b].members.first() == Some(&i) {
