@@ -4,15 +4,15 @@
 # one file per process, with hyperfine; after checking that every way
 # passes and fails the same tests.
 #
-#   bash benches/pytest.sh                 # attrs (default)
-#   PROJECT=more-itertools bash benches/pytest.sh
+#   bash benches/pytest.sh                 # more-itertools (default)
+#   PROJECT=attrs bash benches/pytest.sh  # needs hypothesis installed
 #
 # Needs python3 with pytest and pytest-xdist, pip (to download the sdist),
 # hyperfine, and a release build of ptest (built here). Run by hand, on a
 # quiet machine: timings on a loaded one are noise.
 set -euo pipefail
 
-PROJECT=${PROJECT:-attrs}
+PROJECT=${PROJECT:-more-itertools}
 JOBS=${JOBS:-2}
 RUNS=${RUNS:-5}
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -42,6 +42,11 @@ tests=tests
 [ -d "$tests" ] || die "no tests/ directory in $src"
 
 common=(-q -p no:cacheprovider)
+# ptest runs the files pytest itself collects (its own configuration may
+# leave some test_*.py out, e.g. by --ignore in addopts).
+files=$(python3 -m pytest "${common[@]}" --collect-only "$tests" 2>/dev/null | grep '::' | cut -d: -f1 | sort -u | tr '\n' ' ')
+[ -n "$files" ] || die "pytest collects no test in $tests"
+echo "$(echo $files | wc -w) test files"
 cat >"$work/batched.toml" <<TOML
 [run]
 include = ["**/test_*.py"]
@@ -56,11 +61,13 @@ sed '/^batch = true$/d' "$work/batched.toml" >"$work/single.toml"
 run_ptest() { # CONFIG STATE [ARGS...]
     local config=$1 state=$2
     shift 2
-    "$ptest" "$tests" -j "$JOBS" --config "$config" --state-dir "$state" --color never "$@"
+    # shellcheck disable=SC2086
+    "$ptest" $files -j "$JOBS" --config "$config" --state-dir "$state" --color never "$@"
 }
 
 # Same tests passed and failed: per-case results from each way's JUnit.
-python3 -m pytest "${common[@]}" "$tests" --junitxml="$work/plain.xml" >/dev/null 2>&1 || true
+python3 -m pytest "${common[@]}" "$tests" --junitxml="$work/plain.xml" >"$work/plain.out" 2>&1 || true
+[ -s "$work/plain.xml" ] || { tail -20 "$work/plain.out"; die "plain pytest wrote no JUnit report"; }
 python3 -m pytest "${common[@]}" -n "$JOBS" "$tests" --junitxml="$work/xdist.xml" >/dev/null 2>&1 || true
 run_ptest "$work/batched.toml" "$work/state-batched" --junit "$work/batched.xml" >/dev/null 2>&1 || true
 run_ptest "$work/single.toml" "$work/state-single" --junit "$work/single.xml" >/dev/null 2>&1 || true
@@ -72,7 +79,12 @@ def cases(name):
     for case in ET.parse(f"{work}/{name}.xml").iter("testcase"):
         tags = {child.tag for child in case}
         result = "fail" if tags & {"failure", "error"} else "skip" if "skipped" in tags else "pass"
-        out[case.get("name")] = out.get(case.get("name"), []) + [result]
+        # pytest names a case `test_x`, ptest `Class.test_x`: compare the
+        # test's own name (a parameter id may hold dots).
+        name = case.get("name")
+        head = name.split("[", 1)[0]
+        key = name[head.rfind(".") + 1:]
+        out[key] = out.get(key, []) + [result]
     return {k: sorted(v) for k, v in out.items()}
 ways = {n: cases(n) for n in ["plain", "xdist", "batched", "single"]}
 for name, got in ways.items():
@@ -91,8 +103,8 @@ PY
 # The batched run's history is known now (its first run above).
 run_ptest "$work/batched.toml" "$work/state-batched" --list --explain 2>/dev/null | grep -A50 '^Batches:' || true
 hyperfine -i -N --warmup 1 --runs "$RUNS" --export-markdown "$work/times.md" \
-    -n "ptest -j $JOBS batched (history)" "$ptest $tests -j $JOBS --config $work/batched.toml --state-dir $work/state-batched -q --color never" \
+    -n "ptest -j $JOBS batched (history)" "$ptest $files -j $JOBS --config $work/batched.toml --state-dir $work/state-batched -q --color never" \
     -n "pytest -n $JOBS" "python3 -m pytest ${common[*]} -n $JOBS $tests" \
     -n "pytest" "python3 -m pytest ${common[*]} $tests" \
-    -n "ptest -j $JOBS one file per process" "$ptest $tests -j $JOBS --config $work/single.toml --state-dir $work/state-single -q --color never"
+    -n "ptest -j $JOBS one file per process" "$ptest $files -j $JOBS --config $work/single.toml --state-dir $work/state-single -q --color never"
 cat "$work/times.md"
