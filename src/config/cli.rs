@@ -517,7 +517,7 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
 
-    /// Print the report as JSON (a versioned schema, see the README).
+    /// Print the report as JSON (a versioned schema, see docs/formats.md).
     #[arg(long)]
     pub json: bool,
 }
