@@ -258,6 +258,11 @@ pub struct FileSummary {
     /// other work is never excused by quarantine ([`quarantine::excused`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stopped: Vec<String>,
+    /// Tests read but not kept in `cases` (a stream of more than
+    /// [`crate::parse::tap::MAX_STORED_CASES`] results), by status: counted
+    /// in every total; absent when none.
+    #[serde(default, skip_serializing_if = "crate::parse::CaseCounts::is_zero")]
+    pub omitted: crate::parse::CaseCounts,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -307,6 +312,7 @@ impl FileSummary {
             flipped: Vec::new(),
             stopped_by: None,
             stopped: Vec::new(),
+            omitted: crate::parse::CaseCounts::default(),
         }
     }
 }
@@ -416,6 +422,12 @@ impl Totals {
                     CaseStatus::TodoFail | CaseStatus::TodoPass => t.tests.todo += 1,
                 }
             }
+            let omitted = f.omitted;
+            t.tests.total += omitted.total() as usize;
+            t.tests.passed += omitted.passed as usize;
+            t.tests.failed += omitted.failed as usize;
+            t.tests.skipped += omitted.skipped as usize;
+            t.tests.todo += omitted.todo as usize;
         }
         t
     }
