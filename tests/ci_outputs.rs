@@ -286,7 +286,10 @@ fn readme_github_recipe_is_the_workflow_file() {
     let readme = std::fs::read_to_string(root.join("docs/ci.md")).unwrap();
     let workflow = std::fs::read_to_string(root.join(".github/workflows/ptest.yml")).unwrap();
     let begin = "<!-- begin .github/workflows/ptest.yml -->\n```yaml\n";
-    let start = readme.find(begin).expect("docs/ci.md has the workflow block") + begin.len();
+    let start = readme
+        .find(begin)
+        .expect("docs/ci.md has the workflow block")
+        + begin.len();
     let end = start
         + readme[start..]
             .find("```\n<!-- end .github/workflows/ptest.yml -->")

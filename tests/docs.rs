@@ -32,7 +32,12 @@ fn pages() -> Vec<(String, String)> {
     let mut names = vec!["README.md".to_string()];
     let mut docs: Vec<String> = std::fs::read_dir(root().join("docs"))
         .expect("docs/ exists")
-        .map(|e| e.expect("a docs/ entry").file_name().to_string_lossy().into_owned())
+        .map(|e| {
+            e.expect("a docs/ entry")
+                .file_name()
+                .to_string_lossy()
+                .into_owned()
+        })
         .filter(|n| n.ends_with(".md"))
         .map(|n| format!("docs/{n}"))
         .collect();
@@ -240,7 +245,9 @@ fn cli_page_documents_exactly_the_options_clap_knows() {
         for option in &options.shown {
             let by_run = inherits && run.shown.contains(option);
             if !doc.contains(option) && !by_run {
-                problems.push(format!("`{name} {option}` is not documented in its section"));
+                problems.push(format!(
+                    "`{name} {option}` is not documented in its section"
+                ));
             }
         }
         for option in doc {
@@ -266,7 +273,10 @@ fn cli_page_documents_exactly_the_options_clap_knows() {
 #[test]
 fn spellings_are_read_from_a_cell() {
     assert_eq!(spellings("`-j, --jobs N\\|auto`"), ["-j", "--jobs"]);
-    assert_eq!(spellings("`--github`, `--no-github`"), ["--github", "--no-github"]);
+    assert_eq!(
+        spellings("`--github`, `--no-github`"),
+        ["--github", "--no-github"]
+    );
     assert_eq!(spellings("`-I DIR`"), ["-I"]);
     assert_eq!(spellings("`--shard K/N\\|auto`"), ["--shard"]);
 }
@@ -293,7 +303,12 @@ fn toml_blocks_load_with_ptests_config_reader() {
                 }
                 Some("invalid") => {
                     let run = load(&block.body);
-                    assert_eq!(run.code, Some(2), "{at}: must be refused: {}", run.describe());
+                    assert_eq!(
+                        run.code,
+                        Some(2),
+                        "{at}: must be refused: {}",
+                        run.describe()
+                    );
                     let shown = blocks
                         .get(k + 1)
                         .filter(|b| b.info == "text")
@@ -348,7 +363,10 @@ fn example_commands() -> Vec<(String, Vec<String>)> {
                 let commands: Vec<String> = if let Some(c) = line.strip_prefix("$ ptest ") {
                     vec![c.to_string()]
                 } else if ["sh", "console", "bash"].contains(&lang) {
-                    line.strip_prefix("ptest ").map(String::from).into_iter().collect()
+                    line.strip_prefix("ptest ")
+                        .map(String::from)
+                        .into_iter()
+                        .collect()
                 } else if lang == "yaml" {
                     line.trim_start_matches("- ")
                         .trim_start_matches("run: ")
@@ -462,7 +480,11 @@ fn anchors(text: &str) -> BTreeSet<String> {
         }
         let base = slug(&line[hashes..]);
         let n = seen.entry(base.clone()).or_insert(0);
-        out.insert(if *n == 0 { base.clone() } else { format!("{base}-{n}") });
+        out.insert(if *n == 0 {
+            base.clone()
+        } else {
+            format!("{base}-{n}")
+        });
         *n += 1;
     }
     out
@@ -497,7 +519,10 @@ fn slugs_are_githubs() {
         slug("`ptest explain`: why did this run alone?"),
         "ptest-explain-why-did-this-run-alone"
     );
-    assert_eq!(link_targets("see [a `](x)`](b.md#c) and ![i](img/p.png)"), ["b.md#c", "img/p.png"]);
+    assert_eq!(
+        link_targets("see [a `](x)`](b.md#c) and ![i](img/p.png)"),
+        ["b.md#c", "img/p.png"]
+    );
 }
 
 /// Pages linked before they land: written on another branch (the module
@@ -509,7 +534,10 @@ fn relative_links_and_anchors_resolve() {
     let mut problems = Vec::new();
     let mut checked = 0;
     for (page, text) in pages() {
-        let dir = Path::new(&page).parent().unwrap_or(Path::new("")).to_path_buf();
+        let dir = Path::new(&page)
+            .parent()
+            .unwrap_or(Path::new(""))
+            .to_path_buf();
         for (n, line) in prose(&text) {
             for target in link_targets(line) {
                 if target.contains("://") || target.starts_with("mailto:") {
