@@ -52,6 +52,9 @@ pub enum CliError {
     /// `ptest cargo` could not build or list the tests.
     #[error(transparent)]
     Cargo(#[from] crate::cargo::CargoError),
+    /// The shared work queue (`--queue`) could not be used.
+    #[error(transparent)]
+    Queue(#[from] crate::queue::QueueError),
 }
 
 impl CliError {
@@ -69,7 +72,8 @@ impl CliError {
             | CliError::Combine(_)
             | CliError::History(_)
             | CliError::Report(_)
-            | CliError::Cargo(_) => Exit::Usage,
+            | CliError::Cargo(_)
+            | CliError::Queue(_) => Exit::Usage,
             CliError::ReportHistory(err) => err.exit(),
         }
     }

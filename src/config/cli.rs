@@ -276,13 +276,17 @@ pub struct RunArgs {
     /// Quarantine for this run the files and tests the history shows flipping at or above RATE (e.g. 0.2 or 20%).
     #[arg(long, value_name = "RATE", value_parser = crate::config::quarantine::parse_rate)]
     pub quarantine_flaky: Option<crate::config::quarantine::Rate>,
+
+    /// The shared work queue (`--queue`, `--queue-run`, …).
+    #[command(flatten)]
+    pub queue: crate::queue::QueueArgs,
 }
 
 /// Options for `ptest merge`.
 #[derive(Debug, Args)]
 pub struct MergeArgs {
     /// Shard summaries written with --json.
-    #[arg(value_name = "SUMMARY", required = true)]
+    #[arg(value_name = "SUMMARY", required_unless_present = "queue_url")]
     pub inputs: Vec<PathBuf>,
 
     /// Write a combined JUnit XML report to PATH.
@@ -300,6 +304,10 @@ pub struct MergeArgs {
     /// When to use color. Default: auto.
     #[arg(long, value_name = "WHEN")]
     pub color: Option<ColorWhen>,
+
+    /// The shared work queue to merge (`--queue`, `--queue-run`, `--queue-timeout`).
+    #[command(flatten)]
+    pub queue: crate::queue::QueueArgs,
 }
 
 /// `ptest report flaky|slow`.
