@@ -38,15 +38,22 @@ impl Redis {
 
     fn launch(&mut self) {
         let mut cmd = Command::new("redis-server");
-        cmd.args(["--port", &self.port.to_string(), "--bind", "127.0.0.1", "--save", ""])
-            .args(match self.persist {
-                true => ["--appendonly", "yes", "--appendfsync", "always"],
-                false => ["--appendonly", "no", "--appendfsync", "no"],
-            })
-            .arg("--dir")
-            .arg(self.dir.path())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null());
+        cmd.args([
+            "--port",
+            &self.port.to_string(),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+        ])
+        .args(match self.persist {
+            true => ["--appendonly", "yes", "--appendfsync", "always"],
+            false => ["--appendonly", "no", "--appendfsync", "no"],
+        })
+        .arg("--dir")
+        .arg(self.dir.path())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
         let child = cmd
             .spawn()
             .expect("redis-server must be installed (apt-get install redis-server)");
@@ -83,7 +90,8 @@ fn ping(port: u16) -> bool {
     let _ = s.set_read_timeout(Some(Duration::from_secs(1)));
     let mut buf = [0u8; 16];
     s.write_all(b"PING\r\n").is_ok()
-        && s.read(&mut buf).is_ok_and(|n| buf[..n].starts_with(b"+PONG"))
+        && s.read(&mut buf)
+            .is_ok_and(|n| buf[..n].starts_with(b"+PONG"))
 }
 
 /// A machine: `ptest t -j 2 --queue URL --queue-run RUN --json mN.json`.
@@ -142,8 +150,7 @@ fn verdicts(summary: &Value) -> BTreeMap<String, String> {
 }
 
 fn read_json(path: &Path) -> Value {
-    let text = std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).expect("json")
 }
 
@@ -165,25 +172,44 @@ fn three_machines_run_every_file_once_and_merge_like_a_plain_run() {
     let redis = Redis::start(false);
     let suite = Suite::new();
     for i in 0..12 {
-        suite.logged(&format!("t/f{i:02}.sh"), &format!("sleep 0.{}\necho ok", i % 4 + 1));
+        suite.logged(
+            &format!("t/f{i:02}.sh"),
+            &format!("sleep 0.{}\necho ok", i % 4 + 1),
+        );
     }
     suite.logged("t/fails.sh", "exit 1");
     suite.file("t/late.sh", "# ptest: depends-on=fails.sh\nexit 0\n");
-    let machines: Vec<Running> = (1..=3).map(|n| machine(&suite, &redis, "r3", n, &[])).collect();
+    let machines: Vec<Running> = (1..=3)
+        .map(|n| machine(&suite, &redis, "r3", n, &[]))
+        .collect();
     let codes: Vec<Option<i32>> = machines.into_iter().map(|m| m.wait().code).collect();
-    assert!(codes.iter().all(|c| matches!(c, Some(0) | Some(1))), "{codes:?}");
+    assert!(
+        codes.iter().all(|c| matches!(c, Some(0) | Some(1))),
+        "{codes:?}"
+    );
     let starts = counts(&suite, "start");
     assert_eq!(starts.len(), 13, "{starts:?}");
-    assert!(starts.values().all(|&n| n == 1), "a file ran twice: {starts:?}");
+    assert!(
+        starts.values().all(|&n| n == 1),
+        "a file ran twice: {starts:?}"
+    );
 
     let merged = merge(&suite, &redis, "r3", &meta(&suite, "all.json"));
     merged.expect_code(1);
     let all = read_json(&meta(&suite, "all.json"));
     assert!(all.get("incomplete").is_none(), "{}", merged.describe());
 
-    let plain = suite.run(&["t", "--no-history", "--json", &meta(&suite, "plain.json").display().to_string()]);
+    let plain = suite.run(&[
+        "t",
+        "--no-history",
+        "--json",
+        &meta(&suite, "plain.json").display().to_string(),
+    ]);
     plain.expect_code(1);
-    assert_eq!(verdicts(&all), verdicts(&read_json(&meta(&suite, "plain.json"))));
+    assert_eq!(
+        verdicts(&all),
+        verdicts(&read_json(&meta(&suite, "plain.json")))
+    );
     assert_eq!(verdicts(&all)["t/late.sh"], "skip");
 
     // The machines' own summaries merge like shards: each file once.
@@ -192,7 +218,11 @@ fn three_machines_run_every_file_once_and_merge_like_a_plain_run() {
         .collect();
     let ran: usize = parts
         .iter()
-        .map(|p| read_json(Path::new(p))["files"].as_array().map_or(0, Vec::len))
+        .map(|p| {
+            read_json(Path::new(p))["files"]
+                .as_array()
+                .map_or(0, Vec::len)
+        })
         .sum();
     assert_eq!(ran, 13, "the machines' summaries hold what they ran");
     let mut args = vec!["merge".to_string(), "--color".into(), "never".into()];
@@ -210,12 +240,15 @@ fn a_killed_machine_s_files_run_elsewhere_once() {
     let lease = ["--queue-lease", "2s"];
     let doomed = machine(&suite, &redis, "rk", 1, &lease);
     assert!(
-        wait_until(Duration::from_secs(20), || counts(&suite, "start").len() >= 2),
+        wait_until(Duration::from_secs(20), || counts(&suite, "start").len()
+            >= 2),
         "the first machine started nothing"
     );
     doomed.signal(libc::SIGKILL);
     let _ = doomed.wait();
-    let others: Vec<Running> = (2..=3).map(|n| machine(&suite, &redis, "rk", n, &lease)).collect();
+    let others: Vec<Running> = (2..=3)
+        .map(|n| machine(&suite, &redis, "rk", n, &lease))
+        .collect();
     for m in others {
         let run = m.wait();
         assert_eq!(run.code, Some(0), "{}", run.describe());
@@ -239,7 +272,8 @@ fn the_run_survives_the_server_going_away_for_a_few_seconds() {
     }
     let m = machine(&suite, &redis, "ro", 1, &["--queue-lease", "20s"]);
     assert!(
-        wait_until(Duration::from_secs(20), || counts(&suite, "start").len() >= 2),
+        wait_until(Duration::from_secs(20), || counts(&suite, "start").len()
+            >= 2),
         "nothing started"
     );
     redis.stop();
@@ -247,7 +281,11 @@ fn the_run_survives_the_server_going_away_for_a_few_seconds() {
     redis.launch();
     let run = m.wait();
     assert_eq!(run.code, Some(0), "{}", run.describe());
-    assert!(run.stderr.contains("results are kept"), "{}", run.describe());
+    assert!(
+        run.stderr.contains("results are kept"),
+        "{}",
+        run.describe()
+    );
     let merged = merge(&suite, &redis, "ro", &meta(&suite, "all.json"));
     merged.expect_code(0);
     let all = read_json(&meta(&suite, "all.json"));
@@ -289,7 +327,9 @@ fn group_max_threads_is_global_and_dependencies_cross_machines() {
         "t/b_after.sh",
         "# ptest: depends-on=a_first.sh\ntest -e \"$SUITE_META/first-done\"",
     );
-    let machines: Vec<Running> = (1..=2).map(|n| machine(&suite, &redis, "rg", n, &[])).collect();
+    let machines: Vec<Running> = (1..=2)
+        .map(|n| machine(&suite, &redis, "rg", n, &[]))
+        .collect();
     for m in machines {
         let run = m.wait();
         assert_eq!(run.code, Some(0), "{}", run.describe());
@@ -309,9 +349,15 @@ fn group_max_threads_is_global_and_dependencies_cross_machines() {
     }
     spans.sort();
     for w in spans.windows(2) {
-        assert!(w[0].1 <= w[1].0, "group db overlapped across machines: {spans:?}");
+        assert!(
+            w[0].1 <= w[1].0,
+            "group db overlapped across machines: {spans:?}"
+        );
     }
     let merged = merge(&suite, &redis, "rg", &meta(&suite, "all.json"));
     merged.expect_code(0);
-    assert_eq!(verdicts(&read_json(&meta(&suite, "all.json")))["t/b_after.sh"], "pass");
+    assert_eq!(
+        verdicts(&read_json(&meta(&suite, "all.json")))["t/b_after.sh"],
+        "pass"
+    );
 }

@@ -45,7 +45,11 @@ pub fn exec(settings: &MergeSettings) -> Result<Exit, CliError> {
 
 /// What every merge does with its summary: the history, the console, the
 /// reports and the exit code.
-fn conclude(settings: &MergeSettings, summary: RunSummary, mut notes: String) -> Result<Exit, CliError> {
+fn conclude(
+    settings: &MergeSettings,
+    summary: RunSummary,
+    mut notes: String,
+) -> Result<Exit, CliError> {
     if let Some(path) = &settings.history {
         // Fold the shards' results into a history so CI keeps learning;
         // files that cannot be read here get no content hash.

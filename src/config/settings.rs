@@ -545,7 +545,9 @@ impl Settings {
             layers.push(config.run.clone());
         }
         let mut settings = Settings::from_layers(args, &layers)?;
-        let table = config.as_ref().map(|c| (c.path.as_path(), c.queue.as_slice()));
+        let table = config
+            .as_ref()
+            .map(|c| (c.path.as_path(), c.queue.as_slice()));
         settings.queue = crate::queue::QueueSettings::resolve(&args.queue, table, var)?;
         if let Some(config) = config {
             settings.groups = config.groups;

@@ -88,7 +88,14 @@ impl Link {
 
     /// Acknowledges queue unit `index` (id `id`) with its serialised
     /// result; kept for later when the server does not answer.
-    pub fn ack(&mut self, index: usize, id: &str, outcome: &'static str, result: String, bail: &str) {
+    pub fn ack(
+        &mut self,
+        index: usize,
+        id: &str,
+        outcome: &'static str,
+        result: String,
+        bail: &str,
+    ) {
         let token = self.tokens.lock().ok().and_then(|t| t.get(&index).cloned());
         let Some(token) = token else {
             return;
@@ -225,7 +232,10 @@ impl Admit for Remote {
         let mut link = self.link.borrow_mut();
         link.flush();
         let (machine, lease) = (link.machine.clone(), link.lease);
-        match link.store.lease(&machine, room.free_slots, self.slots, lease) {
+        match link
+            .store
+            .lease(&machine, room.free_slots, self.slots, lease)
+        {
             Ok(Leased::Unit {
                 index,
                 token,
@@ -245,7 +255,9 @@ impl Admit for Remote {
                     }
                     None => {
                         // Checked at the start: every queue unit is planned here.
-                        link.gave_up = Some(format!("the queue gave unit {index}, which this machine did not plan"));
+                        link.gave_up = Some(format!(
+                            "the queue gave unit {index}, which this machine did not plan"
+                        ));
                         self.over = true;
                         None
                     }
@@ -282,7 +294,11 @@ impl Admit for Remote {
     }
 
     fn weight(&self, index: usize) -> usize {
-        self.weights.get(index).copied().unwrap_or(1).clamp(1, self.slots)
+        self.weights
+            .get(index)
+            .copied()
+            .unwrap_or(1)
+            .clamp(1, self.slots)
     }
 
     fn group_slot(&self, index: usize) -> Option<u32> {

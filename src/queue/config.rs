@@ -65,7 +65,9 @@ pub enum QueueConfigError {
         url: String,
     },
     /// A run id that cannot be a key part.
-    #[error("queue run id `{run}` must be 1 to 128 characters of letters, digits, `-`, `_`, `.` or `:`")]
+    #[error(
+        "queue run id `{run}` must be 1 to 128 characters of letters, digits, `-`, `_`, `.` or `:`"
+    )]
     BadRun {
         /// The id.
         run: String,
@@ -95,6 +97,9 @@ pub enum QueueConfigError {
     ZeroLease,
 }
 
+/// `[queue]` of `ptest.toml`: the file and its entries (key, value, line).
+pub type QueueTable<'a> = (&'a Path, &'a [(String, String, usize)]);
+
 /// Where the shared work queue is and how to use it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct QueueSettings {
@@ -119,7 +124,7 @@ impl QueueSettings {
     /// `Ok(None)`: no queue asked for.
     pub fn resolve(
         args: &QueueArgs,
-        table: Option<(&Path, &[(String, String, usize)])>,
+        table: Option<QueueTable<'_>>,
         var: &dyn Fn(&str) -> Option<OsString>,
     ) -> Result<Option<QueueSettings>, QueueConfigError> {
         let from_table = |key: &str| {

@@ -41,8 +41,8 @@ pub fn merged(queue: &QueueSettings) -> Result<(RunSummary, Vec<String>), QueueE
             }
             Err(err) => return Err(QueueError::Unreachable(err)),
         };
-        let over = status.leased == 0
-            && (status.stopped.is_some() || status.ready + status.waiting == 0);
+        let over =
+            status.leased == 0 && (status.stopped.is_some() || status.ready + status.waiting == 0);
         if over {
             break;
         }
@@ -105,15 +105,13 @@ pub fn merged(queue: &QueueSettings) -> Result<(RunSummary, Vec<String>), QueueE
                     .and_then(|d| plan.units.get(d))
                     .map_or("?", |d| d.id.as_str());
                 let verdict = dep.and_then(|d| {
-                    out.get(d)
-                        .map(|f: &FileSummary| f.verdict)
-                        .or_else(|| {
-                            recorded
-                                .done
-                                .get(&d)
-                                .and_then(|j| serde_json::from_str::<FileSummary>(j).ok())
-                                .map(|f| f.verdict)
-                        })
+                    out.get(d).map(|f: &FileSummary| f.verdict).or_else(|| {
+                        recorded
+                            .done
+                            .get(&d)
+                            .and_then(|j| serde_json::from_str::<FileSummary>(j).ok())
+                            .map(|f| f.verdict)
+                    })
                 });
                 FileSummary::skipped(
                     u.id.clone(),
@@ -157,7 +155,11 @@ pub fn merged(queue: &QueueSettings) -> Result<(RunSummary, Vec<String>), QueueE
             "{} result{} from expired leases {} ignored, so nothing is counted twice",
             recorded.ignored_acks,
             if recorded.ignored_acks == 1 { "" } else { "s" },
-            if recorded.ignored_acks == 1 { "was" } else { "were" },
+            if recorded.ignored_acks == 1 {
+                "was"
+            } else {
+                "were"
+            },
         ));
     }
     let jobs = recorded
@@ -188,7 +190,9 @@ pub fn merged(queue: &QueueSettings) -> Result<(RunSummary, Vec<String>), QueueE
         shard: None,
         partition: None,
         incomplete,
-        interrupted: out.iter().any(|f| f.verdict == crate::merge::Verdict::Interrupted),
+        interrupted: out
+            .iter()
+            .any(|f| f.verdict == crate::merge::Verdict::Interrupted),
         bail_out: stopped.flatten(),
         totals: Totals::of(&out),
         files: out,

@@ -128,7 +128,8 @@ pub fn exec(
                         (None, false) => ("fail", String::new()),
                     };
                     let json = serde_json::to_string(summary).unwrap_or_default();
-                    link.borrow_mut().ack(index, &summary.id, label, json, &reason);
+                    link.borrow_mut()
+                        .ack(index, &summary.id, label, json, &reason);
                 }
             }
             console.on_event(&event, finished);

@@ -63,7 +63,11 @@ pub fn seed_of(
         .as_ref()
         .map_err(|e| QueueError::Plan(e.to_string()))?;
     let mut names: BTreeSet<&str> = plan.groups.keys().map(String::as_str).collect();
-    names.extend(plan.entries.iter().filter_map(|e| e.file.settings.group.as_deref()));
+    names.extend(
+        plan.entries
+            .iter()
+            .filter_map(|e| e.file.settings.group.as_deref()),
+    );
     let names: Vec<&str> = names.into_iter().collect();
     let caps: Vec<u32> = names.iter().map(|n| plan.group_cap(n)).collect();
 
@@ -71,13 +75,22 @@ pub fn seed_of(
     let mut skip: Vec<String> = plan
         .entries
         .iter()
-        .map(|e| e.file.settings.skip.as_ref().map_or(String::new(), |_| "asked".into()))
+        .map(|e| {
+            e.file
+                .settings
+                .skip
+                .as_ref()
+                .map_or(String::new(), |_| "asked".into())
+        })
         .collect();
     loop {
         let mut changed = false;
         for (i, d) in deps.iter().enumerate() {
             if skip[i].is_empty() {
-                if let Some(&dep) = d.iter().find(|&&dep| !skip.get(dep).is_none_or(String::is_empty)) {
+                if let Some(&dep) = d
+                    .iter()
+                    .find(|&&dep| !skip.get(dep).is_none_or(String::is_empty))
+                {
                     skip[i] = dep.to_string();
                     changed = true;
                 }
@@ -96,8 +109,7 @@ pub fn seed_of(
             Row {
                 w: usize::try_from(s.weight).unwrap_or(1).max(1),
                 x: s.exclusive,
-                g: s
-                    .group
+                g: s.group
                     .as_deref()
                     .and_then(|g| names.iter().position(|n| *n == g))
                     .map_or(-1, |g| g as i64),

@@ -1,6 +1,6 @@
 //! What the dispatcher asks before it starts a unit: the [`Admit`] trait.
 //!
-//! The dispatcher ([`super::dispatch`]) owns slots and processes; which
+//! The dispatcher (`run::dispatch`, [`crate::run::run_with`]) owns slots and processes; which
 //! unit may start and what follows a finished one it asks an admission
 //! queue. A plain run asks the pure, local [`Queue`]; a run on a shared
 //! work queue (`--queue`, [`crate::queue`]) asks one whose ready, leased

@@ -25,12 +25,12 @@
 //! is one more deadline: when it passes, [`RunEvent::Slow`] is reported
 //! (see `super::slow`).
 
+use super::admit::Admit;
 use super::launch::Launch;
 use super::stop::{Clock, Stop};
 use super::watchdog::Watchdog;
 use super::worker::{self, Job, Msg};
 use super::{process, rundir, FileRun, NotRunReason, RunError, RunEvent, RunOptions, RunOutcome};
-use super::admit::Admit;
 use crate::plan::queue::{Follow, Outcome, Room};
 use crate::plan::Plan;
 use crate::unit::Slot;
