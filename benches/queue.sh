@@ -59,18 +59,18 @@ cd "$suite"
 common=(t -j 2 --no-history --durations given.json --quiet --color never)
 
 start=$(now)
-"$PTEST" "${common[@]}" --shard 1/3 >/dev/null &
-"$PTEST" "${common[@]}" --shard 2/3 >/dev/null &
-BENCH_STRETCH=2 "$PTEST" "${common[@]}" --shard 3/3 >/dev/null &
-wait
+"$PTEST" "${common[@]}" --shard 1/3 >/dev/null & p1=$!
+"$PTEST" "${common[@]}" --shard 2/3 >/dev/null & p2=$!
+BENCH_STRETCH=2 "$PTEST" "${common[@]}" --shard 3/3 >/dev/null & p3=$!
+wait $p1 $p2 $p3 || true
 shard=$(python3 -c "print($(now) - $start)")
 
 start=$(now)
 q=(--queue "$url" --queue-run bench-sleep)
-"$PTEST" "${common[@]}" "${q[@]}" >/dev/null 2>&1 &
-"$PTEST" "${common[@]}" "${q[@]}" >/dev/null 2>&1 &
-BENCH_STRETCH=2 "$PTEST" "${common[@]}" "${q[@]}" >/dev/null 2>&1 &
-wait
+"$PTEST" "${common[@]}" "${q[@]}" >/dev/null 2>&1 & p1=$!
+"$PTEST" "${common[@]}" "${q[@]}" >/dev/null 2>&1 & p2=$!
+BENCH_STRETCH=2 "$PTEST" "${common[@]}" "${q[@]}" >/dev/null 2>&1 & p3=$!
+wait $p1 $p2 $p3 || true
 queue=$(python3 -c "print($(now) - $start)")
 "$PTEST" merge "${q[@]}" --color never >/dev/null || true
 
@@ -78,8 +78,8 @@ trivial=$WORK/trivial
 mkdir -p "$trivial/t"
 for i in $(seq -w 1 "$N_TRIVIAL"); do echo 'exit 0' > "$trivial/t/x$i.sh"; done
 cd "$trivial"
-start=$(now); "$PTEST" t -j 2 --no-history --quiet --color never >/dev/null; plain=$(python3 -c "print($(now) - $start)")
-start=$(now); "$PTEST" t -j 2 --no-history --quiet --color never --queue "$url" --queue-run bench-trivial >/dev/null 2>&1; qtriv=$(python3 -c "print($(now) - $start)")
+start=$(now); "$PTEST" t -j 2 --no-history --quiet --color never >/dev/null || true; plain=$(python3 -c "print($(now) - $start)")
+start=$(now); "$PTEST" t -j 2 --no-history --quiet --color never --queue "$url" --queue-run bench-trivial >/dev/null 2>&1 || true; qtriv=$(python3 -c "print($(now) - $start)")
 
 python3 - "$bound" "$shard" "$queue" "$plain" "$qtriv" "$N_TRIVIAL" "$N_SLEEP" <<'PY'
 import sys

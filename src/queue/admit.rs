@@ -111,6 +111,14 @@ impl Link {
         self.flush();
     }
 
+    /// Gives up queue unit `index` without a result: its lease is no
+    /// longer renewed, so it expires and the unit runs elsewhere.
+    pub fn abandon(&mut self, index: usize) {
+        if let Ok(mut tokens) = self.tokens.lock() {
+            tokens.remove(&index);
+        }
+    }
+
     /// Pushes the acknowledgements not recorded yet, in order, until one
     /// fails.
     pub fn flush(&mut self) -> bool {

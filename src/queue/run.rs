@@ -119,6 +119,12 @@ pub fn exec(
             let finished = merger.observe(&event);
             if let (RunEvent::FileFinished(run), Some(summary)) = (&event, finished) {
                 if let (None, Some(&index)) = (run.retry_after, remote_of.get(run.index)) {
+                    if summary.verdict == Verdict::Interrupted {
+                        // Stopped by Ctrl-C here: not a result. Its lease
+                        // is no longer renewed, so it runs elsewhere.
+                        link.borrow_mut().abandon(index);
+                        return console.on_event(&event, finished);
+                    }
                     ran.insert(summary.id.clone());
                     let passed = matches!(summary.verdict, Verdict::Pass | Verdict::Flaky);
                     let bail = run.tap.as_ref().and_then(|t| t.bail_out.clone());

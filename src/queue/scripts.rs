@@ -105,11 +105,17 @@ reclaim(now)
 local stopped = redis.call('GET', k('stopped'))
 if stopped then touch() return {'stopped', stopped} end
 local machine, free, slots, lease = ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
-local ready = redis.call('ZRANGE', k('ready'), 0, -1)
-if #ready == 0 then
+if redis.call('ZCARD', k('ready')) == 0 then
   if redis.call('HLEN', k('leases')) == 0 and redis.call('HLEN', k('unmet')) == 0 then return {'done'} end
   return {'wait'}
 end
+-- In rank order, a chunk at a time: usually the first unit is taken.
+local CHUNK = 64
+local from = 0
+while true do
+local ready = redis.call('ZRANGE', k('ready'), from, from + CHUNK - 1)
+if #ready == 0 then break end
+from = from + CHUNK
 for _, i in ipairs(ready) do
   local w, x, g, r = meta(i)
   local full = false
@@ -142,6 +148,7 @@ for _, i in ipairs(ready) do
     touch()
     return {'lease', i, token, gslot}
   end
+end
 end
 touch()
 return {'wait'}
