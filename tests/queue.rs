@@ -361,3 +361,25 @@ fn group_max_threads_is_global_and_dependencies_cross_machines() {
         "pass"
     );
 }
+
+#[test]
+fn many_short_files_lose_no_lease_to_a_cut_short_call() {
+    // Each finished child interrupts ptest; a socket read with a timeout is
+    // not restarted then. Such a call must be sent again, not turned into a
+    // lost lease (which would stall the machine for the whole lease).
+    let redis = Redis::start(false);
+    let suite = Suite::new();
+    for i in 0..400 {
+        suite.file(&format!("t/x{i:03}.sh"), "exit 0\n");
+    }
+    let run = machine(&suite, &redis, "rm", 1, &["--queue-lease", "120s"]).wait();
+    assert_eq!(run.code, Some(0), "{}", run.describe());
+    assert!(!run.stderr.contains("warning"), "{}", run.describe());
+    assert!(run.elapsed < Duration::from_secs(100), "{}", run.describe());
+    let merged = merge(&suite, &redis, "rm", &meta(&suite, "all.json"));
+    merged.expect_code(0);
+    assert_eq!(
+        read_json(&meta(&suite, "all.json"))["totals"]["files"]["passed"],
+        400
+    );
+}

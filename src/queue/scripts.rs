@@ -13,7 +13,8 @@ local P = ARGV[1]
 local TTL = tonumber(ARGV[2])
 local function k(name) return P .. name end
 local NAMES = {'seed','plan','meta','dependents','unmet','ready','leases','deadlines',
-  'gcount','gslots','done','state','expired','stopped','machines','seq','ended','acks'}
+  'gcount','gslots','done','state','expired','stopped','machines','seq','ended','acks',
+  'replies','acked'}
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -93,7 +94,8 @@ return 1
 
 /// Leases the next ready unit this machine may start. `ARGV[3]` machine
 /// name, `ARGV[4]` its free slots, `ARGV[5]` its slots, `ARGV[6]` the
-/// lease in ms. Returns `{'lease', index, token, group_slot or -1}`,
+/// lease in ms, `ARGV[7]` a request id (the same request sent again
+/// after a lost reply gets the same lease back). Returns `{'lease', index, token, group_slot or -1}`,
 /// `{'wait'}` (something is ready or leased, nothing for this machine
 /// now), `{'done'}` (nothing ready or leased: the run is over),
 /// `{'stopped', reason}` (a bail out stopped the run) or `{'gone'}` (no
@@ -105,6 +107,15 @@ reclaim(now)
 local stopped = redis.call('GET', k('stopped'))
 if stopped then touch() return {'stopped', stopped} end
 local machine, free, slots, lease = ARGV[3], tonumber(ARGV[4]), tonumber(ARGV[5]), tonumber(ARGV[6])
+-- The same request again (its reply was lost): the same answer.
+local prev = redis.call('HGET', k('replies'), machine)
+if prev then
+  local req, i, token, gslot = string.match(prev, '^([^|]*)|([^|]*)|([^|]*)|([^|]*)$')
+  if req == ARGV[7] and redis.call('HGET', k('leases'), i) and
+      string.sub(redis.call('HGET', k('leases'), i), 1, #token) == token then
+    return {'lease', i, token, tonumber(gslot)}
+  end
+end
 if redis.call('ZCARD', k('ready')) == 0 then
   if redis.call('HLEN', k('leases')) == 0 and redis.call('HLEN', k('unmet')) == 0 then return {'done'} end
   return {'wait'}
@@ -145,6 +156,7 @@ for _, i in ipairs(ready) do
     redis.call('ZREM', k('ready'), i)
     redis.call('HSET', k('leases'), i, token .. held)
     redis.call('ZADD', k('deadlines'), now + lease, i)
+    redis.call('HSET', k('replies'), machine, ARGV[7] .. '|' .. i .. '|' .. token .. '|' .. gslot)
     touch()
     return {'lease', i, token, gslot}
   end
@@ -185,11 +197,14 @@ local now = now_ms()
 local i, token, outcome = ARGV[3], ARGV[4], ARGV[5]
 local l = redis.call('HGET', k('leases'), i)
 if not (l and (l == token or string.sub(l, 1, #token + 1) == token .. '|')) then
+  -- The same acknowledgement again (its reply was lost): recorded already.
+  if redis.call('HGET', k('acked'), i) == token then return 'ok' end
   redis.call('HINCRBY', k('acks'), 'ignored', 1)
   touch()
   return 'ignored'
 end
 release(i)
+redis.call('HSET', k('acked'), i, token)
 redis.call('HSET', k('done'), i, ARGV[6])
 redis.call('HSET', k('state'), i, outcome)
 redis.call('SET', k('ended'), now)

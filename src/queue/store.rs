@@ -87,6 +87,8 @@ pub struct Store {
     renew: Script,
     ack: Script,
     status: Script,
+    /// The last lease request's number (see [`scripts::LEASE`]).
+    request: u64,
 }
 
 impl std::fmt::Debug for Store {
@@ -112,6 +114,9 @@ impl Store {
                 info = info.set_redis_settings(redis);
             }
         }
+        // One small request and reply per state change: no Nagle delay.
+        let tcp = info.tcp_settings().clone().set_nodelay(true);
+        let info = info.set_tcp_settings(tcp);
         let client = redis::Client::open(info).map_err(fail)?;
         Ok(Store {
             settings: settings.clone(),
@@ -123,6 +128,7 @@ impl Store {
             renew: Script::new(&scripts::with_prelude(scripts::RENEW)),
             ack: Script::new(&scripts::with_prelude(scripts::ACK)),
             status: Script::new(&scripts::with_prelude(scripts::STATUS)),
+            request: 0,
         })
     }
 
@@ -142,7 +148,7 @@ impl Store {
     /// call drops the connection.
     fn with<T>(
         &mut self,
-        f: impl FnOnce(&mut redis::Connection, &Store) -> redis::RedisResult<T>,
+        f: impl Fn(&mut redis::Connection, &Store) -> redis::RedisResult<T>,
     ) -> Result<T, StoreError> {
         if self.conn.is_none() {
             let conn = self
@@ -164,6 +170,24 @@ impl Store {
         };
         match f(&mut conn, self) {
             Ok(value) => {
+                self.conn = Some(conn);
+                Ok(value)
+            }
+            // A read or write cut short (EINTR: a socket with a timeout is
+            // not restarted after a signal) or a dropped connection: once
+            // more on a new connection. Every script is idempotent, so a
+            // call whose reply was lost may be sent again.
+            Err(e) if e.is_io_error() || e.is_connection_dropped() => {
+                let mut conn = self
+                    .client
+                    .get_connection_with_timeout(IO_TIMEOUT)
+                    .and_then(|c| {
+                        c.set_read_timeout(Some(IO_TIMEOUT))?;
+                        c.set_write_timeout(Some(IO_TIMEOUT))?;
+                        Ok(c)
+                    })
+                    .map_err(|e| self.error(&e))?;
+                let value = f(&mut conn, self).map_err(|e| self.error(&e))?;
                 self.conn = Some(conn);
                 Ok(value)
             }
@@ -251,6 +275,8 @@ impl Store {
     ) -> Result<Leased, StoreError> {
         let (prefix, ttl) = (self.prefix.clone(), self.ttl_ms());
         let ms = u64::try_from(lease.as_millis()).unwrap_or(u64::MAX);
+        self.request += 1;
+        let request = self.request;
         let reply: Vec<redis::Value> = self.with(|c, s| {
             s.lease
                 .arg(&prefix)
@@ -259,6 +285,7 @@ impl Store {
                 .arg(free)
                 .arg(slots)
                 .arg(ms)
+                .arg(request)
                 .invoke(c)
         })?;
         let text = |v: Option<&redis::Value>| -> Option<String> {
