@@ -370,7 +370,7 @@ fn many_short_files_lose_no_lease_to_a_cut_short_call() {
     let redis = Redis::start(false);
     let suite = Suite::new();
     for i in 0..400 {
-        suite.file(&format!("t/x{i:03}.sh"), "exit 0\n");
+        suite.file(format!("t/x{i:03}.sh"), "exit 0\n");
     }
     let run = machine(&suite, &redis, "rm", 1, &["--queue-lease", "120s"]).wait();
     assert_eq!(run.code, Some(0), "{}", run.describe());
