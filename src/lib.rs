@@ -86,6 +86,7 @@ pub mod history;
 pub mod merge;
 pub mod parse;
 pub mod plan;
+pub mod queue;
 pub mod report;
 pub mod run;
 pub mod testing;

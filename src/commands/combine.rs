@@ -9,7 +9,7 @@
 use super::{CliError, Exit};
 use crate::config::settings::MergeSettings;
 use crate::history;
-use crate::merge::shards;
+use crate::merge::{shards, RunSummary};
 use crate::report::ci::{full_report_hint, write_ci_outputs};
 use crate::report::console::{err_line, out, render_summary, ConsoleOptions, Palette};
 use crate::report::json;
@@ -19,6 +19,18 @@ use crate::report::write::{write_reports, write_views};
 /// Combines the summaries `settings` name, prints the failures and the
 /// summary, writes the reports and returns the exit code.
 pub fn exec(settings: &MergeSettings) -> Result<Exit, CliError> {
+    if let Some(queue) = &settings.queue {
+        // `--queue`: what the shared work queue recorded, not summary files.
+        let (summary, warnings) = crate::queue::merge::merged(queue)?;
+        for warning in &warnings {
+            err_line(&format!("ptest: warning: {warning}"));
+        }
+        let mut notes = String::new();
+        if let Some(incomplete) = &summary.incomplete {
+            notes.push_str(&format!("Incomplete: {incomplete}\n"));
+        }
+        return conclude(settings, summary, notes);
+    }
     let mut inputs = Vec::with_capacity(settings.inputs.len());
     for path in &settings.inputs {
         let summary = json::read_summary(path)?;
@@ -28,8 +40,17 @@ pub fn exec(settings: &MergeSettings) -> Result<Exit, CliError> {
     for warning in &combined.warnings {
         err_line(&format!("ptest: warning: {warning}"));
     }
-    let mut notes = merge_notes(&combined);
-    let summary = combined.summary;
+    let notes = merge_notes(&combined);
+    conclude(settings, combined.summary, notes)
+}
+
+/// What every merge does with its summary: the history, the console, the
+/// reports and the exit code.
+fn conclude(
+    settings: &MergeSettings,
+    summary: RunSummary,
+    mut notes: String,
+) -> Result<Exit, CliError> {
     if let Some(path) = &settings.history {
         // Fold the shards' results into a history so CI keeps learning;
         // files that cannot be read here get no content hash.

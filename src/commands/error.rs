@@ -55,6 +55,9 @@ pub enum CliError {
     /// `--markdown` or the GitHub job summary could not be written.
     #[error(transparent)]
     Ci(#[from] crate::report::ci::CiReportError),
+    /// The shared work queue (`--queue`) could not be used.
+    #[error(transparent)]
+    Queue(#[from] crate::queue::QueueError),
 }
 
 impl CliError {
@@ -74,6 +77,7 @@ impl CliError {
             | CliError::Report(_)
             | CliError::Cargo(_)
             | CliError::Ci(_) => Exit::Usage,
+            CliError::Queue(_) => Exit::Usage,
             CliError::ReportHistory(err) => err.exit(),
         }
     }

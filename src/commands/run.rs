@@ -129,6 +129,9 @@ pub fn run_units(settings: &Settings, files: Vec<Unit>) -> Result<Exit, CliError
         out(&render_list(&plan));
         return Ok(Exit::Passed);
     }
+    if let Some(queue) = &settings.queue {
+        return crate::queue::run::exec(settings, queue, &plan, jobs);
+    }
     if plan.entries.is_empty() {
         // Only possible with --shard: more shards than this one has files for.
         if let Some(note) = empty_shard_note(&plan) {

@@ -235,9 +235,16 @@ impl CargoArgs {
     mut_arg("keep_logs", |a| a.help_heading("Output")),
     mut_arg("junit", |a| a.help_heading("Reports")),
     mut_arg("json", |a| a.help_heading("Reports")),
+    mut_arg("html", |a| a.help_heading("Reports")),
+    mut_arg("trace", |a| a.help_heading("Reports")),
     mut_arg("github", |a| a.help_heading("Reports")),
     mut_arg("no_github", |a| a.help_heading("Reports")),
     mut_arg("markdown", |a| a.help_heading("Reports")),
+    mut_arg("queue_url", |a| a.help_heading("Work queue")),
+    mut_arg("queue_run", |a| a.help_heading("Work queue")),
+    mut_arg("queue_lease", |a| a.help_heading("Work queue")),
+    mut_arg("queue_timeout", |a| a.help_heading("Work queue")),
+    mut_arg("queue_ttl", |a| a.help_heading("Work queue")),
 )]
 pub struct RunArgs {
     /// Directories (walked recursively), files, or quoted globs. Default: tests/, else t/.
@@ -419,6 +426,10 @@ pub struct RunArgs {
     /// CI output options (`--github`, `--no-github`, `--markdown`).
     #[command(flatten)]
     pub ci: CiArgs,
+
+    /// The shared work queue (`--queue`, `--queue-run`, …).
+    #[command(flatten)]
+    pub queue: crate::queue::QueueArgs,
 }
 
 /// GitHub Actions output and the Markdown summary, for a run and a merge.
@@ -441,7 +452,7 @@ pub struct CiArgs {
 #[derive(Debug, Args)]
 pub struct MergeArgs {
     /// Shard summaries written with --json.
-    #[arg(value_name = "SUMMARY", required = true)]
+    #[arg(value_name = "SUMMARY", required_unless_present = "queue_url")]
     pub inputs: Vec<PathBuf>,
 
     /// Write a combined JUnit XML report to PATH.
@@ -471,6 +482,9 @@ pub struct MergeArgs {
     /// CI output options (`--github`, `--no-github`, `--markdown`).
     #[command(flatten)]
     pub ci: CiArgs,
+    /// The shared work queue to merge (`--queue`, `--queue-run`, `--queue-timeout`).
+    #[command(flatten)]
+    pub queue: crate::queue::QueueArgs,
 }
 
 /// `ptest report flaky|slow`.

@@ -123,6 +123,10 @@ pub struct ConfigFile {
     pub rules: Rules,
     /// `[groups.NAME] max-threads`.
     pub groups: BTreeMap<String, u32>,
+    /// `[queue]`: the shared work queue's keys (`url`, `run`, `lease`,
+    /// `timeout`, `ttl`) as text, with their lines; checked by
+    /// [`crate::queue::QueueSettings::resolve`].
+    pub queue: Vec<(String, String, usize)>,
     /// Unknown keys: `ptest.toml:7: unknown key `jbos` in [run]`.
     pub warnings: Vec<String>,
 }
@@ -335,13 +339,24 @@ impl Reader<'_> {
                     self.config.groups.insert(name.clone(), threads);
                 }
             }
+            "queue" => {
+                for (key, raw, line) in self.table(raw, line, "queue")? {
+                    match key.as_str() {
+                        "url" | "run" | "lease" | "timeout" | "ttl" => {
+                            let text = self.check("queue", key, *line, value::text(raw))?;
+                            self.config.queue.push((key.clone(), text, *line));
+                        }
+                        _ => self.unknown(*line, key, "[queue]"),
+                    }
+                }
+            }
             "quarantine" => {
                 let table = self.table(raw, line, "quarantine")?;
                 let (rules, warnings) = super::quarantine::read_section(self.path, table)?;
                 self.config.rules.quarantine.extend(rules);
                 self.config.warnings.extend(warnings);
             }
-            _ => self.unknown(line, key, "the file (sections are [run], [profile.NAME], [[runner]], [[override]], [groups.NAME], [quarantine])"),
+            _ => self.unknown(line, key, "the file (sections are [run], [profile.NAME], [[runner]], [[override]], [groups.NAME], [quarantine], [queue])"),
         }
         Ok(())
     }

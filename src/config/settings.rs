@@ -129,6 +129,9 @@ impl<T> Sourced<T> {
 /// A setting that cannot be resolved.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
+    /// `--queue` and its settings are not usable.
+    #[error(transparent)]
+    Queue(#[from] crate::queue::QueueConfigError),
     /// An environment variable is set but empty where a value is needed.
     #[error("{name} is set but empty (unset it or give a value)")]
     EmptyEnv {
@@ -499,6 +502,8 @@ pub struct Settings {
     pub repeat: Option<u32>,
     /// Repeat until a file fails (`--until-fail`).
     pub until_fail: bool,
+    /// `--queue`: take work from a shared work queue (see [`crate::queue`]).
+    pub queue: Option<crate::queue::QueueSettings>,
 }
 
 impl Settings {
@@ -551,6 +556,10 @@ impl Settings {
             layers.push(config.run.clone());
         }
         let mut settings = Settings::from_layers(args, &layers)?;
+        let table = config
+            .as_ref()
+            .map(|c| (c.path.as_path(), c.queue.as_slice()));
+        settings.queue = crate::queue::QueueSettings::resolve(&args.queue, table, var)?;
         if let Some(config) = config {
             settings.groups = config.groups;
             settings.rules = config.rules;
@@ -636,6 +645,7 @@ impl Settings {
             failed: args.failed,
             repeat: args.repeat,
             until_fail: args.until_fail,
+            queue: None,
         })
     }
 }
@@ -875,14 +885,18 @@ pub struct MergeSettings {
     pub color: Sourced<ColorWhen>,
     /// GitHub Actions output and the Markdown summary.
     pub ci: super::ci::CiOutputs,
+    /// `--queue`: merge what a shared work queue recorded instead of
+    /// summary files.
+    pub queue: Option<crate::queue::QueueSettings>,
 }
 
 impl MergeSettings {
     /// Resolves `ptest merge`'s settings from its command line (no
     /// environment variable applies to a merge today).
-    pub fn from_args(args: &MergeArgs) -> MergeSettings {
+    pub fn from_args(args: &MergeArgs) -> Result<MergeSettings, SettingsError> {
         let layers = [Layer::from_merge_args(args)];
-        MergeSettings {
+        let var = |name: &str| std::env::var_os(name);
+        Ok(MergeSettings {
             inputs: args.inputs.clone(),
             junit: args.junit.clone(),
             json: args.json.clone(),
@@ -895,7 +909,8 @@ impl MergeSettings {
                 args.ci.markdown.clone(),
                 &|name| std::env::var_os(name),
             ),
-        }
+            queue: crate::queue::QueueSettings::resolve(&args.queue, None, &var)?,
+        })
     }
 }
 
@@ -1172,7 +1187,7 @@ mod tests {
         let Some(Command::Merge(args)) = cli.command else {
             panic!("not a merge")
         };
-        let m = MergeSettings::from_args(&args);
+        let m = MergeSettings::from_args(&args).unwrap();
         assert_eq!(m.inputs, vec![PathBuf::from("a.json")]);
         assert_eq!(m.history, Some(Sourced::cli(PathBuf::from("h.json"))));
         assert_eq!(m.color, Sourced::default_value(ColorWhen::Auto));

@@ -25,12 +25,13 @@
 //! is one more deadline: when it passes, [`RunEvent::Slow`] is reported
 //! (see `super::slow`).
 
+use super::admit::Admit;
 use super::launch::Launch;
 use super::stop::{Clock, Stop};
 use super::watchdog::Watchdog;
 use super::worker::{self, Job, Msg};
 use super::{process, rundir, FileRun, NotRunReason, RunError, RunEvent, RunOptions, RunOutcome};
-use crate::plan::queue::{Follow, Outcome, Queue, Room};
+use crate::plan::queue::{Follow, Outcome, Room};
 use crate::plan::Plan;
 use crate::unit::Slot;
 use std::collections::HashMap;
@@ -64,7 +65,18 @@ pub fn run(
     options: &RunOptions,
     on_event: impl FnMut(RunEvent),
 ) -> Result<RunOutcome, RunError> {
-    let queue = plan.queue(options.mem_budget)?;
+    let mut queue = plan.queue(options.mem_budget)?;
+    run_with(plan, options, &mut queue, on_event)
+}
+
+/// Runs the plan, asking `queue` what may start (a shared work queue's
+/// admission, see [`crate::queue`]; [`run`] asks the plan's own queue).
+pub fn run_with(
+    plan: &Plan,
+    options: &RunOptions,
+    queue: &mut dyn Admit,
+    on_event: impl FnMut(RunEvent),
+) -> Result<RunOutcome, RunError> {
     let started_at = SystemTime::now();
     let start = Instant::now();
     let prepared = rundir::prepare(&options.runs_root, &options.run_id, options.keep_runs)
@@ -193,7 +205,7 @@ struct Dispatcher<'a, F> {
     plan: &'a Plan,
     options: &'a RunOptions,
     launch: Launch,
-    queue: Queue,
+    queue: &'a mut dyn Admit,
     /// Each slot's job channel, by slot number.
     slots: Vec<Sender<Job>>,
     /// Free slots; the last one is used next.
@@ -228,7 +240,7 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
                 if self.queue.is_exhausted() {
                     return Ok(());
                 }
-                if self.delayed.is_empty() {
+                if self.delayed.is_empty() && self.queue.poll().is_none() {
                     // Nothing runs and nothing may start: the constraints
                     // can never be met. Stop rather than wait forever.
                     self.stop_starting(NotRunReason::Unschedulable);
@@ -243,6 +255,9 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
                 .unwrap_or(Duration::from_secs(3600));
             if self.options.load_limit.is_some() && !self.queue.is_exhausted() {
                 wait = wait.min(LOAD_POLL);
+            }
+            if let Some(poll) = self.queue.poll() {
+                wait = wait.min(poll);
             }
             match rx.recv_timeout(wait) {
                 Ok(Msg::Spawned { index, pgid }) => {

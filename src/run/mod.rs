@@ -16,6 +16,7 @@
 //! to files in the run directory (never held in memory). A watchdog process
 //! kills the running groups if ptest itself dies (see `watchdog`).
 
+pub mod admit;
 mod dispatch;
 mod launch;
 pub mod logs;
@@ -423,7 +424,7 @@ pub enum RunError {
 
 /// Runs the plan, calling `on_event` for every [`RunEvent`] on the calling
 /// thread. Returns when every started file has finished (or been stopped).
-pub use dispatch::run;
+pub use dispatch::{run, run_with};
 
 /// Runs one unit synchronously (see [`one`]).
 pub use one::{run_one, Session};
