@@ -9,10 +9,10 @@
 //! step after the run: each worker thread of [`run`] reads its child's
 //! output through [`parse`] (TAP from the stdout log, or the JUnit report
 //! the child wrote) once the child has exited, and the parsed report
-//! travels to [`merge`] inside the [`run::RunEvent`].
+//! travels to [`aggregate`] inside the [`run::RunEvent`].
 //!
 //! ```text
-//!            commands (main.rs → commands::run / commands::combine)
+//!            commands (main.rs → commands::run / commands::merge)
 //!                 │  config: CLI > PTEST_* env > profile > [run] > default → Settings
 //!                 ▼
 //! discover ──► plan ──► run ─────────────────────► merge ──► report
@@ -32,29 +32,29 @@
 //! | [`plan`] | dispatch order, expected durations, shards, the admission queue and its simulation, the `--dry-run` view |
 //! | [`run`] | launching units into slots, child processes, timeouts, signals, logs; workers call [`parse`] |
 //! | [`parse`] | exit codes, TAP and JUnit XML into per-test results (no processes) |
-//! | [`merge`] | per-file verdicts, totals, the [`merge::RunSummary`]; [`merge::shards`] combines shard summaries for `ptest merge`; [`merge::quarantine`] says which failures do not fail the run |
+//! | [`aggregate`] | per-file verdicts, totals, the [`aggregate::RunSummary`]; [`aggregate::shards`] combines shard summaries for `ptest merge`; [`aggregate::quarantine`] says which failures do not fail the run |
 //! | [`report`] | console, JUnit XML, JSON, views several commands print ([`report::views`]), writing `--junit`/`--json` ([`report::write`]) |
 //! | [`harness`] | files as libtest-mimic trials for `harness = false` cargo test targets, run through [`run::Session`] |
 //! | [`util`] | small shared values and helpers that belong to no stage |
 //! | [`testing`] | fixtures for tests ([`testing::SummaryFixture`]) |
 //!
-//! Two things are called "merge": the [`merge`] stage (one run's events →
-//! its summary) and the `ptest merge` subcommand ([`commands::combine`],
+//! Two things are called "merge": the [`aggregate`] stage (one run's events →
+//! its summary) and the `ptest merge` subcommand ([`commands::merge`],
 //! several shards' summaries → one).
 //!
 //! Stages talk through plain data types: [`unit::Unit`] →
-//! [`plan::Plan`] → [`run::RunEvent`] (carrying [`run::FileRun`], with its
-//! parsed TAP or JUnit report) → [`merge::RunSummary`].
+//! [`plan::Plan`] → [`run::RunEvent`] (carrying [`run::UnitRun`], with its
+//! parsed TAP or JUnit report) → [`aggregate::RunSummary`].
 //!
 //! ## Example
 //!
 //! ```no_run
-//! use ptest::{discover, plan, run, merge};
+//! use ptest::{aggregate, discover, plan, run};
 //!
 //! let files = discover::discover(&discover::DiscoverOptions::new(vec!["tests".into()]))?;
 //! let plan = plan::Plan::lexical(files, 4);
 //! let options = run::RunOptions::new(4, ".ptest/runs".into());
-//! let mut merger = merge::Merger::new(&plan);
+//! let mut merger = aggregate::Aggregator::new(&plan);
 //! let outcome = run::run(&plan, &options, |event| {
 //!     merger.observe(&event);
 //! })?;
@@ -83,7 +83,7 @@ pub mod config;
 pub mod discover;
 pub mod harness;
 pub mod history;
-pub mod merge;
+pub mod aggregate;
 pub mod parse;
 pub mod plan;
 pub mod report;

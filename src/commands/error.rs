@@ -6,7 +6,7 @@ use super::Exit;
 use crate::config::settings::SettingsError;
 use crate::discover::DiscoverError;
 use crate::history::HistoryError;
-use crate::merge::shards::CombineError;
+use crate::aggregate::shards::CombineError;
 use crate::plan::{DurationsError, PlanError};
 use crate::report::console::err_line;
 use crate::report::json::JsonError;

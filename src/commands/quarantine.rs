@@ -103,7 +103,7 @@ fn percent(rate: f64) -> String {
 mod tests {
     use super::*;
     use crate::config::quarantine::parse_rate;
-    use crate::unit::Launcher;
+    use crate::unit::Runner;
 
     fn entry(file: &str, test: Option<&str>, flip_rate: f64) -> FlakyEntry {
         FlakyEntry {
@@ -118,7 +118,7 @@ mod tests {
     }
 
     fn unit(id: &str) -> Unit {
-        Unit::file(id.into(), id.into(), Launcher::Direct, None, 0)
+        Unit::file(id.into(), id.into(), Runner::Direct, None, 0)
     }
 
     #[test]

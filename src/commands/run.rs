@@ -9,7 +9,7 @@ use super::{causes, CliError, Exit};
 use crate::config::settings::Settings;
 use crate::discover::{self, DiscoverOptions};
 use crate::history::{self, History};
-use crate::merge::{Merger, RunSummary};
+use crate::aggregate::{Aggregator, RunSummary};
 use crate::plan::{self, Expectations, ImportedDurations, Plan, PlanOptions};
 use crate::report::ci::{full_report_hint, write_ci_outputs};
 use crate::report::console::{err_line, out, Console, ConsoleOptions};
@@ -108,7 +108,7 @@ pub fn run_units(settings: &Settings, files: Vec<Unit>) -> Result<Exit, CliError
         if let Some(note) = empty_shard_note(&plan) {
             out(&note);
         }
-        let summary = Merger::new(&plan)
+        let summary = Aggregator::new(&plan)
             .with_shard(shard_label(settings))
             .finish(&run::RunOutcome::empty());
         write_reports(
@@ -144,7 +144,7 @@ fn run_plan(settings: &Settings, plan: &Plan, jobs: usize) -> Result<Exit, CliEr
         .with_retries(plan, settings.retries.value)
         .with_until_fail(settings.until_fail)
         .with_github(settings.ci.github);
-    let mut merger = Merger::new(plan)
+    let mut merger = Aggregator::new(plan)
         .with_shard(shard_label(settings))
         .with_flaky_fails(settings.flaky_fail.value);
     let state = run::rundir::prepare_state_dir(&settings.state_dir.value);

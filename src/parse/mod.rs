@@ -4,7 +4,7 @@
 //! child, or a string in tests). Bad output is a result, not a crash: a
 //! malformed TAP stream yields [`tap::TapReport::problems`] that make the file
 //! fail, a malformed JUnit report written by the test is a
-//! [`junit::JunitError`] that makes it an ERROR, and the run goes on.
+//! [`junit::JunitParseError`] that makes it an ERROR, and the run goes on.
 
 pub mod junit;
 pub mod libtest;

@@ -5,7 +5,7 @@ pub mod ci;
 pub mod console;
 pub mod escape;
 pub mod explain;
-pub mod fit;
+pub mod wrap;
 pub mod github;
 pub mod history_views;
 pub mod html;

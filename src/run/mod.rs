@@ -17,17 +17,17 @@
 //! kills the running groups if ptest itself dies (see `watchdog`).
 
 mod dispatch;
-mod launch;
+mod launcher;
 pub mod logs;
-pub mod one;
+pub mod session;
 pub mod process;
 pub mod rundir;
 mod slow;
-mod stop;
+mod deadline;
 mod watchdog;
 mod worker;
 
-use crate::parse::junit::{JunitError, JunitReport};
+use crate::parse::junit::{JunitParseError, JunitReport};
 use crate::parse::tap::TapReport;
 use crate::parse::Protocol;
 use crate::unit::Slot;
@@ -181,7 +181,7 @@ pub struct JunitFile {
     /// the logs, otherwise.
     pub kept: bool,
     /// The parsed report, or why it could not be read.
-    pub report: Result<JunitReport, JunitError>,
+    pub report: Result<JunitReport, JunitParseError>,
 }
 
 /// What a child used, from `wait4`'s rusage: the child itself and the
@@ -196,7 +196,7 @@ pub struct Usage {
 
 /// One finished attempt of one file: status, logs and parsed output.
 #[derive(Debug, Clone)]
-pub struct FileRun {
+pub struct UnitRun {
     /// Index into `Plan::entries`.
     pub index: usize,
     /// The slot it ran in.
@@ -237,16 +237,16 @@ pub struct FileRun {
     pub retry_after: Option<Duration>,
 }
 
-impl FileRun {
+impl UnitRun {
     /// A file that never got a running child: it could not be started, or
     /// ptest failed while running it. Reported as ERROR with `reason`.
-    pub fn not_started(index: usize, slot: Slot, attempt: u32, reason: String) -> FileRun {
+    pub fn not_started(index: usize, slot: Slot, attempt: u32, reason: String) -> UnitRun {
         let log = LogFile {
             path: PathBuf::new(),
             bytes: 0,
             kept: false,
         };
-        FileRun {
+        UnitRun {
             index,
             slot,
             attempt,
@@ -306,7 +306,7 @@ pub enum RunEvent {
         total: usize,
     },
     /// A file started.
-    FileStarted {
+    UnitStarted {
         /// Index into `Plan::entries`.
         index: usize,
         /// The slot it runs in.
@@ -315,7 +315,7 @@ pub enum RunEvent {
         attempt: u32,
     },
     /// A file finished (passed or not) and its output was parsed.
-    FileFinished(Box<FileRun>),
+    UnitFinished(Box<UnitRun>),
     /// A file bailed out; no more files are started.
     BailOut {
         /// Index into `Plan::entries`.
@@ -426,4 +426,4 @@ pub enum RunError {
 pub use dispatch::run;
 
 /// Runs one unit synchronously (see [`one`]).
-pub use one::{run_one, Session};
+pub use session::{run_one, Session};

@@ -309,30 +309,30 @@ fn naming_rule() {
 
 #[test]
 fn malformed_reports_are_errors_not_panics() {
-    type Check = fn(&JunitError) -> bool;
+    type Check = fn(&JunitParseError) -> bool;
     let cases: [(&str, Check); 9] = [
-        ("", |e| matches!(e, JunitError::Empty)),
-        ("   \n", |e| matches!(e, JunitError::Empty)),
-        ("this is not xml", |e| matches!(e, JunitError::Empty)),
+        ("", |e| matches!(e, JunitParseError::Empty)),
+        ("   \n", |e| matches!(e, JunitParseError::Empty)),
+        ("this is not xml", |e| matches!(e, JunitParseError::Empty)),
         (
             "<html><body/></html>",
-            |e| matches!(e, JunitError::NotJunit { root } if root == "html"),
+            |e| matches!(e, JunitParseError::NotJunit { root } if root == "html"),
         ),
         ("<testsuite><testcase name=\"a\">", |e| {
-            matches!(e, JunitError::Truncated { open: 2 })
+            matches!(e, JunitParseError::Truncated { open: 2 })
         }),
         ("<testsuite><testcase></testsuite>", |e| {
-            matches!(e, JunitError::Xml { .. })
+            matches!(e, JunitParseError::Xml { .. })
         }),
         (
             "<testsuite><testcase name=\"a\"/></testsuite></testsuites>",
-            |e| matches!(e, JunitError::Xml { .. }),
+            |e| matches!(e, JunitParseError::Xml { .. }),
         ),
         ("<testsuite><<<>>></testsuite>", |e| {
-            matches!(e, JunitError::Xml { .. })
+            matches!(e, JunitParseError::Xml { .. })
         }),
         ("<testsuite><!-- unterminated", |e| {
-            matches!(e, JunitError::Xml { .. })
+            matches!(e, JunitParseError::Xml { .. })
         }),
     ];
     for (text, check) in cases {
@@ -377,7 +377,7 @@ fn too_large_report_is_an_error() {
     let limit = text.len() as u64 - 10;
     assert_eq!(
         parse_limited(text, "tests/test_db.py", limit),
-        Err(JunitError::TooLarge { limit })
+        Err(JunitParseError::TooLarge { limit })
     );
     assert!(parse_limited(text, "tests/test_db.py", text.len() as u64).is_ok());
 }

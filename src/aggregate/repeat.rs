@@ -2,10 +2,10 @@
 //! many iterations ran, how many failed, and the spread of their
 //! durations — the way to confirm a flaky file before a fix and to show it
 //! steady after. A pure function of the run's file entries (one per
-//! iteration, see [`FileSummary::iteration`]), so it is the same whether
+//! iteration, see [`UnitSummary::iteration`]), so it is the same whether
 //! built after the run or from a `summary.json`.
 
-use super::{FileSummary, Verdict};
+use super::{UnitSummary, Verdict};
 use crate::util::time as serde_time;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -68,8 +68,8 @@ pub struct RepeatRow {
 impl RepeatReport {
     /// The report of `files` (a repeat run's entries) for `planned`
     /// iterations per file.
-    pub fn of(files: &[FileSummary], planned: u32, until_fail: bool) -> RepeatReport {
-        let mut by_file: BTreeMap<&str, Vec<&FileSummary>> = BTreeMap::new();
+    pub fn of(files: &[UnitSummary], planned: u32, until_fail: bool) -> RepeatReport {
+        let mut by_file: BTreeMap<&str, Vec<&UnitSummary>> = BTreeMap::new();
         for f in files {
             by_file.entry(f.id.as_str()).or_default().push(f);
         }
@@ -103,8 +103,8 @@ impl RepeatReport {
 }
 
 /// The row of file `id` from its entries.
-fn row(id: &str, entries: &[&FileSummary]) -> RepeatRow {
-    let ran: Vec<&&FileSummary> = entries.iter().filter(|f| f.verdict.is_recorded()).collect();
+fn row(id: &str, entries: &[&UnitSummary]) -> RepeatRow {
+    let ran: Vec<&&UnitSummary> = entries.iter().filter(|f| f.verdict.is_recorded()).collect();
     let failed: Vec<u32> = ran
         .iter()
         .filter(|f| f.verdict.is_failure())
@@ -172,7 +172,7 @@ pub(super) fn merged_shape(
 
 /// Drops the iterations an `--until-fail` run never started (NOT RUN after
 /// the stop): they were a cap, not a promise. Returns how many went.
-pub fn drop_unstarted(files: &mut Vec<FileSummary>) -> usize {
+pub fn drop_unstarted(files: &mut Vec<UnitSummary>) -> usize {
     let before = files.len();
     files.retain(|f| f.verdict != Verdict::NotRun || f.iteration.is_none_or(|k| k == 1));
     before - files.len()
@@ -182,8 +182,8 @@ pub fn drop_unstarted(files: &mut Vec<FileSummary>) -> usize {
 mod tests {
     use super::*;
 
-    fn entry(id: &str, iteration: u32, verdict: Verdict, ms: u64) -> FileSummary {
-        let mut f = FileSummary::not_run(id.into(), id.into(), "");
+    fn entry(id: &str, iteration: u32, verdict: Verdict, ms: u64) -> UnitSummary {
+        let mut f = UnitSummary::not_run(id.into(), id.into(), "");
         f.verdict = verdict;
         f.iteration = Some(iteration);
         f.duration = verdict.ran().then(|| Duration::from_millis(ms));

@@ -1,5 +1,5 @@
 //! Stopping one running child on time, shared by the dispatcher
-//! ([`super::run`]) and a session's single-unit runner ([`super::one`]):
+//! ([`super::run`]) and a session's single-unit runner ([`super::session`]):
 //! its timeout, then SIGTERM to its process group, the grace period, then
 //! SIGKILL — each to the child's pid and to its descendants too, found
 //! through `/proc` wherever they moved (another process group, `setsid`), and the status it is reported with ([`Clock::mark`]).

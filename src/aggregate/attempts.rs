@@ -8,9 +8,9 @@
 //!   TIMEOUT), with `attempts` saying how many there were.
 //! * Everything else about the file (status, duration, cases, logs, tails)
 //!   is its last attempt's; every attempt, last included, is kept in
-//!   [`FileSummary::attempt_results`] ([`AttemptRecord`]), with its own
+//!   [`UnitSummary::attempt_results`] ([`AttemptRecord`]), with its own
 //!   reasons, log paths, output tails and failed tests.
-//! * **Flipped tests** ([`FileSummary::flipped`]): for protocols that
+//! * **Flipped tests** ([`UnitSummary::flipped`]): for protocols that
 //!   report tests (TAP, JUnit), the tests that failed in an earlier
 //!   attempt and passed in the last. An exit-code file has none (its one
 //!   "test" is the file).
@@ -18,7 +18,7 @@
 //! A file that ran once has no `attempt_results`: its own fields are its
 //! one attempt, so summaries of runs without retries are unchanged.
 
-use super::{FileSummary, Verdict};
+use super::{UnitSummary, Verdict};
 use crate::parse::{CaseResult, CaseStatus, Protocol};
 use crate::run::ChildStatus;
 use crate::util::time as serde_time;
@@ -29,7 +29,7 @@ use std::time::Duration;
 /// One attempt of a file, as the JSON summary records it.
 ///
 /// Its fields (but `number` and `failed_cases`) are the per-attempt subset
-/// of [`FileSummary`]'s, with the same names and encodings, filled by
+/// of [`UnitSummary`]'s, with the same names and encodings, filled by
 /// [`AttemptRecord::of`] alone. They are not one shared struct flattened
 /// into both: in a file's JSON they sit between file-only fields
 /// (`protocol`, `attempts`, `leaked`, `cases`, `suite`), so one embedded
@@ -96,7 +96,7 @@ pub struct AttemptRecord {
 
 impl AttemptRecord {
     /// The record of one attempt, judged alone.
-    pub fn of(attempt: &FileSummary) -> AttemptRecord {
+    pub fn of(attempt: &UnitSummary) -> AttemptRecord {
         let per_test = attempt.protocol != Some(Protocol::ExitCode);
         AttemptRecord {
             number: attempt.attempts,
@@ -130,7 +130,7 @@ impl AttemptRecord {
 /// The file's summary after attempt `next`, given its summary after the
 /// attempts before (`previous`, as this function or the judge left it):
 /// see the module docs. Pure.
-pub fn add_attempt(previous: FileSummary, next: FileSummary) -> FileSummary {
+pub fn add_attempt(previous: UnitSummary, next: UnitSummary) -> UnitSummary {
     let mut records = if previous.attempt_results.is_empty() {
         vec![AttemptRecord::of(&previous)]
     } else {
@@ -142,7 +142,7 @@ pub fn add_attempt(previous: FileSummary, next: FileSummary) -> FileSummary {
 
 /// The file's summary from the records of all its attempts (first first,
 /// `last`'s included) and its last attempt judged alone. Pure.
-pub fn combine(records: Vec<AttemptRecord>, last: FileSummary) -> FileSummary {
+pub fn combine(records: Vec<AttemptRecord>, last: UnitSummary) -> UnitSummary {
     let earlier = &records[..records.len().saturating_sub(1)];
     let failed_before = earlier.iter().any(|r| r.verdict.is_failure());
     let mut file = last;
@@ -174,7 +174,7 @@ pub fn combine(records: Vec<AttemptRecord>, last: FileSummary) -> FileSummary {
 
 /// The tests that failed in an earlier attempt and passed in `last`, in
 /// `last`'s order.
-fn flipped(earlier: &[AttemptRecord], last: &FileSummary) -> Vec<String> {
+fn flipped(earlier: &[AttemptRecord], last: &UnitSummary) -> Vec<String> {
     if last.protocol == Some(Protocol::ExitCode) {
         return Vec::new();
     }
@@ -223,8 +223,8 @@ mod tests {
         }
     }
 
-    fn attempt(number: u32, verdict: Verdict, cases: Vec<CaseResult>) -> FileSummary {
-        let mut f = FileSummary::not_run("t/a.t".into(), "t/a.t".into(), "");
+    fn attempt(number: u32, verdict: Verdict, cases: Vec<CaseResult>) -> UnitSummary {
+        let mut f = UnitSummary::not_run("t/a.t".into(), "t/a.t".into(), "");
         f.reasons = match verdict {
             Verdict::Pass => Vec::new(),
             _ => vec![format!("attempt {number} failed")],
@@ -262,7 +262,7 @@ mod tests {
         }
     }
 
-    fn fold(attempts: Vec<FileSummary>) -> FileSummary {
+    fn fold(attempts: Vec<UnitSummary>) -> UnitSummary {
         let mut it = attempts.into_iter();
         let first = it.next().unwrap();
         it.fold(first, add_attempt)

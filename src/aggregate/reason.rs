@@ -1,6 +1,6 @@
 //! Bounded reason texts: the one place that writes a file's "failed tests"
 //! reason, so the console, the JSON `reasons` and the JUnit messages (which
-//! all show [`super::FileSummary::reasons`]) stay short however many tests
+//! all show [`super::UnitSummary::reasons`]) stay short however many tests
 //! failed: `failed tests 1, 3, 5, … and 49,990 more`.
 
 /// Failing TAP test numbers named in a reason; the rest are counted.

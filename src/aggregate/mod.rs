@@ -132,7 +132,7 @@ impl Verdict {
 
 /// Everything known about one file after the run.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FileSummary {
+pub struct UnitSummary {
     /// The file id (path relative to where ptest ran).
     pub id: String,
     /// The path used to start it (in JSON as id text, so that a name that
@@ -254,7 +254,7 @@ pub struct FileSummary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stopped_by: Option<String>,
     /// The units this file's failure kept from running (those whose
-    /// [`FileSummary::stopped_by`] names it), by id: a failure that stopped
+    /// [`UnitSummary::stopped_by`] names it), by id: a failure that stopped
     /// other work is never excused by quarantine ([`quarantine::excused`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stopped: Vec<String>,
@@ -264,18 +264,18 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
-impl FileSummary {
+impl UnitSummary {
     /// A summary for a file skipped without starting (verdict SKIP).
-    pub fn skipped(id: String, path: PathBuf, reason: &str) -> FileSummary {
-        FileSummary {
+    pub fn skipped(id: String, path: PathBuf, reason: &str) -> UnitSummary {
+        UnitSummary {
             verdict: Verdict::Skip,
-            ..FileSummary::not_run(id, path, reason)
+            ..UnitSummary::not_run(id, path, reason)
         }
     }
 
     /// A summary for a file that never ran.
-    pub fn not_run(id: String, path: PathBuf, reason: &str) -> FileSummary {
-        FileSummary {
+    pub fn not_run(id: String, path: PathBuf, reason: &str) -> UnitSummary {
+        UnitSummary {
             id,
             path,
             verdict: Verdict::NotRun,
@@ -313,7 +313,7 @@ impl FileSummary {
 
 /// File counts by verdict.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FileTotals {
+pub struct UnitTotals {
     /// All files.
     pub total: usize,
     /// PASS.
@@ -367,7 +367,7 @@ pub struct TestTotals {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Totals {
     /// Files by verdict.
-    pub files: FileTotals,
+    pub files: UnitTotals,
     /// Tests by status.
     pub tests: TestTotals,
 }
@@ -377,7 +377,7 @@ impl Totals {
     /// counts as one test, by its verdict: PASS and FLAKY passed, SKIP and
     /// NOT RUN skipped, anything else failed (as its `(file)` test case in
     /// the JUnit report).
-    pub fn of(files: &[FileSummary]) -> Totals {
+    pub fn of(files: &[UnitSummary]) -> Totals {
         let mut t = Totals::default();
         for f in files {
             t.files.total += 1;
@@ -502,7 +502,7 @@ pub struct RunSummary {
     /// Totals.
     pub totals: Totals,
     /// Every planned file, sorted by id (and iteration, in a repeat run).
-    pub files: Vec<FileSummary>,
+    pub files: Vec<UnitSummary>,
     /// `--repeat` / `--until-fail` runs: each file's failure rate and
     /// duration spread over its iterations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -516,7 +516,7 @@ pub struct RunSummary {
     pub units: UnitNoun,
 }
 
-impl FileSummary {
+impl UnitSummary {
     /// The time its children ran: the sum over every attempt of a retried
     /// file, else its duration; `None` when no child ran.
     pub fn time_spent(&self) -> Option<Duration> {
@@ -531,7 +531,7 @@ impl FileSummary {
 impl RunSummary {
     /// Sum of the files' durations (every attempt of a retried file).
     pub fn total_file_time(&self) -> Duration {
-        self.files.iter().filter_map(FileSummary::time_spent).sum()
+        self.files.iter().filter_map(UnitSummary::time_spent).sum()
     }
 
     /// Whether the run fails ([`result::RunResult::Fail`] by
@@ -544,9 +544,9 @@ impl RunSummary {
 
     /// Whether file `f` makes this run fail: it failed, timed out or
     /// errored and quarantine does not excuse it
-    /// ([`FileSummary::fails_run`]), or it is FLAKY under
+    /// ([`UnitSummary::fails_run`]), or it is FLAKY under
     /// [`RunSummary::flaky_fails`] and not quarantined.
-    pub fn fails_run(&self, f: &FileSummary) -> bool {
+    pub fn fails_run(&self, f: &UnitSummary) -> bool {
         f.fails_run() || (self.flaky_fails && f.verdict == Verdict::Flaky && !f.quarantined)
     }
 }
@@ -572,7 +572,7 @@ pub struct Attempt {
 
 /// Collects [`RunEvent`]s into a [`RunSummary`].
 #[derive(Debug)]
-pub struct Merger {
+pub struct Aggregator {
     planned: Vec<(String, PathBuf)>,
     /// Each planned unit's suite ([`crate::unit::Unit::suite`]).
     suites: Vec<Option<String>>,
@@ -588,7 +588,7 @@ pub struct Merger {
     planned_runs: Vec<(Option<Duration>, Option<String>)>,
     /// Every unit's attempts so far, by plan index.
     attempts: Vec<Vec<Attempt>>,
-    done: Vec<Option<FileSummary>>,
+    done: Vec<Option<UnitSummary>>,
     jobs: usize,
     shard: Option<String>,
     partition: Option<PartitionRecord>,
@@ -598,10 +598,10 @@ pub struct Merger {
     bailed: Option<usize>,
 }
 
-impl Merger {
+impl Aggregator {
     /// A merger for the files of `plan`.
-    pub fn new(plan: &Plan) -> Merger {
-        Merger {
+    pub fn new(plan: &Plan) -> Aggregator {
+        Aggregator {
             planned: plan
                 .entries
                 .iter()
@@ -660,22 +660,22 @@ impl Merger {
     }
 
     /// Whether FLAKY files fail the run (`--flaky-fail`).
-    pub fn with_flaky_fails(mut self, flaky_fails: bool) -> Merger {
+    pub fn with_flaky_fails(mut self, flaky_fails: bool) -> Aggregator {
         self.flaky_fails = flaky_fails;
         self
     }
 
     /// Records the shard label shown in the summary.
-    pub fn with_shard(mut self, shard: Option<String>) -> Merger {
+    pub fn with_shard(mut self, shard: Option<String>) -> Aggregator {
         self.shard = shard;
         self
     }
 
     /// Takes in one event. Returns the file's summary when a file finished
     /// or was marked not run.
-    pub fn observe(&mut self, event: &RunEvent) -> Option<&FileSummary> {
+    pub fn observe(&mut self, event: &RunEvent) -> Option<&UnitSummary> {
         match event {
-            RunEvent::FileFinished(run) => {
+            RunEvent::UnitFinished(run) => {
                 let (id, path) = self.planned.get(run.index)?.clone();
                 let named = self.name_libtest_test(run);
                 let mut summary = judge(id, path, named.as_ref().unwrap_or(run));
@@ -698,7 +698,7 @@ impl Merger {
             RunEvent::NotRun { index, reason } => {
                 let (id, path) = self.planned.get(*index)?.clone();
                 let text = reason::not_run(*reason);
-                let mut summary = FileSummary::not_run(id, path, &text);
+                let mut summary = UnitSummary::not_run(id, path, &text);
                 if matches!(reason, crate::run::NotRunReason::BailOut) {
                     summary.stopped_by = self.bailed.and_then(|b| self.id_of(b));
                 }
@@ -710,7 +710,7 @@ impl Merger {
             RunEvent::Skipped { index, cause } => {
                 let (id, path) = self.planned.get(*index)?.clone();
                 let text = self.skip_reason(*index, *cause);
-                let mut summary = FileSummary::skipped(id, path, &text);
+                let mut summary = UnitSummary::skipped(id, path, &text);
                 summary.stopped_by = self.skipped_for(*cause);
                 self.mark_quarantine(*index, &mut summary);
                 let slot = self.done.get_mut(*index)?;
@@ -722,7 +722,7 @@ impl Merger {
                 None
             }
             RunEvent::RunStarted { .. }
-            | RunEvent::FileStarted { .. }
+            | RunEvent::UnitStarted { .. }
             | RunEvent::Stopping { .. }
             | RunEvent::Slow { .. }
             | RunEvent::Interrupted { .. } => None,
@@ -732,7 +732,7 @@ impl Merger {
     /// `run` with its libtest report told which test it was asked for
     /// (so a test that ended the process unreported is named), when the
     /// unit is one libtest test; `None`: judge `run` as it is.
-    fn name_libtest_test(&self, run: &crate::run::FileRun) -> Option<crate::run::FileRun> {
+    fn name_libtest_test(&self, run: &crate::run::UnitRun) -> Option<crate::run::UnitRun> {
         let name = self.libtest_tests.get(run.index)?.as_deref()?;
         run.libtest.as_ref()?;
         let mut named = run.clone();
@@ -743,7 +743,7 @@ impl Merger {
     }
 
     /// Marks unit `index`'s summary with what it has quarantined.
-    fn mark_quarantine(&self, index: usize, summary: &mut FileSummary) {
+    fn mark_quarantine(&self, index: usize, summary: &mut UnitSummary) {
         if let Some(q) = self.quarantine.get(index) {
             q.mark(summary);
         }
@@ -824,7 +824,7 @@ impl Merger {
             .as_deref()
             .and_then(|label| label.parse::<crate::plan::Shard>().ok())
             .map(|s| s.index);
-        let mut files: Vec<FileSummary> = self
+        let mut files: Vec<UnitSummary> = self
             .done
             .into_iter()
             .zip(self.planned)
@@ -834,11 +834,11 @@ impl Merger {
             .zip(self.planned_runs)
             .map(
                 |(((((done, (id, path)), q), iteration), suite), (expected, command))| {
-                    let mut file = FileSummary {
+                    let mut file = UnitSummary {
                         iteration,
                         suite,
                         ..done.unwrap_or_else(|| {
-                            let mut summary = FileSummary::not_run(id, path, "not run");
+                            let mut summary = UnitSummary::not_run(id, path, "not run");
                             q.mark(&mut summary);
                             summary
                         })
@@ -877,7 +877,7 @@ impl Merger {
 
 /// Sets the `offset` of a file and of its attempts from their `started_at`
 /// and the run's start (both Unix seconds); an offset already set stays.
-pub(crate) fn fill_offsets(file: &mut FileSummary, run_start: f64) {
+pub(crate) fn fill_offsets(file: &mut UnitSummary, run_start: f64) {
     let offset = |started_at: Option<f64>| {
         started_at
             .map(|t| t - run_start)
@@ -896,7 +896,7 @@ pub(crate) fn fill_offsets(file: &mut FileSummary, run_start: f64) {
 
 /// Fills in the output tails of a file that did not pass or skip (its
 /// logs are kept for it), read from its logs; judging never reads files.
-pub(crate) fn read_tails(summary: &mut FileSummary, run: &crate::run::FileRun) {
+pub(crate) fn read_tails(summary: &mut UnitSummary, run: &crate::run::UnitRun) {
     if summary.verdict != Verdict::Pass && summary.verdict != Verdict::Skip {
         summary.stdout_tail = logs::tail(&run.stdout.path, TAIL_BYTES, TAIL_LINES);
         summary.stderr_tail = logs::tail(&run.stderr.path, TAIL_BYTES, TAIL_LINES);

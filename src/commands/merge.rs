@@ -2,14 +2,14 @@
 //! shards into one report, one exit code and (with `--history`) one
 //! history update.
 //!
-//! Named `combine` so it is not mistaken for the [`crate::merge`] stage,
+//! Named `combine` so it is not mistaken for the [`crate::aggregate`] stage,
 //! which turns one run's events into its summary; the combining itself is
-//! [`crate::merge::shards::combine`].
+//! [`crate::aggregate::shards::combine`].
 
 use super::{CliError, Exit};
 use crate::config::settings::MergeSettings;
 use crate::history;
-use crate::merge::shards;
+use crate::aggregate::shards;
 use crate::report::ci::{full_report_hint, write_ci_outputs};
 use crate::report::console::{err_line, out, render_summary, ConsoleOptions, Palette};
 use crate::report::json;
