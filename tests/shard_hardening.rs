@@ -468,3 +468,30 @@ fn huge_shard_counts_are_refused_and_excess_shards_are_named() {
         run.describe()
     );
 }
+
+/// `ptest merge` does not compare the shards' CPU time with this machine's
+/// cores over the longest shard's wall (it printed `CPU 3.8 of 2 cores
+/// busy`): a merged summary says the CPU time spent in all, and on how
+/// many shards.
+#[test]
+fn a_merge_says_cpu_time_in_all_not_this_machines_cores_busy() {
+    let s = quick_suite();
+    for k in 1..=2 {
+        shard(&s, k, &[]);
+    }
+    let merged = s.run(&["merge", "s1.json", "s2.json"]);
+    assert_eq!(merged.code, Some(0), "{}", merged.output());
+    let time = merged
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("Time:"))
+        .unwrap_or_else(|| panic!("no Time: line in {}", merged.output()));
+    assert!(time.contains("in all, on 2 shards"), "{time}");
+    assert!(!time.contains("cores busy"), "{time}");
+    let one = s.run(&["merge", "s1.json"]);
+    assert!(
+        !one.stdout.contains("cores busy"),
+        "one shard merged is not this machine's run either: {}",
+        one.output()
+    );
+}

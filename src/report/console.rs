@@ -878,10 +878,27 @@ fn render_totals(s: &RunSummary) -> String {
 /// ` (CPU 1.6 of 2 cores busy)`: the CPU time of the files over the wall
 /// time, when any file's CPU time is known (what the wall-based speedup
 /// cannot tell: more jobs than cores only share the cores).
+///
+/// A merged summary (`ptest merge`: no shard of its own, files from
+/// shards) ran on other machines whose cores and walls are not this
+/// machine's: it says only the CPU time spent in all, and on how many
+/// shards.
 fn cpu_busy(s: &RunSummary, cores: usize) -> String {
     let cpu: Duration = s.files.iter().filter_map(|f| f.cpu).sum();
     if s.files.iter().all(|f| f.cpu.is_none()) || s.wall.is_zero() {
         return String::new();
+    }
+    if s.shard.is_none() {
+        let shards: std::collections::BTreeSet<usize> =
+            s.files.iter().filter_map(|f| f.shard).collect();
+        if !shards.is_empty() {
+            return format!(
+                " (CPU {} in all, on {} shard{})",
+                format_duration(cpu),
+                shards.len(),
+                if shards.len() == 1 { "" } else { "s" }
+            );
+        }
     }
     let busy = cpu.as_secs_f64() / s.wall.as_secs_f64();
     format!(
