@@ -76,6 +76,7 @@
 
 #![warn(missing_docs)]
 
+pub mod aggregate;
 mod atomic;
 pub mod cargo;
 pub mod commands;
@@ -83,7 +84,7 @@ pub mod config;
 pub mod discover;
 pub mod harness;
 pub mod history;
-pub mod aggregate;
+pub mod outcome;
 pub mod parse;
 pub mod plan;
 pub mod report;

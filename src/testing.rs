@@ -4,7 +4,7 @@
 //! Not part of ptest's stable interface; it is public only so that the
 //! integration tests in `tests/` can use it too.
 
-use crate::aggregate::{BailOut, UnitSummary, PartitionRecord, RunSummary, Totals, SUMMARY_VERSION};
+use crate::outcome::{BailOut, PartitionRecord, RunSummary, Totals, UnitSummary, SUMMARY_VERSION};
 use crate::parse::{CaseResult, CaseStatus};
 use std::time::Duration;
 

@@ -37,7 +37,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 /// A unit's stable identifier: for a file, its path relative to where ptest
-/// runs (see [`crate::discover::id`]). Used in every report and as the
+/// runs (see [`crate::util::id`]). Used in every report and as the
 /// history key.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -272,7 +272,7 @@ static DIRECT: Runner = Runner::Direct;
 /// One unit of work: started as one child, judged as one verdict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unit {
-    /// Stable identifier, escaped as [`crate::discover::id`] describes when
+    /// Stable identifier, escaped as [`crate::util::id`] describes when
     /// a path is not valid UTF-8.
     pub id: UnitId,
     /// What it is and how it is started.

@@ -35,8 +35,8 @@
 mod common;
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
-use ptest::harness::{TrialOutcome, Suite};
-use ptest::aggregate::Verdict as PtestVerdict;
+use ptest::harness::{Suite, TrialOutcome};
+use ptest::outcome::Verdict as PtestVerdict;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;

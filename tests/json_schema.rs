@@ -7,10 +7,10 @@
 mod common;
 
 use common::{text, Suite};
-use ptest::aggregate::repeat::{RepeatReport, RepeatRow};
-use ptest::aggregate::{UnitSummary, PartitionRecord, RunSummary, SplitKind, Verdict};
+use ptest::outcome::ChildStatus;
+use ptest::outcome::{PartitionRecord, RunSummary, SplitKind, UnitSummary, Verdict};
+use ptest::outcome::{RepeatReport, RepeatRow};
 use ptest::parse::{CaseResult, CaseStatus, Protocol};
-use ptest::run::ChildStatus;
 use ptest::testing::SummaryFixture;
 use serde_json::Value;
 use std::time::Duration;

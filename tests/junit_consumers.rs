@@ -9,10 +9,10 @@
 //! Needs `python3` with `junitparser` (`pip install junitparser`); the test
 //! fails, rather than passes silently, when it is missing.
 
-use ptest::aggregate::{UnitSummary, RunSummary, Verdict};
+use ptest::outcome::ChildStatus;
+use ptest::outcome::{RunSummary, UnitSummary, Verdict};
 use ptest::parse::{CaseResult, CaseStatus, Protocol};
 use ptest::report::junit::{junit_report, write_junit, FILE_CASE_NAME};
-use ptest::run::ChildStatus;
 use ptest::testing::{case, SummaryFixture};
 use serde_json::Value;
 use std::collections::HashSet;

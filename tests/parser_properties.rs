@@ -7,7 +7,7 @@
 use proptest::collection::vec;
 use proptest::prelude::*;
 use ptest::history::{self, History, MAX_RUNS};
-use ptest::aggregate::{UnitSummary, RunSummary, Verdict};
+use ptest::outcome::{RunSummary, UnitSummary, Verdict};
 use ptest::parse::junit::{self, JunitReport};
 use ptest::parse::tap::{self, TapReport, MAX_CASE_DIAGNOSTICS_BYTES, MAX_PROBLEMS};
 use ptest::parse::{CaseResult, CaseStatus, Protocol};

@@ -581,9 +581,9 @@ fn junit_has_surefire_flaky_and_rerun_elements_with_each_attempts_output() {
 #[test]
 fn the_attempts_schema_equals_the_fixed_file() {
     use ptest::aggregate::attempts::add_attempt;
-    use ptest::aggregate::{UnitSummary, Verdict};
+    use ptest::outcome::ChildStatus;
+    use ptest::outcome::{UnitSummary, Verdict};
     use ptest::parse::{CaseResult, CaseStatus, Protocol};
-    use ptest::run::ChildStatus;
     use ptest::testing::SummaryFixture;
     use std::time::Duration;
 

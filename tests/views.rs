@@ -10,12 +10,12 @@
 //! accepts it. With `CI` set, insta writes nothing and a mismatch or a
 //! missing snapshot fails the test.
 
-use ptest::aggregate::{UnitSummary, RunSummary, Verdict};
+use ptest::outcome::ChildStatus;
+use ptest::outcome::{RunSummary, UnitSummary, Verdict};
 use ptest::parse::{CaseResult, CaseStatus, Protocol};
 use ptest::plan::{self, Expectations, ImportedDurations, Order, Plan, PlanOptions};
 use ptest::report::console::{render_details, render_file_line, render_summary, Palette};
 use ptest::report::views;
-use ptest::run::ChildStatus;
 use ptest::testing::{case, SummaryFixture};
 use ptest::unit::{Runner, Unit};
 use std::path::PathBuf;

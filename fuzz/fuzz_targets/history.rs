@@ -13,7 +13,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use ptest::history::{self, History, MAX_RUNS};
-use ptest::aggregate::{UnitSummary, RunSummary, Totals, Verdict};
+use ptest::outcome::{UnitSummary, RunSummary, Totals, Verdict};
 use ptest::parse::{CaseResult, CaseStatus, ProtocolUsed};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};

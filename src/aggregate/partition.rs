@@ -10,7 +10,7 @@
 //! merged as before, with a warning that this check is not possible for them.
 
 use super::shards::{CombineError, PartitionMismatch};
-use super::{UnitSummary, PartitionRecord, RunSummary};
+use crate::outcome::{PartitionRecord, RunSummary, UnitSummary};
 use crate::plan::Shard;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};

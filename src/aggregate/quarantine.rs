@@ -34,7 +34,7 @@
 //! trimmed name, `#N` for an unnamed test (its number), and `NAME #N` for
 //! the second test of the same name in one file.
 
-use super::{UnitSummary, Verdict};
+use crate::outcome::{UnitSummary, Verdict};
 use crate::parse::CaseResult;
 use crate::run::UnitRun;
 use crate::unit::Unit;
@@ -147,8 +147,8 @@ fn only_quarantined_tests_failed(file: &UnitSummary) -> bool {
 /// nor is anything but an exit. A summary without a status (written
 /// before statuses were recorded) explains itself.
 pub fn exit_explained(file: &UnitSummary, failing: usize) -> bool {
+    use crate::outcome::ChildStatus;
     use crate::parse::Protocol;
-    use crate::run::ChildStatus;
     let Some(status) = &file.status else {
         return true;
     };

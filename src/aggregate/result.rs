@@ -18,7 +18,7 @@
 //! [`RunResult::Incomplete`]; a unit that does not pass makes it
 //! [`RunResult::Fail`]; else [`RunResult::Pass`].
 
-use super::{UnitSummary, RunSummary, Verdict};
+use crate::outcome::{RunSummary, UnitSummary, Verdict};
 
 /// What a run (or a merge of shards) comes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -83,10 +83,10 @@ mod tests {
     //! into two summaries comes to the same exit code.
 
     use super::*;
-    use crate::commands::Exit;
     use crate::aggregate::quarantine::link_stops;
+    use crate::commands::Exit;
+    use crate::outcome::ChildStatus;
     use crate::parse::{CaseStatus, Protocol};
-    use crate::run::ChildStatus;
     use crate::testing::{case, SummaryFixture};
     use proptest::prelude::*;
 

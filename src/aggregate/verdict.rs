@@ -26,10 +26,11 @@
 //! are read by the caller (the [`super::Aggregator`]), not here.
 
 use super::reason::{self, Labels};
-use super::{UnitSummary, Verdict};
+use crate::outcome::ChildStatus;
+use crate::outcome::{UnitSummary, Verdict};
 use crate::parse::junit::JunitReport;
 use crate::parse::{CaseResult, CaseStatus, Protocol};
-use crate::run::{ChildStatus, UnitRun};
+use crate::run::UnitRun;
 use crate::util::time as serde_time;
 use std::path::PathBuf;
 

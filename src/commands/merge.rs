@@ -7,9 +7,9 @@
 //! [`crate::aggregate::shards::combine`].
 
 use super::{CliError, Exit};
+use crate::aggregate::shards;
 use crate::config::settings::MergeSettings;
 use crate::history;
-use crate::aggregate::shards;
 use crate::report::ci::{full_report_hint, write_ci_outputs};
 use crate::report::console::{err_line, out, render_summary, ConsoleOptions, Palette};
 use crate::report::json;

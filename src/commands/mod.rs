@@ -20,10 +20,10 @@
 //! as `ptest: error: …` with its causes on one line.
 
 pub mod cargo;
-pub mod merge;
 pub mod completions;
 mod error;
 pub mod explain;
+pub mod merge;
 pub mod quarantine;
 pub mod report;
 pub mod run;
@@ -32,7 +32,7 @@ pub mod stress;
 pub use error::{causes, CliError};
 
 use crate::aggregate::result::RunResult;
-use crate::aggregate::RunSummary;
+use crate::outcome::RunSummary;
 use std::process::ExitCode;
 
 /// ptest's exit codes (see the README).
@@ -88,7 +88,7 @@ impl From<Exit> for ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aggregate::{UnitSummary, Verdict};
+    use crate::outcome::{UnitSummary, Verdict};
     use crate::testing::SummaryFixture;
 
     fn failing() -> Vec<UnitSummary> {

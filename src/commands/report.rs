@@ -12,13 +12,13 @@
 //! used: the warning says why); 2 when it cannot be read at all.
 
 use super::{CliError, Exit};
+use crate::aggregate::shards;
 use crate::config::settings::{ReportKind, ReportSettings, ViewFormat};
 use crate::history::{flaky, slow, History};
-use crate::aggregate::shards;
 use crate::report::console::{err_line, out};
 use crate::report::json;
 use crate::report::write::write_views;
-use crate::report::{wrap, history_views};
+use crate::report::{history_views, wrap};
 use std::path::{Path, PathBuf};
 
 /// Why a report (or `--failed`) has nothing to read.

@@ -6,10 +6,11 @@
 
 use super::report::ReportHistoryError;
 use super::{causes, CliError, Exit};
+use crate::aggregate::Aggregator;
 use crate::config::settings::Settings;
 use crate::discover::{self, DiscoverOptions};
 use crate::history::{self, History};
-use crate::aggregate::{Aggregator, RunSummary};
+use crate::outcome::RunSummary;
 use crate::plan::{self, Expectations, ImportedDurations, Plan, PlanOptions};
 use crate::report::ci::{full_report_hint, write_ci_outputs};
 use crate::report::console::{err_line, out, Console, ConsoleOptions};
@@ -419,7 +420,7 @@ fn with_dependencies(settings: &Settings, files: Vec<Unit>, suite: Vec<Unit>) ->
         if !matches!(dependent.kind, crate::unit::UnitKind::File { .. }) {
             return None;
         }
-        let path = discover::id::decode_path(id);
+        let path = crate::util::id::decode_path(id);
         if !std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
             return None;
         }

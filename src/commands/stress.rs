@@ -21,13 +21,14 @@
 //! real ones, too).
 
 use super::causes;
+use crate::aggregate::repeat::drop_unstarted;
 use crate::config::settings::Settings;
 use crate::history;
-use crate::aggregate::repeat::{drop_unstarted, RepeatReport};
-use crate::aggregate::{RunSummary, Totals};
+use crate::outcome::RepeatReport;
+use crate::outcome::{RunSummary, Totals};
 use crate::plan::Plan;
-use crate::report::wrap;
 use crate::report::repeat::render_repeat;
+use crate::report::wrap;
 use std::collections::HashMap;
 use std::path::Path;
 

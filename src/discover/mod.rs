@@ -15,13 +15,14 @@
 //! and the unit's environment, each key with its source.
 
 pub mod header;
-pub mod id;
+
 mod resolve;
 mod walk;
 
 use crate::config::rules::Rules;
 use crate::parse::Protocol;
 use crate::unit::{Runner, Unit, UnitKind};
+use crate::util::id;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
@@ -306,9 +307,7 @@ impl Filters {
             .collect();
         if let Some(rule) = runner {
             match &mut unit.kind {
-                UnitKind::File { runner, .. } => {
-                    *runner = resolve::runner_for(rule, runner)
-                }
+                UnitKind::File { runner, .. } => *runner = resolve::runner_for(rule, runner),
                 // Discovery makes files only.
                 UnitKind::CargoTest { .. } => {}
             }

@@ -1,7 +1,9 @@
 //! What one trial's file came to, and the default rule that turns it into
 //! a trial result.
 
-use crate::aggregate::{self, UnitSummary, Verdict};
+use crate::aggregate::{self};
+
+use crate::outcome::{UnitSummary, Verdict};
 use crate::report::console::{render_details, render_file_line, Palette};
 use crate::run::UnitRun;
 use crate::unit::Unit;

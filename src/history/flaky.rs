@@ -58,8 +58,8 @@
 //! runs had the same hash, and otherwise never flip. A status older than
 //! the file's kept runs is left out.
 
-use super::{CaseHistory, UnitHistory, History, RunRecord};
-use crate::aggregate::Verdict;
+use super::{CaseHistory, History, RunRecord, UnitHistory};
+use crate::outcome::Verdict;
 use crate::parse::CaseStatus;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -138,7 +138,11 @@ fn attempts_to_pass(run: &RunRecord) -> Option<u32> {
 }
 
 /// A test's outcomes in `run`, whose last attempt gave it `status`.
-fn case_outcomes(run: &RunRecord, name: &str, status: CaseStatus) -> (Vec<Observation>, Option<u32>) {
+fn case_outcomes(
+    run: &RunRecord,
+    name: &str,
+    status: CaseStatus,
+) -> (Vec<Observation>, Option<u32>) {
     let flipped = status == CaseStatus::Pass && run.flipped.iter().any(|n| n == name);
     if flipped {
         let attempts = (run.attempts.len() as u32).max(2);
@@ -577,7 +581,10 @@ mod tests {
         let mut h = history(&[("t/a.t", "p1")]);
         let file = h.files.get_mut("t/a.t").expect("the file");
         file.runs[0].verdict = Verdict::Flaky;
-        assert_eq!(run_outcomes(&file.runs[0]), [Observation::Fail, Observation::Pass]);
+        assert_eq!(
+            run_outcomes(&file.runs[0]),
+            [Observation::Fail, Observation::Pass]
+        );
         let report = flaky(&h, 1);
         assert_eq!(report.files[0].attempts_needed, 2);
     }

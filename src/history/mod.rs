@@ -81,7 +81,7 @@ mod stream;
 
 pub use store::{hash_contents, hash_files, update, Loaded};
 
-use crate::aggregate::{UnitSummary, RunSummary, Verdict};
+use crate::outcome::{RunSummary, UnitSummary, Verdict};
 use crate::parse::{CaseStatus, Protocol};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};

@@ -1,7 +1,7 @@
 //! The slowest files and tests, from the recorded durations.
 //!
 //! For every file, the durations of its kept runs that ran to an end of
-//! their own (PASS, FAIL, TIMEOUT: [`crate::aggregate::Verdict::ran`]; a TIMEOUT's duration
+//! their own (PASS, FAIL, TIMEOUT: [`crate::outcome::Verdict::ran`]; a TIMEOUT's duration
 //! is a lower bound) give its
 //!
 //! * **median** (the mean of the middle two for an even count), **p95**
@@ -21,7 +21,7 @@
 //! JUnit report them; exit-code files have none), without a share or a
 //! bound: a test cannot be scheduled apart from its file.
 
-use super::{UnitHistory, History};
+use super::{History, UnitHistory};
 use serde::Serialize;
 use std::time::Duration;
 
@@ -215,7 +215,7 @@ pub fn slow(history: &History, top: usize, jobs: usize) -> SlowReport {
 mod tests {
     use super::super::{CaseHistory, RunRecord};
     use super::*;
-    use crate::aggregate::Verdict;
+    use crate::outcome::Verdict;
 
     fn secs(s: f64) -> Duration {
         Duration::from_secs_f64(s)

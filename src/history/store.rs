@@ -1,9 +1,9 @@
 //! Reading, locking and atomically replacing the history file.
 
 use super::stream::{self, Fold, MergeError, Scan};
-use super::{UnitHistory, History, HistoryError, HISTORY_VERSION, MAX_RUNS};
+use super::{History, HistoryError, UnitHistory, HISTORY_VERSION, MAX_RUNS};
 use crate::atomic::{write_atomically, AtomicWriteError};
-use crate::aggregate::{UnitSummary, RunSummary};
+use crate::outcome::{RunSummary, UnitSummary};
 use crate::unit::ContentKey;
 use rayon::prelude::*;
 use serde::Deserialize;

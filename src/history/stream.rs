@@ -6,7 +6,7 @@
 //! as data) never has to be in memory while the run's own results are.
 
 use super::{UnitHistory, HISTORY_VERSION, MAX_RUNS};
-use crate::aggregate::UnitSummary;
+use crate::outcome::UnitSummary;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};

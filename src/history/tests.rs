@@ -1,5 +1,5 @@
 use super::*;
-use crate::aggregate::UnitSummary;
+use crate::outcome::UnitSummary;
 use crate::parse::CaseResult;
 use crate::unit::{Runner, Unit};
 use std::fs;
@@ -366,10 +366,10 @@ fn flips_count_changes_between_pass_and_fail() {
 }
 
 /// One attempt of a retried run.
-fn attempt(number: u32, verdict: Verdict) -> crate::aggregate::attempts::AttemptRecord {
+fn attempt(number: u32, verdict: Verdict) -> crate::outcome::AttemptRecord {
     let mut f = file("a.t", verdict, Some(1.0), T0);
     f.attempts = number;
-    crate::aggregate::attempts::AttemptRecord::of(&f)
+    crate::outcome::AttemptRecord::of(&f)
 }
 
 #[test]

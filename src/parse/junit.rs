@@ -203,7 +203,11 @@ pub fn parse_reader<R: BufRead>(reader: R, file: &str) -> Result<JunitReport, Ju
 }
 
 /// [`parse_reader`] reading at most `limit` bytes.
-fn parse_limited<R: BufRead>(reader: R, file: &str, limit: u64) -> Result<JunitReport, JunitParseError> {
+fn parse_limited<R: BufRead>(
+    reader: R,
+    file: &str,
+    limit: u64,
+) -> Result<JunitReport, JunitParseError> {
     // One byte more than the limit tells a report of exactly the limit from a
     // larger one.
     let mut xml = Reader::from_reader(reader.take(limit.saturating_add(1)));

@@ -536,14 +536,14 @@ fn with_nothing_known_bigger_files_go_first() {
 fn imported_durations_win_over_history_and_history_fills_the_rest() {
     let mut history = crate::history::History::empty();
     let run = |id: &str, secs: f64, verdict| {
-        let mut f = crate::aggregate::UnitSummary::not_run(id.into(), id.into(), "");
+        let mut f = crate::outcome::UnitSummary::not_run(id.into(), id.into(), "");
         f.verdict = verdict;
         f.duration = Some(s(secs));
         f
     };
     let summary = crate::testing::SummaryFixture::new(vec![
-        run("a", 1.0, crate::aggregate::Verdict::Pass),
-        run("b", 2.0, crate::aggregate::Verdict::Fail),
+        run("a", 1.0, crate::outcome::Verdict::Pass),
+        run("b", 2.0, crate::outcome::Verdict::Fail),
     ])
     .build();
     history.record(&summary, &Default::default());

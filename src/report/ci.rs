@@ -6,7 +6,7 @@
 use super::{github, markdown};
 use crate::atomic::{write_atomically, AtomicWriteError};
 use crate::config::ci::CiOutputs;
-use crate::aggregate::RunSummary;
+use crate::outcome::RunSummary;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -129,7 +129,7 @@ fn append(path: &Path, text: &str) -> io::Result<()> {
 /// snapshot tests.
 #[cfg(test)]
 pub(crate) fn sample_summary() -> RunSummary {
-    use crate::aggregate::{UnitSummary, Verdict};
+    use crate::outcome::{UnitSummary, Verdict};
     use crate::parse::{CaseStatus, Protocol};
     use crate::testing::{case, SummaryFixture};
     use std::time::Duration;

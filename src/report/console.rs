@@ -9,10 +9,10 @@
 
 mod quarantine;
 
-use super::wrap;
 use super::progress::{Model, Progress};
+use super::wrap;
 use crate::aggregate::result::RunResult;
-use crate::aggregate::{UnitSummary, RunSummary, Verdict};
+use crate::outcome::{RunSummary, UnitSummary, Verdict};
 use crate::parse::CaseStatus;
 use crate::plan::Plan;
 use crate::report::escape::for_terminal;

@@ -33,7 +33,7 @@
 //! `%0D`, `%0A`; in a property (`file=`, `title=`) `:` and `,` also become
 //! `%3A` and `%2C`.
 
-use crate::aggregate::{UnitSummary, RunSummary, Verdict};
+use crate::outcome::{RunSummary, UnitSummary, Verdict};
 use crate::parse::CaseResult;
 
 /// GitHub shows at most this many error (and warning) annotations per
@@ -497,7 +497,7 @@ mod snapshots {
 
     #[test]
     fn at_most_ten_with_a_count_of_the_rest() {
-        use crate::aggregate::{UnitSummary, Verdict};
+        use crate::outcome::{UnitSummary, Verdict};
         let files: Vec<UnitSummary> = (0..14)
             .map(|i| {
                 let id = format!("t/f{i:02}.t");

@@ -19,7 +19,7 @@
 
 use super::timeline::{bound, Timeline};
 use crate::atomic::{write_atomically, AtomicWriteError};
-use crate::aggregate::{UnitSummary, RunSummary, Verdict};
+use crate::outcome::{RunSummary, UnitSummary, Verdict};
 use crate::parse::CaseStatus;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -93,7 +93,7 @@ pub struct RunInfo {
     /// `files` or `tests`.
     pub units: &'static str,
     /// Totals, as in the JSON summary.
-    pub totals: crate::aggregate::Totals,
+    pub totals: crate::outcome::Totals,
     /// `max(sum/slots, longest)` over the files' time spent.
     pub bound: f64,
     /// Whether the longest file sets the bound.
@@ -426,7 +426,7 @@ pub fn write_html(summary: &RunSummary, path: &Path) -> Result<(), HtmlError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aggregate::attempts::AttemptRecord;
+    use crate::outcome::AttemptRecord;
     use crate::parse::{CaseResult, Protocol};
     use crate::testing::SummaryFixture;
     use std::time::Duration;

@@ -8,7 +8,7 @@
 //! of a confusing "missing field" error.
 
 use crate::atomic::{write_atomically, AtomicWriteError};
-use crate::aggregate::{RunSummary, SUMMARY_VERSION};
+use crate::outcome::{RunSummary, SUMMARY_VERSION};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -185,9 +185,9 @@ fn check_version(path: &Path, version: Option<&serde_json::Value>) -> Result<(),
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aggregate::{UnitSummary, PartitionRecord, SplitKind, Verdict};
+    use crate::outcome::ChildStatus;
+    use crate::outcome::{PartitionRecord, SplitKind, UnitSummary, Verdict};
     use crate::parse::{CaseResult, CaseStatus, Protocol};
-    use crate::run::ChildStatus;
     use std::error::Error as _;
     use std::time::Duration;
 

@@ -81,9 +81,9 @@ mod quarantine;
 
 mod suites;
 
-use crate::atomic::{write_atomically, AtomicWriteError};
 use crate::aggregate::quarantine::{case_quarantined, excused, excuses_own};
-use crate::aggregate::{UnitSummary, RunSummary, Verdict};
+use crate::atomic::{write_atomically, AtomicWriteError};
+use crate::outcome::{RunSummary, UnitSummary, Verdict};
 use crate::parse::{CaseResult, CaseStatus, Protocol};
 use crate::util::time::rfc3339;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite, XmlString};
@@ -151,7 +151,9 @@ pub fn write_junit(summary: &RunSummary, path: &Path) -> Result<(), JunitWriteEr
     // Streamed into the file rather than built as one string first.
     write_atomically(path, |out| report.serialize(out).map_err(io::Error::other)).map_err(|e| {
         match e {
-            AtomicWriteError::CreateDir { dir, source } => JunitWriteError::CreateDir { dir, source },
+            AtomicWriteError::CreateDir { dir, source } => {
+                JunitWriteError::CreateDir { dir, source }
+            }
             AtomicWriteError::Write { path, source } => JunitWriteError::Write { path, source },
         }
     })
@@ -636,7 +638,7 @@ fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::run::ChildStatus;
+    use crate::outcome::ChildStatus;
 
     // ---- building summaries by hand -------------------------------------
 

@@ -15,7 +15,7 @@
 //! longer than any backtick run in it, so no name or output can break the
 //! page.
 
-use crate::aggregate::{UnitSummary, RunSummary, Verdict};
+use crate::outcome::{RunSummary, UnitSummary, Verdict};
 use crate::util::duration::format_duration;
 use std::time::Duration;
 

@@ -8,7 +8,7 @@
 //! per entry of its `attempt_results`. Attempts without a slot, start or
 //! duration (never started, or a summary too old to say) have no bar.
 
-use crate::aggregate::{UnitSummary, RunSummary, Verdict};
+use crate::outcome::{RunSummary, UnitSummary, Verdict};
 use std::time::Duration;
 
 /// One lane: a slot of one shard.
@@ -176,7 +176,7 @@ pub fn bound(summary: &RunSummary) -> SummaryBound {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aggregate::attempts::AttemptRecord;
+    use crate::outcome::AttemptRecord;
     use crate::testing::SummaryFixture;
 
     fn ran(id: &str, slot: usize, start_ms: u64, ms: u64, verdict: Verdict) -> UnitSummary {

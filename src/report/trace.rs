@@ -11,7 +11,7 @@
 
 use super::timeline::{Lane, Timeline};
 use crate::atomic::{write_atomically, AtomicWriteError};
-use crate::aggregate::RunSummary;
+use crate::outcome::RunSummary;
 use serde_json::{json, Value};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -141,8 +141,8 @@ pub fn write_trace(summary: &RunSummary, path: &Path) -> Result<(), TraceError> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::aggregate::attempts::AttemptRecord;
-    use crate::aggregate::{UnitSummary, Verdict};
+    use crate::outcome::AttemptRecord;
+    use crate::outcome::{UnitSummary, Verdict};
     use crate::testing::SummaryFixture;
     use std::time::Duration;
 

@@ -12,7 +12,7 @@
 use super::console::{render_details, render_file_line, Palette};
 use super::escape;
 use crate::aggregate::shards::Combined;
-use crate::aggregate::{UnitSummary, RunSummary};
+use crate::outcome::{RunSummary, UnitSummary};
 use crate::parse::Protocol;
 use crate::plan::Plan;
 use crate::util::duration::format_duration;

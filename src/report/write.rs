@@ -2,7 +2,7 @@
 //! `--html`, `--trace`).
 
 use super::{html, json, junit, trace};
-use crate::aggregate::RunSummary;
+use crate::outcome::RunSummary;
 use std::path::Path;
 
 /// A report file that could not be written.

@@ -9,7 +9,9 @@
 //! to stop before its group is known gets SIGTERM when it is
 //! ([`Clock::spawned`]).
 
-use super::{process, ChildStatus};
+use super::process;
+
+use crate::outcome::ChildStatus;
 use std::time::{Duration, Instant};
 
 /// Why ptest is stopping a running child.

@@ -25,12 +25,13 @@
 //! is one more deadline: when it passes, [`RunEvent::Slow`] is reported
 //! (see `super::slow`).
 
-use super::launcher::Launcher;
 use super::deadline::{Clock, Stop};
+use super::launcher::Launcher;
 use super::watchdog::Watchdog;
 use super::worker::{self, Job, Msg};
-use super::{process, rundir, UnitRun, NotRunReason, RunError, RunEvent, RunOptions, RunOutcome};
-use crate::plan::queue::{Follow, Finish, Queue, Room};
+use super::{process, rundir, RunError, RunEvent, RunOptions, RunOutcome, UnitRun};
+use crate::outcome::NotRunReason;
+use crate::plan::queue::{Finish, Follow, Queue, Room};
 use crate::plan::Plan;
 use crate::unit::Slot;
 use std::collections::HashMap;
@@ -366,8 +367,8 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
     /// Whether an attempt that ended with `verdict` is retried (when the
     /// unit has attempts left): it failed or timed out, and the run is not
     /// stopping (Ctrl-C, bail-out, the global timeout, `--max-fail`).
-    fn retries(&self, verdict: crate::aggregate::Verdict) -> bool {
-        use crate::aggregate::Verdict;
+    fn retries(&self, verdict: crate::outcome::Verdict) -> bool {
+        use crate::outcome::Verdict;
         let again = match verdict {
             Verdict::Fail | Verdict::Timeout => true,
             Verdict::Pass
@@ -404,11 +405,11 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
         }
         let outcome = match (&bail, verdict) {
             (Some(_), _) => Finish::BailedOut,
-            (None, Some(crate::aggregate::Verdict::Pass) | None) => Finish::Passed,
+            (None, Some(crate::outcome::Verdict::Pass) | None) => Finish::Passed,
             (None, Some(_)) => Finish::NotPassed,
         };
         // A failure quarantine excuses does not count towards --max-fail.
-        let failed = verdict.is_some_and(crate::aggregate::Verdict::is_failure)
+        let failed = verdict.is_some_and(crate::outcome::Verdict::is_failure)
             && self
                 .plan
                 .entries

@@ -16,17 +16,18 @@
 //! to files in the run directory (never held in memory). A watchdog process
 //! kills the running groups if ptest itself dies (see `watchdog`).
 
+mod deadline;
 mod dispatch;
 mod launcher;
 pub mod logs;
-pub mod session;
 pub mod process;
 pub mod rundir;
+pub mod session;
 mod slow;
-mod deadline;
 mod watchdog;
 mod worker;
 
+use crate::outcome::{ChildStatus, NotRunReason};
 use crate::parse::junit::{JunitParseError, JunitReport};
 use crate::parse::tap::TapReport;
 use crate::parse::Protocol;
@@ -116,43 +117,6 @@ pub fn new_run_id() -> String {
         .duration_since(SystemTime::UNIX_EPOCH)
         .unwrap_or_default();
     format!("{}-{}", now.as_millis(), std::process::id())
-}
-
-/// How a child ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", tag = "kind")]
-pub enum ChildStatus {
-    /// Exited on its own with this code.
-    Exited {
-        /// The exit code.
-        code: i32,
-    },
-    /// Killed by a signal it did not get from ptest.
-    Signaled {
-        /// Signal number.
-        signal: i32,
-        /// Signal name, e.g. `SIGSEGV`.
-        name: String,
-    },
-    /// Stopped by ptest after the per-file timeout.
-    TimedOut {
-        /// The timeout that expired.
-        #[serde(with = "crate::util::time::secs")]
-        after: Duration,
-    },
-    /// Stopped by ptest when the run's global timeout expired.
-    GlobalTimeout {
-        /// The run's global timeout.
-        #[serde(with = "crate::util::time::secs")]
-        after: Duration,
-    },
-    /// Stopped by ptest because the run was interrupted.
-    Interrupted,
-    /// Could not be started.
-    SpawnFailed {
-        /// The operating system's reason.
-        reason: String,
-    },
 }
 
 /// A log file written by a child.
@@ -266,25 +230,6 @@ impl UnitRun {
             retry_after: None,
         }
     }
-}
-
-/// Why a planned file never started.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum NotRunReason {
-    /// An earlier file printed `Bail out!`.
-    BailOut,
-    /// ptest was interrupted (Ctrl-C, SIGTERM or SIGHUP).
-    Interrupted,
-    /// This many files failed (`--fail-fast`, `--max-fail N`).
-    MaxFail(u32),
-    /// A file failed in an `--until-fail` run.
-    UntilFail,
-    /// The run's global timeout expired.
-    GlobalTimeout(#[serde(with = "crate::util::time::secs")] Duration),
-    /// Nothing could start although nothing ran (a bug in ptest's
-    /// constraints; the run stops rather than hang).
-    Unschedulable,
 }
 
 // Why a planned file is skipped without starting (its own `skip`, or a

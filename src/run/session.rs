@@ -20,11 +20,11 @@
 //! signal handling (Ctrl-C kills the caller; the watchdog then kills the
 //! running groups). Every unit runs as attempt 1.
 
-use super::launcher::Launcher;
 use super::deadline::Clock;
+use super::launcher::Launcher;
 use super::watchdog::Watchdog;
 use super::worker::{self, Job, Msg, Scratch};
-use super::{process, rundir, UnitRun, RunError, RunOptions};
+use super::{process, rundir, RunError, RunOptions, UnitRun};
 use crate::unit::{Slot, Unit};
 use std::path::Path;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -194,7 +194,7 @@ fn supervise(rx: &Receiver<Msg>, limits: Limits, slot: Slot) -> UnitRun {
 mod tests {
     use super::*;
     use crate::discover::{self, DiscoverOptions};
-    use crate::run::ChildStatus;
+    use crate::outcome::ChildStatus;
 
     fn unit(dir: &Path, name: &str, body: &str) -> Unit {
         std::fs::write(dir.join(name), body).unwrap();

@@ -24,7 +24,8 @@
 
 use super::launcher::CommandSpec;
 use super::watchdog::Watchdog;
-use super::{process, ChildStatus, UnitRun, JunitFile, LogFile, RunOptions};
+use super::{process, JunitFile, LogFile, RunOptions, UnitRun};
+use crate::outcome::ChildStatus;
 use crate::parse::junit::JunitParseError;
 use crate::parse::{junit, tap, Protocol};
 use crate::unit::{Slot, Unit};

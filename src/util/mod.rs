@@ -7,6 +7,7 @@
 //! | module | what |
 //! |---|---|
 //! | [`duration`] | the duration syntax (`1h30m`) and how durations are printed (`4m05s`) |
+//! | [`id`] | unit ids: paths that are not UTF-8 escaped, and their serde form |
 //! | [`time`] | durations as JSON seconds, RFC 3339 timestamps |
 //! | [`signal`] | signal names (`SIGSEGV`) |
 //! | [`shard`] | the [`Shard`](shard::Shard) type, `K/N` |
@@ -18,6 +19,7 @@
 pub mod backoff;
 pub mod color;
 pub mod duration;
+pub mod id;
 pub mod limits;
 pub mod order;
 pub mod shard;

@@ -4,7 +4,7 @@
 
 use super::{for_terminal, format_duration, plural, Palette, LABEL_WIDTH};
 use crate::aggregate::quarantine::{excused, passing_while_quarantined};
-use crate::aggregate::{UnitSummary, RunSummary};
+use crate::outcome::{RunSummary, UnitSummary};
 
 /// `QUARANTINED FAIL` (`QUARANTINED TIMEOUT`, `QUARANTINED ERROR`) for a
 /// file whose failure quarantine excuses; `None` otherwise.

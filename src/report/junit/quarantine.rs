@@ -15,7 +15,7 @@
 //!   kept other units from running, is a `<failure>`/`<error>`.
 
 use crate::aggregate::quarantine::{case_quarantined, excused};
-use crate::aggregate::UnitSummary;
+use crate::outcome::UnitSummary;
 use quick_junit::{Property, TestCase, TestCaseStatus, TestSuite};
 
 /// The property's name.
@@ -65,7 +65,7 @@ pub(super) fn mark_case(file: &UnitSummary, key: Option<&str>, tc: &mut TestCase
 
 #[cfg(test)]
 mod tests {
-    use crate::aggregate::{UnitSummary, Verdict};
+    use crate::outcome::{UnitSummary, Verdict};
     use crate::parse::{CaseStatus, Protocol};
     use crate::testing::{case, SummaryFixture};
 

@@ -23,8 +23,8 @@
 //! added for them.
 
 use super::{clean_text, one_line, protocol_type};
-use crate::aggregate::attempts::AttemptRecord;
-use crate::aggregate::{UnitSummary, Verdict};
+use crate::outcome::AttemptRecord;
+use crate::outcome::{UnitSummary, Verdict};
 use crate::parse::{CaseResult, Protocol};
 use quick_junit::{NonSuccessKind, TestCaseStatus, TestRerun};
 use std::collections::HashMap;

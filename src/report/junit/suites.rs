@@ -12,7 +12,7 @@
 //! `timestamp` the earliest start.
 
 use super::{file_suite, one_line, unique_name, FILE_CASE_NAME};
-use crate::aggregate::{UnitSummary, RunSummary};
+use crate::outcome::{RunSummary, UnitSummary};
 use quick_junit::{TestSuite, XmlString};
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -102,7 +102,7 @@ fn shared_suite(name: &str, files: &[&UnitSummary]) -> TestSuite {
 
 #[cfg(test)]
 mod tests {
-    use crate::aggregate::{UnitSummary, Verdict};
+    use crate::outcome::{UnitSummary, Verdict};
     use crate::parse::{CaseResult, CaseStatus};
     use crate::testing::SummaryFixture;
 
