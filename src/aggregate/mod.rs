@@ -71,6 +71,12 @@ impl Totals {
                     CaseStatus::TodoFail | CaseStatus::TodoPass => t.tests.todo += 1,
                 }
             }
+            let omitted = f.omitted;
+            t.tests.total += omitted.total() as usize;
+            t.tests.passed += omitted.passed as usize;
+            t.tests.failed += omitted.failed as usize;
+            t.tests.skipped += omitted.skipped as usize;
+            t.tests.todo += omitted.todo as usize;
         }
         t
     }

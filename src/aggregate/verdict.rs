@@ -168,6 +168,7 @@ pub fn judge(id: String, path: PathBuf, run: &UnitRun) -> UnitSummary {
         faults,
     } = decide(run);
     let cases = cases(&id, run);
+    let omitted = omitted_cases(run);
     UnitSummary {
         id,
         path,
@@ -200,6 +201,18 @@ pub fn judge(id: String, path: PathBuf, run: &UnitRun) -> UnitSummary {
         flipped: Vec::new(),
         stopped_by: None,
         stopped: Vec::new(),
+        omitted,
+    }
+}
+
+/// The results [`cases`] read from the same report but that its parser
+/// did not keep in memory, by status.
+fn omitted_cases(run: &UnitRun) -> crate::parse::CaseCounts {
+    let junit = run.junit.as_ref().and_then(|j| j.report.as_ref().ok());
+    match (run.protocol, &run.tap, junit) {
+        (_, _, Some(report)) => report.omitted(),
+        (Protocol::Tap, Some(tap), None) => tap.omitted,
+        _ => crate::parse::CaseCounts::default(),
     }
 }
 

@@ -25,12 +25,38 @@ use std::path::{Path, PathBuf};
 /// are those that stop the run before it starts.
 pub fn exec(settings: &Settings) -> Result<Exit, CliError> {
     print_warnings(settings);
-    let files = discover::discover(&discover_options(settings)?)?;
-    if files.is_empty() {
+    let found = discover::discover_report(&discover_options(settings)?)?;
+    for warning in &found.warnings {
+        err_line(&format!("ptest: warning: {warning}"));
+    }
+    if found.units.is_empty() {
         err_line(&no_files_message(settings));
+        print_ignored(settings, &found.ignored);
         return Ok(Exit::NoTests);
     }
-    run_units(settings, files)
+    let exit = run_units(settings, found.units)?;
+    print_ignored(settings, &found.ignored);
+    Ok(exit)
+}
+
+/// With `--list` (and `--explain`), the test-looking files git's ignore
+/// rules left out, each with its rule: part of the explanation on stdout
+/// with `--explain`, notes on stderr with `--list` alone (stdout stays the
+/// list of what runs).
+fn print_ignored(settings: &Settings, ignored: &[discover::IgnoredFile]) {
+    if !settings.list || ignored.is_empty() {
+        return;
+    }
+    if settings.explain {
+        out(&crate::report::explain::render_ignored(ignored));
+    } else {
+        for file in ignored {
+            err_line(&format!(
+                "ptest: left out {}: ignored by {}",
+                file.id, file.rule
+            ));
+        }
+    }
 }
 
 /// Everything after discovery, for every command that makes units
@@ -250,6 +276,7 @@ pub fn discover_options(settings: &Settings) -> Result<DiscoverOptions, CliError
             .iter()
             .map(|(name, value)| (name.clone(), value.value.clone()))
             .collect(),
+        find_ignored: settings.list || settings.explain,
     })
 }
 

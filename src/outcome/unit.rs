@@ -135,6 +135,11 @@ pub struct UnitSummary {
     /// other work is never excused by quarantine ([`crate::aggregate::quarantine::excused`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stopped: Vec<String>,
+    /// Tests read but not kept in `cases` (a stream of more than
+    /// [`crate::parse::tap::MAX_STORED_CASES`] results), by status: counted
+    /// in every total; absent when none.
+    #[serde(default, skip_serializing_if = "crate::parse::CaseCounts::is_zero")]
+    pub omitted: crate::parse::CaseCounts,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -184,6 +189,7 @@ impl UnitSummary {
             flipped: Vec::new(),
             stopped_by: None,
             stopped: Vec::new(),
+            omitted: crate::parse::CaseCounts::default(),
         }
     }
 }

@@ -467,14 +467,16 @@ fn plural(n: usize) -> &'static str {
 /// 1 todo passed` (`todo`: expected failures; `todo passed`: TODO tests that
 /// passed unexpectedly, as `prove` prints `TODO passed`).
 fn case_counts(f: &UnitSummary) -> String {
-    let total = f.cases.len();
+    // Results a parser counted but did not keep (a very long stream).
+    let omitted = f.omitted;
+    let total = f.cases.len() + omitted.total() as usize;
     if total == 0 {
         return String::new();
     }
     let count = |s: CaseStatus| f.cases.iter().filter(|c| c.status == s).count();
-    let failed = count(CaseStatus::Fail);
-    let skipped = count(CaseStatus::Skip);
-    let todo = count(CaseStatus::TodoFail);
+    let failed = count(CaseStatus::Fail) + omitted.failed as usize;
+    let skipped = count(CaseStatus::Skip) + omitted.skipped as usize;
+    let todo = count(CaseStatus::TodoFail) + omitted.todo as usize;
     let todo_passed = count(CaseStatus::TodoPass);
     let mut parts = vec![format!("{total} test{}", plural(total))];
     if failed > 0 {
