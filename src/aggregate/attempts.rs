@@ -67,7 +67,7 @@ pub fn combine(records: Vec<AttemptRecord>, last: UnitSummary) -> UnitSummary {
 }
 
 /// The tests that failed in an earlier attempt and passed in `last`, in
-/// `last`'s order, by their keys ([`super::quarantine::case_keys`]: the
+/// `last`'s order, by their keys ([`crate::parse::case_keys`]: the
 /// name, `#N` for a test with no name, so that it still shows its number).
 fn flipped(earlier: &[AttemptRecord], last: &UnitSummary) -> Vec<String> {
     if last.protocol == Some(Protocol::ExitCode) {
@@ -75,10 +75,10 @@ fn flipped(earlier: &[AttemptRecord], last: &UnitSummary) -> Vec<String> {
     }
     let failed_before: Vec<String> = earlier
         .iter()
-        .flat_map(|r| super::quarantine::case_keys(&r.failed_cases))
+        .flat_map(|r| crate::parse::case_keys(&r.failed_cases))
         .collect();
     let mut names: Vec<String> = Vec::new();
-    let keys = super::quarantine::case_keys(&last.cases);
+    let keys = crate::parse::case_keys(&last.cases);
     for (case, key) in last.cases.iter().zip(keys) {
         if case.status == CaseStatus::Pass && failed_before.contains(&key) && !names.contains(&key)
         {

@@ -30,15 +30,14 @@
 //! # Test ids
 //!
 //! A test is named as `ptest report flaky` names it: `FILE::KEY`, where
-//! `KEY` is the test's name as the history keys it ([`case_keys`]): its
+//! `KEY` is the test's name as the history keys it ([`crate::parse::case_keys`]): its
 //! trimmed name, `#N` for an unnamed test (its number), and `NAME #N` for
 //! the second test of the same name in one file.
 
 use crate::outcome::{UnitSummary, Verdict};
-use crate::parse::CaseResult;
+use crate::parse::case_keys;
 use crate::run::UnitRun;
 use crate::unit::Unit;
-use std::collections::HashSet;
 
 /// What the run quarantines in one unit, taken from its settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -68,31 +67,6 @@ impl Quarantine {
             .filter(|key| self.tests.contains(key))
             .collect();
     }
-}
-
-/// The key of every case, in order: the trimmed name, `#N` when unnamed,
-/// `NAME #N` for a repeated name. The one test-key rule: the history keys
-/// its `cases` by it too (`crate::history::UnitHistory::record`).
-pub fn case_keys(cases: &[CaseResult]) -> Vec<String> {
-    let mut seen = HashSet::new();
-    cases
-        .iter()
-        .enumerate()
-        .map(|(position, case)| {
-            let number = case.number.unwrap_or(position as u64 + 1);
-            let name = case.name.trim();
-            let mut key = if name.is_empty() {
-                format!("#{number}")
-            } else {
-                name.to_string()
-            };
-            if seen.contains(&key) {
-                key = format!("{key} #{number}");
-            }
-            seen.insert(key.clone());
-            key
-        })
-        .collect()
 }
 
 /// Whether the test keyed `key` is quarantined: the whole file is, or the
@@ -235,7 +209,7 @@ impl UnitSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::CaseStatus;
+    use crate::parse::{CaseResult, CaseStatus};
     use crate::testing::case;
 
     fn file(verdict: Verdict, cases: Vec<CaseResult>) -> UnitSummary {

@@ -8,7 +8,8 @@
 //! it changes verdicts, not the partition.
 
 use crate::config::quarantine::Rate;
-use crate::history::flaky::{flaky, FlakyEntry, FlakyReport, DEFAULT_MIN_RUNS};
+use crate::config::settings::DEFAULT_MIN_RUNS;
+use crate::history::flaky::{flaky, FlakyEntry, FlakyReport};
 use crate::history::History;
 use crate::unit::Unit;
 

@@ -260,7 +260,7 @@ impl Filters {
     /// The absolute, lexically normalized path of a file (rule patterns
     /// match it relative to the config file's directory).
     fn absolute(&self, path: &Path) -> PathBuf {
-        crate::config::file::lexical(&self.cwd.join(path))
+        crate::util::path::lexical(&self.cwd.join(path))
     }
 
     /// The path relative to the working directory when inside it,

@@ -64,9 +64,6 @@ use crate::parse::CaseStatus;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// `--min-runs` when none is given: two runs are the fewest that can flip.
-pub const DEFAULT_MIN_RUNS: usize = 2;
-
 /// One observation: what a run (or an attempt) of a file or test said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Observation {
@@ -379,6 +376,7 @@ fn measure(file: &str, test: Option<String>, observed: &[Observed<'_>]) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::settings::DEFAULT_MIN_RUNS;
     use std::time::Duration;
 
     const T0: u64 = 1_764_000_000;

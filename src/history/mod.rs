@@ -236,7 +236,7 @@ impl UnitHistory {
         if file.protocol != Some(Protocol::ExitCode) {
             // The one test-key rule (quarantine matches by it too); a key
             // that still repeats after `NAME #N` is recorded once.
-            let keys = crate::aggregate::quarantine::case_keys(&file.cases);
+            let keys = crate::parse::case_keys(&file.cases);
             let mut seen = HashSet::new();
             for (case, key) in file.cases.iter().zip(keys) {
                 if !seen.insert(key.clone()) {

@@ -25,9 +25,6 @@ use super::{History, UnitHistory};
 use serde::Serialize;
 use std::time::Duration;
 
-/// `--top` when none is given.
-pub const DEFAULT_TOP: usize = 10;
-
 /// Duration statistics of one file or test.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Spread {

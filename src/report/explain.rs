@@ -7,7 +7,10 @@
 //! is resolved again here.
 
 use super::escape;
-use crate::config::settings::{Settings, Source, Sourced};
+use crate::config::{
+    layer::{Source, Sourced},
+    settings::Settings,
+};
 use crate::parse::Protocol;
 use crate::unit::{Runner, Unit};
 use crate::util::duration::format_duration;

@@ -169,7 +169,7 @@ struct FileOutcome {
 /// Whether a failing case of `file` is not quarantined, so that it is
 /// written as a `<failure>` of its own.
 fn has_unquarantined_failure(file: &UnitSummary) -> bool {
-    let keys = crate::aggregate::quarantine::case_keys(&file.cases);
+    let keys = crate::parse::case_keys(&file.cases);
     file.cases
         .iter()
         .zip(&keys)
@@ -290,7 +290,7 @@ fn file_suite(file: &UnitSummary) -> TestSuite {
     // The case that carries the file's outcome and output: the `(file)` case,
     // else the first failing case that is not quarantined (a quarantined
     // one is written as skipped), else the first failing case.
-    let keys = crate::aggregate::quarantine::case_keys(&file.cases);
+    let keys = crate::parse::case_keys(&file.cases);
     let primary = match &outcome {
         Some(_) => None,
         None if file.verdict.is_failure() => file

@@ -11,6 +11,7 @@
 //! | [`time`] | durations as JSON seconds, RFC 3339 timestamps |
 //! | [`signal`] | signal names (`SIGSEGV`) |
 //! | [`shard`] | the [`Shard`](shard::Shard) type, `K/N` |
+//! | [`path`] | paths with `.` and `..` resolved lexically (no file system) |
 //! | [`order`] | the dispatch [`Order`](order::Order) |
 //! | [`color`] | [`ColorWhen`](color::ColorWhen), `--color` |
 //! | [`backoff`] | the delay before a retry: `--retry-delay`, `--retry-backoff` |
@@ -22,6 +23,7 @@ pub mod duration;
 pub mod id;
 pub mod limits;
 pub mod order;
+pub mod path;
 pub mod shard;
 pub mod signal;
 pub mod time;
