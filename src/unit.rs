@@ -410,6 +410,16 @@ impl Unit {
         }
     }
 
+    /// The one test case this unit runs and must report, by name: a cargo
+    /// test's name (libtest's report of it names the result); `None` for a
+    /// file, whose output says which tests it has.
+    pub fn expected_case_name(&self) -> Option<&str> {
+        match &self.kind {
+            UnitKind::CargoTest { name, .. } => Some(name),
+            UnitKind::File { .. } => None,
+        }
+    }
+
     /// The group its results are reported under (one JUnit
     /// `<testsuite>`): a cargo test's binary id; `None` for a file (its
     /// own suite, named by its id).

@@ -195,10 +195,7 @@ impl Aggregator {
             libtest_tests: plan
                 .entries
                 .iter()
-                .map(|e| match &e.file.kind {
-                    crate::unit::UnitKind::CargoTest { name, .. } => Some(name.clone()),
-                    crate::unit::UnitKind::File { .. } => None,
-                })
+                .map(|e| e.file.expected_case_name().map(str::to_string))
                 .collect(),
             done: vec![None; plan.entries.len()],
             jobs: plan.jobs,
