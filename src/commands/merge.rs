@@ -39,7 +39,7 @@ pub fn exec(settings: &MergeSettings) -> Result<Exit, CliError> {
             .map(|f| (f.id.as_str(), f.path.as_path()));
         let hashes = history::hash_files(files);
         // A repeat run: one history run per iteration, as `ptest --repeat`.
-        match super::stress::record_iterations(&path.value, &summary, &hashes) {
+        match super::run::repeat::record_iterations(&path.value, &summary, &hashes) {
             Some(recorded) => recorded
                 .lines()
                 .for_each(|line| err_line(&format!("ptest: {line}"))),
@@ -50,7 +50,7 @@ pub fn exec(settings: &MergeSettings) -> Result<Exit, CliError> {
             }
         }
     }
-    notes.push_str(&super::stress::note(&summary));
+    notes.push_str(&super::run::repeat::note(&summary));
     let options = ConsoleOptions::detect(settings.color.value, false, false);
     let palette = Palette::new(options.color);
     out(&render_failures(&summary, &palette));

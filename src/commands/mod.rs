@@ -7,14 +7,12 @@
 //!
 //! | module | subcommand |
 //! |---|---|
-//! | [`run`] | `ptest [PATH]…`: discover → plan → run → merge → report |
+//! | [`run`] | `ptest [PATH]…`: discover → plan → run → aggregate → report; its options `--repeat`/`--until-fail` ([`run::repeat`]) and `--quarantine-flaky` ([`run::quarantine`]) in its folder |
 //! | [`report`] | `ptest report flaky\|slow`: reports read from the history |
 //! | [`merge`] | `ptest merge SUMMARY…`: combines shard summaries. Not the [`crate::aggregate`] stage (events → one summary), which every run uses; this command uses [`crate::aggregate::shards`] |
 //! | [`cargo`] | `ptest cargo`: build, list, one unit per Rust test, then the run's pipeline |
 //! | [`explain`] | `ptest explain FILE…`: resolved settings and their sources |
-//! | [`quarantine`] | `--quarantine-flaky RATE`: quarantine what the history shows flipping (part of a run) |
 //! | [`completions`] | `ptest completions SHELL`, `ptest man`: generated from the clap definitions |
-//! | [`stress`] | `--repeat N` / `--until-fail` of `ptest [PATH]…` |
 //!
 //! Errors: one [`CliError`], which knows its exit code and prints itself
 //! as `ptest: error: …` with its causes on one line.
@@ -24,10 +22,8 @@ pub mod completions;
 mod error;
 pub mod explain;
 pub mod merge;
-pub mod quarantine;
 pub mod report;
 pub mod run;
-pub mod stress;
 
 pub use error::{causes, CliError};
 

@@ -20,8 +20,8 @@
 //! runs, which is what a stress run is for (the durations it records are
 //! real ones, too).
 
-use super::causes;
 use crate::aggregate::repeat::drop_unstarted;
+use crate::commands::causes;
 use crate::config::settings::Settings;
 use crate::history;
 use crate::outcome::RepeatReport;

@@ -4,6 +4,9 @@
 //! function ([`discover_options`], [`plan_options`], [`run_options`]), so a
 //! new setting is added in one place.
 
+pub mod quarantine;
+pub mod repeat;
+
 use super::report::ReportHistoryError;
 use super::{causes, CliError, Exit};
 use crate::aggregate::Aggregator;
@@ -90,7 +93,7 @@ pub fn run_units(settings: &Settings, files: Vec<Unit>) -> Result<Exit, CliError
     if let Some(rate) = settings.quarantine_flaky.value {
         let given = settings.quarantine_flaky.source.to_string();
         let history = history.as_ref().map(|h| &h.history);
-        for line in super::quarantine::announce(history, rate, &given, &mut files) {
+        for line in quarantine::announce(history, rate, &given, &mut files) {
             err_line(&line);
         }
     }
@@ -106,7 +109,7 @@ pub fn run_units(settings: &Settings, files: Vec<Unit>) -> Result<Exit, CliError
     // Not kept in memory during the run (see `crate::history`'s streaming).
     drop(history);
     let plan = Plan::build(files, &expectations, &plan_options(settings, jobs));
-    let plan = super::stress::plan(plan, settings);
+    let plan = repeat::plan(plan, settings);
     // A file never runs beside itself: no more slots than files.
     let jobs = if plan.iterations() > 0 {
         plan.jobs
@@ -183,7 +186,7 @@ fn run_plan(settings: &Settings, plan: &Plan, jobs: usize) -> Result<Exit, CliEr
         let finished = merger.observe(&event);
         console.on_event(&event, finished);
     })?;
-    let summary = super::stress::conclude(merger.finish(&outcome), settings);
+    let summary = repeat::conclude(merger.finish(&outcome), settings);
 
     // The bound of a repeat run would ignore that a file never runs beside
     // itself (and count iterations --until-fail never started): left out.
@@ -195,10 +198,10 @@ fn run_plan(settings: &Settings, plan: &Plan, jobs: usize) -> Result<Exit, CliEr
         notes.push_str(&format!("warning: {err}\n"));
     }
     if let Some(path) = &settings.history.value {
-        let recorded = super::stress::record_history(path, plan, &summary);
+        let recorded = repeat::record_history(path, plan, &summary);
         notes.push_str(&recorded.unwrap_or_else(|| record_history(path, plan, &summary)));
     }
-    notes.push_str(&super::stress::note(&summary));
+    notes.push_str(&repeat::note(&summary));
     console.finish(&summary, &notes);
     let written = write_reports(
         &summary,
