@@ -1,4 +1,4 @@
-//! `ptest [PATH]…`: discover → plan → run → merge → report.
+//! `ptest [PATH]…`: discover → plan → run → aggregate → report.
 //!
 //! The stages' options are built here from [`Settings`], each in one small
 //! function ([`discover_options`], [`plan_options`], [`run_options`]), so a
