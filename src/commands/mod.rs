@@ -31,7 +31,7 @@ use crate::aggregate::result::RunResult;
 use crate::outcome::RunSummary;
 use std::process::ExitCode;
 
-/// ptest's exit codes (see the README).
+/// ptest's exit codes (see `docs/verdicts.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     /// 0: every file passed or was skipped (also `--list`, `--dry-run`).
