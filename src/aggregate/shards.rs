@@ -353,7 +353,7 @@ fn check_shards(
 }
 
 /// `summary` with `shard` and `offset` filled in for files of a summary
-/// written without them (as [`merge`] does for each input): what a view
+/// written without them (as [`combine`] does for each input): what a view
 /// of one summary (`ptest report html`) reads.
 pub fn with_offsets(mut summary: RunSummary) -> RunSummary {
     fill_timing(&mut summary);

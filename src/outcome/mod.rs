@@ -15,7 +15,7 @@
 //! | [`verdict`] | [`Verdict`] |
 //! | [`child`] | [`ChildStatus`], [`NotRunReason`] |
 //! | [`attempt`] | [`AttemptRecord`]: one attempt in `attempt_results` |
-//! | [`unit`] | [`UnitSummary`]: one unit's entry in `files` |
+//! | [`unit`](mod@unit) | [`UnitSummary`]: one unit's entry in `files` |
 //! | [`summary`] | [`RunSummary`], [`Totals`], the `--repeat` report, [`SUMMARY_VERSION`] |
 
 pub mod attempt;

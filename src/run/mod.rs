@@ -1,6 +1,6 @@
 //! Running the plan: slots, child processes, timeouts and signals.
 //!
-//! Three parts: the launcher (`launch`) turns a unit, the run's settings, a
+//! Three parts: the launcher (`launcher`) turns a unit, the run's settings, a
 //! slot and an attempt number into a command; the admission queue
 //! ([`crate::plan::queue`]) says which unit may start now and what follows
 //! when one finishes; the dispatcher (`dispatch`) owns all run state —
@@ -9,7 +9,7 @@
 //! worker thread that only spawns a child, waits for it, reads its output
 //! through [`crate::parse`] and reports back.
 //!
-//! [`Session`] (in [`one`]) runs single units on demand, synchronously, for
+//! [`Session`] (in [`session`]) runs single units on demand, synchronously, for
 //! callers that schedule units themselves (the [`crate::harness`]).
 //!
 //! Every child runs in its own process group, with stdout and stderr written
@@ -370,5 +370,5 @@ pub enum RunError {
 /// thread. Returns when every started file has finished (or been stopped).
 pub use dispatch::run;
 
-/// Runs one unit synchronously (see [`one`]).
+/// Runs one unit synchronously (see [`session`]).
 pub use session::{run_one, Session};
