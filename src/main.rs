@@ -25,7 +25,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Merge(args)) => MergeSettings::from_args(&args)
             .map_err(CliError::from)
-            .and_then(|settings| commands::combine::exec(&settings)),
+            .and_then(|settings| commands::merge::exec(&settings)),
         Some(Command::Report(args)) => ReportSettings::from_args(&args)
             .map_err(CliError::from)
             .and_then(|settings| commands::report::exec(&settings)),

@@ -16,7 +16,7 @@ mod common;
 
 use common::{max_overlap, Event, Suite};
 use ptest::discover::{self, DiscoverOptions};
-use ptest::merge::Verdict;
+use ptest::outcome::Verdict;
 use ptest::plan::{Expectations, Plan, PlanError, PlanOptions};
 use ptest::run::{self, RunError, RunOptions};
 use ptest::unit::UnitId;

@@ -7,16 +7,16 @@
 mod common;
 
 use common::{text, Suite};
-use ptest::merge::repeat::{RepeatReport, RepeatRow};
-use ptest::merge::{FileSummary, PartitionRecord, RunSummary, SplitKind, Verdict};
+use ptest::outcome::ChildStatus;
+use ptest::outcome::{PartitionRecord, RunSummary, SplitKind, UnitSummary, Verdict};
+use ptest::outcome::{RepeatReport, RepeatRow};
 use ptest::parse::{CaseResult, CaseStatus, Protocol};
-use ptest::run::ChildStatus;
 use ptest::testing::SummaryFixture;
 use serde_json::Value;
 use std::time::Duration;
 
 fn fixed_summary() -> RunSummary {
-    let mut f = FileSummary::not_run("t/a.t".into(), "t/a.t".into(), "");
+    let mut f = UnitSummary::not_run("t/a.t".into(), "t/a.t".into(), "");
     f.verdict = Verdict::Fail;
     f.reasons = vec!["failed test 2".into()];
     f.protocol = Some(Protocol::Tap);
@@ -52,7 +52,7 @@ fn fixed_summary() -> RunSummary {
     f.stderr_tail = "oops\n".into();
     f.quarantined_tests = vec!["second".into()];
     f.iteration = Some(2);
-    let mut not_run = FileSummary::not_run("t/b.t".into(), "t/b.t".into(), "not run");
+    let mut not_run = UnitSummary::not_run("t/b.t".into(), "t/b.t".into(), "not run");
     not_run.quarantined = true;
     let summary = SummaryFixture::new(vec![f, not_run])
         .run_id("1795410233128-6218")

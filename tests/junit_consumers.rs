@@ -9,10 +9,10 @@
 //! Needs `python3` with `junitparser` (`pip install junitparser`); the test
 //! fails, rather than passes silently, when it is missing.
 
-use ptest::merge::{FileSummary, RunSummary, Verdict};
+use ptest::outcome::ChildStatus;
+use ptest::outcome::{RunSummary, UnitSummary, Verdict};
 use ptest::parse::{CaseResult, CaseStatus, Protocol};
 use ptest::report::junit::{junit_report, write_junit, FILE_CASE_NAME};
-use ptest::run::ChildStatus;
 use ptest::testing::{case, SummaryFixture};
 use serde_json::Value;
 use std::collections::HashSet;
@@ -20,8 +20,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-fn file(id: &str, verdict: Verdict, reasons: &[&str], cases: Vec<CaseResult>) -> FileSummary {
-    let mut f = FileSummary::not_run(id.into(), id.into(), "");
+fn file(id: &str, verdict: Verdict, reasons: &[&str], cases: Vec<CaseResult>) -> UnitSummary {
+    let mut f = UnitSummary::not_run(id.into(), id.into(), "");
     f.verdict = verdict;
     f.reasons = reasons.iter().map(|r| r.to_string()).collect();
     f.protocol = Some(Protocol::Tap);
@@ -34,7 +34,7 @@ fn file(id: &str, verdict: Verdict, reasons: &[&str], cases: Vec<CaseResult>) ->
     f
 }
 
-fn exit_code_file(id: &str, verdict: Verdict, status: CaseStatus, reason: &str) -> FileSummary {
+fn exit_code_file(id: &str, verdict: Verdict, status: CaseStatus, reason: &str) -> UnitSummary {
     let mut f = file(
         id,
         verdict,
@@ -142,7 +142,7 @@ fn mixed() -> (RunSummary, Vec<(&'static str, [usize; 4])>) {
     files.push(error);
     expected.push(("t/06-noexec.t", [1, 0, 1, 0]));
 
-    files.push(FileSummary::not_run(
+    files.push(UnitSummary::not_run(
         "t/07-notrun.t".into(),
         "t/07-notrun.t".into(),
         "not run: an earlier file bailed out",

@@ -7,7 +7,7 @@
 use proptest::collection::vec;
 use proptest::prelude::*;
 use ptest::history::{self, History, MAX_RUNS};
-use ptest::merge::{FileSummary, RunSummary, Verdict};
+use ptest::outcome::{RunSummary, UnitSummary, Verdict};
 use ptest::parse::junit::{self, JunitReport};
 use ptest::parse::tap::{self, TapReport, MAX_CASE_DIAGNOSTICS_BYTES, MAX_PROBLEMS};
 use ptest::parse::{CaseResult, CaseStatus, Protocol};
@@ -251,7 +251,7 @@ proptest! {
 // ---------------------------------------------------------------- history
 
 fn run_summary() -> RunSummary {
-    let mut file = FileSummary::not_run("t/prop.t".into(), "t/prop.t".into(), "prop");
+    let mut file = UnitSummary::not_run("t/prop.t".into(), "t/prop.t".into(), "prop");
     file.verdict = Verdict::Pass;
     file.protocol = Some(Protocol::Tap);
     file.duration = Some(Duration::from_millis(250));

@@ -63,13 +63,13 @@ const PATH: &str = ".ptest/history.json";
 
 #[test]
 fn flaky_table() {
-    let report = flaky::flaky(&fixture(), flaky::DEFAULT_MIN_RUNS);
+    let report = flaky::flaky(&fixture(), ptest::config::settings::DEFAULT_MIN_RUNS);
     insta::assert_snapshot!(render_flaky(&report, NOW, None));
 }
 
 #[test]
 fn flaky_table_on_a_narrow_terminal() {
-    let report = flaky::flaky(&fixture(), flaky::DEFAULT_MIN_RUNS);
+    let report = flaky::flaky(&fixture(), ptest::config::settings::DEFAULT_MIN_RUNS);
     insta::assert_snapshot!(render_flaky(&report, NOW, Some(60)));
 }
 
@@ -81,13 +81,13 @@ fn flaky_table_with_min_runs() {
 
 #[test]
 fn flaky_json_document() {
-    let report = flaky::flaky(&fixture(), flaky::DEFAULT_MIN_RUNS);
+    let report = flaky::flaky(&fixture(), ptest::config::settings::DEFAULT_MIN_RUNS);
     insta::assert_snapshot!(flaky_json(&report, Path::new(PATH)).expect("encodes"));
 }
 
 #[test]
 fn slow_table() {
-    let report = slow::slow(&fixture(), slow::DEFAULT_TOP, 4);
+    let report = slow::slow(&fixture(), ptest::config::settings::DEFAULT_TOP, 4);
     insta::assert_snapshot!(render_slow(&report, None));
 }
 

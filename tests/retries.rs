@@ -580,15 +580,15 @@ fn junit_has_surefire_flaky_and_rerun_elements_with_each_attempts_output() {
 /// attempts' schema, as the README documents it) and read back the same.
 #[test]
 fn the_attempts_schema_equals_the_fixed_file() {
-    use ptest::merge::attempts::add_attempt;
-    use ptest::merge::{FileSummary, Verdict};
+    use ptest::aggregate::attempts::add_attempt;
+    use ptest::outcome::ChildStatus;
+    use ptest::outcome::{UnitSummary, Verdict};
     use ptest::parse::{CaseResult, CaseStatus, Protocol};
-    use ptest::run::ChildStatus;
     use ptest::testing::SummaryFixture;
     use std::time::Duration;
 
     let attempt = |n: u32, status: CaseStatus| {
-        let mut f = FileSummary::not_run("t/cache.t".into(), "t/cache.t".into(), "");
+        let mut f = UnitSummary::not_run("t/cache.t".into(), "t/cache.t".into(), "");
         f.verdict = match status {
             CaseStatus::Fail => Verdict::Fail,
             _ => Verdict::Pass,

@@ -10,14 +10,14 @@
 //! accepts it. With `CI` set, insta writes nothing and a mismatch or a
 //! missing snapshot fails the test.
 
-use ptest::merge::{FileSummary, RunSummary, Verdict};
+use ptest::outcome::ChildStatus;
+use ptest::outcome::{RunSummary, UnitSummary, Verdict};
 use ptest::parse::{CaseResult, CaseStatus, Protocol};
 use ptest::plan::{self, Expectations, ImportedDurations, Order, Plan, PlanOptions};
 use ptest::report::console::{render_details, render_file_line, render_summary, Palette};
 use ptest::report::views;
-use ptest::run::ChildStatus;
 use ptest::testing::{case, SummaryFixture};
-use ptest::unit::{Launcher, Unit};
+use ptest::unit::{Runner, Unit};
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -25,8 +25,8 @@ fn ms(n: u64) -> Duration {
     Duration::from_millis(n)
 }
 
-fn file(id: &str, verdict: Verdict, duration: u64, cases: Vec<CaseResult>) -> FileSummary {
-    let mut f = FileSummary::not_run(id.into(), id.into(), "");
+fn file(id: &str, verdict: Verdict, duration: u64, cases: Vec<CaseResult>) -> UnitSummary {
+    let mut f = UnitSummary::not_run(id.into(), id.into(), "");
     f.verdict = verdict;
     f.reasons = Vec::new();
     f.protocol = Some(Protocol::Tap);
@@ -41,7 +41,7 @@ fn file(id: &str, verdict: Verdict, duration: u64, cases: Vec<CaseResult>) -> Fi
 
 /// A passing file, a failing TAP file with output, a timeout, a skip and a
 /// file that never ran.
-fn mixed_files() -> Vec<FileSummary> {
+fn mixed_files() -> Vec<UnitSummary> {
     let pass = file(
         "t/pass.t",
         Verdict::Pass,
@@ -74,7 +74,7 @@ fn mixed_files() -> Vec<FileSummary> {
     });
     let mut skip = file("t/windows.t", Verdict::Skip, 31, Vec::new());
     skip.reasons = vec!["skipped: Windows-only checks".into()];
-    let not_run = FileSummary::not_run(
+    let not_run = UnitSummary::not_run(
         "t/later.t".into(),
         "t/later.t".into(),
         "an earlier file bailed out",
@@ -126,12 +126,12 @@ fn summary_of_an_interrupted_run() {
     insta::assert_snapshot!(render_summary(&summary, &palette, ""));
 }
 
-fn test_file(id: &str, launcher: Launcher, protocol: Option<Protocol>, size: u64) -> Unit {
-    Unit::file(id.to_string(), PathBuf::from(id), launcher, protocol, size)
+fn test_file(id: &str, runner: Runner, protocol: Option<Protocol>, size: u64) -> Unit {
+    Unit::file(id.to_string(), PathBuf::from(id), runner, protocol, size)
 }
 
-fn perl() -> Launcher {
-    Launcher::Interpreter {
+fn perl() -> Runner {
+    Runner::Interpreter {
         program: "perl".into(),
         args: Vec::new(),
     }
@@ -143,7 +143,7 @@ fn files() -> Vec<Unit> {
         test_file("t/a.t", perl(), Some(Protocol::Tap), 100),
         test_file(
             "t/taint.t",
-            Launcher::Interpreter {
+            Runner::Interpreter {
                 program: "perl".into(),
                 args: vec!["-T".into()],
             },
@@ -152,17 +152,17 @@ fn files() -> Vec<Unit> {
         ),
         test_file(
             "tests/b.sh",
-            Launcher::Interpreter {
+            Runner::Interpreter {
                 program: "sh".into(),
                 args: Vec::new(),
             },
             None,
             300,
         ),
-        test_file("tests/run-me", Launcher::Direct, None, 400),
+        test_file("tests/run-me", Runner::Direct, None, 400),
         test_file(
             "tests/notes.txt",
-            Launcher::Unrunnable {
+            Runner::Unrunnable {
                 reason: "not executable and no known extension".into(),
             },
             None,

@@ -7,32 +7,28 @@
 //!
 //! | module | subcommand |
 //! |---|---|
-//! | [`run`] | `ptest [PATH]…`: discover → plan → run → merge → report |
+//! | [`run`] | `ptest [PATH]…`: discover → plan → run → aggregate → report; its options `--repeat`/`--until-fail` ([`run::repeat`]) and `--quarantine-flaky` ([`run::quarantine`]) in its folder |
 //! | [`report`] | `ptest report flaky\|slow`: reports read from the history |
-//! | [`combine`] | `ptest merge SUMMARY…`: combines shard summaries. Not the [`crate::merge`] stage (events → one summary), which every run uses; this command uses [`crate::merge::shards`] |
+//! | [`merge`] | `ptest merge SUMMARY…`: combines shard summaries. Not the [`crate::aggregate`] stage (events → one summary), which every run uses; this command uses [`crate::aggregate::shards`] |
 //! | [`cargo`] | `ptest cargo`: build, list, one unit per Rust test, then the run's pipeline |
 //! | [`explain`] | `ptest explain FILE…`: resolved settings and their sources |
-//! | [`quarantine`] | `--quarantine-flaky RATE`: quarantine what the history shows flipping (part of a run) |
 //! | [`completions`] | `ptest completions SHELL`, `ptest man`: generated from the clap definitions |
-//! | [`stress`] | `--repeat N` / `--until-fail` of `ptest [PATH]…` |
 //!
 //! Errors: one [`CliError`], which knows its exit code and prints itself
 //! as `ptest: error: …` with its causes on one line.
 
 pub mod cargo;
-pub mod combine;
 pub mod completions;
 mod error;
 pub mod explain;
-pub mod quarantine;
+pub mod merge;
 pub mod report;
 pub mod run;
-pub mod stress;
 
 pub use error::{causes, CliError};
 
-use crate::merge::result::RunResult;
-use crate::merge::RunSummary;
+use crate::aggregate::result::RunResult;
+use crate::outcome::RunSummary;
 use std::process::ExitCode;
 
 /// ptest's exit codes (see `docs/verdicts.md`).
@@ -65,7 +61,7 @@ impl Exit {
     }
 
     /// The exit code of a finished run or merge, one rule for both
-    /// ([`crate::merge::result::run_result`]): the first that applies of
+    /// ([`crate::aggregate::result::run_result`]): the first that applies of
     /// interrupted (130), incomplete or a report not written (2), a failure
     /// (1); else 0.
     pub fn of_summary(summary: &RunSummary, reports_written: bool) -> Exit {
@@ -88,11 +84,11 @@ impl From<Exit> for ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::merge::{FileSummary, Verdict};
+    use crate::outcome::{UnitSummary, Verdict};
     use crate::testing::SummaryFixture;
 
-    fn failing() -> Vec<FileSummary> {
-        let mut f = FileSummary::not_run("t/a.t".into(), "t/a.t".into(), "exit 1");
+    fn failing() -> Vec<UnitSummary> {
+        let mut f = UnitSummary::not_run("t/a.t".into(), "t/a.t".into(), "exit 1");
         f.verdict = Verdict::Fail;
         vec![f]
     }

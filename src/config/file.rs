@@ -18,8 +18,8 @@
 //! `[quarantine]` (see [`super::quarantine`]).
 //! `docs/config.md` lists every key.
 
+use super::layer::{Layer, Source, Sourced};
 use super::rules::{self, KeyProblem, OverrideRule, PerFile, Rules, RunnerCwd, RunnerRule};
-use super::settings::{Layer, Source, Sourced};
 use super::value::{self, Mismatch, Raw};
 use super::{parse_jobs, ColorWhen, Order};
 use std::collections::BTreeMap;
@@ -166,7 +166,7 @@ impl ConfigFile {
             Some(_) | None => Path::new("."),
         };
         let base = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-        let base = lexical(&base);
+        let base = crate::util::path::lexical(&base);
         ConfigFile::parse(&text, path, &base)
     }
 
@@ -191,26 +191,6 @@ impl ConfigFile {
         }
         Ok(reader.config)
     }
-}
-
-/// `path` with `.` dropped and `..` applied to the component before it,
-/// without looking at the file system: how rule patterns compare a file's
-/// absolute path with the config file's directory.
-pub fn lexical(path: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// Parses TOML into top-level entries with lines.

@@ -20,6 +20,7 @@
 pub mod ci;
 pub mod cli;
 pub mod file;
+pub mod layer;
 pub mod quarantine;
 pub mod rules;
 pub mod settings;

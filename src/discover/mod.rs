@@ -2,26 +2,27 @@
 //!
 //! Input: the paths, globs and include/exclude patterns from the command line.
 //! Output: a sorted, de-duplicated `Vec<Unit>` (see [`crate::unit`]), one
-//! [`crate::unit::UnitKind::File`] per test file with the [`Launcher`] that
+//! [`crate::unit::UnitKind::File`] per test file with the [`Runner`] that
 //! starts it. A file that cannot be run (not executable, no known
-//! interpreter) is still returned, with [`Launcher::Unrunnable`], so that it shows up as ERROR in every report
+//! interpreter) is still returned, with [`Runner::Unrunnable`], so that it shows up as ERROR in every report
 //! instead of silently disappearing.
 //!
 //! Each file is opened once, here: its first bytes give the `#!` line (for
-//! the built-in launcher) and its `ptest:` headers ([`header`]). Then the
+//! the built-in runner) and its `ptest:` headers ([`header`]). Then the
 //! per-file rules of `ptest.toml` apply (`resolve`): the first matching
-//! `[[runner]]` replaces the built-in launcher (unless `--exec` is given),
+//! `[[runner]]` replaces the built-in runner (unless `--exec` is given),
 //! and `[[override]]`s and the header fill [`crate::unit::UnitSettings`]
 //! and the unit's environment, each key with its source.
 
 pub mod header;
-pub mod id;
+
 mod resolve;
 mod walk;
 
 use crate::config::rules::Rules;
 use crate::parse::Protocol;
-use crate::unit::{Launcher, Unit, UnitKind};
+use crate::unit::{Runner, Unit, UnitKind};
+use crate::util::id;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
@@ -116,14 +117,14 @@ pub enum DiscoverError {
 ///   or otherwise has a known runner (`.t`, `.sh`, `.bash`, `.py`, or the
 ///   executable bit);
 /// - a file named explicitly is always a test (even when it cannot be run: it
-///   then gets [`Launcher::Unrunnable`] and reports as ERROR);
+///   then gets [`Runner::Unrunnable`] and reports as ERROR);
 /// - a path with glob characters (`*?[{`) is matched against files under its
 ///   literal prefix; a matching file is a test like a file named explicitly
 ///   (subject to `--include`, but not to the known-runner rule).
 ///
 /// `--exclude` applies to walked and glob-matched files. A directory that
 /// cannot be listed or searched, and a named file that cannot be reached,
-/// become [`Launcher::Unrunnable`] entries named after them, so that they
+/// become [`Runner::Unrunnable`] entries named after them, so that they
 /// report as ERROR while the rest of the suite runs. Ids follow the rule in
 /// [`id`]. The result is sorted by id with duplicates removed.
 ///
@@ -259,7 +260,7 @@ impl Filters {
     /// The absolute, lexically normalized path of a file (rule patterns
     /// match it relative to the config file's directory).
     fn absolute(&self, path: &Path) -> PathBuf {
-        crate::config::file::lexical(&self.cwd.join(path))
+        crate::util::path::lexical(&self.cwd.join(path))
     }
 
     /// The path relative to the working directory when inside it,
@@ -359,7 +360,7 @@ impl Filters {
         Some(self.classify(path, id::encode_path(&rel), meta))
     }
 
-    /// Chooses the launcher, protocol and per-file settings for a file,
+    /// Chooses the runner, protocol and per-file settings for a file,
     /// reading its first bytes once (`#!` line and headers).
     fn classify(&self, path: &Path, id: String, meta: std::fs::Metadata) -> Unit {
         let kind = kind_of(path, &meta);
@@ -391,7 +392,7 @@ impl Filters {
             }
         };
         let shebang = head.as_deref().and_then(shebang_of);
-        let builtin = builtin_launcher(path, kind, &meta, shebang.as_deref(), self.exec.as_ref());
+        let builtin = builtin_runner(path, kind, &meta, shebang.as_deref(), self.exec.as_ref());
         let absolute = self.absolute(path);
         let runner = match self.exec {
             Some(_) => None,
@@ -416,9 +417,7 @@ impl Filters {
             .collect();
         if let Some(rule) = runner {
             match &mut unit.kind {
-                UnitKind::File { launcher, .. } => {
-                    *launcher = resolve::runner_launcher(rule, launcher)
-                }
+                UnitKind::File { runner, .. } => *runner = resolve::runner_for(rule, runner),
                 // Discovery makes files only.
                 UnitKind::CargoTest { .. } => {}
             }
@@ -482,7 +481,7 @@ fn unrunnable(path: &Path, id: String, reason: String) -> Unit {
     Unit::file(
         id,
         path.to_path_buf(),
-        Launcher::Unrunnable { reason },
+        Runner::Unrunnable { reason },
         None,
         0,
     )
@@ -544,34 +543,34 @@ fn taint_switch(line: &str) -> Option<String> {
         })
 }
 
-fn interpreter(program: &str) -> Launcher {
-    Launcher::Interpreter {
+fn interpreter(program: &str) -> Runner {
+    Runner::Interpreter {
         program: program.to_string(),
         args: Vec::new(),
     }
 }
 
-/// The built-in launcher: `--exec`, else by extension and `#!` line.
-fn builtin_launcher(
+/// The built-in runner: `--exec`, else by extension and `#!` line.
+fn builtin_runner(
     path: &Path,
     kind: Kind,
     meta: &std::fs::Metadata,
     shebang: Option<&str>,
     exec: Option<&Option<Vec<String>>>,
-) -> Launcher {
+) -> Runner {
     match exec {
-        Some(Some(words)) => Launcher::Interpreter {
+        Some(Some(words)) => Runner::Interpreter {
             program: words[0].clone(),
             args: words[1..].to_vec(),
         },
-        Some(None) => Launcher::Direct,
+        Some(None) => Runner::Direct,
         None => match kind {
             // A non-Perl TAP producer with its own #! line runs directly;
             // Perl files always go through perl, as prove does (`#!perl -T`
             // cannot be executed directly).
             Kind::Tap => match shebang {
-                Some(line) if is_executable(meta) && !shebang_is_perl(line) => Launcher::Direct,
-                line => Launcher::Interpreter {
+                Some(line) if is_executable(meta) && !shebang_is_perl(line) => Runner::Direct,
+                line => Runner::Interpreter {
                     program: "perl".to_string(),
                     args: line.and_then(taint_switch).into_iter().collect(),
                 },
@@ -579,8 +578,8 @@ fn builtin_launcher(
             Kind::Sh => interpreter("sh"),
             Kind::Bash => interpreter("bash"),
             Kind::Python => interpreter("python3"),
-            Kind::Executable => Launcher::Direct,
-            Kind::Unknown => Launcher::Unrunnable {
+            Kind::Executable => Runner::Direct,
+            Kind::Unknown => Runner::Unrunnable {
                 reason: match path.extension() {
                     Some(ext) => format!(
                         "not executable, and no runner for extension `.{}`",

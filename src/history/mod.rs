@@ -44,7 +44,7 @@ mod stream;
 
 pub use store::{hash_contents, hash_files, update, Loaded};
 
-use crate::merge::{FileSummary, RunSummary, Verdict};
+use crate::outcome::{RunSummary, UnitSummary, Verdict};
 use crate::parse::{CaseStatus, Protocol};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -134,12 +134,12 @@ pub enum HistoryError {
 /// add the `version`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct History {
-    files: BTreeMap<String, FileHistory>,
+    files: BTreeMap<String, UnitHistory>,
 }
 
 /// Everything recorded about one file.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct FileHistory {
+pub struct UnitHistory {
     /// The last [`MAX_RUNS`] runs, in the order they were recorded (oldest
     /// first).
     pub runs: Vec<RunRecord>,
@@ -166,19 +166,19 @@ fn expiry_cutoff(history_newest: Option<u64>, run_newest: Option<u64>, now: u64)
 }
 
 /// When a file started, in whole seconds (`now` when unknown).
-fn started_secs(file: &FileSummary, now: u64) -> u64 {
+fn started_secs(file: &UnitSummary, now: u64) -> u64 {
     file.started_at
         .filter(|s| s.is_finite() && *s >= 0.0)
         .map(|s| s as u64)
         .unwrap_or(now)
 }
 
-impl FileHistory {
+impl UnitHistory {
     /// Adds one finished run of this file (never a NOT RUN one): its
     /// [`RunRecord`] (with the first 16 digits of `hash`), the flip count,
     /// and its test cases; then drops runs beyond [`MAX_RUNS`] and cases none
     /// of the kept runs reported.
-    pub fn record(&mut self, file: &FileSummary, hash: Option<&String>, now: u64) {
+    pub fn record(&mut self, file: &UnitSummary, hash: Option<&String>, now: u64) {
         let at = started_secs(file, now);
         let record = RunRecord {
             at,
@@ -199,7 +199,7 @@ impl FileHistory {
         if file.protocol != Some(Protocol::ExitCode) {
             // The one test-key rule (quarantine matches by it too); a key
             // that still repeats after `NAME #N` is recorded once.
-            let keys = crate::merge::quarantine::case_keys(&file.cases);
+            let keys = crate::parse::case_keys(&file.cases);
             let mut seen = HashSet::new();
             for (case, key) in file.cases.iter().zip(keys) {
                 if !seen.insert(key.clone()) {
@@ -369,12 +369,12 @@ impl History {
     }
 
     /// The recorded files, by id.
-    pub fn files(&self) -> impl Iterator<Item = (&str, &FileHistory)> {
+    pub fn files(&self) -> impl Iterator<Item = (&str, &UnitHistory)> {
         self.files.iter().map(|(id, h)| (id.as_str(), h))
     }
 
     /// What is recorded about one file.
-    pub fn file(&self, id: &str) -> Option<&FileHistory> {
+    pub fn file(&self, id: &str) -> Option<&UnitHistory> {
         self.files.get(id)
     }
 
@@ -403,7 +403,7 @@ impl History {
     /// Drops files not run for [`EXPIRE_AFTER_SECS`] before the newest run
     /// (see [`expiry_cutoff`]).
     fn expire(&mut self, run_newest: Option<u64>, now: u64) {
-        let newest = self.files.values().filter_map(FileHistory::newest).max();
+        let newest = self.files.values().filter_map(UnitHistory::newest).max();
         let cutoff = expiry_cutoff(newest, run_newest, now);
         self.files.retain(|_, h| h.is_recent(cutoff));
     }

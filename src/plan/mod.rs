@@ -130,7 +130,7 @@ impl EstimateSource {
 
 /// One file in the plan.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PlannedFile {
+pub struct PlannedUnit {
     /// The file.
     pub file: Unit,
     /// How long it is expected to take.
@@ -173,7 +173,7 @@ pub struct Plan {
     pub jobs: usize,
     /// Files in the order they are started (with `--shard`, only this
     /// shard's files).
-    pub entries: Vec<PlannedFile>,
+    pub entries: Vec<PlannedUnit>,
     /// The order used; `Random` always carries the seed actually used.
     pub order: Order,
     /// The shard this plan was cut for, if any.
@@ -284,7 +284,7 @@ impl Plan {
             jobs: slots(jobs, files.len()),
             entries: files
                 .into_iter()
-                .map(|file| PlannedFile {
+                .map(|file| PlannedUnit {
                     file,
                     expected: None,
                     source: EstimateSource::Unknown,
@@ -311,7 +311,7 @@ impl Plan {
             .zip(resolved)
             .map(|(file, e)| {
                 (
-                    PlannedFile {
+                    PlannedUnit {
                         file,
                         expected: e.expected,
                         source: e.source,
@@ -528,7 +528,7 @@ impl Plan {
             return Vec::new();
         }
         let share = self.share();
-        let mut bounding: Vec<&PlannedFile> = self
+        let mut bounding: Vec<&PlannedUnit> = self
             .entries
             .iter()
             .filter(|e| e.expected.is_some_and(|d| d > share && d >= BOUNDS_RUN_MIN))

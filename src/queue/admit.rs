@@ -5,7 +5,7 @@
 //! not yet recorded (kept and pushed again when the server is back).
 
 use super::store::{Leased, Store, StoreError};
-use crate::plan::queue::{Follow, Outcome, Room};
+use crate::plan::queue::{Finish, Follow, Room};
 use crate::report::console::err_line;
 use crate::run::admit::Admit;
 use std::cell::RefCell;
@@ -178,7 +178,7 @@ pub struct Remote {
     retrying: HashSet<usize>,
     readmitted: VecDeque<usize>,
     /// How each plan index's last attempt ended (for its acknowledgement).
-    outcomes: HashMap<usize, Outcome>,
+    outcomes: HashMap<usize, Finish>,
     stopped: bool,
     /// The queue has nothing more for anyone (done, stopped, lost).
     over: bool,
@@ -216,7 +216,7 @@ impl Remote {
     }
 
     /// How plan entry `local`'s last attempt ended, as admission saw it.
-    pub fn outcome(&self, local: usize) -> Option<Outcome> {
+    pub fn outcome(&self, local: usize) -> Option<Finish> {
         self.outcomes.get(&local).copied()
     }
 }
@@ -313,17 +313,17 @@ impl Admit for Remote {
         self.group_slots.get(&index).copied()
     }
 
-    fn finished(&mut self, index: usize, outcome: Outcome) -> Vec<Follow> {
+    fn finished(&mut self, index: usize, outcome: Finish) -> Vec<Follow> {
         self.running.remove(&index);
         self.retrying.remove(&index);
         self.group_slots.remove(&index);
         self.outcomes.insert(index, outcome);
         match outcome {
-            Outcome::BailedOut => {
+            Finish::BailedOut => {
                 self.stopped = true;
                 vec![Follow::BailOut]
             }
-            Outcome::Passed | Outcome::NotPassed => Vec::new(),
+            Finish::Passed | Finish::NotPassed => Vec::new(),
         }
     }
 

@@ -7,7 +7,7 @@ use super::config::QueueSettings;
 use super::seed::QueuedPlan;
 use super::store::Store;
 use super::QueueError;
-use crate::merge::{BailOut, FileSummary, RunSummary, Totals, SUMMARY_VERSION};
+use crate::outcome::{BailOut, RunSummary, Totals, UnitSummary, SUMMARY_VERSION};
 use crate::report::console::err_line;
 use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime};
@@ -72,12 +72,12 @@ pub fn merged(queue: &QueueSettings) -> Result<(RunSummary, Vec<String>), QueueE
         .any(|s| s == "bail")
         .then(|| bail_of(&recorded));
 
-    let mut files: Vec<Option<FileSummary>> = vec![None; plan.units.len()];
+    let mut files: Vec<Option<UnitSummary>> = vec![None; plan.units.len()];
     let mut unfinished = Vec::new();
     // Results first, so a dependency's verdict is known for its dependents.
     for (i, u) in plan.units.iter().enumerate() {
         if let Some(json) = recorded.done.get(&i) {
-            match serde_json::from_str::<FileSummary>(json) {
+            match serde_json::from_str::<UnitSummary>(json) {
                 Ok(summary) => files[i] = Some(summary),
                 Err(e) => warnings.push(format!(
                     "{}: its result on the queue cannot be read ({e}); it is NOT RUN here",
@@ -91,7 +91,7 @@ pub fn merged(queue: &QueueSettings) -> Result<(RunSummary, Vec<String>), QueueE
         let path = PathBuf::from(&u.path);
         let summary = match (files[i].take(), recorded.state.get(&i).map(String::as_str)) {
             (Some(summary), _) => summary,
-            (None, Some("skip:asked")) => FileSummary::skipped(
+            (None, Some("skip:asked")) => UnitSummary::skipped(
                 u.id.clone(),
                 path,
                 u.skip_reason
@@ -105,18 +105,18 @@ pub fn merged(queue: &QueueSettings) -> Result<(RunSummary, Vec<String>), QueueE
                     .and_then(|d| plan.units.get(d))
                     .map_or("?", |d| d.id.as_str());
                 let verdict = dep.and_then(|d| {
-                    out.get(d).map(|f: &FileSummary| f.verdict).or_else(|| {
+                    out.get(d).map(|f: &UnitSummary| f.verdict).or_else(|| {
                         recorded
                             .done
                             .get(&d)
-                            .and_then(|j| serde_json::from_str::<FileSummary>(j).ok())
+                            .and_then(|j| serde_json::from_str::<UnitSummary>(j).ok())
                             .map(|f| f.verdict)
                     })
                 });
-                FileSummary::skipped(
+                UnitSummary::skipped(
                     u.id.clone(),
                     path,
-                    &crate::merge::reason::dependency(dep_id, verdict),
+                    &crate::aggregate::reason::dependency(dep_id, verdict),
                 )
             }
             (None, _) => {
@@ -137,7 +137,7 @@ pub fn merged(queue: &QueueSettings) -> Result<(RunSummary, Vec<String>), QueueE
                 if stopped.is_none() {
                     unfinished.push(u.id.clone());
                 }
-                FileSummary::not_run(u.id.clone(), path, &reason)
+                UnitSummary::not_run(u.id.clone(), path, &reason)
             }
         };
         out.push(summary);
@@ -192,7 +192,7 @@ pub fn merged(queue: &QueueSettings) -> Result<(RunSummary, Vec<String>), QueueE
         incomplete,
         interrupted: out
             .iter()
-            .any(|f| f.verdict == crate::merge::Verdict::Interrupted),
+            .any(|f| f.verdict == crate::outcome::Verdict::Interrupted),
         bail_out: stopped.flatten(),
         totals: Totals::of(&out),
         files: out,
@@ -206,7 +206,7 @@ pub fn merged(queue: &QueueSettings) -> Result<(RunSummary, Vec<String>), QueueE
 /// The bail out recorded (`ID\nREASON` in a `bail` unit's summary).
 fn bail_of(recorded: &super::store::Recorded) -> Option<BailOut> {
     let (&i, _) = recorded.state.iter().find(|(_, s)| s.as_str() == "bail")?;
-    let summary: FileSummary = serde_json::from_str(recorded.done.get(&i)?).ok()?;
+    let summary: UnitSummary = serde_json::from_str(recorded.done.get(&i)?).ok()?;
     Some(BailOut {
         reason: summary.reasons.first().cloned().unwrap_or_default(),
         file: summary.id,

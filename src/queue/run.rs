@@ -7,9 +7,10 @@ use super::config::QueueSettings;
 use super::seed::{self, QueuedPlan};
 use super::store::Store;
 use super::QueueError;
+use crate::aggregate::Aggregator;
 use crate::commands::{CliError, Exit};
 use crate::config::settings::Settings;
-use crate::merge::{Merger, Totals, Verdict};
+use crate::outcome::{Totals, Verdict};
 use crate::plan::Plan;
 use crate::report::console::{err_line, Console, ConsoleOptions};
 use crate::report::write::write_reports;
@@ -104,7 +105,7 @@ pub fn exec(
     );
     let mut console =
         Console::new(console_options, plan).with_retries(plan, settings.retries.value);
-    let mut merger = Merger::new(plan).with_flaky_fails(settings.flaky_fail.value);
+    let mut merger = Aggregator::new(plan).with_flaky_fails(settings.flaky_fail.value);
     let state = crate::run::rundir::prepare_state_dir(&settings.state_dir.value);
     if let Some(warning) = &state.warning {
         err_line(&format!("ptest: warning: {warning}"));
@@ -117,7 +118,7 @@ pub fn exec(
         // admission holds the link: it acknowledges each final attempt.
         crate::run::run_with(plan, &options, &mut admission, |event: RunEvent| {
             let finished = merger.observe(&event);
-            if let (RunEvent::FileFinished(run), Some(summary)) = (&event, finished) {
+            if let (RunEvent::UnitFinished(run), Some(summary)) = (&event, finished) {
                 if let (None, Some(&index)) = (run.retry_after, remote_of.get(run.index)) {
                     if summary.verdict == Verdict::Interrupted {
                         // Stopped by Ctrl-C here: not a result. Its lease

@@ -5,14 +5,14 @@
 //! `never`: never; `CI` does not matter); no progress bar when
 //! stdout/stderr are not terminals or `CI` is set.
 //! On a terminal every line is fitted to its width: printed lines wrap
-//! ([`fit::wrap`]), the progress line is cut ([`super::progress`]).
+//! ([`wrap::wrap`]), the progress line is cut ([`super::progress`]).
 
 mod quarantine;
 
-use super::fit;
 use super::progress::{Model, Progress};
-use crate::merge::result::RunResult;
-use crate::merge::{FileSummary, RunSummary, Verdict};
+use super::wrap;
+use crate::aggregate::result::RunResult;
+use crate::outcome::{RunSummary, UnitSummary, Verdict};
 use crate::parse::CaseStatus;
 use crate::plan::Plan;
 use crate::report::escape::for_terminal;
@@ -236,9 +236,9 @@ impl Console {
 
     /// `FLAKY 2/3` for file `index` when it may have several attempts,
     /// else the plain label.
-    fn label(&self, index: usize, f: &FileSummary) -> String {
+    fn label(&self, index: usize, f: &UnitSummary) -> String {
         let total = self.total_attempts.get(index).copied().unwrap_or(1);
-        crate::merge::attempts::label_with_attempts(f.verdict, f.attempts, total)
+        crate::aggregate::attempts::label_with_attempts(f.verdict, f.attempts, total)
     }
 
     /// Prints through the progress bar (if any) so it is not torn.
@@ -255,7 +255,7 @@ impl Console {
 
     /// Handles one event; `finished` is the merged summary of a file that
     /// just finished or was marked not run.
-    pub fn on_event(&mut self, event: &RunEvent, finished: Option<&FileSummary>) {
+    pub fn on_event(&mut self, event: &RunEvent, finished: Option<&UnitSummary>) {
         match event {
             RunEvent::RunStarted { jobs, total, .. } => {
                 if self.options.verbosity != Verbosity::Quiet {
@@ -280,12 +280,12 @@ impl Console {
                     self.progress = Some(Progress::start(model, self.options.color));
                 }
             }
-            RunEvent::FileStarted { index, .. } => {
+            RunEvent::UnitStarted { index, .. } => {
                 let now = Instant::now();
                 self.running.insert(*index, now);
                 self.update_progress(|m| m.started(*index, now));
             }
-            RunEvent::FileFinished(run) if run.retry_after.is_some() => {
+            RunEvent::UnitFinished(run) if run.retry_after.is_some() => {
                 self.running.remove(&run.index);
                 self.update_progress(|m| m.retrying(run.index));
                 if let (Some(summary), false) =
@@ -301,9 +301,9 @@ impl Console {
                     ));
                 }
             }
-            RunEvent::FileFinished(run) => {
+            RunEvent::UnitFinished(run) => {
                 self.running.remove(&run.index);
-                let failed = finished.is_some_and(FileSummary::fails_run);
+                let failed = finished.is_some_and(UnitSummary::fails_run);
                 let now = Instant::now();
                 self.update_progress(|m| m.finished(run.index, failed, now));
                 if let Some(summary) = finished {
@@ -365,7 +365,7 @@ impl Console {
                 }
             }
             RunEvent::Stopping { reason } => {
-                let why = crate::merge::reason::not_run(*reason);
+                let why = crate::aggregate::reason::not_run(*reason);
                 let why = why.strip_prefix("not run: ").unwrap_or(&why);
                 self.print(&format!(
                     "{} {why} — starting no more {}",
@@ -382,13 +382,13 @@ impl Console {
         }
     }
 
-    fn print_file(&self, index: usize, f: &FileSummary) {
+    fn print_file(&self, index: usize, f: &UnitSummary) {
         self.print_file_marked(index, f, false, None);
     }
 
     /// [`Console::print_file`], its line marked `[slow]` when the file was
     /// reported SLOW while it ran, and with its `--repeat` iteration.
-    fn print_file_marked(&self, index: usize, f: &FileSummary, slow: bool, iteration: Option<u32>) {
+    fn print_file_marked(&self, index: usize, f: &UnitSummary, slow: bool, iteration: Option<u32>) {
         let show = match self.options.verbosity {
             Verbosity::Quiet => f.verdict.is_failure(),
             Verbosity::Normal | Verbosity::Verbose => true,
@@ -430,12 +430,12 @@ impl Console {
 /// Writes to stdout, ignoring errors: when the reader went away
 /// (`ptest | head`), the run goes on and still writes its reports, history
 /// and exit code; only the console output is lost. On a terminal, long
-/// lines are wrapped to its width ([`fit::wrap`]); elsewhere (a pipe, a CI
+/// lines are wrapped to its width ([`wrap::wrap`]); elsewhere (a pipe, a CI
 /// log) they are written as they are.
 pub fn out(text: &str) {
     use std::io::Write;
-    let text = match fit::stdout_width() {
-        Some(width) => fit::wrap(text, width),
+    let text = match wrap::stdout_width() {
+        Some(width) => wrap::wrap(text, width),
         None => text.to_string(),
     };
     let mut stdout = std::io::stdout().lock();
@@ -448,8 +448,8 @@ pub fn out(text: &str) {
 /// terminal (see [`out`]).
 pub fn err_line(text: &str) {
     use std::io::Write;
-    let text = match fit::stderr_width() {
-        Some(width) => fit::wrap(text, width),
+    let text = match wrap::stderr_width() {
+        Some(width) => wrap::wrap(text, width),
         None => text.to_string(),
     };
     let _ = writeln!(std::io::stderr().lock(), "{text}");
@@ -466,7 +466,7 @@ fn plural(n: usize) -> &'static str {
 /// Counts of a file's tests, e.g. `12 tests, 1 failed, 2 skipped, 1 todo,
 /// 1 todo passed` (`todo`: expected failures; `todo passed`: TODO tests that
 /// passed unexpectedly, as `prove` prints `TODO passed`).
-fn case_counts(f: &FileSummary) -> String {
+fn case_counts(f: &UnitSummary) -> String {
     // Results a parser counted but did not keep (a very long stream).
     let omitted = f.omitted;
     let total = f.cases.len() + omitted.total() as usize;
@@ -495,13 +495,13 @@ fn case_counts(f: &FileSummary) -> String {
 }
 
 /// One aligned line: verdict, duration, id, test counts.
-pub fn render_file_line(f: &FileSummary, p: &Palette) -> String {
+pub fn render_file_line(f: &UnitSummary, p: &Palette) -> String {
     render_file_line_labelled(f, f.verdict.label(), p)
 }
 
 /// `        flipped: b, c`: the tests of a FLAKY file that failed in an
 /// earlier attempt and passed in the last.
-pub fn render_flipped(f: &FileSummary, p: &Palette) -> String {
+pub fn render_flipped(f: &UnitSummary, p: &Palette) -> String {
     let names: Vec<String> = f
         .flipped
         .iter()
@@ -514,7 +514,7 @@ pub fn render_flipped(f: &FileSummary, p: &Palette) -> String {
 }
 
 /// [`render_file_line`] with `label` for the verdict (`FLAKY 2/3`).
-pub fn render_file_line_labelled(f: &FileSummary, label: &str, p: &Palette) -> String {
+pub fn render_file_line_labelled(f: &UnitSummary, label: &str, p: &Palette) -> String {
     let label = format!("{label:<LABEL_WIDTH$}");
     let width = DURATION_WIDTH.saturating_sub(label.len() - LABEL_WIDTH);
     let duration = format!(
@@ -545,7 +545,7 @@ pub fn render_file_line_labelled(f: &FileSummary, label: &str, p: &Palette) -> S
 
 /// For a failing file: every reason, the failing TAP lines with their
 /// diagnostics, and the tail of its output.
-pub fn render_details(f: &FileSummary, p: &Palette) -> String {
+pub fn render_details(f: &UnitSummary, p: &Palette) -> String {
     render_details_folded(f, p, false)
 }
 
@@ -554,7 +554,7 @@ const FOLD_LINES: usize = 3;
 
 /// [`render_details`], with the output tail in a `::group::` when `fold`
 /// (GitHub Actions) and it is longer than [`FOLD_LINES`].
-fn render_details_folded(f: &FileSummary, p: &Palette, fold: bool) -> String {
+fn render_details_folded(f: &UnitSummary, p: &Palette, fold: bool) -> String {
     let mut out = String::new();
     // The line already shows the first reason of a file that did not pass.
     let shown = usize::from(f.verdict != Verdict::Pass);
@@ -598,7 +598,7 @@ fn render_details_folded(f: &FileSummary, p: &Palette, fold: bool) -> String {
 }
 
 /// The tail of a file's stderr and stdout, in a gutter.
-fn render_output(f: &FileSummary, p: &Palette, read_logs: bool) -> String {
+fn render_output(f: &UnitSummary, p: &Palette, read_logs: bool) -> String {
     let mut out = String::new();
     let tail = |kept: &str, log: &Option<std::path::PathBuf>| -> String {
         if !kept.is_empty() || !read_logs {
@@ -700,7 +700,7 @@ pub fn render_summary_with(
 
 /// `Failures:` and one line per failing file.
 fn render_failures(s: &RunSummary, p: &Palette) -> String {
-    let bad: Vec<&FileSummary> = s.files.iter().filter(|f| s.fails_run(f)).collect();
+    let bad: Vec<&UnitSummary> = s.files.iter().filter(|f| s.fails_run(f)).collect();
     if bad.is_empty() {
         return String::new();
     }
@@ -761,7 +761,7 @@ fn render_unfinished(s: &RunSummary, p: &Palette) -> String {
         if ids.len() > MAX_GROUPED_NAMES {
             names.push_str(&format!(
                 ", … and {} more",
-                crate::merge::reason::thousands((ids.len() - MAX_GROUPED_NAMES) as u64)
+                crate::aggregate::reason::thousands((ids.len() - MAX_GROUPED_NAMES) as u64)
             ));
         }
         out.push_str(&format!(
@@ -781,7 +781,7 @@ fn render_unfinished(s: &RunSummary, p: &Palette) -> String {
 /// `--repeat` run each file is listed once, with its slowest iteration
 /// (the header says so; the stress table gives the spread).
 fn render_slowest(s: &RunSummary, p: &Palette) -> String {
-    let mut timed: Vec<(&FileSummary, Duration)> = s
+    let mut timed: Vec<(&UnitSummary, Duration)> = s
         .files
         .iter()
         .filter(|f| f.verdict.ran())

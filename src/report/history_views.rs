@@ -7,14 +7,14 @@
 //! Numbers come first, in right-aligned columns of fixed width, and the
 //! file or test id last, escaped ([`escape::for_terminal`]). When a row is
 //! wider than the terminal, the id wraps inside its own column
-//! ([`fit::wrap`]), so every number stays in its column.
+//! ([`wrap::wrap`]), so every number stays in its column.
 //!
 //! # JSON (version [`REPORT_VERSION`])
 //!
 //! `ptest report flaky --json` and `ptest report slow --json`: their
 //! schemas are written once, in `docs/formats.md`.
 
-use super::{escape, fit};
+use super::{escape, wrap};
 use crate::history::flaky::{FlakyEntry, FlakyReport};
 use crate::history::slow::{SlowFile, SlowReport, SlowTest, Spread};
 use crate::history::MAX_RUNS;
@@ -42,8 +42,8 @@ fn plural(n: usize, word: &str) -> String {
 /// [`MIN_ID_COLUMNS`], the id goes on the lines below, indented by 4.
 pub(super) fn row(prefix: &str, id: &str, width: Option<usize>) -> String {
     let id = escape::for_terminal(id);
-    let column = fit::width(prefix);
-    let Some(w) = width.filter(|w| column + fit::width(&id) > *w) else {
+    let column = wrap::width(prefix);
+    let Some(w) = width.filter(|w| column + wrap::width(&id) > *w) else {
         return format!("{prefix}{id}\n");
     };
     let (first, indent) = if w.saturating_sub(column) >= MIN_ID_COLUMNS {
@@ -51,7 +51,7 @@ pub(super) fn row(prefix: &str, id: &str, width: Option<usize>) -> String {
     } else {
         (format!("{}\n    ", prefix.trim_end()), 4)
     };
-    let lines = fit::wrap(&id, w.saturating_sub(indent).max(1));
+    let lines = wrap::wrap(&id, w.saturating_sub(indent).max(1));
     let fitted = lines.replace('\n', &format!("\n{}", " ".repeat(indent)));
     format!("{first}{fitted}\n")
 }
@@ -261,7 +261,7 @@ fn slow_text(report: &SlowReport, width: Option<usize>) -> String {
 /// rows already fit and are left as they are.
 pub(super) fn fitted(text: String, width: Option<usize>) -> String {
     match width {
-        Some(w) => fit::wrap(&text, w),
+        Some(w) => wrap::wrap(&text, w),
         None => text,
     }
 }
@@ -356,7 +356,7 @@ mod tests {
             Some(30),
         );
         for line in text.lines() {
-            assert!(fit::width(line) <= 30, "{line:?}");
+            assert!(wrap::width(line) <= 30, "{line:?}");
         }
         assert!(
             text.lines().skip(1).all(|l| l.starts_with("       ")),

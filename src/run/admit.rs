@@ -7,7 +7,7 @@
 //! and done units live on a server, changed by atomic scripts. Both answer
 //! through this trait, so the dispatcher has one code path.
 
-use crate::plan::queue::{Follow, Outcome, Queue, Room};
+use crate::plan::queue::{Finish, Follow, Queue, Room};
 use std::time::Duration;
 
 /// An admission queue as the dispatcher sees it. Indices are plan indices.
@@ -21,7 +21,7 @@ pub trait Admit {
     /// The group slot unit `index` holds while it runs.
     fn group_slot(&self, index: usize) -> Option<u32>;
     /// Unit `index` finished its last attempt like `outcome`: what follows.
-    fn finished(&mut self, index: usize, outcome: Outcome) -> Vec<Follow>;
+    fn finished(&mut self, index: usize, outcome: Finish) -> Vec<Follow>;
     /// Unit `index` failed and will run again once readmitted.
     fn retry_later(&mut self, index: usize);
     /// Unit `index`'s retry delay has passed: it may start again.
@@ -57,7 +57,7 @@ impl Admit for Queue {
     fn group_slot(&self, index: usize) -> Option<u32> {
         Queue::group_slot(self, index)
     }
-    fn finished(&mut self, index: usize, outcome: Outcome) -> Vec<Follow> {
+    fn finished(&mut self, index: usize, outcome: Finish) -> Vec<Follow> {
         Queue::finished(self, index, outcome)
     }
     fn retry_later(&mut self, index: usize) {

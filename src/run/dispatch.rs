@@ -3,7 +3,7 @@
 //! It owns the slots (one worker thread each), the running children, their
 //! timeouts and ptest's signals. Which unit starts next it asks the
 //! admission queue ([`crate::plan::queue`], built from the plan's
-//! constraints); what to start, the launcher ([`super::launch`]). It
+//! constraints); what to start, the launcher ([`super::launcher`]). It
 //! receives spawn and completion messages, enforces per-file timeouts (the
 //! unit's own, else the run's: SIGTERM to the group, then SIGKILL after the
 //! grace period) and the global timeout, reads the load average for
@@ -26,12 +26,13 @@
 //! (see `super::slow`).
 
 use super::admit::Admit;
-use super::launch::Launch;
-use super::stop::{Clock, Stop};
+use super::deadline::{Clock, Stop};
+use super::launcher::Launcher;
 use super::watchdog::Watchdog;
 use super::worker::{self, Job, Msg};
-use super::{process, rundir, FileRun, NotRunReason, RunError, RunEvent, RunOptions, RunOutcome};
-use crate::plan::queue::{Follow, Outcome, Room};
+use super::{process, rundir, RunError, RunEvent, RunOptions, RunOutcome, UnitRun};
+use crate::outcome::NotRunReason;
+use crate::plan::queue::{Finish, Follow, Room};
 use crate::plan::Plan;
 use crate::unit::Slot;
 use std::collections::HashMap;
@@ -101,7 +102,7 @@ pub fn run_with(
     let mut d = Dispatcher {
         plan,
         options,
-        launch: Launch::new(options, &run_dir, jobs),
+        launch: Launcher::new(options, &run_dir, jobs),
         queue,
         free: (0..slots.len()).rev().map(Slot::new).collect(),
         slots,
@@ -204,7 +205,7 @@ fn start_workers(
 struct Dispatcher<'a, F> {
     plan: &'a Plan,
     options: &'a RunOptions,
-    launch: Launch,
+    launch: Launcher,
     queue: &'a mut dyn Admit,
     /// Each slot's job channel, by slot number.
     slots: Vec<Sender<Job>>,
@@ -310,12 +311,12 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
                     // Nothing to start: report it as an ERROR right away.
                     self.free.extend(held);
                     self.free.push(slot);
-                    (self.on_event)(RunEvent::FileStarted {
+                    (self.on_event)(RunEvent::UnitStarted {
                         index,
                         slot,
                         attempt,
                     });
-                    let run = FileRun::not_started(index, slot, attempt, reason);
+                    let run = UnitRun::not_started(index, slot, attempt, reason);
                     self.conclude(Box::new(run));
                     continue;
                 }
@@ -341,7 +342,7 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
                     slow_at: slow,
                 },
             );
-            (self.on_event)(RunEvent::FileStarted {
+            (self.on_event)(RunEvent::UnitStarted {
                 index,
                 slot,
                 attempt,
@@ -351,7 +352,7 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
     }
 
     /// A worker reports a finished unit: free its slots, then conclude it.
-    fn finished(&mut self, mut file_run: Box<FileRun>) {
+    fn finished(&mut self, mut file_run: Box<UnitRun>) {
         if let Some(mut r) = self.running.remove(&file_run.index) {
             r.clock.finish();
             self.free.extend(r.held);
@@ -381,8 +382,8 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
     /// Whether an attempt that ended with `verdict` is retried (when the
     /// unit has attempts left): it failed or timed out, and the run is not
     /// stopping (Ctrl-C, bail-out, the global timeout, `--max-fail`).
-    fn retries(&self, verdict: crate::merge::Verdict) -> bool {
-        use crate::merge::Verdict;
+    fn retries(&self, verdict: crate::outcome::Verdict) -> bool {
+        use crate::outcome::Verdict;
         let again = match verdict {
             Verdict::Fail | Verdict::Timeout => true,
             Verdict::Pass
@@ -396,13 +397,13 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
     }
 
     /// Tells the queue how a unit ended, reports it and what follows.
-    fn conclude(&mut self, mut file_run: Box<FileRun>) {
+    fn conclude(&mut self, mut file_run: Box<UnitRun>) {
         let bail = file_run.tap.as_ref().and_then(|t| t.bail_out.clone());
         let index = file_run.index;
         let may_retry = bail.is_none()
             && file_run.attempt < self.launch.total_attempts(&self.plan.entries[index].file);
         let verdict =
-            (self.needs_verdict || may_retry).then(|| crate::merge::decide(&file_run).verdict);
+            (self.needs_verdict || may_retry).then(|| crate::aggregate::decide(&file_run).verdict);
         if may_retry && verdict.is_some_and(|v| self.retries(v)) {
             let next = file_run.attempt + 1;
             let delay = self.options.retry.delay(index, next);
@@ -414,23 +415,23 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
                 self.delayed.push((Instant::now() + delay, index));
             }
             file_run.retry_after = Some(delay);
-            (self.on_event)(RunEvent::FileFinished(file_run));
+            (self.on_event)(RunEvent::UnitFinished(file_run));
             return;
         }
         let outcome = match (&bail, verdict) {
-            (Some(_), _) => Outcome::BailedOut,
-            (None, Some(crate::merge::Verdict::Pass) | None) => Outcome::Passed,
-            (None, Some(_)) => Outcome::NotPassed,
+            (Some(_), _) => Finish::BailedOut,
+            (None, Some(crate::outcome::Verdict::Pass) | None) => Finish::Passed,
+            (None, Some(_)) => Finish::NotPassed,
         };
         // A failure quarantine excuses does not count towards --max-fail.
-        let failed = verdict.is_some_and(crate::merge::Verdict::is_failure)
+        let failed = verdict.is_some_and(crate::outcome::Verdict::is_failure)
             && self
                 .plan
                 .entries
                 .get(index)
-                .is_none_or(|e| !crate::merge::quarantine::excuses(&e.file, &file_run));
+                .is_none_or(|e| !crate::aggregate::quarantine::excuses(&e.file, &file_run));
         let follows = self.queue.finished(index, outcome);
-        (self.on_event)(RunEvent::FileFinished(file_run));
+        (self.on_event)(RunEvent::UnitFinished(file_run));
         for follow in &follows {
             if let (Follow::BailOut, Some(reason), None) = (follow, &bail, &self.bailed_out) {
                 self.bailed_out = Some((index, reason.clone()));
@@ -616,7 +617,7 @@ mod tests {
         options.handle_signals = false;
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             run(&plan, &options, |event| {
-                if matches!(event, RunEvent::FileFinished(_)) {
+                if matches!(event, RunEvent::UnitFinished(_)) {
                     panic!("reporter bug");
                 }
             })
@@ -651,7 +652,7 @@ mod tests {
         options.handle_signals = false;
         let mut started = Vec::new();
         run(&plan, &options, |event| {
-            if let RunEvent::FileStarted { index, .. } = event {
+            if let RunEvent::UnitStarted { index, .. } = event {
                 started.push(
                     plan.entries[index]
                         .file

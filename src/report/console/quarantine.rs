@@ -1,21 +1,21 @@
 //! Quarantine on the console: the `QUARANTINED FAIL` file line, the
 //! summary's `Quarantined failures:` section and count, and the note on
-//! the `Result:` line (see [`crate::merge::quarantine`]).
+//! the `Result:` line (see [`crate::aggregate::quarantine`]).
 
 use super::{for_terminal, format_duration, plural, Palette, LABEL_WIDTH};
-use crate::merge::quarantine::{excused, passing_while_quarantined};
-use crate::merge::{FileSummary, RunSummary};
+use crate::aggregate::quarantine::{excused, passing_while_quarantined};
+use crate::outcome::{RunSummary, UnitSummary};
 
 /// `QUARANTINED FAIL` (`QUARANTINED TIMEOUT`, `QUARANTINED ERROR`) for a
 /// file whose failure quarantine excuses; `None` otherwise.
-pub(super) fn label(f: &FileSummary) -> Option<String> {
+pub(super) fn label(f: &UnitSummary) -> Option<String> {
     excused(f).then(|| format!("QUARANTINED {}", f.verdict.label()))
 }
 
 /// The file line of an excused failure: the long label takes the verdict
 /// and duration columns (so the id stays in its column for FAIL), and the
 /// duration moves to the end, before the counts.
-pub(super) fn file_line(f: &FileSummary, p: &Palette, counts: &str) -> Option<String> {
+pub(super) fn file_line(f: &UnitSummary, p: &Palette, counts: &str) -> Option<String> {
     let label = label(f)?;
     // The columns before the id: verdict, a space, duration, two spaces.
     let width = LABEL_WIDTH + 1 + super::DURATION_WIDTH + 1;
@@ -37,7 +37,7 @@ pub(super) fn file_line(f: &FileSummary, p: &Palette, counts: &str) -> Option<St
 /// naming quarantined files that passed; empty when there are none.
 pub(super) fn render_section(s: &RunSummary, p: &Palette) -> String {
     let mut out = String::new();
-    let excused: Vec<&FileSummary> = s.files.iter().filter(|f| excused(f)).collect();
+    let excused: Vec<&UnitSummary> = s.files.iter().filter(|f| excused(f)).collect();
     if !excused.is_empty() {
         out.push_str(&format!(
             "{}\n",
@@ -100,8 +100,8 @@ pub(super) fn totals_line(s: &RunSummary) -> String {
 /// `; quarantined, but it kept 2 files from running: t/b.sh, t/c.sh`
 /// after the reasons of a quarantined file whose failure stopped other
 /// units (so it fails the run); `None` for any other file.
-pub(super) fn stopped_note(f: &FileSummary) -> Option<String> {
-    if f.stopped.is_empty() || !crate::merge::quarantine::excuses_own(f) {
+pub(super) fn stopped_note(f: &UnitSummary) -> Option<String> {
+    if f.stopped.is_empty() || !crate::aggregate::quarantine::excuses_own(f) {
         return None;
     }
     let n = f.stopped.len();

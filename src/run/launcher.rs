@@ -2,7 +2,7 @@
 //! [`CommandSpec`] — the command line, the environment, the working
 //! directory and the paths of the logs — without starting anything.
 //!
-//! What every child of a run shares is computed once ([`Launch::new`]); a
+//! What every child of a run shares is computed once ([`Launcher::new`]); a
 //! command then costs its command line, its environment values and three
 //! log paths. The worker starts the command (see `worker`) and adds the
 //! one variable that belongs to the slot's scratch space, `PTEST_TMPDIR`.
@@ -27,7 +27,7 @@
 //!
 //! and then the unit's own environment ([`Unit::env`]: `env` tables of
 //! `ptest.toml`, headers and `--env`, resolved in discovery). A
-//! [`crate::unit::Launcher::Command`] template gets `{file}` and `{junit}`
+//! [`crate::unit::Runner::Command`] template gets `{file}` and `{junit}`
 //! substituted here ([`Unit::argv_with`]); `{junit}` is the same absolute
 //! path as `PTEST_JUNIT_FILE`. Under Perl's taint
 //! mode, which ignores `PERL5LIB`, the `-I` directories also go on the
@@ -60,7 +60,7 @@ pub(crate) struct CommandSpec {
 
 /// What every command of a run shares, computed once per run.
 #[derive(Debug, Clone)]
-pub(crate) struct Launch {
+pub(crate) struct Launcher {
     run_id: OsString,
     slots: OsString,
     parallel: OsString,
@@ -75,10 +75,10 @@ pub(crate) struct Launch {
     junit_env_dir: PathBuf,
 }
 
-impl Launch {
+impl Launcher {
     /// The shared part of every command of a run on `slots` slots writing
     /// into `run_dir`. Reads the inherited `PERL5LIB`.
-    pub fn new(options: &RunOptions, run_dir: &Path, slots: usize) -> Launch {
+    pub fn new(options: &RunOptions, run_dir: &Path, slots: usize) -> Launcher {
         // Absolute once, so a test that changes directory keeps them; used
         // for PERL5LIB and, under taint mode, as -I switches.
         let perl_lib: Vec<PathBuf> = options
@@ -90,7 +90,7 @@ impl Launch {
         // logs, given to children as an absolute path so that a test that
         // changes directory still writes where ptest reads.
         let junit_dir = run_dir.join("junit");
-        Launch {
+        Launcher {
             run_id: options.run_id.clone().into(),
             slots: slots.to_string().into(),
             parallel: if slots > 1 { "1" } else { "0" }.into(),
@@ -201,7 +201,7 @@ fn perl5lib(dirs: &[PathBuf], inherited: Option<OsString>) -> Option<OsString> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::unit::Launcher;
+    use crate::unit::Runner;
 
     fn options() -> RunOptions {
         let mut options = RunOptions::new(4, "runs".into());
@@ -210,11 +210,11 @@ mod tests {
     }
 
     fn perl_t(id: &str, switches: &[&str]) -> Unit {
-        let launcher = Launcher::Interpreter {
+        let runner = Runner::Interpreter {
             program: "perl".into(),
             args: switches.iter().map(|s| s.to_string()).collect(),
         };
-        Unit::file(id.into(), id.into(), launcher, None, 0)
+        Unit::file(id.into(), id.into(), runner, None, 0)
     }
 
     fn env<'a>(spec: &'a CommandSpec, key: &str) -> Option<&'a OsString> {
@@ -223,7 +223,7 @@ mod tests {
 
     #[test]
     fn a_command_names_its_slot_attempt_and_logs() {
-        let launch = Launch::new(&options(), Path::new("runs/r1"), 4);
+        let launch = Launcher::new(&options(), Path::new("runs/r1"), 4);
         let spec = launch
             .command(&perl_t("t/a.t", &[]), Slot::new(2), 3, None)
             .expect("runnable");
@@ -249,7 +249,7 @@ mod tests {
     fn total_attempts_are_one_plus_the_units_retries_else_the_runs() {
         let mut options = options();
         options.retry.retries = 2;
-        let launch = Launch::new(&options, Path::new("runs/r1"), 1);
+        let launch = Launcher::new(&options, Path::new("runs/r1"), 1);
         let spec = launch
             .command(&perl_t("t/a.t", &[]), Slot::new(0), 1, None)
             .expect("runnable");
@@ -267,7 +267,7 @@ mod tests {
         let mut options = options();
         options.perl_lib = vec!["/lib/a".into(), "/lib/b".into()];
         options.shard = Some("2/3".into());
-        let launch = Launch::new(&options, Path::new("runs/r1"), 1);
+        let launch = Launcher::new(&options, Path::new("runs/r1"), 1);
         let plain = launch.command(&perl_t("t/a.t", &[]), Slot::new(0), 1, None);
         let plain = plain.expect("runnable");
         assert_eq!(plain.argv, ["perl", "t/a.t"]);
@@ -288,12 +288,12 @@ mod tests {
 
     #[test]
     fn an_unrunnable_unit_has_no_command_but_its_reason() {
-        let launch = Launch::new(&options(), Path::new("runs/r1"), 1);
+        let launch = Launcher::new(&options(), Path::new("runs/r1"), 1);
         let reason = "not executable".to_string();
         let unit = Unit::file(
             "t/x".into(),
             "t/x".into(),
-            Launcher::Unrunnable { reason },
+            Runner::Unrunnable { reason },
             None,
             0,
         );
@@ -303,7 +303,7 @@ mod tests {
 
     #[test]
     fn a_group_member_learns_its_group_and_group_slot() {
-        let launch = Launch::new(&options(), Path::new("runs/r1"), 4);
+        let launch = Launcher::new(&options(), Path::new("runs/r1"), 4);
         let mut unit = perl_t("t/db.t", &[]);
         assert_eq!(
             env(
@@ -320,7 +320,7 @@ mod tests {
 
     #[test]
     fn the_units_own_directory_and_environment_travel_with_it() {
-        let launch = Launch::new(&options(), Path::new("runs/r1"), 1);
+        let launch = Launcher::new(&options(), Path::new("runs/r1"), 1);
         let mut unit = perl_t("t/a.t", &[]);
         unit.cwd = Some("sub".into());
         unit.env = vec![("KEY".into(), "value".into())];
@@ -333,12 +333,12 @@ mod tests {
 
     #[test]
     fn a_command_template_gets_the_junit_path_the_child_is_told() {
-        let launch = Launch::new(&options(), Path::new("runs/r1"), 1);
+        let launch = Launcher::new(&options(), Path::new("runs/r1"), 1);
         let argv = vec!["tool".to_string(), "{file}".into(), "--out={junit}".into()];
         let unit = Unit::file(
             "t/a.py".into(),
             "t/a.py".into(),
-            Launcher::Command { argv },
+            Runner::Command { argv },
             None,
             0,
         );

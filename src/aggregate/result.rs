@@ -6,7 +6,7 @@
 //! ([`unit_passes`]):
 //!
 //! * PASS, and SKIP unless another unit's failure made it skip
-//!   ([`FileSummary::stopped_by`]);
+//!   ([`UnitSummary::stopped_by`]);
 //! * FLAKY, unless `--flaky-fail` (a quarantined flaky file still passes);
 //! * FAIL, TIMEOUT or ERROR only when quarantine excuses it and it stopped
 //!   nothing else ([`super::quarantine::excused`]);
@@ -18,7 +18,7 @@
 //! [`RunResult::Incomplete`]; a unit that does not pass makes it
 //! [`RunResult::Fail`]; else [`RunResult::Pass`].
 
-use super::{FileSummary, RunSummary, Verdict};
+use crate::outcome::{RunSummary, UnitSummary, Verdict};
 
 /// What a run (or a merge of shards) comes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +35,7 @@ pub enum RunResult {
 
 /// Whether unit `f`'s final verdict lets the run pass (see the module
 /// docs); `flaky_fails` is `--flaky-fail`.
-pub fn unit_passes(f: &FileSummary, flaky_fails: bool) -> bool {
+pub fn unit_passes(f: &UnitSummary, flaky_fails: bool) -> bool {
     match f.verdict {
         Verdict::Pass => true,
         Verdict::Skip => f.stopped_by.is_none(),
@@ -47,7 +47,7 @@ pub fn unit_passes(f: &FileSummary, flaky_fails: bool) -> bool {
 
 /// The result of a run whose units ended as `files` (see the module docs).
 pub fn run_result(
-    files: &[FileSummary],
+    files: &[UnitSummary],
     flaky_fails: bool,
     interrupted: bool,
     incomplete: bool,
@@ -83,10 +83,10 @@ mod tests {
     //! into two summaries comes to the same exit code.
 
     use super::*;
+    use crate::aggregate::quarantine::link_stops;
     use crate::commands::Exit;
-    use crate::merge::quarantine::link_stops;
+    use crate::outcome::ChildStatus;
     use crate::parse::{CaseStatus, Protocol};
-    use crate::run::ChildStatus;
     use crate::testing::{case, SummaryFixture};
     use proptest::prelude::*;
 
@@ -150,13 +150,13 @@ mod tests {
 
     /// The units as summaries: ids `t/N.sh`, linked stops (a unit never
     /// stops itself).
-    fn summaries(gens: &[Gen]) -> Vec<FileSummary> {
+    fn summaries(gens: &[Gen]) -> Vec<UnitSummary> {
         let id = |i: usize| format!("t/{i:02}.sh");
-        let mut files: Vec<FileSummary> = gens
+        let mut files: Vec<UnitSummary> = gens
             .iter()
             .enumerate()
             .map(|(i, g)| {
-                let mut f = FileSummary::not_run(id(i), id(i).into(), "");
+                let mut f = UnitSummary::not_run(id(i), id(i).into(), "");
                 f.verdict = g.verdict;
                 f.reasons.clear();
                 f.protocol = Some(Protocol::Tap);
@@ -198,7 +198,7 @@ mod tests {
     }
 
     /// The rule, written out from the issue, case by case.
-    fn passes_spec(g: &Gen, f: &FileSummary, flaky_fails: bool) -> bool {
+    fn passes_spec(g: &Gen, f: &UnitSummary, flaky_fails: bool) -> bool {
         let stopped_nothing = f.stopped.is_empty();
         match g.verdict {
             Verdict::Pass => true,
@@ -242,7 +242,7 @@ mod tests {
             // A failure that stopped another unit is never excused.
             for f in &summary.files {
                 if !f.stopped.is_empty() {
-                    prop_assert!(!crate::merge::quarantine::excused(f));
+                    prop_assert!(!crate::aggregate::quarantine::excused(f));
                 }
             }
             // The console says what the exit code says.
@@ -265,12 +265,12 @@ mod tests {
             let cut = cut.min(files.len() - 1);
             let mut whole = SummaryFixture::new(files.clone()).build();
             whole.flaky_fails = flaky_fails;
-            let part = |files: &[FileSummary]| {
+            let part = |files: &[UnitSummary]| {
                 let mut s = SummaryFixture::new(files.to_vec()).build();
                 s.flaky_fails = flaky_fails;
                 s
             };
-            let combined = crate::merge::shards::combine(vec![
+            let combined = crate::aggregate::shards::combine(vec![
                 ("a.json".into(), part(&files[..cut])),
                 ("b.json".into(), part(&files[cut..])),
             ])

@@ -10,7 +10,7 @@
 //! merged as before, with a warning that this check is not possible for them.
 
 use super::shards::{CombineError, PartitionMismatch};
-use super::{FileSummary, PartitionRecord, RunSummary};
+use crate::outcome::{PartitionRecord, RunSummary, UnitSummary};
 use crate::plan::Shard;
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -84,7 +84,7 @@ pub(super) fn not_run_anywhere(
     record: &PartitionRecord,
     inputs: &[(PathBuf, RunSummary)],
     reported: &HashMap<&str, usize>,
-) -> Vec<FileSummary> {
+) -> Vec<UnitSummary> {
     let count = record.shards.len();
     let holder: HashMap<usize, &Path> = inputs
         .iter()
@@ -104,7 +104,7 @@ pub(super) fn not_run_anywhere(
             ),
         };
         for id in ids.iter().filter(|id| !reported.contains_key(id.as_str())) {
-            missing.push(FileSummary::not_run(id.clone(), PathBuf::from(id), &reason));
+            missing.push(UnitSummary::not_run(id.clone(), PathBuf::from(id), &reason));
         }
     }
     missing

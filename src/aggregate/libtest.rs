@@ -24,10 +24,10 @@
 //! * ignored (under `--run-ignored` it is not): SKIP.
 
 use super::reason::{self, Labels};
-use super::Verdict;
+use crate::outcome::ChildStatus;
+use crate::outcome::Verdict;
 use crate::parse::libtest::LibtestReport;
 use crate::parse::{CaseResult, CaseStatus};
-use crate::run::ChildStatus;
 
 /// libtest's exit status when a test failed.
 const LIBTEST_FAILED: i32 = 101;

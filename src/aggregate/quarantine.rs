@@ -6,7 +6,7 @@
 //! tests = ["t/db.t::connects twice"]`, or `--quarantine-flaky` for a
 //! flaky test). The verdict is left alone: a quarantined file that failed
 //! is still FAIL (TIMEOUT, ERROR) in every report; what changes is whether
-//! that failure counts against the run ([`FileSummary::fails_run`]).
+//! that failure counts against the run ([`UnitSummary::fails_run`]).
 //!
 //! A quarantine entry excuses exactly what it names, the named file's or
 //! test's own failure, and nothing that failure did to other units. A
@@ -17,28 +17,27 @@
 //! * some of its tests are quarantined, its verdict is FAIL, at least one
 //!   test failed, every failing test is a quarantined one, and nothing
 //!   else went wrong: no TAP problem or `Bail out!`
-//!   ([`FileSummary::faults`]), no signal, and an exit status the failing
+//!   ([`UnitSummary::faults`]), no signal, and an exit status the failing
 //!   tests explain ([`exit_explained`]). A file that also failed for a
 //!   test that is not quarantined, crashed, missed its plan, numbered its
 //!   tests out of sequence, timed out or errored is a real failure;
 //!
 //! and in both cases the failure **stopped nothing else**
-//! ([`FileSummary::stopped`]): a file whose `Bail out!` left other files
+//! ([`UnitSummary::stopped`]): a file whose `Bail out!` left other files
 //! NOT RUN, or whose failure made files that depend on it SKIP, fails the
 //! run however it is quarantined ([`link_stops`] finds them).
 //!
 //! # Test ids
 //!
 //! A test is named as `ptest report flaky` names it: `FILE::KEY`, where
-//! `KEY` is the test's name as the history keys it ([`case_keys`]): its
+//! `KEY` is the test's name as the history keys it ([`crate::parse::case_keys`]): its
 //! trimmed name, `#N` for an unnamed test (its number), and `NAME #N` for
 //! the second test of the same name in one file.
 
-use super::{FileSummary, Verdict};
-use crate::parse::CaseResult;
-use crate::run::FileRun;
+use crate::outcome::{UnitSummary, Verdict};
+use crate::parse::case_keys;
+use crate::run::UnitRun;
 use crate::unit::Unit;
-use std::collections::HashSet;
 
 /// What the run quarantines in one unit, taken from its settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -58,7 +57,7 @@ impl Quarantine {
     /// Marks `summary` with this quarantine: the file flag, and the keys of
     /// its tests that are quarantined (those that ran, in order; a listed
     /// test the file did not report is left out).
-    pub fn mark(&self, summary: &mut FileSummary) {
+    pub fn mark(&self, summary: &mut UnitSummary) {
         summary.quarantined = self.file;
         if self.tests.is_empty() {
             return;
@@ -70,47 +69,22 @@ impl Quarantine {
     }
 }
 
-/// The key of every case, in order: the trimmed name, `#N` when unnamed,
-/// `NAME #N` for a repeated name. The one test-key rule: the history keys
-/// its `cases` by it too (`crate::history::FileHistory::record`).
-pub fn case_keys(cases: &[CaseResult]) -> Vec<String> {
-    let mut seen = HashSet::new();
-    cases
-        .iter()
-        .enumerate()
-        .map(|(position, case)| {
-            let number = case.number.unwrap_or(position as u64 + 1);
-            let name = case.name.trim();
-            let mut key = if name.is_empty() {
-                format!("#{number}")
-            } else {
-                name.to_string()
-            };
-            if seen.contains(&key) {
-                key = format!("{key} #{number}");
-            }
-            seen.insert(key.clone());
-            key
-        })
-        .collect()
-}
-
 /// Whether the test keyed `key` is quarantined: the whole file is, or the
 /// key is listed.
-pub fn case_quarantined(file: &FileSummary, key: &str) -> bool {
+pub fn case_quarantined(file: &UnitSummary, key: &str) -> bool {
     file.quarantined || file.quarantined_tests.iter().any(|k| k == key)
 }
 
 /// Whether the file's failure is excused by quarantine (see the module
 /// docs): its own failure is one quarantine covers ([`excuses_own`]) and
 /// it stopped no other unit. False for a file that did not fail.
-pub fn excused(file: &FileSummary) -> bool {
+pub fn excused(file: &UnitSummary) -> bool {
     excuses_own(file) && file.stopped.is_empty()
 }
 
 /// Whether quarantine covers the file's own failure, leaving aside what
 /// it did to other units (see the module docs).
-pub fn excuses_own(file: &FileSummary) -> bool {
+pub fn excuses_own(file: &UnitSummary) -> bool {
     match file.verdict {
         Verdict::Fail => file.quarantined || only_quarantined_tests_failed(file),
         Verdict::Timeout | Verdict::Error => file.quarantined,
@@ -120,7 +94,7 @@ pub fn excuses_own(file: &FileSummary) -> bool {
     }
 }
 
-fn only_quarantined_tests_failed(file: &FileSummary) -> bool {
+fn only_quarantined_tests_failed(file: &UnitSummary) -> bool {
     if file.quarantined_tests.is_empty() || !file.faults.is_empty() {
         return false;
     }
@@ -146,9 +120,9 @@ fn only_quarantined_tests_failed(file: &FileSummary) -> bool {
 /// (its one test *is* its exit). A signal is never explained otherwise,
 /// nor is anything but an exit. A summary without a status (written
 /// before statuses were recorded) explains itself.
-pub fn exit_explained(file: &FileSummary, failing: usize) -> bool {
+pub fn exit_explained(file: &UnitSummary, failing: usize) -> bool {
+    use crate::outcome::ChildStatus;
     use crate::parse::Protocol;
-    use crate::run::ChildStatus;
     let Some(status) = &file.status else {
         return true;
     };
@@ -173,11 +147,11 @@ pub fn exit_explained(file: &FileSummary, failing: usize) -> bool {
     }
 }
 
-/// Fills in [`FileSummary::stopped`] from every unit's
-/// [`FileSummary::stopped_by`]: each file lists the units its failure kept
+/// Fills in [`UnitSummary::stopped`] from every unit's
+/// [`UnitSummary::stopped_by`]: each file lists the units its failure kept
 /// from running, in id order. Recomputed from scratch (idempotent), so a
 /// merge of shards can call it again on the combined files.
-pub fn link_stops(files: &mut [FileSummary]) {
+pub fn link_stops(files: &mut [UnitSummary]) {
     let mut stopped: std::collections::HashMap<String, Vec<String>> =
         std::collections::HashMap::new();
     for f in files.iter() {
@@ -195,7 +169,7 @@ pub fn link_stops(files: &mut [FileSummary]) {
 /// Whether quarantine (as `unit`'s settings ask it) excuses the failure
 /// of its finished attempt `run`: what the dispatcher asks for
 /// `--max-fail`. False at once when nothing is quarantined.
-pub fn excuses(unit: &Unit, run: &FileRun) -> bool {
+pub fn excuses(unit: &Unit, run: &UnitRun) -> bool {
     let q = Quarantine {
         file: unit.settings.quarantine,
         tests: unit.settings.quarantine_tests.clone(),
@@ -210,7 +184,7 @@ pub fn excuses(unit: &Unit, run: &FileRun) -> bool {
 }
 
 /// Failing tests of `file` that are quarantined.
-pub fn quarantined_failing_tests(file: &FileSummary) -> usize {
+pub fn quarantined_failing_tests(file: &UnitSummary) -> usize {
     file.cases
         .iter()
         .zip(case_keys(&file.cases))
@@ -220,11 +194,11 @@ pub fn quarantined_failing_tests(file: &FileSummary) -> usize {
 
 /// Whether a whole-file quarantine looks unneeded: the file is
 /// quarantined and passed (worth un-quarantining).
-pub fn passing_while_quarantined(file: &FileSummary) -> bool {
+pub fn passing_while_quarantined(file: &UnitSummary) -> bool {
     file.quarantined && file.verdict == Verdict::Pass
 }
 
-impl FileSummary {
+impl UnitSummary {
     /// Whether this file makes the run fail: it failed, timed out or
     /// errored, and quarantine does not excuse it ([`excused`]).
     pub fn fails_run(&self) -> bool {
@@ -235,11 +209,11 @@ impl FileSummary {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::CaseStatus;
+    use crate::parse::{CaseResult, CaseStatus};
     use crate::testing::case;
 
-    fn file(verdict: Verdict, cases: Vec<CaseResult>) -> FileSummary {
-        let mut f = FileSummary::not_run("t/a.t".into(), "t/a.t".into(), "");
+    fn file(verdict: Verdict, cases: Vec<CaseResult>) -> UnitSummary {
+        let mut f = UnitSummary::not_run("t/a.t".into(), "t/a.t".into(), "");
         f.verdict = verdict;
         f.cases = cases;
         f

@@ -14,7 +14,7 @@
 //!   where every file belongs ([`CombineError::PartitionMismatch`]); a
 //!   planned file that no input reports becomes a NOT RUN entry with the
 //!   reason ([`Combined::not_run_anywhere`]), and the merged summary's
-//!   `incomplete` says why (see `merge::partition`);
+//!   `incomplete` says why (see `aggregate::partition`);
 //! - files are sorted by id and the totals recomputed from them;
 //! - `wall` is the maximum over the inputs (shards run side by side) and `jobs`
 //!   the sum (all machines' slots, so efficiency covers the whole fleet);
@@ -23,12 +23,14 @@
 //! - `--repeat` summaries keep every iteration (an entry is a file and its
 //!   iteration; the same iteration twice is the duplicate), and the stress
 //!   report is rebuilt from all of them (see
-//!   `merge::repeat::merged_shape`); every attempt and the quarantine
+//!   `aggregate::repeat::merged_shape`); every attempt and the quarantine
 //!   mark travel with their entry unchanged;
 //! - `run_id` is `merged-<run id of the first input>`, `shard` and
 //!   `partition` are cleared and `version` is [`SUMMARY_VERSION`].
 
-use super::{partition, PartitionRecord, RunSummary, Totals, SUMMARY_VERSION};
+use super::partition;
+
+use crate::outcome::{PartitionRecord, RunSummary, Totals, SUMMARY_VERSION};
 use crate::plan::Shard;
 use crate::unit::UnitNoun;
 use std::collections::HashMap;
@@ -198,7 +200,7 @@ pub fn combine(inputs: Vec<(PathBuf, RunSummary)>) -> Result<Combined, CombineEr
 
     let started_at = earliest_start(&inputs, &mut warnings);
 
-    let mut bail_out: Option<(&Path, &super::BailOut)> = None;
+    let mut bail_out: Option<(&Path, &crate::outcome::BailOut)> = None;
     for (path, summary) in &inputs {
         if let Some(b) = &summary.bail_out {
             match bail_out {
@@ -234,7 +236,7 @@ pub fn combine(inputs: Vec<(PathBuf, RunSummary)>) -> Result<Combined, CombineEr
     files.sort_by(|a, b| a.id.cmp(&b.id).then(a.iteration.cmp(&b.iteration)));
     super::quarantine::link_stops(&mut files);
     let repeat = repeat
-        .map(|(planned, until_fail)| super::repeat::RepeatReport::of(&files, planned, until_fail));
+        .map(|(planned, until_fail)| crate::outcome::RepeatReport::of(&files, planned, until_fail));
     let summary = RunSummary {
         version: SUMMARY_VERSION,
         run_id,
@@ -492,14 +494,14 @@ fn days_from_civil(year: i64, month: i64, day: i64) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::merge::{BailOut, FileSummary, Verdict};
+    use crate::outcome::ChildStatus;
+    use crate::outcome::{BailOut, UnitSummary, Verdict};
     use crate::parse::{CaseResult, CaseStatus, Protocol};
-    use crate::run::ChildStatus;
     use crate::util::time::rfc3339;
     use std::time::{Duration, SystemTime};
 
-    fn file(id: &str, verdict: Verdict, cases: usize) -> FileSummary {
-        let mut f = FileSummary::not_run(id.into(), id.into(), "");
+    fn file(id: &str, verdict: Verdict, cases: usize) -> UnitSummary {
+        let mut f = UnitSummary::not_run(id.into(), id.into(), "");
         f.verdict = verdict;
         f.reasons = Vec::new();
         f.protocol = Some(Protocol::Tap);
@@ -530,7 +532,7 @@ mod tests {
         started_at: &str,
         wall_ms: u64,
         jobs: usize,
-        files: Vec<FileSummary>,
+        files: Vec<UnitSummary>,
     ) -> RunSummary {
         crate::testing::SummaryFixture::new(files)
             .run_id(run_id)
@@ -563,7 +565,7 @@ mod tests {
         for (_, summary) in inputs.iter_mut().filter(|(_, s)| s.shard.is_some()) {
             summary.partition = Some(PartitionRecord {
                 fingerprint: fp.into(),
-                split: crate::merge::SplitKind::Duration,
+                split: crate::outcome::SplitKind::Duration,
                 shards: planned.clone(),
             });
         }
@@ -776,7 +778,7 @@ mod tests {
         a.worker = Some(1);
         let mut retried = file("t/r.t", Verdict::Flaky, 1);
         retried.started_at = Some(1_795_409_213.0);
-        let mut first = crate::merge::attempts::AttemptRecord::of(&retried);
+        let mut first = crate::outcome::AttemptRecord::of(&retried);
         first.started_at = Some(1_795_409_211.0);
         retried.attempt_results = vec![first];
         let mut kept = file("t/k.t", Verdict::Pass, 1);
@@ -973,7 +975,7 @@ mod tests {
     fn record(fp: &str, shards: &[&[&str]]) -> Option<PartitionRecord> {
         Some(PartitionRecord {
             fingerprint: fp.into(),
-            split: crate::merge::SplitKind::Duration,
+            split: crate::outcome::SplitKind::Duration,
             shards: shards
                 .iter()
                 .map(|ids| ids.iter().map(|id| id.to_string()).collect())

@@ -1,6 +1,6 @@
 //! Bounded reason texts: the one place that writes a file's "failed tests"
 //! reason, so the console, the JSON `reasons` and the JUnit messages (which
-//! all show [`super::FileSummary::reasons`]) stay short however many tests
+//! all show [`crate::outcome::UnitSummary::reasons`]) stay short however many tests
 //! failed: `failed tests 1, 3, 5, … and 49,990 more`.
 
 /// Failing TAP test numbers named in a reason; the rest are counted.
@@ -86,8 +86,8 @@ pub fn thousands(n: u64) -> String {
 }
 
 /// The reason of a file that never started.
-pub fn not_run(reason: crate::run::NotRunReason) -> String {
-    use crate::run::NotRunReason;
+pub fn not_run(reason: crate::outcome::NotRunReason) -> String {
+    use crate::outcome::NotRunReason;
     match reason {
         NotRunReason::BailOut => "not run: an earlier file bailed out".to_string(),
         NotRunReason::Interrupted => "not run: the run was interrupted".to_string(),
@@ -108,8 +108,8 @@ pub fn not_run(reason: crate::run::NotRunReason) -> String {
 
 /// The reason of a file skipped because dependency `id` did not pass,
 /// given what became of it (`None`: not known).
-pub fn dependency(id: &str, verdict: Option<super::Verdict>) -> String {
-    use super::Verdict;
+pub fn dependency(id: &str, verdict: Option<crate::outcome::Verdict>) -> String {
+    use crate::outcome::Verdict;
     match verdict {
         Some(Verdict::Fail | Verdict::Timeout | Verdict::Error) | None => {
             format!("dependency {id} failed")

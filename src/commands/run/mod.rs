@@ -1,15 +1,19 @@
-//! `ptest [PATH]…`: discover → plan → run → merge → report.
+//! `ptest [PATH]…`: discover → plan → run → aggregate → report.
 //!
 //! The stages' options are built here from [`Settings`], each in one small
 //! function ([`discover_options`], [`plan_options`], [`run_options`]), so a
 //! new setting is added in one place.
 
+pub mod quarantine;
+pub mod repeat;
+
 use super::report::ReportHistoryError;
 use super::{causes, CliError, Exit};
+use crate::aggregate::Aggregator;
 use crate::config::settings::Settings;
 use crate::discover::{self, DiscoverOptions};
 use crate::history::{self, History};
-use crate::merge::{Merger, RunSummary};
+use crate::outcome::RunSummary;
 use crate::plan::{self, Expectations, ImportedDurations, Plan, PlanOptions};
 use crate::report::ci::{full_report_hint, write_ci_outputs};
 use crate::report::console::{err_line, out, Console, ConsoleOptions};
@@ -89,7 +93,7 @@ pub fn run_units(settings: &Settings, files: Vec<Unit>) -> Result<Exit, CliError
     if let Some(rate) = settings.quarantine_flaky.value {
         let given = settings.quarantine_flaky.source.to_string();
         let history = history.as_ref().map(|h| &h.history);
-        for line in super::quarantine::announce(history, rate, &given, &mut files) {
+        for line in quarantine::announce(history, rate, &given, &mut files) {
             err_line(&line);
         }
     }
@@ -105,7 +109,7 @@ pub fn run_units(settings: &Settings, files: Vec<Unit>) -> Result<Exit, CliError
     // Not kept in memory during the run (see `crate::history`'s streaming).
     drop(history);
     let plan = Plan::build(files, &expectations, &plan_options(settings, jobs));
-    let plan = super::stress::plan(plan, settings);
+    let plan = repeat::plan(plan, settings);
     // A file never runs beside itself: no more slots than files.
     let jobs = if plan.iterations() > 0 {
         plan.jobs
@@ -137,7 +141,7 @@ pub fn run_units(settings: &Settings, files: Vec<Unit>) -> Result<Exit, CliError
         if let Some(note) = empty_shard_note(&plan) {
             out(&note);
         }
-        let summary = Merger::new(&plan)
+        let summary = Aggregator::new(&plan)
             .with_shard(shard_label(settings))
             .finish(&run::RunOutcome::empty());
         write_reports(
@@ -173,7 +177,7 @@ fn run_plan(settings: &Settings, plan: &Plan, jobs: usize) -> Result<Exit, CliEr
         .with_retries(plan, settings.retries.value)
         .with_until_fail(settings.until_fail)
         .with_github(settings.ci.github);
-    let mut merger = Merger::new(plan)
+    let mut merger = Aggregator::new(plan)
         .with_shard(shard_label(settings))
         .with_flaky_fails(settings.flaky_fail.value);
     let state = run::rundir::prepare_state_dir(&settings.state_dir.value);
@@ -185,7 +189,7 @@ fn run_plan(settings: &Settings, plan: &Plan, jobs: usize) -> Result<Exit, CliEr
         let finished = merger.observe(&event);
         console.on_event(&event, finished);
     })?;
-    let summary = super::stress::conclude(merger.finish(&outcome), settings);
+    let summary = repeat::conclude(merger.finish(&outcome), settings);
 
     // The bound of a repeat run would ignore that a file never runs beside
     // itself (and count iterations --until-fail never started): left out.
@@ -197,10 +201,10 @@ fn run_plan(settings: &Settings, plan: &Plan, jobs: usize) -> Result<Exit, CliEr
         notes.push_str(&format!("warning: {err}\n"));
     }
     if let Some(path) = &settings.history.value {
-        let recorded = super::stress::record_history(path, plan, &summary);
+        let recorded = repeat::record_history(path, plan, &summary);
         notes.push_str(&recorded.unwrap_or_else(|| record_history(path, plan, &summary)));
     }
-    notes.push_str(&super::stress::note(&summary));
+    notes.push_str(&repeat::note(&summary));
     console.finish(&summary, &notes);
     let written = write_reports(
         &summary,
@@ -449,7 +453,7 @@ fn with_dependencies(settings: &Settings, files: Vec<Unit>, suite: Vec<Unit>) ->
         if !matches!(dependent.kind, crate::unit::UnitKind::File { .. }) {
             return None;
         }
-        let path = discover::id::decode_path(id);
+        let path = crate::util::id::decode_path(id);
         if !std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
             return None;
         }

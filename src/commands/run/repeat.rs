@@ -20,14 +20,15 @@
 //! runs, which is what a stress run is for (the durations it records are
 //! real ones, too).
 
-use super::causes;
+use crate::aggregate::repeat::drop_unstarted;
+use crate::commands::causes;
 use crate::config::settings::Settings;
 use crate::history;
-use crate::merge::repeat::{drop_unstarted, RepeatReport};
-use crate::merge::{RunSummary, Totals};
+use crate::outcome::RepeatReport;
+use crate::outcome::{RunSummary, Totals};
 use crate::plan::Plan;
-use crate::report::fit;
 use crate::report::repeat::render_repeat;
+use crate::report::wrap;
 use std::collections::HashMap;
 use std::path::Path;
 
@@ -71,7 +72,7 @@ pub fn conclude(mut summary: RunSummary, settings: &Settings) -> RunSummary {
 /// The stress table for the console (empty for a plain run).
 pub fn note(summary: &RunSummary) -> String {
     match &summary.repeat {
-        Some(report) => format!("\n{}", render_repeat(report, fit::stdout_width())),
+        Some(report) => format!("\n{}", render_repeat(report, wrap::stdout_width())),
         None => String::new(),
     }
 }

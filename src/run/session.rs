@@ -20,11 +20,11 @@
 //! signal handling (Ctrl-C kills the caller; the watchdog then kills the
 //! running groups). Every unit runs as attempt 1.
 
-use super::launch::Launch;
-use super::stop::Clock;
+use super::deadline::Clock;
+use super::launcher::Launcher;
 use super::watchdog::Watchdog;
 use super::worker::{self, Job, Msg, Scratch};
-use super::{process, rundir, FileRun, RunError, RunOptions};
+use super::{process, rundir, RunError, RunOptions, UnitRun};
 use crate::unit::{Slot, Unit};
 use std::path::Path;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -38,7 +38,7 @@ pub struct Session {
     options: RunOptions,
     run_dir: rundir::RunDir,
     watchdog: Watchdog,
-    launch: Launch,
+    launch: Launcher,
     /// Busy flags, by slot number.
     busy: Mutex<Vec<bool>>,
     freed: Condvar,
@@ -60,7 +60,7 @@ impl Session {
         let slots = options.jobs.max(1);
         let watchdog = Watchdog::start(slots).map_err(RunError::Watchdog)?;
         Ok(Session {
-            launch: Launch::new(options, &run_dir.path, slots),
+            launch: Launcher::new(options, &run_dir.path, slots),
             options: options.clone(),
             run_dir,
             watchdog,
@@ -77,9 +77,9 @@ impl Session {
 
     /// Runs `unit` once, on the calling thread, in the first free slot
     /// (waiting for one), and returns how it went, its output parsed.
-    /// [`FileRun::index`] is 0. A unit that cannot be started comes back
-    /// as [`FileRun::not_started`] with the reason.
-    pub fn run_one(&self, unit: &Unit) -> FileRun {
+    /// [`UnitRun::index`] is 0. A unit that cannot be started comes back
+    /// as [`UnitRun::not_started`] with the reason.
+    pub fn run_one(&self, unit: &Unit) -> UnitRun {
         let slot = self.take_slot();
         let run = self.run_in(unit, slot);
         self.give_back(slot);
@@ -108,11 +108,11 @@ impl Session {
         self.freed.notify_one();
     }
 
-    fn run_in(&self, unit: &Unit, slot: Slot) -> FileRun {
+    fn run_in(&self, unit: &Unit, slot: Slot) -> UnitRun {
         let attempt = 1;
         let spec = match self.launch.command(unit, slot, attempt, None) {
             Ok(spec) => spec,
-            Err(reason) => return FileRun::not_started(0, slot, attempt, reason),
+            Err(reason) => return UnitRun::not_started(0, slot, attempt, reason),
         };
         let job = Job::new(0, unit, attempt, spec, &self.options);
         let scratch = Scratch::new(&self.run_dir.path, slot);
@@ -132,7 +132,7 @@ impl Session {
                 });
             match spawned {
                 Ok(_) => supervise(&rx, limits, slot),
-                Err(err) => FileRun::not_started(
+                Err(err) => UnitRun::not_started(
                     0,
                     slot,
                     attempt,
@@ -147,7 +147,7 @@ impl Session {
 
 /// Runs one unit in a session of its own (see [`Session`]): the run
 /// directory stays, unlocked, when this returns.
-pub fn run_one(unit: &Unit, options: &RunOptions) -> Result<FileRun, RunError> {
+pub fn run_one(unit: &Unit, options: &RunOptions) -> Result<UnitRun, RunError> {
     Ok(Session::start(options)?.run_one(unit))
 }
 
@@ -161,7 +161,7 @@ struct Limits {
 /// Waits for the unit's worker, stopping its group when its timeout
 /// expires (SIGTERM, then SIGKILL after the grace period), as the
 /// dispatcher does ([`Clock`]); a stopped unit is reported TIMEOUT.
-fn supervise(rx: &Receiver<Msg>, limits: Limits, slot: Slot) -> FileRun {
+fn supervise(rx: &Receiver<Msg>, limits: Limits, slot: Slot) -> UnitRun {
     let mut clock = Clock::start(limits.timeout);
     loop {
         let message = match clock.deadline() {
@@ -179,7 +179,7 @@ fn supervise(rx: &Receiver<Msg>, limits: Limits, slot: Slot) -> FileRun {
             Ok(Msg::Signal(_)) => {}
             Err(RecvTimeoutError::Timeout) => clock.enforce(Instant::now(), limits.grace),
             Err(RecvTimeoutError::Disconnected) => {
-                return FileRun::not_started(
+                return UnitRun::not_started(
                     0,
                     slot,
                     1,
@@ -194,7 +194,7 @@ fn supervise(rx: &Receiver<Msg>, limits: Limits, slot: Slot) -> FileRun {
 mod tests {
     use super::*;
     use crate::discover::{self, DiscoverOptions};
-    use crate::run::ChildStatus;
+    use crate::outcome::ChildStatus;
 
     fn unit(dir: &Path, name: &str, body: &str) -> Unit {
         std::fs::write(dir.join(name), body).unwrap();
@@ -254,7 +254,7 @@ mod tests {
         let units: Vec<Unit> = (0..4)
             .map(|i| unit(dir.path(), &format!("t{i}.sh"), body))
             .collect();
-        let runs: Vec<FileRun> = std::thread::scope(|scope| {
+        let runs: Vec<UnitRun> = std::thread::scope(|scope| {
             let handles: Vec<_> = units
                 .iter()
                 .map(|u| scope.spawn(|| session.run_one(u)))

@@ -2,74 +2,19 @@
 //! many iterations ran, how many failed, and the spread of their
 //! durations — the way to confirm a flaky file before a fix and to show it
 //! steady after. A pure function of the run's file entries (one per
-//! iteration, see [`FileSummary::iteration`]), so it is the same whether
+//! iteration, see [`UnitSummary::iteration`]), so it is the same whether
 //! built after the run or from a `summary.json`.
 
-use super::{FileSummary, Verdict};
-use crate::util::time as serde_time;
-use serde::{Deserialize, Serialize};
+use crate::outcome::{RepeatReport, RepeatRow};
+use crate::outcome::{UnitSummary, Verdict};
 use std::collections::BTreeMap;
 use std::time::Duration;
-
-/// What a repeat run came to (`repeat` in the JSON summary).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RepeatReport {
-    /// Iterations planned per file (`--repeat N`, or the `--until-fail`
-    /// cap).
-    pub planned: u32,
-    /// The highest iteration that ran (started and ended on its own).
-    pub iterations: u32,
-    /// Whether the run stopped at the first failing iteration
-    /// (`--until-fail`).
-    pub until_fail: bool,
-    /// One row per file, highest failure rate first (ties by id).
-    pub files: Vec<RepeatRow>,
-}
-
-/// One file's iterations.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct RepeatRow {
-    /// The file id.
-    pub file: String,
-    /// Iterations that ran to a verdict (PASS, FAIL, SKIP, TIMEOUT,
-    /// ERROR; not NOT RUN or INTERRUPTED).
-    pub runs: u32,
-    /// Those that failed (FAIL, TIMEOUT, ERROR).
-    pub failures: u32,
-    /// `failures / runs` (0 when nothing ran).
-    pub failure_rate: f64,
-    /// The iterations that failed, in order.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub failed_iterations: Vec<u32>,
-    /// Shortest duration of an iteration that ran to its end (PASS, FAIL,
-    /// TIMEOUT), in seconds; absent when none did.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "serde_time::opt_secs"
-    )]
-    pub min: Option<Duration>,
-    /// Their median (the mean of the middle two of an even count).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "serde_time::opt_secs"
-    )]
-    pub median: Option<Duration>,
-    /// The longest.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "serde_time::opt_secs"
-    )]
-    pub max: Option<Duration>,
-}
 
 impl RepeatReport {
     /// The report of `files` (a repeat run's entries) for `planned`
     /// iterations per file.
-    pub fn of(files: &[FileSummary], planned: u32, until_fail: bool) -> RepeatReport {
-        let mut by_file: BTreeMap<&str, Vec<&FileSummary>> = BTreeMap::new();
+    pub fn of(files: &[UnitSummary], planned: u32, until_fail: bool) -> RepeatReport {
+        let mut by_file: BTreeMap<&str, Vec<&UnitSummary>> = BTreeMap::new();
         for f in files {
             by_file.entry(f.id.as_str()).or_default().push(f);
         }
@@ -103,8 +48,8 @@ impl RepeatReport {
 }
 
 /// The row of file `id` from its entries.
-fn row(id: &str, entries: &[&FileSummary]) -> RepeatRow {
-    let ran: Vec<&&FileSummary> = entries.iter().filter(|f| f.verdict.is_recorded()).collect();
+fn row(id: &str, entries: &[&UnitSummary]) -> RepeatRow {
+    let ran: Vec<&&UnitSummary> = entries.iter().filter(|f| f.verdict.is_recorded()).collect();
     let failed: Vec<u32> = ran
         .iter()
         .filter(|f| f.verdict.is_failure())
@@ -150,7 +95,7 @@ fn median(sorted: &[Duration]) -> Option<Duration> {
 /// `None` when none is. Mixing repeat and plain runs is a warning (each
 /// plain entry counts as one run of its file).
 pub(super) fn merged_shape(
-    inputs: &[(std::path::PathBuf, super::RunSummary)],
+    inputs: &[(std::path::PathBuf, crate::outcome::RunSummary)],
     warnings: &mut Vec<String>,
 ) -> Option<(u32, bool)> {
     let reports: Vec<&RepeatReport> = inputs
@@ -172,7 +117,7 @@ pub(super) fn merged_shape(
 
 /// Drops the iterations an `--until-fail` run never started (NOT RUN after
 /// the stop): they were a cap, not a promise. Returns how many went.
-pub fn drop_unstarted(files: &mut Vec<FileSummary>) -> usize {
+pub fn drop_unstarted(files: &mut Vec<UnitSummary>) -> usize {
     let before = files.len();
     files.retain(|f| f.verdict != Verdict::NotRun || f.iteration.is_none_or(|k| k == 1));
     before - files.len()
@@ -182,8 +127,8 @@ pub fn drop_unstarted(files: &mut Vec<FileSummary>) -> usize {
 mod tests {
     use super::*;
 
-    fn entry(id: &str, iteration: u32, verdict: Verdict, ms: u64) -> FileSummary {
-        let mut f = FileSummary::not_run(id.into(), id.into(), "");
+    fn entry(id: &str, iteration: u32, verdict: Verdict, ms: u64) -> UnitSummary {
+        let mut f = UnitSummary::not_run(id.into(), id.into(), "");
         f.verdict = verdict;
         f.iteration = Some(iteration);
         f.duration = verdict.ran().then(|| Duration::from_millis(ms));

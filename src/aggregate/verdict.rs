@@ -1,4 +1,4 @@
-//! The verdict rules: one finished child → one [`FileSummary`].
+//! The verdict rules: one finished child → one [`UnitSummary`].
 //!
 //! TAP files are judged as `prove` judges them: any failing test, a missing
 //! plan, a plan/count mismatch, out-of-sequence numbers, `Bail out!`, or a
@@ -23,13 +23,14 @@
 //! [`decide`] is the one place these rules live: a pure function of one
 //! finished attempt (plain data, no I/O), used by the run (which logs to
 //! keep; later, whether to retry) and by the summary ([`judge`]). Log tails
-//! are read by the caller (the [`super::Merger`]), not here.
+//! are read by the caller (the [`super::Aggregator`]), not here.
 
 use super::reason::{self, Labels};
-use super::{FileSummary, Verdict};
+use crate::outcome::ChildStatus;
+use crate::outcome::{UnitSummary, Verdict};
 use crate::parse::junit::JunitReport;
 use crate::parse::{CaseResult, CaseStatus, Protocol};
-use crate::run::{ChildStatus, FileRun};
+use crate::run::UnitRun;
 use crate::util::time as serde_time;
 use std::path::PathBuf;
 
@@ -55,7 +56,7 @@ impl Judgement {
     /// Whether nothing about the attempt needs looking at: it passed or
     /// was skipped, exited with status 0 and left no process behind. Its
     /// logs need not be kept.
-    pub fn is_clean(&self, run: &FileRun) -> bool {
+    pub fn is_clean(&self, run: &UnitRun) -> bool {
         let passed = match self.verdict {
             Verdict::Pass | Verdict::Skip | Verdict::Flaky => true,
             Verdict::Fail
@@ -70,7 +71,7 @@ impl Judgement {
 
 /// Judges one finished attempt (see the module docs). Pure: reads nothing
 /// but `run`.
-pub fn decide(run: &FileRun) -> Judgement {
+pub fn decide(run: &UnitRun) -> Judgement {
     let mut reasons = Vec::new();
     let mut faults = Vec::new();
     let verdict = match (&run.status, run.output_error.as_ref()) {
@@ -160,7 +161,7 @@ pub fn decide(run: &FileRun) -> Judgement {
 
 /// Judges one finished file into its summary: [`decide`], and the per-test
 /// results. The log tails are left empty for the caller to fill.
-pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
+pub fn judge(id: String, path: PathBuf, run: &UnitRun) -> UnitSummary {
     let Judgement {
         verdict,
         reasons,
@@ -168,7 +169,7 @@ pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
     } = decide(run);
     let cases = cases(&id, run);
     let omitted = omitted_cases(run);
-    FileSummary {
+    UnitSummary {
         id,
         path,
         verdict,
@@ -206,7 +207,7 @@ pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
 
 /// The results [`cases`] read from the same report but that its parser
 /// did not keep in memory, by status.
-fn omitted_cases(run: &FileRun) -> crate::parse::CaseCounts {
+fn omitted_cases(run: &UnitRun) -> crate::parse::CaseCounts {
     let junit = run.junit.as_ref().and_then(|j| j.report.as_ref().ok());
     match (run.protocol, &run.tap, junit) {
         (_, _, Some(report)) => report.omitted(),
@@ -217,7 +218,7 @@ fn omitted_cases(run: &FileRun) -> crate::parse::CaseCounts {
 
 /// The per-test results of an attempt, read the way [`decide`] reads them;
 /// an exit-code file is one case named after the file.
-fn cases(id: &str, run: &FileRun) -> Vec<CaseResult> {
+fn cases(id: &str, run: &UnitRun) -> Vec<CaseResult> {
     match (&run.status, run.output_error.as_ref()) {
         (ChildStatus::SpawnFailed { .. }, _) => Vec::new(),
         (
@@ -244,7 +245,7 @@ fn cases(id: &str, run: &FileRun) -> Vec<CaseResult> {
 }
 
 /// The results a stopped file (timed out or interrupted) had reported so far.
-fn partial_cases(run: &FileRun) -> Vec<CaseResult> {
+fn partial_cases(run: &UnitRun) -> Vec<CaseResult> {
     match (&run.tap, run.junit.as_ref().map(|j| &j.report)) {
         (_, Some(Ok(report))) => report.cases.clone(),
         (Some(tap), None | Some(Err(_))) => tap.cases.clone(),
@@ -412,7 +413,7 @@ fn judge_exit(status: &ChildStatus) -> (Verdict, Option<String>) {
 
 /// The one case of an exit-code file: named after the file, with the skip
 /// reason when it was skipped.
-fn exit_case(id: &str, status: &ChildStatus, run: &FileRun) -> CaseResult {
+fn exit_case(id: &str, status: &ChildStatus, run: &UnitRun) -> CaseResult {
     let (verdict, reason) = judge_exit(status);
     let case_status = match verdict {
         Verdict::Pass | Verdict::Flaky => CaseStatus::Pass,
@@ -441,18 +442,18 @@ fn exit_case(id: &str, status: &ChildStatus, run: &FileRun) -> CaseResult {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::parse::junit::{self, JunitError};
+    use crate::parse::junit::{self, JunitParseError};
     use crate::run::{JunitFile, LogFile};
     use crate::unit::Slot;
     use std::time::{Duration, SystemTime};
 
-    fn run_with(status: ChildStatus, report: Result<JunitReport, JunitError>) -> FileRun {
+    fn run_with(status: ChildStatus, report: Result<JunitReport, JunitParseError>) -> UnitRun {
         let log = |name: &str| LogFile {
             path: PathBuf::from("/nonexistent/ptest-test-logs").join(name),
             bytes: 0,
             kept: false,
         };
-        FileRun {
+        UnitRun {
             index: 0,
             slot: Slot::new(0),
             attempt: 1,
@@ -481,7 +482,7 @@ mod tests {
         junit::parse_bytes(xml.as_bytes(), "t/a.sh").unwrap()
     }
 
-    fn judged(status: ChildStatus, xml: &str) -> FileSummary {
+    fn judged(status: ChildStatus, xml: &str) -> UnitSummary {
         judge(
             "t/a.sh".into(),
             "t/a.sh".into(),
@@ -670,8 +671,8 @@ mod tests {
     }
 
     /// A finished TAP file whose output was `text`.
-    fn tap_run(status: ChildStatus, text: &str) -> FileRun {
-        FileRun {
+    fn tap_run(status: ChildStatus, text: &str) -> UnitRun {
+        UnitRun {
             protocol: Protocol::Tap,
             tap: Some(crate::parse::tap::parse_str(text)),
             junit: None,
@@ -679,12 +680,12 @@ mod tests {
         }
     }
 
-    fn judge_run(run: &FileRun) -> FileSummary {
+    fn judge_run(run: &UnitRun) -> UnitSummary {
         judge("t/a.sh".into(), "t/a.sh".into(), run)
     }
 
     /// Points both logs at files in `dir` holding `out` and `err`.
-    fn with_logs(mut run: FileRun, dir: &std::path::Path, out: &str, err: &str) -> FileRun {
+    fn with_logs(mut run: UnitRun, dir: &std::path::Path, out: &str, err: &str) -> UnitRun {
         let write = |name: &str, text: &str| {
             let path = dir.join(name);
             std::fs::write(&path, text).unwrap();
@@ -710,7 +711,7 @@ mod tests {
         let tail = |status: ChildStatus, text: &str| {
             let run = with_logs(tap_run(status, text), dir.path(), &out, err);
             let mut f = judge_run(&run);
-            crate::merge::read_tails(&mut f, &run);
+            crate::aggregate::read_tails(&mut f, &run);
             (f.verdict, f.stdout_tail, f.stderr_tail)
         };
         let (verdict, stdout, stderr) = tail(EXIT0, "1..1\nnot ok 1\n");
@@ -740,7 +741,7 @@ mod tests {
             (1, vec!["left 1 process running after it exited (killed)"]),
             (2, vec!["left 2 processes running after it exited (killed)"]),
         ] {
-            let run = FileRun {
+            let run = UnitRun {
                 leaked,
                 ..tap_run(EXIT0, "1..1\nok 1\n")
             };
@@ -877,7 +878,7 @@ mod tests {
     #[test]
     fn exit_code_files_pass_skip_on_77_and_fail_otherwise() {
         let exit = |status: ChildStatus| {
-            let run = FileRun {
+            let run = UnitRun {
                 protocol: Protocol::ExitCode,
                 junit: None,
                 ..run_with(status, Ok(report("<testsuites/>")))

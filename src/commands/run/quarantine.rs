@@ -8,7 +8,8 @@
 //! it changes verdicts, not the partition.
 
 use crate::config::quarantine::Rate;
-use crate::history::flaky::{flaky, FlakyEntry, FlakyReport, DEFAULT_MIN_RUNS};
+use crate::config::settings::DEFAULT_MIN_RUNS;
+use crate::history::flaky::{flaky, FlakyEntry, FlakyReport};
 use crate::history::History;
 use crate::unit::Unit;
 
@@ -103,7 +104,7 @@ fn percent(rate: f64) -> String {
 mod tests {
     use super::*;
     use crate::config::quarantine::parse_rate;
-    use crate::unit::Launcher;
+    use crate::unit::Runner;
 
     fn entry(file: &str, test: Option<&str>, flip_rate: f64) -> FlakyEntry {
         FlakyEntry {
@@ -118,7 +119,7 @@ mod tests {
     }
 
     fn unit(id: &str) -> Unit {
-        Unit::file(id.into(), id.into(), Launcher::Direct, None, 0)
+        Unit::file(id.into(), id.into(), Runner::Direct, None, 0)
     }
 
     #[test]

@@ -8,9 +8,9 @@
 //!   TIMEOUT), with `attempts` saying how many there were.
 //! * Everything else about the file (status, duration, cases, logs, tails)
 //!   is its last attempt's; every attempt, last included, is kept in
-//!   [`FileSummary::attempt_results`] ([`AttemptRecord`]), with its own
+//!   [`UnitSummary::attempt_results`] ([`AttemptRecord`]), with its own
 //!   reasons, log paths, output tails and failed tests.
-//! * **Flipped tests** ([`FileSummary::flipped`]): for protocols that
+//! * **Flipped tests** ([`UnitSummary::flipped`]): for protocols that
 //!   report tests (TAP, JUnit), the tests that failed in an earlier
 //!   attempt and passed in the last. An exit-code file has none (its one
 //!   "test" is the file).
@@ -18,119 +18,13 @@
 //! A file that ran once has no `attempt_results`: its own fields are its
 //! one attempt, so summaries of runs without retries are unchanged.
 
-use super::{FileSummary, Verdict};
-use crate::parse::{CaseResult, CaseStatus, Protocol};
-use crate::run::ChildStatus;
-use crate::util::time as serde_time;
-use serde::{Deserialize, Serialize};
-use std::path::PathBuf;
-use std::time::Duration;
-
-/// One attempt of a file, as the JSON summary records it.
-///
-/// Its fields (but `number` and `failed_cases`) are the per-attempt subset
-/// of [`FileSummary`]'s, with the same names and encodings, filled by
-/// [`AttemptRecord::of`] alone. They are not one shared struct flattened
-/// into both: in a file's JSON they sit between file-only fields
-/// (`protocol`, `attempts`, `leaked`, `cases`, `suite`), so one embedded
-/// struct would reorder the summary's keys (and five would be more code
-/// than the copy). A test keeps the two encodings equal.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AttemptRecord {
-    /// Attempt number (1-based).
-    pub number: u32,
-    /// This attempt's own verdict (never FLAKY).
-    pub verdict: Verdict,
-    /// Why this attempt did not pass.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub reasons: Vec<String>,
-    /// How its child ended.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ChildStatus>,
-    /// Wall time of its child.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "serde_time::opt_secs"
-    )]
-    pub duration: Option<Duration>,
-    /// Start time, as seconds since the Unix epoch.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub started_at: Option<f64>,
-    /// Worker slot it ran in.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub worker: Option<usize>,
-    /// Start, as seconds after the run started (as the file's `offset`).
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "serde_time::opt_secs"
-    )]
-    pub offset: Option<Duration>,
-    /// CPU time of its child.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        with = "serde_time::opt_secs"
-    )]
-    pub cpu: Option<Duration>,
-    /// Peak resident memory of its child, in bytes.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub max_rss: Option<u64>,
-    /// Its stdout log, if kept.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stdout_log: Option<PathBuf>,
-    /// Its stderr log, if kept.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stderr_log: Option<PathBuf>,
-    /// The last lines of its stdout, when it did not pass.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub stdout_tail: String,
-    /// The last lines of its stderr, when it did not pass.
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub stderr_tail: String,
-    /// The tests that failed in it (per-test protocols).
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub failed_cases: Vec<CaseResult>,
-}
-
-impl AttemptRecord {
-    /// The record of one attempt, judged alone.
-    pub fn of(attempt: &FileSummary) -> AttemptRecord {
-        let per_test = attempt.protocol != Some(Protocol::ExitCode);
-        AttemptRecord {
-            number: attempt.attempts,
-            verdict: attempt.verdict,
-            reasons: attempt.reasons.clone(),
-            status: attempt.status.clone(),
-            duration: attempt.duration,
-            started_at: attempt.started_at,
-            worker: attempt.worker,
-            offset: attempt.offset,
-            cpu: attempt.cpu,
-            max_rss: attempt.max_rss,
-            stdout_log: attempt.stdout_log.clone(),
-            stderr_log: attempt.stderr_log.clone(),
-            stdout_tail: attempt.stdout_tail.clone(),
-            stderr_tail: attempt.stderr_tail.clone(),
-            failed_cases: if per_test {
-                attempt
-                    .cases
-                    .iter()
-                    .filter(|c| c.status == CaseStatus::Fail)
-                    .cloned()
-                    .collect()
-            } else {
-                Vec::new()
-            },
-        }
-    }
-}
+use crate::outcome::{AttemptRecord, UnitSummary, Verdict};
+use crate::parse::{CaseStatus, Protocol};
 
 /// The file's summary after attempt `next`, given its summary after the
 /// attempts before (`previous`, as this function or the judge left it):
 /// see the module docs. Pure.
-pub fn add_attempt(previous: FileSummary, next: FileSummary) -> FileSummary {
+pub fn add_attempt(previous: UnitSummary, next: UnitSummary) -> UnitSummary {
     let mut records = if previous.attempt_results.is_empty() {
         vec![AttemptRecord::of(&previous)]
     } else {
@@ -142,7 +36,7 @@ pub fn add_attempt(previous: FileSummary, next: FileSummary) -> FileSummary {
 
 /// The file's summary from the records of all its attempts (first first,
 /// `last`'s included) and its last attempt judged alone. Pure.
-pub fn combine(records: Vec<AttemptRecord>, last: FileSummary) -> FileSummary {
+pub fn combine(records: Vec<AttemptRecord>, last: UnitSummary) -> UnitSummary {
     let earlier = &records[..records.len().saturating_sub(1)];
     let failed_before = earlier.iter().any(|r| r.verdict.is_failure());
     let mut file = last;
@@ -173,18 +67,18 @@ pub fn combine(records: Vec<AttemptRecord>, last: FileSummary) -> FileSummary {
 }
 
 /// The tests that failed in an earlier attempt and passed in `last`, in
-/// `last`'s order, by their keys ([`super::quarantine::case_keys`]: the
+/// `last`'s order, by their keys ([`crate::parse::case_keys`]: the
 /// name, `#N` for a test with no name, so that it still shows its number).
-fn flipped(earlier: &[AttemptRecord], last: &FileSummary) -> Vec<String> {
+fn flipped(earlier: &[AttemptRecord], last: &UnitSummary) -> Vec<String> {
     if last.protocol == Some(Protocol::ExitCode) {
         return Vec::new();
     }
     let failed_before: Vec<String> = earlier
         .iter()
-        .flat_map(|r| super::quarantine::case_keys(&r.failed_cases))
+        .flat_map(|r| crate::parse::case_keys(&r.failed_cases))
         .collect();
     let mut names: Vec<String> = Vec::new();
-    let keys = super::quarantine::case_keys(&last.cases);
+    let keys = crate::parse::case_keys(&last.cases);
     for (case, key) in last.cases.iter().zip(keys) {
         if case.status == CaseStatus::Pass && failed_before.contains(&key) && !names.contains(&key)
         {
@@ -208,6 +102,9 @@ pub fn label_with_attempts(verdict: Verdict, attempts: u32, total: u32) -> Strin
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::outcome::ChildStatus;
+    use crate::parse::CaseResult;
+    use std::time::Duration;
 
     fn case(name: &str, status: CaseStatus) -> CaseResult {
         CaseResult {
@@ -221,8 +118,8 @@ mod tests {
         }
     }
 
-    fn attempt(number: u32, verdict: Verdict, cases: Vec<CaseResult>) -> FileSummary {
-        let mut f = FileSummary::not_run("t/a.t".into(), "t/a.t".into(), "");
+    fn attempt(number: u32, verdict: Verdict, cases: Vec<CaseResult>) -> UnitSummary {
+        let mut f = UnitSummary::not_run("t/a.t".into(), "t/a.t".into(), "");
         f.reasons = match verdict {
             Verdict::Pass => Vec::new(),
             _ => vec![format!("attempt {number} failed")],
@@ -260,7 +157,7 @@ mod tests {
         }
     }
 
-    fn fold(attempts: Vec<FileSummary>) -> FileSummary {
+    fn fold(attempts: Vec<UnitSummary>) -> UnitSummary {
         let mut it = attempts.into_iter();
         let first = it.next().unwrap();
         it.fold(first, add_attempt)

@@ -1,5 +1,5 @@
 //! Stopping one running child on time, shared by the dispatcher
-//! ([`super::run`]) and a session's single-unit runner ([`super::one`]):
+//! ([`super::run`]) and a session's single-unit runner ([`super::session`]):
 //! its timeout, then SIGTERM to its process group, the grace period, then
 //! SIGKILL — each to the child's pid and to its descendants too, found
 //! through `/proc` wherever they moved (another process group, `setsid`), and the status it is reported with ([`Clock::mark`]).
@@ -9,7 +9,9 @@
 //! to stop before its group is known gets SIGTERM when it is
 //! ([`Clock::spawned`]).
 
-use super::{process, ChildStatus};
+use super::process;
+
+use crate::outcome::ChildStatus;
 use std::time::{Duration, Instant};
 
 /// Why ptest is stopping a running child.

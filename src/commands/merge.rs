@@ -2,14 +2,15 @@
 //! shards into one report, one exit code and (with `--history`) one
 //! history update.
 //!
-//! Named `combine` so it is not mistaken for the [`crate::merge`] stage,
+//! Named `combine` so it is not mistaken for the [`crate::aggregate`] stage,
 //! which turns one run's events into its summary; the combining itself is
-//! [`crate::merge::shards::combine`].
+//! [`crate::aggregate::shards::combine`].
 
 use super::{CliError, Exit};
+use crate::aggregate::shards;
 use crate::config::settings::MergeSettings;
 use crate::history;
-use crate::merge::{shards, RunSummary};
+use crate::outcome::RunSummary;
 use crate::report::ci::{full_report_hint, write_ci_outputs};
 use crate::report::console::{err_line, out, render_summary, ConsoleOptions, Palette};
 use crate::report::json;
@@ -60,7 +61,7 @@ fn conclude(
             .map(|f| (f.id.as_str(), f.path.as_path()));
         let hashes = history::hash_files(files);
         // A repeat run: one history run per iteration, as `ptest --repeat`.
-        match super::stress::record_iterations(&path.value, &summary, &hashes) {
+        match super::run::repeat::record_iterations(&path.value, &summary, &hashes) {
             Some(recorded) => recorded
                 .lines()
                 .for_each(|line| err_line(&format!("ptest: {line}"))),
@@ -71,7 +72,7 @@ fn conclude(
             }
         }
     }
-    notes.push_str(&super::stress::note(&summary));
+    notes.push_str(&super::run::repeat::note(&summary));
     let options = ConsoleOptions::detect(settings.color.value, false, false);
     let palette = Palette::new(options.color);
     out(&render_failures(&summary, &palette));
