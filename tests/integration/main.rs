@@ -24,6 +24,9 @@ mod config;
 /// Discovery's hard cases: non-UTF-8 and control-character names,
 /// unreadable paths, quoted globs.
 mod discovery_edge_cases;
+/// README.md and docs/ kept true: clap's options, every example command
+/// and config block, links.
+mod documentation;
 /// Tests that misbehave and paths that are not what they seem: a FIFO at
 /// `PTEST_JUNIT_FILE`, children leaving their process group, reports on
 /// FIFOs/devices/symlinks, a full disk.
