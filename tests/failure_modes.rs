@@ -32,6 +32,7 @@
 //! `--no-history` keeps the trials, which run in parallel, from writing the
 //! same `.ptest/history.json`.
 
+#[path = "integration/common/mod.rs"]
 mod common;
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
