@@ -12,10 +12,13 @@
 //! per-file rules of `ptest.toml` apply (`resolve`): the first matching
 //! `[[runner]]` replaces the built-in launcher (unless `--exec` is given),
 //! and `[[override]]`s and the header fill [`crate::unit::UnitSettings`]
-//! and the unit's environment, each key with its source.
+//! and the unit's environment, each key with its source. A pytest-style
+//! Python file gets the built-in pytest runner instead of `python3 FILE`
+//! (or ERROR when pytest cannot be imported): see `src/discover/pytest.rs`.
 
 pub mod header;
 pub mod id;
+mod pytest;
 mod resolve;
 mod walk;
 
@@ -239,6 +242,9 @@ struct Filters {
     exec: Option<Option<Vec<String>>>,
     cwd: PathBuf,
     rules: resolve::Compiled,
+    /// Whether `python3` can import pytest, asked at the first
+    /// pytest-style file (see [`pytest`]).
+    pytest: pytest::Probe,
 }
 
 impl Filters {
@@ -253,6 +259,7 @@ impl Filters {
             },
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             rules: resolve::Compiled::new(&options.rules, &options.env),
+            pytest: pytest::Probe::default(),
         })
     }
 
@@ -391,12 +398,38 @@ impl Filters {
             }
         };
         let shebang = head.as_deref().and_then(shebang_of);
-        let builtin = builtin_launcher(path, kind, &meta, shebang.as_deref(), self.exec.as_ref());
+        let mut builtin =
+            builtin_launcher(path, kind, &meta, shebang.as_deref(), self.exec.as_ref());
+        let mut builtin_protocol = builtin_protocol;
         let absolute = self.absolute(path);
         let runner = match self.exec {
             Some(_) => None,
             None => self.rules.runner(&absolute),
         };
+        // A pytest-style file would pass as a script: pytest runs it, unless
+        // `--exec` or a runner's own command says how.
+        let pytest_style = kind == Kind::Python
+            && self.exec.is_none()
+            && runner.is_none_or(|rule| rule.command.is_none())
+            && pytest::has_pytest_name(path)
+            && head
+                .as_deref()
+                .is_some_and(|head| pytest::is_pytest_style(&whole_text(path, head)));
+        if pytest_style {
+            match self.pytest.available() {
+                Ok(()) => {
+                    builtin = Launcher::Command {
+                        argv: pytest::PYTEST_COMMAND.map(String::from).to_vec(),
+                    };
+                    builtin_protocol = Some(Protocol::Junit);
+                }
+                Err(why) => {
+                    builtin = Launcher::Unrunnable {
+                        reason: format!("{} ({why})", pytest::HINT),
+                    };
+                }
+            }
+        }
         let mut unit = Unit::file(
             id,
             path.to_path_buf(),
@@ -414,6 +447,11 @@ impl Filters {
             .into_iter()
             .map(|(k, v)| (OsString::from(k), OsString::from(v)))
             .collect();
+        if pytest_style && runner.is_none() {
+            unit.settings
+                .sources
+                .insert(0, ("runner".to_string(), pytest::SOURCE.to_string()));
+        }
         if let Some(rule) = runner {
             match &mut unit.kind {
                 UnitKind::File { launcher, .. } => {
@@ -609,6 +647,19 @@ fn read_head(path: &Path, meta: &std::fs::Metadata) -> Result<Option<Vec<u8>>, S
     // file) leaves no head: nothing to learn from it, and the child reports.
     let _ = file.take(HEAD_BYTES as u64).read_to_end(&mut head);
     Ok(Some(head))
+}
+
+/// The whole text of a file whose first bytes are `head` (pytest-style
+/// detection needs the `__main__` guard at its end); `head` itself when the
+/// rest cannot be read.
+fn whole_text<'a>(path: &Path, head: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
+    if head.len() < HEAD_BYTES {
+        return std::borrow::Cow::Borrowed(head);
+    }
+    match std::fs::read(path) {
+        Ok(all) => std::borrow::Cow::Owned(all),
+        Err(_) => std::borrow::Cow::Borrowed(head),
+    }
 }
 
 /// The `#!` line in a file's first bytes, without the `#!`.
