@@ -5,8 +5,12 @@
 //!   results from its JUnit report; a `[[runner]]` overrides it; without
 //!   pytest it is ERROR with a hint; a file that runs its own runner, or
 //!   a plain script, stays a script;
+//! - symlinks to directories are followed; a symlink loop is a warning
+//!   naming the looping link, never a hang; a file reached through a
+//!   symlinked directory and directly runs once.
 //!
-//! Each test runs the real `ptest` binary on real `python3` and `pytest`.
+//! Each test runs the real `ptest` binary on real `python3`, `pytest` and
+//! `sh`.
 
 mod common;
 
@@ -202,4 +206,51 @@ fn without_pytest_a_pytest_style_file_is_error_with_a_hint() {
         "{}",
         run.junit_text()
     );
+}
+
+#[test]
+fn symlinked_directories_are_walked_and_a_loop_names_its_link() {
+    use std::os::unix::fs::symlink;
+    let s = Suite::new();
+    s.file("t/sub/a.sh", "echo 1..1\necho ok 1\n");
+    s.file("shared/s.sh", "echo 1..1\necho 'not ok 1 - shared fails'\n");
+    let t = s.path().join("t");
+    // A loop, a symlinked directory of tests, and a second way into t/sub.
+    symlink("..", t.join("sub/loop")).expect("symlink");
+    symlink("../shared", t.join("linked")).expect("symlink");
+    symlink("sub", t.join("alias")).expect("symlink");
+
+    let run = s
+        .ptest(&["t"])
+        .deadline(std::time::Duration::from_secs(60))
+        .reports()
+        .run();
+    run.expect_code(1);
+    assert_eq!(
+        run.verdicts(),
+        [pair("t/linked/s.sh", "fail"), pair("t/sub/a.sh", "pass")],
+        "{}",
+        run.describe()
+    );
+    let warnings: Vec<&str> = run
+        .stderr
+        .lines()
+        .filter(|l| l.contains("symlink loop"))
+        .collect();
+    assert_eq!(warnings.len(), 1, "{}", run.describe());
+    assert!(
+        warnings[0].contains("t/sub/loop") && warnings[0].contains("points back to t"),
+        "{}",
+        run.describe()
+    );
+
+    // --list says the same, before the list.
+    let list = s.run(&["t", "--list"]);
+    list.expect_code(0);
+    assert!(
+        list.stderr.contains("symlink loop: t/sub/loop"),
+        "{}",
+        list.describe()
+    );
+    assert!(list.stdout.contains("t/linked/s.sh"), "{}", list.describe());
 }

@@ -63,7 +63,8 @@ pub struct Discovery {
     /// (`` `*.sh` in t/.gitignore``); only with
     /// [`DiscoverOptions::find_ignored`].
     pub ignored: Vec<IgnoredFile>,
-    /// Warnings to print (a quoted glob that matched no file).
+    /// Warnings to print (a quoted glob that matched no file, a symlink
+    /// loop in a walked directory).
     pub warnings: Vec<String>,
 }
 
@@ -115,7 +116,8 @@ pub enum DiscoverError {
 /// Finds test files. See the module docs.
 ///
 /// - a directory is walked recursively (hidden entries skipped, `.gitignore`
-///   respected); a file in it is a test when it matches `--include` (if given)
+///   respected, symlinks to directories followed, a symlink loop a
+///   warning); a file in it is a test when it matches `--include` (if given)
 ///   or otherwise has a known runner (`.t`, `.sh`, `.bash`, `.py`, or the
 ///   executable bit);
 /// - a file named explicitly is always a test (even when it cannot be run: it
@@ -157,6 +159,7 @@ pub fn discover_report(options: &DiscoverOptions) -> Result<Discovery, DiscoverE
                     None,
                     &mut found,
                     options.find_ignored.then_some(&mut report.ignored),
+                    &mut report.warnings,
                 );
             }
             Ok(m) => found.push(filters.classify(path, filters.id(path), m)),
@@ -173,6 +176,7 @@ pub fn discover_report(options: &DiscoverOptions) -> Result<Discovery, DiscoverE
                         Some(&glob),
                         &mut found,
                         options.find_ignored.then_some(&mut report.ignored),
+                        &mut report.warnings,
                     ),
                     Ok(_) => 0,
                     Err(err) if err.kind() == std::io::ErrorKind::NotFound => 0,
@@ -304,8 +308,10 @@ impl Filters {
         glob: Option<&Glob>,
         found: &mut Vec<Unit>,
         ignored: Option<&mut Vec<IgnoredFile>>,
+        warnings: &mut Vec<String>,
     ) -> usize {
         let walked = walk::walk(root);
+        warnings.extend(walked.warnings.iter().cloned());
         let wanted = |file: &Path| glob.is_none_or(|g| g.matcher.is_match(normalize_path(file)));
         let mut matched = 0;
         for file in &walked.files {
