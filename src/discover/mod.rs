@@ -12,10 +12,12 @@
 //! per-file rules of `ptest.toml` apply (`resolve`): the first matching
 //! `[[runner]]` replaces the built-in runner (unless `--exec` is given),
 //! and `[[override]]`s and the header fill [`crate::unit::UnitSettings`]
-//! and the unit's environment, each key with its source.
+//! and the unit's environment, each key with its source. A pytest-style
+//! Python file gets the built-in pytest runner instead of `python3 FILE`
+//! (or ERROR when pytest cannot be imported): see `src/discover/pytest.rs`.
 
 pub mod header;
-
+mod pytest;
 mod resolve;
 mod walk;
 
@@ -61,7 +63,8 @@ pub struct Discovery {
     /// (`` `*.sh` in t/.gitignore``); only with
     /// [`DiscoverOptions::find_ignored`].
     pub ignored: Vec<IgnoredFile>,
-    /// Warnings to print (a quoted glob that matched no file).
+    /// Warnings to print (a quoted glob that matched no file, a symlink
+    /// loop in a walked directory).
     pub warnings: Vec<String>,
 }
 
@@ -113,7 +116,8 @@ pub enum DiscoverError {
 /// Finds test files. See the module docs.
 ///
 /// - a directory is walked recursively (hidden entries skipped, `.gitignore`
-///   respected); a file in it is a test when it matches `--include` (if given)
+///   respected, symlinks to directories followed, a symlink loop a
+///   warning); a file in it is a test when it matches `--include` (if given)
 ///   or otherwise has a known runner (`.t`, `.sh`, `.bash`, `.py`, or the
 ///   executable bit);
 /// - a file named explicitly is always a test (even when it cannot be run: it
@@ -155,6 +159,7 @@ pub fn discover_report(options: &DiscoverOptions) -> Result<Discovery, DiscoverE
                     None,
                     &mut found,
                     options.find_ignored.then_some(&mut report.ignored),
+                    &mut report.warnings,
                 );
             }
             Ok(m) => found.push(filters.classify(path, filters.id(path), m)),
@@ -171,6 +176,7 @@ pub fn discover_report(options: &DiscoverOptions) -> Result<Discovery, DiscoverE
                         Some(&glob),
                         &mut found,
                         options.find_ignored.then_some(&mut report.ignored),
+                        &mut report.warnings,
                     ),
                     Ok(_) => 0,
                     Err(err) if err.kind() == std::io::ErrorKind::NotFound => 0,
@@ -240,6 +246,9 @@ struct Filters {
     exec: Option<Option<Vec<String>>>,
     cwd: PathBuf,
     rules: resolve::Compiled,
+    /// Whether `python3` can import pytest, asked at the first
+    /// pytest-style file (see [`pytest`]).
+    pytest: pytest::Probe,
 }
 
 impl Filters {
@@ -254,6 +263,7 @@ impl Filters {
             },
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             rules: resolve::Compiled::new(&options.rules, &options.env),
+            pytest: pytest::Probe::default(),
         })
     }
 
@@ -298,8 +308,10 @@ impl Filters {
         glob: Option<&Glob>,
         found: &mut Vec<Unit>,
         ignored: Option<&mut Vec<IgnoredFile>>,
+        warnings: &mut Vec<String>,
     ) -> usize {
         let walked = walk::walk(root);
+        warnings.extend(walked.warnings.iter().cloned());
         let wanted = |file: &Path| glob.is_none_or(|g| g.matcher.is_match(normalize_path(file)));
         let mut matched = 0;
         for file in &walked.files {
@@ -392,12 +404,37 @@ impl Filters {
             }
         };
         let shebang = head.as_deref().and_then(shebang_of);
-        let builtin = builtin_runner(path, kind, &meta, shebang.as_deref(), self.exec.as_ref());
+        let mut builtin = builtin_runner(path, kind, &meta, shebang.as_deref(), self.exec.as_ref());
+        let mut builtin_protocol = builtin_protocol;
         let absolute = self.absolute(path);
         let runner = match self.exec {
             Some(_) => None,
             None => self.rules.runner(&absolute),
         };
+        // A pytest-style file would pass as a script: pytest runs it, unless
+        // `--exec` or a runner's own command says how.
+        let pytest_style = kind == Kind::Python
+            && self.exec.is_none()
+            && runner.is_none_or(|rule| rule.command.is_none())
+            && pytest::has_pytest_name(path)
+            && head
+                .as_deref()
+                .is_some_and(|head| pytest::is_pytest_style(&whole_text(path, head)));
+        if pytest_style {
+            match self.pytest.available() {
+                Ok(()) => {
+                    builtin = Runner::Command {
+                        argv: pytest::PYTEST_COMMAND.map(String::from).to_vec(),
+                    };
+                    builtin_protocol = Some(Protocol::Junit);
+                }
+                Err(why) => {
+                    builtin = Runner::Unrunnable {
+                        reason: format!("{} ({why})", pytest::HINT),
+                    };
+                }
+            }
+        }
         let mut unit = Unit::file(
             id,
             path.to_path_buf(),
@@ -415,6 +452,11 @@ impl Filters {
             .into_iter()
             .map(|(k, v)| (OsString::from(k), OsString::from(v)))
             .collect();
+        if pytest_style && runner.is_none() {
+            unit.settings
+                .sources
+                .insert(0, ("runner".to_string(), pytest::SOURCE.to_string()));
+        }
         if let Some(rule) = runner {
             match &mut unit.kind {
                 UnitKind::File { runner, .. } => *runner = resolve::runner_for(rule, runner),
@@ -608,6 +650,19 @@ fn read_head(path: &Path, meta: &std::fs::Metadata) -> Result<Option<Vec<u8>>, S
     // file) leaves no head: nothing to learn from it, and the child reports.
     let _ = file.take(HEAD_BYTES as u64).read_to_end(&mut head);
     Ok(Some(head))
+}
+
+/// The whole text of a file whose first bytes are `head` (pytest-style
+/// detection needs the `__main__` guard at its end); `head` itself when the
+/// rest cannot be read.
+fn whole_text<'a>(path: &Path, head: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
+    if head.len() < HEAD_BYTES {
+        return std::borrow::Cow::Borrowed(head);
+    }
+    match std::fs::read(path) {
+        Ok(all) => std::borrow::Cow::Owned(all),
+        Err(_) => std::borrow::Cow::Borrowed(head),
+    }
 }
 
 /// The `#!` line in a file's first bytes, without the `#!`.

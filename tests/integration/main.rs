@@ -39,6 +39,8 @@ mod junit_protocol;
 mod nothing_dropped_silently;
 /// Property tests of the parsers (TAP, JUnit, history, durations).
 mod parser_properties;
+/// pytest-style files run through pytest; symlinked directories and loops.
+mod pytest_files_and_symlinks;
 /// Discovery, runners per language, timeouts, leaked processes, the
 /// child's environment, Perl library paths, the run directory.
 mod running_files;
