@@ -135,8 +135,8 @@ impl Palette {
     }
 }
 
-/// Width of the verdict column (`NOT RUN`; the rare `INTERRUPTED` takes
-/// room from the duration column).
+/// The narrowest verdict column (`NOT RUN`, `TIMEOUT`); a run's console
+/// widens it to the widest label it can show ([`label_column`]).
 pub(super) const LABEL_WIDTH: usize = 7;
 /// Width of the duration column.
 pub(super) const DURATION_WIDTH: usize = 7;
@@ -167,6 +167,8 @@ pub struct Console {
     noun: UnitNoun,
     /// Fold failure output in `::group::` for GitHub Actions.
     github: bool,
+    /// The verdict column's width: the widest label this run can show.
+    label_width: usize,
 }
 
 impl Console {
@@ -205,6 +207,7 @@ impl Console {
             until_fail: false,
             noun: plan.noun(),
             github: false,
+            label_width: label_column(plan, 0),
         }
     }
 
@@ -231,6 +234,7 @@ impl Console {
             .iter()
             .map(|e| e.file.settings.total_attempts(retries))
             .collect();
+        self.label_width = label_column(plan, retries);
         self
     }
 
@@ -293,7 +297,8 @@ impl Console {
                 {
                     let total = self.total_attempts.get(run.index).copied().unwrap_or(1);
                     let label = format!("{} {}/{total}", summary.verdict.label(), run.attempt);
-                    let line = render_file_line_labelled(summary, &label, &self.palette);
+                    let line =
+                        render_file_line_in(summary, &label, self.label_width, &self.palette);
                     self.print(&format!(
                         "{} {}",
                         line.trim_end(),
@@ -319,7 +324,12 @@ impl Console {
                 self.slow.insert(*index);
                 if self.options.verbosity != Verbosity::Quiet {
                     let id = self.ids.get(*index).map_or("", String::as_str);
-                    self.print(&super::live::render_slow_line(id, *elapsed, &self.palette));
+                    self.print(&super::live::render_slow_line(
+                        id,
+                        *elapsed,
+                        self.label_width,
+                        &self.palette,
+                    ));
                 }
             }
             RunEvent::BailOut { index, reason } => {
@@ -396,7 +406,8 @@ impl Console {
         if !show {
             return;
         }
-        let mut text = render_file_line_labelled(f, &self.label(index, f), &self.palette);
+        let mut text =
+            render_file_line_in(f, &self.label(index, f), self.label_width, &self.palette);
         if let Some(k) = iteration {
             super::live::mark_line(&mut text, &format!("[iteration {k}]"), &self.palette);
         }
@@ -511,14 +522,24 @@ pub fn render_flipped(f: &FileSummary, p: &Palette) -> String {
     )
 }
 
-/// [`render_file_line`] with `label` for the verdict (`FLAKY 2/3`).
+/// [`render_file_line`] with `label` for the verdict (`FLAKY 2/3`), in a
+/// column just wide enough for it.
 pub fn render_file_line_labelled(f: &FileSummary, label: &str, p: &Palette) -> String {
-    let label = format!("{label:<LABEL_WIDTH$}");
-    let width = DURATION_WIDTH.saturating_sub(label.len() - LABEL_WIDTH);
-    let duration = format!(
-        "{:>width$}",
-        f.duration.map(format_duration).unwrap_or_default()
-    );
+    render_file_line_in(f, label, 0, p)
+}
+
+/// One aligned line with `label` for the verdict (`FLAKY 2/3`; an excused
+/// failure's `QUARANTINED FAIL` replaces it) in a column of `width`
+/// characters (at least [`LABEL_WIDTH`]), the duration right-aligned in
+/// the next one, then the id and the counts: lines rendered with the same
+/// width have their ids in one column, whatever their labels.
+pub fn render_file_line_in(f: &FileSummary, label: &str, width: usize, p: &Palette) -> String {
+    let (label, style) = match quarantine::label(f) {
+        Some(q) => (q, &p.skip),
+        None => (label.to_string(), p.verdict(f.verdict)),
+    };
+    let width = width.max(LABEL_WIDTH);
+    let duration = f.duration.map(format_duration).unwrap_or_default();
     let mut counts = case_counts(f);
     if counts.is_empty() || (f.verdict != Verdict::Pass && !f.reasons.is_empty()) {
         if let Some(first) = f.reasons.first() {
@@ -529,16 +550,59 @@ pub fn render_file_line_labelled(f: &FileSummary, label: &str, p: &Palette) -> S
             };
         }
     }
-    if let Some(line) = quarantine::file_line(f, p, &counts) {
-        return line;
-    }
     format!(
-        "{} {}  {}  {}\n",
-        p.verdict(f.verdict).apply_to(label),
-        duration,
+        "{} {duration:>DURATION_WIDTH$}  {}  {}\n",
+        style.apply_to(format!("{label:<width$}")),
         for_terminal(&f.id),
         p.dim.apply_to(for_terminal(&counts))
     )
+}
+
+/// The widest label a file of `plan` can get on the console in a run with
+/// `retries` (see [`render_file_line_in`]): `INTERRUPTED` in any run,
+/// `INTERRUPTED 2/3` when a file may be retried, `QUARANTINED TIMEOUT`
+/// when one is quarantined. Every file line of the run uses it, so the
+/// columns do not move when a rare label appears.
+pub fn label_column(plan: &Plan, retries: u32) -> usize {
+    let plain = Verdict::ALL
+        .iter()
+        .map(|v| v.label().len())
+        .max()
+        .unwrap_or(0);
+    let mut width = plain.max(LABEL_WIDTH);
+    for e in &plan.entries {
+        let s = &e.file.settings;
+        let total = s.total_attempts(retries);
+        if total > 1 {
+            let widest = Verdict::ALL
+                .iter()
+                .map(|&v| crate::merge::attempts::label_with_attempts(v, total, total).len())
+                .max()
+                .unwrap_or(0);
+            width = width.max(widest);
+        }
+        width = width.max(quarantine::widest_label(
+            s.quarantine,
+            !s.quarantine_tests.is_empty(),
+        ));
+    }
+    width
+}
+
+/// The plain label [`render_file_line`] shows for `f`: its verdict's, or
+/// `QUARANTINED FAIL` for an excused failure.
+pub fn shown_label(f: &FileSummary) -> String {
+    quarantine::label(f).unwrap_or_else(|| f.verdict.label().to_string())
+}
+
+/// The width of a column holding each of `labels`, at least [`LABEL_WIDTH`].
+fn column_of<'a>(labels: impl IntoIterator<Item = &'a str>) -> usize {
+    labels
+        .into_iter()
+        .map(str::len)
+        .max()
+        .unwrap_or(0)
+        .max(LABEL_WIDTH)
 }
 
 /// For a failing file: every reason, the failing TAP lines with their
@@ -703,6 +767,7 @@ fn render_failures(s: &RunSummary, p: &Palette) -> String {
         return String::new();
     }
     let mut out = format!("{}\n", p.bold.apply_to("Failures:"));
+    let width = column_of(bad.iter().map(|f| f.verdict.label()));
     for f in &bad {
         let mut why = f.reasons.join("; ");
         if let Some(note) = quarantine::stopped_note(f) {
@@ -711,7 +776,7 @@ fn render_failures(s: &RunSummary, p: &Palette) -> String {
         out.push_str(&format!(
             "  {} {}  {}\n",
             p.verdict(f.verdict)
-                .apply_to(format!("{:<LABEL_WIDTH$}", f.verdict.label())),
+                .apply_to(format!("{:<width$}", f.verdict.label())),
             for_terminal(&f.id),
             p.dim.apply_to(for_terminal(&why))
         ));

@@ -1,0 +1,103 @@
+//! Console polish (issue 17): what a new user tripped on. Each test runs
+//! the real binary on real child processes and reads what it printed.
+
+mod common;
+
+use common::{Run, Suite};
+
+/// The labels a file line can start with.
+const LABELS: [&str; 9] = [
+    "PASS",
+    "FAIL",
+    "SKIP",
+    "TIMEOUT",
+    "ERROR",
+    "NOT RUN",
+    "INTERRUPTED",
+    "FLAKY",
+    "QUARANTINED",
+];
+
+/// The per-file lines of a run (not the details under them, not the
+/// summary).
+fn file_lines(run: &Run) -> Vec<&str> {
+    run.stdout
+        .lines()
+        .filter(|l| LABELS.iter().any(|label| l.starts_with(label)))
+        .collect()
+}
+
+/// Where the id (`t/…`) starts in a line.
+fn id_column(line: &str) -> usize {
+    line.find(" t/").map_or(usize::MAX, |i| i + 1)
+}
+
+#[test]
+fn every_label_keeps_the_duration_and_id_columns_in_place() {
+    let s = Suite::new();
+    s.config(
+        "[[override]]\npattern = \"t/f_long.sh\"\ntimeout = \"60s\"\n\n\
+         [quarantine]\nfiles = [\"t/d_quarantined.sh\"]\n",
+    )
+    .file("t/a_pass.sh", "exit 0\n")
+    .file("t/b_fail.sh", "echo broken >&2\nexit 1\n")
+    .file("t/c_flaky.sh", "[ \"$PTEST_ATTEMPT\" -gt 1 ]\n")
+    .file("t/d_quarantined.sh", "exit 1\n")
+    .file("t/e_hang.sh", "exec sleep 30\n")
+    .file("t/f_long.sh", "exec sleep 30\n");
+    let run = s.run_reports(&[
+        "t",
+        "-j",
+        "6",
+        "--retries",
+        "2",
+        "--timeout",
+        "1s",
+        "--global-timeout",
+        "8s",
+        "--grace",
+        "200ms",
+    ]);
+    run.expect_code(1);
+    let lines = file_lines(&run);
+    for label in [
+        "PASS ",
+        "FAIL 1/3 ",
+        "FAIL 3/3 ",
+        "FLAKY 2/3 ",
+        "QUARANTINED FAIL ",
+        "TIMEOUT 1/3 ",
+        "TIMEOUT 3/3 ",
+        "INTERRUPTED ",
+    ] {
+        assert!(
+            lines.iter().any(|l| l.starts_with(label)),
+            "no {label:?} line:\n{}",
+            run.stdout
+        );
+    }
+    // Every id in one column, every duration ending in one column.
+    let column = id_column(lines[0]);
+    for line in &lines {
+        assert_eq!(id_column(line), column, "{line:?} in\n{}", run.stdout);
+        if !line.starts_with("NOT RUN") {
+            assert!(
+                line[..column - 2].ends_with(|c: char| c.is_ascii_alphanumeric()),
+                "the duration does not end its column: {line:?}"
+            );
+        }
+    }
+    // The summary's failure list is aligned too.
+    let failures: Vec<&str> = run
+        .stdout
+        .lines()
+        .skip_while(|l| *l != "Failures:")
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    assert!(failures.len() >= 2, "{}", run.stdout);
+    let column = id_column(failures[0]);
+    for line in &failures {
+        assert_eq!(id_column(line), column, "{line:?} in\n{}", run.stdout);
+    }
+}
