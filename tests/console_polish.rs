@@ -101,3 +101,54 @@ fn every_label_keeps_the_duration_and_id_columns_in_place() {
         assert_eq!(id_column(line), column, "{line:?} in\n{}", run.stdout);
     }
 }
+
+#[test]
+fn quiet_still_shows_flaky_files() {
+    let s = Suite::new();
+    s.file("t/flaky.sh", "[ \"$PTEST_ATTEMPT\" -gt 1 ]\n")
+        .file("t/ok.sh", "exit 0\n");
+    let run = s.run(&["t", "-q", "--retries", "1"]);
+    run.expect_code(0);
+    let lines = file_lines(&run);
+    assert_eq!(lines.len(), 1, "{}", run.stdout);
+    assert!(lines[0].starts_with("FLAKY 2/2 "), "{}", run.stdout);
+    assert!(lines[0].contains("t/flaky.sh"), "{}", run.stdout);
+    // -q still leaves out the passing file and the retry line.
+    assert!(!run.stdout.contains("t/ok.sh"), "{}", run.stdout);
+    assert!(!run.stdout.contains("retrying"), "{}", run.stdout);
+}
+
+#[test]
+fn repeat_failures_name_their_iterations() {
+    let s = Suite::new();
+    s.file(
+        "t/flaky.sh",
+        "echo 1..2\necho ok 1\n\
+         if [ $((PTEST_ITERATION % 3)) -eq 0 ]; then echo 'not ok 2'; else echo ok 2; fi\n",
+    )
+    .file(
+        "t/odd.sh",
+        "echo 1..1\nif [ $((PTEST_ITERATION % 2)) -eq 1 ]; then echo 'not ok 1'; exit 1; fi\necho ok 1\n",
+    );
+    let run = s.run(&["t", "--repeat", "7", "-j", "2"]);
+    run.expect_code(1);
+    let failures: Vec<&str> = run
+        .stdout
+        .lines()
+        .skip_while(|l| *l != "Failures:")
+        .skip(1)
+        .take_while(|l| !l.is_empty())
+        .collect();
+    // One line per file and way of failing, naming the iterations.
+    assert_eq!(failures.len(), 2, "{}", run.stdout);
+    let flaky = failures
+        .iter()
+        .find(|l| l.contains("t/flaky.sh"))
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    assert!(flaky.ends_with("[iterations 3, 6]"), "{flaky}");
+    let odd = failures
+        .iter()
+        .find(|l| l.contains("t/odd.sh"))
+        .unwrap_or_else(|| panic!("{}", run.stdout));
+    assert!(odd.ends_with("[iterations 1, 3, 5, 7]"), "{odd}");
+}

@@ -400,7 +400,8 @@ impl Console {
     /// reported SLOW while it ran, and with its `--repeat` iteration.
     fn print_file_marked(&self, index: usize, f: &FileSummary, slow: bool, iteration: Option<u32>) {
         let show = match self.options.verbosity {
-            Verbosity::Quiet => f.verdict.is_failure(),
+            // A FLAKY file passed, but it is what `-q` users look for.
+            Verbosity::Quiet => f.verdict.is_failure() || f.verdict == Verdict::Flaky,
             Verbosity::Normal | Verbosity::Verbose => true,
         };
         if !show {
@@ -760,29 +761,68 @@ pub fn render_summary_with(
     out
 }
 
-/// `Failures:` and one line per failing file.
+/// Iterations named in one `Failures:` line, at most.
+const MAX_ITERATIONS: usize = 10;
+
+/// `Failures:` and one line per failing file. In a `--repeat` run the
+/// iterations of a file that failed the same way share a line naming
+/// them: `FAIL    t/a.sh  failed test 2  [iterations 2, 5, 9]`.
 fn render_failures(s: &RunSummary, p: &Palette) -> String {
     let bad: Vec<&FileSummary> = s.files.iter().filter(|f| s.fails_run(f)).collect();
     if bad.is_empty() {
         return String::new();
     }
-    let mut out = format!("{}\n", p.bold.apply_to("Failures:"));
-    let width = column_of(bad.iter().map(|f| f.verdict.label()));
+    // (verdict, id, why) in order of first appearance, with iterations.
+    let mut lines: Vec<(&FileSummary, String, Vec<u32>)> = Vec::new();
     for f in &bad {
         let mut why = f.reasons.join("; ");
         if let Some(note) = quarantine::stopped_note(f) {
             why.push_str(&note);
         }
+        let same = lines
+            .iter_mut()
+            .find(|(g, w, _)| g.verdict == f.verdict && g.id == f.id && *w == why);
+        match (same, f.iteration) {
+            (Some((_, _, iterations)), Some(k)) => iterations.push(k),
+            _ => lines.push((f, why, f.iteration.into_iter().collect())),
+        }
+    }
+    let mut out = format!("{}\n", p.bold.apply_to("Failures:"));
+    let width = column_of(bad.iter().map(|f| f.verdict.label()));
+    for (f, why, iterations) in &lines {
         out.push_str(&format!(
-            "  {} {}  {}\n",
+            "  {} {}  {}{}\n",
             p.verdict(f.verdict)
                 .apply_to(format!("{:<width$}", f.verdict.label())),
             for_terminal(&f.id),
-            p.dim.apply_to(for_terminal(&why))
+            p.dim.apply_to(for_terminal(why)),
+            iterations_mark(iterations, p)
         ));
     }
     out.push('\n');
     out
+}
+
+/// `  [iteration 3]`, `  [iterations 2, 5, … and 4 more]`; empty outside
+/// a `--repeat` run.
+fn iterations_mark(iterations: &[u32], p: &Palette) -> String {
+    let mut listed: Vec<String> = iterations
+        .iter()
+        .take(MAX_ITERATIONS)
+        .map(u32::to_string)
+        .collect();
+    if iterations.len() > MAX_ITERATIONS {
+        listed.push(format!("… and {} more", iterations.len() - MAX_ITERATIONS));
+    }
+    match iterations.len() {
+        0 => String::new(),
+        1 => format!("  {}", p.dim.apply_to(format!("[iteration {}]", listed[0]))),
+        _ => format!(
+            "  {}",
+            p.dim
+                .apply_to(format!("[iterations {}]", listed.join(", ")))
+        ),
+    }
 }
 
 /// One grouped line for the files stopped by an interruption and one per
