@@ -389,3 +389,305 @@ fn options_for_test_files_are_refused_and_not_in_the_help() {
     }
     assert!(help.stdout.contains("cargo test --doc"), "{}", help.stdout);
 }
+
+/// `process::exit` inside a test (`--features calc/exits`): status 101
+/// with no panic, no `FAILED` and no `test result:` line is a FAIL, and so
+/// are status 3 and status 0 before the assertion: libtest never reported
+/// the test. In the JSON summary, the history and the JUnit report alike.
+#[test]
+fn a_test_that_exits_before_libtest_reports_it_is_not_a_pass() {
+    let suite = Suite::new();
+    let run = ptest_cargo(
+        &suite,
+        &["--features", "calc/exits", "-p", "calc", "--", "exits::"],
+        true,
+    );
+    run.expect_code(1);
+    let want: Vec<(String, String)> = [
+        ("calc exits::exit_0_before_the_assertion", "fail"),
+        ("calc exits::exit_101", "fail"),
+        ("calc exits::exit_3", "fail"),
+        ("calc exits::passes", "pass"),
+    ]
+    .iter()
+    .map(|(id, v)| (id.to_string(), v.to_string()))
+    .collect();
+    assert_eq!(run.verdicts(), want, "{}", run.describe());
+    let reason = |id: &str| text(&run.file(id)["reasons"][0]);
+    assert_eq!(
+        reason("calc exits::exit_101"),
+        "exited with status 101 without libtest reporting `exits::exit_101` (no `test result:` line)"
+    );
+    assert_eq!(
+        reason("calc exits::exit_0_before_the_assertion"),
+        "the test process exited 0 without libtest reporting `exits::exit_0_before_the_assertion` (no `test result:` line)"
+    );
+    assert!(
+        reason("calc exits::exit_3").starts_with("exited with status 3 "),
+        "{}",
+        run.describe()
+    );
+    let history = suite.json(".ptest/history.json");
+    for id in [
+        "calc exits::exit_101",
+        "calc exits::exit_0_before_the_assertion",
+    ] {
+        assert_eq!(
+            history["files"][id]["runs"][0]["verdict"], "fail",
+            "{id}: {history:#}"
+        );
+    }
+}
+
+/// The fixture's `calc` test binary built with `--features exits` (its
+/// path, from cargo's JSON messages).
+fn exits_binary() -> PathBuf {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY
+        .get_or_init(|| {
+            let out = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+                .args(["test", "--no-run", "--quiet", "--message-format=json"])
+                .args(["--features", "calc/exits", "-p", "calc", "--lib"])
+                .arg("--manifest-path")
+                .arg(manifest())
+                .arg("--target-dir")
+                .arg(target_dir())
+                .output()
+                .expect("run cargo");
+            assert!(out.status.success(), "the fixture workspace does not build");
+            String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+                .find_map(|m| m["executable"].as_str().map(PathBuf::from))
+                .expect("cargo names the test executable")
+        })
+        .clone()
+}
+
+/// A `[[runner]]` with `protocol = "libtest"` running a real Rust test
+/// binary: a test that ends the process (status 0 or 101) before libtest
+/// reports it is not a pass there either, nor is a whole binary that
+/// stops before its `test result:` line.
+#[test]
+fn a_libtest_runner_does_not_pass_a_binary_that_exits_before_reporting() {
+    let suite = Suite::new();
+    let binary = exits_binary();
+    let bin = binary.display();
+    for (file, args) in [
+        ("t/exit0.rt", "--exact exits::exit_0_before_the_assertion"),
+        ("t/exit101.rt", "--exact exits::exit_101"),
+        ("t/passes.rt", "--exact exits::passes"),
+        ("t/whole.rt", "--test-threads 1 exits::"),
+    ] {
+        suite.file(file, &format!("exec '{bin}' {args}\n"));
+    }
+    suite.config(
+        "[[runner]]\npattern = \"*.rt\"\ncommand = [\"sh\", \"{file}\"]\nprotocol = \"libtest\"\n",
+    );
+    let run = suite.run_reports(&["t"]);
+    run.expect_code(1);
+    assert_eq!(
+        run.verdicts(),
+        [
+            ("t/exit0.rt".to_string(), "fail".to_string()),
+            ("t/exit101.rt".to_string(), "fail".to_string()),
+            ("t/passes.rt".to_string(), "pass".to_string()),
+            ("t/whole.rt".to_string(), "fail".to_string()),
+        ],
+        "{}",
+        run.describe()
+    );
+    let reason = |id: &str| text(&run.file(id)["reasons"][0]);
+    assert!(
+        reason("t/exit0.rt").starts_with("the test process exited 0 "),
+        "{}",
+        run.describe()
+    );
+    assert!(
+        reason("t/exit101.rt").starts_with("exited with status 101 "),
+        "{}",
+        run.describe()
+    );
+    assert!(
+        // With one test thread libtest names a test as it starts it.
+        reason("t/whole.rt")
+            .contains("without libtest reporting `exits::exit_0_before_the_assertion`"),
+        "{}",
+        run.describe()
+    );
+}
+
+/// Every test in every report (issue 15, item 4): tests that ended their
+/// process before libtest reported them have no parsed case, and still
+/// count in JSON `totals.tests` and have a `<testcase>` in `--junit`, as
+/// the console counts them.
+#[test]
+fn tests_without_a_libtest_case_are_in_every_report() {
+    let suite = Suite::new();
+    let run = ptest_cargo(
+        &suite,
+        &["--features", "calc/exits", "-p", "calc", "--", "exits::"],
+        true,
+    );
+    run.expect_code(1);
+    assert!(
+        run.stdout.contains("Tests:  1 passed, 3 failed (4 total)"),
+        "{}",
+        run.describe()
+    );
+    let totals = &run.summary()["totals"]["tests"];
+    assert_eq!(
+        (totals["total"].as_u64(), totals["failed"].as_u64()),
+        (Some(4), Some(3)),
+        "{totals}"
+    );
+    let xml = run.junit_text();
+    assert_eq!(xml.matches("<testcase ").count(), 4, "{xml}");
+    assert!(
+        xml.contains(r#"<testsuites name="ptest" tests="4" skipped="0" failures="3""#),
+        "{xml}"
+    );
+    for name in [
+        "exits::exit_101",
+        "exits::exit_0_before_the_assertion",
+        "exits::exit_3",
+        "exits::passes",
+    ] {
+        assert!(
+            xml.contains(&format!(r#"<testcase name="{name}" classname="calc""#)),
+            "{name}\n{xml}"
+        );
+    }
+}
+
+/// After `--`, libtest's `--exact`, `--skip PATTERN`, `--ignored` and
+/// `--include-ignored` mean what they mean to libtest and nextest (they
+/// were filters: `-- --exact NAME` ran every test whose path contains
+/// NAME); libtest's other options are refused, not read as filters.
+#[test]
+fn libtest_options_after_the_double_dash_are_options_not_filters() {
+    let suite = Suite::new();
+    let exact = ptest_cargo(&suite, &["--", "--exact", "tests::adds", "tests::fa"], true);
+    exact.expect_code(0);
+    assert_eq!(
+        ids(exact.summary()),
+        BTreeSet::from(["calc tests::adds".to_string()]),
+        "{}",
+        exact.describe()
+    );
+    let skip = ptest_cargo(&suite, &["-p", "calc", "--", "--skip", "a"], true);
+    assert_eq!(
+        ids(skip.summary()),
+        BTreeSet::from(["calc tests::ignored".to_string(), "calc tests::slow".into()]),
+        "{}",
+        skip.describe()
+    );
+    let skip_eq = ptest_cargo(
+        &suite,
+        &[
+            "-p",
+            "calc",
+            "--",
+            "--skip=a",
+            "--exact",
+            "--skip",
+            "tests::slow",
+        ],
+        true,
+    );
+    // With --exact, `a` names no whole path: only tests::slow is left out.
+    let want: BTreeSet<String> = ALL
+        .iter()
+        .filter(|id| id.starts_with("calc ") && **id != "calc tests::slow")
+        .map(|id| id.to_string())
+        .collect();
+    assert_eq!(ids(skip_eq.summary()), want, "{}", skip_eq.describe());
+    let only = ptest_cargo(&suite, &["--", "--ignored"], true);
+    only.expect_code(0);
+    assert_eq!(
+        only.verdicts(),
+        [("calc tests::ignored".to_string(), "pass".to_string())],
+        "{}",
+        only.describe()
+    );
+    let all = ptest_cargo(
+        &suite,
+        &["-p", "calc", "--", "--include-ignored", "ignored", "adds"],
+        true,
+    );
+    all.expect_code(0);
+    assert_eq!(
+        all.verdicts(),
+        [
+            ("calc tests::adds".to_string(), "pass".to_string()),
+            ("calc tests::ignored".to_string(), "pass".to_string())
+        ],
+        "{}",
+        all.describe()
+    );
+    let threads = ptest_cargo(&suite, &["--", "--test-threads=1", "adds"], false);
+    threads.expect_code(2);
+    assert!(
+        threads.stderr.contains("`--test-threads=1` after `--`"),
+        "{}",
+        threads.describe()
+    );
+}
+
+/// Target selection as `cargo test` takes it: `--bin NAME`, `--bins`,
+/// `--lib`, `--test NAME`, `--tests`, `--example NAME`, `--examples` (a
+/// binary's name was only a test-path filter and found nothing).
+#[test]
+fn target_selection_picks_the_test_binaries() {
+    let suite = Suite::new();
+    let run = |args: &[&str]| {
+        let mut all = vec!["--list"];
+        all.extend(args);
+        let run = ptest_cargo(&suite, &all, false);
+        run.expect_code(0);
+        let listed: BTreeSet<String> = run
+            .stdout
+            .lines()
+            .filter(|l| l.starts_with("app") || l.starts_with("calc"))
+            .filter_map(|l| l.split("  ").next().map(|id| id.trim().to_string()))
+            .collect();
+        (listed, run.describe())
+    };
+    let set = |ids: &[&str]| ids.iter().map(|s| s.to_string()).collect::<BTreeSet<_>>();
+    let (bin, why) = run(&["--bin", "app"]);
+    assert_eq!(bin, set(&["app::bin/app tests::greets"]), "{why}");
+    let (bins, why) = run(&["--bins"]);
+    assert_eq!(bins, set(&["app::bin/app tests::greets"]), "{why}");
+    let (test, why) = run(&["--test", "cli"]);
+    let cli = set(&[
+        "app::cli runs_the_binary",
+        "app::cli sees_the_build_scripts_out_dir",
+        "app::cli tmpdir_is_set",
+    ]);
+    assert_eq!(test, cli, "{why}");
+    let (tests, why) = run(&["--tests"]);
+    assert!(cli.is_subset(&tests), "{why}");
+    assert!(!tests.iter().any(|id| id.contains("example")), "{why}");
+    let (lib, why) = run(&["--lib", "-p", "calc"]);
+    assert_eq!(lib.len(), 7, "{why}");
+    assert!(lib.iter().all(|id| id.starts_with("calc ")), "{why}");
+    let (example, why) = run(&["--example", "demo"]);
+    assert_eq!(
+        example,
+        set(&["app::example/demo tests::demo_works"]),
+        "{why}"
+    );
+    let (examples, why) = run(&["--examples"]);
+    assert_eq!(
+        examples,
+        set(&["app::example/demo tests::demo_works"]),
+        "{why}"
+    );
+    // And it runs: the selected binary's test passes.
+    let ran = ptest_cargo(&suite, &["--bin", "app"], true);
+    ran.expect_code(0);
+    assert_eq!(
+        ran.verdicts(),
+        [("app::bin/app tests::greets".to_string(), "pass".to_string())]
+    );
+}

@@ -333,6 +333,13 @@ fn globs_includes_excludes_gitignore_and_hidden_files() {
         .file("tests/.hidden/d.sh", "exit 1\n")
         .file("tests/ignored/e.sh", "exit 1\n")
         .file("tests/.gitignore", "ignored/\n");
+    // `.gitignore` counts inside a git work tree only, as in git (issue 15).
+    let git = std::process::Command::new("git")
+        .args(["init", "-q", "."])
+        .current_dir(s.path())
+        .status()
+        .expect("git runs");
+    assert!(git.success());
     let list = |args: &[&str]| -> Vec<String> {
         let run = s.run(args);
         run.expect_code(0);

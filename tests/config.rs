@@ -542,3 +542,102 @@ fn a_group_without_max_threads_is_named_in_one_warning() {
         run.describe()
     );
 }
+
+/// Issue 15, bad input: an `env` name that is empty, holds `=`, or is a
+/// variable ptest sets for every child is refused wherever it is written
+/// (`[run]`, a profile, an `[[override]]`, a header, `--env`), naming the
+/// file, line and key; nothing runs. Before, `"A=B" = "x"` smuggled a
+/// second variable and `PTEST_FILE` silently beat ptest's own value.
+#[test]
+fn env_names_that_are_empty_hold_equals_or_belong_to_ptest_are_refused() {
+    let s = Suite::new();
+    s.file("t/a.sh", "touch .suite/ran\nexit 0\n");
+    for (config, key, bad) in [
+        (
+            "[run]\nenv = { \"A=B\" = \"x\" }\n",
+            "ptest.toml:2: `run.env`",
+            "`A=B`",
+        ),
+        (
+            "[run]\nenv = { \"\" = \"x\" }\n",
+            "ptest.toml:2: `run.env`",
+            "cannot be empty",
+        ),
+        (
+            "[run]\njobs = 1\n\n[profile.p]\nenv = { PTEST_JUNIT_FILE = \"/tmp/x\" }\n",
+            "ptest.toml:5: `profile.p.env`",
+            "PTEST_JUNIT_FILE is set by ptest",
+        ),
+        (
+            "[[override]]\npattern = \"t/a.sh\"\nenv = { PTEST_FILE = \"x\" }\n",
+            "ptest.toml:3",
+            "PTEST_FILE is set by ptest",
+        ),
+    ] {
+        s.config(config);
+        let run = s.run(&["t", "--profile", "p", "--no-history"]);
+        let _ = config;
+        assert_eq!(run.code, Some(2), "{config}: {}", run.describe());
+        assert!(
+            run.stderr.contains(key) && run.stderr.contains(bad),
+            "{config}: {}",
+            run.describe()
+        );
+        assert!(!s.path().join(".suite/ran").exists(), "nothing ran");
+    }
+    s.config("[profile.p]\n");
+    s.file(
+        "t/a.sh",
+        "# ptest: env.PTEST_TMPDIR=/tmp\ntouch .suite/ran\nexit 0\n",
+    );
+    let run = s.run(&["t", "--no-history", "--profile", "p"]);
+    assert_ne!(run.code, Some(0), "{}", run.describe());
+    assert!(
+        run.output().contains("PTEST_TMPDIR is set by ptest"),
+        "{}",
+        run.describe()
+    );
+    assert!(!s.path().join(".suite/ran").exists(), "nothing ran");
+    s.file("t/a.sh", "touch .suite/ran\nexit 0\n");
+    let run = s.run(&["t", "--no-history", "--env", "PTEST_WORKER=9"]);
+    assert_eq!(run.code, Some(2), "{}", run.describe());
+    assert!(
+        run.stderr.contains("PTEST_WORKER=9") && run.stderr.contains("set by ptest"),
+        "{}",
+        run.describe()
+    );
+    assert!(!s.path().join(".suite/ran").exists(), "nothing ran");
+}
+
+/// Issue 15, bad input: `--profile NAME` (or `PTEST_PROFILE`) with no
+/// `ptest.toml` at all is an error, as a profile the file lacks is; before,
+/// it was silently ignored and the run went on without the profile.
+#[test]
+fn a_profile_named_without_any_ptest_toml_is_an_error() {
+    let s = Suite::new();
+    s.file("t/a.sh", "touch .suite/ran\nexit 0\n");
+    let run = s.run(&["t", "--profile", "fast", "--no-history"]);
+    assert_eq!(run.code, Some(2), "{}", run.describe());
+    assert!(
+        run.stderr
+            .contains("unknown profile `fast` (from --profile); there is no ptest.toml in"),
+        "{}",
+        run.describe()
+    );
+    let run = s
+        .ptest(&["t", "--no-history"])
+        .env("PTEST_PROFILE", "ci")
+        .run();
+    assert_eq!(run.code, Some(2), "{}", run.describe());
+    assert!(
+        run.stderr
+            .contains("unknown profile `ci` (from environment PTEST_PROFILE)"),
+        "{}",
+        run.describe()
+    );
+    assert!(!s.path().join(".suite/ran").exists(), "nothing ran");
+    // With the file and the profile, it runs.
+    s.config("[profile.fast]\njobs = 1\n");
+    let run = s.run(&["t", "--profile", "fast", "--no-history"]);
+    assert_eq!(run.code, Some(0), "{}", run.describe());
+}

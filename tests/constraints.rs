@@ -699,3 +699,85 @@ fn cpu_time_and_peak_memory_are_recorded_per_file() {
     );
     assert!(recorded["cpu"].as_f64().is_some(), "{recorded}");
 }
+
+/// The files that started, in the order they started.
+fn started(suite: &Suite) -> Vec<String> {
+    suite
+        .timeline()
+        .into_iter()
+        .filter(|e| e.what == "start")
+        .map(|e| e.file)
+        .collect()
+}
+
+/// Issue 15, item 10: naming one file, filtering with `--include` or
+/// `--exclude`, or rerunning with `--failed` selects what the selected
+/// files depend on (transitively), says so, and `--list` marks it; the
+/// chain runs in order and the run passes instead of exiting 2.
+#[test]
+fn selecting_a_file_selects_what_it_depends_on() {
+    let suite = Suite::new();
+    suite.logged("t/setup.sh", "");
+    suite.logged("t/seed.sh", "");
+    suite.logged("t/migrate.sh", "test -e .suite/broken && exit 1\nexit 0");
+    suite.logged("t/other.sh", "");
+    suite.config(
+        "[[override]]\npattern = \"t/migrate.sh\"\ndepends-on = [\"t/seed.sh\"]\n\n\
+         [[override]]\npattern = \"t/seed.sh\"\ndepends-on = [\"t/setup.sh\"]\n",
+    );
+    let chain = ["t/setup.sh", "t/seed.sh", "t/migrate.sh"];
+    let clear = || {
+        let _ = std::fs::remove_file(suite.meta().join("timeline"));
+    };
+
+    // One file on the command line.
+    let list = suite.run(&["t/migrate.sh", "--list", "--no-history"]);
+    list.expect_code(0);
+    assert!(
+        list.stdout.lines().any(|l| l.starts_with("t/seed.sh")
+            && l.ends_with("(selected as a dependency of t/migrate.sh)")),
+        "{}",
+        list.describe()
+    );
+    assert!(
+        list.stdout.lines().any(|l| l.starts_with("t/setup.sh")
+            && l.ends_with("(selected as a dependency of t/seed.sh)")),
+        "{}",
+        list.describe()
+    );
+    assert!(!list.stdout.contains("t/other.sh"), "{}", list.describe());
+    clear();
+    let run = suite.run(&["t/migrate.sh", "--no-history"]);
+    run.expect_code(0);
+    assert!(
+        run.stderr
+            .contains("ptest: selected t/seed.sh as a dependency of t/migrate.sh"),
+        "{}",
+        run.describe()
+    );
+    assert_eq!(started(&suite), chain, "{}", run.describe());
+
+    // A filter that leaves the dependencies out.
+    for filter in [vec!["--include", "migrate*"], vec!["--exclude", "t/se*"]] {
+        clear();
+        let mut args = vec!["t", "--no-history"];
+        args.extend(&filter);
+        let run = suite.run(&args);
+        run.expect_code(0);
+        let ran = started(&suite);
+        let in_chain: Vec<&String> = ran.iter().filter(|f| chain.contains(&f.as_str())).collect();
+        assert_eq!(in_chain, chain, "{filter:?}: {}", run.describe());
+        // `--exclude t/se*` keeps t/other.sh; `--include` does not.
+        let others = usize::from(filter[0] == "--exclude");
+        assert_eq!(ran.len(), 3 + others, "{filter:?}: {ran:?}");
+    }
+
+    // --failed: only t/migrate.sh failed last time; its chain reruns.
+    suite.file(".suite/broken", "");
+    suite.run(&["t"]).expect_code(1);
+    std::fs::remove_file(suite.meta().join("broken")).unwrap();
+    clear();
+    let run = suite.run(&["t", "--failed"]);
+    run.expect_code(0);
+    assert_eq!(started(&suite), chain, "{}", run.describe());
+}

@@ -176,9 +176,11 @@ fn a_real_run_fills_every_field() {
     }
     let t = &sum["totals"]["tests"];
     // tap.t: pass, skip, todo; four failing exit-code files one case each;
-    // the timed-out and unstartable files none.
-    assert_eq!(t["total"], 7, "{t}");
-    assert_eq!(t["failed"], 4, "{t}");
+    // the timed-out and unstartable files have none and count as one
+    // failed test each (issue 15: every unit in every report; they were
+    // left out before).
+    assert_eq!(t["total"], 9, "{t}");
+    assert_eq!(t["failed"], 6, "{t}");
     assert_eq!(
         (
             t["passed"].as_u64(),

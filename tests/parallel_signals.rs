@@ -1,7 +1,7 @@
 //! ptest's core promises, proven with real processes: files really run in
 //! parallel at `-j N` (barrier files: each waits for its peers, with a
 //! deadline), never at `-j 1`, never two on one `PTEST_WORKER`; and Ctrl-C /
-//! SIGTERM stop the run cleanly (exit 130, reports still written, no
+//! SIGTERM / SIGHUP stop the run cleanly (exit 130, reports still written, no
 //! process left behind, SIGKILL after `--grace`, a second Ctrl-C at once).
 
 mod common;
@@ -190,6 +190,13 @@ fn ctrl_c_stops_children_writes_reports_and_exits_130() {
 #[test]
 fn sigterm_stops_children_writes_reports_and_exits_130() {
     interrupt_with(libc::SIGTERM);
+}
+
+/// A closed terminal or a dropped ssh session (issue 15, item 15): SIGHUP
+/// is handled like SIGTERM, not a death with exit 129 and no reports.
+#[test]
+fn sighup_stops_children_writes_reports_and_exits_130() {
+    interrupt_with(libc::SIGHUP);
 }
 
 /// A file whose whole process group ignores SIGTERM.

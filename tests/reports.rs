@@ -363,3 +363,77 @@ fn failed_reruns_only_what_did_not_pass_last_time() {
     );
     assert_eq!(run.stderr, "");
 }
+
+/// Every unit appears in every report, whatever happened to it: a file
+/// that passed with no test case of its own (a JUnit report without
+/// cases), one skipped without starting, one that could not start and
+/// exit-code files each count in JSON `totals.tests` and have a
+/// `<testcase>` in `--junit`; `ptest merge` keeps them.
+#[test]
+fn units_without_test_cases_are_in_every_report() {
+    let s = Suite::new();
+    s.executable("t/pass.sh", "#!/bin/sh\nexit 0\n");
+    s.executable("t/fail.sh", "#!/bin/sh\nexit 1\n");
+    s.file("t/skipped.sh", "#!/bin/sh\nexit 0\n");
+    s.file(
+        "t/empty.ju",
+        "echo '<testsuite name=\"empty\" tests=\"0\"></testsuite>' > \"$1\"\n",
+    );
+    s.file("t/broken.nx", "never started\n");
+    s.config(concat!(
+        "[[runner]]\npattern = \"*.ju\"\ncommand = [\"sh\", \"{file}\", \"{junit}\"]\nprotocol = \"junit\"\n",
+        "[[runner]]\npattern = \"*.nx\"\ncommand = [\"/nonexistent/ptest-runner\", \"{file}\"]\n",
+        "[[override]]\npattern = \"t/skipped.sh\"\nskip = \"not today\"\n",
+    ));
+    let run = s.run_reports(&["t"]);
+    run.expect_code(1);
+    let verdicts = run.verdicts();
+    assert_eq!(verdicts.len(), 5, "{}", run.describe());
+    let empty = run.file("t/empty.ju");
+    assert_eq!(empty["verdict"], "pass", "{}", run.describe());
+    assert_eq!(empty["cases"].as_array().map(Vec::len), Some(0));
+    let tests = &run.summary()["totals"]["tests"];
+    assert_eq!(tests["total"], 5, "{tests}");
+    assert_eq!(
+        (&tests["passed"], &tests["failed"], &tests["skipped"]),
+        (&Value::from(2), &Value::from(2), &Value::from(1)),
+        "{tests}"
+    );
+    let xml = run.junit_text();
+    assert!(
+        xml.contains(r#"<testsuites name="ptest" tests="5""#),
+        "{xml}"
+    );
+    for (id, _) in &verdicts {
+        assert!(
+            xml.contains(&format!(r#"classname="{id}""#)),
+            "{id} has no testcase:\n{xml}"
+        );
+    }
+    assert!(run.stdout.contains("(5 total)"), "{}", run.describe());
+
+    // `ptest merge` of that summary: the same totals, the same test cases.
+    let kept = tempfile::tempdir().unwrap();
+    let summary = kept.path().join("shard.json");
+    std::fs::copy(s.meta().join("summary.json"), &summary).unwrap();
+    let merged_json = kept.path().join("merged.json");
+    let merged_xml = kept.path().join("merged.xml");
+    let m = s.run(&[
+        "merge",
+        summary.to_str().unwrap(),
+        "--json",
+        merged_json.to_str().unwrap(),
+        "--junit",
+        merged_xml.to_str().unwrap(),
+    ]);
+    m.expect_code(1);
+    let back: Value =
+        serde_json::from_str(&std::fs::read_to_string(&merged_json).unwrap()).unwrap();
+    assert_eq!(&back["totals"]["tests"], tests, "{}", m.describe());
+    let xml = std::fs::read_to_string(&merged_xml).unwrap();
+    assert!(
+        xml.contains(r#"<testsuites name="ptest" tests="5""#),
+        "{xml}"
+    );
+    assert!(!m.output().contains("do not match"), "{}", m.describe());
+}

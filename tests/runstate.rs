@@ -79,6 +79,55 @@ fn a_removed_log_makes_the_file_an_error() {
     );
 }
 
+/// Issue 15, item 6: a daemon left by a passing file (it left its process
+/// group, so the clean-up does not kill it) still holds that file's stdout.
+/// When it writes while the next file runs on the same slot, it must not
+/// land in that file's output: there, at its old offset (10), it would
+/// overwrite `not ok 2` with `ok 2 - x` and turn a FAIL into a PASS.
+#[test]
+fn a_daemon_left_by_an_earlier_file_cannot_rewrite_the_next_files_log() {
+    let s = Suite::new();
+    let started = s.path().join("b.started");
+    let wrote = s.path().join("daemon.wrote");
+    // Exactly 10 bytes of output, then a daemon that waits for b to have
+    // written its output and writes 9 bytes through a's descriptor.
+    s.file(
+        "t/a_daemon.sh",
+        &format!(
+            "printf '1..1\\nok 1\\n'\nsetsid sh -c 'i=0; while [ ! -e \"{started}\" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; printf \"ok 2 - x\\n\"; : > \"{wrote}\"' &\n",
+            started = started.display(),
+            wrote = wrote.display(),
+        ),
+    );
+    // b fails its second test, then waits (bounded) for the daemon's write.
+    s.file(
+        "t/b_fails.sh",
+        &format!(
+            "printf '1..2\\nok 1\\nnot ok 2\\n'\n: > '{started}'\ni=0; while [ ! -e '{wrote}' ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done\n[ -e '{wrote}' ] || echo 'the daemon never wrote' >&2\n",
+            started = started.display(),
+            wrote = wrote.display(),
+        ),
+    );
+    let out = s.run_reports(&["t", "-j", "1", "--order", "lexical"]);
+    assert!(wrote.exists(), "the daemon never wrote: {}", out.describe());
+    assert_eq!(
+        out.verdicts(),
+        [
+            ("t/a_daemon.sh".to_string(), "pass".to_string()),
+            ("t/b_fails.sh".to_string(), "fail".to_string()),
+        ],
+        "{}",
+        out.describe()
+    );
+    out.expect_code(1);
+    let b = out.file("t/b_fails.sh");
+    let log = b["stdout_log"]
+        .as_str()
+        .unwrap_or_else(|| panic!("no stdout_log: {b:#}"));
+    let text = std::fs::read_to_string(s.path().join(log)).expect("b's kept log");
+    assert_eq!(text, "1..2\nok 1\nnot ok 2\n", "b's log was rewritten");
+}
+
 /// ptest killed with SIGKILL takes its running tests (and what they started
 /// in their process group) with it.
 #[test]

@@ -327,3 +327,171 @@ fn listing_a_hash_split_says_the_duration_is_unknown() {
     assert!(!header.contains("0ms"), "{header}");
     assert!(header.contains("2*: 2 files"), "{header}");
 }
+
+/// The ```toml block after `marker` in the README.
+fn readme_toml(marker: &str) -> String {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("read README.md");
+    let after = &readme[readme.find(marker).expect("the marker in README.md")..];
+    let start = after.find("```toml\n").expect("a toml block") + "```toml\n".len();
+    let end = after[start..].find("```").expect("the block's end");
+    after[start..start + end].to_string()
+}
+
+/// The shard command of the README's GitHub Actions recipe for shard `k`,
+/// without the leading `ptest`.
+fn readme_shard_command(k: usize) -> Vec<String> {
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
+        .expect("read README.md");
+    let line = readme
+        .lines()
+        .find(|l| l.contains("- run: ptest ") && l.contains("--shard ${{ matrix.shard }}"))
+        .expect("the recipe's shard line");
+    let command = line.trim().trim_start_matches("- run: ptest ");
+    command
+        .replace("${{ matrix.shard }}", &k.to_string())
+        .split_whitespace()
+        .map(String::from)
+        .collect()
+}
+
+/// Issue 15, item 9: the README's CI recipe with the README's own config
+/// example (`t/migrate.t` depends on `t/setup.t`), one chain more from
+/// headers: every shard lists, dry-runs and runs (no exit 2), every file
+/// runs exactly once over the four shards, each after its dependencies,
+/// and the merge passes.
+#[test]
+fn the_readme_ci_recipe_with_depends_on_runs_every_file_once() {
+    let s = Suite::new();
+    s.config(&readme_toml("A full example:"));
+    let test = |name: &str, header: &str| {
+        s.file(
+            format!("t/{name}.t"),
+            &format!(
+                "{header}open my $f, '>>', '.suite/ran' or die;\nprint $f \"$0\\n\";\nclose $f;\nprint \"1..1\\nok 1\\n\";\n"
+            ),
+        );
+    };
+    let mut all = vec!["t/setup.t".to_string(), "t/migrate.t".to_string()];
+    test("setup", "");
+    test("migrate", "");
+    test("seed", "# ptest: depends-on=setup.t\n");
+    test("report", "# ptest: depends-on=seed.t,fixtures.t\n");
+    test("fixtures", "");
+    all.extend(["t/seed.t", "t/report.t", "t/fixtures.t"].map(String::from));
+    for name in ["a", "b", "c", "d", "e", "f", "g", "h"] {
+        test(name, "");
+        all.push(format!("t/{name}.t"));
+    }
+    all.sort();
+
+    let mut listed = Vec::new();
+    for k in 1..=4 {
+        let command = readme_shard_command(k);
+        assert!(
+            command.iter().any(|a| a == &format!("{k}/4")),
+            "{command:?}"
+        );
+        for mode in ["--list", "--dry-run"] {
+            let mut args = command.clone();
+            args.push(mode.into());
+            let run = s.run(&args);
+            assert_eq!(run.code, Some(0), "{mode} of shard {k}: {}", run.describe());
+            if mode == "--list" {
+                listed.extend(
+                    run.stdout
+                        .lines()
+                        .filter_map(|l| l.split_whitespace().next())
+                        .map(String::from),
+                );
+            }
+        }
+        let run = s.run(&command);
+        assert_eq!(run.code, Some(0), "shard {k}: {}", run.describe());
+    }
+    listed.sort();
+    assert_eq!(listed, all, "--list of the four shards: every file once");
+    let ran = s.read(".suite/ran");
+    let mut ran: Vec<&str> = ran.lines().collect();
+    let order = ran.clone();
+    ran.sort();
+    assert_eq!(ran, all, "every file ran exactly once");
+    let before = |a: &str, b: &str| {
+        let pos = |x: &str| order.iter().position(|l| *l == x).unwrap();
+        assert!(pos(a) < pos(b), "{a} before {b}: {order:?}");
+    };
+    before("t/setup.t", "t/migrate.t");
+    before("t/setup.t", "t/seed.t");
+    before("t/seed.t", "t/report.t");
+    before("t/fixtures.t", "t/report.t");
+    let merge = s.run(&[
+        "merge",
+        "shard-1.json",
+        "shard-2.json",
+        "shard-3.json",
+        "shard-4.json",
+    ]);
+    assert_eq!(merge.code, Some(0), "{}", merge.describe());
+}
+
+/// Issue 15, item 14: a shard count far above the suite is refused when
+/// the command line is read, quickly and in one short line (it aborted on
+/// a 64 GiB allocation, or printed a 300 MB `--dry-run` line); a count
+/// above the number of files still runs, with a warning naming the empty
+/// shards.
+#[test]
+fn huge_shard_counts_are_refused_and_excess_shards_are_named() {
+    let s = quick_suite();
+    for (shard, extra) in [
+        ("1/4294967296", None),
+        ("1/100000000", Some("--dry-run")),
+        ("3/1001", Some("--list")),
+    ] {
+        let mut args = vec!["t", "--no-history", "--shard", shard];
+        args.extend(extra);
+        let run = s.run(&args);
+        assert_eq!(run.code, Some(2), "{}", run.describe());
+        assert!(run.stderr.contains("at most 1000"), "{}", run.describe());
+        assert!(
+            run.stdout.len() + run.stderr.len() < 4096,
+            "short output: {}",
+            run.describe()
+        );
+    }
+    let run = s.run(&["t", "--no-history", "--shard", "7/8", "--dry-run"]);
+    assert_eq!(run.code, Some(0), "{}", run.describe());
+    assert!(
+        run.stderr.contains(
+            "ptest: warning: --shard 7/8: 8 shards for 5 files: only 5 get any, the other 3 run nothing"
+        ),
+        "{}",
+        run.describe()
+    );
+}
+
+/// `ptest merge` does not compare the shards' CPU time with this machine's
+/// cores over the longest shard's wall (it printed `CPU 3.8 of 2 cores
+/// busy`): a merged summary says the CPU time spent in all, and on how
+/// many shards.
+#[test]
+fn a_merge_says_cpu_time_in_all_not_this_machines_cores_busy() {
+    let s = quick_suite();
+    for k in 1..=2 {
+        shard(&s, k, &[]);
+    }
+    let merged = s.run(&["merge", "s1.json", "s2.json"]);
+    assert_eq!(merged.code, Some(0), "{}", merged.output());
+    let time = merged
+        .stdout
+        .lines()
+        .find(|l| l.starts_with("Time:"))
+        .unwrap_or_else(|| panic!("no Time: line in {}", merged.output()));
+    assert!(time.contains("in all, on 2 shards"), "{time}");
+    assert!(!time.contains("cores busy"), "{time}");
+    let one = s.run(&["merge", "s1.json"]);
+    assert!(
+        !one.stdout.contains("cores busy"),
+        "one shard merged is not this machine's run either: {}",
+        one.output()
+    );
+}

@@ -1,4 +1,5 @@
 #!/bin/sh
+# ptest: timeout=2s
 # Hangs and ignores SIGTERM (the ignored disposition survives exec), so the
 # timeout needs the grace period and SIGKILL. Ctrl-C still stops it.
 trap '' TERM

@@ -39,6 +39,10 @@ pub struct BuildOptions {
     pub target_dir: Option<PathBuf>,
     /// `--manifest-path PATH`.
     pub manifest_path: Option<PathBuf>,
+    /// Target selection as `cargo test` takes it (`--lib`, `--bins`,
+    /// `--bin NAME`, `--tests`, `--test NAME`, `--examples`, `--benches`,
+    /// …); empty: cargo's default test targets.
+    pub targets: Vec<String>,
 }
 
 impl BuildOptions {
@@ -72,6 +76,7 @@ impl BuildOptions {
         if let Some(dir) = &self.target_dir {
             args.extend(["--target-dir".into(), dir.clone().into_os_string()]);
         }
+        args.extend(self.targets.iter().map(OsString::from));
         args.extend(self.location());
         args
     }

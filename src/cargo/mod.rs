@@ -46,4 +46,13 @@ pub enum CargoError {
         /// The option, as typed (`--exec`).
         option: &'static str,
     },
+    /// A libtest option after `--` that `ptest cargo` does not take (or
+    /// one given without its value).
+    #[error("`{option}` after `--`: {why}")]
+    TestOption {
+        /// The option, as typed (`--test-threads=1`).
+        option: String,
+        /// Why it is refused, and what to use instead.
+        why: String,
+    },
 }

@@ -14,7 +14,7 @@ use crate::report::ci::{full_report_hint, write_ci_outputs};
 use crate::report::console::{err_line, out, render_summary, ConsoleOptions, Palette};
 use crate::report::json;
 use crate::report::views::{merge_notes, render_failures};
-use crate::report::write::write_reports;
+use crate::report::write::{write_reports, write_views};
 
 /// Combines the summaries `settings` name, prints the failures and the
 /// summary, writes the reports and returns the exit code.
@@ -60,6 +60,11 @@ pub fn exec(settings: &MergeSettings) -> Result<Exit, CliError> {
         settings.junit.as_deref(),
         settings.json.as_deref(),
     );
+    let views = write_views(
+        &summary,
+        settings.html.as_deref(),
+        settings.trace.as_deref(),
+    );
     let hint = full_report_hint(
         &settings.ci,
         settings.json.as_deref(),
@@ -67,8 +72,11 @@ pub fn exec(settings: &MergeSettings) -> Result<Exit, CliError> {
         None,
     );
     let ci = write_ci_outputs(&summary, &settings.ci, &hint);
-    let exit = Exit::of_summary(&summary, written.is_ok() && ci.is_ok());
+    let exit = Exit::of_summary(&summary, written.is_ok() && views.is_ok() && ci.is_ok());
     if let Err(err) = written {
+        CliError::from(err).print();
+    }
+    if let Err(err) = views {
         CliError::from(err).print();
     }
     if let Err(err) = ci {

@@ -12,11 +12,24 @@ use crate::report::explain::render;
 /// Discovers the files `settings` names and prints their explanation.
 pub fn exec(settings: &Settings) -> Result<Exit, CliError> {
     super::run::print_warnings(settings);
-    let units = discover::discover(&discover_options(settings)?)?;
-    if units.is_empty() {
+    let mut options = discover_options(settings)?;
+    options.find_ignored = true;
+    let found = discover::discover_report(&options)?;
+    for warning in &found.warnings {
+        err_line(&format!("ptest: warning: {warning}"));
+    }
+    let ignored =
+        (!found.ignored.is_empty()).then(|| crate::report::explain::render_ignored(&found.ignored));
+    if found.units.is_empty() {
         err_line("ptest: no test files found");
+        if let Some(text) = ignored {
+            out(&text);
+        }
         return Ok(Exit::NoTests);
     }
-    out(&render(settings, &units));
+    out(&render(settings, &found.units));
+    if let Some(text) = ignored {
+        out(&text);
+    }
     Ok(Exit::Passed)
 }

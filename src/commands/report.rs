@@ -1,4 +1,5 @@
-//! `ptest report flaky|slow`: reports read from the recorded history.
+//! `ptest report flaky|slow`: reports read from the recorded history; and
+//! `ptest report html|trace`: views of JSON summaries written earlier.
 //!
 //! The history is read with [`History::load_read_only`]: a report never
 //! changes it, not even to set a corrupt file aside (the next run does).
@@ -11,9 +12,12 @@
 //! used: the warning says why); 2 when it cannot be read at all.
 
 use super::{CliError, Exit};
-use crate::config::settings::{ReportKind, ReportSettings};
+use crate::config::settings::{ReportKind, ReportSettings, ViewFormat};
 use crate::history::{flaky, slow, History};
+use crate::merge::shards;
 use crate::report::console::{err_line, out};
+use crate::report::json;
+use crate::report::write::write_views;
 use crate::report::{fit, history_views};
 use std::path::{Path, PathBuf};
 
@@ -78,6 +82,14 @@ fn load_history(path: &Path) -> Result<History, CliError> {
 
 /// Prints the report `settings` ask for.
 pub fn exec(settings: &ReportSettings) -> Result<Exit, CliError> {
+    if let ReportKind::View {
+        format,
+        inputs,
+        output,
+    } = &settings.kind
+    {
+        return exec_view(*format, inputs, output);
+    }
     let path = &settings.history.value;
     let history = load_history(path)?;
     let width = fit::stdout_width();
@@ -95,6 +107,7 @@ pub fn exec(settings: &ReportSettings) -> Result<Exit, CliError> {
                 history_views::render_flaky(&report, unix_now(), width)
             }
         }
+        ReportKind::View { .. } => String::new(),
         ReportKind::Slow { top, jobs } => {
             let report = slow::slow(&history, *top, jobs.value.resolve());
             if settings.json {
@@ -113,6 +126,34 @@ pub fn exec(settings: &ReportSettings) -> Result<Exit, CliError> {
         print_unwrapped(&text);
     } else {
         out(&text);
+    }
+    Ok(Exit::Passed)
+}
+
+/// `ptest report html|trace`: the view of the summaries at `inputs` (one
+/// as it is, several merged as `ptest merge` merges them) written to
+/// `output`. Exit 0 when written, whatever the summaries' verdicts.
+fn exec_view(format: ViewFormat, inputs: &[PathBuf], output: &Path) -> Result<Exit, CliError> {
+    let mut read = Vec::with_capacity(inputs.len());
+    for path in inputs {
+        read.push((path.clone(), json::read_summary(path)?));
+    }
+    let summary = match read.len() {
+        1 => read.pop().map(|(_, s)| shards::with_offsets(s)),
+        _ => {
+            let combined = shards::combine(read)?;
+            for warning in &combined.warnings {
+                err_line(&format!("ptest: warning: {warning}"));
+            }
+            Some(combined.summary)
+        }
+    };
+    let Some(summary) = summary else {
+        return Err(shards::CombineError::NoInputs.into());
+    };
+    match format {
+        ViewFormat::Html => write_views(&summary, Some(output), None)?,
+        ViewFormat::Trace => write_views(&summary, None, Some(output))?,
     }
     Ok(Exit::Passed)
 }

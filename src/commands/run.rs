@@ -15,7 +15,7 @@ use crate::report::ci::{full_report_hint, write_ci_outputs};
 use crate::report::console::{err_line, out, Console, ConsoleOptions};
 use crate::report::json;
 use crate::report::views::{empty_shard_note, list_shard_line, render_list, schedule_note};
-use crate::report::write::write_reports;
+use crate::report::write::{write_reports, write_views};
 use crate::run::{self, RunEvent, RunOptions};
 use crate::unit::Unit;
 use std::path::{Path, PathBuf};
@@ -24,12 +24,38 @@ use std::path::{Path, PathBuf};
 /// are those that stop the run before it starts.
 pub fn exec(settings: &Settings) -> Result<Exit, CliError> {
     print_warnings(settings);
-    let files = discover::discover(&discover_options(settings)?)?;
-    if files.is_empty() {
+    let found = discover::discover_report(&discover_options(settings)?)?;
+    for warning in &found.warnings {
+        err_line(&format!("ptest: warning: {warning}"));
+    }
+    if found.units.is_empty() {
         err_line(&no_files_message(settings));
+        print_ignored(settings, &found.ignored);
         return Ok(Exit::NoTests);
     }
-    run_units(settings, files)
+    let exit = run_units(settings, found.units)?;
+    print_ignored(settings, &found.ignored);
+    Ok(exit)
+}
+
+/// With `--list` (and `--explain`), the test-looking files git's ignore
+/// rules left out, each with its rule: part of the explanation on stdout
+/// with `--explain`, notes on stderr with `--list` alone (stdout stays the
+/// list of what runs).
+fn print_ignored(settings: &Settings, ignored: &[discover::IgnoredFile]) {
+    if !settings.list || ignored.is_empty() {
+        return;
+    }
+    if settings.explain {
+        out(&crate::report::explain::render_ignored(ignored));
+    } else {
+        for file in ignored {
+            err_line(&format!(
+                "ptest: left out {}: ignored by {}",
+                file.id, file.rule
+            ));
+        }
+    }
 }
 
 /// Everything after discovery, for every command that makes units
@@ -37,6 +63,13 @@ pub fn exec(settings: &Settings) -> Result<Exit, CliError> {
 /// reports, history. `files` is not empty.
 pub fn run_units(settings: &Settings, files: Vec<Unit>) -> Result<Exit, CliError> {
     let history = read_history(settings);
+    let chained = files.iter().any(|f| !f.settings.depends_on.is_empty());
+    // The rest of the suite, where --failed finds the dependencies it needs.
+    let suite = if settings.failed && chained {
+        files.clone()
+    } else {
+        Vec::new()
+    };
     let files = if settings.failed {
         match only_failed(files, history.as_ref(), settings)? {
             Ok(failed) => failed,
@@ -48,7 +81,11 @@ pub fn run_units(settings: &Settings, files: Vec<Unit>) -> Result<Exit, CliError
     } else {
         files
     };
-    let mut files = files;
+    let mut files = if chained {
+        with_dependencies(settings, files, suite)
+    } else {
+        files
+    };
     if let Some(rate) = settings.quarantine_flaky.value {
         let given = settings.quarantine_flaky.source.to_string();
         let history = history.as_ref().map(|h| &h.history);
@@ -77,6 +114,9 @@ pub fn run_units(settings: &Settings, files: Vec<Unit>) -> Result<Exit, CliError
     };
     // A cycle or a dependency outside the run: nothing starts (exit 2).
     plan.check()?;
+    if let Some(line) = too_many_shards(&plan) {
+        err_line(&line);
+    }
 
     if settings.dry_run {
         out(&plan::render_dry_run(&plan));
@@ -101,6 +141,11 @@ pub fn run_units(settings: &Settings, files: Vec<Unit>) -> Result<Exit, CliError
             &summary,
             settings.junit.value.as_deref(),
             settings.json.value.as_deref(),
+        )?;
+        write_views(
+            &summary,
+            settings.html.as_deref(),
+            settings.trace.as_deref(),
         )?;
         let hint = full_report_hint(
             &settings.ci,
@@ -159,6 +204,11 @@ fn run_plan(settings: &Settings, plan: &Plan, jobs: usize) -> Result<Exit, CliEr
         settings.junit.value.as_deref(),
         settings.json.value.as_deref(),
     );
+    let views = write_views(
+        &summary,
+        settings.html.as_deref(),
+        settings.trace.as_deref(),
+    );
     let hint = full_report_hint(
         &settings.ci,
         settings.json.value.as_deref(),
@@ -166,8 +216,11 @@ fn run_plan(settings: &Settings, plan: &Plan, jobs: usize) -> Result<Exit, CliEr
         Some(&outcome.run_dir.join("summary.json")),
     );
     let ci = write_ci_outputs(&summary, &settings.ci, &hint);
-    let exit = Exit::of_summary(&summary, written.is_ok() && ci.is_ok());
+    let exit = Exit::of_summary(&summary, written.is_ok() && views.is_ok() && ci.is_ok());
     if let Err(err) = written {
+        CliError::from(err).print();
+    }
+    if let Err(err) = views {
         CliError::from(err).print();
     }
     if let Err(err) = ci {
@@ -222,6 +275,7 @@ pub fn discover_options(settings: &Settings) -> Result<DiscoverOptions, CliError
             .iter()
             .map(|(name, value)| (name.clone(), value.value.clone()))
             .collect(),
+        find_ignored: settings.list || settings.explain,
     })
 }
 
@@ -371,6 +425,61 @@ fn only_failed(
         if failed.len() == 1 { "its" } else { "their" }
     ));
     Ok(Ok(failed))
+}
+
+/// `files` and, transitively, what they depend on (`depends-on`) that a
+/// filter, `--failed` or the paths given left out: from `suite` (the files
+/// discovered before `--failed`), else a test file found at the
+/// dependency's path (discovered as a file named on the command line, so
+/// `--include`/`--exclude` do not leave it out). Each one added is said on
+/// stderr and marked for `--list`. What is found nowhere stays missing and
+/// the plan refuses it by name (exit 2).
+fn with_dependencies(settings: &Settings, files: Vec<Unit>, suite: Vec<Unit>) -> Vec<Unit> {
+    let mut suite: std::collections::HashMap<String, Unit> =
+        suite.into_iter().map(|u| (u.id.to_string(), u)).collect();
+    let options = discover_options(settings).ok();
+    let (files, added) = plan::select_dependencies(files, |dependent, id| {
+        if let Some(unit) = suite.remove(id) {
+            return Some(unit);
+        }
+        // Only files have paths; a `ptest cargo` test is found by id alone.
+        if !matches!(dependent.kind, crate::unit::UnitKind::File { .. }) {
+            return None;
+        }
+        let path = discover::id::decode_path(id);
+        if !std::fs::metadata(&path).is_ok_and(|m| m.is_file()) {
+            return None;
+        }
+        let options = DiscoverOptions {
+            paths: vec![path],
+            ..options.clone()?
+        };
+        discover::discover(&options).ok()?.into_iter().next()
+    });
+    for dep in &added {
+        err_line(&format!(
+            "ptest: selected {} as a dependency of {}",
+            dep.id, dep.of
+        ));
+    }
+    files
+}
+
+/// The warning for a split into more shards than there are files (or
+/// dependency chains): some shards can only be empty.
+fn too_many_shards(plan: &Plan) -> Option<String> {
+    let info = plan.shard.as_ref()?;
+    let files: usize = info.counts.iter().sum();
+    let used = info.counts.iter().filter(|&&n| n > 0).count();
+    (info.shard.count > files).then(|| {
+        format!(
+            "ptest: warning: --shard {}: {} shards for {files} {}: only {used} get any, the other {} run nothing",
+            info.shard,
+            info.shard.count,
+            plan.noun().word(files),
+            info.shard.count - used
+        )
+    })
 }
 
 /// Expected durations from the history and `--durations`; neither changes

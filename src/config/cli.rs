@@ -117,6 +117,77 @@ pub struct CargoArgs {
     /// Which #[ignore] tests run: default (none; reported SKIP), only, all.
     #[arg(long, value_name = "WHICH", value_enum)]
     pub run_ignored: Option<crate::cargo::RunIgnored>,
+
+    /// Test only the package's library (as `cargo test --lib`).
+    #[arg(long, help_heading = "Target selection")]
+    pub lib: bool,
+
+    /// Test all binaries.
+    #[arg(long, help_heading = "Target selection")]
+    pub bins: bool,
+
+    /// Test only the named binary (repeatable).
+    #[arg(long, value_name = "NAME", help_heading = "Target selection")]
+    pub bin: Vec<String>,
+
+    /// Test all integration tests.
+    #[arg(long, help_heading = "Target selection")]
+    pub tests: bool,
+
+    /// Test only the named integration test (repeatable).
+    #[arg(long, value_name = "NAME", help_heading = "Target selection")]
+    pub test: Vec<String>,
+
+    /// Test all examples.
+    #[arg(long, help_heading = "Target selection")]
+    pub examples: bool,
+
+    /// Test only the named example (repeatable).
+    #[arg(long, value_name = "NAME", help_heading = "Target selection")]
+    pub example: Vec<String>,
+
+    /// Test all benches (their #[test]s).
+    #[arg(long, help_heading = "Target selection")]
+    pub benches: bool,
+
+    /// Test only the named bench target (repeatable).
+    #[arg(long, value_name = "NAME", help_heading = "Target selection")]
+    pub bench: Vec<String>,
+
+    /// Test all targets (as `cargo test --all-targets`).
+    #[arg(long, help_heading = "Target selection")]
+    pub all_targets: bool,
+}
+
+impl CargoArgs {
+    /// The target-selection switches given, as `cargo test` takes them
+    /// (`--lib`, `--bin NAME`, …); none: cargo's default targets.
+    pub fn target_args(&self) -> Vec<String> {
+        let mut args = Vec::new();
+        for (given, flag) in [
+            (self.lib, "--lib"),
+            (self.bins, "--bins"),
+            (self.tests, "--tests"),
+            (self.examples, "--examples"),
+            (self.benches, "--benches"),
+            (self.all_targets, "--all-targets"),
+        ] {
+            if given {
+                args.push(flag.to_string());
+            }
+        }
+        for (names, flag) in [
+            (&self.bin, "--bin"),
+            (&self.test, "--test"),
+            (&self.example, "--example"),
+            (&self.bench, "--bench"),
+        ] {
+            for name in names {
+                args.extend([flag.to_string(), name.clone()]);
+            }
+        }
+        args
+    }
 }
 
 /// Options for a test run (grouped under headings in `--help`).
@@ -212,6 +283,14 @@ pub struct RunArgs {
     /// Write the JSON summary to PATH.
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
+
+    /// Write a self-contained HTML report (timeline, failures, flaky and slowest files) to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub html: Option<PathBuf>,
+
+    /// Write a Chrome trace-event file (for Perfetto or chrome://tracing) of the run to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub trace: Option<PathBuf>,
 
     /// Print the files that would run, with runner and protocol, and exit.
     #[arg(long)]
@@ -373,6 +452,14 @@ pub struct MergeArgs {
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
 
+    /// Write a self-contained HTML report of the combined summary to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub html: Option<PathBuf>,
+
+    /// Write a Chrome trace-event file of the combined summary (shards as processes) to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub trace: Option<PathBuf>,
+
     /// Fold the shards' durations and outcomes into this history file.
     #[arg(long, value_name = "PATH")]
     pub history: Option<PathBuf>,
@@ -401,6 +488,22 @@ pub enum ReportCommand {
     Flaky(FlakyArgs),
     /// The slowest files and tests: median, p95, max, trend, share of the suite's time.
     Slow(SlowArgs),
+    /// An HTML report of JSON summaries written earlier (several are merged as `ptest merge` does).
+    Html(ViewArgs),
+    /// A Chrome trace-event file of JSON summaries written earlier.
+    Trace(ViewArgs),
+}
+
+/// Options for `ptest report html|trace`.
+#[derive(Debug, Args)]
+pub struct ViewArgs {
+    /// JSON summaries (`--json`, `summary.json`, `ptest merge --json`).
+    #[arg(value_name = "SUMMARY", required = true)]
+    pub inputs: Vec<PathBuf>,
+
+    /// Where to write it.
+    #[arg(short = 'o', long = "output", value_name = "PATH", required = true)]
+    pub output: PathBuf,
 }
 
 /// Options every report takes.

@@ -45,12 +45,62 @@ pub enum ValueError {
     /// Not `NAME=VALUE`.
     #[error("invalid variable `{0}`: expected NAME=VALUE")]
     EnvPair(String),
+    /// A variable ptest sets for every child itself.
+    #[error("invalid variable `{0}`: {1}")]
+    EnvName(String, String),
 }
 
-/// Parses `--env` values: `NAME=VALUE` (the value may be empty or contain `=`).
+/// The variables ptest sets for every child it starts (see the launcher in
+/// [`crate::run`] and the README's environment table): `env` and `--env`
+/// may not set them, since the child's value would silently win over
+/// ptest's own.
+pub const CHILD_VARIABLES: &[&str] = &[
+    "PTEST",
+    "PTEST_RUN_ID",
+    "PTEST_FILE",
+    "PTEST_WORKER",
+    "PTEST_JOBS",
+    "PTEST_PARALLEL",
+    "PTEST_ATTEMPT",
+    "PTEST_TOTAL_ATTEMPTS",
+    "PTEST_ITERATION",
+    "PTEST_JUNIT_FILE",
+    "PTEST_SHARD",
+    "PTEST_GROUP",
+    "PTEST_GROUP_SLOT",
+    "PTEST_TMPDIR",
+    "HARNESS_ACTIVE",
+];
+
+/// Why `name` cannot be the name of a variable given to tests (`env`,
+/// `env.NAME`, `--env`): empty, holding `=` or NUL (the rest would become
+/// a second variable), or one of [`CHILD_VARIABLES`]. `None`: it can.
+pub fn env_name_problem(name: &str) -> Option<String> {
+    if name.is_empty() {
+        Some("a variable name cannot be empty".into())
+    } else if name.contains('=') {
+        Some(format!("a variable name cannot contain `=` (in `{name}`)"))
+    } else if name.contains('\0') {
+        Some(format!(
+            "a variable name cannot contain a NUL byte (in {name:?})"
+        ))
+    } else if CHILD_VARIABLES.contains(&name) {
+        Some(format!(
+            "{name} is set by ptest for every test and cannot be overridden"
+        ))
+    } else {
+        None
+    }
+}
+
+/// Parses `--env` values: `NAME=VALUE` (the value may be empty or contain
+/// `=`); a name [`env_name_problem`] refuses is an error.
 pub fn parse_env_pair(text: &str) -> Result<(String, String), ValueError> {
     match text.split_once('=') {
         Some((name, value)) if !name.is_empty() && !name.contains(char::is_whitespace) => {
+            if let Some(problem) = env_name_problem(name) {
+                return Err(ValueError::EnvName(text.to_string(), problem));
+            }
             Ok((name.to_string(), value.to_string()))
         }
         Some(_) | None => Err(ValueError::EnvPair(text.to_string())),

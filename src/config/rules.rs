@@ -95,8 +95,16 @@ impl PerFile {
             }
             "quarantine" => self.quarantine = Some(value::flag(raw)?),
             _ => match key.strip_prefix("env.") {
-                Some(name) if !name.is_empty() => self.set_env(name.to_string(), value::text(raw)?),
-                Some(_) | None => return Err(KeyProblem::Unknown),
+                Some(name) => {
+                    if let Some(problem) = super::env_name_problem(name) {
+                        return Err(KeyProblem::Value(Mismatch {
+                            expected: "a variable name that is not empty, holds no `=` and is not set by ptest itself".into(),
+                            found: format!("`{name}`: {problem}"),
+                        }));
+                    }
+                    self.set_env(name.to_string(), value::text(raw)?)
+                }
+                None => return Err(KeyProblem::Unknown),
             },
         }
         Ok(())

@@ -15,7 +15,8 @@
 //!
 //! The profile is `--profile NAME`, else `PTEST_PROFILE`, else `ci` when
 //! `CI=true` and the file has a `[profile.ci]`; naming a profile the file
-//! does not have is an error listing the ones it has.
+//! does not have is an error listing the ones it has, and naming one with
+//! no `ptest.toml` at all is an error too.
 //!
 //! Environment variables for the children (`env` tables, `--env
 //! KEY=VALUE`) are merged across layers name by name: a higher layer's
@@ -440,6 +441,10 @@ pub struct Settings {
     pub junit: Sourced<Option<PathBuf>>,
     /// Write the JSON summary here.
     pub json: Sourced<Option<PathBuf>>,
+    /// Write the HTML report here (`--html`).
+    pub html: Option<PathBuf>,
+    /// Write the Chrome trace here (`--trace`).
+    pub trace: Option<PathBuf>,
     /// Extra attempts after a failure or timeout, for files whose own
     /// settings do not say.
     pub retries: Sourced<u32>,
@@ -536,9 +541,8 @@ impl Settings {
             Layer::from_env(var),
             Layer::limits_from_env(var)?,
         ];
-        let mut profile = None;
+        let profile = select_profile(args, var, config.as_ref(), cwd)?;
         if let Some(config) = &config {
-            profile = select_profile(args, var, config)?;
             if let Some(name) = &profile {
                 if let Some((_, layer)) = config.profiles.get(&name.value) {
                     layers.push(layer.clone());
@@ -605,6 +609,8 @@ impl Settings {
             durations: args.durations.clone(),
             junit: optional(layers, |l| &l.junit),
             json: optional(layers, |l| &l.json),
+            html: args.html.clone(),
+            trace: args.trace.clone(),
             retries: pick(layers, |l| &l.retries, 0),
             retry_delay: pick(layers, |l| &l.retry_delay, Duration::ZERO),
             retry_backoff: pick(layers, |l| &l.retry_backoff, Backoff::Fixed),
@@ -674,11 +680,13 @@ fn load_config(
 }
 
 /// `--profile`, else `PTEST_PROFILE`, else `ci` under `CI=true` when the
-/// file has it.
+/// file has it. Naming a profile when no `ptest.toml` was found (searched
+/// from `cwd`) is an error, as naming one the file lacks is.
 fn select_profile(
     args: &RunArgs,
     var: &dyn Fn(&str) -> Option<OsString>,
-    config: &ConfigFile,
+    config: Option<&ConfigFile>,
+    cwd: &Path,
 ) -> Result<Option<Sourced<String>>, SettingsError> {
     let asked = match (&args.profile, var(PROFILE_ENV).filter(|v| !v.is_empty())) {
         (Some(name), _) => Some(Sourced::cli(name.clone())),
@@ -687,6 +695,24 @@ fn select_profile(
             Source::Env(PROFILE_ENV),
         )),
         (None, None) => None,
+    };
+    let given_by = |source: &Source| match source {
+        Source::Cli => "--profile".to_string(),
+        other => other.to_string(),
+    };
+    let Some(config) = config else {
+        return match asked {
+            Some(name) => Err(ConfigError::UnknownProfile {
+                given_by: given_by(&name.source),
+                name: name.value,
+                known: format!(
+                    "there is no ptest.toml in {} or any parent directory (nor a --config or {CONFIG_ENV} file) to define it",
+                    cwd.display()
+                ),
+            }
+            .into()),
+            None => Ok(None),
+        };
     };
     if let Some(name) = asked {
         if config.profiles.contains_key(&name.value) {
@@ -699,10 +725,7 @@ fn select_profile(
             format!("{} defines: {}", config.path.display(), names.join(", "))
         };
         return Err(ConfigError::UnknownProfile {
-            given_by: match name.source {
-                Source::Cli => "--profile".to_string(),
-                other => other.to_string(),
-            },
+            given_by: given_by(&name.source),
             name: name.value,
             known,
         }
@@ -749,6 +772,25 @@ pub enum ReportKind {
         /// The slots the bound is computed for (`-j`).
         jobs: Sourced<Jobs>,
     },
+    /// `ptest report html|trace`: a view of JSON summaries (the history
+    /// is not read).
+    View {
+        /// HTML or trace.
+        format: ViewFormat,
+        /// The summaries, merged when there are several.
+        inputs: Vec<PathBuf>,
+        /// Where to write the view.
+        output: PathBuf,
+    },
+}
+
+/// What `ptest report html|trace` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ViewFormat {
+    /// The HTML report.
+    Html,
+    /// The Chrome trace-event file.
+    Trace,
 }
 
 /// Everything `ptest report flaky|slow` needs to know, resolved once.
@@ -776,22 +818,32 @@ impl ReportSettings {
         args: &ReportArgs,
         var: &dyn Fn(&str) -> Option<OsString>,
     ) -> Result<ReportSettings, SettingsError> {
-        let (common, jobs) = match &args.report {
-            ReportCommand::Flaky(a) => (&a.history, None),
-            ReportCommand::Slow(a) => (&a.history, a.jobs),
+        let view = |format: ViewFormat, a: &crate::config::cli::ViewArgs| {
+            // A view of summaries reads no history: none is resolved.
+            Ok(ReportSettings {
+                kind: ReportKind::View {
+                    format,
+                    inputs: a.inputs.clone(),
+                    output: a.output.clone(),
+                },
+                history: Sourced::default_value(PathBuf::new()),
+                json: false,
+            })
+        };
+        let (common, jobs, min_runs, top) = match &args.report {
+            ReportCommand::Flaky(a) => (&a.history, None, a.min_runs, None),
+            ReportCommand::Slow(a) => (&a.history, a.jobs, None, Some(a.top)),
+            ReportCommand::Html(a) => return view(ViewFormat::Html, a),
+            ReportCommand::Trace(a) => return view(ViewFormat::Trace, a),
         };
         let layers = [Layer::from_report_args(common, jobs), Layer::from_env(var)];
         let state_dir = state_dir(&layers)?;
-        let kind = match &args.report {
-            ReportCommand::Flaky(a) => ReportKind::Flaky {
-                min_runs: a
-                    .min_runs
-                    .map_or(crate::history::flaky::DEFAULT_MIN_RUNS, |n| n as usize),
+        let kind = match top {
+            None => ReportKind::Flaky {
+                min_runs: min_runs.map_or(crate::history::flaky::DEFAULT_MIN_RUNS, |n| n as usize),
             },
-            ReportCommand::Slow(a) => ReportKind::Slow {
-                top: a
-                    .top
-                    .map_or(crate::history::slow::DEFAULT_TOP, |n| n as usize),
+            Some(top) => ReportKind::Slow {
+                top: top.map_or(crate::history::slow::DEFAULT_TOP, |n| n as usize),
                 jobs: pick(&layers, |l| &l.jobs, Jobs::Auto),
             },
         };
@@ -812,6 +864,10 @@ pub struct MergeSettings {
     pub junit: Option<PathBuf>,
     /// Write a combined JSON summary here.
     pub json: Option<PathBuf>,
+    /// Write an HTML report of the combined summary here.
+    pub html: Option<PathBuf>,
+    /// Write a Chrome trace of the combined summary here.
+    pub trace: Option<PathBuf>,
     /// Fold the shards' results into this history file (only when given:
     /// `ptest merge` has no default history).
     pub history: Option<Sourced<PathBuf>>,
@@ -830,6 +886,8 @@ impl MergeSettings {
             inputs: args.inputs.clone(),
             junit: args.junit.clone(),
             json: args.json.clone(),
+            html: args.html.clone(),
+            trace: args.trace.clone(),
             history: layers.iter().find_map(|l| l.history.clone()),
             color: pick(&layers, |l| &l.color, ColorWhen::Auto),
             ci: super::ci::CiOutputs::resolve(

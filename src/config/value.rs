@@ -187,6 +187,12 @@ pub fn env_table(raw: &Raw) -> Result<Vec<(String, String, usize)>, Mismatch> {
     entries
         .iter()
         .map(|(name, value, line)| {
+            if let Some(problem) = super::env_name_problem(name) {
+                return Err(Mismatch {
+                    expected: "variable names that are not empty, hold no `=` and are not set by ptest itself".into(),
+                    found: format!("`{name}`: {problem}"),
+                });
+            }
             let value = match value {
                 Raw::Str(s) => s.clone(),
                 Raw::Int(n) => n.to_string(),

@@ -100,6 +100,11 @@ fn read_line(
             }
             None => (word.clone(), Raw::Bool(true)),
         };
+        if let Some((_, first)) = header.lines.iter().find(|(k, _)| *k == key) {
+            return Err(fail(format!(
+                "`{key}` is given twice (first on line {first}): write it once"
+            )));
+        }
         match header.settings.set(&key, &raw, dir) {
             Ok(()) => header.lines.push((key, line)),
             Err(KeyProblem::Unknown) => {
@@ -191,6 +196,17 @@ mod tests {
             ("# ptest: skip=\"open\n", 1, "unbalanced quotes"),
             ("# ptest:\n", 1, "nothing after `ptest:`"),
             ("# ptest: weight=0\n", 1, "at least 1"),
+            (
+                "# ptest: timeout=1s\n# ptest: timeout=2s\n",
+                2,
+                "`timeout` is given twice (first on line 1)",
+            ),
+            (
+                "# ptest: exclusive exclusive\n",
+                1,
+                "`exclusive` is given twice",
+            ),
+            ("# ptest: env.A=1 env.A=2\n", 1, "`env.A` is given twice"),
         ];
         for (text, line, needle) in cases {
             let err = parsed(text).unwrap_err();

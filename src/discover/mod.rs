@@ -45,6 +45,32 @@ pub struct DiscoverOptions {
     /// Variables given to every file (run-wide `env`, `--env`), before the
     /// file's own.
     pub env: Vec<(String, String)>,
+    /// Also find the test-looking files that git's ignore rules left out,
+    /// and the rule of each ([`Discovery::ignored`]; `--list`, `--explain`).
+    /// A second walk, so off unless asked.
+    pub find_ignored: bool,
+}
+
+/// What [`discover_report`] found: the units, and what to tell the user.
+#[derive(Debug, Default)]
+pub struct Discovery {
+    /// The units, as [`discover`] returns them.
+    pub units: Vec<Unit>,
+    /// Test-looking files that git's ignore rules left out, with the rule
+    /// (`` `*.sh` in t/.gitignore``); only with
+    /// [`DiscoverOptions::find_ignored`].
+    pub ignored: Vec<IgnoredFile>,
+    /// Warnings to print (a quoted glob that matched no file).
+    pub warnings: Vec<String>,
+}
+
+/// A test-looking file an ignore rule left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IgnoredFile {
+    /// The id it would have had.
+    pub id: String,
+    /// The rule: `` `PATTERN` in FILE``.
+    pub rule: String,
 }
 
 impl DiscoverOptions {
@@ -78,6 +104,9 @@ pub enum DiscoverError {
     /// The --exec command line does not parse.
     #[error("invalid --exec command `{0}`")]
     BadExec(String),
+    /// A quoted glob matched no file, and nothing else was found to run.
+    #[error("no file matches `{0}`")]
+    GlobMatchedNothing(String),
 }
 
 /// Finds test files. See the module docs.
@@ -97,8 +126,20 @@ pub enum DiscoverError {
 /// become [`Launcher::Unrunnable`] entries named after them, so that they
 /// report as ERROR while the rest of the suite runs. Ids follow the rule in
 /// [`id`]. The result is sorted by id with duplicates removed.
+///
+/// A quoted glob that matches no file is an error when nothing else was
+/// found ([`DiscoverError::GlobMatchedNothing`], as a missing path is),
+/// else a warning that this function drops: see [`discover_report`].
 pub fn discover(options: &DiscoverOptions) -> Result<Vec<Unit>, DiscoverError> {
+    discover_report(options).map(|d| d.units)
+}
+
+/// [`discover`], with the warnings to print and, when asked, the files
+/// git's ignore rules left out.
+pub fn discover_report(options: &DiscoverOptions) -> Result<Discovery, DiscoverError> {
     let filters = Filters::new(options)?;
+    let mut report = Discovery::default();
+    let mut empty_globs = Vec::new();
     let paths = if options.paths.is_empty() {
         vec![default_dir()?]
     } else {
@@ -107,7 +148,14 @@ pub fn discover(options: &DiscoverOptions) -> Result<Vec<Unit>, DiscoverError> {
     let mut found: Vec<Unit> = Vec::new();
     for path in &paths {
         match std::fs::metadata(path) {
-            Ok(m) if m.is_dir() => filters.add_walk(path, None, &mut found),
+            Ok(m) if m.is_dir() => {
+                filters.add_walk(
+                    path,
+                    None,
+                    &mut found,
+                    options.find_ignored.then_some(&mut report.ignored),
+                );
+            }
             Ok(m) => found.push(filters.classify(path, filters.id(path), m)),
             Err(_) if is_glob(path) => {
                 let pattern = normalize(&path.to_string_lossy());
@@ -116,11 +164,22 @@ pub fn discover(options: &DiscoverOptions) -> Result<Vec<Unit>, DiscoverError> {
                     pattern,
                 };
                 let base = literal_prefix(path);
-                match std::fs::metadata(&base) {
-                    Ok(m) if m.is_dir() => filters.add_walk(&base, Some(&glob), &mut found),
-                    Ok(_) => {}
-                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(err) => found.push(filters.inaccessible(&base, &err)),
+                let matched = match std::fs::metadata(&base) {
+                    Ok(m) if m.is_dir() => filters.add_walk(
+                        &base,
+                        Some(&glob),
+                        &mut found,
+                        options.find_ignored.then_some(&mut report.ignored),
+                    ),
+                    Ok(_) => 0,
+                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => 0,
+                    Err(err) => {
+                        found.push(filters.inaccessible(&base, &err));
+                        1
+                    }
+                };
+                if matched == 0 {
+                    empty_globs.push(path.to_string_lossy().into_owned());
                 }
             }
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {
@@ -129,9 +188,20 @@ pub fn discover(options: &DiscoverOptions) -> Result<Vec<Unit>, DiscoverError> {
             Err(err) => found.push(filters.inaccessible(path, &err)),
         }
     }
+    if found.is_empty() {
+        if let Some(glob) = empty_globs.first() {
+            return Err(DiscoverError::GlobMatchedNothing(glob.clone()));
+        }
+    }
+    report.warnings.extend(empty_globs.iter().map(|glob| {
+        format!("no file matches `{glob}` (a quoted glob; the other paths still run)")
+    }));
     found.sort_by(|a, b| a.id.cmp(&b.id));
     found.dedup_by(|a, b| a.id == b.id);
-    Ok(found)
+    report.units = found;
+    report.ignored.sort_by(|a, b| a.id.cmp(&b.id));
+    report.ignored.dedup();
+    Ok(report)
 }
 
 /// `tests/` if it exists, else `t/`.
@@ -218,17 +288,57 @@ impl Filters {
 
     /// Walks `root`, adding the files that are tests (all files matching
     /// `glob` when given) and an ERROR entry per unreadable directory.
-    fn add_walk(&self, root: &Path, glob: Option<&Glob>, found: &mut Vec<Unit>) {
+    /// With `ignored`, adds there the files git's ignore rules left out that
+    /// would have been tests. Returns how many files `glob` matched (before
+    /// `--include`/`--exclude`), plus the ERROR entries.
+    fn add_walk(
+        &self,
+        root: &Path,
+        glob: Option<&Glob>,
+        found: &mut Vec<Unit>,
+        ignored: Option<&mut Vec<IgnoredFile>>,
+    ) -> usize {
         let walked = walk::walk(root);
+        let wanted = |file: &Path| glob.is_none_or(|g| g.matcher.is_match(normalize_path(file)));
+        let mut matched = 0;
         for file in &walked.files {
-            let wanted = glob.is_none_or(|g| g.matcher.is_match(normalize_path(file)));
-            if wanted {
+            if wanted(file) {
+                matched += 1;
                 found.extend(self.select(file, glob.is_none()));
             }
         }
-        for problem in walked.problems {
-            found.extend(self.problem_entry(problem, glob));
+        if let Some(ignored) = ignored {
+            for (file, rule) in walk::ignored(root, &walked.files) {
+                if wanted(&file) && self.would_select(&file, glob.is_none()) {
+                    ignored.push(IgnoredFile {
+                        id: self.id(&file),
+                        rule,
+                    });
+                }
+            }
         }
+        for problem in walked.problems {
+            if let Some(entry) = self.problem_entry(problem, glob) {
+                matched += 1;
+                found.push(entry);
+            }
+        }
+        matched
+    }
+
+    /// Whether [`Filters::select`] would take the file (without reading it).
+    fn would_select(&self, path: &Path, require_runner: bool) -> bool {
+        let rel = self.rel(path);
+        if self.excluded(&rel) || !self.included(&rel) {
+            return false;
+        }
+        let Ok(meta) = std::fs::metadata(path) else {
+            return false;
+        };
+        !(require_runner
+            && self.include.is_none()
+            && kind_of(path, &meta) == Kind::Unknown
+            && self.rules.runner(&self.absolute(path)).is_none())
     }
 
     /// A walked or glob-matched file: a test if it passes the filters (and,

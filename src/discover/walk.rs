@@ -30,16 +30,93 @@ pub(crate) struct Problem {
     pub unchecked: Vec<PathBuf>,
 }
 
-/// Walks `root` recursively: hidden entries skipped, `.gitignore` and
-/// `.ignore` respected, entries in name order.
+/// Walks `root` recursively, entries in name order: hidden entries
+/// skipped, and git's ignore rules followed as git follows them — the
+/// `.gitignore` files of the work tree (this directory's and its parents'),
+/// `.git/info/exclude` and the global excludes file, only inside a git work
+/// tree (`require_git`). `.ignore` files (ripgrep's convention) are not
+/// read, nor a `.gitignore` outside a git work tree.
 pub(crate) fn walk(root: &Path) -> Walked {
+    walk_with(root, true)
+}
+
+/// The files under `root` that git's ignore rules leave out of [`walk`]
+/// (hidden entries are skipped by both), each with the rule: `` `PATTERN`
+/// in FILE``.
+pub(crate) fn ignored(root: &Path, kept: &[PathBuf]) -> Vec<(PathBuf, String)> {
+    let kept: std::collections::HashSet<&PathBuf> = kept.iter().collect();
+    walk_with(root, false)
+        .files
+        .into_iter()
+        .filter(|f| !kept.contains(f))
+        .map(|f| {
+            let rule = ignore_rule(&f).unwrap_or_else(|| "an ignore rule".to_string());
+            (f, rule)
+        })
+        .collect()
+}
+
+/// The git ignore rule that ignores `file`: the deepest `.gitignore` with a
+/// matching line wins (as in git), then `.git/info/exclude`, then the
+/// global excludes file. Matching is the `ignore` crate's.
+fn ignore_rule(file: &Path) -> Option<String> {
+    use ignore::gitignore::Gitignore;
+    let absolute = std::path::absolute(file).ok()?;
+    let describe = |glob: &ignore::gitignore::Glob| -> Option<String> {
+        let cwd = std::env::current_dir().unwrap_or_default();
+        let from = glob.from().map_or_else(
+            || "the global excludes file".to_string(),
+            |p| p.strip_prefix(&cwd).unwrap_or(p).display().to_string(),
+        );
+        Some(format!("`{}` in {from}", glob.original()))
+    };
+    let mut dir = absolute.parent();
+    while let Some(d) = dir {
+        let gitignore = d.join(".gitignore");
+        if gitignore.is_file() {
+            let (matcher, _) = Gitignore::new(&gitignore);
+            match matcher.matched_path_or_any_parents(&absolute, false) {
+                ignore::Match::Ignore(glob) => return describe(glob),
+                ignore::Match::Whitelist(_) => return None,
+                ignore::Match::None => {}
+            }
+        }
+        let git = d.join(".git");
+        if git.exists() {
+            let exclude = git.join("info/exclude");
+            if exclude.is_file() {
+                let mut builder = ignore::gitignore::GitignoreBuilder::new(d);
+                builder.add(&exclude);
+                if let Ok(matcher) = builder.build() {
+                    if let ignore::Match::Ignore(glob) =
+                        matcher.matched_path_or_any_parents(&absolute, false)
+                    {
+                        return describe(glob);
+                    }
+                }
+            }
+            let (global, _) = Gitignore::global();
+            if let ignore::Match::Ignore(glob) =
+                global.matched_path_or_any_parents(&absolute, false)
+            {
+                return describe(glob);
+            }
+            return None;
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+fn walk_with(root: &Path, filtered: bool) -> Walked {
     let walker = ignore::WalkBuilder::new(root)
+        .standard_filters(false)
         .hidden(true)
-        .git_ignore(true)
-        .git_exclude(true)
-        .git_global(false)
-        .require_git(false)
-        .ignore(true)
+        .ignore(false)
+        .git_ignore(filtered)
+        .git_exclude(filtered)
+        .git_global(filtered)
+        .require_git(true)
         .parents(true)
         .sort_by_file_name(|a, b| a.cmp(b))
         .build();

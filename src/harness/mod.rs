@@ -303,7 +303,12 @@ impl Suite {
         if let Some(config) = self.config_file()? {
             options.rules = config.rules;
         }
-        let mut units = discover::discover(&options)?;
+        let mut units = match discover::discover(&options) {
+            // The suite's own message for "nothing found" (one glob or
+            // several paths).
+            Err(DiscoverError::GlobMatchedNothing(_)) => Vec::new(),
+            found => found?,
+        };
         if units.is_empty() {
             let shown: Vec<String> = options
                 .paths

@@ -120,9 +120,21 @@ fn parent_dir(path: &Path) -> &Path {
     }
 }
 
-/// The file, or `None` when it does not exist. It is parsed straight from
-/// the reader, never held whole in memory (a 10,000-file history is ~8 MB).
+/// Whether `path` exists (symlinks followed) and is not a regular file: a
+/// device like `/dev/null`, a FIFO. Such a history is never read (a FIFO
+/// would block), never locked beside, never set aside: it reads as empty
+/// and is written through (see [`crate::atomic`]).
+fn is_special(path: &Path) -> bool {
+    fs::metadata(path).is_ok_and(|meta| !meta.is_file() && !meta.is_dir())
+}
+
+/// The file, or `None` when it does not exist (or is not a regular file,
+/// see [`is_special`]). It is parsed straight from the reader, never held
+/// whole in memory (a 10,000-file history is ~8 MB).
 fn read(path: &Path) -> Result<Option<Source>, HistoryError> {
+    if is_special(path) {
+        return Ok(None);
+    }
     match File::open(path) {
         Ok(file) => Ok(Some(Source { file })),
         Err(e) if e.kind() == ErrorKind::NotFound => Ok(None),
@@ -237,6 +249,13 @@ fn set_aside_with_warning(path: &Path, why: &str) -> Result<String, HistoryError
 
 /// Renames `path` to `path.corrupt-<unix time>` (with `-2`, `-3`… when taken).
 fn set_aside(path: &Path) -> Result<PathBuf, HistoryError> {
+    if is_special(path) {
+        return Err(HistoryError::SetAside {
+            path: path.to_path_buf(),
+            to: path.to_path_buf(),
+            source: std::io::Error::other("it is not a regular file: left in place"),
+        });
+    }
     let base = with_suffix(path, &format!(".corrupt-{}", super::unix_now()));
     let mut to = base.clone();
     let mut n = 1;
@@ -266,7 +285,14 @@ pub fn update(
         path: dir.to_path_buf(),
         source,
     })?;
-    let _lock = HistoryLock::acquire(path)?;
+    // A device or FIFO: nothing to merge with, no lock file beside it
+    // (`/dev/null.lock`), just this run written through.
+    let special = is_special(path);
+    let _lock = if special {
+        None
+    } else {
+        Some(HistoryLock::acquire(path)?)
+    };
     let now = super::unix_now();
     let files: BTreeMap<&str, &FileSummary> = summary
         .files
@@ -290,6 +316,7 @@ pub fn update(
     let mut warning = None;
     let mut old_newest = None;
     let mut use_old = match fs::metadata(path) {
+        Ok(_) if special => false,
         Ok(_) => match stream::scan(open).map_err(read_err)? {
             Scan::Usable { newest } => {
                 old_newest = newest;

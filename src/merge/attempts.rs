@@ -60,6 +60,13 @@ pub struct AttemptRecord {
     /// Worker slot it ran in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub worker: Option<usize>,
+    /// Start, as seconds after the run started (as the file's `offset`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_time::opt_secs"
+    )]
+    pub offset: Option<Duration>,
     /// CPU time of its child.
     #[serde(
         default,
@@ -99,6 +106,7 @@ impl AttemptRecord {
             duration: attempt.duration,
             started_at: attempt.started_at,
             worker: attempt.worker,
+            offset: attempt.offset,
             cpu: attempt.cpu,
             max_rss: attempt.max_rss,
             stdout_log: attempt.stdout_log.clone(),
@@ -165,24 +173,22 @@ pub fn combine(records: Vec<AttemptRecord>, last: FileSummary) -> FileSummary {
 }
 
 /// The tests that failed in an earlier attempt and passed in `last`, in
-/// `last`'s order.
+/// `last`'s order, by their keys ([`super::quarantine::case_keys`]: the
+/// name, `#N` for a test with no name, so that it still shows its number).
 fn flipped(earlier: &[AttemptRecord], last: &FileSummary) -> Vec<String> {
     if last.protocol == Some(Protocol::ExitCode) {
         return Vec::new();
     }
-    let failed_before = |name: &str| {
-        earlier
-            .iter()
-            .flat_map(|r| &r.failed_cases)
-            .any(|c| c.name == name)
-    };
+    let failed_before: Vec<String> = earlier
+        .iter()
+        .flat_map(|r| super::quarantine::case_keys(&r.failed_cases))
+        .collect();
     let mut names: Vec<String> = Vec::new();
-    for case in &last.cases {
-        if case.status == CaseStatus::Pass
-            && failed_before(&case.name)
-            && !names.contains(&case.name)
+    let keys = super::quarantine::case_keys(&last.cases);
+    for (case, key) in last.cases.iter().zip(keys) {
+        if case.status == CaseStatus::Pass && failed_before.contains(&key) && !names.contains(&key)
         {
-            names.push(case.name.clone());
+            names.push(key);
         }
     }
     names
@@ -282,6 +288,20 @@ mod tests {
         assert_eq!(numbers, [(1, Verdict::Fail), (2, Verdict::Pass)]);
         assert_eq!(f.attempt_results[0].failed_cases[0].name, "b");
         assert_eq!(f.attempt_results[0].stdout_tail, "out 1\n");
+    }
+
+    #[test]
+    fn a_flipped_test_with_no_name_shows_its_number() {
+        use CaseStatus::{Fail, Pass};
+        let numbered = |number: u64, status| CaseResult {
+            number: Some(number),
+            ..case("", status)
+        };
+        let f = fold(vec![
+            attempt(1, Verdict::Fail, vec![numbered(1, Pass), numbered(2, Fail)]),
+            attempt(2, Verdict::Pass, vec![numbered(1, Pass), numbered(2, Pass)]),
+        ]);
+        assert_eq!(f.flipped, ["#2"]);
     }
 
     #[test]

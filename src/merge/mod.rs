@@ -39,6 +39,15 @@ use std::time::Duration;
 /// file that ran more than once), `files[].flipped`, the `flaky` verdict,
 /// `totals.files.flaky`, `totals.tests.flaky` and `flaky_fails`. Versions 1
 /// and 2 are still read (the new fields absent).
+///
+/// Added within version 3, optional like `cpu` within version 2 (so every
+/// version-3 reader reads them, and summaries without them still read):
+/// `files[].offset` and `files[].attempt_results[].offset` (start, seconds
+/// after the run's start), `files[].shard` (the shard K it ran on),
+/// `files[].expected` (the planned duration) and `files[].command`: what
+/// the HTML timeline and the `--trace` export are drawn from. `ptest
+/// merge` fills `offset` and `shard` in for summaries written without them
+/// (see [`shards`]).
 pub const SUMMARY_VERSION: u32 = 3;
 
 /// The verdict for one file.
@@ -172,6 +181,29 @@ pub struct FileSummary {
     /// Worker slot it ran in.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub worker: Option<usize>,
+    /// Start, as seconds after the run started (the run of its shard, in a
+    /// merged summary); absent when it never started.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_time::opt_secs"
+    )]
+    pub offset: Option<Duration>,
+    /// The shard K (of `K/N`) it was planned on; absent in runs without
+    /// `--shard`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shard: Option<usize>,
+    /// How long the plan expected it to take; absent when nothing was known.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "serde_time::opt_secs"
+    )]
+    pub expected: Option<Duration>,
+    /// The command line it was started with (shell-quoted); absent when it
+    /// never started.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
     /// Attempts made.
     pub attempts: u32,
     /// Processes left behind in its process group, killed by ptest.
@@ -238,6 +270,11 @@ pub struct FileSummary {
     /// other work is never excused by quarantine ([`quarantine::excused`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stopped: Vec<String>,
+    /// Tests read but not kept in `cases` (a stream of more than
+    /// [`crate::parse::tap::MAX_STORED_CASES`] results), by status: counted
+    /// in every total; absent when none.
+    #[serde(default, skip_serializing_if = "crate::parse::CaseCounts::is_zero")]
+    pub omitted: crate::parse::CaseCounts,
 }
 
 fn is_zero(n: &usize) -> bool {
@@ -266,6 +303,10 @@ impl FileSummary {
             duration: None,
             started_at: None,
             worker: None,
+            offset: None,
+            shard: None,
+            expected: None,
+            command: None,
             attempts: 0,
             leaked: 0,
             cpu: None,
@@ -283,6 +324,7 @@ impl FileSummary {
             flipped: Vec::new(),
             stopped_by: None,
             stopped: Vec::new(),
+            omitted: crate::parse::CaseCounts::default(),
         }
     }
 }
@@ -349,7 +391,10 @@ pub struct Totals {
 }
 
 impl Totals {
-    /// Counts the verdicts and cases of `files`.
+    /// Counts the verdicts and cases of `files`. A file with no case
+    /// counts as one test, by its verdict: PASS and FLAKY passed, SKIP and
+    /// NOT RUN skipped, anything else failed (as its `(file)` test case in
+    /// the JUnit report).
     pub fn of(files: &[FileSummary]) -> Totals {
         let mut t = Totals::default();
         for f in files {
@@ -367,6 +412,19 @@ impl Totals {
             t.files.quarantined += usize::from(quarantine::excused(f));
             t.tests.quarantined += quarantine::quarantined_failing_tests(f);
             t.tests.flaky += f.flipped.len();
+            if f.cases.is_empty() {
+                // A unit with no test case of its own (an exit that
+                // libtest never reported, a file that could not start or
+                // never ran) is still one test: every unit is counted.
+                t.tests.total += 1;
+                match f.verdict {
+                    Verdict::Pass | Verdict::Flaky => t.tests.passed += 1,
+                    Verdict::Skip | Verdict::NotRun => t.tests.skipped += 1,
+                    Verdict::Fail | Verdict::Timeout | Verdict::Error | Verdict::Interrupted => {
+                        t.tests.failed += 1
+                    }
+                }
+            }
             for c in &f.cases {
                 t.tests.total += 1;
                 match c.status {
@@ -376,6 +434,12 @@ impl Totals {
                     CaseStatus::TodoFail | CaseStatus::TodoPass => t.tests.todo += 1,
                 }
             }
+            let omitted = f.omitted;
+            t.tests.total += omitted.total() as usize;
+            t.tests.passed += omitted.passed as usize;
+            t.tests.failed += omitted.failed as usize;
+            t.tests.skipped += omitted.skipped as usize;
+            t.tests.todo += omitted.todo as usize;
         }
         t
     }
@@ -536,12 +600,16 @@ pub struct Merger {
     planned: Vec<(String, PathBuf)>,
     /// Each planned unit's suite ([`crate::unit::Unit::suite`]).
     suites: Vec<Option<String>>,
+    /// The one libtest test each planned unit runs (`ptest cargo`), if any.
+    libtest_tests: Vec<Option<String>>,
     /// Each planned file's own skip reason (`skip` in its settings).
     skip_reasons: Vec<Option<String>>,
     /// What each planned file has quarantined, by plan index.
     quarantine: Vec<quarantine::Quarantine>,
     /// Each planned entry's iteration (`--repeat`), if any.
     iterations: Vec<Option<u32>>,
+    /// Each planned entry's expected duration and command line.
+    planned_runs: Vec<(Option<Duration>, Option<String>)>,
     /// Every unit's attempts so far, by plan index.
     attempts: Vec<Vec<Attempt>>,
     done: Vec<Option<FileSummary>>,
@@ -586,6 +654,24 @@ impl Merger {
                 .iter()
                 .map(|e| e.file.suite().map(str::to_string))
                 .collect(),
+            planned_runs: plan
+                .entries
+                .iter()
+                .map(|e| {
+                    let command = e.file.argv().ok().map(|argv| {
+                        shell_words::join(argv.iter().map(|a| a.to_string_lossy().into_owned()))
+                    });
+                    (e.expected, command)
+                })
+                .collect(),
+            libtest_tests: plan
+                .entries
+                .iter()
+                .map(|e| match &e.file.kind {
+                    crate::unit::UnitKind::CargoTest { name, .. } => Some(name.clone()),
+                    crate::unit::UnitKind::File { .. } => None,
+                })
+                .collect(),
             attempts: vec![Vec::new(); plan.entries.len()],
             done: vec![None; plan.entries.len()],
             jobs: plan.jobs,
@@ -615,7 +701,8 @@ impl Merger {
         match event {
             RunEvent::FileFinished(run) => {
                 let (id, path) = self.planned.get(run.index)?.clone();
-                let mut summary = judge(id, path, run);
+                let named = self.name_libtest_test(run);
+                let mut summary = judge(id, path, named.as_ref().unwrap_or(run));
                 read_tails(&mut summary, run);
                 self.mark_quarantine(run.index, &mut summary);
                 self.attempts.get_mut(run.index)?.push(Attempt {
@@ -664,6 +751,19 @@ impl Merger {
             | RunEvent::Slow { .. }
             | RunEvent::Interrupted { .. } => None,
         }
+    }
+
+    /// `run` with its libtest report told which test it was asked for
+    /// (so a test that ended the process unreported is named), when the
+    /// unit is one libtest test; `None`: judge `run` as it is.
+    fn name_libtest_test(&self, run: &crate::run::FileRun) -> Option<crate::run::FileRun> {
+        let name = self.libtest_tests.get(run.index)?.as_deref()?;
+        run.libtest.as_ref()?;
+        let mut named = run.clone();
+        if let Some(report) = named.libtest.as_mut() {
+            report.expect(name);
+        }
+        Some(named)
     }
 
     /// Marks unit `index`'s summary with what it has quarantined.
@@ -742,6 +842,12 @@ impl Merger {
                 .unwrap_or_default(),
             reason: reason.clone(),
         });
+        let run_start = serde_time::unix_secs(outcome.started_at);
+        let shard = self
+            .shard
+            .as_deref()
+            .and_then(|label| label.parse::<crate::plan::Shard>().ok())
+            .map(|s| s.index);
         let mut files: Vec<FileSummary> = self
             .done
             .into_iter()
@@ -749,15 +855,25 @@ impl Merger {
             .zip(&self.quarantine)
             .zip(self.iterations)
             .zip(self.suites)
+            .zip(self.planned_runs)
             .map(
-                |((((done, (id, path)), q), iteration), suite)| FileSummary {
-                    iteration,
-                    suite,
-                    ..done.unwrap_or_else(|| {
-                        let mut summary = FileSummary::not_run(id, path, "not run");
-                        q.mark(&mut summary);
-                        summary
-                    })
+                |(((((done, (id, path)), q), iteration), suite), (expected, command))| {
+                    let mut file = FileSummary {
+                        iteration,
+                        suite,
+                        ..done.unwrap_or_else(|| {
+                            let mut summary = FileSummary::not_run(id, path, "not run");
+                            q.mark(&mut summary);
+                            summary
+                        })
+                    };
+                    file.shard = shard;
+                    file.expected = expected;
+                    if file.attempts > 0 {
+                        file.command = command;
+                    }
+                    fill_offsets(&mut file, run_start);
+                    file
                 },
             )
             .collect();
@@ -779,6 +895,25 @@ impl Merger {
             repeat: None,
             flaky_fails: self.flaky_fails,
             units: self.units,
+        }
+    }
+}
+
+/// Sets the `offset` of a file and of its attempts from their `started_at`
+/// and the run's start (both Unix seconds); an offset already set stays.
+pub(crate) fn fill_offsets(file: &mut FileSummary, run_start: f64) {
+    let offset = |started_at: Option<f64>| {
+        started_at
+            .map(|t| t - run_start)
+            .filter(|secs| secs.is_finite())
+            .map(|secs| Duration::from_secs_f64(secs.max(0.0)))
+    };
+    if file.offset.is_none() {
+        file.offset = offset(file.started_at);
+    }
+    for attempt in &mut file.attempt_results {
+        if attempt.offset.is_none() {
+            attempt.offset = offset(attempt.started_at);
         }
     }
 }

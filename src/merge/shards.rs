@@ -226,7 +226,10 @@ pub fn combine(inputs: Vec<(PathBuf, RunSummary)>) -> Result<Combined, CombineEr
         false => UnitNoun::File,
     };
 
-    let mut files: Vec<_> = inputs.into_iter().flat_map(|(_, s)| s.files).collect();
+    let mut files: Vec<_> = inputs
+        .into_iter()
+        .flat_map(|(_, s)| with_offsets(s).files)
+        .collect();
     files.extend(unreported);
     files.sort_by(|a, b| a.id.cmp(&b.id).then(a.iteration.cmp(&b.iteration)));
     super::quarantine::link_stops(&mut files);
@@ -345,6 +348,35 @@ fn check_shards(
     Ok((1..=count)
         .filter(|k| !sharded.iter().any(|(_, s)| s.index == *k))
         .collect())
+}
+
+/// `summary` with `shard` and `offset` filled in for files of a summary
+/// written without them (as [`combine`] does for each input): what a view
+/// of one summary (`ptest report html`) reads.
+pub fn with_offsets(mut summary: RunSummary) -> RunSummary {
+    fill_timing(&mut summary);
+    summary
+}
+
+/// Fills in `shard` and `offset` where a summary written before those
+/// fields lacks them: the shard from its label, the offsets from its own
+/// start time (so each shard's timeline starts at 0).
+fn fill_timing(summary: &mut RunSummary) {
+    let shard = summary
+        .shard
+        .as_deref()
+        .and_then(|label| label.parse::<Shard>().ok())
+        .map(|s| s.index);
+    let start = parse_rfc3339(&summary.started_at)
+        .map(|(secs, nanos)| secs as f64 + f64::from(nanos) / 1e9);
+    for file in &mut summary.files {
+        if file.shard.is_none() {
+            file.shard = shard;
+        }
+        if let Some(start) = start {
+            super::fill_offsets(file, start);
+        }
+    }
 }
 
 /// The earliest `started_at` of the inputs, as written in that input.
@@ -580,7 +612,8 @@ mod tests {
         assert_eq!(s.totals.files.passed, 2);
         assert_eq!(s.totals.files.failed, 1);
         assert_eq!(s.totals.files.skipped, 1);
-        assert_eq!(s.totals.tests.total, 6);
+        // 6 cases, and t/b.t skipped with none counts as one test.
+        assert_eq!(s.totals.tests.total, 7);
         assert_eq!(s.totals.tests.failed, 1);
         assert_eq!(s.totals, Totals::of(&s.files));
         assert_eq!(s.wall, Duration::from_millis(7_250));
@@ -731,6 +764,55 @@ mod tests {
         let combined = combine(partitioned(vec![input("z", alone)], "f")).expect("combine");
         assert!(combined.summary.files.is_empty());
         assert_eq!(combined.summary.totals, Totals::default());
+    }
+
+    #[test]
+    fn summaries_without_offsets_get_their_shard_and_offsets_from_their_own_start() {
+        // Two shards started 10 s apart: each file's offset is from its own
+        // shard's start; an attempt's too; a file with an offset keeps it.
+        let at = |secs: u64| rfc3339(SystemTime::UNIX_EPOCH + Duration::from_secs(secs));
+        let mut a = file("t/a.t", Verdict::Pass, 1);
+        a.started_at = Some(1_795_409_200.5);
+        a.worker = Some(1);
+        let mut retried = file("t/r.t", Verdict::Flaky, 1);
+        retried.started_at = Some(1_795_409_213.0);
+        let mut first = crate::merge::attempts::AttemptRecord::of(&retried);
+        first.started_at = Some(1_795_409_211.0);
+        retried.attempt_results = vec![first];
+        let mut kept = file("t/k.t", Verdict::Pass, 1);
+        kept.started_at = Some(1_795_409_299.0);
+        kept.offset = Some(Duration::from_millis(42));
+        let inputs = partitioned(
+            vec![
+                input(
+                    "s1.json",
+                    run("r1", Some("1/2"), &at(1_795_409_200), 5000, 2, vec![a]),
+                ),
+                input(
+                    "s2.json",
+                    run(
+                        "r2",
+                        Some("2/2"),
+                        &at(1_795_409_210),
+                        5000,
+                        2,
+                        vec![retried, kept],
+                    ),
+                ),
+            ],
+            "fp",
+        );
+        let merged = combine(inputs).expect("merges").summary;
+        let by_id = |id: &str| merged.files.iter().find(|f| f.id == id).expect(id);
+        assert_eq!(by_id("t/a.t").shard, Some(1));
+        assert_eq!(by_id("t/a.t").offset, Some(Duration::from_millis(500)));
+        assert_eq!(by_id("t/r.t").shard, Some(2));
+        assert_eq!(by_id("t/r.t").offset, Some(Duration::from_secs(3)));
+        assert_eq!(
+            by_id("t/r.t").attempt_results[0].offset,
+            Some(Duration::from_secs(1))
+        );
+        assert_eq!(by_id("t/k.t").offset, Some(Duration::from_millis(42)));
     }
 
     #[test]

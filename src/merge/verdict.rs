@@ -167,6 +167,7 @@ pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
         faults,
     } = decide(run);
     let cases = cases(&id, run);
+    let omitted = omitted_cases(run);
     FileSummary {
         id,
         path,
@@ -178,6 +179,10 @@ pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
         duration: run.spawned.then_some(run.duration),
         started_at: run.spawned.then(|| serde_time::unix_secs(run.started_at)),
         worker: Some(run.slot.index()),
+        offset: None,
+        shard: None,
+        expected: None,
+        command: None,
         attempts: run.attempt,
         leaked: run.leaked,
         cpu: run.usage.map(|u| u.cpu),
@@ -195,6 +200,18 @@ pub fn judge(id: String, path: PathBuf, run: &FileRun) -> FileSummary {
         flipped: Vec::new(),
         stopped_by: None,
         stopped: Vec::new(),
+        omitted,
+    }
+}
+
+/// The results [`cases`] read from the same report but that its parser
+/// did not keep in memory, by status.
+fn omitted_cases(run: &FileRun) -> crate::parse::CaseCounts {
+    let junit = run.junit.as_ref().and_then(|j| j.report.as_ref().ok());
+    match (run.protocol, &run.tap, junit) {
+        (_, _, Some(report)) => report.omitted(),
+        (Protocol::Tap, Some(tap), None) => tap.omitted,
+        _ => crate::parse::CaseCounts::default(),
     }
 }
 

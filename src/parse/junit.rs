@@ -146,6 +146,21 @@ impl JunitReport {
     pub fn total(&self) -> u64 {
         self.passed + self.failed + self.skipped + self.todo
     }
+
+    /// The test cases read but not stored in `cases`, by status (the
+    /// counts by status minus what `cases` holds).
+    pub fn omitted(&self) -> super::CaseCounts {
+        let mut stored = super::CaseCounts::default();
+        for case in &self.cases {
+            stored.add(case.status);
+        }
+        super::CaseCounts {
+            passed: self.passed.saturating_sub(stored.passed),
+            failed: self.failed.saturating_sub(stored.failed),
+            skipped: self.skipped.saturating_sub(stored.skipped),
+            todo: self.todo.saturating_sub(stored.todo),
+        }
+    }
 }
 
 /// Why a JUnit report could not be read.
@@ -182,12 +197,41 @@ pub enum JunitError {
         /// Elements still open at the end.
         open: usize,
     },
+    /// The report is not in UTF-8 (or ASCII): UTF-16 or UTF-32, by its
+    /// byte-order mark or its first bytes.
+    #[error(
+        "the report is encoded in {encoding}; ptest reads JUnit reports in UTF-8: make the test write UTF-8 (e.g. `iconv -f {encoding} -t UTF-8`)"
+    )]
+    Encoding {
+        /// The encoding found, e.g. `UTF-16LE`.
+        encoding: &'static str,
+    },
     /// The report is larger than [`MAX_REPORT_BYTES`].
     #[error("larger than {limit} bytes")]
     TooLarge {
         /// The limit.
         limit: u64,
     },
+}
+
+/// The name of the encoding when a document's first bytes are UTF-32 or
+/// UTF-16 (a byte-order mark, or `<` and `?` as wide characters): those
+/// would otherwise read as `<\x00?\x00x…` garbage.
+fn wide_encoding(head: &[u8]) -> Option<&'static str> {
+    const PATTERNS: [(&[u8], &str); 8] = [
+        (&[0xFF, 0xFE, 0, 0], "UTF-32LE"),
+        (&[0, 0, 0xFE, 0xFF], "UTF-32BE"),
+        (&[b'<', 0, 0, 0], "UTF-32LE"),
+        (&[0, 0, 0, b'<'], "UTF-32BE"),
+        (&[0xFF, 0xFE], "UTF-16LE"),
+        (&[0xFE, 0xFF], "UTF-16BE"),
+        (&[b'<', 0], "UTF-16LE"),
+        (&[0, b'<'], "UTF-16BE"),
+    ];
+    PATTERNS
+        .iter()
+        .find(|(prefix, _)| head.starts_with(prefix))
+        .map(|(_, name)| *name)
 }
 
 /// Parses a JUnit report from bytes. `file` is the id of the test file that
@@ -203,7 +247,17 @@ pub fn parse_reader<R: BufRead>(reader: R, file: &str) -> Result<JunitReport, Ju
 }
 
 /// [`parse_reader`] reading at most `limit` bytes.
-fn parse_limited<R: BufRead>(reader: R, file: &str, limit: u64) -> Result<JunitReport, JunitError> {
+fn parse_limited<R: BufRead>(
+    mut reader: R,
+    file: &str,
+    limit: u64,
+) -> Result<JunitReport, JunitError> {
+    let head = reader.fill_buf().map_err(|e| JunitError::Read {
+        message: e.to_string(),
+    })?;
+    if let Some(encoding) = wide_encoding(head) {
+        return Err(JunitError::Encoding { encoding });
+    }
     // One byte more than the limit tells a report of exactly the limit from a
     // larger one.
     let mut xml = Reader::from_reader(reader.take(limit.saturating_add(1)));

@@ -68,6 +68,25 @@ pub struct LibtestReport {
     pub summary: Option<Counts>,
     /// Panics found on stderr, in order.
     pub panics: Vec<Panic>,
+    /// Tests whose `test NAME ... ` line libtest printed (with
+    /// `--nocapture`, before the test ran) but never finished with a
+    /// status, and that no `test result:` line accounts for: the process
+    /// ended inside them (a test that called `process::exit`).
+    pub unreported: Vec<String>,
+}
+
+impl LibtestReport {
+    /// Records that the run was asked for test `name` (`BIN --exact NAME`,
+    /// as `ptest cargo` starts it): when the process ended before libtest's
+    /// `test result:` line without a `test NAME ... STATUS` line for it,
+    /// `name` joins [`LibtestReport::unreported`]. (libtest prints a test's
+    /// name only when it finishes, unless it runs on the main thread.)
+    pub fn expect(&mut self, name: &str) {
+        let reported = self.cases.iter().any(|c| c.name == name);
+        if self.summary.is_none() && !reported && !self.unreported.iter().any(|n| n == name) {
+            self.unreported.push(name.to_string());
+        }
+    }
 }
 
 /// The counts of a `test result:` line.
@@ -128,6 +147,7 @@ pub fn parse(stdout: &[u8], stderr: &[u8]) -> LibtestReport {
     // Captured output of failed tests: (test name, its lines).
     let mut sections: Vec<(String, Vec<&str>)> = Vec::new();
     let mut in_section = false;
+    let mut unfinished: Vec<String> = Vec::new();
     for line in stdout.lines() {
         let line = line.trim_end_matches('\r');
         if let Some(name) = section_head(line) {
@@ -150,7 +170,12 @@ pub fn parse(stdout: &[u8], stderr: &[u8]) -> LibtestReport {
         } else if let Some((name, rest)) = test_line(line) {
             match status_of(rest) {
                 Some((status, reason)) => report.cases.push(case(name, status, reason)),
-                None => pending = Some(name.to_string()),
+                None => {
+                    // A test started before the last one reported a
+                    // status we could read.
+                    unfinished.extend(pending.take());
+                    pending = Some(name.to_string());
+                }
             }
         } else if let Some(name) = &pending {
             if let Some((status, reason)) = trailing_status(line) {
@@ -166,9 +191,13 @@ pub fn parse(stdout: &[u8], stderr: &[u8]) -> LibtestReport {
             Some(c) if c.ignored > 0 => Some(CaseStatus::Skip),
             Some(_) | None => None,
         };
-        if let Some(status) = status {
-            report.cases.push(case(&name, status, None));
+        match status {
+            Some(status) => report.cases.push(case(&name, status, None)),
+            None => unfinished.push(name),
         }
+    }
+    if report.summary.is_none() {
+        report.unreported = unfinished;
     }
     report.panics = panics(&String::from_utf8_lossy(stderr));
     for (name, lines) in &sections {

@@ -60,6 +60,43 @@ impl CaseStatus {
     }
 }
 
+/// Test results counted by status: those a parser read but did not keep
+/// in memory ([`tap::TapReport::omitted`], [`junit::JunitReport::omitted`]),
+/// so that totals stay exact however long a stream is.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CaseCounts {
+    /// Passed.
+    pub passed: u64,
+    /// Failed.
+    pub failed: u64,
+    /// Skipped.
+    pub skipped: u64,
+    /// TODO (expected failures and unexpected passes).
+    pub todo: u64,
+}
+
+impl CaseCounts {
+    /// All of them.
+    pub fn total(&self) -> u64 {
+        self.passed + self.failed + self.skipped + self.todo
+    }
+
+    /// Whether there are none.
+    pub fn is_zero(&self) -> bool {
+        self.total() == 0
+    }
+
+    /// Counts one more result with `status`.
+    pub fn add(&mut self, status: CaseStatus) {
+        match status {
+            CaseStatus::Pass => self.passed += 1,
+            CaseStatus::Fail => self.failed += 1,
+            CaseStatus::Skip => self.skipped += 1,
+            CaseStatus::TodoFail | CaseStatus::TodoPass => self.todo += 1,
+        }
+    }
+}
+
 /// One test result inside a file (one TAP test point, or the whole file for
 /// exit-code files).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

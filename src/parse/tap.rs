@@ -45,7 +45,7 @@
 //! * `Bail out!` at the start of a line (or of an indented child line) stops
 //!   the parse; plan problems are not added afterwards.
 
-use super::{CaseResult, CaseStatus};
+use super::{CaseCounts, CaseResult, CaseStatus};
 use serde::{Deserialize, Serialize};
 use std::io::{self, BufRead};
 use std::time::Duration;
@@ -79,6 +79,11 @@ pub struct TapPlan {
     pub count: u64,
     /// `1..0 # SKIP reason`: the reason the whole file was skipped.
     pub skip_all: Option<String>,
+    /// A TAP 12 (legacy) plan's TODO list, `1..4 todo 2 3;`: the tests of
+    /// these numbers are TODO tests, as `TAP::Parser` reads them (before any
+    /// `TAP version 13` line only).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub todo: Vec<u64>,
 }
 
 /// Everything read from one TAP stream.
@@ -104,6 +109,10 @@ pub struct TapReport {
     /// [`MAX_EXTRA_FAILURES`] more, which also adds a problem).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub omitted_cases: u64,
+    /// The results not stored in `cases`, by status (their total is
+    /// `omitted_cases`): what keeps a long stream's counts exact.
+    #[serde(default, skip_serializing_if = "CaseCounts::is_zero")]
+    pub omitted: CaseCounts,
 }
 
 fn is_zero(n: &u64) -> bool {
@@ -111,9 +120,19 @@ fn is_zero(n: &u64) -> bool {
 }
 
 impl TapReport {
-    /// Whether the stream looked like TAP at all (a plan or version line).
+    /// Whether the stream looked like TAP at all: a plan or version line,
+    /// or a top-level `not ok` line (with or without a directive). Output
+    /// with `ok` lines only and no plan may be a script's chatter; a `not
+    /// ok` line is a failure report that must never end in PASS, so the
+    /// stream is then judged as `prove` judges it (no plan fails it too).
     pub fn looks_like_tap(&self) -> bool {
-        self.version.is_some() || self.plan.is_some()
+        self.version.is_some()
+            || self.plan.is_some()
+            || self.omitted.failed > 0
+            || self
+                .cases
+                .iter()
+                .any(|c| matches!(c.status, CaseStatus::Fail | CaseStatus::TodoFail))
     }
 }
 
@@ -178,8 +197,7 @@ pub struct TapParser {
     fed_any: bool,
     diag_budget: usize,
     cases: Vec<CaseResult>,
-    omitted_cases: u64,
-    omitted_failures: u64,
+    omitted: CaseCounts,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -331,8 +349,7 @@ impl TapParser {
             fed_any: false,
             diag_budget: MAX_TOTAL_DIAGNOSTICS_BYTES,
             cases: Vec::new(),
-            omitted_cases: 0,
-            omitted_failures: 0,
+            omitted: CaseCounts::default(),
         }
     }
 
@@ -382,11 +399,11 @@ impl TapParser {
         } else {
             end_of_stream_problems(&top)
         };
-        if self.omitted_failures > 0 {
+        if self.omitted.failed > 0 {
             end.push(format!(
                 "{} more failing {} not listed (too many results)",
-                self.omitted_failures,
-                plural_word(self.omitted_failures, "test")
+                self.omitted.failed,
+                plural_word(self.omitted.failed, "test")
             ));
         }
         TapReport {
@@ -396,7 +413,8 @@ impl TapParser {
             bail_out: self.bail_out,
             problems: top.problems.into_vec(end),
             tests_run: top.tests_run,
-            omitted_cases: self.omitted_cases,
+            omitted_cases: self.omitted.total(),
+            omitted: self.omitted,
         }
     }
 
@@ -452,6 +470,10 @@ impl TapParser {
                     self.close_to(level);
                     self.comment_line(level, text);
                 }
+            }
+            // TAP 13 has no TODO list in the plan: TAP::Parser reads such a
+            // line as unknown there.
+            Token::Plan(plan) if !plan.todo.is_empty() && self.version.is_some_and(|v| v >= 13) => {
             }
             Token::Plan(plan) => {
                 self.enter(level);
@@ -631,7 +653,16 @@ impl TapParser {
                 .problems
                 .push("plan must be at the beginning or end of the TAP output".to_string());
         }
-        let status = match (test.ok, test.directive) {
+        // A legacy plan's TODO list makes the test a TODO test.
+        let listed_todo = stream
+            .plan
+            .as_ref()
+            .is_some_and(|plan| plan.todo.contains(&number));
+        let directive = match test.directive {
+            None if listed_todo => Some(Directive::Todo),
+            directive => directive,
+        };
+        let status = match (test.ok, directive) {
             (true, None) => CaseStatus::Pass,
             (true, Some(Directive::Skip)) => CaseStatus::Skip,
             (true, Some(Directive::Todo)) => CaseStatus::TodoPass,
@@ -742,10 +773,7 @@ impl TapParser {
         if self.cases.len() < MAX_STORED_CASES || (failing && extra < MAX_EXTRA_FAILURES) {
             self.cases.push(case);
         } else {
-            self.omitted_cases += 1;
-            if failing {
-                self.omitted_failures += 1;
-            }
+            self.omitted.add(case.status);
         }
     }
 }
@@ -929,6 +957,13 @@ fn parse_plan(content: &str) -> Option<TapPlan> {
     }
     let count = rest[..digits].parse().unwrap_or(u64::MAX);
     let tail = rest[digits..].trim_start();
+    if let Some(todo) = legacy_todo_list(tail) {
+        return Some(TapPlan {
+            count,
+            skip_all: None,
+            todo,
+        });
+    }
     let comment = if tail.is_empty() {
         ""
     } else {
@@ -938,7 +973,30 @@ fn parse_plan(content: &str) -> Option<TapPlan> {
         Some(reason) => reason.to_string(),
         None => comment.to_string(),
     });
-    Some(TapPlan { count, skip_all })
+    Some(TapPlan {
+        count,
+        skip_all,
+        todo: Vec::new(),
+    })
+}
+
+/// The numbers of a TAP 12 plan's TODO list (`todo 2 3;` after `1..N`),
+/// as `TAP::Parser::Grammar` reads them: lower-case `todo`, then one or
+/// more numbers each after white space; anything after them (the `;`) is
+/// ignored.
+fn legacy_todo_list(tail: &str) -> Option<Vec<u64>> {
+    let mut rest = tail.strip_prefix("todo")?;
+    let mut numbers = Vec::new();
+    loop {
+        let trimmed = rest.trim_start();
+        let digits = leading_digits(trimmed);
+        if trimmed.len() == rest.len() || digits == 0 {
+            break;
+        }
+        numbers.push(trimmed[..digits].parse().unwrap_or(u64::MAX));
+        rest = &trimmed[digits..];
+    }
+    (!numbers.is_empty()).then_some(numbers)
 }
 
 /// `skip reason` / `SKIP: reason` / `Skipped: reason` (a case-insensitive
@@ -1106,7 +1164,8 @@ mod tests {
             r.plan,
             Some(TapPlan {
                 count: 3,
-                skip_all: None
+                skip_all: None,
+                todo: Vec::new()
             })
         );
         assert_eq!(statuses(&r), [Pass, Pass, Pass]);
@@ -1359,6 +1418,45 @@ mod tests {
     }
 
     #[test]
+    fn a_not_ok_line_makes_a_stream_tap() {
+        assert!(!parse_str("ok 1\nok 2\nsome chatter\n").looks_like_tap());
+        for text in [
+            "ok 1\nnot ok 2\n",
+            "not ok 1 # TODO later\n",
+            "not ok 1 # SKIP not really\n",
+        ] {
+            let r = parse_str(text);
+            assert!(r.looks_like_tap(), "{text:?}");
+            assert!(
+                r.problems.iter().any(|p| p.contains("no plan")),
+                "{text:?}: {:?}",
+                r.problems
+            );
+        }
+        // An indented `not ok` under a top-level stream without a plan is
+        // not a top-level result.
+        assert!(!parse_str("hello\n    not ok 1\n").looks_like_tap());
+    }
+
+    #[test]
+    fn legacy_plan_todo_list() {
+        // TAP 12: the listed tests are TODO tests, as prove reads them.
+        let r = parse_str("1..3 todo 2 3;\nok 1\nnot ok 2\nok 3\n");
+        assert!(r.problems.is_empty(), "{:?}", r.problems);
+        assert_eq!(r.plan.as_ref().map(|p| p.todo.clone()), Some(vec![2, 3]));
+        assert_eq!(
+            statuses(&r),
+            [CaseStatus::Pass, CaseStatus::TodoFail, CaseStatus::TodoPass]
+        );
+        // Not a list: an unknown line, so no plan; not after TAP version 13.
+        assert!(parse_str("1..1 todo;\nok 1\n").plan.is_none());
+        assert!(parse_str("1..1 TODO 1\nok 1\n").plan.is_none());
+        let r = parse_str("TAP version 13\n1..1 todo 1;\nnot ok 1\n");
+        assert!(r.plan.is_none());
+        assert_eq!(statuses(&r), [CaseStatus::Fail]);
+    }
+
+    #[test]
     fn failing_todo_is_not_a_failure() {
         let r = parse_str("1..3\nnot ok 1 - known bug # TODO fix\nok 2 # TODO fixed\nok 3\n");
         assert_eq!(statuses(&r), [TodoFail, TodoPass, Pass]);
@@ -1375,7 +1473,8 @@ mod tests {
             r.plan,
             Some(TapPlan {
                 count: 0,
-                skip_all: Some("no database".into())
+                skip_all: Some("no database".into()),
+                todo: Vec::new()
             })
         );
         assert!(r.cases.is_empty() && r.problems.is_empty());
@@ -1397,7 +1496,8 @@ mod tests {
             r.plan,
             Some(TapPlan {
                 count: 4,
-                skip_all: None
+                skip_all: None,
+                todo: Vec::new()
             })
         );
         // Not plans.

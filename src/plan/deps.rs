@@ -55,6 +55,95 @@ pub(super) fn resolve(units: &[&Unit]) -> Result<Vec<Vec<usize>>, PlanError> {
     Ok(deps)
 }
 
+/// For each unit, a label shared by exactly the units of its connected
+/// component of the `depends-on` graph (edges taken both ways; a
+/// dependency that is not among `units` adds no edge): the label is the
+/// index of the component's first unit. Units that must run on one shard.
+pub(super) fn components(units: &[&Unit]) -> Vec<usize> {
+    let index: HashMap<&str, usize> = units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.id.as_str(), i))
+        .collect();
+    let mut parent: Vec<usize> = (0..units.len()).collect();
+    fn root(parent: &mut [usize], mut i: usize) -> usize {
+        while parent[i] != i {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        i
+    }
+    for (i, unit) in units.iter().enumerate() {
+        for dep in &unit.settings.depends_on {
+            if let Some(&j) = index.get(dep.as_str()) {
+                let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+                // The smaller index is the root: the label is the first unit.
+                parent[a.max(b)] = a.min(b);
+            }
+        }
+    }
+    (0..units.len()).map(|i| root(&mut parent, i)).collect()
+}
+
+/// A unit added to a run because a selected unit depends on it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SelectedDependency {
+    /// The dependency added.
+    pub id: String,
+    /// The first selected unit (in id order) found to depend on it.
+    pub of: String,
+}
+
+/// The key of [`crate::unit::UnitSettings::sources`] that marks a unit
+/// selected only as a dependency (its value: `as a dependency of ID`).
+pub const SELECTED_KEY: &str = "selected";
+
+/// Adds to `selected` what its units depend on, transitively: each
+/// dependency that is not selected yet is asked of `find` (which looks in
+/// the rest of the suite, or on disk), marked with [`SELECTED_KEY`] and
+/// scanned in turn. A dependency `find` does not know stays missing (the
+/// plan then refuses it by name). Returns the units, sorted by id, and
+/// what was added, in the order it was found.
+pub fn select_dependencies(
+    mut selected: Vec<Unit>,
+    mut find: impl FnMut(&Unit, &str) -> Option<Unit>,
+) -> (Vec<Unit>, Vec<SelectedDependency>) {
+    selected.sort_by(|a, b| a.id.cmp(&b.id));
+    let mut have: std::collections::HashSet<String> =
+        selected.iter().map(|u| u.id.to_string()).collect();
+    let mut added = Vec::new();
+    let mut next = 0;
+    while next < selected.len() {
+        let wanted: Vec<String> = selected[next]
+            .settings
+            .depends_on
+            .iter()
+            .map(|d| d.to_string())
+            .filter(|d| !have.contains(d))
+            .collect();
+        for dep in wanted {
+            if have.contains(&dep) {
+                continue;
+            }
+            if let Some(mut unit) = find(&selected[next], &dep) {
+                if unit.id.as_str() != dep {
+                    continue;
+                }
+                let of = selected[next].id.to_string();
+                unit.settings
+                    .sources
+                    .push((SELECTED_KEY.to_string(), format!("as a dependency of {of}")));
+                have.insert(dep.clone());
+                added.push(SelectedDependency { id: dep, of });
+                selected.push(unit);
+            }
+        }
+        next += 1;
+    }
+    selected.sort_by(|a, b| a.id.cmp(&b.id));
+    (selected, added)
+}
+
 /// Depth-first search with three colours; a grey node met again closes a
 /// cycle, reported from its first member.
 fn check_acyclic(units: &[&Unit], deps: &[Vec<usize>]) -> Result<(), PlanError> {
@@ -178,6 +267,48 @@ mod tests {
                 dependency: "t/setup.sh".into()
             }
         );
+    }
+
+    #[test]
+    fn components_join_chains_both_ways_and_leave_the_rest_alone() {
+        let units = [
+            unit("a", &[]),
+            unit("b", &["c"]),
+            unit("c", &[]),
+            unit("d", &["a"]),
+            unit("e", &["outside"]),
+            unit("f", &["c", "d"]),
+        ];
+        let refs: Vec<&Unit> = units.iter().collect();
+        // {a, d, f, c, b} through f; e alone.
+        assert_eq!(components(&refs), [0, 0, 0, 0, 4, 0]);
+        let apart = [unit("a", &[]), unit("b", &["c"]), unit("c", &[])];
+        assert_eq!(components(&apart.iter().collect::<Vec<_>>()), [0, 1, 1]);
+    }
+
+    #[test]
+    fn selecting_a_unit_selects_its_dependencies_transitively() {
+        let pool = [
+            unit("a", &[]),
+            unit("b", &["a"]),
+            unit("c", &["b", "x"]),
+            unit("d", &[]),
+        ];
+        let (units, added) = select_dependencies(vec![pool[2].clone()], |_, id| {
+            pool.iter().find(|u| u.id.as_str() == id).cloned()
+        });
+        let ids: Vec<&str> = units.iter().map(|u| u.id.as_str()).collect();
+        // `x` is nowhere: left for the plan to refuse.
+        assert_eq!(ids, ["a", "b", "c"]);
+        let added: Vec<(&str, &str)> = added
+            .iter()
+            .map(|a| (a.id.as_str(), a.of.as_str()))
+            .collect();
+        assert_eq!(added, [("b", "c"), ("a", "b")]);
+        assert!(units[0]
+            .settings
+            .sources
+            .contains(&(SELECTED_KEY.into(), "as a dependency of b".into())));
     }
 
     #[test]

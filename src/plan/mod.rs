@@ -62,6 +62,14 @@
 //! holds the whole partition, which each shard's JSON summary records so
 //! that `ptest merge` can check the shards against each other.
 //!
+//! Files linked by `depends-on` (a connected component of the dependency
+//! graph, edges taken both ways) are one item of the split: with durations,
+//! one bin item weighing the sum of its files (ties by its smallest id);
+//! with none, hashed by its smallest id and put on the shard with the fewest
+//! files so far (ties: lowest shard), which for single files is dealing
+//! them round-robin. A dependency is therefore always on its dependents'
+//! shard. The fingerprint covers these sets too.
+//!
 //! Failed-first only changes the order within a shard, never the partition.
 
 mod bound;
@@ -78,11 +86,11 @@ mod shard;
 mod tests;
 
 pub use bound::{Bound, BoundItem};
-pub use deps::PlanError;
+pub use deps::{select_dependencies, PlanError, SelectedDependency, SELECTED_KEY};
 pub use dryrun::render_dry_run;
 pub use durations::{DurationsError, ImportedDurations};
 pub use estimate::{Expectation, Expectations};
-pub use shard::{partition, Partition};
+pub use shard::{partition, partition_together, Partition};
 // Plain values shared with the settings and merge; defined in `crate::util`.
 pub use crate::util::{order::Order, shard::Shard};
 
@@ -321,8 +329,12 @@ impl Plan {
                 .iter()
                 .map(|(e, _, _)| (e.file.id.as_str(), e.expected))
                 .collect();
-            let part = partition(&items, shard.count);
-            let fingerprint = shard::fingerprint(&items, shard.count, part.hash_split);
+            // A file and everything linked to it by `depends-on` run on one
+            // shard: a dependency on another shard could never pass first.
+            let units: Vec<&Unit> = entries.iter().map(|(e, _, _)| &e.file).collect();
+            let together = deps::components(&units);
+            let part = partition_together(&items, &together, shard.count);
+            let fingerprint = shard::fingerprint(&items, &together, shard.count, part.hash_split);
             let planned = part.members(&items);
             let mine = shard.index.wrapping_sub(1);
             let mut bins = part.bins.iter();

@@ -1,7 +1,7 @@
 use super::order::SplitMix64;
 use super::*;
 use crate::unit::{Launcher, Unit};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 fn tf(id: &str, size: u64) -> Unit {
@@ -1001,4 +1001,69 @@ fn cpu_times_known_bound_the_prediction_by_the_cores() {
     plan.cores = 2;
     assert_eq!(plan.predicted_wall(), s(4.0), "4 jobs but 2 cores");
     assert_eq!(plan.lower_bound(), s(4.0));
+}
+
+/// Issue 15, item 9: with `depends-on`, every shard of every split holds
+/// whole dependency chains (its plan checks), every file is on exactly one
+/// shard, and the partition does not depend on the input order; with
+/// durations and without.
+#[test]
+fn dependency_chains_stay_on_one_shard() {
+    let mut rng = SplitMix64::new(15);
+    let mut chained = 0;
+    for _ in 0..200 {
+        let (mut files, e) = random_suite(&mut rng);
+        files.sort_by(|a, b| a.id.cmp(&b.id));
+        // Each file may depend on up to two earlier files: a DAG.
+        for i in 1..files.len() {
+            for _ in 0..rng.below(3) {
+                if rng.below(3) == 0 {
+                    let dep = files[rng.below(i as u64) as usize].id.clone();
+                    files[i].settings.depends_on.push(dep);
+                    chained += 1;
+                }
+            }
+        }
+        let count = 1 + rng.below(6) as usize;
+        let mut seen: BTreeMap<String, usize> = BTreeMap::new();
+        let mut fingerprints = BTreeSet::new();
+        for index in 1..=count {
+            let opts = options(2, Order::Lpt, Some(Shard { index, count }));
+            let plan = Plan::build(files.clone(), &e, &opts);
+            assert_eq!(plan.check(), Ok(()), "shard {index}/{count}");
+            let mut shuffled = files.clone();
+            shuffle(&mut rng, &mut shuffled);
+            assert_eq!(Plan::build(shuffled, &e, &opts), plan);
+            let info = plan.shard.as_ref().unwrap();
+            assert_eq!(info.counts[index - 1], plan.entries.len());
+            fingerprints.insert(info.fingerprint.clone());
+            for entry in plan.entries {
+                *seen.entry(entry.file.id.into()).or_default() += 1;
+            }
+        }
+        assert_eq!(fingerprints.len(), 1, "every shard plans one partition");
+        assert_eq!(seen.len(), files.len(), "every file somewhere");
+        assert!(seen.values().all(|&n| n == 1), "no file twice: {seen:?}");
+    }
+    assert!(chained > 500, "dependencies were exercised ({chained})");
+}
+
+#[test]
+fn a_dependency_chain_is_one_bin_of_the_lpt_packing() {
+    // a(1) <- b(1) <- c(1) weigh 3 together; d(2.5) and e(2) alone.
+    let (mut files, e) = suite(
+        &["a", "b", "c", "d", "e"],
+        &[("a", 1.0), ("b", 1.0), ("c", 1.0), ("d", 2.5), ("e", 2.0)],
+    );
+    files[1].settings.depends_on = vec![crate::unit::UnitId::new("a".into())];
+    files[2].settings.depends_on = vec![crate::unit::UnitId::new("b".into())];
+    let plan = Plan::build(
+        files,
+        &e,
+        &options(1, Order::Lpt, Some("1/2".parse().unwrap())),
+    );
+    let info = plan.shard.unwrap();
+    // {a,b,c} (3) → 1; d (2.5) → 2; e (2) → 2.
+    assert_eq!(info.planned, vec![vec!["a", "b", "c"], vec!["d", "e"]]);
+    assert_eq!(info.totals, vec![s(3.0), s(4.5)]);
 }

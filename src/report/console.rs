@@ -479,14 +479,16 @@ fn plural(n: usize) -> &'static str {
 /// 1 todo passed` (`todo`: expected failures; `todo passed`: TODO tests that
 /// passed unexpectedly, as `prove` prints `TODO passed`).
 fn case_counts(f: &FileSummary) -> String {
-    let total = f.cases.len();
+    // Results a parser counted but did not keep (a very long stream).
+    let omitted = f.omitted;
+    let total = f.cases.len() + omitted.total() as usize;
     if total == 0 {
         return String::new();
     }
     let count = |s: CaseStatus| f.cases.iter().filter(|c| c.status == s).count();
-    let failed = count(CaseStatus::Fail);
-    let skipped = count(CaseStatus::Skip);
-    let todo = count(CaseStatus::TodoFail);
+    let failed = count(CaseStatus::Fail) + omitted.failed as usize;
+    let skipped = count(CaseStatus::Skip) + omitted.skipped as usize;
+    let todo = count(CaseStatus::TodoFail) + omitted.todo as usize;
     let todo_passed = count(CaseStatus::TodoPass);
     let mut parts = vec![format!("{total} test{}", plural(total))];
     if failed > 0 {
@@ -983,10 +985,27 @@ fn render_totals(s: &RunSummary) -> String {
 /// ` (CPU 1.6 of 2 cores busy)`: the CPU time of the files over the wall
 /// time, when any file's CPU time is known (what the wall-based speedup
 /// cannot tell: more jobs than cores only share the cores).
+///
+/// A merged summary (`ptest merge`: no shard of its own, files from
+/// shards) ran on other machines whose cores and walls are not this
+/// machine's: it says only the CPU time spent in all, and on how many
+/// shards.
 fn cpu_busy(s: &RunSummary, cores: usize) -> String {
     let cpu: Duration = s.files.iter().filter_map(|f| f.cpu).sum();
     if s.files.iter().all(|f| f.cpu.is_none()) || s.wall.is_zero() {
         return String::new();
+    }
+    if s.shard.is_none() {
+        let shards: std::collections::BTreeSet<usize> =
+            s.files.iter().filter_map(|f| f.shard).collect();
+        if !shards.is_empty() {
+            return format!(
+                " (CPU {} in all, on {} shard{})",
+                format_duration(cpu),
+                shards.len(),
+                if shards.len() == 1 { "" } else { "s" }
+            );
+        }
     }
     let busy = cpu.as_secs_f64() / s.wall.as_secs_f64();
     format!(

@@ -287,3 +287,22 @@ pub fn render(settings: &Settings, units: &[Unit]) -> String {
     }
     text
 }
+
+/// The test-looking files git's ignore rules left out of the run, each
+/// with its rule (`` `*.sh` in t/.gitignore``).
+pub fn render_ignored(ignored: &[crate::discover::IgnoredFile]) -> String {
+    let width = ignored
+        .iter()
+        .map(|f| escape::width(&f.id))
+        .max()
+        .unwrap_or(0);
+    let mut text = String::from("left out by git's ignore rules (name them to run them):\n");
+    for file in ignored {
+        text.push_str(&format!(
+            "  {}  ignored by {}\n",
+            escape::pad(&file.id, width),
+            escape::for_terminal(&file.rule)
+        ));
+    }
+    text
+}

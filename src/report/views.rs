@@ -153,8 +153,16 @@ pub fn render_list(plan: &Plan) -> String {
             Some(Protocol::Libtest) => "libtest",
             None => "tap-or-exit-code",
         };
+        let selected = f
+            .settings
+            .sources
+            .iter()
+            .find(|(key, _)| key == crate::plan::SELECTED_KEY)
+            .map_or_else(String::new, |(_, why)| {
+                format!("  (selected {})", escape::for_terminal(why))
+            });
         text.push_str(&format!(
-            "{}  {:<16}  {}\n",
+            "{}  {:<16}  {}{selected}\n",
             escape::pad(&f.id, width),
             protocol,
             escape::for_terminal(&runner)

@@ -1,6 +1,7 @@
-//! Writing the report files a command was asked for (`--junit`, `--json`).
+//! Writing the report files a command was asked for (`--junit`, `--json`,
+//! `--html`, `--trace`).
 
-use super::{json, junit};
+use super::{html, json, junit, trace};
 use crate::merge::RunSummary;
 use std::path::Path;
 
@@ -13,6 +14,12 @@ pub enum ReportError {
     /// The JSON summary.
     #[error(transparent)]
     Json(#[from] json::JsonError),
+    /// The HTML report.
+    #[error(transparent)]
+    Html(#[from] html::HtmlError),
+    /// The Chrome trace.
+    #[error(transparent)]
+    Trace(#[from] trace::TraceError),
 }
 
 /// Writes `--junit` and `--json` (both are attempted even if one fails;
@@ -28,6 +35,24 @@ pub fn write_reports(
         r?;
     }
     if let Some(r) = json_result {
+        r?;
+    }
+    Ok(())
+}
+
+/// Writes `--html` and `--trace`, views of the summary (both are attempted
+/// even if one fails; the HTML error is the one returned when both fail).
+pub fn write_views(
+    summary: &RunSummary,
+    html_path: Option<&Path>,
+    trace_path: Option<&Path>,
+) -> Result<(), ReportError> {
+    let html_result = html_path.map(|p| html::write_html(summary, p));
+    let trace_result = trace_path.map(|p| trace::write_trace(summary, p));
+    if let Some(r) = html_result {
+        r?;
+    }
+    if let Some(r) = trace_result {
         r?;
     }
     Ok(())

@@ -8,7 +8,7 @@
 //! unit's own, else the run's: SIGTERM to the group, then SIGKILL after the
 //! grace period) and the global timeout, reads the load average for
 //! `--load-limit`, counts failures for `--fail-fast`/`--max-fail`, and
-//! reacts to SIGINT/SIGTERM by starting nothing more and stopping every
+//! reacts to SIGINT/SIGTERM/SIGHUP by starting nothing more and stopping every
 //! running group.
 //!
 //! Retries: a unit whose attempt failed or timed out, with attempts left
@@ -120,7 +120,7 @@ pub fn run(
     d.follow(skipped);
     let looped = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| d.dispatch(&rx)));
     if !matches!(looped, Ok(Ok(()))) {
-        for r in d.running.values() {
+        for r in d.running.values_mut() {
             r.clock.kill();
         }
     }
@@ -337,7 +337,8 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
 
     /// A worker reports a finished unit: free its slots, then conclude it.
     fn finished(&mut self, mut file_run: Box<FileRun>) {
-        if let Some(r) = self.running.remove(&file_run.index) {
+        if let Some(mut r) = self.running.remove(&file_run.index) {
+            r.clock.finish();
             self.free.extend(r.held);
             self.free.push(r.slot);
             // A child ptest stopped is reported for why it was stopped.
@@ -463,7 +464,7 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
         self.queue.stop();
     }
 
-    /// ptest got SIGINT or SIGTERM: the first stops starting and
+    /// ptest got SIGINT, SIGTERM or SIGHUP: the first stops starting and
     /// terminates every running group; a second kills them.
     fn signal(&mut self, signal: i32) {
         if self.interrupted.is_none() {
@@ -475,7 +476,7 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
             }
         } else {
             // A second signal: no more patience.
-            for r in self.running.values() {
+            for r in self.running.values_mut() {
                 r.clock.kill();
             }
         }
@@ -547,10 +548,13 @@ fn load_average() -> Option<f64> {
     (n == 1).then_some(load[0])
 }
 
-/// Forwards SIGINT and SIGTERM to the dispatcher.
+/// Forwards SIGINT, SIGTERM and SIGHUP to the dispatcher. SIGHUP (a closed
+/// terminal, a dropped ssh session) is handled like SIGTERM: without a
+/// handler it would kill ptest before it writes any report.
 fn watch_signals(tx: Sender<Msg>) -> Result<signal_hook::iterator::Handle, RunError> {
-    let mut signals = signal_hook::iterator::Signals::new([libc::SIGINT, libc::SIGTERM])
-        .map_err(RunError::Signals)?;
+    let mut signals =
+        signal_hook::iterator::Signals::new([libc::SIGINT, libc::SIGTERM, libc::SIGHUP])
+            .map_err(RunError::Signals)?;
     let handle = signals.handle();
     std::thread::Builder::new()
         .name("ptest-signals".into())

@@ -53,7 +53,7 @@ pub struct RunOptions {
     pub run_id: String,
     /// The shard being run, as `K/N`, passed to children in `PTEST_SHARD`.
     pub shard: Option<String>,
-    /// Install SIGINT/SIGTERM handlers for the duration of the run.
+    /// Install SIGINT/SIGTERM/SIGHUP handlers for the duration of the run.
     pub handle_signals: bool,
     /// Keep the logs of files that passed (by default only logs of files
     /// that may have failed are kept).
@@ -274,7 +274,7 @@ impl FileRun {
 pub enum NotRunReason {
     /// An earlier file printed `Bail out!`.
     BailOut,
-    /// ptest was interrupted (Ctrl-C or SIGTERM).
+    /// ptest was interrupted (Ctrl-C, SIGTERM or SIGHUP).
     Interrupted,
     /// This many files failed (`--fail-fast`, `--max-fail N`).
     MaxFail(u32),
@@ -323,7 +323,8 @@ pub enum RunEvent {
         /// The reason after `Bail out!`.
         reason: String,
     },
-    /// ptest received SIGINT or SIGTERM; running files are being stopped.
+    /// ptest received SIGINT, SIGTERM or SIGHUP; running files are being
+    /// stopped.
     Interrupted {
         /// The signal number.
         signal: i32,

@@ -171,6 +171,7 @@ fn supervise(rx: &Receiver<Msg>, limits: Limits, slot: Slot) -> FileRun {
         match message {
             Ok(Msg::Spawned { pgid, .. }) => clock.spawned(pgid, limits.grace),
             Ok(Msg::Done(mut run)) => {
+                clock.finish();
                 clock.mark(&mut run.status);
                 return *run;
             }

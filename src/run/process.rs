@@ -67,6 +67,107 @@ pub fn is_running(pid: u32) -> bool {
     })
 }
 
+/// A process found in `/proc`: its pid and start time (clock ticks since
+/// boot), which together name it even after the pid is reused.
+pub type Proc = (u32, u64);
+
+/// `(pid, ppid, pgrp, starttime)` of every live (non-zombie) process, from
+/// `/proc/<pid>/stat` (Linux; empty elsewhere).
+fn processes() -> Vec<(u32, u32, u32, u64)> {
+    let Ok(dir) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    let mut all = Vec::new();
+    for entry in dir.flatten() {
+        let name = entry.file_name();
+        let Some(pid) = name.to_str().and_then(|n| n.parse::<u32>().ok()) else {
+            continue;
+        };
+        if let Some((ppid, pgrp, start)) = stat_of(pid) {
+            all.push((pid, ppid, pgrp, start));
+        }
+    }
+    all
+}
+
+/// `(ppid, pgrp, starttime)` of live process `pid`, `None` when it is gone
+/// or a zombie.
+fn stat_of(pid: u32) -> Option<(u32, u32, u64)> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // pid (comm) state ppid pgrp session tty_nr tpgid flags minflt
+    // cminflt majflt cmajflt utime stime cutime cstime priority nice
+    // num_threads itrealvalue starttime: comm may hold spaces and
+    // parentheses, so split after the last ')'.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    if matches!(fields.first(), Some(&"Z") | Some(&"X") | None) {
+        return None;
+    }
+    let ppid = fields.get(1)?.parse().ok()?;
+    let pgrp = fields.get(2)?.parse().ok()?;
+    let start = fields.get(19)?.parse().ok()?;
+    Some((ppid, pgrp, start))
+}
+
+/// The live descendants of `pid` (children, their children, …), whatever
+/// process group or session they moved to.
+pub fn descendants(pid: u32) -> Vec<Proc> {
+    let all = processes();
+    let mut found: Vec<Proc> = Vec::new();
+    let mut parents = vec![pid];
+    while let Some(parent) = parents.pop() {
+        for &(p, ppid, _, start) in &all {
+            if ppid == parent && !found.iter().any(|&(f, _)| f == p) {
+                found.push((p, start));
+                parents.push(p);
+            }
+        }
+    }
+    found
+}
+
+/// Sends `signal` to everything a child started, as far as ptest can find
+/// it: the child's process group `pgid`, the child itself (pid `pgid`,
+/// which may have moved to another group), its descendants now (found by
+/// their parent links in `/proc`, whatever group or session they are in)
+/// and those remembered in `known` from an earlier call that still run
+/// (orphans re-parented to ptest, a child subreaper, once their parent
+/// died). Descendants found now are added to `known`; a remembered pid is
+/// only signalled while its start time still matches, so a reused pid is
+/// never hit. A descendant that leads a process group gets the signal for
+/// its group too.
+pub fn signal_tree(pgid: u32, known: &mut Vec<Proc>, signal: i32) {
+    for found in descendants(pgid) {
+        if !known.contains(&found) {
+            known.push(found);
+        }
+    }
+    signal_group(pgid, signal);
+    signal_pid(pgid, signal);
+    known.retain(|&(pid, start)| match stat_of(pid) {
+        Some((_, pgrp, now)) if now == start => {
+            signal_pid(pid, signal);
+            if pgrp == pid {
+                signal_group(pid, signal);
+            }
+            true
+        }
+        Some(_) | None => false,
+    });
+}
+
+/// Sends `signal` to process `pid` alone.
+fn signal_pid(pid: u32, signal: i32) -> bool {
+    let Ok(pid) = libc::pid_t::try_from(pid) else {
+        return false;
+    };
+    if pid <= 1 {
+        return false;
+    }
+    // SAFETY: kill(2) with a positive pid; no memory is shared.
+    unsafe { libc::kill(pid, signal) == 0 }
+}
+
 /// Reaps any exited members of group `pgid` that were re-parented to us
 /// (ptest is a child subreaper on Linux). Never blocks.
 pub fn reap_group(pgid: u32) {

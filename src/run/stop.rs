@@ -1,7 +1,8 @@
 //! Stopping one running child on time, shared by the dispatcher
 //! ([`super::run`]) and a session's single-unit runner ([`super::one`]):
 //! its timeout, then SIGTERM to its process group, the grace period, then
-//! SIGKILL, and the status it is reported with ([`Clock::mark`]).
+//! SIGKILL — each to the child's pid and to its descendants too, found
+//! through `/proc` wherever they moved (another process group, `setsid`), and the status it is reported with ([`Clock::mark`]).
 //!
 //! A [`Clock`] is plain state with no thread or timer: its owner waits
 //! until [`Clock::deadline`], then calls [`Clock::enforce`]. A child asked
@@ -34,6 +35,10 @@ pub(super) struct Clock {
     stop: Option<Stop>,
     /// When to send SIGKILL (set once SIGTERM was sent).
     kill_at: Option<Instant>,
+    /// The child's descendants seen when it was signalled (see
+    /// [`process::signal_tree`]): they still get SIGKILL after their parent
+    /// died and they were re-parented to ptest.
+    tree: Vec<process::Proc>,
 }
 
 impl Clock {
@@ -45,6 +50,7 @@ impl Clock {
             timeout,
             stop: None,
             kill_at: None,
+            tree: Vec::new(),
         }
     }
 
@@ -74,10 +80,21 @@ impl Clock {
         self.terminate(grace);
     }
 
-    /// SIGKILL to its group now, if it is known.
-    pub(super) fn kill(&self) {
+    /// SIGKILL now to its group, the child itself and its descendants
+    /// (those it has now and those seen when it was signalled before, see
+    /// [`process::signal_tree`]), if its group is known.
+    pub(super) fn kill(&mut self) {
         if let Some(pgid) = self.pgid {
-            process::signal_group(pgid, libc::SIGKILL);
+            process::signal_tree(pgid, &mut self.tree, libc::SIGKILL);
+        }
+    }
+
+    /// The child ended while ptest was stopping it: what it started and
+    /// left behind outside its group (re-parented to ptest) gets SIGKILL
+    /// now, since nothing will wait for its grace period any more.
+    pub(super) fn finish(&mut self) {
+        if self.stop.is_some() && !self.tree.is_empty() {
+            self.kill();
         }
     }
 
@@ -117,12 +134,13 @@ impl Clock {
         }
     }
 
-    /// SIGTERM to its group and SIGKILL scheduled, once; nothing before
-    /// the group is known.
+    /// SIGTERM to its group, the child itself and its descendants (see
+    /// [`process::signal_tree`]) and SIGKILL scheduled, once; nothing
+    /// before the group is known.
     fn terminate(&mut self, grace: Duration) {
         if let Some(pgid) = self.pgid {
             if self.kill_at.is_none() {
-                process::signal_group(pgid, libc::SIGTERM);
+                process::signal_tree(pgid, &mut self.tree, libc::SIGTERM);
                 self.kill_at = Some(Instant::now() + grace);
             }
         }

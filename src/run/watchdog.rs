@@ -24,8 +24,11 @@
 //! async-signal-safe functions (no allocation: the table is allocated before
 //! the fork).
 //!
-//! What it cannot catch: a process that left its group (`setsid`, a daemon),
-//! and a child ptest was killed while starting, before its record was
+//! It also kills each child by its pid (the group's id), so a child that
+//! moved itself into another group dies too. What it cannot catch: a
+//! process the child started that left its group (`setsid`, a daemon) —
+//! the watchdog is not their ancestor, and ptest, their subreaper, is dead
+//! — and a child ptest was killed while starting, before its record was
 //! written (a window of microseconds). ptest uses no cgroup.
 
 use std::fs::File;
@@ -165,6 +168,9 @@ unsafe fn watch(read_fd: libc::c_int, write_fd: libc::c_int, table: &mut [u32]) 
     for &pgid in table.iter() {
         if pgid > 1 && pgid <= i32::MAX as u32 {
             libc::kill(-(pgid as libc::pid_t), libc::SIGKILL);
+            // The child itself (its pid is the group's id), should it have
+            // moved to another group.
+            libc::kill(pgid as libc::pid_t, libc::SIGKILL);
         }
     }
     libc::_exit(0)

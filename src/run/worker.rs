@@ -2,12 +2,20 @@
 //! process group, reads its output, and reports back to the dispatcher.
 //!
 //! Each slot owns a scratch directory (`tmp/w<N>`, given to children as
-//! `PTEST_TMPDIR` and emptied between files) and a pair of scratch log files
-//! that are reused from file to file. A log is renamed to its final name
-//! (`logs/<id>.<attempt>.stdout`) only when it is worth keeping: when the
-//! file may have failed, or `keep_logs` is set. Reusing them avoids creating
-//! and deleting two files and a directory per test, which dominates ptest's
-//! own cost on suites of many small files.
+//! `PTEST_TMPDIR` and emptied between files) and a pair of scratch log
+//! names (`logs/.w<N>.stdout`, `.stderr`). A log is renamed to its final
+//! name (`logs/<id>.<attempt>.stdout`) only when it is worth keeping: when
+//! the file may have failed, or `keep_logs` is set.
+//!
+//! Every attempt writes to new files (new inodes): the scratch name is
+//! unlinked and created afresh (`O_EXCL`), never truncated and reused. A
+//! process an earlier file left behind (a daemon that left its process
+//! group, so it survived the clean-up) may still hold that file's
+//! descriptor; with a reused file it would write at its old offset into
+//! the next file's output on the slot and could overwrite a `not ok`. With
+//! a new inode it can only reach the earlier file's own (finished) log.
+//! And only what a log held when the child ended and its group was cleaned
+//! up is read as its result: bytes that arrive later are ignored.
 //!
 //! A child may also write a JUnit XML report to the path in
 //! `PTEST_JUNIT_FILE` (see [`super::JunitFile`]). When it wrote one (a
@@ -194,9 +202,19 @@ fn run_job(
         run.status = ChildStatus::SpawnFailed { reason };
         return run;
     }
+    // The logs first: with no room for them (a full disk, a read-only
+    // state directory) the child is not started, and the file is an ERROR
+    // saying so, not a FAIL from a child whose every `echo` failed.
+    let logs = match open_logs(scratch) {
+        Ok(logs) => logs,
+        Err(reason) => {
+            run.status = ChildStatus::SpawnFailed { reason };
+            return run;
+        }
+    };
     run.spawned = true;
     let mut handles: Option<LogHandles> = None;
-    let spawned = spawn(scratch, &job, &mut handles).and_then(|child| {
+    let spawned = spawn(scratch, &job, logs, &mut handles).and_then(|child| {
         let pgid = child.id();
         // Should ptest die from here on, the watchdog kills the group.
         watchdog.guard(slot.index(), pgid);
@@ -304,24 +322,42 @@ fn remove_stale(path: &Path) -> Result<(), String> {
 
 /// Reads the JUnit report the child wrote, if it wrote one: a missing or
 /// empty file is no report.
+///
+/// Reading never blocks: the path is opened with `O_NONBLOCK` (a FIFO the
+/// child left there would otherwise block `open` until a writer comes,
+/// forever, deaf to Ctrl-C), and what is not a regular file once opened
+/// (`fstat`: a FIFO, a device, a directory, a symlink to one) is refused
+/// unread, which makes the file an ERROR naming what it found.
 fn read_junit(job: &Job) -> Option<JunitFile> {
+    use std::os::unix::fs::OpenOptionsExt;
     let path = &job.spec.junit;
-    let file = match File::open(path) {
+    let refused = |message: String| {
+        Some(JunitFile {
+            path: path.clone(),
+            kept: false,
+            report: Err(JunitError::Read { message }),
+        })
+    };
+    let opened = std::fs::OpenOptions::new()
+        .read(true)
+        .custom_flags(libc::O_NONBLOCK | libc::O_NOCTTY)
+        .open(path);
+    let file = match opened {
         Ok(file) => file,
         Err(err) if err.kind() == std::io::ErrorKind::NotFound => return None,
-        Err(err) => {
-            return Some(JunitFile {
-                path: path.clone(),
-                kept: false,
-                report: Err(JunitError::Read {
-                    message: err.to_string(),
-                }),
-            })
-        }
+        Err(err) => return refused(format!("cannot open {}: {err}", path.display())),
     };
     match file.metadata() {
-        Ok(meta) if meta.len() == 0 && meta.is_file() => return None,
-        Ok(_) | Err(_) => {}
+        Ok(meta) if meta.is_file() && meta.len() == 0 => return None,
+        Ok(meta) if meta.is_file() => {}
+        Ok(meta) => {
+            return refused(format!(
+                "{} is not a regular file but {}: not read",
+                path.display(),
+                file_kind(&meta)
+            ))
+        }
+        Err(err) => return refused(format!("cannot examine {}: {err}", path.display())),
     }
     let report = junit::parse_reader(BufReader::with_capacity(64 * 1024, file), &job.file_id);
     Some(JunitFile {
@@ -329,6 +365,25 @@ fn read_junit(job: &Job) -> Option<JunitFile> {
         kept: false,
         report,
     })
+}
+
+/// What a file that is not a regular file is, in words (`a FIFO`).
+fn file_kind(meta: &std::fs::Metadata) -> &'static str {
+    use std::os::unix::fs::FileTypeExt;
+    let kind = meta.file_type();
+    if kind.is_fifo() {
+        "a FIFO"
+    } else if kind.is_dir() {
+        "a directory"
+    } else if kind.is_char_device() {
+        "a character device"
+    } else if kind.is_block_device() {
+        "a block device"
+    } else if kind.is_socket() {
+        "a socket"
+    } else {
+        "something else"
+    }
 }
 
 /// Handles on the log files a child writes, kept open by the worker so the
@@ -348,7 +403,18 @@ fn check_log(path: &Path, handle: &File) -> Result<u64, String> {
         .metadata()
         .map_err(|e| lost(format!("cannot be examined: {e}")))?;
     match std::fs::metadata(path) {
-        Ok(now) if now.dev() == ours.dev() && now.ino() == ours.ino() => Ok(ours.len()),
+        Ok(now) if now.dev() == ours.dev() && now.ino() == ours.ino() => {
+            // No room left to write (the disk filled up while the file
+            // ran): its output may be cut anywhere, and its failures may
+            // be ptest's lack of room, not its own.
+            check_room(handle, ours.len()).map_err(|err| {
+                format!(
+                    "{}; the file's output may be incomplete",
+                    cannot_write_logs(path, &err)
+                )
+            })?;
+            Ok(ours.len())
+        }
         Ok(_) => Err(lost("was replaced while the file ran".to_string())),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(lost(
             "was removed while the file ran (was the run directory deleted?)".to_string(),
@@ -357,26 +423,69 @@ fn check_log(path: &Path, handle: &File) -> Result<u64, String> {
     }
 }
 
-/// Opens (truncating) the slot's log files and starts the child.
+/// Creates a new log file at `path` for one attempt: whatever the name held
+/// before (an earlier file's log, possibly still open in a process that
+/// file left behind) is unlinked first, and the file is created with
+/// `O_EXCL`, so it is a new inode no earlier process holds. Read-write, so
+/// the same handle can be read back after the child exits.
+fn fresh_log(path: &Path) -> std::io::Result<File> {
+    match std::fs::remove_file(path) {
+        Ok(()) => {}
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
+        Err(err) => return Err(err),
+    }
+    std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .create_new(true)
+        .open(path)
+}
+
+/// Creates the attempt's log files (see [`fresh_log`]) and checks there is
+/// room to write them ([`check_room`]), or says why ptest cannot write its
+/// logs, with the OS reason and the path.
+fn open_logs(scratch: &Scratch) -> Result<LogHandles, String> {
+    let open = |path: &Path| {
+        fresh_log(path)
+            .and_then(|file| check_room(&file, 0).map(|()| file))
+            .map_err(|err| cannot_write_logs(path, &err))
+    };
+    Ok(LogHandles {
+        stdout: open(&scratch.stdout)?,
+        stderr: open(&scratch.stderr)?,
+    })
+}
+
+/// The reason given when ptest cannot write a file's log at `path`.
+fn cannot_write_logs(path: &Path, err: &std::io::Error) -> String {
+    format!("ptest could not write the log {}: {err}", path.display())
+}
+
+/// Whether the file system holding `file` (currently `len` bytes long)
+/// has room for more of it: one byte is written at the next block
+/// boundary, which needs a new block, then the file is cut back to `len`.
+/// A full disk (`ENOSPC`), a quota (`EDQUOT`) or a file size limit
+/// (`EFBIG`) is an error.
+fn check_room(file: &File, len: u64) -> std::io::Result<()> {
+    use std::os::unix::fs::{FileExt, MetadataExt};
+    let block = file.metadata()?.blksize().max(1);
+    let at = len.div_ceil(block) * block;
+    file.write_at(b"\0", at)?;
+    file.set_len(len)
+}
+
+/// Starts the child with its stdout and stderr on `logs` (kept in
+/// `handles`, to be read back).
 fn spawn(
     scratch: &Scratch,
     job: &Job,
+    logs: LogHandles,
     handles: &mut Option<LogHandles>,
 ) -> std::io::Result<std::process::Child> {
     if !scratch.tmpdir.is_dir() {
         std::fs::create_dir_all(&scratch.tmpdir)?;
     }
-    // Read-write, so the same handle can be read back after the child exits.
-    let open = |path: &Path| {
-        std::fs::OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(true)
-            .open(path)
-    };
-    let stdout = open(&scratch.stdout)?;
-    let stderr = open(&scratch.stderr)?;
+    let LogHandles { stdout, stderr } = logs;
     // Keep handles to read the output back without reopening the files.
     *handles = Some(LogHandles {
         stdout: stdout.try_clone()?,
@@ -460,7 +569,10 @@ fn read_results(job: &Job, mut file: File, run: &mut FileRun) {
         run.output_error = Some(format!("{}: {err}", path.display()));
         return;
     }
-    match tap::parse_reader(BufReader::with_capacity(64 * 1024, file)) {
+    // Only what the log held when the child ended: a process it left
+    // behind may still write, and that is not this file's result.
+    let ended = std::io::Read::take(file, run.stdout.bytes);
+    match tap::parse_reader(BufReader::with_capacity(64 * 1024, ended)) {
         Ok(report) => {
             if forced || report.looks_like_tap() {
                 run.protocol = Protocol::Tap;
@@ -480,11 +592,13 @@ const LIBTEST_READ_LIMIT: u64 = 8 << 20;
 fn read_libtest(handles: LogHandles, run: &mut FileRun) {
     use std::io::Read;
     run.protocol = Protocol::Libtest;
-    let mut read = |mut file: File, path: &Path| -> Option<Vec<u8>> {
+    // Only what each log held when the child ended (see `read_results`).
+    let mut read = |mut file: File, path: &Path, len: u64| -> Option<Vec<u8>> {
         let mut bytes = Vec::new();
-        let result = file
-            .seek(SeekFrom::Start(0))
-            .and_then(|_| file.take(LIBTEST_READ_LIMIT).read_to_end(&mut bytes));
+        let result = file.seek(SeekFrom::Start(0)).and_then(|_| {
+            file.take(len.min(LIBTEST_READ_LIMIT))
+                .read_to_end(&mut bytes)
+        });
         match result {
             Ok(_) => Some(bytes),
             Err(err) => {
@@ -495,10 +609,11 @@ fn read_libtest(handles: LogHandles, run: &mut FileRun) {
     };
     let stdout_path = run.stdout.path.clone();
     let stderr_path = run.stderr.path.clone();
-    let Some(stdout) = read(handles.stdout, &stdout_path) else {
+    let (stdout_len, stderr_len) = (run.stdout.bytes, run.stderr.bytes);
+    let Some(stdout) = read(handles.stdout, &stdout_path, stdout_len) else {
         return;
     };
-    let Some(stderr) = read(handles.stderr, &stderr_path) else {
+    let Some(stderr) = read(handles.stderr, &stderr_path, stderr_len) else {
         return;
     };
     run.libtest = Some(crate::parse::libtest::parse(&stdout, &stderr));

@@ -500,3 +500,24 @@ fn many_ampersands_in_an_attribute_take_linear_time() {
     let r = parse(r#"<testcase name="&&amp;&#x41;&bogus;&&lt;"/>"#, "t/x.sh");
     assert_eq!(r.cases[0].name, "&&A&bogus;&<");
 }
+
+#[test]
+fn wide_encodings_are_named_not_read_as_garbage() {
+    let xml =
+        "<?xml version=\"1.0\" encoding=\"UTF-16\"?><testsuite><testcase name=\"a\"/></testsuite>";
+    let utf16le: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(xml.encode_utf16().flat_map(u16::to_le_bytes))
+        .collect();
+    let no_bom_be: Vec<u8> = xml.encode_utf16().flat_map(u16::to_be_bytes).collect();
+    for (bytes, name) in [(utf16le, "UTF-16LE"), (no_bom_be, "UTF-16BE")] {
+        let err = parse_bytes(&bytes, "t/x.sh").unwrap_err();
+        assert_eq!(err, JunitError::Encoding { encoding: name });
+        let text = err.to_string();
+        assert!(text.contains(&format!("encoded in {name}")), "{text}");
+        assert!(!text.contains('\0'), "{text}");
+    }
+    // UTF-8 with a byte-order mark is still read.
+    let bom = [&[0xEF, 0xBB, 0xBF][..], xml.as_bytes()].concat();
+    assert_eq!(parse_bytes(&bom, "t/x.sh").map(|r| r.total()), Ok(1));
+}
