@@ -152,3 +152,36 @@ fn repeat_failures_name_their_iterations() {
         .unwrap_or_else(|| panic!("{}", run.stdout));
     assert!(odd.ends_with("[iterations 1, 3, 5, 7]"), "{odd}");
 }
+
+#[test]
+fn the_totals_read_as_a_sentence() {
+    let s = Suite::new();
+    s.file(
+        "t/flips.sh",
+        "echo 1..1\nif [ \"$PTEST_ATTEMPT\" -gt 1 ]; then echo 'ok 1 - cache'; else echo 'not ok 1 - cache'; fi\n",
+    );
+    let run = s.run(&["t", "--retries", "1"]);
+    run.expect_code(0);
+    assert!(
+        run.stdout.contains("\nFiles:  1 flaky (1 test), 1 total\n"),
+        "{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout.contains("\nTests:  1 passed, 1 total\n"),
+        "{}",
+        run.stdout
+    );
+
+    let s = Suite::new();
+    s.file("t/bad.sh", "echo 1..2\necho not ok 1\necho not ok 2\n");
+    let run = s.run(&["t"]);
+    run.expect_code(1);
+    // No `0 passed`, and the total is one more item of the list.
+    assert!(
+        run.stdout
+            .contains("\nFiles:  1 failed, 1 total\nTests:  2 failed, 2 total\n"),
+        "{}",
+        run.stdout
+    );
+}

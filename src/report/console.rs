@@ -919,11 +919,16 @@ fn render_slowest(s: &RunSummary, p: &Palette) -> String {
     out
 }
 
-/// The `Files:` and `Tests:` lines; only the first, titled `Tests:`, when
-/// every unit is one test (the test counts would repeat it).
+/// The `Files:` and `Tests:` lines (`Files:  1 passed, 1 flaky (1 test),
+/// 2 total`: the counts that are not zero, then the total); only the
+/// first, titled `Tests:`, when every unit is one test (the test counts
+/// would repeat it).
 fn render_totals(s: &RunSummary) -> String {
     let t = &s.totals;
-    let mut files = vec![format!("{} passed", t.files.passed)];
+    let mut files = Vec::new();
+    if t.files.passed > 0 {
+        files.push(format!("{} passed", t.files.passed));
+    }
     if t.files.flaky > 0 {
         let tests = match t.tests.flaky {
             0 => String::new(),
@@ -943,17 +948,15 @@ fn render_totals(s: &RunSummary) -> String {
             files.push(format!("{n} {what}"));
         }
     }
-    let mut out = format!(
-        "{}:  {} ({} total)\n",
-        s.units.title(),
-        files.join(", "),
-        t.files.total
-    );
+    let mut out = format!("{}:  {}\n", s.units.title(), sentence(files, t.files.total));
     match s.units {
         UnitNoun::File => {}
         UnitNoun::Test => return out,
     }
-    let mut tests = vec![format!("{} passed", t.tests.passed)];
+    let mut tests = Vec::new();
+    if t.tests.passed > 0 {
+        tests.push(format!("{} passed", t.tests.passed));
+    }
     for (n, what) in [(t.tests.failed, "failed"), (t.tests.skipped, "skipped")] {
         if n > 0 {
             tests.push(format!("{n} {what}"));
@@ -974,12 +977,14 @@ fn render_totals(s: &RunSummary) -> String {
             tests.push(format!("{passed} todo passed"));
         }
     }
-    out.push_str(&format!(
-        "Tests:  {} ({} total)\n",
-        tests.join(", "),
-        t.tests.total
-    ));
+    out.push_str(&format!("Tests:  {}\n", sentence(tests, t.tests.total)));
     out
+}
+
+/// `2 passed, 1 failed, 3 total`: the non-zero counts, then the total.
+fn sentence(mut counts: Vec<String>, total: usize) -> String {
+    counts.push(format!("{total} total"));
+    counts.join(", ")
 }
 
 /// ` (CPU 1.6 of 2 cores busy)`: the CPU time of the files over the wall
