@@ -4,6 +4,8 @@
 mod common;
 
 use common::{Run, Suite};
+use std::path::PathBuf;
+use std::process::Command;
 
 /// The labels a file line can start with.
 const LABELS: [&str; 9] = [
@@ -184,4 +186,88 @@ fn the_totals_read_as_a_sentence() {
         "{}",
         run.stdout
     );
+}
+
+/// `ptest cargo` on the fixture workspace (built once, in the target
+/// directory tests/cargo.rs uses too).
+fn ptest_cargo(suite: &Suite, env: &[(&str, &str)], args: &[&str]) -> Run {
+    let manifest =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cargo-ws/Cargo.toml");
+    let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("cargo-ws-target");
+    let status = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+        .args(["test", "--no-run", "--quiet", "--manifest-path"])
+        .arg(&manifest)
+        .arg("--target-dir")
+        .arg(&target)
+        .status()
+        .expect("run cargo");
+    assert!(status.success(), "the fixture workspace does not build");
+    let mut all: Vec<String> = vec![
+        "cargo".into(),
+        "--manifest-path".into(),
+        manifest.display().to_string(),
+        "--target-dir".into(),
+        target.display().to_string(),
+    ];
+    all.extend(args.iter().map(|a| a.to_string()));
+    let mut cmd = suite.ptest(&all);
+    for (k, v) in env {
+        cmd = cmd.env(k, v);
+    }
+    cmd.run()
+}
+
+#[test]
+fn a_rust_panic_is_shown_once_with_its_location_and_survives_a_long_backtrace() {
+    let suite = Suite::new();
+    let run = ptest_cargo(
+        &suite,
+        &[("RUST_BACKTRACE", "full")],
+        &["--", "tests::panics"],
+    );
+    run.expect_code(1);
+    let out = &run.stdout;
+    let live: &str = out.split("\nFailures:\n").next().unwrap_or_default();
+    // The file line has the panic with its location; the details do not
+    // repeat it as a test line or diagnostics.
+    let line = live
+        .lines()
+        .find(|l| l.starts_with("FAIL"))
+        .unwrap_or_else(|| panic!("{}", run.describe()));
+    assert!(
+        line.contains("panicked at calc/src/lib.rs:") || line.contains("panicked at src/lib.rs:"),
+        "{line}"
+    );
+    assert!(line.contains("boom at the disco"), "{line}");
+    assert_eq!(
+        live.matches("boom at the disco").count(),
+        2,
+        "once on the line, once in the output where it happened:\n{}",
+        run.describe()
+    );
+    // The long backtrace did not push the `panicked at` line out.
+    assert!(
+        live.contains("the panic and the last 20 lines"),
+        "{}",
+        run.describe()
+    );
+    assert!(
+        live.lines()
+            .any(|l| l.contains("│ thread 'tests::panics'") && l.contains("panicked at")),
+        "{}",
+        run.describe()
+    );
+    // libtest's boilerplate is gone from the output.
+    for boilerplate in [
+        "running 1 test",
+        "test result:",
+        "│ failures:",
+        "note: run with `RUST_BACKTRACE=1`",
+    ] {
+        assert!(
+            !live.contains(boilerplate),
+            "{boilerplate}: {}",
+            run.describe()
+        );
+    }
 }

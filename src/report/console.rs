@@ -8,6 +8,7 @@
 //! ([`fit::wrap`]), the progress line is cut ([`super::progress`]).
 
 mod quarantine;
+mod rust;
 
 use super::fit;
 use super::progress::{Model, Progress};
@@ -636,11 +637,23 @@ fn render_details_folded(f: &FileSummary, p: &Palette, fold: bool) -> String {
         .iter()
         .filter(|c| c.status.is_failure() && c.line.is_some())
         .collect();
+    // What the file line shows; a case line that repeats it (a Rust
+    // panic: `panicked at src/lib.rs:3:35: boom`) is not shown again, nor
+    // the diagnostics lines it already holds.
+    let on_line = f.reasons.first().filter(|_| shown > 0);
+    let repeats = |text: &str| on_line.is_some_and(|r| r.contains(text.trim()));
     for case in failing.iter().take(10) {
-        if let Some(line) = &case.line {
+        let Some(line) = &case.line else { continue };
+        let repeated = repeats(line);
+        if !repeated {
             out.push_str(&format!("        {}\n", p.fail.apply_to(line)));
         }
-        for d in case.diagnostics.lines().take(8) {
+        for d in case
+            .diagnostics
+            .lines()
+            .filter(|d| !repeated || !(d.trim().is_empty() || repeats(d)))
+            .take(8)
+        {
             out.push_str(&format!("          {}\n", p.dim.apply_to(d)));
         }
     }
@@ -662,7 +675,10 @@ fn render_details_folded(f: &FileSummary, p: &Palette, fold: bool) -> String {
     out
 }
 
-/// The tail of a file's stderr and stdout, in a gutter.
+/// The tail of a file's stderr and stdout, in a gutter. The output of a
+/// Rust test binary loses libtest's boilerplate, and a panic's `panicked
+/// at` line that a long backtrace pushed out of the tail is shown before
+/// it ([`rust`]).
 fn render_output(f: &FileSummary, p: &Palette, read_logs: bool) -> String {
     let mut out = String::new();
     let tail = |kept: &str, log: &Option<std::path::PathBuf>| -> String {
@@ -673,15 +689,29 @@ fn render_output(f: &FileSummary, p: &Palette, read_logs: bool) -> String {
             .map(|path| crate::run::logs::tail(path, 8 * 1024, 40))
             .unwrap_or_default()
     };
+    let stdout = tail(&f.stdout_tail, &f.stdout_log);
+    let stderr = tail(&f.stderr_tail, &f.stderr_log);
+    let libtest = f.suite.is_some() || rust::is_libtest(&stdout) || rust::is_libtest(&stderr);
+    let panicked = libtest || f.reasons.iter().any(|r| r.contains("panicked at"));
     for (name, text, log) in [
-        ("stdout", tail(&f.stdout_tail, &f.stdout_log), &f.stdout_log),
-        ("stderr", tail(&f.stderr_tail, &f.stderr_log), &f.stderr_log),
+        ("stdout", stdout, &f.stdout_log),
+        ("stderr", stderr, &f.stderr_log),
     ] {
+        let text = if libtest {
+            rust::strip_libtest(&text)
+        } else {
+            text
+        };
         if text.trim().is_empty() {
             continue;
         }
         let lines: Vec<&str> = text.lines().collect();
         let shown = &lines[lines.len().saturating_sub(20)..];
+        let panic = if panicked {
+            rust::lost_panic(shown, &text, log.as_deref())
+        } else {
+            None
+        };
         let where_ = log
             .as_ref()
             .map(|l| format!(" ({})", l.display()))
@@ -690,12 +720,23 @@ fn render_output(f: &FileSummary, p: &Palette, read_logs: bool) -> String {
             1 => "last line".to_string(),
             n => format!("last {n} lines"),
         };
+        let what = match panic {
+            Some(_) => format!("the panic and the {last}"),
+            None => last,
+        };
         out.push_str(&format!(
             "        {}\n",
-            p.dim.apply_to(format!("── {name}, {last}{where_}"))
+            p.dim.apply_to(format!("── {name}, {what}{where_}"))
         ));
+        let gutter = p.dim.apply_to("│");
+        for line in panic.iter().flatten() {
+            out.push_str(&format!("        {gutter} {line}\n"));
+        }
+        if panic.is_some() {
+            out.push_str(&format!("        {gutter} {}\n", p.dim.apply_to("…")));
+        }
         for line in shown {
-            out.push_str(&format!("        {} {line}\n", p.dim.apply_to("│")));
+            out.push_str(&format!("        {gutter} {line}\n"));
         }
     }
     out
