@@ -283,10 +283,13 @@ fn completions_man_page_and_help_headings_come_from_the_clap_definitions() {
 #[test]
 fn readme_github_recipe_is_the_workflow_file() {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+    let readme = std::fs::read_to_string(root.join("docs/ci.md")).unwrap();
     let workflow = std::fs::read_to_string(root.join(".github/workflows/ptest.yml")).unwrap();
     let begin = "<!-- begin .github/workflows/ptest.yml -->\n```yaml\n";
-    let start = readme.find(begin).expect("README has the workflow block") + begin.len();
+    let start = readme
+        .find(begin)
+        .expect("docs/ci.md has the workflow block")
+        + begin.len();
     let end = start
         + readme[start..]
             .find("```\n<!-- end .github/workflows/ptest.yml -->")

@@ -328,21 +328,21 @@ fn listing_a_hash_split_says_the_duration_is_unknown() {
     assert!(header.contains("2*: 2 files"), "{header}");
 }
 
-/// The ```toml block after `marker` in the README.
+/// The ```toml block after `marker` in `docs/config.md`.
 fn readme_toml(marker: &str) -> String {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-        .expect("read README.md");
-    let after = &readme[readme.find(marker).expect("the marker in README.md")..];
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/config.md"))
+        .expect("read docs/config.md");
+    let after = &readme[readme.find(marker).expect("the marker in docs/config.md")..];
     let start = after.find("```toml\n").expect("a toml block") + "```toml\n".len();
     let end = after[start..].find("```").expect("the block's end");
     after[start..start + end].to_string()
 }
 
-/// The shard command of the README's GitHub Actions recipe for shard `k`,
+/// The shard command of the GitHub Actions recipe (`docs/ci.md`) for shard `k`,
 /// without the leading `ptest`.
 fn readme_shard_command(k: usize) -> Vec<String> {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md"))
-        .expect("read README.md");
+    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/ci.md"))
+        .expect("read docs/ci.md");
     let line = readme
         .lines()
         .find(|l| l.contains("- run: ptest ") && l.contains("--shard ${{ matrix.shard }}"))
@@ -355,7 +355,7 @@ fn readme_shard_command(k: usize) -> Vec<String> {
         .collect()
 }
 
-/// Issue 15, item 9: the README's CI recipe with the README's own config
+/// Issue 15, item 9: the CI recipe (`docs/ci.md`) with the full config
 /// example (`t/migrate.t` depends on `t/setup.t`), one chain more from
 /// headers: every shard lists, dry-runs and runs (no exit 2), every file
 /// runs exactly once over the four shards, each after its dependencies,

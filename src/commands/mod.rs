@@ -35,7 +35,7 @@ use crate::merge::result::RunResult;
 use crate::merge::RunSummary;
 use std::process::ExitCode;
 
-/// ptest's exit codes (see the README).
+/// ptest's exit codes (see `docs/verdicts.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     /// 0: every file passed or was skipped (also `--list`, `--dry-run`).

@@ -376,7 +376,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", value_parser = crate::util::limits::parse_count)]
     pub max_fail: Option<u32>,
 
-    /// Time limit for the whole run: then running files are TIMEOUT, the rest NOT RUN (0: none).
+    /// Time limit for the whole run: then running files are stopped (INTERRUPTED), the rest NOT RUN (0: none).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub global_timeout: Option<Duration>,
 
@@ -517,7 +517,7 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
 
-    /// Print the report as JSON (a versioned schema, see the README).
+    /// Print the report as JSON (a versioned schema, see docs/formats.md).
     #[arg(long)]
     pub json: bool,
 }

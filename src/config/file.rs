@@ -16,7 +16,7 @@
 //! Sections: `[run]` (run-wide defaults), `[profile.NAME]` (the same keys,
 //! layered over `[run]`), `[[runner]]`, `[[override]]`, `[groups.NAME]`,
 //! `[quarantine]` (see [`super::quarantine`]).
-//! The README lists every key.
+//! `docs/config.md` lists every key.
 
 use super::rules::{self, KeyProblem, OverrideRule, PerFile, Rules, RunnerCwd, RunnerRule};
 use super::settings::{Layer, Source, Sourced};

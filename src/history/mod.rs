@@ -5,49 +5,12 @@
 //! duration, and put files that failed last time at the front. The history
 //! never changes a verdict: it only informs the [`crate::plan`].
 //!
-//! # File format (version 1)
+//! # File format (version [`HISTORY_VERSION`])
 //!
-//! ```json
-//! {
-//!   "version": 1,
-//!   "files": {
-//!     "tests/db.t": {
-//!       "runs": [
-//!         { "at": 1764000000, "duration": 12.5, "verdict": "pass", "hash": "9f2c1a0b7d3e4f55", "cpu": 11.2, "max_rss": 52428800 },
-//!         { "at": 1764000900, "duration": 30.0, "verdict": "timeout", "hash": "9f2c1a0b7d3e4f55" },
-//!         { "at": 1764001800, "verdict": "error" }
-//!       ],
-//!       "flips": 1,
-//!       "cases": {
-//!         "connects": { "statuses": "ppf", "durations": [0.25, null, 0.31], "last_seen": 1764001800 }
-//!       }
-//!     }
-//!   }
-//! }
-//! ```
-//!
-//! | field | meaning |
-//! |---|---|
-//! | `version` | schema version, `1`. A file with a newer (or missing) version is set aside, like a corrupt one. |
-//! | `files` | one entry per file id ([`crate::unit::Unit::id`]), sorted by id. |
-//! | `runs` | the last [`MAX_RUNS`] (10) runs of the file, oldest first. |
-//! | `runs[].at` | when the file started, in whole seconds since the Unix epoch. |
-//! | `runs[].duration` | wall time in seconds (microsecond precision); absent when the file never got a child (e.g. an ERROR before start). For a TIMEOUT it is the time until ptest stopped it: a lower bound. |
-//! | `runs[].verdict` | `pass`, `fail`, `skip`, `timeout` or `error`. NOT RUN files are not recorded at all. |
-//! | `runs[].cpu` | CPU time (user + system, seconds) of the child and the processes it waited for, from `wait4`; absent when unknown. |
-//! | `runs[].max_rss` | peak resident memory in bytes of the child (or the largest process it waited for); absent when unknown. |
-//! | `runs[].hash` | the first 16 hex digits of the BLAKE3 hash of the file's content at that run (for a `ptest cargo` test: of its binary's size and modification time); absent when it could not be read. |
-//! | `flips` | how many times the file's outcome changed between pass and fail since it was first recorded, by the flaky report's rule ([`flaky::new_flips`]): inside one content hash, every attempt an observation (a pass after a retry is a flip); `fail` and `timeout` count as fail, `skip` and `error` are ignored; a run without a hash adds none. Absent means 0. |
-//! | `cases` | per test case, keyed by name (omitted for exit-code files, whose single case is the file itself). |
-//! | `cases.*.statuses` | the last 10 statuses, oldest first, one letter each: `p` pass, `f` fail, `s` skip, `t` TODO (failed as expected), `u` TODO that unexpectedly passed. |
-//! | `cases.*.durations` | seconds per status, `null` when unknown; omitted when none is known. |
-//! | `cases.*.last_seen` | the `at` of the last run that reported this case. |
-//!
-//! Unnamed cases are keyed `#N` (their number); a name used twice in one run
-//! is keyed `NAME #N` the second time. A case not seen during the runs the
-//! file still keeps is dropped, and so is a file not run for 90 days (counted
-//! from the newest run in the history, not from the clock; a run recorded in
-//! the future, while the clock was wrong, counts as now).
+//! The file's schema, field by field, is written once, for users and
+//! code alike, in `docs/formats.md` ("History"). [`MAX_RUNS`] runs are kept
+//! per file; cases not seen in them, and files not run for 90 days
+//! (counted from the newest run in the history), are dropped.
 //!
 //! # Expected durations
 //!

@@ -43,7 +43,7 @@ fn list(values: &[String]) -> String {
     }
 }
 
-/// The run-wide rows, in the order of the README's table.
+/// The run-wide rows, in the order of the table in `docs/config.md`.
 fn run_rows(s: &Settings) -> Vec<Row> {
     let mut rows = vec![
         (

@@ -11,34 +11,8 @@
 //!
 //! # JSON (version [`REPORT_VERSION`])
 //!
-//! `ptest report flaky --json`:
-//!
-//! ```json
-//! {
-//!   "version": 1, "report": "flaky", "history": ".ptest/history.json",
-//!   "window": 10, "min_runs": 2, "files_seen": 14, "below_min_runs": 0,
-//!   "files": [ { "file": "t/db.t", "flip_rate": 0.5, "flips": 4, "runs": 9,
-//!                "last_failure": "2026-01-01T12:00:00.000Z", "attempts_needed": 2 } ],
-//!   "tests": [ { "file": "t/db.t", "test": "connects", "flip_rate": 1.0,
-//!                "flips": 2, "runs": 3, "last_failure": null } ]
-//! }
-//! ```
-//!
-//! `ptest report slow --json` (durations in seconds, `trend` and `share`
-//! as fractions, `trend` null with one run):
-//!
-//! ```json
-//! {
-//!   "version": 1, "report": "slow", "history": ".ptest/history.json",
-//!   "window": 10, "jobs": 8, "top": 10, "files_timed": 14, "tests_timed": 0,
-//!   "total": 33.0, "bound": 12.5, "bounding": ["t/db.t"],
-//!   "files": [ { "file": "t/db.t", "runs": 10, "median": 12.5, "p95": 14.0,
-//!                "max": 15.2, "last": 13.1, "trend": 0.048, "share": 0.3788,
-//!                "bounds_run": true } ],
-//!   "tests": [ { "file": "t/db.t", "test": "connects", "runs": 3, "median": 0.25,
-//!                "p95": 0.31, "max": 0.31, "last": 0.31, "trend": 0.24 } ]
-//! }
-//! ```
+//! `ptest report flaky --json` and `ptest report slow --json`: their
+//! schemas are written once, in `docs/formats.md`.
 
 use super::{escape, fit};
 use crate::history::flaky::{FlakyEntry, FlakyReport};

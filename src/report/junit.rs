@@ -1,5 +1,8 @@
 //! The `--junit` report: a [`RunSummary`] as JUnit XML.
 //!
+//! The format, for users, is `docs/formats.md` ("JUnit XML"); this is how
+//! the code produces it and why.
+//!
 //! # Mapping
 //!
 //! - The root is `<testsuites name="ptest">` with the totals of all suites
