@@ -271,3 +271,29 @@ fn a_rust_panic_is_shown_once_with_its_location_and_survives_a_long_backtrace() 
         );
     }
 }
+
+#[test]
+fn cargo_log_paths_have_no_spaces_or_colons() {
+    let suite = Suite::new();
+    let run = ptest_cargo(&suite, &[], &["--", "tests::fails"]);
+    run.expect_code(1);
+    let headers: Vec<&str> = run
+        .stdout
+        .lines()
+        .filter(|l| l.trim_start().starts_with("── std"))
+        .collect();
+    assert!(!headers.is_empty(), "{}", run.describe());
+    for header in headers {
+        let path = header
+            .rsplit_once(" (")
+            .map(|(_, p)| p.trim_end_matches(')'))
+            .unwrap_or_else(|| panic!("no log path: {header}"));
+        assert!(
+            path.ends_with("/calc+tests~fails.1.stdout")
+                || path.ends_with("/calc+tests~fails.1.stderr"),
+            "{path}"
+        );
+        assert!(!path.contains([' ', ':']), "{path}");
+        assert!(suite.path().join(path).is_file(), "{path} is not the log");
+    }
+}
