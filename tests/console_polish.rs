@@ -297,3 +297,83 @@ fn cargo_log_paths_have_no_spaces_or_colons() {
         assert!(suite.path().join(path).is_file(), "{path} is not the log");
     }
 }
+
+#[test]
+fn nothing_found_names_the_default_directory_it_looked_in() {
+    let s = Suite::new();
+    s.file("t/README", "not a test\n");
+    let run = s.run::<&str>(&[]);
+    run.expect_code(4);
+    assert!(
+        run.stderr
+            .contains("no test files found in the default test directory, t/ ("),
+        "{}",
+        run.describe()
+    );
+}
+
+#[test]
+fn ptest_cargo_failed_says_tests() {
+    let suite = Suite::new();
+    ptest_cargo(&suite, &[], &["--", "tests::fails", "tests::adds"]).expect_code(1);
+    let run = ptest_cargo(
+        &suite,
+        &[],
+        &["--failed", "--", "tests::fails", "tests::adds"],
+    );
+    run.expect_code(1);
+    assert!(
+        run.stderr
+            .contains("--failed: running 1 test that did not pass in its last recorded run"),
+        "{}",
+        run.describe()
+    );
+}
+
+#[test]
+fn a_timeout_line_shows_one_number() {
+    use ptest::merge::{FileSummary, Verdict};
+    use ptest::report::console::{render_file_line, Palette};
+    use ptest::run::ChildStatus;
+    use std::time::Duration;
+    let mut f = FileSummary::not_run("t/h.sh".into(), "t/h.sh".into(), "");
+    f.verdict = Verdict::Timeout;
+    f.status = Some(ChildStatus::TimedOut {
+        after: Duration::from_secs(1),
+    });
+    f.reasons = vec!["timed out after 1.0s".into()];
+    f.duration = Some(Duration::from_millis(999));
+    let line = render_file_line(&f, &Palette::new(false));
+    assert_eq!(line, "TIMEOUT    1.0s  t/h.sh  timed out after 1.0s\n");
+    // A child that outlived its grace period: the time it really took.
+    f.duration = Some(Duration::from_millis(3400));
+    let line = render_file_line(&f, &Palette::new(false));
+    assert!(line.starts_with("TIMEOUT    3.4s  t/h.sh"), "{line}");
+}
+
+#[test]
+fn dry_run_does_not_call_a_file_long_for_its_timeout() {
+    let s = Suite::new();
+    s.file("t/hang.sh", "exec sleep 30\n");
+    for i in 0..3 {
+        s.file(format!("t/ok{i}.sh"), "exit 0\n");
+    }
+    s.run(&["t", "-j", "2", "--timeout", "1s", "--grace", "100ms"])
+        .expect_code(1);
+    let run = s.run(&["t", "-j", "2", "--timeout", "1s", "--dry-run"]);
+    run.expect_code(0);
+    assert!(
+        !run.stdout.contains("consider splitting"),
+        "{}",
+        run.describe()
+    );
+    let row = run
+        .stdout
+        .lines()
+        .find(|l| l.contains("t/hang.sh"))
+        .unwrap_or_else(|| panic!("{}", run.describe()));
+    assert!(
+        row.ends_with("(timed out: expected is only its timeout)"),
+        "{row}"
+    );
+}

@@ -248,8 +248,14 @@ fn setting_warnings(settings: &Settings, files: &[crate::unit::Unit]) -> Vec<Str
         .filter(|g| !settings.groups.contains_key(*g))
         .collect();
     for group in undefined {
+        let fix = match &settings.config {
+            Some(path) => format!("has no [groups.{group}] max-threads in {}", path.display()),
+            None => format!(
+                "is not sized: there is no ptest.toml (add one with [groups.{group}] max-threads = N)"
+            ),
+        };
         warnings.push(format!(
-            "group `{group}` has no [groups.{group}] max-threads in ptest.toml: its files run one at a time"
+            "group `{group}` {fix}: its files run one at a time"
         ));
     }
     warnings
@@ -332,7 +338,10 @@ fn shard_label(settings: &Settings) -> Option<String> {
 /// `ptest: no test files found in …`, naming where it looked.
 fn no_files_message(settings: &Settings) -> String {
     let where_ = if settings.paths.is_empty() {
-        "the default test directory".to_string()
+        match crate::discover::default_dir() {
+            Ok(dir) => format!("the default test directory, {}/", dir.display()),
+            Err(_) => "the default test directory".to_string(),
+        }
     } else {
         settings
             .paths
@@ -399,6 +408,7 @@ fn only_failed(
         Some(loaded) if !loaded.history.is_empty() => loaded,
         Some(_) | None => return Err(ReportHistoryError::NoHistory { path }.into()),
     };
+    let noun = crate::unit::UnitNoun::of(&files);
     let failed: Vec<Unit> = files
         .into_iter()
         .filter(|f| loaded.history.failed_last_time(f.id.as_str()))
@@ -413,15 +423,15 @@ fn only_failed(
             "No failures recorded in the last run: nothing to run.\n".to_string()
         } else {
             format!(
-                "No failures recorded in the last run of these files ({elsewhere} other file{} failed): nothing to run.\n",
-                if elsewhere == 1 { "" } else { "s" }
+                "No failures recorded in the last run of these {} ({}): nothing to run.\n",
+                noun.plural(),
+                format_args!("{elsewhere} other {} failed", noun.word(elsewhere))
             )
         }));
     }
     err_line(&format!(
-        "ptest: --failed: running {} file{} that did not pass in {} last recorded run",
-        failed.len(),
-        if failed.len() == 1 { "" } else { "s" },
+        "ptest: --failed: running {} that did not pass in {} last recorded run",
+        noun.count(failed.len()),
         if failed.len() == 1 { "its" } else { "their" }
     ));
     Ok(Ok(failed))

@@ -443,12 +443,13 @@ impl Console {
 /// Writes to stdout, ignoring errors: when the reader went away
 /// (`ptest | head`), the run goes on and still writes its reports, history
 /// and exit code; only the console output is lost. On a terminal, long
-/// lines are wrapped to its width ([`fit::wrap`]); elsewhere (a pipe, a CI
+/// lines are wrapped to its width ([`fit::wrap_keeping_paths`]: a log path
+/// is never cut); elsewhere (a pipe, a CI
 /// log) they are written as they are.
 pub fn out(text: &str) {
     use std::io::Write;
     let text = match fit::stdout_width() {
-        Some(width) => fit::wrap(text, width),
+        Some(width) => fit::wrap_keeping_paths(text, width),
         None => text.to_string(),
     };
     let mut stdout = std::io::stdout().lock();
@@ -462,7 +463,7 @@ pub fn out(text: &str) {
 pub fn err_line(text: &str) {
     use std::io::Write;
     let text = match fit::stderr_width() {
-        Some(width) => fit::wrap(text, width),
+        Some(width) => fit::wrap_keeping_paths(text, width),
         None => text.to_string(),
     };
     let _ = writeln!(std::io::stderr().lock(), "{text}");
@@ -543,7 +544,7 @@ pub fn render_file_line_in(f: &FileSummary, label: &str, width: usize, p: &Palet
         None => (label.to_string(), p.verdict(f.verdict)),
     };
     let width = width.max(LABEL_WIDTH);
-    let duration = f.duration.map(format_duration).unwrap_or_default();
+    let duration = shown_duration(f).map(format_duration).unwrap_or_default();
     let mut counts = case_counts(f);
     if counts.is_empty() || (f.verdict != Verdict::Pass && !f.reasons.is_empty()) {
         if let Some(first) = f.reasons.first() {
@@ -561,6 +562,24 @@ pub fn render_file_line_in(f: &FileSummary, label: &str, width: usize, p: &Palet
         p.dim.apply_to(for_terminal(&counts))
     )
 }
+
+/// The duration a file line shows: for a TIMEOUT that ended within
+/// [`SAME_TIME`] of its limit, the limit, so that the line does not read
+/// `TIMEOUT 999ms … timed out after 1.0s` (one time, two numbers); the
+/// measured time otherwise (a child that outlived its grace period).
+fn shown_duration(f: &FileSummary) -> Option<Duration> {
+    match (f.verdict, &f.status, f.duration) {
+        (Verdict::Timeout, Some(crate::run::ChildStatus::TimedOut { after }), Some(took))
+            if took.abs_diff(*after) < SAME_TIME =>
+        {
+            Some(*after)
+        }
+        (_, _, took) => took,
+    }
+}
+
+/// How close a timed-out file's duration is to its limit to be shown as it.
+const SAME_TIME: Duration = Duration::from_millis(100);
 
 /// The widest label a file of `plan` can get on the console in a run with
 /// `retries` (see [`render_file_line_in`]): `INTERRUPTED` in any run,

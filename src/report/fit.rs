@@ -7,9 +7,10 @@
 //! Two tools: [`truncate`] for one-line status text (the progress bar),
 //! where a cut is acceptable, and [`wrap`] for results, where nothing may
 //! be lost: a long line continues on the next one, indented under its
-//! start, broken at a space where there is one. A path (a word with a
-//! `/`) is never broken: one longer than the width goes on a line of its
-//! own, whole, and the terminal folds it, so that it can still be copied.
+//! start, broken at a space where there is one. With [`wrap_keeping_paths`]
+//! (the console's results) a path (a word with a `/`) is never broken:
+//! one longer than the width goes on a line of its own, whole, and the
+//! terminal folds it, so that it can still be copied.
 
 use console::AnsiCodeIterator;
 use unicode_width::UnicodeWidthChar;
@@ -42,6 +43,18 @@ pub fn stderr_width() -> Option<usize> {
 /// Every line of `text` wrapped to at most `max` columns (see the module
 /// docs). A line that fits is left exactly as it is.
 pub fn wrap(text: &str, max: usize) -> String {
+    wrap_with(text, max, false)
+}
+
+/// [`wrap`], except that a path (a word with a `/`) is never cut: one
+/// longer than the width gets a line of its own, whole, and the terminal
+/// folds it, so that it can be copied (the console's results; a table
+/// column keeps [`wrap`]).
+pub fn wrap_keeping_paths(text: &str, max: usize) -> String {
+    wrap_with(text, max, true)
+}
+
+fn wrap_with(text: &str, max: usize, keep_paths: bool) -> String {
     let max = max.max(1);
     let mut out = String::with_capacity(text.len());
     for (i, line) in text.split('\n').enumerate() {
@@ -51,7 +64,7 @@ pub fn wrap(text: &str, max: usize) -> String {
         if !line.contains('\t') && width(line) <= max {
             out.push_str(line);
         } else {
-            wrap_line(&expand_tabs(line), max, &mut out);
+            wrap_line(&expand_tabs(line), max, keep_paths, &mut out);
         }
     }
     out
@@ -233,7 +246,7 @@ fn paths(pieces: &[Piece<'_>]) -> Vec<bool> {
     keep
 }
 
-fn wrap_line(line: &str, max: usize, out: &mut String) {
+fn wrap_line(line: &str, max: usize, keep_paths: bool, out: &mut String) {
     let pieces = pieces(line);
     let leading = pieces
         .iter()
@@ -258,7 +271,11 @@ fn wrap_line(line: &str, max: usize, out: &mut String) {
         line_start: 0,
         active: Vec::new(),
     };
-    let keep = paths(&pieces);
+    let keep = if keep_paths {
+        paths(&pieces)
+    } else {
+        vec![false; pieces.len()]
+    };
     for (piece, keep) in pieces.into_iter().zip(keep) {
         wrapper.push(piece, keep);
     }
@@ -328,7 +345,7 @@ mod tests {
     fn paths_are_never_cut_and_long_ones_get_a_line_of_their_own() {
         let path = "(.ptest/runs/1796691171551-13596/logs/pc+tests~fails.1.stdout)";
         let text = format!("        ── stdout, last line {path}");
-        let wrapped = wrap(&text, 40);
+        let wrapped = wrap_keeping_paths(&text, 40);
         assert!(wrapped.lines().any(|l| l.trim_start() == path), "{wrapped}");
         assert!(
             wrapped
@@ -338,7 +355,7 @@ mod tests {
             "{wrapped}"
         );
         // A short path moves to the next line whole.
-        let wrapped = wrap("see the log at t/a.t now", 16);
+        let wrapped = wrap_keeping_paths("see the log at t/a.t now", 16);
         assert!(wrapped.lines().any(|l| l.contains("t/a.t")), "{wrapped}");
     }
 
