@@ -377,3 +377,33 @@ fn dry_run_does_not_call_a_file_long_for_its_timeout() {
         "{row}"
     );
 }
+
+#[test]
+fn a_pattern_that_matches_nothing_is_a_warning_naming_it() {
+    let s = Suite::new();
+    s.config(
+        "[[override]]\npattern = \"t/net_*.sh\"\ntimeout = \"5s\"\n\n\
+         [[override]]\npattern = \"t/a.sh\"\ntimeout = \"5s\"\n\n\
+         [quarantine]\nfiles = [\"t/gone.t\"]\n",
+    )
+    .file("t/a.sh", "exit 0\n");
+    let run = s.run(&["t"]);
+    run.expect_code(0);
+    assert!(
+        run.stderr.contains(
+            "ptest: warning: ptest.toml:1 [[override]] \"t/net_*.sh\" matches none of the 1 file found"
+        ),
+        "{}",
+        run.describe()
+    );
+    assert!(
+        run.stderr
+            .contains("ptest: warning: ptest.toml:10 [quarantine] \"t/gone.t\" matches none"),
+        "{}",
+        run.describe()
+    );
+    assert!(!run.stderr.contains("\"t/a.sh\""), "{}", run.describe());
+    // A run of named files leaves patterns out on purpose: no warning.
+    let run = s.run(&["t/a.sh"]);
+    assert!(!run.stderr.contains("matches none"), "{}", run.describe());
+}

@@ -258,7 +258,44 @@ fn setting_warnings(settings: &Settings, files: &[crate::unit::Unit]) -> Vec<Str
             "group `{group}` {fix}: its files run one at a time"
         ));
     }
+    warnings.extend(unmatched_patterns(settings, files));
     warnings
+}
+
+/// `ptest.toml:7 [[override]] "t/net_*.sh" matches none of the 4 files
+/// found`: an `[[override]]` or `[quarantine]` pattern that matches no
+/// unit of a run over whole directories (a run of named files leaves
+/// most patterns out on purpose, so it says nothing).
+fn unmatched_patterns(settings: &Settings, files: &[crate::unit::Unit]) -> Vec<String> {
+    if files.is_empty() || settings.paths.iter().any(|p| !p.is_dir()) {
+        return Vec::new();
+    }
+    let rules = &settings.rules;
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let matches = |pattern: &str| {
+        let Ok(matcher) = crate::config::file::pattern_matcher(pattern) else {
+            return true; // refused when the file was read
+        };
+        files.iter().any(|f| {
+            let absolute = cwd.join(f.path());
+            let rel = absolute.strip_prefix(&rules.base).unwrap_or(&absolute);
+            matcher.is_match(rel) || matcher.is_match(f.id.as_str())
+        })
+    };
+    let noun = crate::unit::UnitNoun::of(files);
+    rules
+        .overrides
+        .iter()
+        .map(|o| (&o.pattern, &o.origin))
+        .chain(rules.quarantine.iter().map(|q| (&q.pattern, &q.origin)))
+        .filter(|(pattern, _)| !matches(pattern))
+        .map(|(_, origin)| {
+            format!(
+                "{origin} matches none of the {} found: check the pattern",
+                noun.count(files.len())
+            )
+        })
+        .collect()
 }
 
 /// What discovery needs: paths, globs, `--exec`, the per-file rules and
