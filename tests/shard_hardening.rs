@@ -338,18 +338,26 @@ fn readme_toml(marker: &str) -> String {
     after[start..start + end].to_string()
 }
 
-/// The shard command of the GitHub Actions recipe (`docs/ci.md`) for shard `k`,
-/// without the leading `ptest`.
+/// The shard command of the GitLab CI recipe (`docs/ci.md`) for shard `k`
+/// of 4, without the leading `ptest`. The recipe says `--shard auto`, which
+/// reads GitLab's 1-based `CI_NODE_INDEX`/`CI_NODE_TOTAL`: shard `k` of the
+/// recipe's `parallel: 4` is `--shard k/4` (tests/ci_outputs.rs checks that
+/// `--shard auto` reads those variables so).
 fn readme_shard_command(k: usize) -> Vec<String> {
     let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/ci.md"))
         .expect("read docs/ci.md");
+    assert!(
+        readme.contains("parallel: 4"),
+        "the GitLab recipe runs 4 shards"
+    );
     let line = readme
         .lines()
-        .find(|l| l.contains("- run: ptest ") && l.contains("--shard ${{ matrix.shard }}"))
+        .find(|l| l.trim_start().starts_with("- ptest t ") && l.contains("--shard auto"))
         .expect("the recipe's shard line");
-    let command = line.trim().trim_start_matches("- run: ptest ");
+    let command = line.trim().trim_start_matches("- ptest ");
     command
-        .replace("${{ matrix.shard }}", &k.to_string())
+        .replace("--shard auto", &format!("--shard {k}/4"))
+        .replace("$CI_NODE_INDEX", &k.to_string())
         .split_whitespace()
         .map(String::from)
         .collect()
