@@ -211,8 +211,8 @@ pub fn discover_report(options: &DiscoverOptions) -> Result<Discovery, DiscoverE
     Ok(report)
 }
 
-/// `tests/` if it exists, else `t/`.
-fn default_dir() -> Result<PathBuf, DiscoverError> {
+/// `tests/` if it exists, else `t/`: where a run without a path looks.
+pub fn default_dir() -> Result<PathBuf, DiscoverError> {
     ["tests", "t"]
         .iter()
         .map(PathBuf::from)

@@ -428,6 +428,16 @@ impl History {
         weighted_median(samples)
     }
 
+    /// Whether every recorded duration of the file is that of a TIMEOUT:
+    /// [`History::expected`] is then only its timeout, a lower bound.
+    pub fn only_timed_out(&self, id: &str) -> bool {
+        let Some(file) = self.files.get(id) else {
+            return false;
+        };
+        let mut timed = file.runs.iter().filter(|r| r.duration.is_some()).peekable();
+        timed.peek().is_some() && timed.all(|r| r.verdict == Verdict::Timeout)
+    }
+
     /// The median CPU time of the file's recorded runs.
     pub fn expected_cpu(&self, id: &str) -> Option<Duration> {
         let file = self.files.get(id)?;

@@ -29,6 +29,18 @@ pub enum Verdict {
 }
 
 impl Verdict {
+    /// Every verdict.
+    pub const ALL: [Verdict; 8] = [
+        Verdict::Pass,
+        Verdict::Fail,
+        Verdict::Skip,
+        Verdict::Timeout,
+        Verdict::Error,
+        Verdict::NotRun,
+        Verdict::Interrupted,
+        Verdict::Flaky,
+    ];
+
     /// The label used on the console and in reports.
     pub fn label(self) -> &'static str {
         match self {

@@ -180,6 +180,10 @@ pub struct Plan {
     pub shard: Option<ShardInfo>,
     /// Ids of the files whose last recorded run failed.
     pub failed_last_time: BTreeSet<String>,
+    /// Files whose expected duration is only their timeout (every
+    /// recorded run timed out): a lower bound, not a reason to call them
+    /// long.
+    pub timed_out: BTreeSet<String>,
     /// Max-threads per group (`[groups.NAME] max-threads`); a group a
     /// file names that is not here has max-threads 1.
     pub groups: BTreeMap<String, u32>,
@@ -198,6 +202,7 @@ impl Default for Plan {
             order: Order::default(),
             shard: None,
             failed_last_time: BTreeSet::new(),
+            timed_out: BTreeSet::new(),
             groups: BTreeMap::new(),
             cores: 1,
             dependencies: Ok(Vec::new()),
@@ -357,12 +362,20 @@ impl Plan {
             .filter(|(_, failed, _)| *failed)
             .map(|(e, _, _)| e.file.id.to_string())
             .collect();
+        let timed_out = entries
+            .iter()
+            .filter(|(e, _, _)| {
+                e.source == EstimateSource::History && expectations.only_timed_out(&e.file.id)
+            })
+            .map(|(e, _, _)| e.file.id.to_string())
+            .collect();
         let mut plan = Plan {
             jobs: slots(options.jobs, entries.len()),
             entries: entries.into_iter().map(|(e, _, _)| e).collect(),
             order,
             shard,
             failed_last_time,
+            timed_out,
             groups: options.groups.clone(),
             cores: cores(),
             dependencies: Ok(Vec::new()),
@@ -532,6 +545,8 @@ impl Plan {
             .entries
             .iter()
             .filter(|e| e.expected.is_some_and(|d| d > share && d >= BOUNDS_RUN_MIN))
+            // Its timeout is not how long it takes.
+            .filter(|e| !self.timed_out.contains(e.file.id.as_str()))
             .collect();
         bounding.sort_by(|a, b| {
             b.expected

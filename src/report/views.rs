@@ -9,7 +9,7 @@
 //! * what `ptest merge` prints: its failures ([`render_failures`]) and
 //!   its notes ([`merge_notes`]).
 
-use super::console::{render_details, render_file_line, Palette};
+use super::console::{render_details, render_file_line_in, shown_label, Palette};
 use super::escape;
 use crate::aggregate::shards::Combined;
 use crate::outcome::{RunSummary, UnitSummary};
@@ -174,11 +174,22 @@ pub fn render_list(plan: &Plan) -> String {
 /// `ptest merge`'s listing of failing files: each one's line and details,
 /// as a run prints them.
 pub fn render_failures(summary: &RunSummary, palette: &Palette) -> String {
-    summary
+    let failing: Vec<_> = summary
         .files
         .iter()
         .filter(|f| f.verdict.is_failure())
-        .map(|file| render_file_line(file, palette) + &render_details(file, palette))
+        .collect();
+    let width = failing
+        .iter()
+        .map(|f| shown_label(f).len())
+        .max()
+        .unwrap_or(0);
+    failing
+        .iter()
+        .map(|file| {
+            render_file_line_in(file, file.verdict.label(), width, palette)
+                + &render_details(file, palette)
+        })
         .collect()
 }
 

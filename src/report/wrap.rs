@@ -7,7 +7,10 @@
 //! Two tools: [`truncate`] for one-line status text (the progress bar),
 //! where a cut is acceptable, and [`wrap`] for results, where nothing may
 //! be lost: a long line continues on the next one, indented under its
-//! start, broken at a space where there is one.
+//! start, broken at a space where there is one. With [`wrap_keeping_paths`]
+//! (the console's results) a path (a word with a `/`) is never broken:
+//! one longer than the width goes on a line of its own, whole, and the
+//! terminal folds it, so that it can still be copied.
 
 use console::AnsiCodeIterator;
 use unicode_width::UnicodeWidthChar;
@@ -40,6 +43,18 @@ pub fn stderr_width() -> Option<usize> {
 /// Every line of `text` wrapped to at most `max` columns (see the module
 /// docs). A line that fits is left exactly as it is.
 pub fn wrap(text: &str, max: usize) -> String {
+    wrap_with(text, max, false)
+}
+
+/// [`wrap`], except that a path (a word with a `/`) is never cut: one
+/// longer than the width gets a line of its own, whole, and the terminal
+/// folds it, so that it can be copied (the console's results; a table
+/// column keeps [`wrap`]).
+pub fn wrap_keeping_paths(text: &str, max: usize) -> String {
+    wrap_with(text, max, true)
+}
+
+fn wrap_with(text: &str, max: usize, keep_paths: bool) -> String {
     let max = max.max(1);
     let mut out = String::with_capacity(text.len());
     for (i, line) in text.split('\n').enumerate() {
@@ -49,7 +64,7 @@ pub fn wrap(text: &str, max: usize) -> String {
         if !line.contains('\t') && width(line) <= max {
             out.push_str(line);
         } else {
-            wrap_line(&expand_tabs(line), max, &mut out);
+            wrap_line(&expand_tabs(line), max, keep_paths, &mut out);
         }
     }
     out
@@ -121,7 +136,9 @@ struct Wrapper<'a> {
 }
 
 impl<'a> Wrapper<'a> {
-    fn push(&mut self, piece: Piece<'a>) {
+    /// Adds `piece`; `keep`: it is part of a word that must not be cut
+    /// (a path).
+    fn push(&mut self, piece: Piece<'a>, keep: bool) {
         match piece {
             Piece::Escape(e) => {
                 if is_reset(e) {
@@ -133,12 +150,30 @@ impl<'a> Wrapper<'a> {
             }
             Piece::Char(_, w) => {
                 while self.columns + w > self.max && self.columns > self.indent {
+                    if keep && !self.can_break() {
+                        // A path is never cut: it overflows its own line.
+                        break;
+                    }
                     self.break_line();
                 }
                 self.current.push(piece);
                 self.columns += w;
             }
         }
+    }
+
+    /// Whether the current line has a space after the indent to break at.
+    fn can_break(&self) -> bool {
+        let mut column = self.line_start;
+        for piece in &self.current {
+            if let Piece::Char(c, w) = piece {
+                if *c == ' ' && column > self.indent {
+                    return true;
+                }
+                column += w;
+            }
+        }
+        false
     }
 
     /// Ends the current line at its last space after the indent (or here),
@@ -192,7 +227,26 @@ impl<'a> Wrapper<'a> {
     }
 }
 
-fn wrap_line(line: &str, max: usize, out: &mut String) {
+/// For each piece, whether it belongs to a word (a run of characters
+/// other than spaces) holding a `/`: a path, which is never cut, so that
+/// it can be copied from the terminal.
+fn paths(pieces: &[Piece<'_>]) -> Vec<bool> {
+    let mut keep = vec![false; pieces.len()];
+    let mut start = 0;
+    let is_space = |p: &Piece<'_>| matches!(p, Piece::Char(' ', _));
+    for end in 0..=pieces.len() {
+        if end == pieces.len() || is_space(&pieces[end]) {
+            let word = &pieces[start..end];
+            if word.iter().any(|p| matches!(p, Piece::Char('/', _))) {
+                keep[start..end].iter_mut().for_each(|k| *k = true);
+            }
+            start = end + 1;
+        }
+    }
+    keep
+}
+
+fn wrap_line(line: &str, max: usize, keep_paths: bool, out: &mut String) {
     let pieces = pieces(line);
     let leading = pieces
         .iter()
@@ -217,8 +271,13 @@ fn wrap_line(line: &str, max: usize, out: &mut String) {
         line_start: 0,
         active: Vec::new(),
     };
-    for piece in pieces {
-        wrapper.push(piece);
+    let keep = if keep_paths {
+        paths(&pieces)
+    } else {
+        vec![false; pieces.len()]
+    };
+    for (piece, keep) in pieces.into_iter().zip(keep) {
+        wrapper.push(piece, keep);
     }
     wrapper.flush();
 }
@@ -280,6 +339,24 @@ mod tests {
         let wrapped = wrap("a\tb\tc", 12);
         assert!(widths(&wrapped).iter().all(|&w| w <= 12), "{wrapped:?}");
         assert!(!wrapped.contains('\t'));
+    }
+
+    #[test]
+    fn paths_are_never_cut_and_long_ones_get_a_line_of_their_own() {
+        let path = "(.ptest/runs/1796691171551-13596/logs/pc+tests~fails.1.stdout)";
+        let text = format!("        ── stdout, last line {path}");
+        let wrapped = wrap_keeping_paths(&text, 40);
+        assert!(wrapped.lines().any(|l| l.trim_start() == path), "{wrapped}");
+        assert!(
+            wrapped
+                .lines()
+                .filter(|l| l.trim_start() != path)
+                .all(|l| width(l) <= 40),
+            "{wrapped}"
+        );
+        // A short path moves to the next line whole.
+        let wrapped = wrap_keeping_paths("see the log at t/a.t now", 16);
+        assert!(wrapped.lines().any(|l| l.contains("t/a.t")), "{wrapped}");
     }
 
     #[test]

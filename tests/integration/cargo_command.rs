@@ -317,7 +317,7 @@ fn the_console_calls_rust_tests_tests_not_files() {
     );
     assert!(out.contains("\nSlowest tests:\n"), "{}", run.describe());
     assert!(
-        out.contains("\nTests:  2 passed (2 total)\n"),
+        out.contains("\nTests:  2 passed, 2 total\n"),
         "{}",
         run.describe()
     );
@@ -530,7 +530,7 @@ fn tests_without_a_libtest_case_are_in_every_report() {
     );
     run.expect_code(1);
     assert!(
-        run.stdout.contains("Tests:  1 passed, 3 failed (4 total)"),
+        run.stdout.contains("Tests:  1 passed, 3 failed, 4 total"),
         "{}",
         run.describe()
     );

@@ -528,8 +528,22 @@ fn a_group_without_max_threads_is_named_in_one_warning() {
         .file("t/c.sh", "# ptest: group=db\nexit 0\n");
     let run = s.run(&["t"]);
     run.expect_code(0);
-    let warning = "ptest: warning: group `db` has no [groups.db] max-threads in ptest.toml: its files run one at a time\n";
+    // No ptest.toml here: the warning does not point at one (issue 17).
+    let warning = "ptest: warning: group `db` is not sized: there is no ptest.toml (add one with [groups.db] max-threads = N): its files run one at a time\n";
     assert_eq!(run.stderr.matches(warning).count(), 1, "{}", run.describe());
+    // A ptest.toml without the group: named, with its path.
+    s.config("[run]\njobs = 2\n");
+    let run = s.run(&["t"]);
+    run.expect_code(0);
+    assert!(
+        run.stderr
+            .contains("group `db` has no [groups.db] max-threads in ")
+            && run
+                .stderr
+                .contains("ptest.toml: its files run one at a time"),
+        "{}",
+        run.describe()
+    );
     // Defined: no warning.
     s.config("[groups.db]\nmax-threads = 2\n");
     let run = s.run(&["t"]);

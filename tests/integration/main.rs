@@ -90,6 +90,9 @@ mod console_output {
     /// The colour and progress-bar decision; per-file and summary lines on
     /// a pipe and on a pseudo-terminal.
     mod colour_and_lines;
+    /// Aligned verdict columns, totals as a sentence, Rust panics, copyable
+    /// log paths and the messages a new user tripped on.
+    mod polish;
     /// `--slow`: live SLOW lines.
     mod slow_lines;
     /// Nothing wider than a fixed-width terminal.

@@ -255,11 +255,54 @@ fn setting_warnings(settings: &Settings, files: &[crate::unit::Unit]) -> Vec<Str
         .filter(|g| !settings.groups.contains_key(*g))
         .collect();
     for group in undefined {
+        let fix = match &settings.config {
+            Some(path) => format!("has no [groups.{group}] max-threads in {}", path.display()),
+            None => format!(
+                "is not sized: there is no ptest.toml (add one with [groups.{group}] max-threads = N)"
+            ),
+        };
         warnings.push(format!(
-            "group `{group}` has no [groups.{group}] max-threads in ptest.toml: its files run one at a time"
+            "group `{group}` {fix}: its files run one at a time"
         ));
     }
+    warnings.extend(unmatched_patterns(settings, files));
     warnings
+}
+
+/// `ptest.toml:7 [[override]] "t/net_*.sh" matches none of the 4 files
+/// found`: an `[[override]]` or `[quarantine]` pattern that matches no
+/// unit of a run over whole directories (a run of named files leaves
+/// most patterns out on purpose, so it says nothing).
+fn unmatched_patterns(settings: &Settings, files: &[crate::unit::Unit]) -> Vec<String> {
+    if files.is_empty() || settings.paths.iter().any(|p| !p.is_dir()) {
+        return Vec::new();
+    }
+    let rules = &settings.rules;
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let matches = |pattern: &str| {
+        let Ok(matcher) = crate::config::file::pattern_matcher(pattern) else {
+            return true; // refused when the file was read
+        };
+        files.iter().any(|f| {
+            let absolute = cwd.join(f.path());
+            let rel = absolute.strip_prefix(&rules.base).unwrap_or(&absolute);
+            matcher.is_match(rel) || matcher.is_match(f.id.as_str())
+        })
+    };
+    let noun = crate::unit::UnitNoun::of(files);
+    rules
+        .overrides
+        .iter()
+        .map(|o| (&o.pattern, &o.origin))
+        .chain(rules.quarantine.iter().map(|q| (&q.pattern, &q.origin)))
+        .filter(|(pattern, _)| !matches(pattern))
+        .map(|(_, origin)| {
+            format!(
+                "{origin} matches none of the {} found: check the pattern",
+                noun.count(files.len())
+            )
+        })
+        .collect()
 }
 
 /// What discovery needs: paths, globs, `--exec`, the per-file rules and
@@ -339,7 +382,10 @@ fn shard_label(settings: &Settings) -> Option<String> {
 /// `ptest: no test files found in …`, naming where it looked.
 fn no_files_message(settings: &Settings) -> String {
     let where_ = if settings.paths.is_empty() {
-        "the default test directory".to_string()
+        match crate::discover::default_dir() {
+            Ok(dir) => format!("the default test directory, {}/", dir.display()),
+            Err(_) => "the default test directory".to_string(),
+        }
     } else {
         settings
             .paths
@@ -406,6 +452,7 @@ fn only_failed(
         Some(loaded) if !loaded.history.is_empty() => loaded,
         Some(_) | None => return Err(ReportHistoryError::NoHistory { path }.into()),
     };
+    let noun = crate::unit::UnitNoun::of(&files);
     let failed: Vec<Unit> = files
         .into_iter()
         .filter(|f| loaded.history.failed_last_time(f.id.as_str()))
@@ -420,15 +467,15 @@ fn only_failed(
             "No failures recorded in the last run: nothing to run.\n".to_string()
         } else {
             format!(
-                "No failures recorded in the last run of these files ({elsewhere} other file{} failed): nothing to run.\n",
-                if elsewhere == 1 { "" } else { "s" }
+                "No failures recorded in the last run of these {} ({}): nothing to run.\n",
+                noun.plural(),
+                format_args!("{elsewhere} other {} failed", noun.word(elsewhere))
             )
         }));
     }
     err_line(&format!(
-        "ptest: --failed: running {} file{} that did not pass in {} last recorded run",
-        failed.len(),
-        if failed.len() == 1 { "" } else { "s" },
+        "ptest: --failed: running {} that did not pass in {} last recorded run",
+        noun.count(failed.len()),
         if failed.len() == 1 { "its" } else { "their" }
     ));
     Ok(Ok(failed))

@@ -69,8 +69,8 @@ fn summary_lines_on_a_pipe() {
     let lines: Vec<&str> = run.stdout.lines().collect();
     assert_eq!(lines[0], "Running 3 files on 2 jobs", "{}", run.describe());
     for want in [
-        "Files:  2 passed, 1 failed (3 total)",
-        "Tests:  3 passed, 1 failed (4 total)",
+        "Files:  2 passed, 1 failed, 3 total",
+        "Tests:  3 passed, 1 failed, 4 total",
         "Result: FAIL",
         "Failures:",
     ] {
@@ -160,7 +160,7 @@ fn terminal_gets_colour_and_a_progress_bar() {
     assert!(has_colour(&run.stdout), "{:?}", run.stdout);
     assert_bar_drawn_then_cleared(&run.stdout);
     assert!(run.stdout.contains("running: "), "{:?}", run.stdout);
-    assert!(run.stdout.contains("Files:  2 passed, 1 failed (3 total)"));
+    assert!(run.stdout.contains("Files:  2 passed, 1 failed, 3 total"));
 }
 
 #[test]

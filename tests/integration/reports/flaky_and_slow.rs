@@ -409,7 +409,7 @@ fn units_without_test_cases_are_in_every_report() {
             "{id} has no testcase:\n{xml}"
         );
     }
-    assert!(run.stdout.contains("(5 total)"), "{}", run.describe());
+    assert!(run.stdout.contains(", 5 total"), "{}", run.describe());
 
     // `ptest merge` of that summary: the same totals, the same test cases.
     let kept = tempfile::tempdir().unwrap();

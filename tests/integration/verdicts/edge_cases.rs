@@ -74,7 +74,7 @@ fn pytest_xfail_is_todo_and_todo_passes_show_on_the_file_line() {
         "{text}"
     );
     assert!(
-        text.contains("Tests:  1 passed, 1 todo, 2 todo passed (4 total)"),
+        text.contains("Tests:  1 passed, 1 todo, 2 todo passed, 4 total"),
         "{text}"
     );
 }
@@ -198,7 +198,7 @@ fn files_running_at_ctrl_c_are_interrupted_and_the_rest_not_run() {
         "only one file ran to its end:\n{text}"
     );
     assert!(
-        text.contains("Files:  1 passed, 2 interrupted, 2 not run (5 total)"),
+        text.contains("Files:  1 passed, 2 interrupted, 2 not run, 5 total"),
         "{text}"
     );
 
