@@ -535,7 +535,7 @@ pub fn render_file_line_labelled(f: &UnitSummary, label: &str, p: &Palette) -> S
 
 /// One aligned line with `label` for the verdict (`FLAKY 2/3`; an excused
 /// failure's `QUARANTINED FAIL` replaces it) in a column of `width`
-/// characters (at least [`LABEL_WIDTH`]), the duration right-aligned in
+/// characters (at least `LABEL_WIDTH`), the duration right-aligned in
 /// the next one, then the id and the counts: lines rendered with the same
 /// width have their ids in one column, whatever their labels.
 pub fn render_file_line_in(f: &UnitSummary, label: &str, width: usize, p: &Palette) -> String {

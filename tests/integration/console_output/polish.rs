@@ -330,9 +330,9 @@ fn ptest_cargo_failed_says_tests() {
 
 #[test]
 fn a_timeout_line_shows_one_number() {
+    use ptest::outcome::ChildStatus;
     use ptest::outcome::{UnitSummary, Verdict};
     use ptest::report::console::{render_file_line, Palette};
-    use ptest::outcome::ChildStatus;
     use std::time::Duration;
     let mut f = UnitSummary::not_run("t/h.sh".into(), "t/h.sh".into(), "");
     f.verdict = Verdict::Timeout;
