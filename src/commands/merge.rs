@@ -6,16 +6,14 @@
 //! which turns one run's events into its summary; the combining itself is
 //! [`crate::aggregate::shards::combine`].
 
-use super::{CliError, Exit};
+use super::{write_all_reports, CliError, Exit, ReportPaths};
 use crate::aggregate::shards;
 use crate::config::settings::MergeSettings;
 use crate::history;
 use crate::outcome::RunSummary;
-use crate::report::ci::{full_report_hint, write_ci_outputs};
 use crate::report::console::{err_line, out, render_summary, ConsoleOptions, Palette};
 use crate::report::json;
 use crate::report::views::{merge_notes, render_failures};
-use crate::report::write::{write_reports, write_views};
 
 /// Combines the summaries `settings` name, prints the failures and the
 /// summary, writes the reports and returns the exit code.
@@ -77,32 +75,16 @@ fn conclude(
     let palette = Palette::new(options.color);
     out(&render_failures(&summary, &palette));
     out(&render_summary(&summary, &palette, &notes));
-    let written = write_reports(
+    let exit = write_all_reports(
         &summary,
-        settings.junit.as_deref(),
-        settings.json.as_deref(),
+        &ReportPaths {
+            junit: settings.junit.as_deref(),
+            json: settings.json.as_deref(),
+            html: settings.html.as_deref(),
+            trace: settings.trace.as_deref(),
+            ci: &settings.ci,
+            fallback: None,
+        },
     );
-    let views = write_views(
-        &summary,
-        settings.html.as_deref(),
-        settings.trace.as_deref(),
-    );
-    let hint = full_report_hint(
-        &settings.ci,
-        settings.json.as_deref(),
-        settings.junit.as_deref(),
-        None,
-    );
-    let ci = write_ci_outputs(&summary, &settings.ci, &hint);
-    let exit = Exit::of_summary(&summary, written.is_ok() && views.is_ok() && ci.is_ok());
-    if let Err(err) = written {
-        CliError::from(err).print();
-    }
-    if let Err(err) = views {
-        CliError::from(err).print();
-    }
-    if let Err(err) = ci {
-        CliError::from(err).print();
-    }
     Ok(exit)
 }

@@ -118,3 +118,44 @@ mod tests {
         );
     }
 }
+
+/// Where a finished summary goes besides the console: the files of
+/// `--junit`, `--json`, `--html` and `--trace`, and the CI outputs
+/// (GitHub Actions, `--markdown`). Both a run and `ptest merge` end here.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportPaths<'a> {
+    /// `--junit`.
+    pub junit: Option<&'a std::path::Path>,
+    /// `--json`.
+    pub json: Option<&'a std::path::Path>,
+    /// `--html`.
+    pub html: Option<&'a std::path::Path>,
+    /// `--trace`.
+    pub trace: Option<&'a std::path::Path>,
+    /// GitHub Actions output and the Markdown summary.
+    pub ci: &'a crate::config::ci::CiOutputs,
+    /// The summary an annotation points at when neither `--json` nor
+    /// `--junit` was asked for (a run's own `summary.json`).
+    pub fallback: Option<&'a std::path::Path>,
+}
+
+/// Writes every report `paths` asks for — each one tried even when an
+/// earlier one failed, every failure printed — and returns the exit code:
+/// [`Exit::of_summary`], where a report that could not be written is a
+/// usage error.
+pub fn write_all_reports(summary: &RunSummary, paths: &ReportPaths<'_>) -> Exit {
+    use crate::report::ci::{full_report_hint, write_ci_outputs};
+    use crate::report::write::{write_reports, write_views};
+    let written = write_reports(summary, paths.junit, paths.json).map_err(CliError::from);
+    let views = write_views(summary, paths.html, paths.trace).map_err(CliError::from);
+    let hint = full_report_hint(paths.ci, paths.json, paths.junit, paths.fallback);
+    let ci = write_ci_outputs(summary, paths.ci, &hint).map_err(CliError::from);
+    let errors: Vec<CliError> = [written, views, ci]
+        .into_iter()
+        .filter_map(Result::err)
+        .collect();
+    for err in &errors {
+        err.print();
+    }
+    Exit::of_summary(summary, errors.is_empty())
+}

@@ -8,7 +8,7 @@ pub mod quarantine;
 pub mod repeat;
 
 use super::report::ReportHistoryError;
-use super::{causes, CliError, Exit};
+use super::{causes, write_all_reports, CliError, Exit, ReportPaths};
 use crate::aggregate::Aggregator;
 use crate::config::settings::Settings;
 use crate::discover::{self, DiscoverOptions};
@@ -206,33 +206,18 @@ fn run_plan(settings: &Settings, plan: &Plan, jobs: usize) -> Result<Exit, CliEr
     }
     notes.push_str(&repeat::note(&summary));
     console.finish(&summary, &notes);
-    let written = write_reports(
+    let run_summary = outcome.run_dir.join("summary.json");
+    let exit = write_all_reports(
         &summary,
-        settings.junit.value.as_deref(),
-        settings.json.value.as_deref(),
+        &ReportPaths {
+            junit: settings.junit.value.as_deref(),
+            json: settings.json.value.as_deref(),
+            html: settings.html.as_deref(),
+            trace: settings.trace.as_deref(),
+            ci: &settings.ci,
+            fallback: Some(&run_summary),
+        },
     );
-    let views = write_views(
-        &summary,
-        settings.html.as_deref(),
-        settings.trace.as_deref(),
-    );
-    let hint = full_report_hint(
-        &settings.ci,
-        settings.json.value.as_deref(),
-        settings.junit.value.as_deref(),
-        Some(&outcome.run_dir.join("summary.json")),
-    );
-    let ci = write_ci_outputs(&summary, &settings.ci, &hint);
-    let exit = Exit::of_summary(&summary, written.is_ok() && views.is_ok() && ci.is_ok());
-    if let Err(err) = written {
-        CliError::from(err).print();
-    }
-    if let Err(err) = views {
-        CliError::from(err).print();
-    }
-    if let Err(err) = ci {
-        CliError::from(err).print();
-    }
     Ok(exit)
 }
 
