@@ -9,56 +9,57 @@
 //! step after the run: each worker thread of [`run`] reads its child's
 //! output through [`parse`] (TAP from the stdout log, or the JUnit report
 //! the child wrote) once the child has exited, and the parsed report
-//! travels to [`merge`] inside the [`run::RunEvent`].
+//! travels to [`aggregate`] inside the [`run::RunEvent`]. What a run comes
+//! to is plain data in [`outcome`], which every later stage imports and
+//! which imports none of them. `docs/architecture.md` has the module map
+//! and where each behaviour lives.
 //!
 //! ```text
-//!            commands (main.rs → commands::run / commands::combine)
+//!            commands (main.rs → commands::run / commands::merge / …)
 //!                 │  config: CLI > PTEST_* env > profile > [run] > default → Settings
 //!                 ▼
-//! discover ──► plan ──► run ─────────────────────► merge ──► report
-//!    ▲          ▲        └ worker: parse (TAP/JUnit)   │
-//!    │          └──── history ◄────────────────────────┘
-//!    └ util: durations, JSON seconds, signal names, Shard, Order (used by all)
+//! discover ──► plan ──► run ─────────────────────► aggregate ──► report
+//!    ▲          ▲        └ worker: parse (TAP/JUnit)    │
+//!    │          └──── history ◄─────────────────────────┘
+//!    │   outcome: Verdict, UnitSummary, AttemptRecord, RunSummary (data, used by run…report)
+//!    └ util: durations, JSON seconds, ids, signal names, Shard, Order (used by all)
 //! ```
 //!
 //! | module | owns |
 //! |---|---|
-//! | [`commands`] | one file per subcommand (`run`, `combine` = `ptest merge`), the exit-code rule, the one user-facing error |
-//! | [`config`] | the command line (clap, no defaults), `ptest.toml` ([`config::file`]: `[run]`, profiles, runners, overrides, groups), [`config::settings`]: CLI > environment > profile > `[run]` > default, each value with its source |
-//! | [`cargo`] | `ptest cargo`: building test binaries, listing their tests, one unit per test |
-//! | [`unit`](mod@unit) | the unit of work ([`unit::Unit`]), its id, launcher and slot types |
-//! | [`discover`] | walking paths, globs, choosing a launcher per file, `ptest:` headers, per-file settings |
-//! | [`history`] | recorded durations and outcomes (`.ptest/history.json`) |
+//! | [`commands`] | one entry per subcommand (`run`, `merge` = `ptest merge`, `cargo`, `report`, `explain`, `completions`), the exit-code rule, the one user-facing error |
+//! | [`config`] | the command line (clap, no defaults), `ptest.toml` ([`config::file`]: `[run]`, profiles, runners, overrides, groups), [`config::layer`]: a layer of values with their sources, [`config::settings`]: CLI > environment > profile > `[run]` > default |
+//! | [`cargo`] | `ptest cargo`: building test binaries, listing their tests, one unit per test, their environment |
+//! | [`unit`](mod@unit) | the unit of work ([`unit::Unit`]), its id, its [`unit::Runner`] (how a file is started, from `[[runner]]`) and slot types |
+//! | [`discover`] | walking paths, globs, choosing a runner per file, `ptest:` headers, per-file settings |
+//! | [`history`] | recorded durations and outcomes (`.ptest/history.json`), flaky and slow reports |
 //! | [`plan`] | dispatch order, expected durations, shards, the admission queue and its simulation, the `--dry-run` view |
-//! | [`run`] | launching units into slots, child processes, timeouts, signals, logs; workers call [`parse`] |
-//! | [`parse`] | exit codes, TAP and JUnit XML into per-test results (no processes) |
-//! | [`merge`] | per-file verdicts, totals, the [`merge::RunSummary`]; [`merge::shards`] combines shard summaries for `ptest merge`; [`merge::quarantine`] says which failures do not fail the run |
-//! | [`report`] | console, JUnit XML, JSON, views several commands print ([`report::views`]), writing `--junit`/`--json` ([`report::write`]) |
+//! | [`run`] | the launcher (unit → command), slots, child processes, deadlines, signals, logs, sessions; workers call [`parse`] |
+//! | [`parse`] | exit codes, TAP, JUnit XML and libtest output into per-test results (no processes) |
+//! | [`outcome`] | results as data: [`outcome::Verdict`], [`outcome::UnitSummary`], [`outcome::AttemptRecord`], [`outcome::RunSummary`], [`outcome::ChildStatus`] |
+//! | [`aggregate`] | run events → per-unit verdicts ([`aggregate::decide`]), FLAKY across attempts ([`aggregate::attempts`]), totals, the run summary; [`aggregate::shards`] combines shard summaries for `ptest merge`; [`aggregate::quarantine`] says which failures do not fail the run |
+//! | [`report`] | console, JUnit XML, JSON, HTML, Markdown, GitHub, views several commands print ([`report::views`]), writing `--junit`/`--json` ([`report::write`]) |
 //! | [`harness`] | files as libtest-mimic trials for `harness = false` cargo test targets, run through [`run::Session`] |
 //! | [`util`] | small shared values and helpers that belong to no stage |
 //! | [`testing`] | fixtures for tests ([`testing::SummaryFixture`]) |
 //!
-//! Two things are called "merge": the [`merge`] stage (one run's events →
-//! its summary) and the `ptest merge` subcommand ([`commands::combine`],
-//! several shards' summaries → one).
-//!
 //! Stages talk through plain data types: [`unit::Unit`] →
-//! [`plan::Plan`] → [`run::RunEvent`] (carrying [`run::FileRun`], with its
-//! parsed TAP or JUnit report) → [`merge::RunSummary`].
+//! [`plan::Plan`] → [`run::RunEvent`] (carrying [`run::UnitRun`], with its
+//! parsed TAP, JUnit or libtest report) → [`outcome::RunSummary`].
 //!
 //! ## Example
 //!
 //! ```no_run
-//! use ptest::{discover, plan, run, merge};
+//! use ptest::{aggregate, discover, plan, run};
 //!
 //! let files = discover::discover(&discover::DiscoverOptions::new(vec!["tests".into()]))?;
 //! let plan = plan::Plan::lexical(files, 4);
 //! let options = run::RunOptions::new(4, ".ptest/runs".into());
-//! let mut merger = merge::Merger::new(&plan);
+//! let mut aggregator = aggregate::Aggregator::new(&plan);
 //! let outcome = run::run(&plan, &options, |event| {
-//!     merger.observe(&event);
+//!     aggregator.observe(&event);
 //! })?;
-//! let summary = merger.finish(&outcome);
+//! let summary = aggregator.finish(&outcome);
 //! println!("{} files, {} failed", summary.files.len(), summary.totals.files.failed);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
@@ -76,6 +77,7 @@
 
 #![warn(missing_docs)]
 
+pub mod aggregate;
 mod atomic;
 pub mod cargo;
 pub mod commands;
@@ -83,9 +85,10 @@ pub mod config;
 pub mod discover;
 pub mod harness;
 pub mod history;
-pub mod merge;
+pub mod outcome;
 pub mod parse;
 pub mod plan;
+pub mod queue;
 pub mod report;
 pub mod run;
 pub mod testing;

@@ -23,7 +23,9 @@ fn main() -> ExitCode {
         }
     };
     let result = match cli.command {
-        Some(Command::Merge(args)) => commands::combine::exec(&MergeSettings::from_args(&args)),
+        Some(Command::Merge(args)) => MergeSettings::from_args(&args)
+            .map_err(CliError::from)
+            .and_then(|settings| commands::merge::exec(&settings)),
         Some(Command::Report(args)) => ReportSettings::from_args(&args)
             .map_err(CliError::from)
             .and_then(|settings| commands::report::exec(&settings)),

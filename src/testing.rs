@@ -4,7 +4,7 @@
 //! Not part of ptest's stable interface; it is public only so that the
 //! integration tests in `tests/` can use it too.
 
-use crate::merge::{BailOut, FileSummary, PartitionRecord, RunSummary, Totals, SUMMARY_VERSION};
+use crate::outcome::{BailOut, PartitionRecord, RunSummary, Totals, UnitSummary, SUMMARY_VERSION};
 use crate::parse::{CaseResult, CaseStatus};
 use std::time::Duration;
 
@@ -24,7 +24,7 @@ pub struct SummaryFixture {
 
 impl SummaryFixture {
     /// A summary of `files` with the defaults above.
-    pub fn new(files: Vec<FileSummary>) -> SummaryFixture {
+    pub fn new(files: Vec<UnitSummary>) -> SummaryFixture {
         SummaryFixture {
             summary: RunSummary {
                 version: SUMMARY_VERSION,

@@ -2,14 +2,14 @@
 //!
 //! A [`Unit`] is one thing ptest starts as one child process and judges as
 //! one verdict. Discovery makes them, the plan orders them, the run
-//! launches them (see `run::launch`), merge and report show them. Only the
+//! launches them (see `run::launcher`), merge and report show them. Only the
 //! launcher asks what [`UnitKind`] a unit is; every other stage works with
 //! its id, its path, its protocol and its size hint.
 //!
 //! # Extension point
 //!
 //! A unit is a [`UnitKind::File`] (a test file and the way it is started,
-//! [`Launcher`]) or a [`UnitKind::CargoTest`] (one Rust test inside a test
+//! [`Runner`]) or a [`UnitKind::CargoTest`] (one Rust test inside a test
 //! binary, `ptest cargo`). A batch of files started by one child is a
 //! further kind; each adds a variant here and an arm in [`Unit::argv`] and
 //! [`Unit::path`], and nothing else changes. The
@@ -19,12 +19,12 @@
 //!
 //! # Command templates and the batch mode to come
 //!
-//! A `[[runner]]` gives a file a [`Launcher::Command`]: an argument
+//! A `[[runner]]` gives a file a [`Runner::Command`]: an argument
 //! template in which the launcher substitutes `{file}` (the file's path;
 //! absolute when the child starts in another directory) and `{junit}` (the
 //! absolute path it also puts in `PTEST_JUNIT_FILE`). A later batch mode —
 //! one process for several files — is a `UnitKind::Batch { paths,
-//! launcher }` whose template takes `{files}` (one argument per path,
+//! runner }` whose template takes `{files}` (one argument per path,
 //! substituted by [`Unit::argv_with`] like `{file}`); the child's one JUnit
 //! report is split back into per-file results by each case's `file`
 //! attribute (or classname), which the lenient reader already reads. Plan
@@ -37,7 +37,7 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 /// A unit's stable identifier: for a file, its path relative to where ptest
-/// runs (see [`crate::discover::id`]). Used in every report and as the
+/// runs (see [`crate::util::id`]). Used in every report and as the
 /// history key.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(transparent)]
@@ -125,7 +125,7 @@ impl std::fmt::Display for Slot {
 /// How a test file is started.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case", tag = "kind")]
-pub enum Launcher {
+pub enum Runner {
     /// Execute the file itself (a binary, or a script with a shebang line).
     Direct,
     /// Run `program [args…] FILE`, e.g. `perl FILE` or `sh FILE`.
@@ -157,7 +157,8 @@ pub enum UnitKind {
         /// The path used to start the file.
         path: PathBuf,
         /// How to start it.
-        launcher: Launcher,
+        #[serde(rename = "launcher")]
+        runner: Runner,
     },
     /// One test of a libtest test binary built by cargo (`ptest cargo`),
     /// started as `BINARY --exact NAME --nocapture [--ignored]`.
@@ -192,7 +193,8 @@ pub enum UnitKind {
         paths: Vec<PathBuf>,
         /// How they are started: the runner's command template, whose
         /// `{files}` becomes one argument per path.
-        launcher: Launcher,
+        #[serde(rename = "launcher")]
+        runner: Runner,
     },
 }
 
@@ -276,14 +278,14 @@ pub enum ContentKey<'a> {
     Stamp(&'a Path),
 }
 
-/// The launcher of every [`UnitKind::CargoTest`]: the binary is executed
+/// The runner of every [`UnitKind::CargoTest`]: the binary is executed
 /// directly, with its arguments.
-static DIRECT: Launcher = Launcher::Direct;
+static DIRECT: Runner = Runner::Direct;
 
 /// One unit of work: started as one child, judged as one verdict.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Unit {
-    /// Stable identifier, escaped as [`crate::discover::id`] describes when
+    /// Stable identifier, escaped as [`crate::util::id`] describes when
     /// a path is not valid UTF-8.
     pub id: UnitId,
     /// What it is and how it is started.
@@ -333,7 +335,7 @@ pub struct UnitSettings {
     pub quarantine: bool,
     /// Keys of its tests whose failures are reported but do not fail the
     /// run (`[quarantine] tests`, `--quarantine-flaky`; see
-    /// [`crate::merge::quarantine`]).
+    /// [`crate::aggregate::quarantine`]).
     pub quarantine_tests: Vec<String>,
     /// Whether its runner runs several files in one child (`[[runner]]`
     /// `batch = true`), and the duration a batch aims at (`batch-target`);
@@ -386,18 +388,18 @@ impl Default for UnitSettings {
 }
 
 impl Unit {
-    /// A test file started by `launcher`, in ptest's directory, with no
+    /// A test file started by `runner`, in ptest's directory, with no
     /// extra environment.
     pub fn file(
         id: String,
         path: PathBuf,
-        launcher: Launcher,
+        runner: Runner,
         protocol: Option<Protocol>,
         size: u64,
     ) -> Unit {
         Unit {
             id: UnitId::new(id),
-            kind: UnitKind::File { path, launcher },
+            kind: UnitKind::File { path, runner },
             cwd: None,
             env: Vec::new(),
             protocol,
@@ -443,6 +445,16 @@ impl Unit {
         }
     }
 
+    /// The one test case this unit runs and must report, by name: a cargo
+    /// test's name (libtest's report of it names the result); `None` for a
+    /// file, whose output says which tests it has.
+    pub fn expected_case_name(&self) -> Option<&str> {
+        match &self.kind {
+            UnitKind::CargoTest { name, .. } => Some(name),
+            UnitKind::File { .. } | UnitKind::Batch { .. } => None,
+        }
+    }
+
     /// The group its results are reported under (one JUnit
     /// `<testsuite>`): a cargo test's binary id; `None` for a file (its
     /// own suite, named by its id).
@@ -454,9 +466,9 @@ impl Unit {
     }
 
     /// How the unit is started.
-    pub fn launcher(&self) -> &Launcher {
+    pub fn runner(&self) -> &Runner {
         match &self.kind {
-            UnitKind::File { launcher, .. } | UnitKind::Batch { launcher, .. } => launcher,
+            UnitKind::File { runner, .. } | UnitKind::Batch { runner, .. } => runner,
             UnitKind::CargoTest { .. } => &DIRECT,
         }
     }
@@ -468,14 +480,14 @@ impl Unit {
     /// the whole path).
     pub fn runner_text(&self) -> String {
         match &self.kind {
-            UnitKind::File { launcher, .. } | UnitKind::Batch { launcher, .. } => match launcher {
-                Launcher::Direct => "(direct)".to_string(),
-                Launcher::Command { argv } => argv.join(" "),
-                Launcher::Interpreter { program, args } if args.is_empty() => program.clone(),
-                Launcher::Interpreter { program, args } => {
+            UnitKind::File { runner, .. } | UnitKind::Batch { runner, .. } => match runner {
+                Runner::Direct => "(direct)".to_string(),
+                Runner::Command { argv } => argv.join(" "),
+                Runner::Interpreter { program, args } if args.is_empty() => program.clone(),
+                Runner::Interpreter { program, args } => {
                     format!("{program} {}", args.join(" "))
                 }
-                Launcher::Unrunnable { reason } => format!("cannot run: {reason}"),
+                Runner::Unrunnable { reason } => format!("cannot run: {reason}"),
             },
             UnitKind::CargoTest { binary, .. } => {
                 let short = binary
@@ -493,7 +505,7 @@ impl Unit {
     }
 
     /// The full command line: program first, then arguments, then the file.
-    /// Why it cannot be started when it cannot ([`Launcher::Unrunnable`]).
+    /// Why it cannot be started when it cannot ([`Runner::Unrunnable`]).
     /// A `{junit}` placeholder is left as it is (see [`Unit::argv_with`]).
     pub fn argv(&self) -> Result<Vec<OsString>, &str> {
         self.argv_with(None)
@@ -504,20 +516,20 @@ impl Unit {
     /// a directory of its own ([`Unit::cwd`]).
     pub fn argv_with(&self, junit: Option<&Path>) -> Result<Vec<OsString>, &str> {
         match &self.kind {
-            UnitKind::File { path, launcher } => match launcher {
-                Launcher::Command { argv } => {
+            UnitKind::File { path, runner } => match runner {
+                Runner::Command { argv } => {
                     let file = self.child_path(path);
                     Ok(substitute_all(argv, std::slice::from_ref(&file), junit))
                 }
-                Launcher::Direct => Ok(vec![path.clone().into_os_string()]),
-                Launcher::Interpreter { program, args } => {
+                Runner::Direct => Ok(vec![path.clone().into_os_string()]),
+                Runner::Interpreter { program, args } => {
                     let mut argv: Vec<OsString> = Vec::with_capacity(args.len() + 2);
                     argv.push(program.into());
                     argv.extend(args.iter().map(OsString::from));
                     argv.push(path.clone().into_os_string());
                     Ok(argv)
                 }
-                Launcher::Unrunnable { reason } => Err(reason),
+                Runner::Unrunnable { reason } => Err(reason),
             },
             UnitKind::CargoTest {
                 binary,
@@ -536,12 +548,12 @@ impl Unit {
                 }
                 Ok(argv)
             }
-            UnitKind::Batch { paths, launcher } => match launcher {
-                Launcher::Command { argv } => {
+            UnitKind::Batch { paths, runner } => match runner {
+                Runner::Command { argv } => {
                     let files: Vec<PathBuf> = paths.iter().map(|p| self.child_path(p)).collect();
                     Ok(substitute_all(argv, &files, junit))
                 }
-                Launcher::Direct | Launcher::Interpreter { .. } | Launcher::Unrunnable { .. } => {
+                Runner::Direct | Runner::Interpreter { .. } | Runner::Unrunnable { .. } => {
                     Err("a batch needs a [[runner]] command with {files}")
                 }
             },
@@ -602,7 +614,7 @@ fn substitute(arg: &str, file: &Path, junit: Option<&Path>) -> OsString {
 }
 
 /// The `#!` line of a file, without the `#!` (`None` when it has none or
-/// cannot be read): how discovery chooses a launcher, and how the run names
+/// cannot be read): how discovery chooses a runner, and how the run names
 /// a missing interpreter.
 pub fn shebang_line(path: &Path) -> Option<String> {
     use std::io::Read;
@@ -620,7 +632,7 @@ mod tests {
 
     #[test]
     fn argv_puts_the_interpreter_and_its_switches_before_the_file() {
-        let perl = Launcher::Interpreter {
+        let perl = Runner::Interpreter {
             program: "perl".into(),
             args: vec!["-T".into()],
         };
@@ -629,10 +641,10 @@ mod tests {
             unit.argv(),
             Ok(vec!["perl".into(), "-T".into(), "t/a.t".into()])
         );
-        let direct = Unit::file("t/b".into(), "t/b".into(), Launcher::Direct, None, 0);
+        let direct = Unit::file("t/b".into(), "t/b".into(), Runner::Direct, None, 0);
         assert_eq!(direct.argv(), Ok(vec![OsString::from("t/b")]));
         let reason = "not executable".to_string();
-        let broken = Launcher::Unrunnable { reason };
+        let broken = Runner::Unrunnable { reason };
         let unit = Unit::file("t/c".into(), "t/c".into(), broken, None, 0);
         assert_eq!(unit.argv(), Err("not executable"));
     }
@@ -640,10 +652,10 @@ mod tests {
     #[test]
     fn a_command_template_gets_its_file_and_junit_paths() {
         let argv = ["python3", "-m", "pytest", "{file}", "--junitxml={junit}"];
-        let launcher = Launcher::Command {
+        let runner = Runner::Command {
             argv: argv.iter().map(|a| a.to_string()).collect(),
         };
-        let mut unit = Unit::file("t/a.py".into(), "t/a.py".into(), launcher, None, 0);
+        let mut unit = Unit::file("t/a.py".into(), "t/a.py".into(), runner, None, 0);
         assert_eq!(
             unit.argv_with(Some(Path::new("/r/j.xml"))),
             Ok(["python3", "-m", "pytest", "t/a.py", "--junitxml=/r/j.xml"]
@@ -658,7 +670,7 @@ mod tests {
 
     #[test]
     fn a_cargo_test_runs_its_binary_with_exact_name_and_nocapture() {
-        let mut unit = Unit::file("x".into(), "x".into(), Launcher::Direct, None, 0);
+        let mut unit = Unit::file("x".into(), "x".into(), Runner::Direct, None, 0);
         unit.kind = UnitKind::CargoTest {
             binary: "/t/deps/lib-0a1b".into(),
             binary_id: "lib".into(),

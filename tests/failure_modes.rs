@@ -32,11 +32,12 @@
 //! `--no-history` keeps the trials, which run in parallel, from writing the
 //! same `.ptest/history.json`.
 
+#[path = "integration/common/mod.rs"]
 mod common;
 
 use libtest_mimic::{Arguments, Completion, Failed, Trial};
-use ptest::harness::{Outcome, Suite};
-use ptest::merge::Verdict as PtestVerdict;
+use ptest::harness::{Suite, TrialOutcome};
+use ptest::outcome::Verdict as PtestVerdict;
 use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write as _;
@@ -545,7 +546,7 @@ fn table_verdict(verdict: PtestVerdict) -> Option<Verdict> {
 /// The row's expectations against what ptest's executor made of the file:
 /// the same checks as [`check_row`] makes of the binary's JSON summary and
 /// exit status.
-fn check_outcome(row: Option<&Row>, outcome: &Outcome) -> Result<Completion, Failed> {
+fn check_outcome(row: Option<&Row>, outcome: &TrialOutcome) -> Result<Completion, Failed> {
     let id = &outcome.summary.id;
     let Some(row) = row else {
         return Err(format!("{id} has no row in {SUITE_DIR}/{TABLE_FILE}").into());

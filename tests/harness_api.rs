@@ -13,6 +13,7 @@
 //! The nextest trial needs `cargo-nextest` (`.ci/run` installs it); set
 //! `HARNESS_API_SKIP_NEXTEST=1` to leave it out where it is missing.
 
+#[path = "integration/common/mod.rs"]
 mod common;
 
 use libtest_mimic::{Arguments, Failed, Trial};

@@ -13,7 +13,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use ptest::history::{self, History, MAX_RUNS};
-use ptest::merge::{FileSummary, RunSummary, Totals, Verdict};
+use ptest::outcome::{UnitSummary, RunSummary, Totals, Verdict};
 use ptest::parse::{CaseResult, CaseStatus, ProtocolUsed};
 use std::collections::{BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -43,7 +43,7 @@ fn case(number: u64, name: &str, status: CaseStatus) -> CaseResult {
 }
 
 fn summary() -> RunSummary {
-    let file = FileSummary {
+    let file = UnitSummary {
         verdict: Verdict::Fail,
         protocol: Some(ProtocolUsed::Tap),
         duration: Some(Duration::from_millis(1500)),
@@ -52,7 +52,7 @@ fn summary() -> RunSummary {
             case(1, "connects", CaseStatus::Pass),
             case(2, "", CaseStatus::Fail),
         ],
-        ..FileSummary::not_run(RECORDED.into(), RECORDED.into(), "fuzz")
+        ..UnitSummary::not_run(RECORDED.into(), RECORDED.into(), "fuzz")
     };
     let files = vec![file];
     RunSummary {

@@ -3,10 +3,10 @@
 
 use super::report::ReportHistoryError;
 use super::Exit;
+use crate::aggregate::shards::CombineError;
 use crate::config::settings::SettingsError;
 use crate::discover::DiscoverError;
 use crate::history::HistoryError;
-use crate::merge::shards::CombineError;
 use crate::plan::{DurationsError, PlanError};
 use crate::report::console::err_line;
 use crate::report::json::JsonError;
@@ -55,6 +55,9 @@ pub enum CliError {
     /// `--markdown` or the GitHub job summary could not be written.
     #[error(transparent)]
     Ci(#[from] crate::report::ci::CiReportError),
+    /// The shared work queue (`--queue`) could not be used.
+    #[error(transparent)]
+    Queue(#[from] crate::queue::QueueError),
 }
 
 impl CliError {
@@ -74,6 +77,7 @@ impl CliError {
             | CliError::Report(_)
             | CliError::Cargo(_)
             | CliError::Ci(_) => Exit::Usage,
+            CliError::Queue(_) => Exit::Usage,
             CliError::ReportHistory(err) => err.exit(),
         }
     }

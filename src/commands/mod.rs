@@ -7,35 +7,31 @@
 //!
 //! | module | subcommand |
 //! |---|---|
-//! | [`run`] | `ptest [PATH]…`: discover → plan → run → merge → report |
+//! | [`run`] | `ptest [PATH]…`: discover → plan → run → aggregate → report; its options `--repeat`/`--until-fail` ([`run::repeat`]) and `--quarantine-flaky` ([`run::quarantine`]) in its folder |
 //! | [`report`] | `ptest report flaky\|slow`: reports read from the history |
-//! | [`combine`] | `ptest merge SUMMARY…`: combines shard summaries. Not the [`crate::merge`] stage (events → one summary), which every run uses; this command uses [`crate::merge::shards`] |
+//! | [`merge`] | `ptest merge SUMMARY…`: combines shard summaries. Not the [`crate::aggregate`] stage (events → one summary), which every run uses; this command uses [`crate::aggregate::shards`] |
 //! | [`cargo`] | `ptest cargo`: build, list, one unit per Rust test, then the run's pipeline |
 //! | [`explain`] | `ptest explain FILE…`: resolved settings and their sources |
-//! | [`quarantine`] | `--quarantine-flaky RATE`: quarantine what the history shows flipping (part of a run) |
 //! | [`completions`] | `ptest completions SHELL`, `ptest man`: generated from the clap definitions |
-//! | [`stress`] | `--repeat N` / `--until-fail` of `ptest [PATH]…` |
 //!
 //! Errors: one [`CliError`], which knows its exit code and prints itself
 //! as `ptest: error: …` with its causes on one line.
 
 pub mod cargo;
-pub mod combine;
 pub mod completions;
 mod error;
 pub mod explain;
-pub mod quarantine;
+pub mod merge;
 pub mod report;
 pub mod run;
-pub mod stress;
 
 pub use error::{causes, CliError};
 
-use crate::merge::result::RunResult;
-use crate::merge::RunSummary;
+use crate::aggregate::result::RunResult;
+use crate::outcome::RunSummary;
 use std::process::ExitCode;
 
-/// ptest's exit codes (see the README).
+/// ptest's exit codes (see `docs/verdicts.md`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Exit {
     /// 0: every file passed or was skipped (also `--list`, `--dry-run`).
@@ -65,7 +61,7 @@ impl Exit {
     }
 
     /// The exit code of a finished run or merge, one rule for both
-    /// ([`crate::merge::result::run_result`]): the first that applies of
+    /// ([`crate::aggregate::result::run_result`]): the first that applies of
     /// interrupted (130), incomplete or a report not written (2), a failure
     /// (1); else 0.
     pub fn of_summary(summary: &RunSummary, reports_written: bool) -> Exit {
@@ -88,11 +84,11 @@ impl From<Exit> for ExitCode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::merge::{FileSummary, Verdict};
+    use crate::outcome::{UnitSummary, Verdict};
     use crate::testing::SummaryFixture;
 
-    fn failing() -> Vec<FileSummary> {
-        let mut f = FileSummary::not_run("t/a.t".into(), "t/a.t".into(), "exit 1");
+    fn failing() -> Vec<UnitSummary> {
+        let mut f = UnitSummary::not_run("t/a.t".into(), "t/a.t".into(), "exit 1");
         f.verdict = Verdict::Fail;
         vec![f]
     }
@@ -121,4 +117,45 @@ mod tests {
             [0, 1, 2, 4, 130]
         );
     }
+}
+
+/// Where a finished summary goes besides the console: the files of
+/// `--junit`, `--json`, `--html` and `--trace`, and the CI outputs
+/// (GitHub Actions, `--markdown`). Both a run and `ptest merge` end here.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportPaths<'a> {
+    /// `--junit`.
+    pub junit: Option<&'a std::path::Path>,
+    /// `--json`.
+    pub json: Option<&'a std::path::Path>,
+    /// `--html`.
+    pub html: Option<&'a std::path::Path>,
+    /// `--trace`.
+    pub trace: Option<&'a std::path::Path>,
+    /// GitHub Actions output and the Markdown summary.
+    pub ci: &'a crate::config::ci::CiOutputs,
+    /// The summary an annotation points at when neither `--json` nor
+    /// `--junit` was asked for (a run's own `summary.json`).
+    pub fallback: Option<&'a std::path::Path>,
+}
+
+/// Writes every report `paths` asks for — each one tried even when an
+/// earlier one failed, every failure printed — and returns the exit code:
+/// [`Exit::of_summary`], where a report that could not be written is a
+/// usage error.
+pub fn write_all_reports(summary: &RunSummary, paths: &ReportPaths<'_>) -> Exit {
+    use crate::report::ci::{full_report_hint, write_ci_outputs};
+    use crate::report::write::{write_reports, write_views};
+    let written = write_reports(summary, paths.junit, paths.json).map_err(CliError::from);
+    let views = write_views(summary, paths.html, paths.trace).map_err(CliError::from);
+    let hint = full_report_hint(paths.ci, paths.json, paths.junit, paths.fallback);
+    let ci = write_ci_outputs(summary, paths.ci, &hint).map_err(CliError::from);
+    let errors: Vec<CliError> = [written, views, ci]
+        .into_iter()
+        .filter_map(Result::err)
+        .collect();
+    for err in &errors {
+        err.print();
+    }
+    Exit::of_summary(summary, errors.is_empty())
 }

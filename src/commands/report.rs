@@ -12,13 +12,13 @@
 //! used: the warning says why); 2 when it cannot be read at all.
 
 use super::{CliError, Exit};
+use crate::aggregate::shards;
 use crate::config::settings::{ReportKind, ReportSettings, ViewFormat};
 use crate::history::{flaky, slow, History};
-use crate::merge::shards;
 use crate::report::console::{err_line, out};
 use crate::report::json;
 use crate::report::write::write_views;
-use crate::report::{fit, history_views};
+use crate::report::{history_views, wrap};
 use std::path::{Path, PathBuf};
 
 /// Why a report (or `--failed`) has nothing to read.
@@ -92,7 +92,7 @@ pub fn exec(settings: &ReportSettings) -> Result<Exit, CliError> {
     }
     let path = &settings.history.value;
     let history = load_history(path)?;
-    let width = fit::stdout_width();
+    let width = wrap::stdout_width();
     let text = match &settings.kind {
         ReportKind::Flaky { min_runs } => {
             let report = flaky::flaky(&history, *min_runs);

@@ -17,7 +17,7 @@
 //! | Bitbucket (`parallel:` steps) | `BITBUCKET_PARALLEL_STEP` | `BITBUCKET_PARALLEL_STEP_COUNT` | 0 |
 //!
 //! GitHub Actions has no variable of its own: a matrix sets
-//! `PTEST_SHARD_INDEX`/`PTEST_SHARD_TOTAL` (see the README's recipe).
+//! `PTEST_SHARD_INDEX`/`PTEST_SHARD_TOTAL` (see the recipe in `docs/ci.md`).
 //! With none set, [`ShardEnvError::NotInCi`] names every variable looked
 //! for; a value that is not a number in range names the variable and the
 //! value.

@@ -235,9 +235,16 @@ impl CargoArgs {
     mut_arg("keep_logs", |a| a.help_heading("Output")),
     mut_arg("junit", |a| a.help_heading("Reports")),
     mut_arg("json", |a| a.help_heading("Reports")),
+    mut_arg("html", |a| a.help_heading("Reports")),
+    mut_arg("trace", |a| a.help_heading("Reports")),
     mut_arg("github", |a| a.help_heading("Reports")),
     mut_arg("no_github", |a| a.help_heading("Reports")),
     mut_arg("markdown", |a| a.help_heading("Reports")),
+    mut_arg("queue_url", |a| a.help_heading("Work queue")),
+    mut_arg("queue_run", |a| a.help_heading("Work queue")),
+    mut_arg("queue_lease", |a| a.help_heading("Work queue")),
+    mut_arg("queue_timeout", |a| a.help_heading("Work queue")),
+    mut_arg("queue_ttl", |a| a.help_heading("Work queue")),
 )]
 pub struct RunArgs {
     /// Directories (walked recursively), files, or quoted globs. Default: tests/, else t/.
@@ -376,7 +383,7 @@ pub struct RunArgs {
     #[arg(long, value_name = "N", value_parser = crate::util::limits::parse_count)]
     pub max_fail: Option<u32>,
 
-    /// Time limit for the whole run: then running files are TIMEOUT, the rest NOT RUN (0: none).
+    /// Time limit for the whole run: then running files are stopped (INTERRUPTED), the rest NOT RUN (0: none).
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub global_timeout: Option<Duration>,
 
@@ -419,6 +426,10 @@ pub struct RunArgs {
     /// CI output options (`--github`, `--no-github`, `--markdown`).
     #[command(flatten)]
     pub ci: CiArgs,
+
+    /// The shared work queue (`--queue`, `--queue-run`, …).
+    #[command(flatten)]
+    pub queue: crate::queue::QueueArgs,
 }
 
 /// GitHub Actions output and the Markdown summary, for a run and a merge.
@@ -441,7 +452,7 @@ pub struct CiArgs {
 #[derive(Debug, Args)]
 pub struct MergeArgs {
     /// Shard summaries written with --json.
-    #[arg(value_name = "SUMMARY", required = true)]
+    #[arg(value_name = "SUMMARY", required_unless_present = "queue_url")]
     pub inputs: Vec<PathBuf>,
 
     /// Write a combined JUnit XML report to PATH.
@@ -471,6 +482,9 @@ pub struct MergeArgs {
     /// CI output options (`--github`, `--no-github`, `--markdown`).
     #[command(flatten)]
     pub ci: CiArgs,
+    /// The shared work queue to merge (`--queue`, `--queue-run`, `--queue-timeout`).
+    #[command(flatten)]
+    pub queue: crate::queue::QueueArgs,
 }
 
 /// `ptest report flaky|slow`.
@@ -517,7 +531,7 @@ pub struct HistoryArgs {
     #[arg(long, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
 
-    /// Print the report as JSON (a versioned schema, see the README).
+    /// Print the report as JSON (a versioned schema, see docs/formats.md).
     #[arg(long)]
     pub json: bool,
 }

@@ -16,10 +16,10 @@
 //! Sections: `[run]` (run-wide defaults), `[profile.NAME]` (the same keys,
 //! layered over `[run]`), `[[runner]]`, `[[override]]`, `[groups.NAME]`,
 //! `[quarantine]` (see [`super::quarantine`]).
-//! The README lists every key.
+//! `docs/config.md` lists every key.
 
+use super::layer::{Layer, Source, Sourced};
 use super::rules::{self, KeyProblem, OverrideRule, PerFile, Rules, RunnerCwd, RunnerRule};
-use super::settings::{Layer, Source, Sourced};
 use super::value::{self, Mismatch, Raw};
 use super::{parse_jobs, ColorWhen, Order};
 use std::collections::BTreeMap;
@@ -123,6 +123,10 @@ pub struct ConfigFile {
     pub rules: Rules,
     /// `[groups.NAME] max-threads`.
     pub groups: BTreeMap<String, u32>,
+    /// `[queue]`: the shared work queue's keys (`url`, `run`, `lease`,
+    /// `timeout`, `ttl`) as text, with their lines; checked by
+    /// [`crate::queue::QueueSettings::resolve`].
+    pub queue: Vec<(String, String, usize)>,
     /// Unknown keys: `ptest.toml:7: unknown key `jbos` in [run]`.
     pub warnings: Vec<String>,
 }
@@ -162,7 +166,7 @@ impl ConfigFile {
             Some(_) | None => Path::new("."),
         };
         let base = std::path::absolute(dir).unwrap_or_else(|_| dir.to_path_buf());
-        let base = lexical(&base);
+        let base = crate::util::path::lexical(&base);
         ConfigFile::parse(&text, path, &base)
     }
 
@@ -187,26 +191,6 @@ impl ConfigFile {
         }
         Ok(reader.config)
     }
-}
-
-/// `path` with `.` dropped and `..` applied to the component before it,
-/// without looking at the file system: how rule patterns compare a file's
-/// absolute path with the config file's directory.
-pub fn lexical(path: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut out = PathBuf::new();
-    for component in path.components() {
-        match component {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other),
-        }
-    }
-    out
 }
 
 /// Parses TOML into top-level entries with lines.
@@ -335,13 +319,24 @@ impl Reader<'_> {
                     self.config.groups.insert(name.clone(), threads);
                 }
             }
+            "queue" => {
+                for (key, raw, line) in self.table(raw, line, "queue")? {
+                    match key.as_str() {
+                        "url" | "run" | "lease" | "timeout" | "ttl" => {
+                            let text = self.check("queue", key, *line, value::text(raw))?;
+                            self.config.queue.push((key.clone(), text, *line));
+                        }
+                        _ => self.unknown(*line, key, "[queue]"),
+                    }
+                }
+            }
             "quarantine" => {
                 let table = self.table(raw, line, "quarantine")?;
                 let (rules, warnings) = super::quarantine::read_section(self.path, table)?;
                 self.config.rules.quarantine.extend(rules);
                 self.config.warnings.extend(warnings);
             }
-            _ => self.unknown(line, key, "the file (sections are [run], [profile.NAME], [[runner]], [[override]], [groups.NAME], [quarantine])"),
+            _ => self.unknown(line, key, "the file (sections are [run], [profile.NAME], [[runner]], [[override]], [groups.NAME], [quarantine], [queue])"),
         }
         Ok(())
     }

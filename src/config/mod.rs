@@ -20,6 +20,7 @@
 pub mod ci;
 pub mod cli;
 pub mod file;
+pub mod layer;
 pub mod quarantine;
 pub mod rules;
 pub mod settings;
@@ -51,7 +52,7 @@ pub enum ValueError {
 }
 
 /// The variables ptest sets for every child it starts (see the launcher in
-/// [`crate::run`] and the README's environment table): `env` and `--env`
+/// [`crate::run`] and the environment table in `docs/test-files.md`): `env` and `--env`
 /// may not set them, since the child's value would silently win over
 /// ptest's own.
 pub const CHILD_VARIABLES: &[&str] = &[

@@ -10,7 +10,7 @@
 //! `files` are globs relative to the directory of `ptest.toml` (one
 //! without `/` matches the file name anywhere), as for `[[override]]`.
 //! `tests` are test ids `FILE::TEST`: `FILE` is such a glob too, `TEST` the
-//! test's name as the history keys it (see [`crate::merge::quarantine`]).
+//! test's name as the history keys it (see [`crate::aggregate::quarantine`]).
 //! A bad glob, or a test id without `::`, is an error naming the file and
 //! the line of the entry.
 

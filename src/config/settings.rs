@@ -27,6 +27,7 @@
 
 use super::cli::{HistoryArgs, MergeArgs, ReportArgs, ReportCommand, RunArgs};
 use super::file::{self, ConfigError, ConfigFile};
+use super::layer::{Layer, Source, Sourced};
 use super::quarantine::Rate;
 use super::rules::Rules;
 use super::Jobs;
@@ -47,88 +48,21 @@ pub const DEFAULT_GRACE: Duration = Duration::from_secs(2);
 /// A running file is reported SLOW after this long, and at each multiple
 /// (`--slow`).
 pub const DEFAULT_SLOW: Duration = Duration::from_secs(60);
+/// `--min-runs` when none is given: two runs are the fewest that can flip.
+pub const DEFAULT_MIN_RUNS: usize = 2;
+/// `--top` when none is given.
+pub const DEFAULT_TOP: usize = 10;
 /// The environment variable naming the config file.
 pub const CONFIG_ENV: &str = "PTEST_CONFIG";
 /// The environment variable naming the profile.
 pub const PROFILE_ENV: &str = "PTEST_PROFILE";
 
-/// Where a setting's value came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Source {
-    /// Given on the command line.
-    Cli,
-    /// Read from this environment variable.
-    Env(&'static str),
-    /// Set in a `[profile.NAME]` of `ptest.toml`.
-    Profile {
-        /// The config file.
-        file: PathBuf,
-        /// 1-based line of the key.
-        line: usize,
-        /// The profile.
-        name: String,
-    },
-    /// Set in `[run]` of `ptest.toml`.
-    File {
-        /// The config file.
-        file: PathBuf,
-        /// 1-based line of the key.
-        line: usize,
-    },
-    /// Nothing set it: ptest's built-in default.
-    Default,
-}
-
-impl std::fmt::Display for Source {
-    /// `command line`, `environment PTEST_STATE_DIR`,
-    /// `ptest.toml:3 [profile.ci]`, `ptest.toml:2 [run]`, `default`.
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Source::Cli => f.write_str("command line"),
-            Source::Env(name) => write!(f, "environment {name}"),
-            Source::Profile { file, line, name } => {
-                write!(f, "{}:{line} [profile.{name}]", file.display())
-            }
-            Source::File { file, line } => write!(f, "{}:{line} [run]", file.display()),
-            Source::Default => f.write_str("default"),
-        }
-    }
-}
-
-/// A value and where it came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sourced<T> {
-    /// The value.
-    pub value: T,
-    /// Where it came from.
-    pub source: Source,
-}
-
-impl<T> Sourced<T> {
-    /// `value` from `source`.
-    pub fn new(value: T, source: Source) -> Sourced<T> {
-        Sourced { value, source }
-    }
-
-    /// The value from the command line.
-    pub fn cli(value: T) -> Sourced<T> {
-        Sourced::new(value, Source::Cli)
-    }
-
-    /// The built-in default.
-    pub fn default_value(value: T) -> Sourced<T> {
-        Sourced::new(value, Source::Default)
-    }
-
-    /// The same source with the value mapped.
-    pub fn map<U>(self, f: impl FnOnce(T) -> U) -> Sourced<U> {
-        Sourced::new(f(self.value), self.source)
-    }
-}
-
 /// A setting that cannot be resolved.
 #[derive(Debug, thiserror::Error)]
 pub enum SettingsError {
+    /// `--queue` and its settings are not usable.
+    #[error(transparent)]
+    Queue(#[from] crate::queue::QueueConfigError),
     /// An environment variable is set but empty where a value is needed.
     #[error("{name} is set but empty (unset it or give a value)")]
     EmptyEnv {
@@ -149,74 +83,6 @@ pub enum SettingsError {
     /// `--shard auto` found no shard in the CI's variables.
     #[error(transparent)]
     ShardEnv(#[from] super::ci::ShardEnvError),
-}
-
-/// What one layer (command line, environment, a profile, `[run]`) sets;
-/// `None` leaves the setting to the layers below.
-#[derive(Debug, Clone, Default, PartialEq)]
-pub struct Layer {
-    /// `-j`.
-    pub jobs: Option<Sourced<Jobs>>,
-    /// `--timeout` (zero: none).
-    pub timeout: Option<Sourced<Duration>>,
-    /// `--grace`.
-    pub grace: Option<Sourced<Duration>>,
-    /// `--order`.
-    pub order: Option<Sourced<Order>>,
-    /// `--state-dir`.
-    pub state_dir: Option<Sourced<PathBuf>>,
-    /// `--history`.
-    pub history: Option<Sourced<PathBuf>>,
-    /// `--no-history`.
-    pub no_history: Option<Sourced<bool>>,
-    /// `--include` (all of them; a layer's list replaces lower ones).
-    pub include: Option<Sourced<Vec<String>>>,
-    /// `--exclude`.
-    pub exclude: Option<Sourced<Vec<String>>>,
-    /// `--exec`.
-    pub exec: Option<Sourced<String>>,
-    /// `-I`.
-    pub perl_include: Option<Sourced<Vec<PathBuf>>>,
-    /// `--no-lib`.
-    pub no_lib: Option<Sourced<bool>>,
-    /// `--keep-logs`.
-    pub keep_logs: Option<Sourced<bool>>,
-    /// `-q`.
-    pub quiet: Option<Sourced<bool>>,
-    /// `-v`.
-    pub verbose: Option<Sourced<bool>>,
-    /// `--color`.
-    pub color: Option<Sourced<ColorWhen>>,
-    /// `--junit`.
-    pub junit: Option<Sourced<PathBuf>>,
-    /// `--json`.
-    pub json: Option<Sourced<PathBuf>>,
-    /// `--retries`: extra attempts after a failure or timeout.
-    pub retries: Option<Sourced<u32>>,
-    /// `--retry-delay`.
-    pub retry_delay: Option<Sourced<Duration>>,
-    /// `--retry-backoff`.
-    pub retry_backoff: Option<Sourced<Backoff>>,
-    /// `--retry-max-delay`.
-    pub retry_max_delay: Option<Sourced<Duration>>,
-    /// `--flaky-fail` / `flaky-result = "fail"` (true) or `"pass"` (false).
-    pub flaky_fail: Option<Sourced<bool>>,
-    /// `--slow` / `slow` (zero: never).
-    pub slow: Option<Sourced<Duration>>,
-    /// `--global-timeout` (zero: none).
-    pub global_timeout: Option<Sourced<Duration>>,
-    /// `--fail-fast`.
-    pub fail_fast: Option<Sourced<bool>>,
-    /// `--max-fail`.
-    pub max_fail: Option<Sourced<u32>>,
-    /// `--load-limit`.
-    pub load_limit: Option<Sourced<LoadLimit>>,
-    /// `--mem-budget`, in bytes.
-    pub mem_budget: Option<Sourced<u64>>,
-    /// `--quarantine-flaky`.
-    pub quarantine_flaky: Option<Sourced<Rate>>,
-    /// `--env NAME=VALUE` / `env` tables: variables for every child.
-    pub env: Vec<(String, Sourced<String>)>,
 }
 
 /// `Some(value)` from the command line, for a field clap left `None`/empty/false.
@@ -499,6 +365,8 @@ pub struct Settings {
     pub repeat: Option<u32>,
     /// Repeat until a file fails (`--until-fail`).
     pub until_fail: bool,
+    /// `--queue`: take work from a shared work queue (see [`crate::queue`]).
+    pub queue: Option<crate::queue::QueueSettings>,
 }
 
 impl Settings {
@@ -551,6 +419,10 @@ impl Settings {
             layers.push(config.run.clone());
         }
         let mut settings = Settings::from_layers(args, &layers)?;
+        let table = config
+            .as_ref()
+            .map(|c| (c.path.as_path(), c.queue.as_slice()));
+        settings.queue = crate::queue::QueueSettings::resolve(&args.queue, table, var)?;
         if let Some(config) = config {
             settings.groups = config.groups;
             settings.rules = config.rules;
@@ -636,6 +508,7 @@ impl Settings {
             failed: args.failed,
             repeat: args.repeat,
             until_fail: args.until_fail,
+            queue: None,
         })
     }
 }
@@ -840,10 +713,10 @@ impl ReportSettings {
         let state_dir = state_dir(&layers)?;
         let kind = match top {
             None => ReportKind::Flaky {
-                min_runs: min_runs.map_or(crate::history::flaky::DEFAULT_MIN_RUNS, |n| n as usize),
+                min_runs: min_runs.map_or(DEFAULT_MIN_RUNS, |n| n as usize),
             },
             Some(top) => ReportKind::Slow {
-                top: top.map_or(crate::history::slow::DEFAULT_TOP, |n| n as usize),
+                top: top.map_or(DEFAULT_TOP, |n| n as usize),
                 jobs: pick(&layers, |l| &l.jobs, Jobs::Auto),
             },
         };
@@ -875,14 +748,18 @@ pub struct MergeSettings {
     pub color: Sourced<ColorWhen>,
     /// GitHub Actions output and the Markdown summary.
     pub ci: super::ci::CiOutputs,
+    /// `--queue`: merge what a shared work queue recorded instead of
+    /// summary files.
+    pub queue: Option<crate::queue::QueueSettings>,
 }
 
 impl MergeSettings {
     /// Resolves `ptest merge`'s settings from its command line (no
     /// environment variable applies to a merge today).
-    pub fn from_args(args: &MergeArgs) -> MergeSettings {
+    pub fn from_args(args: &MergeArgs) -> Result<MergeSettings, SettingsError> {
         let layers = [Layer::from_merge_args(args)];
-        MergeSettings {
+        let var = |name: &str| std::env::var_os(name);
+        Ok(MergeSettings {
             inputs: args.inputs.clone(),
             junit: args.junit.clone(),
             json: args.json.clone(),
@@ -895,7 +772,8 @@ impl MergeSettings {
                 args.ci.markdown.clone(),
                 &|name| std::env::var_os(name),
             ),
-        }
+            queue: crate::queue::QueueSettings::resolve(&args.queue, None, &var)?,
+        })
     }
 }
 
@@ -1172,7 +1050,7 @@ mod tests {
         let Some(Command::Merge(args)) = cli.command else {
             panic!("not a merge")
         };
-        let m = MergeSettings::from_args(&args);
+        let m = MergeSettings::from_args(&args).unwrap();
         assert_eq!(m.inputs, vec![PathBuf::from("a.json")]);
         assert_eq!(m.history, Some(Sourced::cli(PathBuf::from("h.json"))));
         assert_eq!(m.color, Sourced::default_value(ColorWhen::Auto));

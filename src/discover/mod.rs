@@ -2,26 +2,29 @@
 //!
 //! Input: the paths, globs and include/exclude patterns from the command line.
 //! Output: a sorted, de-duplicated `Vec<Unit>` (see [`crate::unit`]), one
-//! [`crate::unit::UnitKind::File`] per test file with the [`Launcher`] that
+//! [`crate::unit::UnitKind::File`] per test file with the [`Runner`] that
 //! starts it. A file that cannot be run (not executable, no known
-//! interpreter) is still returned, with [`Launcher::Unrunnable`], so that it shows up as ERROR in every report
+//! interpreter) is still returned, with [`Runner::Unrunnable`], so that it shows up as ERROR in every report
 //! instead of silently disappearing.
 //!
 //! Each file is opened once, here: its first bytes give the `#!` line (for
-//! the built-in launcher) and its `ptest:` headers ([`header`]). Then the
+//! the built-in runner) and its `ptest:` headers ([`header`]). Then the
 //! per-file rules of `ptest.toml` apply (`resolve`): the first matching
-//! `[[runner]]` replaces the built-in launcher (unless `--exec` is given),
+//! `[[runner]]` replaces the built-in runner (unless `--exec` is given),
 //! and `[[override]]`s and the header fill [`crate::unit::UnitSettings`]
-//! and the unit's environment, each key with its source.
+//! and the unit's environment, each key with its source. A pytest-style
+//! Python file gets the built-in pytest runner instead of `python3 FILE`
+//! (or ERROR when pytest cannot be imported): see `src/discover/pytest.rs`.
 
 pub mod header;
-pub mod id;
+mod pytest;
 mod resolve;
 mod walk;
 
 use crate::config::rules::Rules;
 use crate::parse::Protocol;
-use crate::unit::{Launcher, Unit, UnitKind};
+use crate::unit::{Runner, Unit, UnitKind};
+use crate::util::id;
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
@@ -60,7 +63,8 @@ pub struct Discovery {
     /// (`` `*.sh` in t/.gitignore``); only with
     /// [`DiscoverOptions::find_ignored`].
     pub ignored: Vec<IgnoredFile>,
-    /// Warnings to print (a quoted glob that matched no file).
+    /// Warnings to print (a quoted glob that matched no file, a symlink
+    /// loop in a walked directory).
     pub warnings: Vec<String>,
 }
 
@@ -112,18 +116,19 @@ pub enum DiscoverError {
 /// Finds test files. See the module docs.
 ///
 /// - a directory is walked recursively (hidden entries skipped, `.gitignore`
-///   respected); a file in it is a test when it matches `--include` (if given)
+///   respected, symlinks to directories followed, a symlink loop a
+///   warning); a file in it is a test when it matches `--include` (if given)
 ///   or otherwise has a known runner (`.t`, `.sh`, `.bash`, `.py`, or the
 ///   executable bit);
 /// - a file named explicitly is always a test (even when it cannot be run: it
-///   then gets [`Launcher::Unrunnable`] and reports as ERROR);
+///   then gets [`Runner::Unrunnable`] and reports as ERROR);
 /// - a path with glob characters (`*?[{`) is matched against files under its
 ///   literal prefix; a matching file is a test like a file named explicitly
 ///   (subject to `--include`, but not to the known-runner rule).
 ///
 /// `--exclude` applies to walked and glob-matched files. A directory that
 /// cannot be listed or searched, and a named file that cannot be reached,
-/// become [`Launcher::Unrunnable`] entries named after them, so that they
+/// become [`Runner::Unrunnable`] entries named after them, so that they
 /// report as ERROR while the rest of the suite runs. Ids follow the rule in
 /// [`id`]. The result is sorted by id with duplicates removed.
 ///
@@ -154,6 +159,7 @@ pub fn discover_report(options: &DiscoverOptions) -> Result<Discovery, DiscoverE
                     None,
                     &mut found,
                     options.find_ignored.then_some(&mut report.ignored),
+                    &mut report.warnings,
                 );
             }
             Ok(m) => found.push(filters.classify(path, filters.id(path), m)),
@@ -170,6 +176,7 @@ pub fn discover_report(options: &DiscoverOptions) -> Result<Discovery, DiscoverE
                         Some(&glob),
                         &mut found,
                         options.find_ignored.then_some(&mut report.ignored),
+                        &mut report.warnings,
                     ),
                     Ok(_) => 0,
                     Err(err) if err.kind() == std::io::ErrorKind::NotFound => 0,
@@ -204,8 +211,8 @@ pub fn discover_report(options: &DiscoverOptions) -> Result<Discovery, DiscoverE
     Ok(report)
 }
 
-/// `tests/` if it exists, else `t/`.
-fn default_dir() -> Result<PathBuf, DiscoverError> {
+/// `tests/` if it exists, else `t/`: where a run without a path looks.
+pub fn default_dir() -> Result<PathBuf, DiscoverError> {
     ["tests", "t"]
         .iter()
         .map(PathBuf::from)
@@ -239,6 +246,9 @@ struct Filters {
     exec: Option<Option<Vec<String>>>,
     cwd: PathBuf,
     rules: resolve::Compiled,
+    /// Whether `python3` can import pytest, asked at the first
+    /// pytest-style file (see [`pytest`]).
+    pytest: pytest::Probe,
 }
 
 impl Filters {
@@ -253,13 +263,14 @@ impl Filters {
             },
             cwd: std::env::current_dir().unwrap_or_else(|_| PathBuf::from(".")),
             rules: resolve::Compiled::new(&options.rules, &options.env),
+            pytest: pytest::Probe::default(),
         })
     }
 
     /// The absolute, lexically normalized path of a file (rule patterns
     /// match it relative to the config file's directory).
     fn absolute(&self, path: &Path) -> PathBuf {
-        crate::config::file::lexical(&self.cwd.join(path))
+        crate::util::path::lexical(&self.cwd.join(path))
     }
 
     /// The path relative to the working directory when inside it,
@@ -297,8 +308,10 @@ impl Filters {
         glob: Option<&Glob>,
         found: &mut Vec<Unit>,
         ignored: Option<&mut Vec<IgnoredFile>>,
+        warnings: &mut Vec<String>,
     ) -> usize {
         let walked = walk::walk(root);
+        warnings.extend(walked.warnings.iter().cloned());
         let wanted = |file: &Path| glob.is_none_or(|g| g.matcher.is_match(normalize_path(file)));
         let mut matched = 0;
         for file in &walked.files {
@@ -359,7 +372,7 @@ impl Filters {
         Some(self.classify(path, id::encode_path(&rel), meta))
     }
 
-    /// Chooses the launcher, protocol and per-file settings for a file,
+    /// Chooses the runner, protocol and per-file settings for a file,
     /// reading its first bytes once (`#!` line and headers).
     fn classify(&self, path: &Path, id: String, meta: std::fs::Metadata) -> Unit {
         let kind = kind_of(path, &meta);
@@ -391,12 +404,37 @@ impl Filters {
             }
         };
         let shebang = head.as_deref().and_then(shebang_of);
-        let builtin = builtin_launcher(path, kind, &meta, shebang.as_deref(), self.exec.as_ref());
+        let mut builtin = builtin_runner(path, kind, &meta, shebang.as_deref(), self.exec.as_ref());
+        let mut builtin_protocol = builtin_protocol;
         let absolute = self.absolute(path);
         let runner = match self.exec {
             Some(_) => None,
             None => self.rules.runner(&absolute),
         };
+        // A pytest-style file would pass as a script: pytest runs it, unless
+        // `--exec` or a runner's own command says how.
+        let pytest_style = kind == Kind::Python
+            && self.exec.is_none()
+            && runner.is_none_or(|rule| rule.command.is_none())
+            && pytest::has_pytest_name(path)
+            && head
+                .as_deref()
+                .is_some_and(|head| pytest::is_pytest_style(&whole_text(path, head)));
+        if pytest_style {
+            match self.pytest.available() {
+                Ok(()) => {
+                    builtin = Runner::Command {
+                        argv: pytest::PYTEST_COMMAND.map(String::from).to_vec(),
+                    };
+                    builtin_protocol = Some(Protocol::Junit);
+                }
+                Err(why) => {
+                    builtin = Runner::Unrunnable {
+                        reason: format!("{} ({why})", pytest::HINT),
+                    };
+                }
+            }
+        }
         let mut unit = Unit::file(
             id,
             path.to_path_buf(),
@@ -414,11 +452,14 @@ impl Filters {
             .into_iter()
             .map(|(k, v)| (OsString::from(k), OsString::from(v)))
             .collect();
+        if pytest_style && runner.is_none() {
+            unit.settings
+                .sources
+                .insert(0, ("runner".to_string(), pytest::SOURCE.to_string()));
+        }
         if let Some(rule) = runner {
             match &mut unit.kind {
-                UnitKind::File { launcher, .. } => {
-                    *launcher = resolve::runner_launcher(rule, launcher)
-                }
+                UnitKind::File { runner, .. } => *runner = resolve::runner_for(rule, runner),
                 // Discovery makes files only.
                 UnitKind::CargoTest { .. } | UnitKind::Batch { .. } => {}
             }
@@ -483,7 +524,7 @@ fn unrunnable(path: &Path, id: String, reason: String) -> Unit {
     Unit::file(
         id,
         path.to_path_buf(),
-        Launcher::Unrunnable { reason },
+        Runner::Unrunnable { reason },
         None,
         0,
     )
@@ -545,34 +586,34 @@ fn taint_switch(line: &str) -> Option<String> {
         })
 }
 
-fn interpreter(program: &str) -> Launcher {
-    Launcher::Interpreter {
+fn interpreter(program: &str) -> Runner {
+    Runner::Interpreter {
         program: program.to_string(),
         args: Vec::new(),
     }
 }
 
-/// The built-in launcher: `--exec`, else by extension and `#!` line.
-fn builtin_launcher(
+/// The built-in runner: `--exec`, else by extension and `#!` line.
+fn builtin_runner(
     path: &Path,
     kind: Kind,
     meta: &std::fs::Metadata,
     shebang: Option<&str>,
     exec: Option<&Option<Vec<String>>>,
-) -> Launcher {
+) -> Runner {
     match exec {
-        Some(Some(words)) => Launcher::Interpreter {
+        Some(Some(words)) => Runner::Interpreter {
             program: words[0].clone(),
             args: words[1..].to_vec(),
         },
-        Some(None) => Launcher::Direct,
+        Some(None) => Runner::Direct,
         None => match kind {
             // A non-Perl TAP producer with its own #! line runs directly;
             // Perl files always go through perl, as prove does (`#!perl -T`
             // cannot be executed directly).
             Kind::Tap => match shebang {
-                Some(line) if is_executable(meta) && !shebang_is_perl(line) => Launcher::Direct,
-                line => Launcher::Interpreter {
+                Some(line) if is_executable(meta) && !shebang_is_perl(line) => Runner::Direct,
+                line => Runner::Interpreter {
                     program: "perl".to_string(),
                     args: line.and_then(taint_switch).into_iter().collect(),
                 },
@@ -580,8 +621,8 @@ fn builtin_launcher(
             Kind::Sh => interpreter("sh"),
             Kind::Bash => interpreter("bash"),
             Kind::Python => interpreter("python3"),
-            Kind::Executable => Launcher::Direct,
-            Kind::Unknown => Launcher::Unrunnable {
+            Kind::Executable => Runner::Direct,
+            Kind::Unknown => Runner::Unrunnable {
                 reason: match path.extension() {
                     Some(ext) => format!(
                         "not executable, and no runner for extension `.{}`",
@@ -610,6 +651,19 @@ fn read_head(path: &Path, meta: &std::fs::Metadata) -> Result<Option<Vec<u8>>, S
     // file) leaves no head: nothing to learn from it, and the child reports.
     let _ = file.take(HEAD_BYTES as u64).read_to_end(&mut head);
     Ok(Some(head))
+}
+
+/// The whole text of a file whose first bytes are `head` (pytest-style
+/// detection needs the `__main__` guard at its end); `head` itself when the
+/// rest cannot be read.
+fn whole_text<'a>(path: &Path, head: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
+    if head.len() < HEAD_BYTES {
+        return std::borrow::Cow::Borrowed(head);
+    }
+    match std::fs::read(path) {
+        Ok(all) => std::borrow::Cow::Owned(all),
+        Err(_) => std::borrow::Cow::Borrowed(head),
+    }
 }
 
 /// The `#!` line in a file's first bytes, without the `#!`.

@@ -12,7 +12,7 @@ use super::header::Header;
 use crate::config::file::pattern_matcher;
 use crate::config::quarantine::QuarantineRule;
 use crate::config::rules::{PerFile, Rules, RunnerCwd, RunnerRule};
-use crate::unit::{Launcher, Unit, UnitId, UnitSettings};
+use crate::unit::{Runner, Unit, UnitId, UnitSettings};
 use std::path::{Path, PathBuf};
 
 /// The rules compiled once per run.
@@ -176,24 +176,24 @@ fn apply_quarantine(s: &mut UnitSettings, rule: &QuarantineRule) {
     s.sources.push((key.to_string(), rule.origin.clone()));
 }
 
-/// The launcher a runner gives a file whose built-in launcher would be
+/// The runner a `[[runner]]` rule gives a file whose built-in runner would be
 /// `builtin`.
-pub(crate) fn runner_launcher(rule: &RunnerRule, builtin: &Launcher) -> Launcher {
+pub(crate) fn runner_for(rule: &RunnerRule, builtin: &Runner) -> Runner {
     let mut argv = rule.wrapper.clone();
     match &rule.command {
         Some(command) => argv.extend(command.iter().cloned()),
         None => match builtin {
-            Launcher::Direct => argv.push("{file}".to_string()),
-            Launcher::Interpreter { program, args } => {
+            Runner::Direct => argv.push("{file}".to_string()),
+            Runner::Interpreter { program, args } => {
                 argv.push(program.clone());
                 argv.extend(args.iter().cloned());
                 argv.push("{file}".to_string());
             }
-            Launcher::Command { argv: inner } => argv.extend(inner.iter().cloned()),
-            Launcher::Unrunnable { .. } => return builtin.clone(),
+            Runner::Command { argv: inner } => argv.extend(inner.iter().cloned()),
+            Runner::Unrunnable { .. } => return builtin.clone(),
         },
     }
-    Launcher::Command { argv }
+    Runner::Command { argv }
 }
 
 /// Where the runner starts the child (`None`: where ptest runs).
@@ -283,7 +283,7 @@ mod tests {
     use std::time::Duration;
 
     fn cargo_test(id: &str) -> Unit {
-        let mut unit = Unit::file(id.into(), "bin".into(), Launcher::Direct, None, 0);
+        let mut unit = Unit::file(id.into(), "bin".into(), Runner::Direct, None, 0);
         unit.kind = UnitKind::CargoTest {
             binary: "bin".into(),
             binary_id: "calc".into(),

@@ -15,6 +15,9 @@ pub(crate) struct Walked {
     pub files: Vec<PathBuf>,
     /// Directories (or entries) that could not be read.
     pub problems: Vec<Problem>,
+    /// What to tell the user about the walk: each symlink loop, naming the
+    /// link and the directory it points back to.
+    pub warnings: Vec<String>,
 }
 
 /// A part of the tree that could not be read.
@@ -30,7 +33,12 @@ pub(crate) struct Problem {
     pub unchecked: Vec<PathBuf>,
 }
 
-/// Walks `root` recursively, entries in name order: hidden entries
+/// Walks `root` recursively, entries in name order, following symlinks to
+/// directories (as `find -L` does; a test directory may be a symlink to
+/// shared tests). A symlink that points back to a directory it is in (a
+/// loop) is not followed and comes back as a warning naming the link; a
+/// file reached both through a symlinked directory and directly is kept
+/// once, by the path without the symlink. Hidden entries are
 /// skipped, and git's ignore rules followed as git follows them — the
 /// `.gitignore` files of the work tree (this directory's and its parents'),
 /// `.git/info/exclude` and the global excludes file, only inside a git work
@@ -118,20 +126,36 @@ fn walk_with(root: &Path, filtered: bool) -> Walked {
         .git_global(filtered)
         .require_git(true)
         .parents(true)
+        .follow_links(true)
         .sort_by_file_name(|a, b| a.cmp(b))
         .build();
     let mut walked = Walked::default();
     // Directories that could be listed but not searched, with the entries
     // that could not be looked at.
     let mut unsearchable: BTreeMap<PathBuf, (String, Vec<PathBuf>)> = BTreeMap::new();
+    // Symlinks to directories that were followed.
+    let mut linked_dirs: Vec<PathBuf> = Vec::new();
+    // Each file found, with its identity and whether it was reached
+    // through a symlinked directory.
+    let mut found: Vec<(PathBuf, (u64, u64), bool)> = Vec::new();
+    // Symlink loops: the link and the directory it points back to.
+    let mut loops: Vec<(PathBuf, PathBuf)> = Vec::new();
     for entry in walker {
         let entry = match entry {
             Ok(entry) => entry,
             Err(err) => {
-                walked.problems.push(problem_of(&err, root));
+                if let Some((child, ancestor)) = loop_of(&err) {
+                    loops.push((child.to_path_buf(), ancestor.to_path_buf()));
+                } else if !is_dangling_link(&err) {
+                    walked.problems.push(problem_of(&err, root));
+                }
                 continue;
             }
         };
+        if entry.path_is_symlink() && entry.file_type().is_some_and(|t| t.is_dir()) {
+            linked_dirs.push(entry.path().to_path_buf());
+            continue;
+        }
         let is_file_like = entry
             .file_type()
             .is_some_and(|t| t.is_file() || t.is_symlink());
@@ -140,7 +164,11 @@ fn walk_with(root: &Path, filtered: bool) -> Walked {
         }
         // Symlinks count when they point at a regular file.
         match std::fs::metadata(entry.path()) {
-            Ok(meta) if meta.is_file() => walked.files.push(entry.into_path()),
+            Ok(meta) if meta.is_file() => {
+                use std::os::unix::fs::MetadataExt;
+                let via_link = linked_dirs.iter().any(|d| entry.path().starts_with(d));
+                found.push((entry.into_path(), (meta.dev(), meta.ino()), via_link));
+            }
             Ok(_) => {}
             // A dangling symlink is not a test file.
             Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
@@ -154,6 +182,38 @@ fn walk_with(root: &Path, filtered: bool) -> Walked {
             }
         }
     }
+    // A file reached through a symlinked directory is kept once, and not
+    // at all when it was also reached without one.
+    let direct: std::collections::HashSet<(u64, u64)> = found
+        .iter()
+        .filter(|(_, _, via_link)| !via_link)
+        .map(|(_, identity, _)| *identity)
+        .collect();
+    let mut linked_seen = std::collections::HashSet::new();
+    for (path, identity, via_link) in found {
+        if !via_link || (!direct.contains(&identity) && linked_seen.insert(identity)) {
+            walked.files.push(path);
+        }
+    }
+    // One warning per looping link, by its path without a symlinked
+    // directory when it was reached both ways.
+    let via_link = |p: &Path| linked_dirs.iter().any(|d| p.starts_with(d));
+    let identity = |p: &Path| {
+        use std::os::unix::fs::MetadataExt;
+        std::fs::symlink_metadata(p).map_or((0, 0), |m| (m.dev(), m.ino()))
+    };
+    let direct_loops: std::collections::HashSet<(u64, u64)> = loops
+        .iter()
+        .filter(|(child, _)| !via_link(child))
+        .map(|(child, _)| identity(child))
+        .collect();
+    let mut warned = std::collections::HashSet::new();
+    for (child, ancestor) in &loops {
+        let id = identity(child);
+        if (!via_link(child) || !direct_loops.contains(&id)) && warned.insert(id) {
+            walked.warnings.push(loop_warning(child, ancestor));
+        }
+    }
     for (dir, (cause, unchecked)) in unsearchable {
         walked.problems.push(Problem {
             path: dir,
@@ -162,6 +222,43 @@ fn walk_with(root: &Path, filtered: bool) -> Walked {
         });
     }
     walked
+}
+
+/// The link and the directory it points back to, when the error is a
+/// symlink loop.
+fn loop_of(err: &ignore::Error) -> Option<(&Path, &Path)> {
+    match err {
+        ignore::Error::Loop { ancestor, child } => Some((child, ancestor)),
+        ignore::Error::WithPath { err, .. }
+        | ignore::Error::WithDepth { err, .. }
+        | ignore::Error::WithLineNumber { err, .. } => loop_of(err),
+        _ => None,
+    }
+}
+
+/// What ptest says about a symlink loop: the link, where it points, and
+/// that nothing is lost.
+fn loop_warning(child: &Path, ancestor: &Path) -> String {
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let show = |p: &Path| p.strip_prefix(&cwd).unwrap_or(p).display().to_string();
+    let target = std::fs::read_link(child)
+        .map(|t| format!(" -> {}", t.display()))
+        .unwrap_or_default();
+    format!(
+        "symlink loop: {}{target} points back to {}, a directory it is in; not followed (its files are walked once, from {})",
+        show(child),
+        show(ancestor),
+        show(ancestor),
+    )
+}
+
+/// Whether a walk error is a symlink that points nowhere (not a test
+/// file, as without following links).
+fn is_dangling_link(err: &ignore::Error) -> bool {
+    err.io_error()
+        .is_some_and(|io| io.kind() == std::io::ErrorKind::NotFound)
+        && error_path(err)
+            .is_some_and(|p| std::fs::symlink_metadata(p).is_ok_and(|m| m.file_type().is_symlink()))
 }
 
 /// A walk error as a problem with the path it is about.

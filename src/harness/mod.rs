@@ -63,7 +63,7 @@
 //!   [`Suite::timeout`]: SIGTERM to the group, [`Suite::grace`], SIGKILL),
 //!   leftover processes killed, the `PTEST_*` environment, TAP on stdout or
 //!   the JUnit report the file wrote to `PTEST_JUNIT_FILE` parsed.
-//! - **The verdict** is ptest's ([`crate::merge::judge`]): PASS passes
+//! - **The verdict** is ptest's ([`crate::aggregate::judge`]): PASS passes
 //!   the trial, SKIP (`1..0 # SKIP`, exit status 77, every JUnit case
 //!   skipped) makes it ignored at run time with the reason, anything else
 //!   (FAIL, TIMEOUT, ERROR) fails it with the message ptest's console
@@ -86,7 +86,7 @@
 
 mod outcome;
 
-pub use outcome::{default_check, Outcome};
+pub use outcome::{default_check, TrialOutcome};
 
 use crate::config::file::{self as config_file, ConfigError, ConfigFile};
 use crate::discover::{self, DiscoverError, DiscoverOptions};
@@ -100,7 +100,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
 /// Decides a trial from its file's outcome (see [`Suite::check`]).
-pub type Check = dyn Fn(&Outcome) -> Result<Completion, Failed> + Send + Sync;
+pub type Check = dyn Fn(&TrialOutcome) -> Result<Completion, Failed> + Send + Sync;
 
 /// Changes a unit before it becomes a trial (see [`Suite::adjust`]).
 pub type Adjust = dyn Fn(&mut Unit) + Send + Sync;
@@ -273,13 +273,13 @@ impl Suite {
         self
     }
 
-    /// Decides each trial from its file's [`Outcome`] instead of
+    /// Decides each trial from its file's [`TrialOutcome`] instead of
     /// [`default_check`]: `Ok(Completion::Completed)` passes it,
     /// `Ok(Completion::Ignored { .. })` reports it ignored, `Err` fails it
     /// with the message.
     pub fn check(
         mut self,
-        check: impl Fn(&Outcome) -> Result<Completion, Failed> + Send + Sync + 'static,
+        check: impl Fn(&TrialOutcome) -> Result<Completion, Failed> + Send + Sync + 'static,
     ) -> Suite {
         self.check = Arc::new(check);
         self
@@ -416,7 +416,7 @@ impl Shared {
             .map_err(|err| Failed::from(err.as_str()))?;
         let start = Instant::now();
         let run = session.run_one(unit);
-        let outcome = Outcome::of(unit, &run, start.elapsed(), session.run_dir());
+        let outcome = TrialOutcome::of(unit, &run, start.elapsed(), session.run_dir());
         (self.check)(&outcome)
     }
 }

@@ -1,9 +1,11 @@
 //! What one trial's file came to, and the default rule that turns it into
 //! a trial result.
 
-use crate::merge::{self, FileSummary, Verdict};
+use crate::aggregate::{self};
+
+use crate::outcome::{UnitSummary, Verdict};
 use crate::report::console::{render_details, render_file_line, Palette};
-use crate::run::FileRun;
+use crate::run::UnitRun;
 use crate::unit::Unit;
 use libtest_mimic::{Completion, Failed};
 use std::path::{Path, PathBuf};
@@ -13,9 +15,9 @@ use std::time::Duration;
 /// write it (verdict, reasons, per-test cases, output tails when it did
 /// not pass, kept logs).
 #[derive(Debug, Clone)]
-pub struct Outcome {
+pub struct TrialOutcome {
     /// The file's summary.
-    pub summary: FileSummary,
+    pub summary: UnitSummary,
     /// Wall time of the whole trial: start, wait, the timeout's grace,
     /// killing leftover processes.
     pub wall: Duration,
@@ -24,12 +26,12 @@ pub struct Outcome {
     pub run_dir: PathBuf,
 }
 
-impl Outcome {
+impl TrialOutcome {
     /// Judges a finished run of `unit` as the summary does.
-    pub(crate) fn of(unit: &Unit, run: &FileRun, wall: Duration, run_dir: &Path) -> Outcome {
-        let mut summary = merge::judge(unit.id.to_string(), unit.path().to_path_buf(), run);
-        merge::read_tails(&mut summary, run);
-        Outcome {
+    pub(crate) fn of(unit: &Unit, run: &UnitRun, wall: Duration, run_dir: &Path) -> TrialOutcome {
+        let mut summary = aggregate::judge(unit.id.to_string(), unit.path().to_path_buf(), run);
+        aggregate::read_tails(&mut summary, run);
+        TrialOutcome {
             summary,
             wall,
             run_dir: run_dir.to_path_buf(),
@@ -53,8 +55,8 @@ impl Outcome {
 }
 
 /// The default rule: PASS (or FLAKY) passes the trial, SKIP makes it ignored (with
-/// the first reason), anything else fails it with [`Outcome::report`].
-pub fn default_check(outcome: &Outcome) -> Result<Completion, Failed> {
+/// the first reason), anything else fails it with [`TrialOutcome::report`].
+pub fn default_check(outcome: &TrialOutcome) -> Result<Completion, Failed> {
     match outcome.verdict() {
         Verdict::Pass | Verdict::Flaky => Ok(Completion::Completed),
         Verdict::Skip => Ok(Completion::Ignored {

@@ -58,18 +58,15 @@
 //! runs had the same hash, and otherwise never flip. A status older than
 //! the file's kept runs is left out.
 
-use super::{CaseHistory, FileHistory, History, RunRecord};
-use crate::merge::Verdict;
+use super::{CaseHistory, History, RunRecord, UnitHistory};
+use crate::outcome::Verdict;
 use crate::parse::CaseStatus;
 use serde::Serialize;
 use std::collections::BTreeMap;
 
-/// `--min-runs` when none is given: two runs are the fewest that can flip.
-pub const DEFAULT_MIN_RUNS: usize = 2;
-
 /// One observation: what a run (or an attempt) of a file or test said.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub enum Observation {
     /// It passed.
     Pass,
     /// It failed or timed out.
@@ -78,14 +75,14 @@ pub enum Outcome {
 
 /// The outcomes of one recorded run, oldest first: the hook for retries
 /// (see the module docs). Today one outcome (or none, for SKIP and ERROR).
-pub fn run_outcomes(run: &RunRecord) -> Vec<Outcome> {
+pub fn run_outcomes(run: &RunRecord) -> Vec<Observation> {
     match (run.attempts.is_empty(), run.verdict) {
         (false, _) => run
             .attempts
             .iter()
             .filter_map(|&v| verdict_outcome(v))
             .collect(),
-        (true, Verdict::Flaky) => vec![Outcome::Fail, Outcome::Pass],
+        (true, Verdict::Flaky) => vec![Observation::Fail, Observation::Pass],
         (true, verdict) => verdict_outcome(verdict).into_iter().collect(),
     }
 }
@@ -93,7 +90,7 @@ pub fn run_outcomes(run: &RunRecord) -> Vec<Outcome> {
 /// Flips that `outcomes` (one run's, oldest first) add after `last`, the
 /// latest outcome seen under the same content hash (updated): the one
 /// flip rule of the report and of the history's recorded `flips`.
-fn step(last: &mut Option<Outcome>, outcomes: &[Outcome]) -> u32 {
+fn step(last: &mut Option<Observation>, outcomes: &[Observation]) -> u32 {
     let mut flips = 0;
     for &outcome in outcomes {
         if last.is_some_and(|previous| previous != outcome) {
@@ -138,30 +135,34 @@ fn attempts_to_pass(run: &RunRecord) -> Option<u32> {
 }
 
 /// A test's outcomes in `run`, whose last attempt gave it `status`.
-fn case_outcomes(run: &RunRecord, name: &str, status: CaseStatus) -> (Vec<Outcome>, Option<u32>) {
+fn case_outcomes(
+    run: &RunRecord,
+    name: &str,
+    status: CaseStatus,
+) -> (Vec<Observation>, Option<u32>) {
     let flipped = status == CaseStatus::Pass && run.flipped.iter().any(|n| n == name);
     if flipped {
         let attempts = (run.attempts.len() as u32).max(2);
-        (vec![Outcome::Fail, Outcome::Pass], Some(attempts))
+        (vec![Observation::Fail, Observation::Pass], Some(attempts))
     } else {
-        let outcomes: Vec<Outcome> = status_outcome(status).into_iter().collect();
-        let passed = (outcomes == [Outcome::Pass]).then_some(1);
+        let outcomes: Vec<Observation> = status_outcome(status).into_iter().collect();
+        let passed = (outcomes == [Observation::Pass]).then_some(1);
         (outcomes, passed)
     }
 }
 
-fn verdict_outcome(verdict: Verdict) -> Option<Outcome> {
+fn verdict_outcome(verdict: Verdict) -> Option<Observation> {
     match verdict {
-        Verdict::Pass | Verdict::Flaky => Some(Outcome::Pass),
-        Verdict::Fail | Verdict::Timeout => Some(Outcome::Fail),
+        Verdict::Pass | Verdict::Flaky => Some(Observation::Pass),
+        Verdict::Fail | Verdict::Timeout => Some(Observation::Fail),
         Verdict::Skip | Verdict::Error | Verdict::NotRun | Verdict::Interrupted => None,
     }
 }
 
-fn status_outcome(status: CaseStatus) -> Option<Outcome> {
+fn status_outcome(status: CaseStatus) -> Option<Observation> {
     match status {
-        CaseStatus::Pass => Some(Outcome::Pass),
-        CaseStatus::Fail => Some(Outcome::Fail),
+        CaseStatus::Pass => Some(Observation::Pass),
+        CaseStatus::Fail => Some(Observation::Fail),
         // A TODO is expected to fail; whether it did says nothing about
         // flakiness (a TODO that passes is reported, not failed).
         CaseStatus::Skip | CaseStatus::TodoFail | CaseStatus::TodoPass => None,
@@ -174,7 +175,7 @@ fn status_outcome(status: CaseStatus) -> Option<Outcome> {
 struct Observed<'a> {
     hash: Option<&'a str>,
     at: Option<u64>,
-    outcomes: Vec<Outcome>,
+    outcomes: Vec<Observation>,
     /// Attempts it took to pass, when it ended in a pass.
     attempts_to_pass: Option<u32>,
 }
@@ -283,7 +284,7 @@ pub fn flaky(history: &History, min_runs: usize) -> FlakyReport {
 }
 
 /// The file's runs as observations.
-fn file_observed(file: &FileHistory) -> Vec<Observed<'_>> {
+fn file_observed(file: &UnitHistory) -> Vec<Observed<'_>> {
     file.runs
         .iter()
         .map(|run| Observed {
@@ -296,7 +297,7 @@ fn file_observed(file: &FileHistory) -> Vec<Observed<'_>> {
 }
 
 /// A test's statuses matched to the file's runs (see the module docs).
-fn case_observed<'a>(file: &'a FileHistory, name: &str, case: &CaseHistory) -> Vec<Observed<'a>> {
+fn case_observed<'a>(file: &'a UnitHistory, name: &str, case: &CaseHistory) -> Vec<Observed<'a>> {
     let candidates: Vec<&RunRecord> = file
         .runs
         .iter()
@@ -337,7 +338,7 @@ fn case_observed<'a>(file: &'a FileHistory, name: &str, case: &CaseHistory) -> V
 
 /// The entry for one file or test, `None` when it never flipped.
 fn measure(file: &str, test: Option<String>, observed: &[Observed<'_>]) -> Option<FlakyEntry> {
-    let mut last_by_hash: BTreeMap<&str, Option<Outcome>> = BTreeMap::new();
+    let mut last_by_hash: BTreeMap<&str, Option<Observation>> = BTreeMap::new();
     let (mut flips, mut observations, mut runs) = (0u32, 0u32, 0u32);
     let attempts_needed = observed
         .iter()
@@ -350,7 +351,7 @@ fn measure(file: &str, test: Option<String>, observed: &[Observed<'_>]) -> Optio
             runs += 1;
         }
         observations += run.outcomes.len() as u32;
-        if run.outcomes.contains(&Outcome::Fail) {
+        if run.outcomes.contains(&Observation::Fail) {
             last_failure = run.at.or(last_failure);
         }
         if let Some(hash) = run.hash {
@@ -375,6 +376,7 @@ fn measure(file: &str, test: Option<String>, observed: &[Observed<'_>]) -> Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::settings::DEFAULT_MIN_RUNS;
     use std::time::Duration;
 
     const T0: u64 = 1_764_000_000;
@@ -412,9 +414,9 @@ mod tests {
             files: files
                 .iter()
                 .map(|(id, spec)| {
-                    let file = FileHistory {
+                    let file = UnitHistory {
                         runs: runs(spec),
-                        ..FileHistory::default()
+                        ..UnitHistory::default()
                     };
                     (id.to_string(), file)
                 })
@@ -577,7 +579,10 @@ mod tests {
         let mut h = history(&[("t/a.t", "p1")]);
         let file = h.files.get_mut("t/a.t").expect("the file");
         file.runs[0].verdict = Verdict::Flaky;
-        assert_eq!(run_outcomes(&file.runs[0]), [Outcome::Fail, Outcome::Pass]);
+        assert_eq!(
+            run_outcomes(&file.runs[0]),
+            [Observation::Fail, Observation::Pass]
+        );
         let report = flaky(&h, 1);
         assert_eq!(report.files[0].attempts_needed, 2);
     }

@@ -5,49 +5,12 @@
 //! duration, and put files that failed last time at the front. The history
 //! never changes a verdict: it only informs the [`crate::plan`].
 //!
-//! # File format (version 1)
+//! # File format (version [`HISTORY_VERSION`])
 //!
-//! ```json
-//! {
-//!   "version": 1,
-//!   "files": {
-//!     "tests/db.t": {
-//!       "runs": [
-//!         { "at": 1764000000, "duration": 12.5, "verdict": "pass", "hash": "9f2c1a0b7d3e4f55", "cpu": 11.2, "max_rss": 52428800 },
-//!         { "at": 1764000900, "duration": 30.0, "verdict": "timeout", "hash": "9f2c1a0b7d3e4f55" },
-//!         { "at": 1764001800, "verdict": "error" }
-//!       ],
-//!       "flips": 1,
-//!       "cases": {
-//!         "connects": { "statuses": "ppf", "durations": [0.25, null, 0.31], "last_seen": 1764001800 }
-//!       }
-//!     }
-//!   }
-//! }
-//! ```
-//!
-//! | field | meaning |
-//! |---|---|
-//! | `version` | schema version, `1`. A file with a newer (or missing) version is set aside, like a corrupt one. |
-//! | `files` | one entry per file id ([`crate::unit::Unit::id`]), sorted by id. |
-//! | `runs` | the last [`MAX_RUNS`] (10) runs of the file, oldest first. |
-//! | `runs[].at` | when the file started, in whole seconds since the Unix epoch. |
-//! | `runs[].duration` | wall time in seconds (microsecond precision); absent when the file never got a child (e.g. an ERROR before start). For a TIMEOUT it is the time until ptest stopped it: a lower bound. |
-//! | `runs[].verdict` | `pass`, `fail`, `skip`, `timeout` or `error`. NOT RUN files are not recorded at all. |
-//! | `runs[].cpu` | CPU time (user + system, seconds) of the child and the processes it waited for, from `wait4`; absent when unknown. |
-//! | `runs[].max_rss` | peak resident memory in bytes of the child (or the largest process it waited for); absent when unknown. |
-//! | `runs[].hash` | the first 16 hex digits of the BLAKE3 hash of the file's content at that run (for a `ptest cargo` test: of its binary's size and modification time); absent when it could not be read. |
-//! | `flips` | how many times the file's outcome changed between pass and fail since it was first recorded, by the flaky report's rule ([`flaky::new_flips`]): inside one content hash, every attempt an observation (a pass after a retry is a flip); `fail` and `timeout` count as fail, `skip` and `error` are ignored; a run without a hash adds none. Absent means 0. |
-//! | `cases` | per test case, keyed by name (omitted for exit-code files, whose single case is the file itself). |
-//! | `cases.*.statuses` | the last 10 statuses, oldest first, one letter each: `p` pass, `f` fail, `s` skip, `t` TODO (failed as expected), `u` TODO that unexpectedly passed. |
-//! | `cases.*.durations` | seconds per status, `null` when unknown; omitted when none is known. |
-//! | `cases.*.last_seen` | the `at` of the last run that reported this case. |
-//!
-//! Unnamed cases are keyed `#N` (their number); a name used twice in one run
-//! is keyed `NAME #N` the second time. A case not seen during the runs the
-//! file still keeps is dropped, and so is a file not run for 90 days (counted
-//! from the newest run in the history, not from the clock; a run recorded in
-//! the future, while the clock was wrong, counts as now).
+//! The file's schema, field by field, is written once, for users and
+//! code alike, in `docs/formats.md` ("History"). [`MAX_RUNS`] runs are kept
+//! per file; cases not seen in them, and files not run for 90 days
+//! (counted from the newest run in the history), are dropped.
 //!
 //! # Expected durations
 //!
@@ -81,7 +44,7 @@ mod stream;
 
 pub use store::{hash_contents, hash_files, update, Loaded};
 
-use crate::merge::{FileSummary, RunSummary, Verdict};
+use crate::outcome::{RunSummary, UnitSummary, Verdict};
 use crate::parse::{CaseStatus, Protocol};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -171,12 +134,12 @@ pub enum HistoryError {
 /// add the `version`).
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct History {
-    files: BTreeMap<String, FileHistory>,
+    files: BTreeMap<String, UnitHistory>,
 }
 
 /// Everything recorded about one file.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct FileHistory {
+pub struct UnitHistory {
     /// The last [`MAX_RUNS`] runs, in the order they were recorded (oldest
     /// first).
     pub runs: Vec<RunRecord>,
@@ -203,19 +166,19 @@ fn expiry_cutoff(history_newest: Option<u64>, run_newest: Option<u64>, now: u64)
 }
 
 /// When a file started, in whole seconds (`now` when unknown).
-fn started_secs(file: &FileSummary, now: u64) -> u64 {
+fn started_secs(file: &UnitSummary, now: u64) -> u64 {
     file.started_at
         .filter(|s| s.is_finite() && *s >= 0.0)
         .map(|s| s as u64)
         .unwrap_or(now)
 }
 
-impl FileHistory {
+impl UnitHistory {
     /// Adds one finished run of this file (never a NOT RUN one): its
     /// [`RunRecord`] (with the first 16 digits of `hash`), the flip count,
     /// and its test cases; then drops runs beyond [`MAX_RUNS`] and cases none
     /// of the kept runs reported.
-    pub fn record(&mut self, file: &FileSummary, hash: Option<&String>, now: u64) {
+    pub fn record(&mut self, file: &UnitSummary, hash: Option<&String>, now: u64) {
         let at = started_secs(file, now);
         let record = RunRecord {
             at,
@@ -236,7 +199,7 @@ impl FileHistory {
         if file.protocol != Some(Protocol::ExitCode) {
             // The one test-key rule (quarantine matches by it too); a key
             // that still repeats after `NAME #N` is recorded once.
-            let keys = crate::merge::quarantine::case_keys(&file.cases);
+            let keys = crate::parse::case_keys(&file.cases);
             let mut seen = HashSet::new();
             for (case, key) in file.cases.iter().zip(keys) {
                 if !seen.insert(key.clone()) {
@@ -406,12 +369,12 @@ impl History {
     }
 
     /// The recorded files, by id.
-    pub fn files(&self) -> impl Iterator<Item = (&str, &FileHistory)> {
+    pub fn files(&self) -> impl Iterator<Item = (&str, &UnitHistory)> {
         self.files.iter().map(|(id, h)| (id.as_str(), h))
     }
 
     /// What is recorded about one file.
-    pub fn file(&self, id: &str) -> Option<&FileHistory> {
+    pub fn file(&self, id: &str) -> Option<&UnitHistory> {
         self.files.get(id)
     }
 
@@ -440,7 +403,7 @@ impl History {
     /// Drops files not run for [`EXPIRE_AFTER_SECS`] before the newest run
     /// (see [`expiry_cutoff`]).
     fn expire(&mut self, run_newest: Option<u64>, now: u64) {
-        let newest = self.files.values().filter_map(FileHistory::newest).max();
+        let newest = self.files.values().filter_map(UnitHistory::newest).max();
         let cutoff = expiry_cutoff(newest, run_newest, now);
         self.files.retain(|_, h| h.is_recent(cutoff));
     }
@@ -463,6 +426,16 @@ impl History {
             })
             .collect();
         weighted_median(samples)
+    }
+
+    /// Whether every recorded duration of the file is that of a TIMEOUT:
+    /// [`History::expected`] is then only its timeout, a lower bound.
+    pub fn only_timed_out(&self, id: &str) -> bool {
+        let Some(file) = self.files.get(id) else {
+            return false;
+        };
+        let mut timed = file.runs.iter().filter(|r| r.duration.is_some()).peekable();
+        timed.peek().is_some() && timed.all(|r| r.verdict == Verdict::Timeout)
     }
 
     /// The median CPU time of the file's recorded runs.

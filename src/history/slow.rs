@@ -1,7 +1,7 @@
 //! The slowest files and tests, from the recorded durations.
 //!
 //! For every file, the durations of its kept runs that ran to an end of
-//! their own (PASS, FAIL, TIMEOUT: [`crate::merge::Verdict::ran`]; a TIMEOUT's duration
+//! their own (PASS, FAIL, TIMEOUT: [`crate::outcome::Verdict::ran`]; a TIMEOUT's duration
 //! is a lower bound) give its
 //!
 //! * **median** (the mean of the middle two for an even count), **p95**
@@ -21,12 +21,9 @@
 //! JUnit report them; exit-code files have none), without a share or a
 //! bound: a test cannot be scheduled apart from its file.
 
-use super::{FileHistory, History};
+use super::{History, UnitHistory};
 use serde::Serialize;
 use std::time::Duration;
-
-/// `--top` when none is given.
-pub const DEFAULT_TOP: usize = 10;
 
 /// Duration statistics of one file or test.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -135,7 +132,7 @@ pub struct SlowReport {
 }
 
 /// The durations of a file's runs that ran to their end, oldest first.
-fn file_samples(file: &FileHistory) -> Vec<Duration> {
+fn file_samples(file: &UnitHistory) -> Vec<Duration> {
     file.runs
         .iter()
         .filter(|r| r.verdict.ran())
@@ -215,14 +212,14 @@ pub fn slow(history: &History, top: usize, jobs: usize) -> SlowReport {
 mod tests {
     use super::super::{CaseHistory, RunRecord};
     use super::*;
-    use crate::merge::Verdict;
+    use crate::outcome::Verdict;
 
     fn secs(s: f64) -> Duration {
         Duration::from_secs_f64(s)
     }
 
-    fn file(durations: &[f64]) -> FileHistory {
-        FileHistory {
+    fn file(durations: &[f64]) -> UnitHistory {
+        UnitHistory {
             runs: durations
                 .iter()
                 .enumerate()
@@ -237,11 +234,11 @@ mod tests {
                     flipped: Vec::new(),
                 })
                 .collect(),
-            ..FileHistory::default()
+            ..UnitHistory::default()
         }
     }
 
-    fn history(files: Vec<(&str, FileHistory)>) -> History {
+    fn history(files: Vec<(&str, UnitHistory)>) -> History {
         History {
             files: files
                 .into_iter()

@@ -1,9 +1,9 @@
 //! Reading, locking and atomically replacing the history file.
 
 use super::stream::{self, Fold, MergeError, Scan};
-use super::{FileHistory, History, HistoryError, HISTORY_VERSION, MAX_RUNS};
+use super::{History, HistoryError, UnitHistory, HISTORY_VERSION, MAX_RUNS};
 use crate::atomic::{write_atomically, AtomicWriteError};
-use crate::merge::{FileSummary, RunSummary};
+use crate::outcome::{RunSummary, UnitSummary};
 use crate::unit::ContentKey;
 use rayon::prelude::*;
 use serde::Deserialize;
@@ -26,7 +26,7 @@ pub struct Loaded {
 
 #[derive(Deserialize)]
 struct DocIn {
-    files: BTreeMap<String, FileHistory>,
+    files: BTreeMap<String, UnitHistory>,
 }
 
 /// An open history file that can be read from the start more than once.
@@ -294,7 +294,7 @@ pub fn update(
         Some(HistoryLock::acquire(path)?)
     };
     let now = super::unix_now();
-    let files: BTreeMap<&str, &FileSummary> = summary
+    let files: BTreeMap<&str, &UnitSummary> = summary
         .files
         .iter()
         .filter(|f| f.verdict.is_recorded())

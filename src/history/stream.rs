@@ -5,8 +5,8 @@
 //! the next, so a history of 10,000 files × 10 runs (~8 MB of JSON, ~13 MB
 //! as data) never has to be in memory while the run's own results are.
 
-use super::{FileHistory, HISTORY_VERSION, MAX_RUNS};
-use crate::merge::FileSummary;
+use super::{UnitHistory, HISTORY_VERSION, MAX_RUNS};
+use crate::outcome::UnitSummary;
 use serde::de::{self, DeserializeOwned, DeserializeSeed, IgnoredAny, MapAccess, Visitor};
 use serde::Deserialize;
 use std::collections::{BTreeMap, HashMap};
@@ -175,7 +175,7 @@ pub(super) enum MergeError {
 /// This run, ready to be folded in.
 pub(super) struct Fold<'a> {
     /// The run's files that ran, by id.
-    pub files: BTreeMap<&'a str, &'a FileSummary>,
+    pub files: BTreeMap<&'a str, &'a UnitSummary>,
     /// Content hashes by id.
     pub hashes: &'a HashMap<String, String>,
     /// Fallback start time.
@@ -196,7 +196,7 @@ pub(super) fn write_merged(
         .map_err(MergeError::Io)?;
     if let Some(reader) = old {
         let mut write_failed: Option<io::Error> = None;
-        let streamed = stream::<FileHistory, _>(reader, |id, mut entry| {
+        let streamed = stream::<UnitHistory, _>(reader, |id, mut entry| {
             let excess = entry.runs.len().saturating_sub(MAX_RUNS);
             entry.runs.drain(..excess);
             if let Some(file) = fold.files.remove(id.as_str()) {
@@ -221,7 +221,7 @@ pub(super) fn write_merged(
         }
     }
     for (id, file) in std::mem::take(&mut fold.files) {
-        let mut entry = FileHistory::default();
+        let mut entry = UnitHistory::default();
         entry.record(file, fold.hashes.get(id), fold.now);
         write_entry(out, &mut first, id, &entry, fold.cutoff).map_err(MergeError::Io)?;
     }
@@ -232,7 +232,7 @@ fn write_entry(
     out: &mut dyn Write,
     first: &mut bool,
     id: &str,
-    entry: &FileHistory,
+    entry: &UnitHistory,
     cutoff: u64,
 ) -> io::Result<()> {
     if !entry.is_recent(cutoff) {

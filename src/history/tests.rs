@@ -1,12 +1,12 @@
 use super::*;
-use crate::merge::FileSummary;
+use crate::outcome::UnitSummary;
 use crate::parse::CaseResult;
-use crate::unit::{Launcher, Unit};
+use crate::unit::{Runner, Unit};
 use std::fs;
 use std::path::Path;
 
-fn file(id: &str, verdict: Verdict, secs: Option<f64>, at: u64) -> FileSummary {
-    let mut f = FileSummary::not_run(id.into(), id.into(), "");
+fn file(id: &str, verdict: Verdict, secs: Option<f64>, at: u64) -> UnitSummary {
+    let mut f = UnitSummary::not_run(id.into(), id.into(), "");
     f.reasons.clear();
     f.verdict = verdict;
     f.attempts = 1;
@@ -16,7 +16,7 @@ fn file(id: &str, verdict: Verdict, secs: Option<f64>, at: u64) -> FileSummary {
     f
 }
 
-fn summary(files: Vec<FileSummary>) -> RunSummary {
+fn summary(files: Vec<UnitSummary>) -> RunSummary {
     crate::testing::SummaryFixture::new(files)
         .started_at("2026-01-01T00:00:00.000Z")
         .build()
@@ -186,7 +186,7 @@ fn truncated_file_is_set_aside() {
 #[derive(serde::Serialize)]
 struct DocForTest<'a> {
     version: u32,
-    files: &'a BTreeMap<String, FileHistory>,
+    files: &'a BTreeMap<String, UnitHistory>,
 }
 
 #[test]
@@ -366,10 +366,10 @@ fn flips_count_changes_between_pass_and_fail() {
 }
 
 /// One attempt of a retried run.
-fn attempt(number: u32, verdict: Verdict) -> crate::merge::attempts::AttemptRecord {
+fn attempt(number: u32, verdict: Verdict) -> crate::outcome::AttemptRecord {
     let mut f = file("a.t", verdict, Some(1.0), T0);
     f.attempts = number;
-    crate::merge::attempts::AttemptRecord::of(&f)
+    crate::outcome::AttemptRecord::of(&f)
 }
 
 #[test]
@@ -491,7 +491,7 @@ fn hashes_readable_files_with_blake3() {
         if let Some(c) = content {
             fs::write(&path, c).unwrap();
         }
-        Unit::file(name.into(), path, Launcher::Direct, None, 0)
+        Unit::file(name.into(), path, Runner::Direct, None, 0)
     };
     let files = [
         mk("a.t", Some(b"hello")),

@@ -71,7 +71,7 @@
 //!
 //! XML that is not well-formed, a document whose root is not a JUnit element,
 //! an empty or truncated document, and a report that is too large are
-//! [`JunitError`]s (values, never panics), so the caller can report the file
+//! [`JunitParseError`]s (values, never panics), so the caller can report the file
 //! as broken and go on.
 
 use super::{CaseResult, CaseStatus};
@@ -92,7 +92,7 @@ pub const MAX_TOTAL_DIAGNOSTICS_BYTES: usize = 8 * 1024 * 1024;
 const MAX_ATTR_BYTES: usize = 4 * 1024;
 /// Cap on the message shown in [`CaseResult::line`], in characters.
 pub const MAX_LINE_CHARS: usize = 200;
-/// The largest report read; a larger one is [`JunitError::TooLarge`].
+/// The largest report read; a larger one is [`JunitParseError::TooLarge`].
 pub const MAX_REPORT_BYTES: u64 = 256 * 1024 * 1024;
 /// Appended to diagnostics that hit a cap.
 const TRUNCATED: &str = "[diagnostics truncated]";
@@ -165,7 +165,7 @@ impl JunitReport {
 
 /// Why a JUnit report could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum JunitError {
+pub enum JunitParseError {
     /// Reading the bytes failed.
     #[error("read error: {message}")]
     Read {
@@ -236,7 +236,7 @@ fn wide_encoding(head: &[u8]) -> Option<&'static str> {
 
 /// Parses a JUnit report from bytes. `file` is the id of the test file that
 /// wrote it, used to shorten case names (see the [module docs](self)).
-pub fn parse_bytes(bytes: &[u8], file: &str) -> Result<JunitReport, JunitError> {
+pub fn parse_bytes(bytes: &[u8], file: &str) -> Result<JunitReport, JunitParseError> {
     parse_reader(bytes, file)
 }
 
@@ -249,7 +249,7 @@ pub fn parse_bytes_where(
     bytes: &[u8],
     file: &str,
     mine: &dyn Fn(&str) -> bool,
-) -> Result<JunitReport, JunitError> {
+) -> Result<JunitReport, JunitParseError> {
     let mut state = State::new(file);
     state.keep = Some(mine);
     parse_with(bytes, state, MAX_REPORT_BYTES)
@@ -314,12 +314,16 @@ fn case_key(attrs: &Attrs) -> String {
 
 /// Parses a JUnit report from a reader, as a stream (see the
 /// [module docs](self) for what is read and how much is kept).
-pub fn parse_reader<R: BufRead>(reader: R, file: &str) -> Result<JunitReport, JunitError> {
+pub fn parse_reader<R: BufRead>(reader: R, file: &str) -> Result<JunitReport, JunitParseError> {
     parse_limited(reader, file, MAX_REPORT_BYTES)
 }
 
 /// [`parse_reader`] reading at most `limit` bytes.
-fn parse_limited<R: BufRead>(reader: R, file: &str, limit: u64) -> Result<JunitReport, JunitError> {
+fn parse_limited<R: BufRead>(
+    reader: R,
+    file: &str,
+    limit: u64,
+) -> Result<JunitReport, JunitParseError> {
     parse_with(reader, State::new(file), limit)
 }
 
@@ -328,12 +332,12 @@ fn parse_with<R: BufRead>(
     mut reader: R,
     mut state: State<'_>,
     limit: u64,
-) -> Result<JunitReport, JunitError> {
-    let head = reader.fill_buf().map_err(|e| JunitError::Read {
+) -> Result<JunitReport, JunitParseError> {
+    let head = reader.fill_buf().map_err(|e| JunitParseError::Read {
         message: e.to_string(),
     })?;
     if let Some(encoding) = wide_encoding(head) {
-        return Err(JunitError::Encoding { encoding });
+        return Err(JunitParseError::Encoding { encoding });
     }
     // One byte more than the limit tells a report of exactly the limit from a
     // larger one.
@@ -349,14 +353,14 @@ fn parse_with<R: BufRead>(
         buf.clear();
         let event = match xml.read_event_into(&mut buf) {
             Ok(event) => event,
-            Err(_) if too_large(&xml) => return Err(JunitError::TooLarge { limit }),
+            Err(_) if too_large(&xml) => return Err(JunitParseError::TooLarge { limit }),
             Err(quick_xml::Error::Io(e)) => {
-                return Err(JunitError::Read {
+                return Err(JunitParseError::Read {
                     message: e.to_string(),
                 })
             }
             Err(e) => {
-                return Err(JunitError::Xml {
+                return Err(JunitParseError::Xml {
                     position: xml.error_position(),
                     message: e.to_string(),
                 })
@@ -378,7 +382,7 @@ fn parse_with<R: BufRead>(
         }
     }
     if too_large(&xml) {
-        return Err(JunitError::TooLarge { limit });
+        return Err(JunitParseError::TooLarge { limit });
     }
     state.finish()
 }
@@ -613,13 +617,13 @@ impl<'f> State<'f> {
         }
     }
 
-    fn start(&mut self, e: &BytesStart<'_>, empty: bool) -> Result<(), JunitError> {
+    fn start(&mut self, e: &BytesStart<'_>, empty: bool) -> Result<(), JunitParseError> {
         let local = e.local_name();
         let element = local.as_ref();
         if !self.root_seen {
             self.root_seen = true;
             if !matches!(element, b"testsuites" | b"testsuite" | b"testcase") {
-                return Err(JunitError::NotJunit {
+                return Err(JunitParseError::NotJunit {
                     root: one_line(&String::from_utf8_lossy(element), 60),
                 });
             }
@@ -800,12 +804,12 @@ impl<'f> State<'f> {
         });
     }
 
-    fn finish(self) -> Result<JunitReport, JunitError> {
+    fn finish(self) -> Result<JunitReport, JunitParseError> {
         if !self.root_seen {
-            return Err(JunitError::Empty);
+            return Err(JunitParseError::Empty);
         }
         if self.depth > 0 {
-            return Err(JunitError::Truncated { open: self.depth });
+            return Err(JunitParseError::Truncated { open: self.depth });
         }
         Ok(self.report)
     }

@@ -4,13 +4,14 @@
 //! child, or a string in tests). Bad output is a result, not a crash: a
 //! malformed TAP stream yields [`tap::TapReport::problems`] that make the file
 //! fail, a malformed JUnit report written by the test is a
-//! [`junit::JunitError`] that makes it an ERROR, and the run goes on.
+//! [`junit::JunitParseError`] that makes it an ERROR, and the run goes on.
 
 pub mod junit;
 pub mod libtest;
 pub mod tap;
 
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use std::time::Duration;
 
 /// A result protocol: how a unit's results are read.
@@ -126,4 +127,29 @@ pub struct CaseResult {
         with = "crate::util::time::opt_secs"
     )]
     pub duration: Option<Duration>,
+}
+
+/// The key of every case, in order: the trimmed name, `#N` when unnamed,
+/// `NAME #N` for a repeated name. The one test-key rule: the history keys
+/// its `cases` by it too (`crate::history::UnitHistory::record`).
+pub fn case_keys(cases: &[CaseResult]) -> Vec<String> {
+    let mut seen = HashSet::new();
+    cases
+        .iter()
+        .enumerate()
+        .map(|(position, case)| {
+            let number = case.number.unwrap_or(position as u64 + 1);
+            let name = case.name.trim();
+            let mut key = if name.is_empty() {
+                format!("#{number}")
+            } else {
+                name.to_string()
+            };
+            if seen.contains(&key) {
+                key = format!("{key} #{number}");
+            }
+            seen.insert(key.clone());
+            key
+        })
+        .collect()
 }

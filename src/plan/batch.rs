@@ -199,7 +199,7 @@ impl Plan {
             id: UnitId::new(id),
             kind: UnitKind::Batch {
                 paths,
-                launcher: first.launcher().clone(),
+                runner: first.runner().clone(),
             },
             cwd: first.cwd.clone(),
             env: first.env.clone(),
@@ -234,7 +234,7 @@ fn key(unit: &Unit) -> String {
     };
     format!(
         "{:?}|{:?}|{:?}|{:?}|{:?}",
-        unit.launcher(),
+        unit.runner(),
         unit.cwd,
         unit.env,
         unit.protocol,
@@ -277,10 +277,10 @@ pub fn render_batches(plan: &Plan) -> String {
 mod tests {
     use super::*;
     use crate::plan::{Expectations, PlanOptions};
-    use crate::unit::Launcher;
+    use crate::unit::Runner;
 
     fn pytest_file(name: &str, size: u64) -> Unit {
-        let launcher = Launcher::Command {
+        let launcher = Runner::Command {
             argv: vec!["pytest".into(), "{files}".into()],
         };
         let mut unit = Unit::file(name.into(), name.into(), launcher, None, size);

@@ -225,10 +225,10 @@ pub(super) fn critical_paths(deps: &[Vec<usize>], own: &[Duration]) -> Vec<Durat
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::unit::{Launcher, UnitId};
+    use crate::unit::{Runner, UnitId};
 
     fn unit(id: &str, deps: &[&str]) -> Unit {
-        let mut u = Unit::file(id.into(), id.into(), Launcher::Direct, None, 0);
+        let mut u = Unit::file(id.into(), id.into(), Runner::Direct, None, 0);
         u.settings.depends_on = deps.iter().map(|d| UnitId::new(d.to_string())).collect();
         u
     }

@@ -29,7 +29,9 @@ pub fn render_dry_run(plan: &Plan) -> String {
         .enumerate()
         .map(|(i, e)| {
             let mut id = e.file.id.to_string();
-            if plan.failed_last_time.contains(e.file.id.as_str()) {
+            if plan.timed_out.contains(e.file.id.as_str()) {
+                id.push_str("  (timed out: expected is only its timeout)");
+            } else if plan.failed_last_time.contains(e.file.id.as_str()) {
                 id.push_str("  (failed last time)");
             }
             [

@@ -31,6 +31,8 @@ pub struct Expectation {
 pub struct Expectations {
     recorded: HashMap<String, Duration>,
     failed: HashSet<String>,
+    /// Files whose recorded durations are all TIMEOUTs.
+    timed_out: HashSet<String>,
     imported: ImportedDurations,
     cpu: HashMap<String, Duration>,
     rss: HashMap<String, u64>,
@@ -54,6 +56,9 @@ impl Expectations {
             }
             if history.failed_last_time(id) {
                 e.failed.insert(id.to_string());
+            }
+            if history.only_timed_out(id) {
+                e.timed_out.insert(id.to_string());
             }
             if let Some(cpu) = history.expected_cpu(id) {
                 e.cpu.insert(id.to_string(), cpu);
@@ -105,6 +110,12 @@ impl Expectations {
             return Some((d, EstimateSource::Imported));
         }
         self.recorded.get(id).map(|&d| (d, EstimateSource::History))
+    }
+
+    /// Whether every recorded run of the file timed out: its recorded
+    /// duration is only its timeout.
+    pub fn only_timed_out(&self, id: &str) -> bool {
+        self.timed_out.contains(id)
     }
 
     /// Whether the file failed last time.

@@ -132,7 +132,7 @@ impl EstimateSource {
 
 /// One file in the plan.
 #[derive(Debug, Clone, PartialEq)]
-pub struct PlannedFile {
+pub struct PlannedUnit {
     /// The file.
     pub file: Unit,
     /// How long it is expected to take.
@@ -175,13 +175,17 @@ pub struct Plan {
     pub jobs: usize,
     /// Files in the order they are started (with `--shard`, only this
     /// shard's files).
-    pub entries: Vec<PlannedFile>,
+    pub entries: Vec<PlannedUnit>,
     /// The order used; `Random` always carries the seed actually used.
     pub order: Order,
     /// The shard this plan was cut for, if any.
     pub shard: Option<ShardInfo>,
     /// Ids of the files whose last recorded run failed.
     pub failed_last_time: BTreeSet<String>,
+    /// Files whose expected duration is only their timeout (every
+    /// recorded run timed out): a lower bound, not a reason to call them
+    /// long.
+    pub timed_out: BTreeSet<String>,
     /// Max-threads per group (`[groups.NAME] max-threads`); a group a
     /// file names that is not here has max-threads 1.
     pub groups: BTreeMap<String, u32>,
@@ -204,6 +208,7 @@ impl Default for Plan {
             order: Order::default(),
             shard: None,
             failed_last_time: BTreeSet::new(),
+            timed_out: BTreeSet::new(),
             groups: BTreeMap::new(),
             cores: 1,
             dependencies: Ok(Vec::new()),
@@ -291,7 +296,7 @@ impl Plan {
             jobs: slots(jobs, files.len()),
             entries: files
                 .into_iter()
-                .map(|file| PlannedFile {
+                .map(|file| PlannedUnit {
                     file,
                     expected: None,
                     source: EstimateSource::Unknown,
@@ -318,7 +323,7 @@ impl Plan {
             .zip(resolved)
             .map(|(file, e)| {
                 (
-                    PlannedFile {
+                    PlannedUnit {
                         file,
                         expected: e.expected,
                         source: e.source,
@@ -364,12 +369,20 @@ impl Plan {
             .filter(|(_, failed, _)| *failed)
             .map(|(e, _, _)| e.file.id.to_string())
             .collect();
+        let timed_out = entries
+            .iter()
+            .filter(|(e, _, _)| {
+                e.source == EstimateSource::History && expectations.only_timed_out(&e.file.id)
+            })
+            .map(|(e, _, _)| e.file.id.to_string())
+            .collect();
         let mut plan = Plan {
             jobs: slots(options.jobs, entries.len()),
             entries: entries.into_iter().map(|(e, _, _)| e).collect(),
             order,
             shard,
             failed_last_time,
+            timed_out,
             groups: options.groups.clone(),
             cores: cores(),
             dependencies: Ok(Vec::new()),
@@ -563,10 +576,12 @@ impl Plan {
             return Vec::new();
         }
         let share = self.share();
-        let mut bounding: Vec<&PlannedFile> = self
+        let mut bounding: Vec<&PlannedUnit> = self
             .entries
             .iter()
             .filter(|e| e.expected.is_some_and(|d| d > share && d >= BOUNDS_RUN_MIN))
+            // Its timeout is not how long it takes.
+            .filter(|e| !self.timed_out.contains(e.file.id.as_str()))
             .collect();
         bounding.sort_by(|a, b| {
             b.expected

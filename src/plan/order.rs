@@ -1,6 +1,6 @@
 //! Sorting entries into dispatch order, and the seeded shuffle.
 
-use super::{Order, PlannedFile};
+use super::{Order, PlannedUnit};
 use std::cmp::Ordering;
 use std::time::{Duration, SystemTime};
 
@@ -61,9 +61,9 @@ fn longest_first(a: &Ranked, b: &Ranked) -> Ordering {
 }
 
 /// An entry, whether it failed last time, and its priority.
-pub(super) type Ranked = (PlannedFile, bool, Option<Duration>);
+pub(super) type Ranked = (PlannedUnit, bool, Option<Duration>);
 
-fn by_id(a: &PlannedFile, b: &PlannedFile) -> Ordering {
+fn by_id(a: &PlannedUnit, b: &PlannedUnit) -> Ordering {
     a.file
         .id
         .cmp(&b.file.id)

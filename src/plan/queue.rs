@@ -12,7 +12,7 @@
 //! (dynamic list scheduling keeps Graham's guarantee).
 //!
 //! * **Dependencies** (a DAG of indices, [`Admission::depends_on`]): a unit
-//!   is ready when every dependency finished with [`Outcome::Passed`]; when
+//!   is ready when every dependency finished with [`Finish::Passed`]; when
 //!   one did not pass, the unit and, recursively, its own dependents are
 //!   skipped ([`Follow::Skip`] with [`SkipCause::Dependency`]). A
 //!   dependency that is not in the queue counts as passed.
@@ -44,7 +44,7 @@
 //!   final attempt ([`Queue::finished`]). A unit retried but not started
 //!   again when the run stops is not [unstarted](Queue::take_unstarted):
 //!   it has a result, its last attempt.
-//! * **Stop**: a `Bail out!` ([`Outcome::BailedOut`]) or [`Queue::stop`]
+//! * **Stop**: a `Bail out!` ([`Finish::BailedOut`]) or [`Queue::stop`]
 //!   (Ctrl-C, `--fail-fast`, the global timeout) stops all further starts.
 //!
 //! # Cost
@@ -61,7 +61,7 @@ use std::time::Duration;
 
 /// How a unit finished, as far as admission cares.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
+pub enum Finish {
     /// It passed: its dependents may start.
     Passed,
     /// It did not pass (failed, timed out, errored, was skipped or
@@ -416,12 +416,12 @@ impl Queue {
 
     /// Unit `index` finished with `outcome`: what follows (in order: a
     /// bail-out, then the dependents skipped because of it).
-    pub fn finished(&mut self, index: usize, outcome: Outcome) -> Vec<Follow> {
+    pub fn finished(&mut self, index: usize, outcome: Finish) -> Vec<Follow> {
         self.release(index, State::Done);
         match outcome {
-            Outcome::Passed => self.release_dependents(index),
-            Outcome::NotPassed => self.skip_dependents(index),
-            Outcome::BailedOut => {
+            Finish::Passed => self.release_dependents(index),
+            Finish::NotPassed => self.skip_dependents(index),
+            Finish::BailedOut => {
                 self.stopped = true;
                 self.outbox.push(Follow::BailOut);
                 self.skip_dependents(index);
@@ -666,7 +666,7 @@ pub fn simulate(
         match unit {
             Some(index) => {
                 free += queue.weight(index);
-                queue.finished(index, Outcome::Passed);
+                queue.finished(index, Finish::Passed);
             }
             None => free += 1,
         }
@@ -686,7 +686,7 @@ mod tests {
         assert_eq!(q.next_ready(2), Some(2));
         assert_eq!(q.next_ready(1), Some(0));
         assert!(!q.is_exhausted());
-        assert_eq!(q.finished(2, Outcome::Passed), []);
+        assert_eq!(q.finished(2, Finish::Passed), []);
         assert_eq!(q.next_ready(1), Some(1));
         assert_eq!(q.next_ready(1), None);
         assert!(q.is_exhausted());
@@ -697,10 +697,10 @@ mod tests {
         let mut q = Queue::in_plan_order(4);
         assert_eq!(q.next_ready(2), Some(0));
         assert_eq!(q.next_ready(1), Some(1));
-        assert_eq!(q.finished(0, Outcome::BailedOut), [Follow::BailOut]);
+        assert_eq!(q.finished(0, Finish::BailedOut), [Follow::BailOut]);
         assert_eq!(q.next_ready(2), None);
         assert!(q.is_exhausted());
-        assert_eq!(q.finished(1, Outcome::BailedOut), [Follow::BailOut]);
+        assert_eq!(q.finished(1, Finish::BailedOut), [Follow::BailOut]);
         assert_eq!(q.take_unstarted().collect::<Vec<_>>(), [2, 3]);
     }
 
@@ -768,11 +768,11 @@ mod tests {
             None,
             "nothing beside it, whatever it is told"
         );
-        assert_eq!(q.finished(1, Outcome::Passed), []);
+        assert_eq!(q.finished(1, Finish::Passed), []);
         assert_eq!(q.next_ready(3), None, "the next needs every slot free");
         assert_eq!(q.next_ready(4), Some(3));
         assert_eq!(q.next_ready(4), None);
-        q.finished(3, Outcome::Passed);
+        q.finished(3, Finish::Passed);
         assert_eq!(drain(&mut q, 4), [0, 2], "then the parallel phase");
     }
 
@@ -786,11 +786,11 @@ mod tests {
         let units = [(0, unit()), (1, excl), (2, unit()), (3, unit())];
         let mut q = Queue::constrained(units, Limits::slots(2));
         assert_eq!(drain(&mut q, 2), [0, 2]);
-        q.finished(0, Outcome::Passed);
+        q.finished(0, Finish::Passed);
         assert_eq!(q.next_ready(1), None, "3 must not start beside 1");
-        q.finished(2, Outcome::Passed);
+        q.finished(2, Finish::Passed);
         assert_eq!(q.next_ready(2), Some(1));
-        q.finished(1, Outcome::Passed);
+        q.finished(1, Finish::Passed);
         assert_eq!(q.next_ready(2), Some(3));
     }
 
@@ -809,7 +809,7 @@ mod tests {
         assert_eq!(drain(&mut q, 4), [0, 1, 3], "2 waits for a group slot");
         assert_eq!((q.group_slot(0), q.group_slot(1)), (Some(0), Some(1)));
         assert_eq!(q.group_slot(3), None);
-        q.finished(0, Outcome::Passed);
+        q.finished(0, Finish::Passed);
         assert_eq!(q.next_ready(2), Some(2));
         assert_eq!(q.group_slot(2), Some(0), "the freed group slot");
     }
@@ -830,12 +830,12 @@ mod tests {
         assert_eq!(q.next_ready(3), Some(1));
         assert_eq!(q.weight(1), 3);
         assert_eq!(q.next_ready(0), None);
-        q.finished(0, Outcome::Passed);
+        q.finished(0, Finish::Passed);
         assert_eq!(q.next_ready(1), Some(2));
-        q.finished(1, Outcome::Passed);
+        q.finished(1, Finish::Passed);
         assert_eq!(q.weight(3), 4, "capped at the run's slots");
         assert_eq!(q.next_ready(3), None, "3 needs 4 slots");
-        q.finished(2, Outcome::Passed);
+        q.finished(2, Finish::Passed);
         assert_eq!(q.next_ready(4), Some(3));
     }
 
@@ -854,11 +854,11 @@ mod tests {
         ];
         let mut q = Queue::constrained(units, Limits::slots(4));
         assert_eq!(drain(&mut q, 4), [0, 1]);
-        q.finished(0, Outcome::Passed);
+        q.finished(0, Finish::Passed);
         assert_eq!(q.next_ready(4), None, "1 has not passed yet");
-        q.finished(1, Outcome::Passed);
+        q.finished(1, Finish::Passed);
         assert_eq!(drain(&mut q, 4), [2]);
-        q.finished(2, Outcome::Passed);
+        q.finished(2, Finish::Passed);
         assert_eq!(drain(&mut q, 4), [3]);
         assert!(q.is_exhausted());
     }
@@ -877,7 +877,7 @@ mod tests {
         ];
         let mut q = Queue::constrained(units, Limits::slots(2));
         assert_eq!(drain(&mut q, 2), [0, 3]);
-        let follows = q.finished(0, Outcome::NotPassed);
+        let follows = q.finished(0, Finish::NotPassed);
         assert_eq!(
             follows,
             [
@@ -895,7 +895,7 @@ mod tests {
             q.is_exhausted(),
             "3 still runs but nothing is left to start"
         );
-        q.finished(3, Outcome::Passed);
+        q.finished(3, Finish::Passed);
         assert_eq!(
             q.take_unstarted().count(),
             0,
@@ -948,11 +948,11 @@ mod tests {
             [0],
             "3 + 2 > 4: 1 waits, and 2 does not overtake it"
         );
-        q.finished(0, Outcome::Passed);
+        q.finished(0, Finish::Passed);
         assert_eq!(drain(&mut q, 4), [1, 2]);
-        q.finished(1, Outcome::Passed);
+        q.finished(1, Finish::Passed);
         assert_eq!(q.next_ready(4), None, "1 + 9 > 4");
-        q.finished(2, Outcome::Passed);
+        q.finished(2, Finish::Passed);
         assert_eq!(q.next_ready(4), Some(3), "alone it may exceed the budget");
     }
 
@@ -1051,11 +1051,11 @@ mod tests {
         assert_eq!(q.running(), 1, "the retried unit frees its slot");
         assert!(!q.is_exhausted());
         assert_eq!(q.next_ready(1), Some(3), "not readmitted yet: 3 may start");
-        q.finished(0, Outcome::Passed);
+        q.finished(0, Finish::Passed);
         q.readmit(1);
         assert_eq!(q.next_ready(1), Some(1), "the retry first");
         assert_eq!(q.next_ready(1), None, "2 still waits for 1");
-        assert_eq!(q.finished(1, Outcome::Passed), []);
+        assert_eq!(q.finished(1, Finish::Passed), []);
         assert_eq!(q.next_ready(1), Some(2));
     }
 
@@ -1098,7 +1098,7 @@ mod tests {
             None,
             "2 needs two slots and is not overtaken"
         );
-        q.finished(0, Outcome::NotPassed);
+        q.finished(0, Finish::NotPassed);
         assert_eq!(q.next_ready(2), Some(2));
     }
 

@@ -105,11 +105,11 @@ pub(super) fn exclusion(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::plan::queue::Outcome;
-    use crate::unit::{Launcher, Unit};
+    use crate::plan::queue::Finish;
+    use crate::unit::{Runner, Unit};
 
     fn unit(id: &str) -> Unit {
-        Unit::file(id.into(), id.into(), Launcher::Direct, None, 0)
+        Unit::file(id.into(), id.into(), Runner::Direct, None, 0)
     }
 
     fn ids(plan: &Plan) -> Vec<(String, u32)> {
@@ -143,9 +143,9 @@ mod tests {
         assert_eq!(q.next_ready(4), Some(0), "a #1");
         assert_eq!(q.next_ready(3), Some(1), "b #1");
         assert_eq!(q.next_ready(2), None, "a #2 and b #2 wait");
-        q.finished(1, Outcome::Passed);
+        q.finished(1, Finish::Passed);
         assert_eq!(q.next_ready(3), Some(3), "b #2 once b #1 ended");
-        q.finished(0, Outcome::NotPassed);
+        q.finished(0, Finish::NotPassed);
         assert_eq!(q.next_ready(2), Some(2), "a #2 runs after a failure too");
     }
 
@@ -172,7 +172,7 @@ mod tests {
             None,
             "other #1 waits: pg runs one at a time"
         );
-        q.finished(1, Outcome::Passed);
+        q.finished(1, Finish::Passed);
         assert_eq!(q.next_ready(3), Some(0), "after #1");
         assert_eq!(q.next_ready(2), Some(2), "other #1");
     }

@@ -1,11 +1,11 @@
 use super::order::SplitMix64;
 use super::*;
-use crate::unit::{Launcher, Unit};
+use crate::unit::{Runner, Unit};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 fn tf(id: &str, size: u64) -> Unit {
-    Unit::file(id.into(), PathBuf::from(id), Launcher::Direct, None, size)
+    Unit::file(id.into(), PathBuf::from(id), Runner::Direct, None, size)
 }
 
 fn s(secs: f64) -> Duration {
@@ -536,14 +536,14 @@ fn with_nothing_known_bigger_files_go_first() {
 fn imported_durations_win_over_history_and_history_fills_the_rest() {
     let mut history = crate::history::History::empty();
     let run = |id: &str, secs: f64, verdict| {
-        let mut f = crate::merge::FileSummary::not_run(id.into(), id.into(), "");
+        let mut f = crate::outcome::UnitSummary::not_run(id.into(), id.into(), "");
         f.verdict = verdict;
         f.duration = Some(s(secs));
         f
     };
     let summary = crate::testing::SummaryFixture::new(vec![
-        run("a", 1.0, crate::merge::Verdict::Pass),
-        run("b", 2.0, crate::merge::Verdict::Fail),
+        run("a", 1.0, crate::outcome::Verdict::Pass),
+        run("b", 2.0, crate::outcome::Verdict::Fail),
     ])
     .build();
     history.record(&summary, &Default::default());

@@ -6,7 +6,7 @@
 use super::{github, markdown};
 use crate::atomic::{write_atomically, AtomicWriteError};
 use crate::config::ci::CiOutputs;
-use crate::merge::RunSummary;
+use crate::outcome::RunSummary;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
@@ -129,13 +129,13 @@ fn append(path: &Path, text: &str) -> io::Result<()> {
 /// snapshot tests.
 #[cfg(test)]
 pub(crate) fn sample_summary() -> RunSummary {
-    use crate::merge::{FileSummary, Verdict};
+    use crate::outcome::{UnitSummary, Verdict};
     use crate::parse::{CaseStatus, Protocol};
     use crate::testing::{case, SummaryFixture};
     use std::time::Duration;
 
     let ran = |id: &str, verdict: Verdict, ms: u64| {
-        let mut f = FileSummary::not_run(id.into(), id.into(), "");
+        let mut f = UnitSummary::not_run(id.into(), id.into(), "");
         f.reasons.clear();
         f.verdict = verdict;
         f.duration = Some(Duration::from_millis(ms));
@@ -176,7 +176,7 @@ pub(crate) fn sample_summary() -> RunSummary {
 
     let mut passes = ran("t/ok.t", Verdict::Pass, 2500);
     passes.cases = vec![case(1, "fine", CaseStatus::Pass)];
-    let skipped = FileSummary::skipped("t/skip.t".into(), "t/skip.t".into(), "no database");
+    let skipped = UnitSummary::skipped("t/skip.t".into(), "t/skip.t".into(), "no database");
     SummaryFixture::new(vec![
         tap,
         rust,

@@ -5,14 +5,15 @@
 //! `never`: never; `CI` does not matter); no progress bar when
 //! stdout/stderr are not terminals or `CI` is set.
 //! On a terminal every line is fitted to its width: printed lines wrap
-//! ([`fit::wrap`]), the progress line is cut ([`super::progress`]).
+//! ([`wrap::wrap`]), the progress line is cut ([`super::progress`]).
 
 mod quarantine;
+mod rust;
 
-use super::fit;
 use super::progress::{Model, Progress};
-use crate::merge::result::RunResult;
-use crate::merge::{FileSummary, RunSummary, Verdict};
+use super::wrap;
+use crate::aggregate::result::RunResult;
+use crate::outcome::{RunSummary, UnitSummary, Verdict};
 use crate::parse::CaseStatus;
 use crate::plan::Plan;
 use crate::report::escape::for_terminal;
@@ -135,8 +136,8 @@ impl Palette {
     }
 }
 
-/// Width of the verdict column (`NOT RUN`; the rare `INTERRUPTED` takes
-/// room from the duration column).
+/// The narrowest verdict column (`NOT RUN`, `TIMEOUT`); a run's console
+/// widens it to the widest label it can show ([`label_column`]).
 pub(super) const LABEL_WIDTH: usize = 7;
 /// Width of the duration column.
 pub(super) const DURATION_WIDTH: usize = 7;
@@ -167,6 +168,8 @@ pub struct Console {
     noun: UnitNoun,
     /// Fold failure output in `::group::` for GitHub Actions.
     github: bool,
+    /// The verdict column's width: the widest label this run can show.
+    label_width: usize,
 }
 
 impl Console {
@@ -205,6 +208,7 @@ impl Console {
             until_fail: false,
             noun: plan.noun(),
             github: false,
+            label_width: label_column(plan, 0),
         }
     }
 
@@ -231,14 +235,15 @@ impl Console {
             .iter()
             .map(|e| e.file.settings.total_attempts(retries))
             .collect();
+        self.label_width = label_column(plan, retries);
         self
     }
 
     /// `FLAKY 2/3` for file `index` when it may have several attempts,
     /// else the plain label.
-    fn label(&self, index: usize, f: &FileSummary) -> String {
+    fn label(&self, index: usize, f: &UnitSummary) -> String {
         let total = self.total_attempts.get(index).copied().unwrap_or(1);
-        crate::merge::attempts::label_with_attempts(f.verdict, f.attempts, total)
+        crate::aggregate::attempts::label_with_attempts(f.verdict, f.attempts, total)
     }
 
     /// Prints through the progress bar (if any) so it is not torn.
@@ -255,7 +260,7 @@ impl Console {
 
     /// Handles one event; `finished` is the merged summary of a file that
     /// just finished or was marked not run.
-    pub fn on_event(&mut self, event: &RunEvent, finished: Option<&FileSummary>) {
+    pub fn on_event(&mut self, event: &RunEvent, finished: Option<&UnitSummary>) {
         match event {
             RunEvent::RunStarted { jobs, total, .. } => {
                 if self.options.verbosity != Verbosity::Quiet {
@@ -280,12 +285,12 @@ impl Console {
                     self.progress = Some(Progress::start(model, self.options.color));
                 }
             }
-            RunEvent::FileStarted { index, .. } => {
+            RunEvent::UnitStarted { index, .. } => {
                 let now = Instant::now();
                 self.running.insert(*index, now);
                 self.update_progress(|m| m.started(*index, now));
             }
-            RunEvent::FileFinished(run) if run.retry_after.is_some() => {
+            RunEvent::UnitFinished(run) if run.retry_after.is_some() => {
                 self.running.remove(&run.index);
                 self.update_progress(|m| m.retrying(run.index));
                 if let (Some(summary), false) =
@@ -293,7 +298,8 @@ impl Console {
                 {
                     let total = self.total_attempts.get(run.index).copied().unwrap_or(1);
                     let label = format!("{} {}/{total}", summary.verdict.label(), run.attempt);
-                    let line = render_file_line_labelled(summary, &label, &self.palette);
+                    let line =
+                        render_file_line_in(summary, &label, self.label_width, &self.palette);
                     self.print(&format!(
                         "{} {}",
                         line.trim_end(),
@@ -301,9 +307,9 @@ impl Console {
                     ));
                 }
             }
-            RunEvent::FileFinished(run) => {
+            RunEvent::UnitFinished(run) => {
                 self.running.remove(&run.index);
-                let failed = finished.is_some_and(FileSummary::fails_run);
+                let failed = finished.is_some_and(UnitSummary::fails_run);
                 let now = Instant::now();
                 self.update_progress(|m| m.finished(run.index, failed, now));
                 if let Some(summary) = finished {
@@ -319,7 +325,12 @@ impl Console {
                 self.slow.insert(*index);
                 if self.options.verbosity != Verbosity::Quiet {
                     let id = self.ids.get(*index).map_or("", String::as_str);
-                    self.print(&super::live::render_slow_line(id, *elapsed, &self.palette));
+                    self.print(&super::live::render_slow_line(
+                        id,
+                        *elapsed,
+                        self.label_width,
+                        &self.palette,
+                    ));
                 }
             }
             RunEvent::BailOut { index, reason } => {
@@ -365,7 +376,7 @@ impl Console {
                 }
             }
             RunEvent::Stopping { reason } => {
-                let why = crate::merge::reason::not_run(*reason);
+                let why = crate::aggregate::reason::not_run(*reason);
                 let why = why.strip_prefix("not run: ").unwrap_or(&why);
                 self.print(&format!(
                     "{} {why} — starting no more {}",
@@ -382,21 +393,23 @@ impl Console {
         }
     }
 
-    fn print_file(&self, index: usize, f: &FileSummary) {
+    fn print_file(&self, index: usize, f: &UnitSummary) {
         self.print_file_marked(index, f, false, None);
     }
 
     /// [`Console::print_file`], its line marked `[slow]` when the file was
     /// reported SLOW while it ran, and with its `--repeat` iteration.
-    fn print_file_marked(&self, index: usize, f: &FileSummary, slow: bool, iteration: Option<u32>) {
+    fn print_file_marked(&self, index: usize, f: &UnitSummary, slow: bool, iteration: Option<u32>) {
         let show = match self.options.verbosity {
-            Verbosity::Quiet => f.verdict.is_failure(),
+            // A FLAKY file passed, but it is what `-q` users look for.
+            Verbosity::Quiet => f.verdict.is_failure() || f.verdict == Verdict::Flaky,
             Verbosity::Normal | Verbosity::Verbose => true,
         };
         if !show {
             return;
         }
-        let mut text = render_file_line_labelled(f, &self.label(index, f), &self.palette);
+        let mut text =
+            render_file_line_in(f, &self.label(index, f), self.label_width, &self.palette);
         if let Some(k) = iteration {
             super::live::mark_line(&mut text, &format!("[iteration {k}]"), &self.palette);
         }
@@ -430,12 +443,13 @@ impl Console {
 /// Writes to stdout, ignoring errors: when the reader went away
 /// (`ptest | head`), the run goes on and still writes its reports, history
 /// and exit code; only the console output is lost. On a terminal, long
-/// lines are wrapped to its width ([`fit::wrap`]); elsewhere (a pipe, a CI
+/// lines are wrapped to its width ([`wrap::wrap_keeping_paths`]: a log path
+/// is never cut); elsewhere (a pipe, a CI
 /// log) they are written as they are.
 pub fn out(text: &str) {
     use std::io::Write;
-    let text = match fit::stdout_width() {
-        Some(width) => fit::wrap(text, width),
+    let text = match wrap::stdout_width() {
+        Some(width) => wrap::wrap_keeping_paths(text, width),
         None => text.to_string(),
     };
     let mut stdout = std::io::stdout().lock();
@@ -448,8 +462,8 @@ pub fn out(text: &str) {
 /// terminal (see [`out`]).
 pub fn err_line(text: &str) {
     use std::io::Write;
-    let text = match fit::stderr_width() {
-        Some(width) => fit::wrap(text, width),
+    let text = match wrap::stderr_width() {
+        Some(width) => wrap::wrap_keeping_paths(text, width),
         None => text.to_string(),
     };
     let _ = writeln!(std::io::stderr().lock(), "{text}");
@@ -466,7 +480,7 @@ fn plural(n: usize) -> &'static str {
 /// Counts of a file's tests, e.g. `12 tests, 1 failed, 2 skipped, 1 todo,
 /// 1 todo passed` (`todo`: expected failures; `todo passed`: TODO tests that
 /// passed unexpectedly, as `prove` prints `TODO passed`).
-fn case_counts(f: &FileSummary) -> String {
+fn case_counts(f: &UnitSummary) -> String {
     // Results a parser counted but did not keep (a very long stream).
     let omitted = f.omitted;
     let total = f.cases.len() + omitted.total() as usize;
@@ -495,13 +509,13 @@ fn case_counts(f: &FileSummary) -> String {
 }
 
 /// One aligned line: verdict, duration, id, test counts.
-pub fn render_file_line(f: &FileSummary, p: &Palette) -> String {
+pub fn render_file_line(f: &UnitSummary, p: &Palette) -> String {
     render_file_line_labelled(f, f.verdict.label(), p)
 }
 
 /// `        flipped: b, c`: the tests of a FLAKY file that failed in an
 /// earlier attempt and passed in the last.
-pub fn render_flipped(f: &FileSummary, p: &Palette) -> String {
+pub fn render_flipped(f: &UnitSummary, p: &Palette) -> String {
     let names: Vec<String> = f
         .flipped
         .iter()
@@ -513,14 +527,24 @@ pub fn render_flipped(f: &FileSummary, p: &Palette) -> String {
     )
 }
 
-/// [`render_file_line`] with `label` for the verdict (`FLAKY 2/3`).
-pub fn render_file_line_labelled(f: &FileSummary, label: &str, p: &Palette) -> String {
-    let label = format!("{label:<LABEL_WIDTH$}");
-    let width = DURATION_WIDTH.saturating_sub(label.len() - LABEL_WIDTH);
-    let duration = format!(
-        "{:>width$}",
-        f.duration.map(format_duration).unwrap_or_default()
-    );
+/// [`render_file_line`] with `label` for the verdict (`FLAKY 2/3`), in a
+/// column just wide enough for it.
+pub fn render_file_line_labelled(f: &UnitSummary, label: &str, p: &Palette) -> String {
+    render_file_line_in(f, label, 0, p)
+}
+
+/// One aligned line with `label` for the verdict (`FLAKY 2/3`; an excused
+/// failure's `QUARANTINED FAIL` replaces it) in a column of `width`
+/// characters (at least `LABEL_WIDTH`), the duration right-aligned in
+/// the next one, then the id and the counts: lines rendered with the same
+/// width have their ids in one column, whatever their labels.
+pub fn render_file_line_in(f: &UnitSummary, label: &str, width: usize, p: &Palette) -> String {
+    let (label, style) = match quarantine::label(f) {
+        Some(q) => (q, &p.skip),
+        None => (label.to_string(), p.verdict(f.verdict)),
+    };
+    let width = width.max(LABEL_WIDTH);
+    let duration = shown_duration(f).map(format_duration).unwrap_or_default();
     let mut counts = case_counts(f);
     if counts.is_empty() || (f.verdict != Verdict::Pass && !f.reasons.is_empty()) {
         if let Some(first) = f.reasons.first() {
@@ -531,21 +555,82 @@ pub fn render_file_line_labelled(f: &FileSummary, label: &str, p: &Palette) -> S
             };
         }
     }
-    if let Some(line) = quarantine::file_line(f, p, &counts) {
-        return line;
-    }
     format!(
-        "{} {}  {}  {}\n",
-        p.verdict(f.verdict).apply_to(label),
-        duration,
+        "{} {duration:>DURATION_WIDTH$}  {}  {}\n",
+        style.apply_to(format!("{label:<width$}")),
         for_terminal(&f.id),
         p.dim.apply_to(for_terminal(&counts))
     )
 }
 
+/// The duration a file line shows: for a TIMEOUT that ended within
+/// [`SAME_TIME`] of its limit, the limit, so that the line does not read
+/// `TIMEOUT 999ms … timed out after 1.0s` (one time, two numbers); the
+/// measured time otherwise (a child that outlived its grace period).
+fn shown_duration(f: &UnitSummary) -> Option<Duration> {
+    match (f.verdict, &f.status, f.duration) {
+        (Verdict::Timeout, Some(crate::outcome::ChildStatus::TimedOut { after }), Some(took))
+            if took.abs_diff(*after) < SAME_TIME =>
+        {
+            Some(*after)
+        }
+        (_, _, took) => took,
+    }
+}
+
+/// How close a timed-out file's duration is to its limit to be shown as it.
+const SAME_TIME: Duration = Duration::from_millis(100);
+
+/// The widest label a file of `plan` can get on the console in a run with
+/// `retries` (see [`render_file_line_in`]): `INTERRUPTED` in any run,
+/// `INTERRUPTED 2/3` when a file may be retried, `QUARANTINED TIMEOUT`
+/// when one is quarantined. Every file line of the run uses it, so the
+/// columns do not move when a rare label appears.
+pub fn label_column(plan: &Plan, retries: u32) -> usize {
+    let plain = Verdict::ALL
+        .iter()
+        .map(|v| v.label().len())
+        .max()
+        .unwrap_or(0);
+    let mut width = plain.max(LABEL_WIDTH);
+    for e in &plan.entries {
+        let s = &e.file.settings;
+        let total = s.total_attempts(retries);
+        if total > 1 {
+            let widest = Verdict::ALL
+                .iter()
+                .map(|&v| crate::aggregate::attempts::label_with_attempts(v, total, total).len())
+                .max()
+                .unwrap_or(0);
+            width = width.max(widest);
+        }
+        width = width.max(quarantine::widest_label(
+            s.quarantine,
+            !s.quarantine_tests.is_empty(),
+        ));
+    }
+    width
+}
+
+/// The plain label [`render_file_line`] shows for `f`: its verdict's, or
+/// `QUARANTINED FAIL` for an excused failure.
+pub fn shown_label(f: &UnitSummary) -> String {
+    quarantine::label(f).unwrap_or_else(|| f.verdict.label().to_string())
+}
+
+/// The width of a column holding each of `labels`, at least [`LABEL_WIDTH`].
+fn column_of<'a>(labels: impl IntoIterator<Item = &'a str>) -> usize {
+    labels
+        .into_iter()
+        .map(str::len)
+        .max()
+        .unwrap_or(0)
+        .max(LABEL_WIDTH)
+}
+
 /// For a failing file: every reason, the failing TAP lines with their
 /// diagnostics, and the tail of its output.
-pub fn render_details(f: &FileSummary, p: &Palette) -> String {
+pub fn render_details(f: &UnitSummary, p: &Palette) -> String {
     render_details_folded(f, p, false)
 }
 
@@ -554,7 +639,7 @@ const FOLD_LINES: usize = 3;
 
 /// [`render_details`], with the output tail in a `::group::` when `fold`
 /// (GitHub Actions) and it is longer than [`FOLD_LINES`].
-fn render_details_folded(f: &FileSummary, p: &Palette, fold: bool) -> String {
+fn render_details_folded(f: &UnitSummary, p: &Palette, fold: bool) -> String {
     let mut out = String::new();
     // The line already shows the first reason of a file that did not pass.
     let shown = usize::from(f.verdict != Verdict::Pass);
@@ -571,11 +656,23 @@ fn render_details_folded(f: &FileSummary, p: &Palette, fold: bool) -> String {
         .iter()
         .filter(|c| c.status.is_failure() && c.line.is_some())
         .collect();
+    // What the file line shows; a case line that repeats it (a Rust
+    // panic: `panicked at src/lib.rs:3:35: boom`) is not shown again, nor
+    // the diagnostics lines it already holds.
+    let on_line = f.reasons.first().filter(|_| shown > 0);
+    let repeats = |text: &str| on_line.is_some_and(|r| r.contains(text.trim()));
     for case in failing.iter().take(10) {
-        if let Some(line) = &case.line {
+        let Some(line) = &case.line else { continue };
+        let repeated = repeats(line);
+        if !repeated {
             out.push_str(&format!("        {}\n", p.fail.apply_to(line)));
         }
-        for d in case.diagnostics.lines().take(8) {
+        for d in case
+            .diagnostics
+            .lines()
+            .filter(|d| !repeated || !(d.trim().is_empty() || repeats(d)))
+            .take(8)
+        {
             out.push_str(&format!("          {}\n", p.dim.apply_to(d)));
         }
     }
@@ -597,8 +694,11 @@ fn render_details_folded(f: &FileSummary, p: &Palette, fold: bool) -> String {
     out
 }
 
-/// The tail of a file's stderr and stdout, in a gutter.
-fn render_output(f: &FileSummary, p: &Palette, read_logs: bool) -> String {
+/// The tail of a file's stderr and stdout, in a gutter. The output of a
+/// Rust test binary loses libtest's boilerplate, and a panic's `panicked
+/// at` line that a long backtrace pushed out of the tail is shown before
+/// it ([`rust`]).
+fn render_output(f: &UnitSummary, p: &Palette, read_logs: bool) -> String {
     let mut out = String::new();
     let tail = |kept: &str, log: &Option<std::path::PathBuf>| -> String {
         if !kept.is_empty() || !read_logs {
@@ -608,15 +708,29 @@ fn render_output(f: &FileSummary, p: &Palette, read_logs: bool) -> String {
             .map(|path| crate::run::logs::tail(path, 8 * 1024, 40))
             .unwrap_or_default()
     };
+    let stdout = tail(&f.stdout_tail, &f.stdout_log);
+    let stderr = tail(&f.stderr_tail, &f.stderr_log);
+    let libtest = f.suite.is_some() || rust::is_libtest(&stdout) || rust::is_libtest(&stderr);
+    let panicked = libtest || f.reasons.iter().any(|r| r.contains("panicked at"));
     for (name, text, log) in [
-        ("stdout", tail(&f.stdout_tail, &f.stdout_log), &f.stdout_log),
-        ("stderr", tail(&f.stderr_tail, &f.stderr_log), &f.stderr_log),
+        ("stdout", stdout, &f.stdout_log),
+        ("stderr", stderr, &f.stderr_log),
     ] {
+        let text = if libtest {
+            rust::strip_libtest(&text)
+        } else {
+            text
+        };
         if text.trim().is_empty() {
             continue;
         }
         let lines: Vec<&str> = text.lines().collect();
         let shown = &lines[lines.len().saturating_sub(20)..];
+        let panic = if panicked {
+            rust::lost_panic(shown, &text, log.as_deref())
+        } else {
+            None
+        };
         let where_ = log
             .as_ref()
             .map(|l| format!(" ({})", l.display()))
@@ -625,12 +739,23 @@ fn render_output(f: &FileSummary, p: &Palette, read_logs: bool) -> String {
             1 => "last line".to_string(),
             n => format!("last {n} lines"),
         };
+        let what = match panic {
+            Some(_) => format!("the panic and the {last}"),
+            None => last,
+        };
         out.push_str(&format!(
             "        {}\n",
-            p.dim.apply_to(format!("── {name}, {last}{where_}"))
+            p.dim.apply_to(format!("── {name}, {what}{where_}"))
         ));
+        let gutter = p.dim.apply_to("│");
+        for line in panic.iter().flatten() {
+            out.push_str(&format!("        {gutter} {line}\n"));
+        }
+        if panic.is_some() {
+            out.push_str(&format!("        {gutter} {}\n", p.dim.apply_to("…")));
+        }
         for line in shown {
-            out.push_str(&format!("        {} {line}\n", p.dim.apply_to("│")));
+            out.push_str(&format!("        {gutter} {line}\n"));
         }
     }
     out
@@ -698,28 +823,68 @@ pub fn render_summary_with(
     out
 }
 
-/// `Failures:` and one line per failing file.
+/// Iterations named in one `Failures:` line, at most.
+const MAX_ITERATIONS: usize = 10;
+
+/// `Failures:` and one line per failing file. In a `--repeat` run the
+/// iterations of a file that failed the same way share a line naming
+/// them: `FAIL    t/a.sh  failed test 2  [iterations 2, 5, 9]`.
 fn render_failures(s: &RunSummary, p: &Palette) -> String {
-    let bad: Vec<&FileSummary> = s.files.iter().filter(|f| s.fails_run(f)).collect();
+    let bad: Vec<&UnitSummary> = s.files.iter().filter(|f| s.fails_run(f)).collect();
     if bad.is_empty() {
         return String::new();
     }
-    let mut out = format!("{}\n", p.bold.apply_to("Failures:"));
+    // (verdict, id, why) in order of first appearance, with iterations.
+    let mut lines: Vec<(&UnitSummary, String, Vec<u32>)> = Vec::new();
     for f in &bad {
         let mut why = f.reasons.join("; ");
         if let Some(note) = quarantine::stopped_note(f) {
             why.push_str(&note);
         }
+        let same = lines
+            .iter_mut()
+            .find(|(g, w, _)| g.verdict == f.verdict && g.id == f.id && *w == why);
+        match (same, f.iteration) {
+            (Some((_, _, iterations)), Some(k)) => iterations.push(k),
+            _ => lines.push((f, why, f.iteration.into_iter().collect())),
+        }
+    }
+    let mut out = format!("{}\n", p.bold.apply_to("Failures:"));
+    let width = column_of(bad.iter().map(|f| f.verdict.label()));
+    for (f, why, iterations) in &lines {
         out.push_str(&format!(
-            "  {} {}  {}\n",
+            "  {} {}  {}{}\n",
             p.verdict(f.verdict)
-                .apply_to(format!("{:<LABEL_WIDTH$}", f.verdict.label())),
+                .apply_to(format!("{:<width$}", f.verdict.label())),
             for_terminal(&f.id),
-            p.dim.apply_to(for_terminal(&why))
+            p.dim.apply_to(for_terminal(why)),
+            iterations_mark(iterations, p)
         ));
     }
     out.push('\n');
     out
+}
+
+/// `  [iteration 3]`, `  [iterations 2, 5, … and 4 more]`; empty outside
+/// a `--repeat` run.
+fn iterations_mark(iterations: &[u32], p: &Palette) -> String {
+    let mut listed: Vec<String> = iterations
+        .iter()
+        .take(MAX_ITERATIONS)
+        .map(u32::to_string)
+        .collect();
+    if iterations.len() > MAX_ITERATIONS {
+        listed.push(format!("… and {} more", iterations.len() - MAX_ITERATIONS));
+    }
+    match iterations.len() {
+        0 => String::new(),
+        1 => format!("  {}", p.dim.apply_to(format!("[iteration {}]", listed[0]))),
+        _ => format!(
+            "  {}",
+            p.dim
+                .apply_to(format!("[iterations {}]", listed.join(", ")))
+        ),
+    }
 }
 
 /// One grouped line for the files stopped by an interruption and one per
@@ -761,7 +926,7 @@ fn render_unfinished(s: &RunSummary, p: &Palette) -> String {
         if ids.len() > MAX_GROUPED_NAMES {
             names.push_str(&format!(
                 ", … and {} more",
-                crate::merge::reason::thousands((ids.len() - MAX_GROUPED_NAMES) as u64)
+                crate::aggregate::reason::thousands((ids.len() - MAX_GROUPED_NAMES) as u64)
             ));
         }
         out.push_str(&format!(
@@ -781,7 +946,7 @@ fn render_unfinished(s: &RunSummary, p: &Palette) -> String {
 /// `--repeat` run each file is listed once, with its slowest iteration
 /// (the header says so; the stress table gives the spread).
 fn render_slowest(s: &RunSummary, p: &Palette) -> String {
-    let mut timed: Vec<(&FileSummary, Duration)> = s
+    let mut timed: Vec<(&UnitSummary, Duration)> = s
         .files
         .iter()
         .filter(|f| f.verdict.ran())
@@ -814,11 +979,16 @@ fn render_slowest(s: &RunSummary, p: &Palette) -> String {
     out
 }
 
-/// The `Files:` and `Tests:` lines; only the first, titled `Tests:`, when
-/// every unit is one test (the test counts would repeat it).
+/// The `Files:` and `Tests:` lines (`Files:  1 passed, 1 flaky (1 test),
+/// 2 total`: the counts that are not zero, then the total); only the
+/// first, titled `Tests:`, when every unit is one test (the test counts
+/// would repeat it).
 fn render_totals(s: &RunSummary) -> String {
     let t = &s.totals;
-    let mut files = vec![format!("{} passed", t.files.passed)];
+    let mut files = Vec::new();
+    if t.files.passed > 0 {
+        files.push(format!("{} passed", t.files.passed));
+    }
     if t.files.flaky > 0 {
         let tests = match t.tests.flaky {
             0 => String::new(),
@@ -838,17 +1008,15 @@ fn render_totals(s: &RunSummary) -> String {
             files.push(format!("{n} {what}"));
         }
     }
-    let mut out = format!(
-        "{}:  {} ({} total)\n",
-        s.units.title(),
-        files.join(", "),
-        t.files.total
-    );
+    let mut out = format!("{}:  {}\n", s.units.title(), sentence(files, t.files.total));
     match s.units {
         UnitNoun::File => {}
         UnitNoun::Test => return out,
     }
-    let mut tests = vec![format!("{} passed", t.tests.passed)];
+    let mut tests = Vec::new();
+    if t.tests.passed > 0 {
+        tests.push(format!("{} passed", t.tests.passed));
+    }
     for (n, what) in [(t.tests.failed, "failed"), (t.tests.skipped, "skipped")] {
         if n > 0 {
             tests.push(format!("{n} {what}"));
@@ -869,12 +1037,14 @@ fn render_totals(s: &RunSummary) -> String {
             tests.push(format!("{passed} todo passed"));
         }
     }
-    out.push_str(&format!(
-        "Tests:  {} ({} total)\n",
-        tests.join(", "),
-        t.tests.total
-    ));
+    out.push_str(&format!("Tests:  {}\n", sentence(tests, t.tests.total)));
     out
+}
+
+/// `2 passed, 1 failed, 3 total`: the non-zero counts, then the total.
+fn sentence(mut counts: Vec<String>, total: usize) -> String {
+    counts.push(format!("{total} total"));
+    counts.join(", ")
 }
 
 /// ` (CPU 1.6 of 2 cores busy)`: the CPU time of the files over the wall

@@ -7,9 +7,12 @@
 //! is resolved again here.
 
 use super::escape;
-use crate::config::settings::{Settings, Source, Sourced};
+use crate::config::{
+    layer::{Source, Sourced},
+    settings::Settings,
+};
 use crate::parse::Protocol;
-use crate::unit::{Launcher, Unit};
+use crate::unit::{Runner, Unit};
 use crate::util::duration::format_duration;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -43,7 +46,7 @@ fn list(values: &[String]) -> String {
     }
 }
 
-/// The run-wide rows, in the order of the README's table.
+/// The run-wide rows, in the order of the table in `docs/config.md`.
 fn run_rows(s: &Settings) -> Vec<Row> {
     let mut rows = vec![
         (
@@ -147,8 +150,8 @@ fn command_text(unit: &Unit) -> String {
 
 /// The rows of one file.
 fn unit_rows(settings: &Settings, unit: &Unit) -> Vec<Row> {
-    let builtin = match (&settings.exec.value, unit.launcher()) {
-        (_, Launcher::Unrunnable { .. }) => "discovery".to_string(),
+    let builtin = match (&settings.exec.value, unit.runner()) {
+        (_, Runner::Unrunnable { .. }) => "discovery".to_string(),
         (Some(_), _) => format!("--exec ({})", settings.exec.source),
         (None, _) => "built-in (by extension, #! line or executable bit)".to_string(),
     };

@@ -33,7 +33,7 @@
 //! `%0D`, `%0A`; in a property (`file=`, `title=`) `:` and `,` also become
 //! `%3A` and `%2C`.
 
-use crate::merge::{FileSummary, RunSummary, Verdict};
+use crate::outcome::{RunSummary, UnitSummary, Verdict};
 use crate::parse::CaseResult;
 
 /// GitHub shows at most this many error (and warning) annotations per
@@ -232,7 +232,7 @@ fn case_text(case: &CaseResult) -> String {
 }
 
 /// The name of a file in titles: its id, with its iteration in a repeat run.
-fn file_name(f: &FileSummary) -> String {
+fn file_name(f: &UnitSummary) -> String {
     match f.iteration {
         Some(i) => format!("{} (iteration {i})", f.id),
         None => f.id.clone(),
@@ -240,7 +240,7 @@ fn file_name(f: &FileSummary) -> String {
 }
 
 /// The verdict label, with the attempts of a retried file (`FAIL 3/3`).
-fn label(f: &FileSummary) -> String {
+fn label(f: &UnitSummary) -> String {
     if f.attempts > 1 {
         format!("{} {}/{}", f.verdict.label(), f.attempts, f.attempts)
     } else {
@@ -259,7 +259,7 @@ fn first_lines(text: &str, n: usize) -> String {
 
 /// The annotations of one failing file: one per failing test with a
 /// location, else one for the file.
-fn failure_annotations(f: &FileSummary, excused: bool) -> Vec<Annotation> {
+fn failure_annotations(f: &UnitSummary, excused: bool) -> Vec<Annotation> {
     // A quarantined failure does not fail the run: a warning.
     let level = if excused {
         Level::Warning
@@ -331,7 +331,7 @@ fn failure_annotations(f: &FileSummary, excused: bool) -> Vec<Annotation> {
 
 /// The warning for a FLAKY file: which attempts failed, which tests
 /// flipped.
-fn flaky_annotation(f: &FileSummary) -> Annotation {
+fn flaky_annotation(f: &UnitSummary) -> Annotation {
     let mut message = f.reasons.join("\n");
     if !f.flipped.is_empty() {
         message.push_str(&format!("\nflipped: {}", f.flipped.join(", ")));
@@ -497,11 +497,11 @@ mod snapshots {
 
     #[test]
     fn at_most_ten_with_a_count_of_the_rest() {
-        use crate::merge::{FileSummary, Verdict};
-        let files: Vec<FileSummary> = (0..14)
+        use crate::outcome::{UnitSummary, Verdict};
+        let files: Vec<UnitSummary> = (0..14)
             .map(|i| {
                 let id = format!("t/f{i:02}.t");
-                let mut f = FileSummary::not_run(id.clone(), id.into(), "exited with status 1");
+                let mut f = UnitSummary::not_run(id.clone(), id.into(), "exited with status 1");
                 f.verdict = if i < 12 {
                     Verdict::Fail
                 } else {

@@ -7,40 +7,14 @@
 //! Numbers come first, in right-aligned columns of fixed width, and the
 //! file or test id last, escaped ([`escape::for_terminal`]). When a row is
 //! wider than the terminal, the id wraps inside its own column
-//! ([`fit::wrap`]), so every number stays in its column.
+//! ([`wrap::wrap`]), so every number stays in its column.
 //!
 //! # JSON (version [`REPORT_VERSION`])
 //!
-//! `ptest report flaky --json`:
-//!
-//! ```json
-//! {
-//!   "version": 1, "report": "flaky", "history": ".ptest/history.json",
-//!   "window": 10, "min_runs": 2, "files_seen": 14, "below_min_runs": 0,
-//!   "files": [ { "file": "t/db.t", "flip_rate": 0.5, "flips": 4, "runs": 9,
-//!                "last_failure": "2026-01-01T12:00:00.000Z", "attempts_needed": 2 } ],
-//!   "tests": [ { "file": "t/db.t", "test": "connects", "flip_rate": 1.0,
-//!                "flips": 2, "runs": 3, "last_failure": null } ]
-//! }
-//! ```
-//!
-//! `ptest report slow --json` (durations in seconds, `trend` and `share`
-//! as fractions, `trend` null with one run):
-//!
-//! ```json
-//! {
-//!   "version": 1, "report": "slow", "history": ".ptest/history.json",
-//!   "window": 10, "jobs": 8, "top": 10, "files_timed": 14, "tests_timed": 0,
-//!   "total": 33.0, "bound": 12.5, "bounding": ["t/db.t"],
-//!   "files": [ { "file": "t/db.t", "runs": 10, "median": 12.5, "p95": 14.0,
-//!                "max": 15.2, "last": 13.1, "trend": 0.048, "share": 0.3788,
-//!                "bounds_run": true } ],
-//!   "tests": [ { "file": "t/db.t", "test": "connects", "runs": 3, "median": 0.25,
-//!                "p95": 0.31, "max": 0.31, "last": 0.31, "trend": 0.24 } ]
-//! }
-//! ```
+//! `ptest report flaky --json` and `ptest report slow --json`: their
+//! schemas are written once, in `docs/formats.md`.
 
-use super::{escape, fit};
+use super::{escape, wrap};
 use crate::history::flaky::{FlakyEntry, FlakyReport};
 use crate::history::slow::{SlowFile, SlowReport, SlowTest, Spread};
 use crate::history::MAX_RUNS;
@@ -68,8 +42,8 @@ fn plural(n: usize, word: &str) -> String {
 /// [`MIN_ID_COLUMNS`], the id goes on the lines below, indented by 4.
 pub(super) fn row(prefix: &str, id: &str, width: Option<usize>) -> String {
     let id = escape::for_terminal(id);
-    let column = fit::width(prefix);
-    let Some(w) = width.filter(|w| column + fit::width(&id) > *w) else {
+    let column = wrap::width(prefix);
+    let Some(w) = width.filter(|w| column + wrap::width(&id) > *w) else {
         return format!("{prefix}{id}\n");
     };
     let (first, indent) = if w.saturating_sub(column) >= MIN_ID_COLUMNS {
@@ -77,7 +51,7 @@ pub(super) fn row(prefix: &str, id: &str, width: Option<usize>) -> String {
     } else {
         (format!("{}\n    ", prefix.trim_end()), 4)
     };
-    let lines = fit::wrap(&id, w.saturating_sub(indent).max(1));
+    let lines = wrap::wrap(&id, w.saturating_sub(indent).max(1));
     let fitted = lines.replace('\n', &format!("\n{}", " ".repeat(indent)));
     format!("{first}{fitted}\n")
 }
@@ -287,7 +261,7 @@ fn slow_text(report: &SlowReport, width: Option<usize>) -> String {
 /// rows already fit and are left as they are.
 pub(super) fn fitted(text: String, width: Option<usize>) -> String {
     match width {
-        Some(w) => fit::wrap(&text, w),
+        Some(w) => wrap::wrap(&text, w),
         None => text,
     }
 }
@@ -382,7 +356,7 @@ mod tests {
             Some(30),
         );
         for line in text.lines() {
-            assert!(fit::width(line) <= 30, "{line:?}");
+            assert!(wrap::width(line) <= 30, "{line:?}");
         }
         assert!(
             text.lines().skip(1).all(|l| l.starts_with("       ")),

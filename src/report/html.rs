@@ -19,7 +19,7 @@
 
 use super::timeline::{bound, Timeline};
 use crate::atomic::{write_atomically, AtomicWriteError};
-use crate::merge::{FileSummary, RunSummary, Verdict};
+use crate::outcome::{RunSummary, UnitSummary, Verdict};
 use crate::parse::CaseStatus;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -93,7 +93,7 @@ pub struct RunInfo {
     /// `files` or `tests`.
     pub units: &'static str,
     /// Totals, as in the JSON summary.
-    pub totals: crate::merge::Totals,
+    pub totals: crate::outcome::Totals,
     /// `max(sum/slots, longest)` over the files' time spent.
     pub bound: f64,
     /// Whether the longest file sets the bound.
@@ -235,7 +235,7 @@ fn case_entry(c: &crate::parse::CaseResult) -> CaseEntry {
     }
 }
 
-fn details(f: &FileSummary) -> Option<Details> {
+fn details(f: &UnitSummary) -> Option<Details> {
     let simple = matches!(f.verdict, Verdict::Pass | Verdict::Skip | Verdict::NotRun)
         && f.attempt_results.is_empty()
         && f.quarantined_tests.is_empty()
@@ -426,15 +426,15 @@ pub fn write_html(summary: &RunSummary, path: &Path) -> Result<(), HtmlError> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::merge::attempts::AttemptRecord;
+    use crate::outcome::AttemptRecord;
     use crate::parse::{CaseResult, Protocol};
     use crate::testing::SummaryFixture;
     use std::time::Duration;
 
     const ODD: &str = "t/</script><script>alert(1)</script>\"'&\u{2028}é💥.t";
 
-    fn ran(id: &str, slot: usize, start_ms: u64, ms: u64, verdict: Verdict) -> FileSummary {
-        let mut f = FileSummary::not_run(id.into(), id.into(), "");
+    fn ran(id: &str, slot: usize, start_ms: u64, ms: u64, verdict: Verdict) -> UnitSummary {
+        let mut f = UnitSummary::not_run(id.into(), id.into(), "");
         f.verdict = verdict;
         f.reasons = Vec::new();
         f.protocol = Some(Protocol::Tap);
@@ -470,7 +470,7 @@ mod tests {
                 ..AttemptRecord::of(&ran("t/f.t", 1, 350, 40, Verdict::Pass))
             },
         ];
-        let skipped = FileSummary::skipped("t/s.t".into(), "t/s.t".into(), "no db");
+        let skipped = UnitSummary::skipped("t/s.t".into(), "t/s.t".into(), "no db");
         SummaryFixture::new(vec![pass, fail, flaky, skipped])
             .run_id("r42")
             .jobs(2)

@@ -8,7 +8,7 @@
 //! of a confusing "missing field" error.
 
 use crate::atomic::{write_atomically, AtomicWriteError};
-use crate::merge::{RunSummary, SUMMARY_VERSION};
+use crate::outcome::{RunSummary, SUMMARY_VERSION};
 use std::fs;
 use std::io;
 use std::path::{Path, PathBuf};
@@ -185,14 +185,14 @@ fn check_version(path: &Path, version: Option<&serde_json::Value>) -> Result<(),
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::merge::{FileSummary, PartitionRecord, SplitKind, Verdict};
+    use crate::outcome::ChildStatus;
+    use crate::outcome::{PartitionRecord, SplitKind, UnitSummary, Verdict};
     use crate::parse::{CaseResult, CaseStatus, Protocol};
-    use crate::run::ChildStatus;
     use std::error::Error as _;
     use std::time::Duration;
 
     fn sample() -> RunSummary {
-        let mut failing = FileSummary::not_run("t/a.t".into(), "t/a.t".into(), "x");
+        let mut failing = UnitSummary::not_run("t/a.t".into(), "t/a.t".into(), "x");
         failing.verdict = Verdict::Fail;
         failing.reasons = vec!["failed test 2".into(), "exited with status 1".into()];
         failing.protocol = Some(Protocol::Tap);
@@ -222,7 +222,7 @@ mod tests {
             },
         ];
         failing.stderr_tail = "oops\n".into();
-        let not_run = FileSummary::not_run(
+        let not_run = UnitSummary::not_run(
             "t/b.t".into(),
             "t/b.t".into(),
             "not run: an earlier file bailed out",

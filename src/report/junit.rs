@@ -1,5 +1,8 @@
 //! The `--junit` report: a [`RunSummary`] as JUnit XML.
 //!
+//! The format, for users, is `docs/formats.md` ("JUnit XML"); this is how
+//! the code produces it and why.
+//!
 //! # Mapping
 //!
 //! - The root is `<testsuites name="ptest">` with the totals of all suites
@@ -81,9 +84,9 @@ mod quarantine;
 
 mod suites;
 
+use crate::aggregate::quarantine::{case_quarantined, excused, excuses_own};
 use crate::atomic::{write_atomically, AtomicWriteError};
-use crate::merge::quarantine::{case_quarantined, excused, excuses_own};
-use crate::merge::{FileSummary, RunSummary, Verdict};
+use crate::outcome::{RunSummary, UnitSummary, Verdict};
 use crate::parse::{CaseResult, CaseStatus, Protocol};
 use crate::util::time::rfc3339;
 use quick_junit::{NonSuccessKind, Report, TestCase, TestCaseStatus, TestSuite, XmlString};
@@ -101,7 +104,7 @@ pub const FILE_CASE_NAME: &str = "(file)";
 
 /// Why the JUnit report could not be written.
 #[derive(Debug, thiserror::Error)]
-pub enum JunitError {
+pub enum JunitWriteError {
     /// The directory to hold the report could not be created.
     #[error("cannot create directory {} for the JUnit report", dir.display())]
     CreateDir {
@@ -146,13 +149,15 @@ pub fn junit_report(summary: &RunSummary) -> Report {
 ///
 /// Parent directories are created; the file is written to a temporary file in
 /// the same directory and renamed into place.
-pub fn write_junit(summary: &RunSummary, path: &Path) -> Result<(), JunitError> {
+pub fn write_junit(summary: &RunSummary, path: &Path) -> Result<(), JunitWriteError> {
     let report = junit_report(summary);
     // Streamed into the file rather than built as one string first.
     write_atomically(path, |out| report.serialize(out).map_err(io::Error::other)).map_err(|e| {
         match e {
-            AtomicWriteError::CreateDir { dir, source } => JunitError::CreateDir { dir, source },
-            AtomicWriteError::Write { path, source } => JunitError::Write { path, source },
+            AtomicWriteError::CreateDir { dir, source } => {
+                JunitWriteError::CreateDir { dir, source }
+            }
+            AtomicWriteError::Write { path, source } => JunitWriteError::Write { path, source },
         }
     })
 }
@@ -166,15 +171,15 @@ struct FileOutcome {
 
 /// Whether a failing case of `file` is not quarantined, so that it is
 /// written as a `<failure>` of its own.
-fn has_unquarantined_failure(file: &FileSummary) -> bool {
-    let keys = crate::merge::quarantine::case_keys(&file.cases);
+fn has_unquarantined_failure(file: &UnitSummary) -> bool {
+    let keys = crate::parse::case_keys(&file.cases);
     file.cases
         .iter()
         .zip(&keys)
         .any(|(c, key)| c.status.is_failure() && !case_quarantined(file, key))
 }
 
-fn file_outcome(file: &FileSummary) -> Option<FileOutcome> {
+fn file_outcome(file: &UnitSummary) -> Option<FileOutcome> {
     let mut reasons = file.reasons.clone();
     if !file.stopped.is_empty() && excuses_own(file) {
         reasons.push(format!(
@@ -256,7 +261,7 @@ fn protocol_type(protocol: Option<Protocol>) -> &'static str {
     }
 }
 
-fn file_suite(file: &FileSummary) -> TestSuite {
+fn file_suite(file: &UnitSummary) -> TestSuite {
     let id = one_line(&file.id);
     let mut suite = match file.iteration {
         Some(k) => TestSuite::new(format!("{id} [iteration {k}]")),
@@ -288,7 +293,7 @@ fn file_suite(file: &FileSummary) -> TestSuite {
     // The case that carries the file's outcome and output: the `(file)` case,
     // else the first failing case that is not quarantined (a quarantined
     // one is written as skipped), else the first failing case.
-    let keys = crate::merge::quarantine::case_keys(&file.cases);
+    let keys = crate::parse::case_keys(&file.cases);
     let primary = match &outcome {
         Some(_) => None,
         None if file.verdict.is_failure() => file
@@ -391,7 +396,7 @@ fn file_suite(file: &FileSummary) -> TestSuite {
 }
 
 /// Puts the file's output tails on `tc`. Returns whether there was any.
-fn set_output(tc: &mut TestCase, file: &FileSummary) -> bool {
+fn set_output(tc: &mut TestCase, file: &UnitSummary) -> bool {
     if !file.stdout_tail.is_empty() {
         tc.set_system_out(clean_text(&file.stdout_tail));
     }
@@ -427,7 +432,7 @@ fn unique_name(used: &mut HashSet<String>, name: String) -> String {
     }
 }
 
-fn case_status(file: &FileSummary, case: &CaseResult, is_primary: bool) -> TestCaseStatus {
+fn case_status(file: &UnitSummary, case: &CaseResult, is_primary: bool) -> TestCaseStatus {
     match case.status {
         CaseStatus::Pass | CaseStatus::TodoPass => TestCaseStatus::success(),
         CaseStatus::Skip => {
@@ -497,7 +502,7 @@ fn case_status(file: &FileSummary, case: &CaseResult, is_primary: bool) -> TestC
 
 /// The file's verdict and reasons, then its output tails, for the body of
 /// the test case that carries the file's outcome.
-fn file_context(file: &FileSummary, with_verdict_line: bool) -> String {
+fn file_context(file: &UnitSummary, with_verdict_line: bool) -> String {
     let mut out = String::new();
     if with_verdict_line {
         out.push_str(&format!("{} {}", file.id, file.verdict.label()));
@@ -636,7 +641,7 @@ fn skip_escape(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::run::ChildStatus;
+    use crate::outcome::ChildStatus;
 
     // ---- building summaries by hand -------------------------------------
 
@@ -665,8 +670,8 @@ mod tests {
         c
     }
 
-    fn file(id: &str, verdict: Verdict, reasons: &[&str], cases: Vec<CaseResult>) -> FileSummary {
-        let mut f = FileSummary::not_run(id.into(), id.into(), "");
+    fn file(id: &str, verdict: Verdict, reasons: &[&str], cases: Vec<CaseResult>) -> UnitSummary {
+        let mut f = UnitSummary::not_run(id.into(), id.into(), "");
         f.verdict = verdict;
         f.reasons = reasons.iter().map(|r| r.to_string()).collect();
         f.protocol = Some(Protocol::Tap);
@@ -679,7 +684,7 @@ mod tests {
         f
     }
 
-    fn exit_file(id: &str, verdict: Verdict, status: CaseStatus, reasons: &[&str]) -> FileSummary {
+    fn exit_file(id: &str, verdict: Verdict, status: CaseStatus, reasons: &[&str]) -> UnitSummary {
         let mut f = file(
             id,
             verdict,
@@ -698,7 +703,7 @@ mod tests {
         f
     }
 
-    fn summary(files: Vec<FileSummary>) -> RunSummary {
+    fn summary(files: Vec<UnitSummary>) -> RunSummary {
         crate::testing::SummaryFixture::new(files)
             .run_id("r1")
             .wall(Duration::from_millis(3500))
@@ -1044,12 +1049,12 @@ mod tests {
 
     #[test]
     fn not_run_files_are_skipped() {
-        let bailed = FileSummary::not_run(
+        let bailed = UnitSummary::not_run(
             "t/b.t".into(),
             "t/b.t".into(),
             "not run: an earlier file bailed out",
         );
-        let mut stopped = FileSummary::not_run(
+        let mut stopped = UnitSummary::not_run(
             "t/c.t".into(),
             "t/c.t".into(),
             "stopped: the run was interrupted",
@@ -1312,7 +1317,7 @@ mod tests {
         let blocker = dir.path().join("file");
         std::fs::write(&blocker, "").expect("touch");
         let err = write_junit(&s, &blocker.join("x.xml")).expect_err("parent is a file");
-        assert!(matches!(err, JunitError::CreateDir { .. }), "{err:?}");
+        assert!(matches!(err, JunitWriteError::CreateDir { .. }), "{err:?}");
         assert!(
             err.to_string().contains(&blocker.display().to_string()),
             "{err}"

@@ -3,9 +3,9 @@
 //! again at each multiple, aligned with the file lines:
 //!
 //! ```text
-//! SLOW    >1m00s  t/db.t
-//! SLOW    >2m00s  t/db.t
-//! PASS    2m14s  t/db.t  12 tests  [slow]
+//! SLOW         >1m00s  t/db.t
+//! SLOW         >2m00s  t/db.t
+//! PASS          2m14s  t/db.t  12 tests  [slow]
 //! ```
 //!
 //! As nextest does, the line is shown at the normal and verbose levels and
@@ -19,9 +19,12 @@ use crate::report::escape::for_terminal;
 use crate::util::duration::format_duration;
 use std::time::Duration;
 
-/// `SLOW    >600ms  t/a.sh`: file `id` has run for `elapsed`.
-pub fn render_slow_line(id: &str, elapsed: Duration, p: &Palette) -> String {
-    let label = format!("{:<LABEL_WIDTH$}", "SLOW");
+/// `SLOW    >600ms  t/a.sh`: file `id` has run for `elapsed`, its label
+/// in a column of `width` (the run's, so the id lines up with the file
+/// lines).
+pub fn render_slow_line(id: &str, elapsed: Duration, width: usize, p: &Palette) -> String {
+    let width = width.max(LABEL_WIDTH);
+    let label = format!("{:<width$}", "SLOW");
     let elapsed = format!(">{}", format_duration(elapsed));
     format!(
         "{} {:>DURATION_WIDTH$}  {}",
@@ -69,12 +72,12 @@ mod tests {
     fn the_slow_line_is_aligned_with_the_file_lines() {
         let p = Palette::new(false);
         assert_eq!(
-            render_slow_line("t/a.sh", Duration::from_millis(600), &p),
+            render_slow_line("t/a.sh", Duration::from_millis(600), 7, &p),
             "SLOW     >600ms  t/a.sh"
         );
         assert_eq!(
-            render_slow_line("t/db.t", Duration::from_secs(120), &p),
-            "SLOW     >2m00s  t/db.t"
+            render_slow_line("t/db.t", Duration::from_secs(120), 11, &p),
+            "SLOW         >2m00s  t/db.t"
         );
     }
 

@@ -15,7 +15,7 @@
 //! longer than any backtick run in it, so no name or output can break the
 //! page.
 
-use crate::merge::{FileSummary, RunSummary, Verdict};
+use crate::outcome::{RunSummary, UnitSummary, Verdict};
 use crate::util::duration::format_duration;
 use std::time::Duration;
 
@@ -135,7 +135,7 @@ fn result(s: &RunSummary) -> &'static str {
 }
 
 /// The name of a file, with its iteration in a repeat run.
-fn name(f: &FileSummary) -> String {
+fn name(f: &UnitSummary) -> String {
     match f.iteration {
         Some(i) => format!("{} (iteration {i})", code(&f.id)),
         None => code(&f.id),
@@ -216,7 +216,7 @@ fn totals(s: &RunSummary) -> String {
 /// `max(sum / slots, longest)` of the files' times, and what sets it; the
 /// slots of a merged summary are every shard's.
 pub fn bound(s: &RunSummary) -> Option<(Duration, String)> {
-    let timed: Vec<(&FileSummary, Duration)> = s
+    let timed: Vec<(&UnitSummary, Duration)> = s
         .files
         .iter()
         .filter_map(|f| f.time_spent().map(|d| (f, d)))
@@ -273,7 +273,7 @@ fn timing(s: &RunSummary) -> String {
     out
 }
 
-fn verdict_label(f: &FileSummary) -> String {
+fn verdict_label(f: &UnitSummary) -> String {
     if f.attempts > 1 {
         format!("{} {}/{}", f.verdict.label(), f.attempts, f.attempts)
     } else {
@@ -282,7 +282,7 @@ fn verdict_label(f: &FileSummary) -> String {
 }
 
 /// One failing file: its line, folded details.
-fn failure(f: &FileSummary) -> String {
+fn failure(f: &UnitSummary) -> String {
     let reason = f.reasons.first().map(String::as_str).unwrap_or("");
     let head = format!(
         "<b>{}</b> <code>{}</code>{} — {}",
@@ -352,7 +352,7 @@ fn failure(f: &FileSummary) -> String {
 }
 
 fn flaky(s: &RunSummary) -> String {
-    let files: Vec<&FileSummary> = s
+    let files: Vec<&UnitSummary> = s
         .files
         .iter()
         .filter(|f| f.verdict == Verdict::Flaky)
@@ -388,7 +388,7 @@ fn flaky(s: &RunSummary) -> String {
 }
 
 fn quarantined(s: &RunSummary) -> String {
-    let files: Vec<&FileSummary> = s
+    let files: Vec<&UnitSummary> = s
         .files
         .iter()
         .filter(|f| f.quarantined || !f.quarantined_tests.is_empty())
@@ -435,7 +435,7 @@ fn unfinished(s: &RunSummary) -> String {
 }
 
 fn slowest(s: &RunSummary) -> String {
-    let mut timed: Vec<(&FileSummary, Duration)> = s
+    let mut timed: Vec<(&UnitSummary, Duration)> = s
         .files
         .iter()
         .filter(|f| f.verdict.ran())
@@ -466,7 +466,7 @@ fn slowest(s: &RunSummary) -> String {
 pub fn render(s: &RunSummary, options: &MarkdownOptions) -> String {
     let head = headline(s) + &totals(s) + &timing(s);
     let tail = flaky(s) + &quarantined(s) + &unfinished(s) + &slowest(s);
-    let failures: Vec<&FileSummary> = s.files.iter().filter(|f| s.fails_run(f)).collect();
+    let failures: Vec<&UnitSummary> = s.files.iter().filter(|f| s.fails_run(f)).collect();
     let mut out = head;
     // The sections after the failures are short: they go before a cut.
     let note = |left: usize| {

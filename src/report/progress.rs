@@ -20,7 +20,7 @@
 //! dispatched onto the slots in plan order by the same admission queue the
 //! run uses ([`crate::plan::queue::simulate`]).
 
-use super::fit;
+use super::wrap;
 use crate::plan::queue::{self, Queue};
 use console::Style;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressState, ProgressStyle, TermLike};
@@ -200,7 +200,7 @@ pub fn render_line(
         ));
     }
     line.push_str(&format!("{done}/{total} {}", model.status(now)));
-    fit::truncate(&line, width)
+    wrap::truncate(&line, width)
 }
 
 /// Columns kept free right of the bar, for an echoed `^C` (see the module docs).
@@ -382,7 +382,7 @@ mod tests {
         for width in [10, 23, 24, 39, 79, 200] {
             for color in [false, true] {
                 let line = render_line(&m, 4, 13, Duration::from_secs(4), t0, width, color);
-                assert!(fit::width(&line) <= width, "{width}: {line:?}");
+                assert!(wrap::width(&line) <= width, "{width}: {line:?}");
             }
         }
         let bar_of = |width| {

@@ -12,7 +12,7 @@
 //! ```
 
 use super::history_views::{fitted, row};
-use crate::merge::repeat::{RepeatReport, RepeatRow};
+use crate::outcome::{RepeatReport, RepeatRow};
 use crate::util::duration::format_duration;
 
 /// Failed iterations listed after the id, at most.

@@ -8,7 +8,7 @@
 //! per entry of its `attempt_results`. Attempts without a slot, start or
 //! duration (never started, or a summary too old to say) have no bar.
 
-use crate::merge::{FileSummary, RunSummary, Verdict};
+use crate::outcome::{RunSummary, UnitSummary, Verdict};
 use std::time::Duration;
 
 /// One lane: a slot of one shard.
@@ -76,7 +76,7 @@ pub struct Timeline {
 /// duration).
 type Placed = (u32, Verdict, usize, Duration, Duration);
 
-fn attempts_of(file: &FileSummary) -> Vec<Placed> {
+fn attempts_of(file: &UnitSummary) -> Vec<Placed> {
     if file.attempt_results.is_empty() {
         let placed = (file.worker, file.offset, file.duration);
         match placed {
@@ -153,7 +153,7 @@ pub fn bound(summary: &RunSummary) -> SummaryBound {
     let durations: Vec<Duration> = summary
         .files
         .iter()
-        .filter_map(FileSummary::time_spent)
+        .filter_map(UnitSummary::time_spent)
         .collect();
     let busy: Duration = durations.iter().sum();
     let longest = durations.iter().max().copied().unwrap_or_default();
@@ -176,11 +176,11 @@ pub fn bound(summary: &RunSummary) -> SummaryBound {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::merge::attempts::AttemptRecord;
+    use crate::outcome::AttemptRecord;
     use crate::testing::SummaryFixture;
 
-    fn ran(id: &str, slot: usize, start_ms: u64, ms: u64, verdict: Verdict) -> FileSummary {
-        let mut f = FileSummary::not_run(id.into(), id.into(), "");
+    fn ran(id: &str, slot: usize, start_ms: u64, ms: u64, verdict: Verdict) -> UnitSummary {
+        let mut f = UnitSummary::not_run(id.into(), id.into(), "");
         f.verdict = verdict;
         f.attempts = 1;
         f.worker = Some(slot);
@@ -201,7 +201,7 @@ mod tests {
         b.attempt_results = vec![first, second];
         let mut c = ran("c", 0, 0, 500, Verdict::Pass);
         c.shard = Some(2);
-        let never = FileSummary::not_run("d".into(), "d".into(), "not run");
+        let never = UnitSummary::not_run("d".into(), "d".into(), "not run");
         let summary = SummaryFixture::new(vec![a, b, c, never])
             .jobs(4)
             .wall(Duration::from_millis(500))

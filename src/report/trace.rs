@@ -11,7 +11,7 @@
 
 use super::timeline::{Lane, Timeline};
 use crate::atomic::{write_atomically, AtomicWriteError};
-use crate::merge::RunSummary;
+use crate::outcome::RunSummary;
 use serde_json::{json, Value};
 use std::io;
 use std::path::{Path, PathBuf};
@@ -141,13 +141,13 @@ pub fn write_trace(summary: &RunSummary, path: &Path) -> Result<(), TraceError> 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::merge::attempts::AttemptRecord;
-    use crate::merge::{FileSummary, Verdict};
+    use crate::outcome::AttemptRecord;
+    use crate::outcome::{UnitSummary, Verdict};
     use crate::testing::SummaryFixture;
     use std::time::Duration;
 
-    fn ran(id: &str, slot: usize, start_ms: u64, ms: u64, verdict: Verdict) -> FileSummary {
-        let mut f = FileSummary::not_run(id.into(), id.into(), "");
+    fn ran(id: &str, slot: usize, start_ms: u64, ms: u64, verdict: Verdict) -> UnitSummary {
+        let mut f = UnitSummary::not_run(id.into(), id.into(), "");
         f.verdict = verdict;
         f.reasons = Vec::new();
         f.attempts = 1;

@@ -9,10 +9,10 @@
 //! * what `ptest merge` prints: its failures ([`render_failures`]) and
 //!   its notes ([`merge_notes`]).
 
-use super::console::{render_details, render_file_line, Palette};
+use super::console::{render_details, render_file_line_in, shown_label, Palette};
 use super::escape;
-use crate::merge::shards::Combined;
-use crate::merge::{FileSummary, RunSummary};
+use crate::aggregate::shards::Combined;
+use crate::outcome::{RunSummary, UnitSummary};
 use crate::parse::Protocol;
 use crate::plan::Plan;
 use crate::util::duration::format_duration;
@@ -39,16 +39,16 @@ pub fn schedule_note(plan: &Plan, summary: &RunSummary) -> String {
     let durations: Vec<Duration> = summary
         .files
         .iter()
-        .filter_map(FileSummary::time_spent)
+        .filter_map(UnitSummary::time_spent)
         .collect();
     if durations.len() < 2 {
         return String::new();
     }
-    let by_id: std::collections::HashMap<&str, &FileSummary> =
+    let by_id: std::collections::HashMap<&str, &UnitSummary> =
         summary.files.iter().map(|f| (f.id.as_str(), f)).collect();
     let of = |i: usize| by_id.get(plan.entries[i].file.id.as_str()).copied();
     let constrained = plan.bound(
-        |i| of(i).and_then(FileSummary::time_spent),
+        |i| of(i).and_then(UnitSummary::time_spent),
         |i| of(i).and_then(|f| f.cpu),
     );
     let (bound, how) = if constrained.constrained {
@@ -174,11 +174,22 @@ pub fn render_list(plan: &Plan) -> String {
 /// `ptest merge`'s listing of failing files: each one's line and details,
 /// as a run prints them.
 pub fn render_failures(summary: &RunSummary, palette: &Palette) -> String {
-    summary
+    let failing: Vec<_> = summary
         .files
         .iter()
         .filter(|f| f.verdict.is_failure())
-        .map(|file| render_file_line(file, palette) + &render_details(file, palette))
+        .collect();
+    let width = failing
+        .iter()
+        .map(|f| shown_label(f).len())
+        .max()
+        .unwrap_or(0);
+    failing
+        .iter()
+        .map(|file| {
+            render_file_line_in(file, file.verdict.label(), width, palette)
+                + &render_details(file, palette)
+        })
         .collect()
 }
 

@@ -2,7 +2,7 @@
 //! `--html`, `--trace`).
 
 use super::{html, json, junit, trace};
-use crate::merge::RunSummary;
+use crate::outcome::RunSummary;
 use std::path::Path;
 
 /// A report file that could not be written.
@@ -10,7 +10,7 @@ use std::path::Path;
 pub enum ReportError {
     /// The JUnit XML report.
     #[error(transparent)]
-    Junit(#[from] junit::JunitError),
+    Junit(#[from] junit::JunitWriteError),
     /// The JSON summary.
     #[error(transparent)]
     Json(#[from] json::JsonError),

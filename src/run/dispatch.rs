@@ -3,7 +3,7 @@
 //! It owns the slots (one worker thread each), the running children, their
 //! timeouts and ptest's signals. Which unit starts next it asks the
 //! admission queue ([`crate::plan::queue`], built from the plan's
-//! constraints); what to start, the launcher ([`super::launch`]). It
+//! constraints); what to start, the launcher ([`super::launcher`]). It
 //! receives spawn and completion messages, enforces per-file timeouts (the
 //! unit's own, else the run's: SIGTERM to the group, then SIGKILL after the
 //! grace period) and the global timeout, reads the load average for
@@ -25,13 +25,15 @@
 //! is one more deadline: when it passes, [`RunEvent::Slow`] is reported
 //! (see `super::slow`).
 
-use super::launch::Launch;
-use super::stop::{Clock, Stop};
+use super::admit::Admit;
+use super::deadline::{Clock, Stop};
+use super::launcher::Launcher;
 use super::watchdog::Watchdog;
 use super::worker::{self, Job, Msg};
-use super::{process, rundir, FileRun, NotRunReason, RunError, RunEvent, RunOptions, RunOutcome};
-use crate::merge::split::Piece;
-use crate::plan::queue::{Follow, Outcome, Queue, Room};
+use super::{process, rundir, RunError, RunEvent, RunOptions, RunOutcome, UnitRun};
+use crate::aggregate::split::Piece;
+use crate::outcome::NotRunReason;
+use crate::plan::queue::{Finish, Follow, Room};
 use crate::plan::Plan;
 use crate::unit::Slot;
 use std::collections::HashMap;
@@ -65,7 +67,18 @@ pub fn run(
     options: &RunOptions,
     on_event: impl FnMut(RunEvent),
 ) -> Result<RunOutcome, RunError> {
-    let queue = plan.queue(options.mem_budget)?;
+    let mut queue = plan.queue(options.mem_budget)?;
+    run_with(plan, options, &mut queue, on_event)
+}
+
+/// Runs the plan, asking `queue` what may start (a shared work queue's
+/// admission, see [`crate::queue`]; [`run`] asks the plan's own queue).
+pub fn run_with(
+    plan: &Plan,
+    options: &RunOptions,
+    queue: &mut dyn Admit,
+    on_event: impl FnMut(RunEvent),
+) -> Result<RunOutcome, RunError> {
     let started_at = SystemTime::now();
     let start = Instant::now();
     let prepared = rundir::prepare(&options.runs_root, &options.run_id, options.keep_runs)
@@ -90,7 +103,7 @@ pub fn run(
     let mut d = Dispatcher {
         plan,
         options,
-        launch: Launch::new(options, &run_dir, jobs),
+        launch: Launcher::new(options, &run_dir, jobs),
         queue,
         free: (0..slots.len()).rev().map(Slot::new).collect(),
         slots,
@@ -196,8 +209,8 @@ fn start_workers(
 struct Dispatcher<'a, F> {
     plan: &'a Plan,
     options: &'a RunOptions,
-    launch: Launch,
-    queue: Queue,
+    launch: Launcher,
+    queue: &'a mut dyn Admit,
     /// Each slot's job channel, by slot number.
     slots: Vec<Sender<Job>>,
     /// Free slots; the last one is used next.
@@ -234,7 +247,7 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
                 if self.queue.is_exhausted() {
                     return Ok(());
                 }
-                if self.delayed.is_empty() {
+                if self.delayed.is_empty() && self.queue.poll().is_none() {
                     // Nothing runs and nothing may start: the constraints
                     // can never be met. Stop rather than wait forever.
                     self.stop_starting(NotRunReason::Unschedulable);
@@ -249,6 +262,9 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
                 .unwrap_or(Duration::from_secs(3600));
             if self.options.load_limit.is_some() && !self.queue.is_exhausted() {
                 wait = wait.min(LOAD_POLL);
+            }
+            if let Some(poll) = self.queue.poll() {
+                wait = wait.min(poll);
             }
             match rx.recv_timeout(wait) {
                 Ok(Msg::Spawned { index, pgid }) => {
@@ -303,7 +319,7 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
                     self.free.extend(held);
                     self.free.push(slot);
                     self.started(index, slot, attempt);
-                    let run = FileRun::not_started(index, slot, attempt, reason);
+                    let run = UnitRun::not_started(index, slot, attempt, reason);
                     self.split(Box::new(run));
                     continue;
                 }
@@ -345,7 +361,7 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
     /// Reports that unit `index` started: each file it runs.
     fn started(&mut self, index: usize, slot: Slot, attempt: u32) {
         for member in self.plan.members(index) {
-            (self.on_event)(RunEvent::FileStarted {
+            (self.on_event)(RunEvent::UnitStarted {
                 index: member,
                 slot,
                 attempt: self.next_attempt.get(member).copied().unwrap_or(attempt),
@@ -354,12 +370,12 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
     }
 
     /// Concludes each file of a finished unit (see
-    /// [`crate::merge::split`]); a file left without a result runs again
+    /// [`crate::aggregate::split`]); a file left without a result runs again
     /// on its own.
-    fn split(&mut self, file_run: Box<FileRun>) {
+    fn split(&mut self, file_run: Box<UnitRun>) {
         let index = file_run.index;
         let mut dissolved = true;
-        for piece in crate::merge::split::split(self.plan, file_run) {
+        for piece in crate::aggregate::split::split(self.plan, file_run) {
             match piece {
                 Piece::Done(run) => {
                     dissolved &= run.index != index;
@@ -379,7 +395,7 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
                     // The run is stopping: the file has no result.
                     let slot = Slot::new(0);
                     let attempt = self.next_attempt[member];
-                    let mut run = FileRun::not_started(member, slot, attempt, reason);
+                    let mut run = UnitRun::not_started(member, slot, attempt, reason);
                     run.status = crate::run::ChildStatus::Interrupted;
                     self.conclude(Box::new(run));
                 }
@@ -387,12 +403,12 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
         }
         if dissolved {
             // The batch itself has no result of its own.
-            self.queue.finished(index, Outcome::Passed);
+            self.queue.finished(index, Finish::Passed);
         }
     }
 
     /// A worker reports a finished unit: free its slots, then conclude it.
-    fn finished(&mut self, mut file_run: Box<FileRun>) {
+    fn finished(&mut self, mut file_run: Box<UnitRun>) {
         if let Some(mut r) = self.running.remove(&file_run.index) {
             r.clock.finish();
             self.free.extend(r.held);
@@ -425,8 +441,8 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
     /// Whether an attempt that ended with `verdict` is retried (when the
     /// unit has attempts left): it failed or timed out, and the run is not
     /// stopping (Ctrl-C, bail-out, the global timeout, `--max-fail`).
-    fn retries(&self, verdict: crate::merge::Verdict) -> bool {
-        use crate::merge::Verdict;
+    fn retries(&self, verdict: crate::outcome::Verdict) -> bool {
+        use crate::outcome::Verdict;
         let again = match verdict {
             Verdict::Fail | Verdict::Timeout => true,
             Verdict::Pass
@@ -440,13 +456,13 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
     }
 
     /// Tells the queue how a unit ended, reports it and what follows.
-    fn conclude(&mut self, mut file_run: Box<FileRun>) {
+    fn conclude(&mut self, mut file_run: Box<UnitRun>) {
         let bail = file_run.tap.as_ref().and_then(|t| t.bail_out.clone());
         let index = file_run.index;
         let may_retry = bail.is_none()
             && file_run.attempt < self.launch.total_attempts(&self.plan.entries[index].file);
         let verdict =
-            (self.needs_verdict || may_retry).then(|| crate::merge::decide(&file_run).verdict);
+            (self.needs_verdict || may_retry).then(|| crate::aggregate::decide(&file_run).verdict);
         if may_retry && verdict.is_some_and(|v| self.retries(v)) {
             let next = file_run.attempt + 1;
             let delay = self.options.retry.delay(index, next);
@@ -458,23 +474,23 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
                 self.delayed.push((Instant::now() + delay, index));
             }
             file_run.retry_after = Some(delay);
-            (self.on_event)(RunEvent::FileFinished(file_run));
+            (self.on_event)(RunEvent::UnitFinished(file_run));
             return;
         }
         let outcome = match (&bail, verdict) {
-            (Some(_), _) => Outcome::BailedOut,
-            (None, Some(crate::merge::Verdict::Pass) | None) => Outcome::Passed,
-            (None, Some(_)) => Outcome::NotPassed,
+            (Some(_), _) => Finish::BailedOut,
+            (None, Some(crate::outcome::Verdict::Pass) | None) => Finish::Passed,
+            (None, Some(_)) => Finish::NotPassed,
         };
         // A failure quarantine excuses does not count towards --max-fail.
-        let failed = verdict.is_some_and(crate::merge::Verdict::is_failure)
+        let failed = verdict.is_some_and(crate::outcome::Verdict::is_failure)
             && self
                 .plan
                 .entries
                 .get(index)
-                .is_none_or(|e| !crate::merge::quarantine::excuses(&e.file, &file_run));
+                .is_none_or(|e| !crate::aggregate::quarantine::excuses(&e.file, &file_run));
         let follows = self.queue.finished(index, outcome);
-        (self.on_event)(RunEvent::FileFinished(file_run));
+        (self.on_event)(RunEvent::UnitFinished(file_run));
         for follow in &follows {
             if let (Follow::BailOut, Some(reason), None) = (follow, &bail, &self.bailed_out) {
                 self.bailed_out = Some((index, reason.clone()));
@@ -660,7 +676,7 @@ mod tests {
         options.handle_signals = false;
         let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
             run(&plan, &options, |event| {
-                if matches!(event, RunEvent::FileFinished(_)) {
+                if matches!(event, RunEvent::UnitFinished(_)) {
                     panic!("reporter bug");
                 }
             })
@@ -695,7 +711,7 @@ mod tests {
         options.handle_signals = false;
         let mut started = Vec::new();
         run(&plan, &options, |event| {
-            if let RunEvent::FileStarted { index, .. } = event {
+            if let RunEvent::UnitStarted { index, .. } = event {
                 started.push(
                     plan.entries[index]
                         .file

@@ -1,6 +1,6 @@
 //! Running the plan: slots, child processes, timeouts and signals.
 //!
-//! Three parts: the launcher (`launch`) turns a unit, the run's settings, a
+//! Three parts: the launcher (`launcher`) turns a unit, the run's settings, a
 //! slot and an attempt number into a command; the admission queue
 //! ([`crate::plan::queue`]) says which unit may start now and what follows
 //! when one finishes; the dispatcher (`dispatch`) owns all run state —
@@ -9,25 +9,27 @@
 //! worker thread that only spawns a child, waits for it, reads its output
 //! through [`crate::parse`] and reports back.
 //!
-//! [`Session`] (in [`one`]) runs single units on demand, synchronously, for
+//! [`Session`] (in [`session`]) runs single units on demand, synchronously, for
 //! callers that schedule units themselves (the [`crate::harness`]).
 //!
 //! Every child runs in its own process group, with stdout and stderr written
 //! to files in the run directory (never held in memory). A watchdog process
 //! kills the running groups if ptest itself dies (see `watchdog`).
 
+pub mod admit;
+mod deadline;
 mod dispatch;
-mod launch;
+mod launcher;
 pub mod logs;
-pub mod one;
 pub mod process;
 pub mod rundir;
+pub mod session;
 mod slow;
-mod stop;
 mod watchdog;
 mod worker;
 
-use crate::parse::junit::{JunitError, JunitReport};
+use crate::outcome::{ChildStatus, NotRunReason};
+use crate::parse::junit::{JunitParseError, JunitReport};
 use crate::parse::tap::TapReport;
 use crate::parse::Protocol;
 use crate::unit::Slot;
@@ -118,43 +120,6 @@ pub fn new_run_id() -> String {
     format!("{}-{}", now.as_millis(), std::process::id())
 }
 
-/// How a child ended.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case", tag = "kind")]
-pub enum ChildStatus {
-    /// Exited on its own with this code.
-    Exited {
-        /// The exit code.
-        code: i32,
-    },
-    /// Killed by a signal it did not get from ptest.
-    Signaled {
-        /// Signal number.
-        signal: i32,
-        /// Signal name, e.g. `SIGSEGV`.
-        name: String,
-    },
-    /// Stopped by ptest after the per-file timeout.
-    TimedOut {
-        /// The timeout that expired.
-        #[serde(with = "crate::util::time::secs")]
-        after: Duration,
-    },
-    /// Stopped by ptest when the run's global timeout expired.
-    GlobalTimeout {
-        /// The run's global timeout.
-        #[serde(with = "crate::util::time::secs")]
-        after: Duration,
-    },
-    /// Stopped by ptest because the run was interrupted.
-    Interrupted,
-    /// Could not be started.
-    SpawnFailed {
-        /// The operating system's reason.
-        reason: String,
-    },
-}
-
 /// A log file written by a child.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct LogFile {
@@ -181,7 +146,7 @@ pub struct JunitFile {
     /// the logs, otherwise.
     pub kept: bool,
     /// The parsed report, or why it could not be read.
-    pub report: Result<JunitReport, JunitError>,
+    pub report: Result<JunitReport, JunitParseError>,
 }
 
 /// What a child used, from `wait4`'s rusage: the child itself and the
@@ -196,7 +161,7 @@ pub struct Usage {
 
 /// One finished attempt of one file: status, logs and parsed output.
 #[derive(Debug, Clone)]
-pub struct FileRun {
+pub struct UnitRun {
     /// Index into `Plan::entries`.
     pub index: usize,
     /// The slot it ran in.
@@ -241,16 +206,16 @@ pub struct FileRun {
     pub note: Option<String>,
 }
 
-impl FileRun {
+impl UnitRun {
     /// A file that never got a running child: it could not be started, or
     /// ptest failed while running it. Reported as ERROR with `reason`.
-    pub fn not_started(index: usize, slot: Slot, attempt: u32, reason: String) -> FileRun {
+    pub fn not_started(index: usize, slot: Slot, attempt: u32, reason: String) -> UnitRun {
         let log = LogFile {
             path: PathBuf::new(),
             bytes: 0,
             kept: false,
         };
-        FileRun {
+        UnitRun {
             index,
             slot,
             attempt,
@@ -273,25 +238,6 @@ impl FileRun {
     }
 }
 
-/// Why a planned file never started.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum NotRunReason {
-    /// An earlier file printed `Bail out!`.
-    BailOut,
-    /// ptest was interrupted (Ctrl-C, SIGTERM or SIGHUP).
-    Interrupted,
-    /// This many files failed (`--fail-fast`, `--max-fail N`).
-    MaxFail(u32),
-    /// A file failed in an `--until-fail` run.
-    UntilFail,
-    /// The run's global timeout expired.
-    GlobalTimeout(#[serde(with = "crate::util::time::secs")] Duration),
-    /// Nothing could start although nothing ran (a bug in ptest's
-    /// constraints; the run stops rather than hang).
-    Unschedulable,
-}
-
 // Why a planned file is skipped without starting (its own `skip`, or a
 // dependency that did not pass): decided by the admission queue.
 pub use crate::plan::queue::SkipCause;
@@ -311,7 +257,7 @@ pub enum RunEvent {
         total: usize,
     },
     /// A file started.
-    FileStarted {
+    UnitStarted {
         /// Index into `Plan::entries`.
         index: usize,
         /// The slot it runs in.
@@ -320,7 +266,7 @@ pub enum RunEvent {
         attempt: u32,
     },
     /// A file finished (passed or not) and its output was parsed.
-    FileFinished(Box<FileRun>),
+    UnitFinished(Box<UnitRun>),
     /// A file bailed out; no more files are started.
     BailOut {
         /// Index into `Plan::entries`.
@@ -428,7 +374,7 @@ pub enum RunError {
 
 /// Runs the plan, calling `on_event` for every [`RunEvent`] on the calling
 /// thread. Returns when every started file has finished (or been stopped).
-pub use dispatch::run;
+pub use dispatch::{run, run_with};
 
-/// Runs one unit synchronously (see [`one`]).
-pub use one::{run_one, Session};
+/// Runs one unit synchronously (see [`session`]).
+pub use session::{run_one, Session};

@@ -198,15 +198,27 @@ fn private_temp_runs() -> std::io::Result<PathBuf> {
     Ok(runs)
 }
 
-/// A file name for `id` that is unique per id and safe in one directory:
-/// `%`, `/` and control characters are percent-encoded, so `t/a.t` becomes
-/// `t%2Fa.t` and `t/a\nb.t` becomes `t%2Fa%0Ab.t`.
+/// A file name for `id` that is unique per id, safe in one directory and
+/// copyable from a terminal (no space, no `:`): `%`, `/` and control
+/// characters are percent-encoded, so `t/a.t` becomes `t%2Fa.t` and
+/// `t/a\nb.t` becomes `t%2Fa%0Ab.t`; a cargo test id reads
+/// `calc tests::fails` → `calc+tests~fails` (a space is `+`, `::` is `~`;
+/// a literal `+`, `~` or lone `:` is percent-encoded, so no two ids meet).
 pub fn log_stem(id: &str, attempt: u32) -> String {
     let mut out = String::with_capacity(id.len() + 8);
-    for ch in id.chars() {
+    let mut chars = id.chars().peekable();
+    while let Some(ch) = chars.next() {
         match ch {
             '%' => out.push_str("%25"),
             '/' => out.push_str("%2F"),
+            ' ' => out.push('+'),
+            '+' => out.push_str("%2B"),
+            '~' => out.push_str("%7E"),
+            ':' if chars.peek() == Some(&':') => {
+                chars.next();
+                out.push('~');
+            }
+            ':' => out.push_str("%3A"),
             // Percent-encoded like `%` and `/` (a `_` here would make `a\nb`
             // and `a_b` share a log).
             c if c.is_control() => {
@@ -248,6 +260,23 @@ mod tests {
         assert_eq!(iteration_log_stem("t/a.t", 2, 1), "t%2Fa.t%i2.1");
         assert_eq!(iteration_log_stem("t/a.t", 12, 10), "t%2Fa.t%i12.10");
         assert_ne!(iteration_log_stem("a", 2, 1), log_stem("a%i2", 1));
+    }
+
+    #[test]
+    fn cargo_test_ids_make_copyable_log_names() {
+        assert_eq!(log_stem("calc tests::fails", 1), "calc+tests~fails.1");
+        assert_eq!(
+            log_stem("app::bin/app tests::greets", 2),
+            "app~bin%2Fapp+tests~greets.2"
+        );
+        for stem in [log_stem("a b::c", 1), log_stem("a:b", 1)] {
+            assert!(!stem.contains([' ', ':']), "{stem}");
+        }
+        // Each readable form has one source.
+        let ids = ["a b", "a+b", "a::b", "a~b", "a:b", "a:::b", "a~:b", "a::~b"];
+        let stems: std::collections::BTreeSet<String> =
+            ids.iter().map(|id| log_stem(id, 1)).collect();
+        assert_eq!(stems.len(), ids.len(), "{stems:?}");
     }
 
     #[test]

@@ -22,10 +22,11 @@
 //! non-empty file), that report is its result and stdout is not read as TAP;
 //! otherwise stdout is read as before.
 
-use super::launch::CommandSpec;
+use super::launcher::CommandSpec;
 use super::watchdog::Watchdog;
-use super::{process, ChildStatus, FileRun, JunitFile, LogFile, RunOptions};
-use crate::parse::junit::JunitError;
+use super::{process, JunitFile, LogFile, RunOptions, UnitRun};
+use crate::outcome::ChildStatus;
+use crate::parse::junit::JunitParseError;
 use crate::parse::{junit, tap, Protocol};
 use crate::unit::{Slot, Unit};
 use std::fs::File;
@@ -81,7 +82,7 @@ pub(crate) enum Msg {
     /// The child is running in process group `pgid`.
     Spawned { index: usize, pgid: u32 },
     /// The child finished and its output was read.
-    Done(Box<FileRun>),
+    Done(Box<UnitRun>),
     /// ptest received a signal.
     Signal(i32),
 }
@@ -144,7 +145,7 @@ pub(crate) fn run_caught(
     watchdog: &Watchdog,
     job: Job,
     done: &Sender<Msg>,
-) -> FileRun {
+) -> UnitRun {
     let (index, attempt) = (job.index, job.attempt);
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
         run_job(slot, scratch, watchdog, job, done)
@@ -155,7 +156,7 @@ pub(crate) fn run_caught(
             .map(|s| s.to_string())
             .or_else(|| panic.downcast_ref::<String>().cloned())
             .unwrap_or_default();
-        FileRun::not_started(
+        UnitRun::not_started(
             index,
             slot,
             attempt,
@@ -170,10 +171,10 @@ fn run_job(
     watchdog: &Watchdog,
     job: Job,
     done: &Sender<Msg>,
-) -> FileRun {
+) -> UnitRun {
     let started_at = SystemTime::now();
     let start = Instant::now();
-    let mut run = FileRun {
+    let mut run = UnitRun {
         index: job.index,
         slot,
         attempt: job.attempt,
@@ -281,7 +282,7 @@ fn run_job(
     }
     // The verdict itself is decided again in the summary, where the
     // dispatcher may have changed the status (timeout, Ctrl-C).
-    let keep = job.keep_logs || !crate::merge::decide(&run).is_clean(&run);
+    let keep = job.keep_logs || !crate::aggregate::decide(&run).is_clean(&run);
     if keep {
         for (from, log) in [
             (&scratch.stdout, &mut run.stdout),
@@ -338,7 +339,7 @@ fn read_junit(job: &Job) -> Option<JunitFile> {
         Some(JunitFile {
             path: path.clone(),
             kept: false,
-            report: Err(JunitError::Read { message }),
+            report: Err(JunitParseError::Read { message }),
         })
     };
     let opened = std::fs::OpenOptions::new()
@@ -550,8 +551,8 @@ fn spawn_error(job: &Job, err: &std::io::Error) -> String {
 /// for it. Without a protocol named, output that has no plan and no version
 /// line is not TAP, and the exit code decides; a unit that names the exit
 /// code is judged on its exit code, one that names a JUnit report and
-/// wrote none is an ERROR (see `merge::verdict`).
-fn read_results(job: &Job, mut file: File, run: &mut FileRun) {
+/// wrote none is an ERROR (see `aggregate::verdict`).
+fn read_results(job: &Job, mut file: File, run: &mut UnitRun) {
     let forced = match job.protocol {
         Some(Protocol::Tap) => true,
         None => false,
@@ -592,7 +593,7 @@ const LIBTEST_READ_LIMIT: u64 = 8 << 20;
 
 /// Reads a libtest binary's stdout (results) and stderr (panics) through
 /// the libtest parser.
-fn read_libtest(handles: LogHandles, run: &mut FileRun) {
+fn read_libtest(handles: LogHandles, run: &mut UnitRun) {
     use std::io::Read;
     run.protocol = Protocol::Libtest;
     // Only what each log held when the child ended (see `read_results`).

@@ -7,9 +7,11 @@
 //! | module | what |
 //! |---|---|
 //! | [`duration`] | the duration syntax (`1h30m`) and how durations are printed (`4m05s`) |
+//! | [`id`] | unit ids: paths that are not UTF-8 escaped, and their serde form |
 //! | [`time`] | durations as JSON seconds, RFC 3339 timestamps |
 //! | [`signal`] | signal names (`SIGSEGV`) |
 //! | [`shard`] | the [`Shard`](shard::Shard) type, `K/N` |
+//! | [`path`] | paths with `.` and `..` resolved lexically (no file system) |
 //! | [`order`] | the dispatch [`Order`](order::Order) |
 //! | [`color`] | [`ColorWhen`](color::ColorWhen), `--color` |
 //! | [`backoff`] | the delay before a retry: `--retry-delay`, `--retry-backoff` |
@@ -18,8 +20,10 @@
 pub mod backoff;
 pub mod color;
 pub mod duration;
+pub mod id;
 pub mod limits;
 pub mod order;
+pub mod path;
 pub mod shard;
 pub mod signal;
 pub mod time;

@@ -35,7 +35,7 @@ fn unknown_keys_are_warnings_with_file_and_line() {
         config.warnings,
         [
             "ptest.toml:3: unknown key `jbos` in [run] (ignored)",
-            "ptest.toml:5: unknown key `extra` in the file (sections are [run], [profile.NAME], [[runner]], [[override]], [groups.NAME], [quarantine]) (ignored)"
+            "ptest.toml:5: unknown key `extra` in the file (sections are [run], [profile.NAME], [[runner]], [[override]], [groups.NAME], [quarantine], [queue]) (ignored)"
         ]
     );
 }

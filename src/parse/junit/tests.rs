@@ -309,30 +309,30 @@ fn naming_rule() {
 
 #[test]
 fn malformed_reports_are_errors_not_panics() {
-    type Check = fn(&JunitError) -> bool;
+    type Check = fn(&JunitParseError) -> bool;
     let cases: [(&str, Check); 9] = [
-        ("", |e| matches!(e, JunitError::Empty)),
-        ("   \n", |e| matches!(e, JunitError::Empty)),
-        ("this is not xml", |e| matches!(e, JunitError::Empty)),
+        ("", |e| matches!(e, JunitParseError::Empty)),
+        ("   \n", |e| matches!(e, JunitParseError::Empty)),
+        ("this is not xml", |e| matches!(e, JunitParseError::Empty)),
         (
             "<html><body/></html>",
-            |e| matches!(e, JunitError::NotJunit { root } if root == "html"),
+            |e| matches!(e, JunitParseError::NotJunit { root } if root == "html"),
         ),
         ("<testsuite><testcase name=\"a\">", |e| {
-            matches!(e, JunitError::Truncated { open: 2 })
+            matches!(e, JunitParseError::Truncated { open: 2 })
         }),
         ("<testsuite><testcase></testsuite>", |e| {
-            matches!(e, JunitError::Xml { .. })
+            matches!(e, JunitParseError::Xml { .. })
         }),
         (
             "<testsuite><testcase name=\"a\"/></testsuite></testsuites>",
-            |e| matches!(e, JunitError::Xml { .. }),
+            |e| matches!(e, JunitParseError::Xml { .. }),
         ),
         ("<testsuite><<<>>></testsuite>", |e| {
-            matches!(e, JunitError::Xml { .. })
+            matches!(e, JunitParseError::Xml { .. })
         }),
         ("<testsuite><!-- unterminated", |e| {
-            matches!(e, JunitError::Xml { .. })
+            matches!(e, JunitParseError::Xml { .. })
         }),
     ];
     for (text, check) in cases {
@@ -377,7 +377,7 @@ fn too_large_report_is_an_error() {
     let limit = text.len() as u64 - 10;
     assert_eq!(
         parse_limited(text, "tests/test_db.py", limit),
-        Err(JunitError::TooLarge { limit })
+        Err(JunitParseError::TooLarge { limit })
     );
     assert!(parse_limited(text, "tests/test_db.py", text.len() as u64).is_ok());
 }
@@ -512,7 +512,7 @@ fn wide_encodings_are_named_not_read_as_garbage() {
     let no_bom_be: Vec<u8> = xml.encode_utf16().flat_map(u16::to_be_bytes).collect();
     for (bytes, name) in [(utf16le, "UTF-16LE"), (no_bom_be, "UTF-16BE")] {
         let err = parse_bytes(&bytes, "t/x.sh").unwrap_err();
-        assert_eq!(err, JunitError::Encoding { encoding: name });
+        assert_eq!(err, JunitParseError::Encoding { encoding: name });
         let text = err.to_string();
         assert!(text.contains(&format!("encoded in {name}")), "{text}");
         assert!(!text.contains('\0'), "{text}");

@@ -1,49 +1,45 @@
-//! Quarantine on the console: the `QUARANTINED FAIL` file line, the
+//! Quarantine on the console: the `QUARANTINED FAIL` label, the
 //! summary's `Quarantined failures:` section and count, and the note on
-//! the `Result:` line (see [`crate::merge::quarantine`]).
+//! the `Result:` line (see [`crate::aggregate::quarantine`]).
 
-use super::{for_terminal, format_duration, plural, Palette, LABEL_WIDTH};
-use crate::merge::quarantine::{excused, passing_while_quarantined};
-use crate::merge::{FileSummary, RunSummary};
+use super::{column_of, for_terminal, plural, Palette};
+use crate::aggregate::quarantine::{excused, passing_while_quarantined};
+use crate::outcome::{RunSummary, UnitSummary, Verdict};
 
 /// `QUARANTINED FAIL` (`QUARANTINED TIMEOUT`, `QUARANTINED ERROR`) for a
 /// file whose failure quarantine excuses; `None` otherwise.
-pub(super) fn label(f: &FileSummary) -> Option<String> {
+pub(super) fn label(f: &UnitSummary) -> Option<String> {
     excused(f).then(|| format!("QUARANTINED {}", f.verdict.label()))
 }
 
-/// The file line of an excused failure: the long label takes the verdict
-/// and duration columns (so the id stays in its column for FAIL), and the
-/// duration moves to the end, before the counts.
-pub(super) fn file_line(f: &FileSummary, p: &Palette, counts: &str) -> Option<String> {
-    let label = label(f)?;
-    // The columns before the id: verdict, a space, duration, two spaces.
-    let width = LABEL_WIDTH + 1 + super::DURATION_WIDTH + 1;
-    let tail: Vec<String> = f
-        .duration
-        .map(format_duration)
-        .into_iter()
-        .chain((!counts.is_empty()).then(|| counts.to_string()))
-        .collect();
-    Some(format!(
-        "{} {}  {}\n",
-        p.skip.apply_to(format!("{label:<width$}")),
-        for_terminal(&f.id),
-        p.dim.apply_to(for_terminal(&tail.join(" · ")))
-    ))
+/// The widest [`label`] a file can get: `QUARANTINED TIMEOUT` when the
+/// whole file is quarantined, `QUARANTINED FAIL` when some of its tests
+/// are, 0 when neither.
+pub(super) fn widest_label(file: bool, tests: bool) -> usize {
+    let excusable: &[Verdict] = match (file, tests) {
+        (true, _) => &[Verdict::Fail, Verdict::Timeout, Verdict::Error],
+        (false, true) => &[Verdict::Fail],
+        (false, false) => &[],
+    };
+    excusable
+        .iter()
+        .map(|v| "QUARANTINED ".len() + v.label().len())
+        .max()
+        .unwrap_or(0)
 }
 
 /// `Quarantined failures:` with one line per excused file, and a line
 /// naming quarantined files that passed; empty when there are none.
 pub(super) fn render_section(s: &RunSummary, p: &Palette) -> String {
     let mut out = String::new();
-    let excused: Vec<&FileSummary> = s.files.iter().filter(|f| excused(f)).collect();
+    let excused: Vec<&UnitSummary> = s.files.iter().filter(|f| excused(f)).collect();
     if !excused.is_empty() {
         out.push_str(&format!(
             "{}\n",
             p.bold
                 .apply_to("Quarantined failures (reported, not failing the run):")
         ));
+        let width = column_of(excused.iter().map(|f| f.verdict.label()));
         for f in &excused {
             let what = if f.quarantined {
                 String::new()
@@ -52,8 +48,7 @@ pub(super) fn render_section(s: &RunSummary, p: &Palette) -> String {
             };
             out.push_str(&format!(
                 "  {} {}  {}\n",
-                p.skip
-                    .apply_to(format!("{:<LABEL_WIDTH$}", f.verdict.label())),
+                p.skip.apply_to(format!("{:<width$}", f.verdict.label())),
                 for_terminal(&f.id),
                 p.dim
                     .apply_to(for_terminal(&format!("{}{what}", f.reasons.join("; "))))
@@ -100,8 +95,8 @@ pub(super) fn totals_line(s: &RunSummary) -> String {
 /// `; quarantined, but it kept 2 files from running: t/b.sh, t/c.sh`
 /// after the reasons of a quarantined file whose failure stopped other
 /// units (so it fails the run); `None` for any other file.
-pub(super) fn stopped_note(f: &FileSummary) -> Option<String> {
-    if f.stopped.is_empty() || !crate::merge::quarantine::excuses_own(f) {
+pub(super) fn stopped_note(f: &UnitSummary) -> Option<String> {
+    if f.stopped.is_empty() || !crate::aggregate::quarantine::excuses_own(f) {
         return None;
     }
     let n = f.stopped.len();

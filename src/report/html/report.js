@@ -449,6 +449,6 @@
   refresh(false);
   showSelected(state.file !== null);
   document.body.setAttribute("data-ready", "true");
-  // Milliseconds from navigation to a drawn page (measured in the README).
+  // Milliseconds from navigation to a drawn page (measured in docs/reports.md).
   document.body.setAttribute("data-render-ms", String(Math.round(window.performance.now())));
 })();

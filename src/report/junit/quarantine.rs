@@ -1,4 +1,4 @@
-//! Quarantine in the JUnit report (see [`crate::merge::quarantine`]).
+//! Quarantine in the JUnit report (see [`crate::aggregate::quarantine`]).
 //!
 //! - A quarantined test case (every case of a quarantined file, or a
 //!   listed test) carries `<property name="ptest.quarantined"
@@ -14,15 +14,15 @@
 //!   missed its plan or bailed out, or of a quarantined file whose failure
 //!   kept other units from running, is a `<failure>`/`<error>`.
 
-use crate::merge::quarantine::{case_quarantined, excused};
-use crate::merge::FileSummary;
+use crate::aggregate::quarantine::{case_quarantined, excused};
+use crate::outcome::UnitSummary;
 use quick_junit::{Property, TestCase, TestCaseStatus, TestSuite};
 
 /// The property's name.
 pub const PROPERTY: &str = "ptest.quarantined";
 
 /// Marks the `<testsuite>` of a quarantined file.
-pub(super) fn mark_suite(file: &FileSummary, suite: &mut TestSuite) {
+pub(super) fn mark_suite(file: &UnitSummary, suite: &mut TestSuite) {
     if file.quarantined {
         suite.add_property(Property::new(PROPERTY, "true"));
     }
@@ -30,7 +30,7 @@ pub(super) fn mark_suite(file: &FileSummary, suite: &mut TestSuite) {
 
 /// Marks test case `tc`: `key` is the case's history key, `None` for the
 /// `(file)` case.
-pub(super) fn mark_case(file: &FileSummary, key: Option<&str>, tc: &mut TestCase) {
+pub(super) fn mark_case(file: &UnitSummary, key: Option<&str>, tc: &mut TestCase) {
     let quarantined = match key {
         Some(key) => case_quarantined(file, key),
         None => excused(file),
@@ -65,12 +65,12 @@ pub(super) fn mark_case(file: &FileSummary, key: Option<&str>, tc: &mut TestCase
 
 #[cfg(test)]
 mod tests {
-    use crate::merge::{FileSummary, Verdict};
+    use crate::outcome::{UnitSummary, Verdict};
     use crate::parse::{CaseStatus, Protocol};
     use crate::testing::{case, SummaryFixture};
 
-    fn failing(id: &str) -> FileSummary {
-        let mut f = FileSummary::not_run(id.into(), id.into(), "");
+    fn failing(id: &str) -> UnitSummary {
+        let mut f = UnitSummary::not_run(id.into(), id.into(), "");
         f.verdict = Verdict::Fail;
         f.reasons = vec!["failed test 1".into()];
         f.protocol = Some(Protocol::Tap);
@@ -82,7 +82,7 @@ mod tests {
         f
     }
 
-    fn xml(files: Vec<FileSummary>) -> String {
+    fn xml(files: Vec<UnitSummary>) -> String {
         let summary = SummaryFixture::new(files).build();
         super::super::junit_report(&summary).to_string().unwrap()
     }
@@ -125,7 +125,7 @@ mod tests {
 
     #[test]
     fn a_quarantined_timeout_keeps_its_file_case_as_skipped() {
-        let mut file = FileSummary::not_run("t/hang.t".into(), "t/hang.t".into(), "");
+        let mut file = UnitSummary::not_run("t/hang.t".into(), "t/hang.t".into(), "");
         file.verdict = Verdict::Timeout;
         file.reasons = vec!["timed out after 2s".into()];
         file.quarantined = true;

@@ -23,8 +23,8 @@
 //! added for them.
 
 use super::{clean_text, one_line, protocol_type};
-use crate::merge::attempts::AttemptRecord;
-use crate::merge::{FileSummary, Verdict};
+use crate::outcome::AttemptRecord;
+use crate::outcome::{UnitSummary, Verdict};
 use crate::parse::{CaseResult, Protocol};
 use quick_junit::{NonSuccessKind, TestCaseStatus, TestRerun};
 use std::collections::HashMap;
@@ -32,7 +32,7 @@ use std::collections::HashMap;
 /// The reruns of one file, sorted to the test cases that carry them.
 #[derive(Debug, Default)]
 pub(super) struct Reruns {
-    /// By index into [`FileSummary::cases`].
+    /// By index into [`UnitSummary::cases`].
     per_case: HashMap<usize, Vec<TestRerun>>,
     /// For the file-level test case.
     file_level: Vec<TestRerun>,
@@ -40,7 +40,7 @@ pub(super) struct Reruns {
 
 impl Reruns {
     /// The reruns of `file`'s earlier attempts (none when it ran once).
-    pub(super) fn of(file: &FileSummary) -> Reruns {
+    pub(super) fn of(file: &UnitSummary) -> Reruns {
         let mut reruns = Reruns::default();
         let Some((_, earlier)) = file.attempt_results.split_last() else {
             return reruns;
@@ -111,7 +111,7 @@ fn base(attempt: &AttemptRecord) -> TestRerun {
 }
 
 /// Test `failed` failing in `attempt`.
-fn case_rerun(file: &FileSummary, attempt: &AttemptRecord, failed: &CaseResult) -> TestRerun {
+fn case_rerun(file: &UnitSummary, attempt: &AttemptRecord, failed: &CaseResult) -> TestRerun {
     let mut rerun = base(attempt);
     let message = match &failed.line {
         Some(line) => one_line(line),
@@ -127,7 +127,7 @@ fn case_rerun(file: &FileSummary, attempt: &AttemptRecord, failed: &CaseResult) 
 }
 
 /// `attempt` failing as a whole.
-fn file_rerun(file: &FileSummary, attempt: &AttemptRecord) -> TestRerun {
+fn file_rerun(file: &UnitSummary, attempt: &AttemptRecord) -> TestRerun {
     let mut rerun = base(attempt);
     let reasons = one_line(&attempt.reasons.join("; "));
     let ty = match attempt.verdict {

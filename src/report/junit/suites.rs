@@ -1,5 +1,5 @@
 //! Grouping units into `<testsuite>`s: a unit with a
-//! [`FileSummary::suite`] (`ptest cargo`: its test binary's id) shares
+//! [`UnitSummary::suite`] (`ptest cargo`: its test binary's id) shares
 //! that suite with the other units of the same name, in the order the
 //! first of them comes; a unit without one is a suite of its own, as
 //! [`super::file_suite`] writes it.
@@ -12,14 +12,14 @@
 //! `timestamp` the earliest start.
 
 use super::{file_suite, one_line, unique_name, FILE_CASE_NAME};
-use crate::merge::{FileSummary, RunSummary};
+use crate::outcome::{RunSummary, UnitSummary};
 use quick_junit::{TestSuite, XmlString};
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
 
 /// The suites of a run, in summary order.
 pub(super) fn suites(summary: &RunSummary) -> Vec<TestSuite> {
-    let mut order: Vec<Vec<&FileSummary>> = Vec::new();
+    let mut order: Vec<Vec<&UnitSummary>> = Vec::new();
     let mut index: HashMap<&str, usize> = HashMap::new();
     for file in &summary.files {
         match file.suite.as_deref() {
@@ -48,7 +48,7 @@ pub(super) fn suites(summary: &RunSummary) -> Vec<TestSuite> {
 }
 
 /// One suite named `name` holding the cases of `files`.
-fn shared_suite(name: &str, files: &[&FileSummary]) -> TestSuite {
+fn shared_suite(name: &str, files: &[&UnitSummary]) -> TestSuite {
     let name = one_line(name);
     let mut suite = TestSuite::new(name.as_str());
     let mut used: HashSet<String> = HashSet::from([FILE_CASE_NAME.to_string()]);
@@ -102,12 +102,12 @@ fn shared_suite(name: &str, files: &[&FileSummary]) -> TestSuite {
 
 #[cfg(test)]
 mod tests {
-    use crate::merge::{FileSummary, Verdict};
+    use crate::outcome::{UnitSummary, Verdict};
     use crate::parse::{CaseResult, CaseStatus};
     use crate::testing::SummaryFixture;
 
-    fn test(id: &str, suite: Option<&str>, verdict: Verdict, case: Option<&str>) -> FileSummary {
-        let mut f = FileSummary::not_run(id.into(), "bin".into(), "");
+    fn test(id: &str, suite: Option<&str>, verdict: Verdict, case: Option<&str>) -> UnitSummary {
+        let mut f = UnitSummary::not_run(id.into(), "bin".into(), "");
         f.verdict = verdict;
         f.reasons = Vec::new();
         f.suite = suite.map(str::to_string);

@@ -1,0 +1,34 @@
+//! Results as plain data: what a run came to, and nothing that computes it.
+//!
+//! The leaf every later stage shares. [`crate::run`] reports how a child
+//! ended ([`ChildStatus`]) or why a unit never started ([`NotRunReason`]);
+//! [`crate::aggregate`] turns that into a [`Verdict`] per attempt
+//! ([`AttemptRecord`]) and per unit ([`UnitSummary`]) and into the
+//! [`RunSummary`] with its [`Totals`]; [`crate::history`] records them and
+//! [`crate::report`] prints them. This module imports none of those stages:
+//! only the per-test results of [`crate::parse`], the unit's noun from
+//! [`crate::unit`] and [`crate::util`]. The rules that fill these types in
+//! (`Totals::of`, the verdict decision, FLAKY) live in [`crate::aggregate`].
+//!
+//! | file | holds |
+//! |---|---|
+//! | [`verdict`] | [`Verdict`] |
+//! | [`child`] | [`ChildStatus`], [`NotRunReason`] |
+//! | [`attempt`] | [`AttemptRecord`]: one attempt in `attempt_results` |
+//! | [`unit`](mod@unit) | [`UnitSummary`]: one unit's entry in `files` |
+//! | [`summary`] | [`RunSummary`], [`Totals`], the `--repeat` report, [`SUMMARY_VERSION`] |
+
+pub mod attempt;
+pub mod child;
+pub mod summary;
+pub mod unit;
+pub mod verdict;
+
+pub use attempt::AttemptRecord;
+pub use child::{ChildStatus, NotRunReason};
+pub use summary::{
+    BailOut, PartitionRecord, RepeatReport, RepeatRow, RunSummary, SplitKind, TestTotals, Totals,
+    UnitTotals, SUMMARY_VERSION,
+};
+pub use unit::UnitSummary;
+pub use verdict::Verdict;
