@@ -32,7 +32,7 @@
 //! and [`Plan::expected_of`] answer for both, so the dispatcher and the
 //! admission queue treat them alike. A file inside a batch is *held* in
 //! the queue: it starts only on its own, if its batch does not report it
-//! (see [`crate::merge::split`]).
+//! (see [`crate::aggregate::split`]).
 //!
 //! [`UnitSettings::batch`]: crate::unit::UnitSettings::batch
 
