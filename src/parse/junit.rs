@@ -568,6 +568,8 @@ struct OpenCase {
 struct State<'f> {
     file: &'f str,
     module: String,
+    /// Whether `line` attributes count from 0 (pytest's do).
+    zero_based_lines: bool,
     depth: usize,
     root_seen: bool,
     case: Option<OpenCase>,
@@ -576,8 +578,6 @@ struct State<'f> {
     /// Cases read so far (numbers them).
     read: u64,
     diagnostics_bytes: usize,
-    /// Whether `line` attributes count from 0 (pytest's do).
-    zero_based_lines: bool,
 }
 
 impl<'f> State<'f> {
@@ -585,6 +585,7 @@ impl<'f> State<'f> {
         State {
             file,
             module: module_form(file),
+            zero_based_lines: false,
             depth: 0,
             root_seen: false,
             case: None,
@@ -592,7 +593,6 @@ impl<'f> State<'f> {
             report: JunitReport::default(),
             read: 0,
             diagnostics_bytes: 0,
-            zero_based_lines: false,
         }
     }
 
