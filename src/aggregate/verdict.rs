@@ -439,6 +439,7 @@ fn exit_case(id: &str, status: &ChildStatus, run: &UnitRun) -> CaseResult {
         diagnostics: String::new(),
         line: None,
         duration: Some(run.duration),
+        ..Default::default()
     }
 }
 
@@ -808,6 +809,7 @@ mod tests {
             diagnostics: String::new(),
             line: None,
             duration: None,
+            ..Default::default()
         };
         let mut run = tap_run(EXIT0, "1..4\n");
         let tap = run.tap.as_mut().unwrap();
