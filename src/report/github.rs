@@ -232,6 +232,18 @@ impl Annotation {
 /// else its own file without a line. `None` when nothing says.
 pub fn case_location(case: &CaseResult) -> Option<Place> {
     let own = case.location.as_ref();
+    // The failing line inside the test (pytest's `tests/test_x.py:8:
+    // AssertionError`) says more than the line the test starts on: the
+    // text's place wins when it is in the case's own file.
+    if let (Some(own), Some(loc)) = (own, locate(&case_text(case))) {
+        if own.file.ends_with(&loc.file) || loc.file.ends_with(&own.file) {
+            return Some(Place {
+                file: own.file.clone(),
+                line: Some(loc.line),
+                col: loc.col,
+            });
+        }
+    }
     if let Some((file, line)) = own.and_then(|l| Some((&l.file, l.line?))) {
         return Some(Place {
             file: file.clone(),
@@ -593,6 +605,11 @@ mod case_locations {
             line: Some(5),
         });
         assert_eq!(case_location(&c), place("tests/test_a.py", Some(5), None));
+        // The failing line in the case's own file beats where the test
+        // starts.
+        c.diagnostics = "tests/test_a.py:7: AssertionError".into();
+        assert_eq!(case_location(&c), place("tests/test_a.py", Some(7), None));
+        c.diagnostics = text.into();
         // A file without a line: the text's locations, in their order.
         c.location.as_mut().unwrap().line = None;
         assert_eq!(case_location(&c), place("src/lib.rs", Some(3), Some(5)));

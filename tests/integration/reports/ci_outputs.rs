@@ -318,7 +318,10 @@ fn a_junit_case_location_is_the_annotation_line_and_survives_a_merge() {
         .env("GITHUB_ACTIONS", "true")
         .run();
     run.expect_code(1);
-    let expected = "::error file=tests/test_calc.py,line=6,title=FAIL tests/test_calc.py%3A test_total::FAIL test_total";
+    // The case's own location (its `def`, line 6) is in the JSON below; the
+    // annotation points at the failing assert in the same file (line 8),
+    // which pytest's failure text names.
+    let expected = "::error file=tests/test_calc.py,line=8,title=FAIL tests/test_calc.py%3A test_total::FAIL test_total";
     let lines = annotations(&run.stdout);
     assert_eq!(lines.len(), 1, "{}", run.describe());
     assert!(lines[0].starts_with(expected), "{}", run.describe());
