@@ -276,9 +276,9 @@ impl Aggregator {
     /// unit is one libtest test; `None`: judge `run` as it is.
     fn name_libtest_test(&self, run: &crate::run::UnitRun) -> Option<crate::run::UnitRun> {
         let name = self.libtest_tests.get(run.index)?.as_deref()?;
-        run.libtest.as_ref()?;
+        run.report.libtest()?;
         let mut named = run.clone();
-        if let Some(report) = named.libtest.as_mut() {
+        if let crate::run::ParsedReport::Libtest(report) = &mut named.report {
             report.expect(name);
         }
         Some(named)

@@ -128,7 +128,7 @@ pub fn exec(
                     }
                     ran.insert(summary.id.clone());
                     let passed = matches!(summary.verdict, Verdict::Pass | Verdict::Flaky);
-                    let bail = run.tap.as_ref().and_then(|t| t.bail_out.clone());
+                    let bail = run.report.tap().and_then(|t| t.bail_out.clone());
                     let (label, reason) = match (&bail, passed) {
                         (Some(reason), _) => ("bail", format!("{}\n{reason}", summary.id)),
                         (None, true) => ("pass", String::new()),

@@ -398,7 +398,7 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
 
     /// Tells the queue how a unit ended, reports it and what follows.
     fn conclude(&mut self, mut file_run: Box<UnitRun>) {
-        let bail = file_run.tap.as_ref().and_then(|t| t.bail_out.clone());
+        let bail = file_run.report.tap().and_then(|t| t.bail_out.clone());
         let index = file_run.index;
         let may_retry = bail.is_none()
             && file_run.attempt < self.launch.total_attempts(&self.plan.entries[index].file);

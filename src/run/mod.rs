@@ -30,6 +30,7 @@ mod worker;
 
 use crate::outcome::{ChildStatus, NotRunReason};
 use crate::parse::junit::{JunitParseError, JunitReport};
+use crate::parse::libtest::LibtestReport;
 use crate::parse::tap::TapReport;
 use crate::parse::Protocol;
 use crate::unit::Slot;
@@ -149,6 +150,52 @@ pub struct JunitFile {
     pub report: Result<JunitReport, JunitParseError>,
 }
 
+/// What was read from a finished child's output: at most one report, by
+/// the protocol it was read with.
+///
+/// A child that wrote a JUnit report is read through it (its stdout is not
+/// read as TAP); a libtest binary's output is read as libtest; otherwise
+/// stdout is read as TAP when it is (or must be) TAP.
+#[derive(Debug, Clone)]
+pub enum ParsedReport {
+    /// Nothing was read: an exit-code file, a child that never ran, no
+    /// JUnit report written, stdout that was not TAP, or output that could
+    /// not be read ([`UnitRun::output_error`]).
+    None,
+    /// The parsed TAP stream (`protocol` is TAP).
+    Tap(TapReport),
+    /// The JUnit report the child wrote, read or not (`protocol` is JUnit).
+    Junit(JunitFile),
+    /// libtest's output (`protocol` is libtest, `ptest cargo`).
+    Libtest(LibtestReport),
+}
+
+impl ParsedReport {
+    /// The TAP stream, when that is what was read.
+    pub fn tap(&self) -> Option<&TapReport> {
+        match self {
+            ParsedReport::Tap(tap) => Some(tap),
+            ParsedReport::None | ParsedReport::Junit(_) | ParsedReport::Libtest(_) => None,
+        }
+    }
+
+    /// The JUnit report the child wrote, when it wrote one.
+    pub fn junit(&self) -> Option<&JunitFile> {
+        match self {
+            ParsedReport::Junit(junit) => Some(junit),
+            ParsedReport::None | ParsedReport::Tap(_) | ParsedReport::Libtest(_) => None,
+        }
+    }
+
+    /// libtest's output, when that is what was read.
+    pub fn libtest(&self) -> Option<&LibtestReport> {
+        match self {
+            ParsedReport::Libtest(libtest) => Some(libtest),
+            ParsedReport::None | ParsedReport::Tap(_) | ParsedReport::Junit(_) => None,
+        }
+    }
+}
+
 /// What a child used, from `wait4`'s rusage: the child itself and the
 /// descendants it waited for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -184,13 +231,9 @@ pub struct UnitRun {
     pub stderr: LogFile,
     /// The protocol its results were read with.
     pub protocol: Protocol,
-    /// The parsed TAP stream, when `protocol` is TAP.
-    pub tap: Option<TapReport>,
-    /// The JUnit report the child wrote, when it wrote one (then `protocol`
-    /// is JUnit and stdout was not read as TAP).
-    pub junit: Option<JunitFile>,
-    /// libtest's output, when `protocol` is libtest (`ptest cargo`).
-    pub libtest: Option<crate::parse::libtest::LibtestReport>,
+    /// What was read from its output: a TAP stream, the JUnit report it
+    /// wrote, libtest's output, or nothing.
+    pub report: ParsedReport,
     /// Output that could not be read at all.
     pub output_error: Option<String>,
     /// Whether ptest tried to start a child for it. `false` for a unit
@@ -223,9 +266,7 @@ impl UnitRun {
             stdout: log.clone(),
             stderr: log,
             protocol: Protocol::ExitCode,
-            tap: None,
-            junit: None,
-            libtest: None,
+            report: ParsedReport::None,
             output_error: None,
             spawned: false,
             retry_after: None,
