@@ -27,10 +27,10 @@
 
 use super::reason::{self, Labels};
 use crate::outcome::ChildStatus;
+use crate::outcome::{JunitFile, ParsedReport, UnitRun};
 use crate::outcome::{UnitSummary, Verdict};
 use crate::parse::junit::JunitReport;
 use crate::parse::{CaseResult, CaseStatus, Protocol};
-use crate::run::{JunitFile, ParsedReport, UnitRun};
 use crate::util::time as serde_time;
 use std::path::PathBuf;
 
@@ -465,8 +465,8 @@ fn exit_case(id: &str, status: &ChildStatus, run: &UnitRun) -> CaseResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::outcome::LogFile;
     use crate::parse::junit::{self, JunitParseError};
-    use crate::run::LogFile;
     use crate::unit::Slot;
     use std::time::{Duration, SystemTime};
 

@@ -20,15 +20,19 @@
 
 pub mod attempt;
 pub mod child;
+pub mod event;
 pub mod summary;
 pub mod unit;
+pub mod unit_run;
 pub mod verdict;
 
 pub use attempt::AttemptRecord;
-pub use child::{ChildStatus, NotRunReason};
+pub use child::{ChildStatus, NotRunReason, SkipCause};
+pub use event::{RunEvent, RunOutcome};
 pub use summary::{
     BailOut, PartitionRecord, RepeatReport, RepeatRow, RunSummary, SplitKind, TestTotals, Totals,
     UnitTotals, SUMMARY_VERSION,
 };
 pub use unit::UnitSummary;
+pub use unit_run::{JunitFile, LogFile, ParsedReport, UnitRun, Usage};
 pub use verdict::Verdict;

@@ -13,11 +13,11 @@ mod rust;
 use super::progress::{Model, Progress};
 use super::wrap;
 use crate::aggregate::result::RunResult;
+use crate::outcome::RunEvent;
 use crate::outcome::{RunSummary, UnitSummary, Verdict};
 use crate::parse::CaseStatus;
 use crate::plan::Plan;
 use crate::report::escape::for_terminal;
-use crate::run::RunEvent;
 use crate::unit::UnitNoun;
 use crate::util::color::ColorWhen;
 use crate::util::duration::format_duration;
@@ -705,7 +705,7 @@ fn render_output(f: &UnitSummary, p: &Palette, read_logs: bool) -> String {
             return kept.to_string();
         }
         log.as_ref()
-            .map(|path| crate::run::logs::tail(path, 8 * 1024, 40))
+            .map(|path| crate::util::logs::tail(path, 8 * 1024, 40))
             .unwrap_or_default()
     };
     let stdout = tail(&f.stdout_tail, &f.stdout_log);

@@ -30,8 +30,9 @@ use super::deadline::{Clock, Stop};
 use super::launcher::Launcher;
 use super::watchdog::Watchdog;
 use super::worker::{self, Job, Msg};
-use super::{process, rundir, RunError, RunEvent, RunOptions, RunOutcome, UnitRun};
+use super::{process, rundir, CompletedRun, RunError, RunOptions};
 use crate::outcome::NotRunReason;
+use crate::outcome::{RunEvent, RunOutcome, UnitRun};
 use crate::plan::queue::{Finish, Follow, Room};
 use crate::plan::Plan;
 use crate::unit::Slot;
@@ -65,7 +66,7 @@ pub fn run(
     plan: &Plan,
     options: &RunOptions,
     on_event: impl FnMut(RunEvent),
-) -> Result<RunOutcome, RunError> {
+) -> Result<CompletedRun, RunError> {
     let mut queue = plan.queue(options.mem_budget)?;
     run_with(plan, options, &mut queue, on_event)
 }
@@ -77,7 +78,7 @@ pub fn run_with(
     options: &RunOptions,
     queue: &mut dyn Admit,
     on_event: impl FnMut(RunEvent),
-) -> Result<RunOutcome, RunError> {
+) -> Result<CompletedRun, RunError> {
     let started_at = SystemTime::now();
     let start = Instant::now();
     let prepared = rundir::prepare(&options.runs_root, &options.run_id, options.keep_runs)
@@ -161,13 +162,15 @@ pub fn run_with(
     if let Some(handle) = signals {
         handle.close();
     }
-    Ok(RunOutcome {
-        run_id: options.run_id.clone(),
-        run_dir,
-        started_at,
-        wall: start.elapsed(),
-        interrupted: d.interrupted,
-        bailed_out: d.bailed_out,
+    Ok(CompletedRun {
+        outcome: RunOutcome {
+            run_id: options.run_id.clone(),
+            run_dir,
+            started_at,
+            wall: start.elapsed(),
+            interrupted: d.interrupted,
+            bailed_out: d.bailed_out,
+        },
         lock: Some(std::sync::Arc::new(prepared.lock)),
     })
 }

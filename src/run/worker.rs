@@ -24,8 +24,9 @@
 
 use super::launcher::CommandSpec;
 use super::watchdog::Watchdog;
-use super::{process, JunitFile, LogFile, ParsedReport, RunOptions, UnitRun};
+use super::{process, RunOptions};
 use crate::outcome::ChildStatus;
+use crate::outcome::{JunitFile, LogFile, ParsedReport, UnitRun};
 use crate::parse::junit::JunitParseError;
 use crate::parse::{junit, tap, Protocol};
 use crate::unit::{Slot, Unit};
