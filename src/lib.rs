@@ -37,7 +37,7 @@
 //! | [`run`] | the launcher (unit → command), slots, child processes, deadlines, signals, logs, sessions; workers call [`parse`] |
 //! | [`parse`] | exit codes, TAP, JUnit XML and libtest output into per-test results (no processes) |
 //! | [`outcome`] | results as data: [`outcome::RunEvent`] and each finished attempt ([`outcome::UnitRun`], its [`outcome::ParsedReport`]), [`outcome::Verdict`], [`outcome::UnitSummary`], [`outcome::AttemptRecord`], [`outcome::RunSummary`], [`outcome::ChildStatus`]; imports no stage |
-//! | [`aggregate`] | run events → per-unit verdicts ([`aggregate::decide`]), FLAKY across attempts ([`aggregate::attempts`]), totals, the run summary; [`aggregate::shards`] combines shard summaries for `ptest merge`; [`aggregate::quarantine`] says which failures do not fail the run |
+//! | [`aggregate`] | run events → per-unit verdicts ([`aggregate::decide`]), FLAKY across attempts ([`aggregate::flaky`]), totals, the run summary; [`aggregate::shards`] combines shard summaries for `ptest merge`; [`aggregate::quarantine`] says which failures do not fail the run |
 //! | [`report`] | console, JUnit XML, JSON, HTML, Markdown, GitHub, views several commands print ([`report::views`]), writing `--junit`/`--json` ([`report::write`]) |
 //! | [`harness`] | files as libtest-mimic trials for `harness = false` cargo test targets, run through [`run::Session`] |
 //! | [`util`] | small shared values and helpers that belong to no stage |

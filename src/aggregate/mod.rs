@@ -4,7 +4,7 @@
 //! with their verdict, files stopped by Ctrl-C as [`Verdict::Interrupted`],
 //! files that never started as [`Verdict::NotRun`].
 
-pub mod attempts;
+pub mod flaky;
 mod libtest;
 mod partition;
 pub mod quarantine;
@@ -232,7 +232,7 @@ impl Aggregator {
                 self.mark_quarantine(run.index, &mut summary);
                 let slot = self.done.get_mut(run.index)?;
                 let summary = match slot.take() {
-                    Some(previous) if run.attempt > 1 => attempts::add_attempt(previous, summary),
+                    Some(previous) if run.attempt > 1 => flaky::add_attempt(previous, summary),
                     Some(_) | None => summary,
                 };
                 *slot = Some(summary);

@@ -243,7 +243,7 @@ impl Console {
     /// else the plain label.
     fn label(&self, index: usize, f: &UnitSummary) -> String {
         let total = self.total_attempts.get(index).copied().unwrap_or(1);
-        crate::aggregate::attempts::label_with_attempts(f.verdict, f.attempts, total)
+        crate::aggregate::flaky::label_with_attempts(f.verdict, f.attempts, total)
     }
 
     /// Prints through the progress bar (if any) so it is not torn.
@@ -599,7 +599,7 @@ pub fn label_column(plan: &Plan, retries: u32) -> usize {
         if total > 1 {
             let widest = Verdict::ALL
                 .iter()
-                .map(|&v| crate::aggregate::attempts::label_with_attempts(v, total, total).len())
+                .map(|&v| crate::aggregate::flaky::label_with_attempts(v, total, total).len())
                 .max()
                 .unwrap_or(0);
             width = width.max(widest);

@@ -8,8 +8,8 @@
 //! unit's own, else the run's: SIGTERM to the group, then SIGKILL after the
 //! grace period) and the global timeout, reads the load average for
 //! `--load-limit`, counts failures for `--fail-fast`/`--max-fail`, and
-//! reacts to SIGINT/SIGTERM/SIGHUP by starting nothing more and stopping every
-//! running group.
+//! acts on ptest's own signals (SIGINT/SIGTERM/SIGHUP) as `super::signals`
+//! decides: start nothing more and stop every running group.
 //!
 //! Retries: a unit whose attempt failed or timed out, with attempts left
 //! (1 + its `retries`), runs again unless the run is stopping. The queue
@@ -28,6 +28,7 @@
 use super::admit::Admit;
 use super::deadline::{Clock, Stop};
 use super::launcher::Launcher;
+use super::signals::{self, Response};
 use super::watchdog::Watchdog;
 use super::worker::{self, Job, Msg};
 use super::{process, rundir, CompletedRun, RunError, RunOptions};
@@ -91,7 +92,7 @@ pub fn run_with(
     let jobs = crate::plan::slots(options.jobs, plan.entries.len());
     let (tx, rx) = mpsc::channel::<Msg>();
     let signals = if options.handle_signals {
-        Some(watch_signals(tx.clone())?)
+        Some(signals::watch(tx.clone())?)
     } else {
         None
     };
@@ -483,20 +484,22 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
         self.queue.stop();
     }
 
-    /// ptest got SIGINT, SIGTERM or SIGHUP: the first stops starting and
-    /// terminates every running group; a second kills them.
+    /// ptest got SIGINT, SIGTERM or SIGHUP: does what [`signals::respond`]
+    /// says.
     fn signal(&mut self, signal: i32) {
-        if self.interrupted.is_none() {
-            self.interrupted = Some(signal);
-            self.queue.stop();
-            (self.on_event)(RunEvent::Interrupted { signal });
-            for r in self.running.values_mut() {
-                r.clock.stop(Stop::Interrupt, self.options.grace);
+        match signals::respond(self.interrupted) {
+            Response::Interrupt => {
+                self.interrupted = Some(signal);
+                self.queue.stop();
+                (self.on_event)(RunEvent::Interrupted { signal });
+                for r in self.running.values_mut() {
+                    r.clock.stop(Stop::Interrupt, self.options.grace);
+                }
             }
-        } else {
-            // A second signal: no more patience.
-            for r in self.running.values_mut() {
-                r.clock.kill();
+            Response::Kill => {
+                for r in self.running.values_mut() {
+                    r.clock.kill();
+                }
             }
         }
     }
@@ -565,27 +568,6 @@ fn load_average() -> Option<f64> {
     // SAFETY: getloadavg writes at most `nelem` (1) doubles into `load`.
     let n = unsafe { libc::getloadavg(load.as_mut_ptr(), 1) };
     (n == 1).then_some(load[0])
-}
-
-/// Forwards SIGINT, SIGTERM and SIGHUP to the dispatcher. SIGHUP (a closed
-/// terminal, a dropped ssh session) is handled like SIGTERM: without a
-/// handler it would kill ptest before it writes any report.
-fn watch_signals(tx: Sender<Msg>) -> Result<signal_hook::iterator::Handle, RunError> {
-    let mut signals =
-        signal_hook::iterator::Signals::new([libc::SIGINT, libc::SIGTERM, libc::SIGHUP])
-            .map_err(RunError::Signals)?;
-    let handle = signals.handle();
-    std::thread::Builder::new()
-        .name("ptest-signals".into())
-        .spawn(move || {
-            for signal in signals.forever() {
-                if tx.send(Msg::Signal(signal)).is_err() {
-                    break;
-                }
-            }
-        })
-        .map_err(RunError::Worker)?;
-    Ok(handle)
 }
 
 #[cfg(test)]

@@ -23,6 +23,7 @@ mod launcher;
 pub mod process;
 pub mod rundir;
 pub mod session;
+mod signals;
 mod slow;
 mod watchdog;
 mod worker;
