@@ -21,7 +21,7 @@
 //! discover ──► plan ──► run ─────────────────────► aggregate ──► report
 //!    ▲          ▲        └ worker: parse (TAP/JUnit)    │
 //!    │          └──── history ◄─────────────────────────┘
-//!    │   outcome: Verdict, UnitSummary, AttemptRecord, RunSummary (data, used by run…report)
+//!    │   outcome: RunEvent, UnitRun, Verdict, UnitSummary, RunSummary (data, used by run…report)
 //!    └ util: durations, JSON seconds, ids, signal names, Shard, Order (used by all)
 //! ```
 //!
@@ -34,13 +34,13 @@
 //! | [`discover`] | walking paths, globs, choosing a runner per file, `ptest:` headers, per-file settings |
 //! | [`history`] | recorded durations and outcomes (`.ptest/history.json`), flaky and slow reports |
 //! | [`plan`] | dispatch order, expected durations, shards, the admission queue and its simulation, the `--dry-run` view |
-//! | [`run`] | the launcher (unit → command), slots, child processes, deadlines, signals, logs, sessions; workers call [`parse`] |
+//! | [`run`] | the launcher (unit → command), slots, child processes, deadlines, ptest's signals (`run/signals.rs`), the run directory, sessions; workers call [`parse`] |
 //! | [`parse`] | exit codes, TAP, JUnit XML and libtest output into per-test results (no processes) |
 //! | [`outcome`] | results as data: [`outcome::RunEvent`] and each finished attempt ([`outcome::UnitRun`], its [`outcome::ParsedReport`]), [`outcome::Verdict`], [`outcome::UnitSummary`], [`outcome::AttemptRecord`], [`outcome::RunSummary`], [`outcome::ChildStatus`]; imports no stage |
 //! | [`aggregate`] | run events → per-unit verdicts ([`aggregate::decide`]), FLAKY across attempts ([`aggregate::flaky`]), totals, the run summary; [`aggregate::shards`] combines shard summaries for `ptest merge`; [`aggregate::quarantine`] says which failures do not fail the run |
 //! | [`report`] | console, JUnit XML, JSON, HTML, Markdown, GitHub, views several commands print ([`report::views`]), writing `--junit`/`--json` ([`report::write`]) |
 //! | [`harness`] | files as libtest-mimic trials for `harness = false` cargo test targets, run through [`run::Session`] |
-//! | [`util`] | small shared values and helpers that belong to no stage |
+//! | [`util`] | small shared values and helpers that belong to no stage (durations, ids, log tails, …) |
 //! | [`testing`] | fixtures for tests ([`testing::SummaryFixture`]) |
 //!
 //! Stages talk through plain data types: [`unit::Unit`] →

@@ -1,7 +1,10 @@
 //! Results as plain data: what a run came to, and nothing that computes it.
 //!
-//! The leaf every later stage shares. [`crate::run`] reports how a child
-//! ended ([`ChildStatus`]) or why a unit never started ([`NotRunReason`]);
+//! The leaf every later stage shares. [`crate::run`] reports what happens
+//! as [`RunEvent`]s, each finished attempt a [`UnitRun`] (how the child
+//! ended, [`ChildStatus`], and what was read from its output,
+//! [`ParsedReport`]), or why a unit never started ([`NotRunReason`],
+//! [`SkipCause`]);
 //! [`crate::aggregate`] turns that into a [`Verdict`] per attempt
 //! ([`AttemptRecord`]) and per unit ([`UnitSummary`]) and into the
 //! [`RunSummary`] with its [`Totals`]; [`crate::history`] records them and
@@ -13,7 +16,9 @@
 //! | file | holds |
 //! |---|---|
 //! | [`verdict`] | [`Verdict`] |
-//! | [`child`] | [`ChildStatus`], [`NotRunReason`] |
+//! | [`child`] | [`ChildStatus`], [`NotRunReason`], [`SkipCause`] |
+//! | [`unit_run`] | [`UnitRun`]: one finished attempt as the run reports it; [`ParsedReport`], [`LogFile`], [`JunitFile`], [`Usage`] |
+//! | [`event`] | [`RunEvent`], [`RunOutcome`] |
 //! | [`attempt`] | [`AttemptRecord`]: one attempt in `attempt_results` |
 //! | [`unit`](mod@unit) | [`UnitSummary`]: one unit's entry in `files` |
 //! | [`summary`] | [`RunSummary`], [`Totals`], the `--repeat` report, [`SUMMARY_VERSION`] |

@@ -4,13 +4,18 @@
 //! slot and an attempt number into a command; the admission queue
 //! ([`crate::plan::queue`]) says which unit may start now and what follows
 //! when one finishes; the dispatcher (`dispatch`) owns all run state —
-//! slots, children, timeouts, Ctrl-C — asks the other two, and reports
-//! everything through [`RunEvent`](crate::outcome::RunEvent)s passed to a callback. Each slot has a
-//! worker thread that only spawns a child, waits for it, reads its output
+//! slots, children, timeouts, Ctrl-C (what a signal does: `signals`) —
+//! asks the other two, and reports everything through
+//! [`RunEvent`](crate::outcome::RunEvent)s passed to a callback. Each slot
+//! has a worker thread that only spawns a child, waits for it, reads its output
 //! through [`crate::parse`] and reports back.
 //!
 //! [`Session`] (in [`session`]) runs single units on demand, synchronously, for
 //! callers that schedule units themselves (the [`crate::harness`]).
+//!
+//! The events and finished attempts are plain data in [`crate::outcome`]
+//! ([`crate::outcome::RunEvent`], [`crate::outcome::UnitRun`]), so that
+//! [`crate::aggregate`] reads them without importing this module.
 //!
 //! Every child runs in its own process group, with stdout and stderr written
 //! to files in the run directory (never held in memory). A watchdog process
