@@ -24,7 +24,7 @@
 //! absolute when the child starts in another directory) and `{junit}` (the
 //! absolute path it also puts in `PTEST_JUNIT_FILE`). A later batch mode —
 //! one process for several files — is a `UnitKind::Batch { paths,
-//! launcher }` whose template takes `{files}` (one argument per path,
+//! runner }` whose template takes `{files}` (one argument per path,
 //! substituted by [`Unit::argv_with`] like `{file}`); the child's one JUnit
 //! report is split back into per-file results by each case's `file`
 //! attribute (or classname), which the lenient reader already reads. Plan
@@ -183,6 +183,19 @@ pub enum UnitKind {
         /// Run with `--ignored` (an `#[ignore]` test under `--run-ignored`).
         ignored: bool,
     },
+    /// Several test files of one batched `[[runner]]` started by one child
+    /// (see the module docs): the plan packs them
+    /// ([`crate::plan::Plan::batches`]), and the child's JUnit report is
+    /// split back into one result per file. [`Unit::path`] is the first
+    /// file's path.
+    Batch {
+        /// The files' paths, in the order they go on the command line.
+        paths: Vec<PathBuf>,
+        /// How they are started: the runner's command template, whose
+        /// `{files}` becomes one argument per path.
+        #[serde(rename = "launcher")]
+        runner: Runner,
+    },
 }
 
 /// What a run calls its units in console output (`Running 10 tests`,
@@ -324,6 +337,16 @@ pub struct UnitSettings {
     /// run (`[quarantine] tests`, `--quarantine-flaky`; see
     /// [`crate::aggregate::quarantine`]).
     pub quarantine_tests: Vec<String>,
+    /// Whether its runner runs several files in one child (`[[runner]]`
+    /// `batch = true`), and the duration a batch aims at (`batch-target`);
+    /// `None`: one file per child. Set in discovery; the plan packs such
+    /// files into [`UnitKind::Batch`] units.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        with = "crate::util::time::opt_secs"
+    )]
+    pub batch: Option<std::time::Duration>,
     /// Which copy of the unit this is in a `--repeat` run (1-based), set by
     /// the plan ([`crate::plan::Plan::repeat`]), never by discovery; `None`:
     /// not a repeat run. Children see it as `PTEST_ITERATION`.
@@ -357,6 +380,7 @@ impl Default for UnitSettings {
             skip: None,
             quarantine: false,
             quarantine_tests: Vec::new(),
+            batch: None,
             iteration: None,
             sources: Vec::new(),
         }
@@ -390,6 +414,16 @@ impl Unit {
         match &self.kind {
             UnitKind::File { path, .. } => path,
             UnitKind::CargoTest { binary, .. } => binary,
+            UnitKind::Batch { paths, .. } => paths.first().map_or(Path::new(""), |p| p),
+        }
+    }
+
+    /// How many test files the unit runs: its files for a batch, else 1.
+    /// A unit's timeout is per file, so a batch's is this many times it.
+    pub fn span(&self) -> u32 {
+        match &self.kind {
+            UnitKind::File { .. } | UnitKind::CargoTest { .. } => 1,
+            UnitKind::Batch { paths, .. } => u32::try_from(paths.len()).unwrap_or(u32::MAX),
         }
     }
 
@@ -397,7 +431,7 @@ impl Unit {
     /// a cargo test a test.
     pub fn noun(&self) -> UnitNoun {
         match &self.kind {
-            UnitKind::File { .. } => UnitNoun::File,
+            UnitKind::File { .. } | UnitKind::Batch { .. } => UnitNoun::File,
             UnitKind::CargoTest { .. } => UnitNoun::Test,
         }
     }
@@ -407,6 +441,7 @@ impl Unit {
         match &self.kind {
             UnitKind::File { path, .. } => ContentKey::Bytes(path),
             UnitKind::CargoTest { binary, .. } => ContentKey::Stamp(binary),
+            UnitKind::Batch { .. } => ContentKey::Bytes(self.path()),
         }
     }
 
@@ -416,7 +451,7 @@ impl Unit {
     pub fn expected_case_name(&self) -> Option<&str> {
         match &self.kind {
             UnitKind::CargoTest { name, .. } => Some(name),
-            UnitKind::File { .. } => None,
+            UnitKind::File { .. } | UnitKind::Batch { .. } => None,
         }
     }
 
@@ -425,7 +460,7 @@ impl Unit {
     /// own suite, named by its id).
     pub fn suite(&self) -> Option<&str> {
         match &self.kind {
-            UnitKind::File { .. } => None,
+            UnitKind::File { .. } | UnitKind::Batch { .. } => None,
             UnitKind::CargoTest { binary_id, .. } => Some(binary_id),
         }
     }
@@ -433,7 +468,7 @@ impl Unit {
     /// How the unit is started.
     pub fn runner(&self) -> &Runner {
         match &self.kind {
-            UnitKind::File { runner, .. } => runner,
+            UnitKind::File { runner, .. } | UnitKind::Batch { runner, .. } => runner,
             UnitKind::CargoTest { .. } => &DIRECT,
         }
     }
@@ -445,7 +480,7 @@ impl Unit {
     /// the whole path).
     pub fn runner_text(&self) -> String {
         match &self.kind {
-            UnitKind::File { runner, .. } => match runner {
+            UnitKind::File { runner, .. } | UnitKind::Batch { runner, .. } => match runner {
                 Runner::Direct => "(direct)".to_string(),
                 Runner::Command { argv } => argv.join(" "),
                 Runner::Interpreter { program, args } if args.is_empty() => program.clone(),
@@ -483,14 +518,8 @@ impl Unit {
         match &self.kind {
             UnitKind::File { path, runner } => match runner {
                 Runner::Command { argv } => {
-                    let file = match &self.cwd {
-                        Some(_) => std::path::absolute(path).unwrap_or_else(|_| path.clone()),
-                        None => path.clone(),
-                    };
-                    Ok(argv
-                        .iter()
-                        .map(|arg| substitute(arg, &file, junit))
-                        .collect())
+                    let file = self.child_path(path);
+                    Ok(substitute_all(argv, std::slice::from_ref(&file), junit))
                 }
                 Runner::Direct => Ok(vec![path.clone().into_os_string()]),
                 Runner::Interpreter { program, args } => {
@@ -519,8 +548,53 @@ impl Unit {
                 }
                 Ok(argv)
             }
+            UnitKind::Batch { paths, runner } => match runner {
+                Runner::Command { argv } => {
+                    let files: Vec<PathBuf> = paths.iter().map(|p| self.child_path(p)).collect();
+                    Ok(substitute_all(argv, &files, junit))
+                }
+                Runner::Direct | Runner::Interpreter { .. } | Runner::Unrunnable { .. } => {
+                    Err("a batch needs a [[runner]] command with {files}")
+                }
+            },
         }
     }
+
+    /// `path` as the child is given it: absolute when the child starts in
+    /// a directory of its own ([`Unit::cwd`]).
+    fn child_path(&self, path: &Path) -> PathBuf {
+        match &self.cwd {
+            Some(_) => std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf()),
+            None => path.to_path_buf(),
+        }
+    }
+}
+
+/// A command template with its placeholders substituted: an argument that
+/// is exactly `{files}` becomes one argument per file; in any other
+/// argument `{file}` and `{files}` stand for the first file (and the files
+/// joined by spaces), `{junit}` for `junit` when known.
+fn substitute_all(argv: &[String], files: &[PathBuf], junit: Option<&Path>) -> Vec<OsString> {
+    let first = files.first().map_or(Path::new(""), |p| p.as_path());
+    let mut out = Vec::with_capacity(argv.len() + files.len());
+    for arg in argv {
+        if arg == "{files}" {
+            out.extend(files.iter().map(|f| f.clone().into_os_string()));
+        } else if arg.contains("{files}") {
+            let joined: Vec<String> = files
+                .iter()
+                .map(|f| f.to_string_lossy().into_owned())
+                .collect();
+            out.push(substitute(
+                &arg.replace("{files}", &joined.join(" ")),
+                first,
+                junit,
+            ));
+        } else {
+            out.push(substitute(arg, first, junit));
+        }
+    }
+    out
 }
 
 /// One template argument with `{file}` (and `{junit}` when known)

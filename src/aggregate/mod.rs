@@ -12,6 +12,7 @@ pub mod reason;
 pub mod repeat;
 pub mod result;
 pub mod shards;
+pub mod split;
 mod verdict;
 
 pub use verdict::{decide, judge, Judgement, SKIP_EXIT_CODE};

@@ -154,6 +154,9 @@ pub fn decide(run: &UnitRun) -> Judgement {
             }
         }
     };
+    if let Some(note) = &run.note {
+        reasons.push(note.clone());
+    }
     if run.leaked > 0 {
         reasons.push(format!(
             "left {} process{} running after it exited (killed)",
@@ -496,6 +499,7 @@ mod tests {
             output_error: None,
             spawned: true,
             retry_after: None,
+            note: None,
         }
     }
 

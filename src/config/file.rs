@@ -478,8 +478,11 @@ impl Reader<'_> {
             wrapper: Vec::new(),
             protocol: None,
             cwd: RunnerCwd::Invocation,
+            batch: None,
             origin: String::new(),
         };
+        let mut batch = None;
+        let mut target = None;
         for (key, raw, at) in entries {
             macro_rules! check {
                 ($checked:expr) => {
@@ -492,8 +495,28 @@ impl Reader<'_> {
                 "wrapper" => rule.wrapper = check!(value::argv(raw)),
                 "protocol" => rule.protocol = check!(rules::protocol(raw)),
                 "cwd" => rule.cwd = check!(runner_cwd(raw)),
+                "batch" => batch = Some((check!(value::flag(raw)), *at)),
+                "batch-target" => target = Some(check!(value::duration(raw))),
                 _ => self.unknown(*at, key, "[[runner]]"),
             }
+        }
+        if let Some((true, at)) = batch {
+            let files = rule
+                .command
+                .as_ref()
+                .is_some_and(|argv| argv.iter().any(|a| a.contains("{files}")));
+            if !files {
+                return Err(ConfigError::Value {
+                    path: self.path.to_path_buf(),
+                    line: at,
+                    key: format!("{section}.batch"),
+                    expected:
+                        "a `command` with `{files}` (batch = true runs several files in one child)"
+                            .to_string(),
+                    found: "no `{files}` in the command".to_string(),
+                });
+            }
+            rule.batch = Some(target.unwrap_or(rules::DEFAULT_BATCH_TARGET));
         }
         let (pattern, at) = self.required(pattern, line, "[[runner]]", "pattern")?;
         if rule.command.is_none() && rule.wrapper.is_empty() {

@@ -161,9 +161,18 @@ pub struct RunnerRule {
     pub protocol: Option<Protocol>,
     /// Where the child starts.
     pub cwd: RunnerCwd,
+    /// `batch = true`: several files per child (`{files}` in `command`),
+    /// with the batch duration aimed at (`batch-target`, default
+    /// [`DEFAULT_BATCH_TARGET`]); `None`: one file per child.
+    pub batch: Option<std::time::Duration>,
     /// `ptest.toml:14 [[runner]] "*.py"`, for `ptest explain`.
     pub origin: String,
 }
+
+/// The duration a batch aims at when `batch-target` is not given: long
+/// enough that a costly start (pytest's 0.25 s) is a small part of it,
+/// short enough that batches balance across slots.
+pub const DEFAULT_BATCH_TARGET: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// One `[[override]]`: files matching `pattern` get these settings.
 #[derive(Debug, Clone, PartialEq)]

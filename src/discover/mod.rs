@@ -461,9 +461,10 @@ impl Filters {
             match &mut unit.kind {
                 UnitKind::File { runner, .. } => *runner = resolve::runner_for(rule, runner),
                 // Discovery makes files only.
-                UnitKind::CargoTest { .. } => {}
+                UnitKind::CargoTest { .. } | UnitKind::Batch { .. } => {}
             }
             unit.protocol = rule.protocol;
+            unit.settings.batch = rule.batch;
             unit.cwd = resolve::runner_cwd(rule, path);
             unit.settings
                 .sources

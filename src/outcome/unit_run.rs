@@ -50,6 +50,10 @@ pub struct UnitRun {
     /// Set by the dispatcher when this attempt failed and the unit runs
     /// again after this delay: the attempt is not the unit's last.
     pub retry_after: Option<Duration>,
+    /// Why this file ran on its own although its runner batches files
+    /// (its batch crashed, timed out or left it without results); shown
+    /// with its verdict's reasons.
+    pub note: Option<String>,
 }
 
 impl UnitRun {
@@ -77,6 +81,7 @@ impl UnitRun {
             output_error: None,
             spawned: false,
             retry_after: None,
+            note: None,
         }
     }
 }

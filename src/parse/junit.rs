@@ -240,6 +240,78 @@ pub fn parse_bytes(bytes: &[u8], file: &str) -> Result<JunitReport, JunitParseEr
     parse_reader(bytes, file)
 }
 
+/// The part of a batch's JUnit report that belongs to `file` (one of the
+/// batch's files): the cases for which `mine` says yes, given each case's
+/// owner key (its `file` attribute, else its `classname`,
+/// else its `name`). Names and counts are as if `file` had written only
+/// those cases.
+pub fn parse_bytes_where(
+    bytes: &[u8],
+    file: &str,
+    mine: &dyn Fn(&str) -> bool,
+) -> Result<JunitReport, JunitParseError> {
+    let mut state = State::new(file);
+    state.keep = Some(mine);
+    parse_with(bytes, state, MAX_REPORT_BYTES)
+}
+
+/// Which of `files` (test file ids, as in a batch) a case whose owner key
+/// is `key` belongs to: the file whose id, base name or path tail equals
+/// the key (a `file` attribute), or whose module form (`tests.test_db`) or
+/// one of its dotted tails (`test_db`) is the key or starts it followed by
+/// `.` (a pytest `classname`, `tests.test_db.TestUser`, or the `name` of
+/// a collection error). The longest match wins, so `a/test_x.py` and
+/// `b/test_x.py` are told apart when the key says which; a tie goes to
+/// the first file.
+pub fn case_owner(key: &str, files: &[&str]) -> Option<usize> {
+    let key = key.trim();
+    if key.is_empty() {
+        return None;
+    }
+    let key_path = key.strip_prefix("./").unwrap_or(key);
+    let mut best: Option<(usize, usize)> = None;
+    for (i, file) in files.iter().enumerate() {
+        let mut score = 0;
+        // A path: equal, or one ends with the other at a `/`.
+        if key_path == *file
+            || file.ends_with(&format!("/{key_path}"))
+            || key_path.ends_with(&format!("/{file}"))
+        {
+            score = key_path.len().min(file.len()) + 1;
+        }
+        let module = module_form(file);
+        let tails =
+            std::iter::successors(Some(module.as_str()), |m| m.split_once('.').map(|(_, r)| r))
+                .filter(|m| !m.is_empty());
+        for tail in tails {
+            let under = key
+                .strip_prefix(tail)
+                .is_some_and(|rest| rest.is_empty() || rest.starts_with('.'));
+            if under {
+                score = score.max(tail.len());
+                break;
+            }
+        }
+        if score > 0 && best.is_none_or(|(s, _)| score > s) {
+            best = Some((score, i));
+        }
+    }
+    best.map(|(_, i)| i)
+}
+
+/// The key [`case_owner`] routes a case by: its `file` attribute, else its
+/// `classname`, else its `name` (pytest names a collection error's case
+/// after its module, with an empty `classname`).
+fn case_key(attrs: &Attrs) -> String {
+    [&attrs.file, &attrs.classname, &attrs.name]
+        .into_iter()
+        .flatten()
+        .map(|v| v.trim())
+        .find(|v| !v.is_empty())
+        .unwrap_or("")
+        .to_string()
+}
+
 /// Parses a JUnit report from a reader, as a stream (see the
 /// [module docs](self) for what is read and how much is kept).
 pub fn parse_reader<R: BufRead>(reader: R, file: &str) -> Result<JunitReport, JunitParseError> {
@@ -248,8 +320,17 @@ pub fn parse_reader<R: BufRead>(reader: R, file: &str) -> Result<JunitReport, Ju
 
 /// [`parse_reader`] reading at most `limit` bytes.
 fn parse_limited<R: BufRead>(
-    mut reader: R,
+    reader: R,
     file: &str,
+    limit: u64,
+) -> Result<JunitReport, JunitParseError> {
+    parse_with(reader, State::new(file), limit)
+}
+
+/// Reads a report into `state`, at most `limit` bytes.
+fn parse_with<R: BufRead>(
+    mut reader: R,
+    mut state: State<'_>,
     limit: u64,
 ) -> Result<JunitReport, JunitParseError> {
     let head = reader.fill_buf().map_err(|e| JunitParseError::Read {
@@ -267,7 +348,6 @@ fn parse_limited<R: BufRead>(
     config.trim_text(false);
     let too_large = |xml: &Reader<std::io::Take<R>>| xml.get_ref().limit() == 0;
 
-    let mut state = State::new(file);
     let mut buf = Vec::with_capacity(8 * 1024);
     loop {
         buf.clear();
@@ -493,6 +573,8 @@ struct Capture {
 struct OpenCase {
     depth: usize,
     name: String,
+    /// What it is routed by in a batch's report (see [`case_key`]).
+    key: String,
     time: Option<Duration>,
     /// `<failure>` (false) or `<error>` (true), and its one-line summary.
     failure: Option<(bool, String)>,
@@ -515,6 +597,8 @@ struct State<'f> {
     /// Cases read so far (numbers them).
     read: u64,
     diagnostics_bytes: usize,
+    /// In a batch's report, which cases are this file's (by their key).
+    keep: Option<&'f dyn Fn(&str) -> bool>,
 }
 
 impl<'f> State<'f> {
@@ -529,6 +613,7 @@ impl<'f> State<'f> {
             report: JunitReport::default(),
             read: 0,
             diagnostics_bytes: 0,
+            keep: None,
         }
     }
 
@@ -558,6 +643,7 @@ impl<'f> State<'f> {
                 let attrs = Attrs::of(e);
                 self.case = Some(OpenCase {
                     depth: self.depth,
+                    key: case_key(&attrs),
                     name: case_name(
                         attrs.name.as_deref().unwrap_or(""),
                         attrs.classname.as_deref(),
@@ -635,6 +721,9 @@ impl<'f> State<'f> {
     }
 
     fn store(&mut self, case: OpenCase) {
+        if self.keep.is_some_and(|mine| !mine(&case.key)) {
+            return;
+        }
         self.read += 1;
         let status = match (&case.failure, &case.skipped) {
             (Some(_), _) => {
@@ -794,6 +883,8 @@ impl OpenCase {
 struct Attrs {
     name: Option<String>,
     classname: Option<String>,
+    /// The test file (pytest's `junit_family=xunit1`, Jest, …).
+    file: Option<String>,
     time: Option<String>,
     message: Option<String>,
     /// The `type` attribute.
@@ -810,6 +901,7 @@ impl Attrs {
             let slot = match attr.key.local_name().as_ref() {
                 b"name" => &mut attrs.name,
                 b"classname" => &mut attrs.classname,
+                b"file" => &mut attrs.file,
                 b"time" => &mut attrs.time,
                 b"message" => &mut attrs.message,
                 b"type" => &mut attrs.kind,

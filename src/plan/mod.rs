@@ -72,6 +72,7 @@
 //!
 //! Failed-first only changes the order within a shard, never the partition.
 
+pub mod batch;
 mod bound;
 mod deps;
 mod dryrun;
@@ -85,6 +86,7 @@ mod shard;
 #[cfg(test)]
 mod tests;
 
+pub use batch::{render_batches, Batch};
 pub use bound::{Bound, BoundItem};
 pub use deps::{select_dependencies, PlanError, SelectedDependency, SELECTED_KEY};
 pub use dryrun::render_dry_run;
@@ -192,6 +194,10 @@ pub struct Plan {
     /// Each entry's dependencies as entry indices, or why they are not a
     /// DAG over the run's files (see [`Plan::check`]).
     pub dependencies: Result<Vec<Vec<usize>>, PlanError>,
+    /// Files of batched runners packed into batches, each run by one
+    /// child; runnable unit `entries.len() + b` is batch `b` (see
+    /// [`batch`](mod@batch)).
+    pub batches: Vec<Batch>,
 }
 
 impl Default for Plan {
@@ -206,6 +212,7 @@ impl Default for Plan {
             groups: BTreeMap::new(),
             cores: 1,
             dependencies: Ok(Vec::new()),
+            batches: Vec::new(),
         }
     }
 }
@@ -379,8 +386,10 @@ impl Plan {
             groups: options.groups.clone(),
             cores: cores(),
             dependencies: Ok(Vec::new()),
+            batches: Vec::new(),
         };
         plan.resolve_dependencies();
+        plan.pack_batches();
         plan
     }
 
@@ -411,25 +420,51 @@ impl Plan {
         }
         let (names, caps) = self.group_table();
         let (apart, caps) = repeat::exclusion(self, &names, caps);
-        let admissions = self.entries.iter().enumerate().map(|(i, e)| {
-            let s = &e.file.settings;
+        let admission = |i: usize| {
+            let s = &self.entries[i].file.settings;
             let group = s
                 .group
                 .as_deref()
                 .and_then(|g| names.binary_search_by(|n| n.as_str().cmp(g)).ok())
                 .or(apart[i]);
-            (
-                i,
-                queue::Admission {
-                    weight: usize::try_from(s.weight).unwrap_or(usize::MAX),
-                    exclusive: s.exclusive,
-                    group,
-                    depends_on: dependencies.get(i).cloned().unwrap_or_default(),
-                    skip: s.skip.is_some(),
-                    memory: e.expected_rss.unwrap_or(0),
-                },
-            )
-        });
+            queue::Admission {
+                weight: usize::try_from(s.weight).unwrap_or(usize::MAX),
+                exclusive: s.exclusive,
+                group,
+                depends_on: dependencies.get(i).cloned().unwrap_or_default(),
+                skip: s.skip.is_some(),
+                memory: self.entries[i].expected_rss.unwrap_or(0),
+                held: false,
+            }
+        };
+        // A batch takes the rank of its first file; its files are held.
+        let mut held = vec![None; self.entries.len()];
+        for (b, batch) in self.batches.iter().enumerate() {
+            for &m in &batch.members {
+                held[m] = Some(b);
+            }
+        }
+        let mut admissions = Vec::with_capacity(self.units());
+        for (i, batch) in held.iter().enumerate() {
+            match *batch {
+                None => admissions.push((i, admission(i))),
+                Some(b) => {
+                    if self.batches[b].members.first() == Some(&i) {
+                        let mut a = admission(i);
+                        a.memory = self.batches[b]
+                            .members
+                            .iter()
+                            .map(|&m| self.entries[m].expected_rss.unwrap_or(0))
+                            .max()
+                            .unwrap_or(0);
+                        admissions.push((self.entries.len() + b, a));
+                    }
+                    let mut a = admission(i);
+                    a.held = true;
+                    admissions.push((i, a));
+                }
+            }
+        }
         let limits = queue::Limits {
             slots: self.jobs.max(1),
             groups: caps,
@@ -522,7 +557,7 @@ impl Plan {
             .queue(None)
             .unwrap_or_else(|_| queue::Queue::in_plan_order(self.entries.len()));
         let wall = queue::simulate(queue, self.jobs, [], |index| {
-            order::weight(self.entries[index].expected)
+            order::weight(self.expected_of(index))
         });
         // The CPUs cannot do more than `cores` seconds of work per second.
         wall.max(self.cpu_share())

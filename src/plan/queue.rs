@@ -102,6 +102,9 @@ pub struct Admission {
     pub skip: bool,
     /// Its expected peak memory in bytes (for [`Limits::memory`]).
     pub memory: u64,
+    /// It is inside a batch (another unit of the queue): it starts only
+    /// once [`Queue::run_alone`] asks for it.
+    pub held: bool,
 }
 
 impl Default for Admission {
@@ -114,6 +117,7 @@ impl Default for Admission {
             depends_on: Vec::new(),
             skip: false,
             memory: 0,
+            held: false,
         }
     }
 }
@@ -171,6 +175,9 @@ enum State {
     Running,
     /// Failed, to run again once readmitted.
     Retrying,
+    /// Inside a batch: neither ready nor counted as remaining until
+    /// [`Queue::run_alone`].
+    Held,
     Done,
     Skipped,
 }
@@ -309,7 +316,7 @@ impl Queue {
             };
             q.entries[*index] = Entry {
                 rank: FIRST_RANK + rank,
-                state: State::Waiting,
+                state: if a.held { State::Held } else { State::Waiting },
                 weight,
                 exclusive: a.exclusive,
                 group: a.group.filter(|&g| g < q.groups.len()),
@@ -329,7 +336,7 @@ impl Queue {
                 }
             }
         }
-        q.remaining = q.order.len();
+        q.remaining = units.iter().filter(|(_, a)| !a.held).count();
         for (index, a) in &units {
             if a.skip && q.entries[*index].state == State::Waiting {
                 q.skip(*index, SkipCause::Asked);
@@ -439,12 +446,33 @@ impl Queue {
         }
     }
 
+    /// Held unit `index` (inside a batch that did not report it) runs on
+    /// its own: it becomes ready at the front of the queue, like a
+    /// readmitted retry.
+    pub fn run_alone(&mut self, index: usize) {
+        if self
+            .entries
+            .get(index)
+            .is_some_and(|e| e.state == State::Held)
+        {
+            self.remaining += 1;
+            self.entries[index].rank = self.next_retry_rank;
+            self.next_retry_rank += 1;
+            self.make_ready(index);
+        }
+    }
+
     /// Frees what running unit `index` holds and puts it in `state`.
-    /// Returns whether it was running.
+    /// Returns whether it was running (or held in a batch, which holds
+    /// nothing).
     fn release(&mut self, index: usize, state: State) -> bool {
         let Some(entry) = self.entries.get_mut(index) else {
             return false;
         };
+        if entry.state == State::Held {
+            entry.state = state;
+            return true;
+        }
         if entry.state != State::Running {
             return false;
         }

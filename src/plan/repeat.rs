@@ -53,6 +53,7 @@ impl Plan {
                 })
                 .collect()
         });
+        self.pack_batches();
         self
     }
 

@@ -26,6 +26,13 @@ pub trait Admit {
     fn retry_later(&mut self, index: usize);
     /// Unit `index`'s retry delay has passed: it may start again.
     fn readmit(&mut self, index: usize);
+    /// Unit `index`, held inside a batch that did not report it, runs on
+    /// its own (see [`crate::plan::batch`]). The default treats it as a
+    /// retry without delay: a queue that never holds units needs no more.
+    fn run_alone(&mut self, index: usize) {
+        self.retry_later(index);
+        self.readmit(index);
+    }
     /// What follows that nobody has been told yet (skips at the start).
     fn take_follows(&mut self) -> Vec<Follow>;
     /// The units this run was to start but did not (they are NOT RUN).
@@ -48,6 +55,9 @@ pub trait Admit {
 }
 
 impl Admit for Queue {
+    fn run_alone(&mut self, index: usize) {
+        Queue::run_alone(self, index);
+    }
     fn admit(&mut self, room: Room) -> Option<usize> {
         Queue::admit(self, room)
     }

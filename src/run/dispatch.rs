@@ -32,6 +32,7 @@ use super::signals::{self, Response};
 use super::watchdog::Watchdog;
 use super::worker::{self, Job, Msg};
 use super::{process, rundir, CompletedRun, RunError, RunOptions};
+use crate::aggregate::split::Piece;
 use crate::outcome::NotRunReason;
 use crate::outcome::{RunEvent, RunOutcome, UnitRun};
 use crate::plan::queue::{Finish, Follow, Room};
@@ -119,8 +120,9 @@ pub fn run_with(
                 .iter()
                 .any(|e| !e.file.settings.depends_on.is_empty()),
         global_deadline: options.global_timeout.map(|t| start + t),
-        next_attempt: vec![1; plan.entries.len()],
+        next_attempt: vec![1; plan.units()],
         delayed: Vec::new(),
+        notes: HashMap::new(),
         on_event,
     };
     (d.on_event)(RunEvent::RunStarted {
@@ -151,8 +153,10 @@ pub fn run_with(
         (None, Some(reason)) => reason,
         (None, None) => NotRunReason::BailOut,
     };
-    for index in d.queue.take_unstarted() {
-        (d.on_event)(RunEvent::NotRun { index, reason });
+    for unit in d.queue.take_unstarted() {
+        for index in plan.members(unit) {
+            (d.on_event)(RunEvent::NotRun { index, reason });
+        }
     }
     drop(d.slots);
     for h in handles {
@@ -231,6 +235,8 @@ struct Dispatcher<'a, F> {
     next_attempt: Vec<u32>,
     /// Retries waiting for their delay: when, and the unit.
     delayed: Vec<(Instant, usize)>,
+    /// Files of a batch that run alone, and why (for their result).
+    notes: HashMap<usize, String>,
     on_event: F,
 }
 
@@ -306,7 +312,8 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
             let Some(slot) = held.pop() else {
                 break;
             };
-            let unit = &self.plan.entries[index].file;
+            let plan = self.plan;
+            let unit = plan.unit(index);
             let attempt = self.next_attempt[index];
             let group_slot = self.queue.group_slot(index);
             let spec = match self.launch.command(unit, slot, attempt, group_slot) {
@@ -315,13 +322,9 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
                     // Nothing to start: report it as an ERROR right away.
                     self.free.extend(held);
                     self.free.push(slot);
-                    (self.on_event)(RunEvent::UnitStarted {
-                        index,
-                        slot,
-                        attempt,
-                    });
+                    self.started(index, slot, attempt);
                     let run = UnitRun::not_started(index, slot, attempt, reason);
-                    self.conclude(Box::new(run));
+                    self.split(Box::new(run));
                     continue;
                 }
             };
@@ -332,27 +335,80 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
                 )));
             }
             // A unit's own threshold beats the run's; zero turns it off.
+            // A batch is not one file: its files are not reported slow.
             let slow = match unit.settings.slow {
                 Some(own) => Some(own).filter(|d| !d.is_zero()),
                 None => self.options.slow,
-            };
+            }
+            .filter(|_| unit.span() == 1);
+            // The timeout is per file: a batch has each file's.
+            let timeout = unit
+                .settings
+                .timeout
+                .or(self.options.timeout)
+                .map(|t| t.saturating_mul(unit.span()));
             self.running.insert(
                 index,
                 Running {
                     slot,
                     held,
-                    clock: Clock::start(unit.settings.timeout.or(self.options.timeout)),
+                    clock: Clock::start(timeout),
                     slow,
                     slow_at: slow,
                 },
             );
-            (self.on_event)(RunEvent::UnitStarted {
-                index,
-                slot,
-                attempt,
-            });
+            self.started(index, slot, attempt);
         }
         Ok(())
+    }
+
+    /// Reports that unit `index` started: each file it runs.
+    fn started(&mut self, index: usize, slot: Slot, attempt: u32) {
+        for member in self.plan.members(index) {
+            (self.on_event)(RunEvent::UnitStarted {
+                index: member,
+                slot,
+                attempt: self.next_attempt.get(member).copied().unwrap_or(attempt),
+            });
+        }
+    }
+
+    /// Concludes each file of a finished unit (see
+    /// [`crate::aggregate::split`]); a file left without a result runs again
+    /// on its own.
+    fn split(&mut self, file_run: Box<UnitRun>) {
+        let index = file_run.index;
+        let mut dissolved = true;
+        for piece in crate::aggregate::split::split(self.plan, file_run) {
+            match piece {
+                Piece::Done(run) => {
+                    dissolved &= run.index != index;
+                    self.conclude(run);
+                }
+                Piece::Alone {
+                    index: member,
+                    reason,
+                } if !self.queue.is_stopped() => {
+                    self.notes.insert(member, reason);
+                    self.queue.run_alone(member);
+                }
+                Piece::Alone {
+                    index: member,
+                    reason,
+                } => {
+                    // The run is stopping: the file has no result.
+                    let slot = Slot::new(0);
+                    let attempt = self.next_attempt[member];
+                    let mut run = UnitRun::not_started(member, slot, attempt, reason);
+                    run.status = crate::outcome::ChildStatus::Interrupted;
+                    self.conclude(Box::new(run));
+                }
+            }
+        }
+        if dissolved {
+            // The batch itself has no result of its own.
+            self.queue.finished(index, Finish::Passed);
+        }
     }
 
     /// A worker reports a finished unit: free its slots, then conclude it.
@@ -364,7 +420,10 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
             // A child ptest stopped is reported for why it was stopped.
             r.clock.mark(&mut file_run.status);
         }
-        self.conclude(file_run);
+        if let Some(note) = self.notes.remove(&file_run.index) {
+            file_run.note = Some(note);
+        }
+        self.split(file_run);
     }
 
     /// Readmits the retries whose delay has passed.

@@ -70,7 +70,9 @@ impl Job {
             spec,
             protocol: unit.protocol,
             grace: options.grace,
-            keep_logs: options.keep_logs,
+            // A batch's logs and JUnit report are kept whatever happened:
+            // each of its files refers to them.
+            keep_logs: options.keep_logs || unit.span() > 1,
         }
     }
 }
@@ -197,6 +199,7 @@ fn run_job(
         output_error: None,
         spawned: false,
         retry_after: None,
+        note: None,
     };
     if let Err(reason) = remove_stale(&job.spec.junit) {
         run.status = ChildStatus::SpawnFailed { reason };

@@ -17,6 +17,9 @@
 mod common;
 
 // How a file is found and run.
+/// Batched runners (`batch = true`): several files per child, results
+/// split back to files, crashes and timeouts rerun files alone.
+mod batched_runners;
 /// `ptest cargo` on a real cargo workspace (`tests/fixtures/cargo-ws`).
 mod cargo_command;
 /// `ptest.toml`, profiles, headers, runners, `ptest explain`.

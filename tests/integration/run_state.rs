@@ -87,14 +87,19 @@ fn a_daemon_left_by_an_earlier_file_cannot_rewrite_the_next_files_log() {
     let s = Suite::new();
     let started = s.path().join("b.started");
     let wrote = s.path().join("daemon.wrote");
+    let detached = s.path().join("daemon.detached");
     // Exactly 10 bytes of output, then a daemon that waits for b to have
-    // written its output and writes 9 bytes through a's descriptor.
+    // written its output and writes 9 bytes through a's descriptor. a waits
+    // (bounded) until the daemon runs in its own session, so that on a
+    // loaded machine a does not end while the daemon is still in its group
+    // (where the clean-up would rightly kill it).
     s.file(
         "t/a_daemon.sh",
         &format!(
-            "printf '1..1\\nok 1\\n'\nsetsid sh -c 'i=0; while [ ! -e \"{started}\" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; printf \"ok 2 - x\\n\"; : > \"{wrote}\"' &\n",
+            "printf '1..1\\nok 1\\n'\nsetsid sh -c ': > \"{detached}\"; i=0; while [ ! -e \"{started}\" ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done; printf \"ok 2 - x\\n\"; : > \"{wrote}\"' &\ni=0; while [ ! -e '{detached}' ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done\n",
             started = started.display(),
             wrote = wrote.display(),
+            detached = detached.display(),
         ),
     );
     // b fails its second test, then waits (bounded) for the daemon's write.

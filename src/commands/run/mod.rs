@@ -100,6 +100,11 @@ pub fn run_units(settings: &Settings, files: Vec<Unit>) -> Result<Exit, CliError
     }
     if settings.list && settings.explain {
         out(&crate::report::explain::render(settings, &files));
+        // How the plan packs batched runners' files (see `plan::batch`).
+        let jobs = settings.jobs.value.resolve();
+        let expectations = expectations(settings, history.as_ref().map(|h| &h.history))?;
+        let plan = Plan::build(files, &expectations, &plan_options(settings, jobs));
+        out(&plan::render_batches(&plan));
         return Ok(Exit::Passed);
     }
     for warning in setting_warnings(settings, &files) {
@@ -125,6 +130,7 @@ pub fn run_units(settings: &Settings, files: Vec<Unit>) -> Result<Exit, CliError
 
     if settings.dry_run {
         out(&plan::render_dry_run(&plan));
+        out(&plan::render_batches(&plan));
         return Ok(Exit::Passed);
     }
     if settings.list {

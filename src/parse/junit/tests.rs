@@ -521,3 +521,20 @@ fn wide_encodings_are_named_not_read_as_garbage() {
     let bom = [&[0xEF, 0xBB, 0xBF][..], xml.as_bytes()].concat();
     assert_eq!(parse_bytes(&bom, "t/x.sh").map(|r| r.total()), Ok(1));
 }
+
+#[test]
+fn a_batch_report_is_split_by_file_attribute_or_module_path() {
+    let files = ["tests/test_a.py", "tests/sub/test_a.py", "tests/test_b.py"];
+    assert_eq!(case_owner("tests.test_a", &files), Some(0));
+    assert_eq!(case_owner("tests.sub.test_a.TestX", &files), Some(1));
+    assert_eq!(case_owner("test_b", &files), Some(2));
+    assert_eq!(case_owner("tests/test_b.py", &files), Some(2));
+    assert_eq!(case_owner("other.module", &files), None);
+    let xml = r#"<testsuite><testcase classname="tests.test_a" name="t1"/>
+<testcase classname="tests.test_b" name="t2"><failure message="no"/></testcase>
+<testcase classname="" name="tests.test_b"><error message="collection"/></testcase></testsuite>"#;
+    let mine = |key: &str| case_owner(key, &files) == Some(2);
+    let b = parse_bytes_where(xml.as_bytes(), "tests/test_b.py", &mine).unwrap();
+    assert_eq!((b.total(), b.failed), (2, 2));
+    assert_eq!(b.cases[0].name, "t2");
+}

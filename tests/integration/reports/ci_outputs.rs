@@ -115,15 +115,21 @@ fn markdown_of_a_run_and_of_merged_shards() {
     assert!(md.contains("<code>t/sum.t</code> — failed test 2"), "{md}");
     assert!(md.contains("at t/sum.t line 12."), "{md}");
     for k in 1..=2 {
-        suite
-            .run(&[
-                "t",
-                "--shard",
-                &format!("{k}/2"),
-                "--json",
-                &format!("s{k}.json"),
-            ])
-            .expect_code(1);
+        // Which files a shard gets follows the durations the first run
+        // recorded, so either shard may hold only passing files: each exits
+        // 0 or 1, never 2, and the merge below sees every file.
+        let shard = suite.run(&[
+            "t",
+            "--shard",
+            &format!("{k}/2"),
+            "--json",
+            &format!("s{k}.json"),
+        ]);
+        assert!(
+            matches!(shard.code, Some(0 | 1)),
+            "shard {k}/2: {}",
+            shard.describe()
+        );
     }
     let merged = suite.run(&[
         "merge",

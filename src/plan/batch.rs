@@ -1,0 +1,333 @@
+//! Packing the files of a batched runner (`[[runner]]` `batch = true`)
+//! into batches: several files started by one child.
+//!
+//! # Which files share a batch
+//!
+//! Only files whose runner batches them ([`UnitSettings::batch`]), that
+//! are not skipped and take no part in a `depends-on` (as dependency or
+//! dependent: the queue tracks those one file at a time). A batch never
+//! mixes files that differ in anything but their quarantine and `slow`
+//! settings: runner command, working directory, environment, protocol,
+//! timeout, retries, exclusive, group, weight, `--repeat` iteration and
+//! batch target all agree within a batch, so the batch is admitted, timed
+//! and started as any of its files would be.
+//!
+//! # How many, and which
+//!
+//! Per set of files that may share a batch, with `j` slots and expected
+//! durations known (history, `--durations`, or the suite's estimate):
+//! `k = max(j, ⌈sum / batch-target⌉)` batches (at most one per file), filled
+//! longest file first into the batch with the least expected work (LPT),
+//! ties by id. So there are at least as many batches as slots, a file
+//! longer than a batch's share ends up alone, and batches are about as
+//! long as each other. When nothing is known about any file, file size in
+//! bytes stands for the work and `k = min(files, 2j)` (more, smaller
+//! batches hedge against sizes that mislead). A batch of one file is no
+//! batch: the file stays a plain unit.
+//!
+//! # Indices
+//!
+//! A plan's runnable units are its entries (`0..entries.len()`) followed
+//! by its batches (`entries.len() + b`); [`Plan::unit`], [`Plan::members`]
+//! and [`Plan::expected_of`] answer for both, so the dispatcher and the
+//! admission queue treat them alike. A file inside a batch is *held* in
+//! the queue: it starts only on its own, if its batch does not report it
+//! (see [`crate::aggregate::split`]).
+//!
+//! [`UnitSettings::batch`]: crate::unit::UnitSettings::batch
+
+use super::Plan;
+use crate::unit::{Unit, UnitId, UnitKind, UnitSettings};
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+/// Several files of one batched runner, started as one child.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Batch {
+    /// The unit that starts them: a [`UnitKind::Batch`].
+    pub unit: Unit,
+    /// Its files, as indices into [`Plan::entries`], in the order they go
+    /// on the command line (plan order).
+    pub members: Vec<usize>,
+    /// The sum of its files' expected durations, when known.
+    pub expected: Option<Duration>,
+}
+
+impl Plan {
+    /// How many runnable units the plan holds: its entries, then its
+    /// batches (see the module docs).
+    pub fn units(&self) -> usize {
+        self.entries.len() + self.batches.len()
+    }
+
+    /// Runnable unit `index`: an entry's file, or a batch.
+    ///
+    /// # Panics
+    ///
+    /// When `index` is not below [`Plan::units`].
+    pub fn unit(&self, index: usize) -> &Unit {
+        match index.checked_sub(self.entries.len()) {
+            None => &self.entries[index].file,
+            Some(b) => &self.batches[b].unit,
+        }
+    }
+
+    /// The entries runnable unit `index` reports results for: itself for
+    /// an entry, its files for a batch.
+    pub fn members(&self, index: usize) -> Vec<usize> {
+        match index.checked_sub(self.entries.len()) {
+            None => vec![index],
+            Some(b) => self
+                .batches
+                .get(b)
+                .map_or_else(Vec::new, |batch| batch.members.clone()),
+        }
+    }
+
+    /// The expected duration of runnable unit `index`.
+    pub fn expected_of(&self, index: usize) -> Option<Duration> {
+        match index.checked_sub(self.entries.len()) {
+            None => self.entries.get(index).and_then(|e| e.expected),
+            Some(b) => self.batches.get(b).and_then(|batch| batch.expected),
+        }
+    }
+
+    /// The batch entry `index` is held in, if any.
+    pub fn batch_of(&self, index: usize) -> Option<usize> {
+        self.batches.iter().position(|b| b.members.contains(&index))
+    }
+
+    /// Packs the files of batched runners into [`Plan::batches`] (see the
+    /// module docs); replaces any earlier packing.
+    pub fn pack_batches(&mut self) {
+        self.batches.clear();
+        let involved = self.in_dependencies();
+        let mut sets: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, e) in self.entries.iter().enumerate() {
+            let s = &e.file.settings;
+            let batchable = s.batch.is_some()
+                && s.skip.is_none()
+                && s.depends_on.is_empty()
+                && !involved.contains(&i)
+                && matches!(e.file.kind, UnitKind::File { .. });
+            if batchable {
+                sets.entry(key(&e.file)).or_default().push(i);
+            }
+        }
+        let jobs = self.jobs.max(1);
+        for members in sets.into_values() {
+            for bin in self.pack(&members, jobs) {
+                if bin.len() > 1 {
+                    let batch = self.batch(bin);
+                    self.batches.push(batch);
+                }
+            }
+        }
+    }
+
+    /// Entries some other entry depends on.
+    fn in_dependencies(&self) -> BTreeSet<usize> {
+        match &self.dependencies {
+            Ok(deps) => deps.iter().flatten().copied().collect(),
+            Err(_) => (0..self.entries.len()).collect(),
+        }
+    }
+
+    /// `members` (entries that may share a batch) dealt into batches,
+    /// each in plan order.
+    fn pack(&self, members: &[usize], jobs: usize) -> Vec<Vec<usize>> {
+        let known = members.iter().all(|&i| self.entries[i].expected.is_some());
+        let target = self.entries[members[0]]
+            .file
+            .settings
+            .batch
+            .unwrap_or(crate::config::rules::DEFAULT_BATCH_TARGET)
+            .max(Duration::from_millis(1));
+        let work = |i: usize| -> u128 {
+            match (known, self.entries[i].expected) {
+                (true, Some(d)) => d.as_micros(),
+                (true, None) | (false, _) => u128::from(self.entries[i].file.size),
+            }
+        };
+        let n = members.len();
+        let k = if known {
+            let sum: u128 = members.iter().map(|&i| work(i)).sum();
+            let by_target = sum.div_ceil(target.as_micros()).max(1);
+            jobs.max(usize::try_from(by_target).unwrap_or(usize::MAX))
+        } else {
+            jobs.saturating_mul(2)
+        }
+        .clamp(1, n);
+        let mut sorted = members.to_vec();
+        sorted.sort_by(|&a, &b| {
+            work(b)
+                .cmp(&work(a))
+                .then_with(|| self.entries[a].file.id.cmp(&self.entries[b].file.id))
+        });
+        let mut bins: Vec<(u128, Vec<usize>)> = vec![(0, Vec::new()); k];
+        for i in sorted {
+            let lightest = bins
+                .iter()
+                .enumerate()
+                .min_by_key(|(b, (load, _))| (*load, *b))
+                .map_or(0, |(b, _)| b);
+            let (load, bin) = &mut bins[lightest];
+            *load += work(i).max(1);
+            bin.push(i);
+        }
+        bins.into_iter()
+            .map(|(_, mut bin)| {
+                bin.sort_unstable();
+                bin
+            })
+            .filter(|bin| !bin.is_empty())
+            .collect()
+    }
+
+    /// The batch unit of `members` (at least two entries, plan order).
+    fn batch(&self, members: Vec<usize>) -> Batch {
+        let first = &self.entries[members[0]].file;
+        let paths = members
+            .iter()
+            .map(|&i| self.entries[i].file.path().to_path_buf())
+            .collect();
+        let mut settings = first.settings.clone();
+        settings.quarantine = false;
+        settings.quarantine_tests.clear();
+        let id = format!("{} (batch of {})", first.id, members.len());
+        let unit = Unit {
+            id: UnitId::new(id),
+            kind: UnitKind::Batch {
+                paths,
+                runner: first.runner().clone(),
+            },
+            cwd: first.cwd.clone(),
+            env: first.env.clone(),
+            protocol: first.protocol,
+            size: members.iter().map(|&i| self.entries[i].file.size).sum(),
+            settings,
+        };
+        let expected = members
+            .iter()
+            .map(|&i| self.entries[i].expected)
+            .sum::<Option<Duration>>();
+        Batch {
+            unit,
+            members,
+            expected,
+        }
+    }
+}
+
+/// What files must agree on to share a batch (see the module docs).
+fn key(unit: &Unit) -> String {
+    let s = &unit.settings;
+    let settings = UnitSettings {
+        timeout: s.timeout,
+        retries: s.retries,
+        exclusive: s.exclusive,
+        group: s.group.clone(),
+        weight: s.weight,
+        batch: s.batch,
+        iteration: s.iteration,
+        ..UnitSettings::default()
+    };
+    format!(
+        "{:?}|{:?}|{:?}|{:?}|{:?}",
+        unit.runner(),
+        unit.cwd,
+        unit.env,
+        unit.protocol,
+        settings
+    )
+}
+
+/// The `--list --explain` / `--dry-run` lines that show the batches:
+/// `Batches: 2 (8 files)` and one line per batch with its expected time
+/// and files. Empty when the plan has none.
+pub fn render_batches(plan: &Plan) -> String {
+    if plan.batches.is_empty() {
+        return String::new();
+    }
+    let files: usize = plan.batches.iter().map(|b| b.members.len()).sum();
+    let mut out = format!(
+        "Batches: {} ({files} files, one child each)\n",
+        plan.batches.len()
+    );
+    for (n, batch) in plan.batches.iter().enumerate() {
+        let expected = batch
+            .expected
+            .map_or_else(|| "?".to_string(), crate::util::duration::format_duration);
+        let ids: Vec<&str> = batch
+            .members
+            .iter()
+            .map(|&i| plan.entries[i].file.id.as_str())
+            .collect();
+        out.push_str(&format!(
+            "  batch {} ({} files, expected {expected}): {}\n",
+            n + 1,
+            batch.members.len(),
+            ids.join(" ")
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::plan::{Expectations, PlanOptions};
+    use crate::unit::Runner;
+
+    fn pytest_file(name: &str, size: u64) -> Unit {
+        let launcher = Runner::Command {
+            argv: vec!["pytest".into(), "{files}".into()],
+        };
+        let mut unit = Unit::file(name.into(), name.into(), launcher, None, size);
+        unit.settings.batch = Some(Duration::from_secs(5));
+        unit
+    }
+
+    #[test]
+    fn unknown_files_pack_by_size_into_twice_the_slots_and_a_batch_lists_its_files() {
+        let files: Vec<Unit> = (0..8)
+            .map(|i| pytest_file(&format!("t/test_{i}.py"), 100 + i))
+            .collect();
+        let plan = Plan::build(files, &Expectations::new(), &PlanOptions::new(2));
+        assert_eq!(plan.batches.len(), 4, "{:?}", plan.batches);
+        let mut covered: Vec<usize> = plan
+            .batches
+            .iter()
+            .flat_map(|b| b.members.clone())
+            .collect();
+        covered.sort_unstable();
+        assert_eq!(covered, (0..8).collect::<Vec<_>>(), "every file once");
+        let batch = plan.entries.len();
+        let argv = plan.unit(batch).argv().unwrap();
+        assert_eq!(argv.len(), 1 + plan.members(batch).len(), "{argv:?}");
+        assert_eq!(plan.units(), 12);
+    }
+
+    #[test]
+    fn files_that_differ_in_a_constraint_never_share_a_batch() {
+        let mut files: Vec<Unit> = (0..6)
+            .map(|i| pytest_file(&format!("t/test_{i}.py"), 100))
+            .collect();
+        files[0].settings.timeout = Some(Duration::from_secs(3));
+        files[1].settings.exclusive = true;
+        let plan = Plan::build(files, &Expectations::new(), &PlanOptions::new(1));
+        for batch in &plan.batches {
+            let ids: Vec<&str> = batch
+                .members
+                .iter()
+                .map(|&m| plan.entries[m].file.id.as_str())
+                .collect();
+            assert!(
+                !ids.contains(&"t/test_0.py") && !ids.contains(&"t/test_1.py"),
+                "{ids:?}"
+            );
+        }
+        // The other four: two batches (twice the one slot).
+        assert_eq!(plan.batches.len(), 2, "{:?}", plan.batches);
+    }
+}

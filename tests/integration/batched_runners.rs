@@ -1,0 +1,193 @@
+//! Batched runners (`[[runner]]` `batch = true`): the real `ptest` binary
+//! running pytest on `sample-suites/pytest` with batching on and off.
+
+use crate::common::{repo, text, Run, Suite};
+use std::collections::BTreeSet;
+
+/// The `| file | verdict |` rows of the sample suite's README.
+fn expected_table() -> Vec<(String, String)> {
+    let readme = std::fs::read_to_string(repo().join("sample-suites/pytest/README.md")).unwrap();
+    let mut lines = readme.lines().skip_while(|l| !l.starts_with("| file |"));
+    lines.next().expect("a | file | table");
+    let mut rows: Vec<(String, String)> = lines
+        .skip(1)
+        .take_while(|l| l.starts_with('|'))
+        .map(|l| {
+            let cells: Vec<&str> = l.trim_matches('|').split('|').map(str::trim).collect();
+            (
+                cells[0].trim_matches('`').to_string(),
+                cells[1].to_lowercase(),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
+
+/// A copy of the sample suite, with batching on or off.
+fn suite(batch: bool) -> Suite {
+    let s = Suite::new();
+    s.copy(&repo().join("sample-suites/pytest"), "pytest");
+    if !batch {
+        let toml = s.read("pytest/ptest.toml").replace("batch = true\n", "");
+        s.file("pytest/ptest.toml", &toml);
+    }
+    s
+}
+
+fn run(s: &Suite, args: &[&str]) -> Run {
+    let mut all = args.to_vec();
+    all.extend(["--no-history", "--color", "never"]);
+    s.ptest(&all).cwd("pytest").reports().run()
+}
+
+/// Every JUnit `<testcase>` as (name, result): `pass`, `failure`,
+/// `error` or `skipped`.
+fn junit_cases(xml: &str) -> BTreeSet<(String, String)> {
+    let mut cases = BTreeSet::new();
+    for chunk in xml.split("<testcase ").skip(1) {
+        let name = chunk
+            .split("name=\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .unwrap_or("")
+            .to_string();
+        let body = chunk.split("</testcase>").next().unwrap_or("");
+        let head_closed = chunk.split('>').next().is_some_and(|h| h.ends_with('/'));
+        let result = if head_closed {
+            "pass"
+        } else if body.contains("<failure") {
+            "failure"
+        } else if body.contains("<error") {
+            "error"
+        } else if body.contains("<skipped") {
+            "skipped"
+        } else {
+            "pass"
+        };
+        cases.insert((name, result.to_string()));
+    }
+    cases
+}
+
+fn verdicts(out: &Run) -> Vec<(String, String)> {
+    let mut got = out.verdicts();
+    got.sort();
+    got
+}
+
+#[test]
+fn batched_and_unbatched_runs_agree_with_the_readme() {
+    let want = expected_table();
+    assert_eq!(want.len(), 6, "the README's table: {want:?}");
+    let on = run(&suite(true), &["-j", "1"]);
+    let off = run(&suite(false), &["-j", "1"]);
+    on.expect_code(1);
+    off.expect_code(1);
+    assert_eq!(verdicts(&on), want, "batched\n{}", on.describe());
+    assert_eq!(
+        verdicts(&off),
+        want,
+        "one file per process\n{}",
+        off.describe()
+    );
+    // The batched run did batch: --dry-run lists the batches, and the
+    // passing files share their batch's log.
+    let dry = suite(true)
+        .ptest(&["-j", "1", "--dry-run", "--no-history"])
+        .cwd("pytest")
+        .run();
+    assert!(dry.stdout.contains("Batches: "), "{}", dry.describe());
+    // The same JUnit cases, with the same results.
+    let cases_on = junit_cases(on.junit_text());
+    let cases_off = junit_cases(off.junit_text());
+    assert!(
+        cases_on.contains(&("test_wrong_sum".to_string(), "failure".to_string())),
+        "{cases_on:?}"
+    );
+    assert!(cases_on.len() >= 10, "{cases_on:?}");
+    assert_eq!(cases_on, cases_off);
+    // The crash is found and named: it ran alone after its batch died.
+    let crash = on.file("tests/test_crash.py");
+    let reasons = crash["reasons"].to_string();
+    assert!(reasons.contains("SIGABRT"), "{reasons}");
+    assert!(reasons.contains("ran alone: its batch of"), "{reasons}");
+    assert_eq!(text(&on.file("tests/test_fails.py")["verdict"]), "fail");
+}
+
+#[test]
+fn a_batch_that_times_out_loses_none_of_its_files() {
+    let s = Suite::new();
+    s.file(
+        "ptest.toml",
+        r#"
+[[runner]]
+pattern = "*.py"
+command = ["python3", "-m", "pytest", "-q", "-p", "no:cacheprovider", "--junitxml={junit}", "{files}"]
+protocol = "junit"
+batch = true
+"#,
+    );
+    // Nothing is known yet: batches are packed by size, two for one slot;
+    // the small hanging file shares the batch of one of the others.
+    let pad = "# padding\n".repeat(20);
+    s.file(
+        "test_a.py",
+        &format!("{pad}def test_a():\n    assert True\n"),
+    );
+    s.file(
+        "test_b.py",
+        &format!("{pad}def test_b():\n    assert True\n"),
+    );
+    s.file(
+        "test_hang.py",
+        "import time\n\ndef test_hang():\n    time.sleep(600)\n",
+    );
+    let out = s
+        .ptest(&[
+            ".",
+            "-j",
+            "1",
+            "--timeout",
+            "3s",
+            "--no-history",
+            "--color",
+            "never",
+        ])
+        .reports()
+        .run();
+    out.expect_code(1);
+    let mut got = out.verdicts();
+    got.sort();
+    assert_eq!(
+        got,
+        [
+            ("test_a.py", "pass"),
+            ("test_b.py", "pass"),
+            ("test_hang.py", "timeout")
+        ]
+        .map(|(f, v)| (f.to_string(), v.to_string()))
+        .to_vec(),
+        "{}",
+        out.describe()
+    );
+    let reasons = out.file("test_hang.py")["reasons"].to_string();
+    assert!(reasons.contains("timed out"), "{reasons}");
+    assert!(
+        reasons.contains("ran alone: its batch of 2 files timed out"),
+        "{reasons}"
+    );
+}
+
+#[test]
+fn batch_true_without_files_in_the_command_is_a_config_error() {
+    let s = Suite::new();
+    s.file(
+        "ptest.toml",
+        "[[runner]]\npattern = \"*.py\"\ncommand = [\"python3\", \"{file}\"]\nbatch = true\n",
+    );
+    s.file("test_a.py", "print('hi')\n");
+    let out = s.run(&["--no-history"]);
+    out.expect_code(2);
+    assert!(out.stderr.contains("{files}"), "{}", out.describe());
+}
