@@ -115,5 +115,6 @@ pub fn case(number: u64, name: &str, status: CaseStatus) -> CaseResult {
         diagnostics: String::new(),
         line: (status == CaseStatus::Fail).then(|| format!("not ok {number} - {name}")),
         duration: None,
+        ..Default::default()
     }
 }

@@ -115,6 +115,7 @@ mod tests {
             diagnostics: String::new(),
             line: None,
             duration: None,
+            ..Default::default()
         }
     }
 

@@ -521,6 +521,7 @@ mod tests {
                 diagnostics: String::new(),
                 line: None,
                 duration: None,
+                ..Default::default()
             })
             .collect();
         f

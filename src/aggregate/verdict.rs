@@ -462,6 +462,7 @@ fn exit_case(id: &str, status: &ChildStatus, run: &UnitRun) -> CaseResult {
         diagnostics: String::new(),
         line: None,
         duration: Some(run.duration),
+        ..Default::default()
     }
 }
 
@@ -828,6 +829,7 @@ mod tests {
             diagnostics: String::new(),
             line: None,
             duration: None,
+            ..Default::default()
         };
         let mut run = tap_run(EXIT0, "1..4\n");
         let ParsedReport::Tap(tap) = &mut run.report else {

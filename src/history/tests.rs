@@ -31,6 +31,7 @@ fn case(number: u64, name: &str, status: CaseStatus, ms: Option<u64>) -> CaseRes
         diagnostics: String::new(),
         line: None,
         duration: ms.map(Duration::from_millis),
+        ..Default::default()
     }
 }
 

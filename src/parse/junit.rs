@@ -46,6 +46,20 @@
 //!   (`TestUser.test_login`);
 //! * otherwise `classname.name` (go-junit-report: `pkg.TestFoo`).
 //!
+//! # Where a case is
+//!
+//! [`CaseResult::location`] comes from the `<testcase>`'s `file` and `line`
+//! attributes (pytest writes both with `-o junit_family=xunit1`; jest-junit
+//! and others write `file` only); without `file` there is none. `line` is
+//! read leniently: not a number, or 0, is no line. pytest counts lines
+//! from 0 (a `def` on line 5 is `line="4"`), so in a report whose
+//! `<testsuites>` is named `pytest tests` or whose `<testsuite>` is named
+//! `pytest` a line is one more than written. A `file` that names the test
+//! file from another root — a tail of its id (`test_db.py` from a `tests/`
+//! rootdir) or a path that ends with it (`/ci/repo/tests/test_db.py`) — is
+//! stored as the test file's id, so that it is relative to where ptest
+//! runs; any other is kept as written.
+//!
 //! # What a failing case carries
 //!
 //! * [`CaseResult::line`]: one line, `FAIL name: message` for `<failure>`,
@@ -74,7 +88,7 @@
 //! [`JunitParseError`]s (values, never panics), so the caller can report the file
 //! as broken and go on.
 
-use super::{CaseResult, CaseStatus};
+use super::{CaseResult, CaseStatus, SourceLocation};
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 use std::io::BufRead;
@@ -522,6 +536,51 @@ fn case_name(name: &str, classname: Option<&str>, file: &str, module: &str) -> S
     }
 }
 
+/// Whether a `<testsuites>` or `<testsuite>` named `name` is pytest's
+/// (`<testsuites name="pytest tests">`, `<testsuite name="pytest">`),
+/// whose `line` attributes count from 0.
+fn is_pytest_suite(element: &[u8], name: &str) -> bool {
+    match element {
+        b"testsuites" => name == "pytest tests",
+        b"testsuite" => name == "pytest",
+        _ => false,
+    }
+}
+
+/// A case's [`SourceLocation`] from its `file` and `line` attributes (see
+/// the [module docs](self)); `id` is the test file's id.
+fn case_location(
+    file: Option<&str>,
+    line: Option<&str>,
+    id: &str,
+    zero_based: bool,
+) -> Option<SourceLocation> {
+    let file = file.map(str::trim).filter(|f| !f.is_empty())?;
+    let path = file.strip_prefix("./").unwrap_or(file);
+    // The report's path is relative to its writer's root (pytest's
+    // rootdir), which may be above or below where ptest runs.
+    let file =
+        if path == id || id.ends_with(&format!("/{path}")) || path.ends_with(&format!("/{id}")) {
+            id
+        } else {
+            file
+        };
+    let line = line
+        .and_then(|l| l.trim().parse::<u32>().ok())
+        .and_then(|l| {
+            if zero_based {
+                l.checked_add(1)
+            } else {
+                Some(l)
+            }
+        })
+        .filter(|l| *l > 0);
+    Some(SourceLocation {
+        file: file.to_string(),
+        line,
+    })
+}
+
 /// Appends `text` to `out` while `out` is below `cap` bytes; returns whether
 /// anything was cut.
 fn push_capped(out: &mut String, text: &str, cap: usize) -> bool {
@@ -576,6 +635,8 @@ struct OpenCase {
     /// What it is routed by in a batch's report (see [`case_key`]).
     key: String,
     time: Option<Duration>,
+    /// From its `file` and `line` attributes.
+    location: Option<SourceLocation>,
     /// `<failure>` (false) or `<error>` (true), and its one-line summary.
     failure: Option<(bool, String)>,
     /// The first `<skipped>`: what it stands for and its reason.
@@ -589,6 +650,8 @@ struct OpenCase {
 struct State<'f> {
     file: &'f str,
     module: String,
+    /// Whether `line` attributes count from 0 (pytest's do).
+    zero_based_lines: bool,
     depth: usize,
     root_seen: bool,
     case: Option<OpenCase>,
@@ -606,6 +669,7 @@ impl<'f> State<'f> {
         State {
             file,
             module: module_form(file),
+            zero_based_lines: false,
             depth: 0,
             root_seen: false,
             case: None,
@@ -627,6 +691,10 @@ impl<'f> State<'f> {
                     root: one_line(&String::from_utf8_lossy(element), 60),
                 });
             }
+        }
+        if matches!(element, b"testsuites" | b"testsuite") && self.case.is_none() {
+            let name = Attrs::of(e).name.unwrap_or_default();
+            self.zero_based_lines |= is_pytest_suite(element, &name);
         }
         self.depth += 1;
         let part = match element {
@@ -651,6 +719,12 @@ impl<'f> State<'f> {
                         &self.module,
                     ),
                     time: attrs.time.as_deref().and_then(parse_time),
+                    location: case_location(
+                        attrs.file.as_deref(),
+                        attrs.line.as_deref(),
+                        self.file,
+                        self.zero_based_lines,
+                    ),
                     failure: None,
                     skipped: None,
                     details: String::new(),
@@ -801,6 +875,7 @@ impl<'f> State<'f> {
             diagnostics,
             line,
             duration: case.time,
+            location: case.location,
         });
     }
 
@@ -889,6 +964,8 @@ struct Attrs {
     message: Option<String>,
     /// The `type` attribute.
     kind: Option<String>,
+    /// The test's line in `file` (pytest's `junit_family=xunit1`, …).
+    line: Option<String>,
 }
 
 impl Attrs {
@@ -905,6 +982,7 @@ impl Attrs {
                 b"time" => &mut attrs.time,
                 b"message" => &mut attrs.message,
                 b"type" => &mut attrs.kind,
+                b"line" => &mut attrs.line,
                 _ => continue,
             };
             let raw = String::from_utf8_lossy(&attr.value);

@@ -245,6 +245,7 @@ fn case(name: &str, status: CaseStatus, reason: Option<String>) -> CaseResult {
             .is_failure()
             .then(|| format!("test {name} ... FAILED")),
         duration: None,
+        ..Default::default()
     }
 }
 

@@ -34,10 +34,14 @@ pub enum Protocol {
 }
 
 /// The outcome of one test inside a file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+///
+/// The default is [`CaseStatus::Pass`] (so that [`CaseResult`] can be
+/// built with `..Default::default()`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum CaseStatus {
     /// `ok`.
+    #[default]
     Pass,
     /// `not ok` without a TODO directive.
     Fail,
@@ -100,7 +104,10 @@ impl CaseCounts {
 
 /// One test result inside a file (one TAP test point, or the whole file for
 /// exit-code files).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+///
+/// Build one with `..Default::default()` for the fields that do not
+/// matter (a passing, unnamed, unlocated case).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct CaseResult {
     /// The test number as printed (`ok 3`), or its position when unnumbered.
     pub number: Option<u64>,
@@ -127,6 +134,23 @@ pub struct CaseResult {
         with = "crate::util::time::opt_secs"
     )]
     pub duration: Option<Duration>,
+    /// Where the test is in the source, when its report says so (JUnit
+    /// `<testcase file=… line=…>`). Locations a failure only prints in its
+    /// text (`at t/x.t line 12`, `panicked at src/lib.rs:7:5`) are found
+    /// where they are used ([`crate::report::github::locate`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub location: Option<SourceLocation>,
+}
+
+/// A test's place in the source, as its report gives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SourceLocation {
+    /// The source file, relative to where ptest runs when it can tell
+    /// (see [`junit`]), else as the report wrote it.
+    pub file: String,
+    /// Its 1-based line, when the report gives one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
 }
 
 /// The key of every case, in order: the trimmed name, `#N` when unnamed,

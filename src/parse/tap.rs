@@ -683,6 +683,7 @@ impl TapParser {
                 diagnostics: String::new(),
                 line: keep_line.then(|| raw.to_string()),
                 duration: test.duration,
+                ..Default::default()
             },
             sub_summary: Vec::new(),
             diag_full: false,

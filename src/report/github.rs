@@ -8,17 +8,23 @@
 //! ## Annotations
 //!
 //! One `::error` per failing test that has a location, else one per
-//! failing file; one `::warning` per FLAKY file. The location is found, in
-//! this order, in a failing test's diagnostics and line, then in the
-//! file's output tails ([`locate`]):
+//! failing file; one `::warning` per FLAKY file. A failing test's location
+//! is, in this order ([`case_location`]):
 //!
-//! * a Rust panic: `panicked at src/lib.rs:12:5` (and the older
-//!   `panicked at 'msg', src/lib.rs:12:5`);
-//! * Perl's Test::More: `at t/x.t line 12`;
-//! * `path:line` as pytest, JUnit reporters and compilers print it
-//!   (`tests/test_db.py:12: AssertionError`).
+//! * its own file and line, when its report gives them
+//!   ([`CaseResult::location`]: JUnit `<testcase file=… line=…>`);
+//! * else the first found in its diagnostics and line ([`locate`]):
+//!   * a Rust panic: `panicked at src/lib.rs:12:5` (and the older
+//!     `panicked at 'msg', src/lib.rs:12:5`);
+//!   * Perl's Test::More: `at t/x.t line 12`;
+//!   * `path:line` as pytest, JUnit reporters and compilers print it
+//!     (`tests/test_db.py:12: AssertionError`);
+//! * else its own file without a line (JUnit `file` alone, as jest-junit
+//!   writes it).
 //!
-//! Without one, the annotation points at the test file itself.
+//! When no failing test has one, the file's output tails are searched the
+//! same way ([`locate`]); without a location there either, the annotation
+//! points at the test file itself.
 //!
 //! GitHub shows at most [`MAX_ANNOTATIONS`] annotations of a kind per
 //! step; ptest keeps errors and warnings within that one cap: the
@@ -221,6 +227,44 @@ impl Annotation {
     }
 }
 
+/// Where a failing test failed (see the [module docs](self)): its own
+/// file and line, else the first location in its diagnostics and line,
+/// else its own file without a line. `None` when nothing says.
+pub fn case_location(case: &CaseResult) -> Option<Place> {
+    let own = case.location.as_ref();
+    if let Some((file, line)) = own.and_then(|l| Some((&l.file, l.line?))) {
+        return Some(Place {
+            file: file.clone(),
+            line: Some(line),
+            col: None,
+        });
+    }
+    if let Some(loc) = locate(&case_text(case)) {
+        return Some(Place {
+            file: loc.file,
+            line: Some(loc.line),
+            col: loc.col,
+        });
+    }
+    own.map(|l| Place {
+        file: l.file.clone(),
+        line: None,
+        col: None,
+    })
+}
+
+/// The place an annotation points at: a file, with a line and column when
+/// known.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Place {
+    /// The source file.
+    pub file: String,
+    /// Its 1-based line, when known.
+    pub line: Option<u32>,
+    /// Its 1-based column, when known.
+    pub col: Option<u32>,
+}
+
 /// A failing test's text to search for its location: diagnostics first.
 fn case_text(case: &CaseResult) -> String {
     let mut text = case.diagnostics.clone();
@@ -269,7 +313,7 @@ fn failure_annotations(f: &UnitSummary, excused: bool) -> Vec<Annotation> {
     let quarantined = if excused { " (quarantined)" } else { "" };
     let mut out = Vec::new();
     for case in f.cases.iter().filter(|c| c.status.is_failure()) {
-        let Some(loc) = locate(&case_text(case)) else {
+        let Some(loc) = case_location(case) else {
             continue;
         };
         let test = if case.name.is_empty() || case.name == f.id {
@@ -287,7 +331,7 @@ fn failure_annotations(f: &UnitSummary, excused: bool) -> Vec<Annotation> {
         out.push(Annotation {
             level,
             file: loc.file,
-            line: Some(loc.line),
+            line: loc.line,
             col: loc.col,
             title: format!("{} {}{test}{quarantined}", label(f), file_name(f)),
             message: first_lines(&message, MESSAGE_LINES),
@@ -522,5 +566,44 @@ mod snapshots {
             lines[9],
             "::error title=ptest%3A 3 more failures and 2 more flaky files not annotated::GitHub shows at most 10 annotations per step; 3 more failures and 2 more flaky files are not shown here. The full report: the job summary."
         );
+    }
+}
+
+#[cfg(test)]
+mod case_locations {
+    use super::*;
+    use crate::parse::{CaseStatus, SourceLocation};
+    use crate::testing::case;
+
+    fn place(file: &str, line: Option<u32>, col: Option<u32>) -> Option<Place> {
+        Some(Place {
+            file: file.into(),
+            line,
+            col,
+        })
+    }
+
+    #[test]
+    fn own_location_then_panic_then_tap_then_path_line_then_own_file() {
+        let text = "tests/test_a.py:7: AssertionError\n  at t/x.t line 12.\nthread 'main' panicked at src/lib.rs:3:5:";
+        let mut c = case(2, "test_bad", CaseStatus::Fail);
+        c.diagnostics = text.into();
+        c.location = Some(SourceLocation {
+            file: "tests/test_a.py".into(),
+            line: Some(5),
+        });
+        assert_eq!(case_location(&c), place("tests/test_a.py", Some(5), None));
+        // A file without a line: the text's locations, in their order.
+        c.location.as_mut().unwrap().line = None;
+        assert_eq!(case_location(&c), place("src/lib.rs", Some(3), Some(5)));
+        c.diagnostics = text.lines().take(2).collect::<Vec<_>>().join("\n");
+        assert_eq!(case_location(&c), place("t/x.t", Some(12), None));
+        c.diagnostics = text.lines().take(1).collect();
+        assert_eq!(case_location(&c), place("tests/test_a.py", Some(7), None));
+        // Nothing in the text: the case's own file, without a line.
+        c.diagnostics.clear();
+        assert_eq!(case_location(&c), place("tests/test_a.py", None, None));
+        c.location = None;
+        assert_eq!(case_location(&c), None);
     }
 }

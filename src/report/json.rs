@@ -210,6 +210,7 @@ mod tests {
                 diagnostics: String::new(),
                 line: None,
                 duration: None,
+                ..Default::default()
             },
             CaseResult {
                 number: Some(2),
@@ -219,6 +220,7 @@ mod tests {
                 diagnostics: "  got: 1\n  expected: 2".into(),
                 line: Some("not ok 2 - second ünïcode".into()),
                 duration: Some(Duration::from_micros(2500)),
+                ..Default::default()
             },
         ];
         failing.stderr_tail = "oops\n".into();

@@ -654,6 +654,7 @@ mod tests {
             diagnostics: String::new(),
             line: None,
             duration: None,
+            ..Default::default()
         }
     }
 
@@ -697,6 +698,7 @@ mod tests {
                 diagnostics: String::new(),
                 line: None,
                 duration: Some(Duration::from_millis(1250)),
+                ..Default::default()
             }],
         );
         f.protocol = Some(Protocol::ExitCode);

@@ -191,3 +191,57 @@ fn batch_true_without_files_in_the_command_is_a_config_error() {
     out.expect_code(2);
     assert!(out.stderr.contains("{files}"), "{}", out.describe());
 }
+
+/// Shards, `--failed`, `--repeat` and quarantine keep working per file with
+/// batching on: every file on exactly one shard with its README verdict,
+/// `--failed` runs only the files that failed, `--repeat 2` has every file
+/// twice, and a quarantined file in a batch is excused alone (the crash and
+/// the hang beside it still fail the run).
+#[test]
+fn shards_failed_repeat_and_quarantine_work_per_file_with_batching() {
+    let want = expected_table();
+    let s = suite(true);
+    let mut sharded = Vec::new();
+    for k in 1..=2 {
+        let out = run(&s, &["-j", "1", "--shard", &format!("{k}/2")]);
+        assert!(matches!(out.code, Some(0 | 1)), "{}", out.describe());
+        sharded.extend(out.verdicts());
+    }
+    sharded.sort();
+    assert_eq!(sharded, want, "the two shards together");
+
+    let first = s.ptest(&["-j", "1", "--color", "never"]).cwd("pytest").run();
+    first.expect_code(1);
+    let failed = s
+        .ptest(&["-j", "2", "--failed", "--color", "never"])
+        .cwd("pytest")
+        .reports()
+        .run();
+    let mut again: Vec<String> = failed.verdicts().into_iter().map(|(id, _)| id).collect();
+    again.sort();
+    let mut failing: Vec<String> = want
+        .iter()
+        .filter(|(_, v)| v != "pass")
+        .map(|(id, _)| id.clone())
+        .collect();
+    failing.sort();
+    assert_eq!(again, failing, "--failed: {}", failed.describe());
+
+    let repeated = run(&s, &["-j", "2", "--repeat", "2"]);
+    let mut twice = verdicts(&repeated);
+    twice.dedup();
+    assert_eq!(twice, want, "{}", repeated.describe());
+    assert_eq!(repeated.verdicts().len(), 2 * want.len());
+
+    let q = suite(true);
+    let toml = q.read("pytest/ptest.toml");
+    q.file(
+        "pytest/ptest.toml",
+        &format!("{toml}\n[quarantine]\nfiles = [\"tests/test_fails.py\"]\n"),
+    );
+    let out = run(&q, &["-j", "1"]);
+    out.expect_code(1);
+    assert_eq!(verdicts(&out), want, "{}", out.describe());
+    assert_eq!(out.file("tests/test_fails.py")["quarantined"], true);
+    assert_ne!(out.file("tests/test_math.py")["quarantined"], true);
+}

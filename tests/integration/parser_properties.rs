@@ -264,6 +264,7 @@ fn run_summary() -> RunSummary {
         diagnostics: String::new(),
         line: None,
         duration: None,
+        ..Default::default()
     }];
     SummaryFixture::new(vec![file])
         .run_id("prop")

@@ -613,6 +613,7 @@ fn the_attempts_schema_equals_the_fixed_file() {
             diagnostics: String::new(),
             line: (status == CaseStatus::Fail).then(|| "not ok 1 - reads the cache".into()),
             duration: None,
+            ..Default::default()
         }];
         if status == CaseStatus::Fail {
             f.stdout_log = Some(".ptest/runs/r/logs/t%2Fcache.t.1.stdout".into());

@@ -82,6 +82,58 @@ fn pytest_report() {
     assert!(err.diagnostics.contains("E   RuntimeError: boom"));
 }
 
+/// What pytest writes with `-o junit_family=xunit1` (file and a 0-based
+/// line on each case), run from a `tests/` rootdir: `file` is relative to
+/// it. The second test's `def` is on line 5, written as `line="4"`.
+const PYTEST_XUNIT1: &str = r#"<?xml version="1.0" encoding="utf-8"?><testsuites name="pytest tests"><testsuite name="pytest" errors="0" failures="2" skipped="0" tests="3" time="0.032" timestamp="2026-12-08T01:40:11.675421+00:00" hostname="vm"><testcase classname="test_a" name="test_ok" file="test_a.py" line="0" time="0.000" /><testcase classname="test_a" name="test_bad" file="test_a.py" line="4" time="0.001"><failure message="assert 1 == 2">def test_bad():
+        x = 1
+&gt;       assert x == 2
+E       assert 1 == 2
+
+test_a.py:7: AssertionError</failure></testcase><testcase classname="test_a" name="test_odd" file="./helpers/x.py" line="n/a" time="0.001"><failure message="no">helpers/x.py:3: AssertionError</failure></testcase></testsuite></testsuites>"#;
+
+#[test]
+fn pytest_file_and_line_become_the_case_location() {
+    let r = parse(PYTEST_XUNIT1, "tests/test_a.py");
+    let at = |file: &str, line: Option<u32>| {
+        Some(SourceLocation {
+            file: file.into(),
+            line,
+        })
+    };
+    let locations: Vec<_> = r.cases.iter().map(|c| c.location.clone()).collect();
+    assert_eq!(
+        locations,
+        [
+            // Relative to pytest's rootdir: the test file's id; 0-based.
+            at("tests/test_a.py", Some(1)),
+            at("tests/test_a.py", Some(5)),
+            // Another file is kept as written; a line that is not a
+            // number is dropped.
+            at("./helpers/x.py", None),
+        ]
+    );
+    // Without pytest's markers a line is 1-based, and 0 means none; a
+    // path longer than the id is the id; no file, no location.
+    let other = r#"<testsuite name="jest tests"><testcase name="a" file="/ci/repo/t/a.test.js" line="12"/><testcase name="b" file="t/a.test.js" line="0"/><testcase name="c" line="3"/><testcase name="d" file="  "/></testsuite>"#;
+    let r = parse(other, "t/a.test.js");
+    let locations: Vec<_> = r.cases.iter().map(|c| c.location.clone()).collect();
+    assert_eq!(
+        locations,
+        [
+            at("t/a.test.js", Some(12)),
+            at("t/a.test.js", None),
+            None,
+            None
+        ]
+    );
+    // The xunit2 report (pytest's default) has neither attribute.
+    assert!(parse(PYTEST, "tests/test_db.py")
+        .cases
+        .iter()
+        .all(|c| c.location.is_none()));
+}
+
 #[test]
 fn jest_junit_report() {
     let text = r#"<?xml version="1.0" encoding="UTF-8"?>

@@ -121,6 +121,7 @@ mod tests {
                 diagnostics: String::new(),
                 line: None,
                 duration: None,
+                ..Default::default()
             })
             .into_iter()
             .collect();

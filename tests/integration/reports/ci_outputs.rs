@@ -300,3 +300,49 @@ fn readme_github_recipe_is_the_workflow_file() {
             .expect("the block ends");
     assert_eq!(&readme[start..end], workflow);
 }
+
+/// A pytest file whose failing test's `def` is on line 6 and its failing
+/// assert on line 8.
+const TEST_CALC: &str = "def test_adds():\n    assert 1 + 1 == 2\n\n\n# The one that fails.\ndef test_total():\n    items = [1, 2]\n    assert sum(items) == 4\n";
+
+#[test]
+fn a_junit_case_location_is_the_annotation_line_and_survives_a_merge() {
+    let suite = Suite::new();
+    // pytest writes `file` and (0-based) `line` with junit_family=xunit1;
+    // the ini also makes `tests/` its rootdir, so `file` is `test_calc.py`.
+    suite
+        .file("tests/pytest.ini", "[pytest]\njunit_family = xunit1\n")
+        .file("tests/test_calc.py", TEST_CALC);
+    let run = suite
+        .ptest(&["tests", "--json", "s.json"])
+        .env("GITHUB_ACTIONS", "true")
+        .run();
+    run.expect_code(1);
+    let expected = "::error file=tests/test_calc.py,line=6,title=FAIL tests/test_calc.py%3A test_total::FAIL test_total";
+    let lines = annotations(&run.stdout);
+    assert_eq!(lines.len(), 1, "{}", run.describe());
+    assert!(lines[0].starts_with(expected), "{}", run.describe());
+    // The summary keeps the location, and a merge of it annotates the same.
+    let summary = suite.json("s.json");
+    let cases = &crate::common::file_in(&summary, "tests/test_calc.py")["cases"];
+    assert_eq!(
+        cases[1]["location"],
+        serde_json::json!({"file": "tests/test_calc.py", "line": 6}),
+        "{summary:#}"
+    );
+    assert_eq!(
+        cases[0]["location"],
+        serde_json::json!({"file": "tests/test_calc.py", "line": 1}),
+        "{summary:#}"
+    );
+    let merged = suite.run(&["merge", "s.json", "--json", "m.json", "--github"]);
+    merged.expect_code(1);
+    let lines = annotations(&merged.stdout);
+    assert_eq!(lines.len(), 1, "{}", merged.describe());
+    assert!(lines[0].starts_with(expected), "{}", merged.describe());
+    let merged_summary = suite.json("m.json");
+    assert_eq!(
+        crate::common::file_in(&merged_summary, "tests/test_calc.py")["cases"],
+        *cases
+    );
+}

@@ -33,6 +33,7 @@ fn fixed_summary() -> RunSummary {
             diagnostics: String::new(),
             line: None,
             duration: None,
+            ..Default::default()
         },
         CaseResult {
             number: Some(2),
@@ -42,6 +43,7 @@ fn fixed_summary() -> RunSummary {
             diagnostics: "  at t/a.t line 5.".into(),
             line: Some("not ok 2 - second".into()),
             duration: Some(Duration::from_millis(5)),
+            ..Default::default()
         },
     ];
     f.stdout_log = Some(".ptest/runs/r/logs/t%2Fa.t.1.stdout".into());

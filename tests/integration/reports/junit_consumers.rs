@@ -47,6 +47,7 @@ fn exit_code_file(id: &str, verdict: Verdict, status: CaseStatus, reason: &str) 
             diagnostics: String::new(),
             line: None,
             duration: Some(Duration::from_millis(750)),
+            ..Default::default()
         }],
     );
     f.protocol = Some(Protocol::ExitCode);
