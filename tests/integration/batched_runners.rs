@@ -210,7 +210,10 @@ fn shards_failed_repeat_and_quarantine_work_per_file_with_batching() {
     sharded.sort();
     assert_eq!(sharded, want, "the two shards together");
 
-    let first = s.ptest(&["-j", "1", "--color", "never"]).cwd("pytest").run();
+    let first = s
+        .ptest(&["-j", "1", "--color", "never"])
+        .cwd("pytest")
+        .run();
     first.expect_code(1);
     let failed = s
         .ptest(&["-j", "2", "--failed", "--color", "never"])
