@@ -9,7 +9,7 @@
 //! step after the run: each worker thread of [`run`] reads its child's
 //! output through [`parse`] (TAP from the stdout log, or the JUnit report
 //! the child wrote) once the child has exited, and the parsed report
-//! travels to [`aggregate`] inside the [`run::RunEvent`]. What a run comes
+//! travels to [`aggregate`] inside the [`outcome::RunEvent`]. What a run comes
 //! to is plain data in [`outcome`], which every later stage imports and
 //! which imports none of them. `docs/architecture.md` has the module map
 //! and where each behaviour lives.
@@ -21,7 +21,7 @@
 //! discover ──► plan ──► run ─────────────────────► aggregate ──► report
 //!    ▲          ▲        └ worker: parse (TAP/JUnit)    │
 //!    │          └──── history ◄─────────────────────────┘
-//!    │   outcome: Verdict, UnitSummary, AttemptRecord, RunSummary (data, used by run…report)
+//!    │   outcome: RunEvent, UnitRun, Verdict, UnitSummary, RunSummary (data, used by run…report)
 //!    └ util: durations, JSON seconds, ids, signal names, Shard, Order (used by all)
 //! ```
 //!
@@ -34,18 +34,18 @@
 //! | [`discover`] | walking paths, globs, choosing a runner per file, `ptest:` headers, per-file settings |
 //! | [`history`] | recorded durations and outcomes (`.ptest/history.json`), flaky and slow reports |
 //! | [`plan`] | dispatch order, expected durations, shards, the admission queue and its simulation, the `--dry-run` view |
-//! | [`run`] | the launcher (unit → command), slots, child processes, deadlines, signals, logs, sessions; workers call [`parse`] |
+//! | [`run`] | the launcher (unit → command), slots, child processes, deadlines, ptest's signals (`run/signals.rs`), the run directory, sessions; workers call [`parse`] |
 //! | [`parse`] | exit codes, TAP, JUnit XML and libtest output into per-test results (no processes) |
-//! | [`outcome`] | results as data: [`outcome::Verdict`], [`outcome::UnitSummary`], [`outcome::AttemptRecord`], [`outcome::RunSummary`], [`outcome::ChildStatus`] |
-//! | [`aggregate`] | run events → per-unit verdicts ([`aggregate::decide`]), FLAKY across attempts ([`aggregate::attempts`]), totals, the run summary; [`aggregate::shards`] combines shard summaries for `ptest merge`; [`aggregate::quarantine`] says which failures do not fail the run |
+//! | [`outcome`] | results as data: [`outcome::RunEvent`] and each finished attempt ([`outcome::UnitRun`], its [`outcome::ParsedReport`]), [`outcome::Verdict`], [`outcome::UnitSummary`], [`outcome::AttemptRecord`], [`outcome::RunSummary`], [`outcome::ChildStatus`]; imports no stage |
+//! | [`aggregate`] | run events → per-unit verdicts ([`aggregate::decide`]), FLAKY across attempts ([`aggregate::flaky`]), totals, the run summary; [`aggregate::shards`] combines shard summaries for `ptest merge`; [`aggregate::quarantine`] says which failures do not fail the run |
 //! | [`report`] | console, JUnit XML, JSON, HTML, Markdown, GitHub, views several commands print ([`report::views`]), writing `--junit`/`--json` ([`report::write`]) |
 //! | [`harness`] | files as libtest-mimic trials for `harness = false` cargo test targets, run through [`run::Session`] |
-//! | [`util`] | small shared values and helpers that belong to no stage |
+//! | [`util`] | small shared values and helpers that belong to no stage (durations, ids, log tails, …) |
 //! | [`testing`] | fixtures for tests ([`testing::SummaryFixture`]) |
 //!
 //! Stages talk through plain data types: [`unit::Unit`] →
-//! [`plan::Plan`] → [`run::RunEvent`] (carrying [`run::UnitRun`], with its
-//! parsed TAP, JUnit or libtest report) → [`outcome::RunSummary`].
+//! [`plan::Plan`] → [`outcome::RunEvent`] (carrying [`outcome::UnitRun`], with its
+//! [`outcome::ParsedReport`]: TAP, JUnit, libtest or none) → [`outcome::RunSummary`].
 //!
 //! ## Example
 //!
@@ -56,10 +56,10 @@
 //! let plan = plan::Plan::lexical(files, 4);
 //! let options = run::RunOptions::new(4, ".ptest/runs".into());
 //! let mut aggregator = aggregate::Aggregator::new(&plan);
-//! let outcome = run::run(&plan, &options, |event| {
+//! let completed = run::run(&plan, &options, |event| {
 //!     aggregator.observe(&event);
 //! })?;
-//! let summary = aggregator.finish(&outcome);
+//! let summary = aggregator.finish(&completed.outcome);
 //! println!("{} files, {} failed", summary.files.len(), summary.totals.files.failed);
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```

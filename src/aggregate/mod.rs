@@ -4,7 +4,7 @@
 //! with their verdict, files stopped by Ctrl-C as [`Verdict::Interrupted`],
 //! files that never started as [`Verdict::NotRun`].
 
-pub mod attempts;
+pub mod flaky;
 mod libtest;
 mod partition;
 pub mod quarantine;
@@ -20,10 +20,11 @@ pub use verdict::{decide, judge, Judgement, SKIP_EXIT_CODE};
 use crate::outcome::{
     BailOut, PartitionRecord, RunSummary, SplitKind, Totals, UnitSummary, Verdict, SUMMARY_VERSION,
 };
+use crate::outcome::{RunEvent, RunOutcome, SkipCause, UnitRun};
 use crate::parse::CaseStatus;
 use crate::plan::{Plan, ShardInfo};
-use crate::run::{logs, RunEvent, RunOutcome, SkipCause};
 use crate::unit::UnitNoun;
+use crate::util::logs;
 use crate::util::time as serde_time;
 use std::path::PathBuf;
 use std::time::Duration;
@@ -232,7 +233,7 @@ impl Aggregator {
                 self.mark_quarantine(run.index, &mut summary);
                 let slot = self.done.get_mut(run.index)?;
                 let summary = match slot.take() {
-                    Some(previous) if run.attempt > 1 => attempts::add_attempt(previous, summary),
+                    Some(previous) if run.attempt > 1 => flaky::add_attempt(previous, summary),
                     Some(_) | None => summary,
                 };
                 *slot = Some(summary);
@@ -275,11 +276,11 @@ impl Aggregator {
     /// `run` with its libtest report told which test it was asked for
     /// (so a test that ended the process unreported is named), when the
     /// unit is one libtest test; `None`: judge `run` as it is.
-    fn name_libtest_test(&self, run: &crate::run::UnitRun) -> Option<crate::run::UnitRun> {
+    fn name_libtest_test(&self, run: &UnitRun) -> Option<UnitRun> {
         let name = self.libtest_tests.get(run.index)?.as_deref()?;
-        run.libtest.as_ref()?;
+        run.report.libtest()?;
         let mut named = run.clone();
-        if let Some(report) = named.libtest.as_mut() {
+        if let crate::outcome::ParsedReport::Libtest(report) = &mut named.report {
             report.expect(name);
         }
         Some(named)
@@ -434,7 +435,7 @@ pub(crate) fn fill_offsets(file: &mut UnitSummary, run_start: f64) {
 
 /// Fills in the output tails of a file that did not pass or skip (its
 /// logs are kept for it), read from its logs; judging never reads files.
-pub(crate) fn read_tails(summary: &mut UnitSummary, run: &crate::run::UnitRun) {
+pub(crate) fn read_tails(summary: &mut UnitSummary, run: &UnitRun) {
     if summary.verdict != Verdict::Pass && summary.verdict != Verdict::Skip {
         summary.stdout_tail = logs::tail(&run.stdout.path, TAIL_BYTES, TAIL_LINES);
         summary.stderr_tail = logs::tail(&run.stderr.path, TAIL_BYTES, TAIL_LINES);

@@ -34,9 +34,9 @@
 //! trimmed name, `#N` for an unnamed test (its number), and `NAME #N` for
 //! the second test of the same name in one file.
 
+use crate::outcome::UnitRun;
 use crate::outcome::{UnitSummary, Verdict};
 use crate::parse::case_keys;
-use crate::run::UnitRun;
 use crate::unit::Unit;
 
 /// What the run quarantines in one unit, taken from its settings.

@@ -27,10 +27,10 @@
 //! Units of other runners pass through untouched.
 
 use crate::outcome::ChildStatus;
+use crate::outcome::{JunitFile, ParsedReport, UnitRun, Usage};
 use crate::parse::junit::{self, JunitReport};
 use crate::parse::Protocol;
 use crate::plan::Plan;
-use crate::run::{JunitFile, UnitRun, Usage};
 use crate::util::duration::format_duration;
 use std::time::Duration;
 
@@ -82,8 +82,8 @@ pub fn split(plan: &Plan, mut run: Box<UnitRun>) -> Vec<Piece> {
         .map(|&m| plan.entries[m].file.id.as_str())
         .collect();
     let bytes = run
-        .junit
-        .as_ref()
+        .report
+        .junit()
         .filter(|j| j.report.is_ok())
         .and_then(|j| std::fs::read(&j.path).ok());
     let reports: Vec<Option<JunitReport>> = (0..members.len())
@@ -100,7 +100,7 @@ pub fn split(plan: &Plan, mut run: Box<UnitRun>) -> Vec<Piece> {
     let total_time: Duration = reported.iter().map(|r| time(r)).sum();
     let count = u32::try_from(reported.len().max(1)).unwrap_or(u32::MAX);
     let why = unfinished_reason(&run, members.len(), bytes.is_some());
-    let junit_path = run.junit.as_ref().map(|j| j.path.clone());
+    let junit_path = run.report.junit().map(|j| j.path.clone());
     let mut pieces = Vec::with_capacity(members.len());
     for (pos, report) in reports.into_iter().enumerate() {
         let index = members[pos];
@@ -127,8 +127,7 @@ pub fn split(plan: &Plan, mut run: Box<UnitRun>) -> Vec<Piece> {
             code: i32::from(report.failed > 0),
         };
         piece.protocol = Protocol::Junit;
-        piece.tap = None;
-        piece.junit = Some(JunitFile {
+        piece.report = ParsedReport::Junit(JunitFile {
             path: junit_path.clone().unwrap_or_default(),
             kept: true,
             report: Ok(report),
@@ -162,8 +161,8 @@ fn unfinished_reason(run: &UnitRun, files: usize, report: bool) -> String {
 /// report has no case: ERROR (nothing was tested), not PASS.
 fn no_cases_is_an_error(run: &mut UnitRun) {
     let empty = run
-        .junit
-        .as_ref()
+        .report
+        .junit()
         .is_some_and(|j| j.report.as_ref().is_ok_and(|r| r.total() == 0));
     if empty && matches!(run.status, ChildStatus::Exited { .. }) && run.output_error.is_none() {
         run.output_error = Some("its JUnit report has no test case for it".to_string());

@@ -27,10 +27,10 @@
 
 use super::reason::{self, Labels};
 use crate::outcome::ChildStatus;
+use crate::outcome::{JunitFile, ParsedReport, UnitRun};
 use crate::outcome::{UnitSummary, Verdict};
 use crate::parse::junit::JunitReport;
 use crate::parse::{CaseResult, CaseStatus, Protocol};
-use crate::run::UnitRun;
 use crate::util::time as serde_time;
 use std::path::PathBuf;
 
@@ -111,8 +111,8 @@ pub fn decide(run: &UnitRun) -> Judgement {
             Verdict::Error
         }
         (status @ (ChildStatus::Exited { .. } | ChildStatus::Signaled { .. }), None) => {
-            match (run.protocol, &run.tap, &run.junit) {
-                (Protocol::Junit, _, Some(junit)) => match &junit.report {
+            match (run.protocol, &run.report) {
+                (Protocol::Junit, ParsedReport::Junit(junit)) => match &junit.report {
                     Ok(report) => judge_junit(report, status, &mut reasons),
                     Err(err) => {
                         let kept = if junit.kept {
@@ -126,18 +126,27 @@ pub fn decide(run: &UnitRun) -> Judgement {
                         Verdict::Error
                     }
                 },
-                (Protocol::Tap, Some(tap), _) => judge_tap(tap, status, &mut reasons, &mut faults),
-                (Protocol::Libtest, _, _) => {
-                    super::libtest::judge(run.libtest.as_ref(), status, &mut reasons)
+                (Protocol::Tap, ParsedReport::Tap(tap)) => {
+                    judge_tap(tap, status, &mut reasons, &mut faults)
                 }
-                (Protocol::Junit, _, None) => {
+                (Protocol::Libtest, report) => {
+                    super::libtest::judge(report.libtest(), status, &mut reasons)
+                }
+                (
+                    Protocol::Junit,
+                    ParsedReport::None | ParsedReport::Tap(_) | ParsedReport::Libtest(_),
+                ) => {
                     reasons.push(format!(
                         "protocol junit: the test wrote no JUnit report to PTEST_JUNIT_FILE ({})",
                         describe_exit(status)
                     ));
                     Verdict::Error
                 }
-                (Protocol::Tap, None, _) | (Protocol::ExitCode, _, _) => {
+                (
+                    Protocol::Tap,
+                    ParsedReport::None | ParsedReport::Junit(_) | ParsedReport::Libtest(_),
+                )
+                | (Protocol::ExitCode, _) => {
                     let (verdict, reason) = judge_exit(status);
                     reasons.extend(reason);
                     verdict
@@ -211,11 +220,15 @@ pub fn judge(id: String, path: PathBuf, run: &UnitRun) -> UnitSummary {
 /// The results [`cases`] read from the same report but that its parser
 /// did not keep in memory, by status.
 fn omitted_cases(run: &UnitRun) -> crate::parse::CaseCounts {
-    let junit = run.junit.as_ref().and_then(|j| j.report.as_ref().ok());
-    match (run.protocol, &run.tap, junit) {
-        (_, _, Some(report)) => report.omitted(),
-        (Protocol::Tap, Some(tap), None) => tap.omitted,
-        _ => crate::parse::CaseCounts::default(),
+    match &run.report {
+        ParsedReport::Junit(JunitFile {
+            report: Ok(report), ..
+        }) => report.omitted(),
+        ParsedReport::Tap(tap) if run.protocol == Protocol::Tap => tap.omitted,
+        ParsedReport::Junit(JunitFile { report: Err(_), .. })
+        | ParsedReport::Tap(_)
+        | ParsedReport::None
+        | ParsedReport::Libtest(_) => crate::parse::CaseCounts::default(),
     }
 }
 
@@ -232,16 +245,22 @@ fn cases(id: &str, run: &UnitRun) -> Vec<CaseResult> {
         ) => partial_cases(run),
         (_, Some(_)) => Vec::new(),
         (status @ (ChildStatus::Exited { .. } | ChildStatus::Signaled { .. }), None) => {
-            match (run.protocol, &run.tap, &run.junit) {
-                (Protocol::Junit, _, Some(junit)) => match &junit.report {
+            match (run.protocol, &run.report) {
+                (Protocol::Junit, ParsedReport::Junit(junit)) => match &junit.report {
                     Ok(report) => report.cases.clone(),
                     Err(_) => Vec::new(),
                 },
-                (Protocol::Tap, Some(tap), _) => tap.cases.clone(),
-                (Protocol::Libtest, _, _) => super::libtest::cases(run.libtest.as_ref()),
-                (Protocol::Tap, None, _)
-                | (Protocol::ExitCode, _, _)
-                | (Protocol::Junit, _, None) => vec![exit_case(id, status, run)],
+                (Protocol::Tap, ParsedReport::Tap(tap)) => tap.cases.clone(),
+                (Protocol::Libtest, report) => super::libtest::cases(report.libtest()),
+                (
+                    Protocol::Tap,
+                    ParsedReport::None | ParsedReport::Junit(_) | ParsedReport::Libtest(_),
+                )
+                | (Protocol::ExitCode, _)
+                | (
+                    Protocol::Junit,
+                    ParsedReport::None | ParsedReport::Tap(_) | ParsedReport::Libtest(_),
+                ) => vec![exit_case(id, status, run)],
             }
         }
     }
@@ -249,10 +268,14 @@ fn cases(id: &str, run: &UnitRun) -> Vec<CaseResult> {
 
 /// The results a stopped file (timed out or interrupted) had reported so far.
 fn partial_cases(run: &UnitRun) -> Vec<CaseResult> {
-    match (&run.tap, run.junit.as_ref().map(|j| &j.report)) {
-        (_, Some(Ok(report))) => report.cases.clone(),
-        (Some(tap), None | Some(Err(_))) => tap.cases.clone(),
-        (None, None | Some(Err(_))) => Vec::new(),
+    match &run.report {
+        ParsedReport::Junit(JunitFile {
+            report: Ok(report), ..
+        }) => report.cases.clone(),
+        ParsedReport::Tap(tap) => tap.cases.clone(),
+        ParsedReport::Junit(JunitFile { report: Err(_), .. })
+        | ParsedReport::None
+        | ParsedReport::Libtest(_) => Vec::new(),
     }
 }
 
@@ -446,8 +469,8 @@ fn exit_case(id: &str, status: &ChildStatus, run: &UnitRun) -> CaseResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::outcome::LogFile;
     use crate::parse::junit::{self, JunitParseError};
-    use crate::run::{JunitFile, LogFile};
     use crate::unit::Slot;
     use std::time::{Duration, SystemTime};
 
@@ -469,13 +492,11 @@ mod tests {
             stdout: log("out"),
             stderr: log("err"),
             protocol: Protocol::Junit,
-            tap: None,
-            junit: Some(JunitFile {
+            report: ParsedReport::Junit(JunitFile {
                 path: PathBuf::from("/tmp/run/junit/t%2Fa.sh.1.xml"),
                 kept: true,
                 report,
             }),
-            libtest: None,
             output_error: None,
             spawned: true,
             retry_after: None,
@@ -644,7 +665,7 @@ mod tests {
         let exit_code = |status: ChildStatus| {
             let mut run = run_with(status, Ok(report("<testsuites/>")));
             run.protocol = Protocol::ExitCode;
-            run.junit = None;
+            run.report = ParsedReport::None;
             run
         };
         let run = exit_code(EXIT0);
@@ -679,8 +700,7 @@ mod tests {
     fn tap_run(status: ChildStatus, text: &str) -> UnitRun {
         UnitRun {
             protocol: Protocol::Tap,
-            tap: Some(crate::parse::tap::parse_str(text)),
-            junit: None,
+            report: ParsedReport::Tap(crate::parse::tap::parse_str(text)),
             ..run_with(status, Ok(report("<testsuites/>")))
         }
     }
@@ -812,7 +832,9 @@ mod tests {
             ..Default::default()
         };
         let mut run = tap_run(EXIT0, "1..4\n");
-        let tap = run.tap.as_mut().unwrap();
+        let ParsedReport::Tap(tap) = &mut run.report else {
+            panic!("tap_run reads TAP");
+        };
         tap.cases = vec![
             case(None, CaseStatus::Fail),
             case(None, CaseStatus::Pass),
@@ -857,25 +879,29 @@ mod tests {
         let names: Vec<&str> = f.cases.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["first", "second"]);
 
-        // JUnit cases win over TAP ones; an unreadable report falls back to TAP.
+        // An interrupted file keeps the cases of the report it wrote, JUnit
+        // or TAP; an unreadable JUnit report has none.
         let mut run = run_with(
             ChildStatus::Interrupted,
             Ok(report(r#"<testsuite><testcase name="j"/></testsuite>"#)),
         );
-        run.tap = Some(crate::parse::tap::parse_str("ok 1 - t\n"));
         let f = judge_run(&run);
         assert_eq!(
             f.cases.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
             ["j"]
         );
         let err = junit::parse_bytes(b"<testsuite><testcase>", "t/a.sh").unwrap_err();
-        run.junit.as_mut().unwrap().report = Err(err.clone());
+        run.report = ParsedReport::Tap(crate::parse::tap::parse_str("ok 1 - t\n"));
         let f = judge_run(&run);
         assert_eq!(
             f.cases.iter().map(|c| c.name.as_str()).collect::<Vec<_>>(),
             ["t"]
         );
-        run.tap = None;
+        run.report = ParsedReport::Junit(JunitFile {
+            path: PathBuf::from("/tmp/run/junit/t%2Fa.sh.1.xml"),
+            kept: true,
+            report: Err(err.clone()),
+        });
         assert!(judge_run(&run).cases.is_empty());
         let f = judge_run(&run_with(timeout, Err(err)));
         assert_eq!((f.verdict, f.cases.len()), (Verdict::Timeout, 0));
@@ -886,7 +912,7 @@ mod tests {
         let exit = |status: ChildStatus| {
             let run = UnitRun {
                 protocol: Protocol::ExitCode,
-                junit: None,
+                report: ParsedReport::None,
                 ..run_with(status, Ok(report("<testsuites/>")))
             };
             judge_run(&run)

@@ -435,7 +435,7 @@ fn start_session(options: &RunOptions) -> Result<Session, String> {
 fn unique_run_id() -> String {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
     let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    format!("{}-h{n}", crate::run::new_run_id())
+    format!("{}-h{n}", crate::util::id::new_run_id())
 }
 
 /// An error and its causes, `: `-separated.

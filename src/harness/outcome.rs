@@ -3,9 +3,9 @@
 
 use crate::aggregate::{self};
 
+use crate::outcome::UnitRun;
 use crate::outcome::{UnitSummary, Verdict};
 use crate::report::console::{render_details, render_file_line, Palette};
-use crate::run::UnitRun;
 use crate::unit::Unit;
 use libtest_mimic::{Completion, Failed};
 use std::path::{Path, PathBuf};

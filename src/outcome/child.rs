@@ -1,4 +1,4 @@
-//! How a child ended, and why a planned unit never started.
+//! How a child ended, and why a planned unit never started or was skipped.
 
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -57,4 +57,13 @@ pub enum NotRunReason {
     /// Nothing could start although nothing ran (a bug in ptest's
     /// constraints; the run stops rather than hang).
     Unschedulable,
+}
+
+/// Why a unit is skipped without starting.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SkipCause {
+    /// Its own settings say so ([`Admission::skip`](crate::plan::queue::Admission::skip)).
+    Asked,
+    /// This dependency (an index) did not pass, or was itself skipped.
+    Dependency(usize),
 }

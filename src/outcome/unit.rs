@@ -118,7 +118,7 @@ pub struct UnitSummary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iteration: Option<u32>,
     /// Every attempt, first first, when the file ran more than once
-    /// (version 3; see [`crate::aggregate::attempts`]).
+    /// (version 3; see [`crate::aggregate::flaky`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub attempt_results: Vec<AttemptRecord>,
     /// Tests that failed in an earlier attempt and passed in the last

@@ -23,7 +23,7 @@ pub enum Verdict {
     /// expired. It has a duration and an attempt, but no result of its
     /// own; the history does not record it, and the run fails.
     Interrupted,
-    /// Failed or timed out, then passed on a retry (see [`crate::aggregate::attempts`]). The
+    /// Failed or timed out, then passed on a retry (see [`crate::aggregate::flaky`]). The
     /// run passes unless `--flaky-fail`.
     Flaky,
 }

@@ -55,6 +55,7 @@
 //! touches its dependents only. Without constraints that is one heap pop
 //! per start.
 
+use crate::outcome::SkipCause;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 use std::time::Duration;
@@ -69,15 +70,6 @@ pub enum Finish {
     NotPassed,
     /// It printed `Bail out!`: nothing more may start (and it did not pass).
     BailedOut,
-}
-
-/// Why a unit is skipped without starting.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SkipCause {
-    /// Its own settings say so ([`Admission::skip`]).
-    Asked,
-    /// This dependency (an index) did not pass, or was itself skipped.
-    Dependency(usize),
 }
 
 /// What follows from a finished unit (or from building the queue).

@@ -10,11 +10,11 @@ use super::QueueError;
 use crate::aggregate::Aggregator;
 use crate::commands::{CliError, Exit};
 use crate::config::settings::Settings;
+use crate::outcome::RunEvent;
 use crate::outcome::{Totals, Verdict};
 use crate::plan::Plan;
 use crate::report::console::{err_line, Console, ConsoleOptions};
 use crate::report::write::write_reports;
-use crate::run::RunEvent;
 use std::cell::RefCell;
 use std::collections::HashSet;
 use std::rc::Rc;
@@ -112,7 +112,8 @@ pub fn exec(
     }
     let options = crate::commands::run::run_options(settings, jobs, state.runs_root);
     let mut ran: HashSet<String> = HashSet::new();
-    let outcome = {
+    // Holds the run directory's lock until the reports are written.
+    let completed = {
         let link = Rc::clone(&link);
         // The callback runs on the dispatcher's thread, never while the
         // admission holds the link: it acknowledges each final attempt.
@@ -128,7 +129,7 @@ pub fn exec(
                     }
                     ran.insert(summary.id.clone());
                     let passed = matches!(summary.verdict, Verdict::Pass | Verdict::Flaky);
-                    let bail = run.tap.as_ref().and_then(|t| t.bail_out.clone());
+                    let bail = run.report.tap().and_then(|t| t.bail_out.clone());
                     let (label, reason) = match (&bail, passed) {
                         (Some(reason), _) => ("bail", format!("{}\n{reason}", summary.id)),
                         (None, true) => ("pass", String::new()),
@@ -147,7 +148,8 @@ pub fn exec(
     drop(renewer);
     let link = link.borrow();
 
-    let mut summary = merger.finish(&outcome);
+    let outcome = &completed.outcome;
+    let mut summary = merger.finish(outcome);
     summary
         .files
         .retain(|f| ran.contains(&f.id) && !link.ignored.contains(&f.id));

@@ -13,11 +13,11 @@ mod rust;
 use super::progress::{Model, Progress};
 use super::wrap;
 use crate::aggregate::result::RunResult;
+use crate::outcome::RunEvent;
 use crate::outcome::{RunSummary, UnitSummary, Verdict};
 use crate::parse::CaseStatus;
 use crate::plan::Plan;
 use crate::report::escape::for_terminal;
-use crate::run::RunEvent;
 use crate::unit::UnitNoun;
 use crate::util::color::ColorWhen;
 use crate::util::duration::format_duration;
@@ -243,7 +243,7 @@ impl Console {
     /// else the plain label.
     fn label(&self, index: usize, f: &UnitSummary) -> String {
         let total = self.total_attempts.get(index).copied().unwrap_or(1);
-        crate::aggregate::attempts::label_with_attempts(f.verdict, f.attempts, total)
+        crate::aggregate::flaky::label_with_attempts(f.verdict, f.attempts, total)
     }
 
     /// Prints through the progress bar (if any) so it is not torn.
@@ -599,7 +599,7 @@ pub fn label_column(plan: &Plan, retries: u32) -> usize {
         if total > 1 {
             let widest = Verdict::ALL
                 .iter()
-                .map(|&v| crate::aggregate::attempts::label_with_attempts(v, total, total).len())
+                .map(|&v| crate::aggregate::flaky::label_with_attempts(v, total, total).len())
                 .max()
                 .unwrap_or(0);
             width = width.max(widest);
@@ -705,7 +705,7 @@ fn render_output(f: &UnitSummary, p: &Palette, read_logs: bool) -> String {
             return kept.to_string();
         }
         log.as_ref()
-            .map(|path| crate::run::logs::tail(path, 8 * 1024, 40))
+            .map(|path| crate::util::logs::tail(path, 8 * 1024, 40))
             .unwrap_or_default()
     };
     let stdout = tail(&f.stdout_tail, &f.stdout_log);

@@ -8,8 +8,8 @@
 //! unit's own, else the run's: SIGTERM to the group, then SIGKILL after the
 //! grace period) and the global timeout, reads the load average for
 //! `--load-limit`, counts failures for `--fail-fast`/`--max-fail`, and
-//! reacts to SIGINT/SIGTERM/SIGHUP by starting nothing more and stopping every
-//! running group.
+//! acts on ptest's own signals (SIGINT/SIGTERM/SIGHUP) as `super::signals`
+//! decides: start nothing more and stop every running group.
 //!
 //! Retries: a unit whose attempt failed or timed out, with attempts left
 //! (1 + its `retries`), runs again unless the run is stopping. The queue
@@ -28,11 +28,13 @@
 use super::admit::Admit;
 use super::deadline::{Clock, Stop};
 use super::launcher::Launcher;
+use super::signals::{self, Response};
 use super::watchdog::Watchdog;
 use super::worker::{self, Job, Msg};
-use super::{process, rundir, RunError, RunEvent, RunOptions, RunOutcome, UnitRun};
+use super::{process, rundir, CompletedRun, RunError, RunOptions};
 use crate::aggregate::split::Piece;
 use crate::outcome::NotRunReason;
+use crate::outcome::{RunEvent, RunOutcome, UnitRun};
 use crate::plan::queue::{Finish, Follow, Room};
 use crate::plan::Plan;
 use crate::unit::Slot;
@@ -66,7 +68,7 @@ pub fn run(
     plan: &Plan,
     options: &RunOptions,
     on_event: impl FnMut(RunEvent),
-) -> Result<RunOutcome, RunError> {
+) -> Result<CompletedRun, RunError> {
     let mut queue = plan.queue(options.mem_budget)?;
     run_with(plan, options, &mut queue, on_event)
 }
@@ -78,7 +80,7 @@ pub fn run_with(
     options: &RunOptions,
     queue: &mut dyn Admit,
     on_event: impl FnMut(RunEvent),
-) -> Result<RunOutcome, RunError> {
+) -> Result<CompletedRun, RunError> {
     let started_at = SystemTime::now();
     let start = Instant::now();
     let prepared = rundir::prepare(&options.runs_root, &options.run_id, options.keep_runs)
@@ -91,7 +93,7 @@ pub fn run_with(
     let jobs = crate::plan::slots(options.jobs, plan.entries.len());
     let (tx, rx) = mpsc::channel::<Msg>();
     let signals = if options.handle_signals {
-        Some(watch_signals(tx.clone())?)
+        Some(signals::watch(tx.clone())?)
     } else {
         None
     };
@@ -165,13 +167,15 @@ pub fn run_with(
     if let Some(handle) = signals {
         handle.close();
     }
-    Ok(RunOutcome {
-        run_id: options.run_id.clone(),
-        run_dir,
-        started_at,
-        wall: start.elapsed(),
-        interrupted: d.interrupted,
-        bailed_out: d.bailed_out,
+    Ok(CompletedRun {
+        outcome: RunOutcome {
+            run_id: options.run_id.clone(),
+            run_dir,
+            started_at,
+            wall: start.elapsed(),
+            interrupted: d.interrupted,
+            bailed_out: d.bailed_out,
+        },
         lock: Some(std::sync::Arc::new(prepared.lock)),
     })
 }
@@ -396,7 +400,7 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
                     let slot = Slot::new(0);
                     let attempt = self.next_attempt[member];
                     let mut run = UnitRun::not_started(member, slot, attempt, reason);
-                    run.status = crate::run::ChildStatus::Interrupted;
+                    run.status = crate::outcome::ChildStatus::Interrupted;
                     self.conclude(Box::new(run));
                 }
             }
@@ -457,7 +461,7 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
 
     /// Tells the queue how a unit ended, reports it and what follows.
     fn conclude(&mut self, mut file_run: Box<UnitRun>) {
-        let bail = file_run.tap.as_ref().and_then(|t| t.bail_out.clone());
+        let bail = file_run.report.tap().and_then(|t| t.bail_out.clone());
         let index = file_run.index;
         let may_retry = bail.is_none()
             && file_run.attempt < self.launch.total_attempts(&self.plan.entries[index].file);
@@ -539,20 +543,22 @@ impl<F: FnMut(RunEvent)> Dispatcher<'_, F> {
         self.queue.stop();
     }
 
-    /// ptest got SIGINT, SIGTERM or SIGHUP: the first stops starting and
-    /// terminates every running group; a second kills them.
+    /// ptest got SIGINT, SIGTERM or SIGHUP: does what [`signals::respond`]
+    /// says.
     fn signal(&mut self, signal: i32) {
-        if self.interrupted.is_none() {
-            self.interrupted = Some(signal);
-            self.queue.stop();
-            (self.on_event)(RunEvent::Interrupted { signal });
-            for r in self.running.values_mut() {
-                r.clock.stop(Stop::Interrupt, self.options.grace);
+        match signals::respond(self.interrupted) {
+            Response::Interrupt => {
+                self.interrupted = Some(signal);
+                self.queue.stop();
+                (self.on_event)(RunEvent::Interrupted { signal });
+                for r in self.running.values_mut() {
+                    r.clock.stop(Stop::Interrupt, self.options.grace);
+                }
             }
-        } else {
-            // A second signal: no more patience.
-            for r in self.running.values_mut() {
-                r.clock.kill();
+            Response::Kill => {
+                for r in self.running.values_mut() {
+                    r.clock.kill();
+                }
             }
         }
     }
@@ -621,27 +627,6 @@ fn load_average() -> Option<f64> {
     // SAFETY: getloadavg writes at most `nelem` (1) doubles into `load`.
     let n = unsafe { libc::getloadavg(load.as_mut_ptr(), 1) };
     (n == 1).then_some(load[0])
-}
-
-/// Forwards SIGINT, SIGTERM and SIGHUP to the dispatcher. SIGHUP (a closed
-/// terminal, a dropped ssh session) is handled like SIGTERM: without a
-/// handler it would kill ptest before it writes any report.
-fn watch_signals(tx: Sender<Msg>) -> Result<signal_hook::iterator::Handle, RunError> {
-    let mut signals =
-        signal_hook::iterator::Signals::new([libc::SIGINT, libc::SIGTERM, libc::SIGHUP])
-            .map_err(RunError::Signals)?;
-    let handle = signals.handle();
-    std::thread::Builder::new()
-        .name("ptest-signals".into())
-        .spawn(move || {
-            for signal in signals.forever() {
-                if tx.send(Msg::Signal(signal)).is_err() {
-                    break;
-                }
-            }
-        })
-        .map_err(RunError::Worker)?;
-    Ok(handle)
 }
 
 #[cfg(test)]

@@ -4,13 +4,18 @@
 //! slot and an attempt number into a command; the admission queue
 //! ([`crate::plan::queue`]) says which unit may start now and what follows
 //! when one finishes; the dispatcher (`dispatch`) owns all run state —
-//! slots, children, timeouts, Ctrl-C — asks the other two, and reports
-//! everything through [`RunEvent`]s passed to a callback. Each slot has a
-//! worker thread that only spawns a child, waits for it, reads its output
+//! slots, children, timeouts, Ctrl-C (what a signal does: `signals`) —
+//! asks the other two, and reports everything through
+//! [`RunEvent`](crate::outcome::RunEvent)s passed to a callback. Each slot
+//! has a worker thread that only spawns a child, waits for it, reads its output
 //! through [`crate::parse`] and reports back.
 //!
 //! [`Session`] (in [`session`]) runs single units on demand, synchronously, for
 //! callers that schedule units themselves (the [`crate::harness`]).
+//!
+//! The events and finished attempts are plain data in [`crate::outcome`]
+//! ([`crate::outcome::RunEvent`], [`crate::outcome::UnitRun`]), so that
+//! [`crate::aggregate`] reads them without importing this module.
 //!
 //! Every child runs in its own process group, with stdout and stderr written
 //! to files in the run directory (never held in memory). A watchdog process
@@ -20,23 +25,18 @@ pub mod admit;
 mod deadline;
 mod dispatch;
 mod launcher;
-pub mod logs;
 pub mod process;
 pub mod rundir;
 pub mod session;
+mod signals;
 mod slow;
 mod watchdog;
 mod worker;
 
-use crate::outcome::{ChildStatus, NotRunReason};
-use crate::parse::junit::{JunitParseError, JunitReport};
-use crate::parse::tap::TapReport;
-use crate::parse::Protocol;
-use crate::unit::Slot;
+use crate::outcome::RunOutcome;
 use crate::util::backoff::RetryPolicy;
-use serde::{Deserialize, Serialize};
 use std::path::PathBuf;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 /// How a run is carried out.
 #[derive(Debug, Clone)]
@@ -68,7 +68,8 @@ pub struct RunOptions {
     /// `--max-fail N`); running files finish, the rest are NOT RUN.
     pub max_fail: Option<u32>,
     /// `max_fail` comes from `--until-fail`: the stop is
-    /// [`NotRunReason::UntilFail`], not [`NotRunReason::MaxFail`].
+    /// [`NotRunReason::UntilFail`](crate::outcome::NotRunReason::UntilFail), not
+    /// [`NotRunReason::MaxFail`](crate::outcome::NotRunReason::MaxFail).
     pub until_fail: bool,
     /// Time limit for the whole run: then running files are stopped
     /// (TIMEOUT) and the rest are NOT RUN.
@@ -96,7 +97,7 @@ impl RunOptions {
             grace: Duration::from_secs(2),
             runs_root,
             keep_runs: 10,
-            run_id: new_run_id(),
+            run_id: crate::util::id::new_run_id(),
             shard: None,
             handle_signals: true,
             keep_logs: false,
@@ -112,237 +113,15 @@ impl RunOptions {
     }
 }
 
-/// A run id: UTC timestamp plus process id, sortable by start time.
-pub fn new_run_id() -> String {
-    let now = SystemTime::now()
-        .duration_since(SystemTime::UNIX_EPOCH)
-        .unwrap_or_default();
-    format!("{}-{}", now.as_millis(), std::process::id())
-}
-
-/// A log file written by a child.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct LogFile {
-    /// Where it is (when kept).
-    pub path: PathBuf,
-    /// How many bytes the child wrote.
-    pub bytes: u64,
-    /// Whether the log was kept. Logs of files that plainly passed are
-    /// discarded unless [`RunOptions::keep_logs`] is set.
-    pub kept: bool,
-}
-
-/// The JUnit report a child wrote to the path in `PTEST_JUNIT_FILE`.
-///
-/// Every child gets its own path, `<run dir>/junit/<id>.<attempt>.xml`
-/// (named like its logs), which does not exist when it starts. Writing it is
-/// optional; an empty file counts as not written.
-#[derive(Debug, Clone)]
-pub struct JunitFile {
-    /// Where the child wrote it.
-    pub path: PathBuf,
-    /// Whether the file was kept. It is removed after reading when the file
-    /// plainly passed (unless [`RunOptions::keep_logs`] is set) and kept, like
-    /// the logs, otherwise.
-    pub kept: bool,
-    /// The parsed report, or why it could not be read.
-    pub report: Result<JunitReport, JunitParseError>,
-}
-
-/// What a child used, from `wait4`'s rusage: the child itself and the
-/// descendants it waited for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Usage {
-    /// User plus system CPU time.
-    pub cpu: Duration,
-    /// Peak resident set size in bytes (of the largest single process).
-    pub max_rss: u64,
-}
-
-/// One finished attempt of one file: status, logs and parsed output.
-#[derive(Debug, Clone)]
-pub struct UnitRun {
-    /// Index into `Plan::entries`.
-    pub index: usize,
-    /// The slot it ran in.
-    pub slot: Slot,
-    /// Attempt number (1-based).
-    pub attempt: u32,
-    /// When the child was started.
-    pub started_at: SystemTime,
-    /// Wall time from spawn to exit.
-    pub duration: Duration,
-    /// How it ended.
-    pub status: ChildStatus,
-    /// Processes still in the child's group after it exited (killed by ptest).
-    pub leaked: usize,
-    /// What the child used (`None` when no child ran).
-    pub usage: Option<Usage>,
-    /// Captured stdout.
-    pub stdout: LogFile,
-    /// Captured stderr.
-    pub stderr: LogFile,
-    /// The protocol its results were read with.
-    pub protocol: Protocol,
-    /// The parsed TAP stream, when `protocol` is TAP.
-    pub tap: Option<TapReport>,
-    /// The JUnit report the child wrote, when it wrote one (then `protocol`
-    /// is JUnit and stdout was not read as TAP).
-    pub junit: Option<JunitFile>,
-    /// libtest's output, when `protocol` is libtest (`ptest cargo`).
-    pub libtest: Option<crate::parse::libtest::LibtestReport>,
-    /// Output that could not be read at all.
-    pub output_error: Option<String>,
-    /// Whether ptest tried to start a child for it. `false` for a unit
-    /// that never got that far (discovery said it cannot run, or ptest
-    /// failed first): it has no duration, and its reason stands alone.
-    pub spawned: bool,
-    /// Set by the dispatcher when this attempt failed and the unit runs
-    /// again after this delay: the attempt is not the unit's last.
-    pub retry_after: Option<Duration>,
-    /// Why this file ran on its own although its runner batches files
-    /// (its batch crashed, timed out or left it without results); shown
-    /// with its verdict's reasons.
-    pub note: Option<String>,
-}
-
-impl UnitRun {
-    /// A file that never got a running child: it could not be started, or
-    /// ptest failed while running it. Reported as ERROR with `reason`.
-    pub fn not_started(index: usize, slot: Slot, attempt: u32, reason: String) -> UnitRun {
-        let log = LogFile {
-            path: PathBuf::new(),
-            bytes: 0,
-            kept: false,
-        };
-        UnitRun {
-            index,
-            slot,
-            attempt,
-            started_at: SystemTime::now(),
-            duration: Duration::ZERO,
-            status: ChildStatus::SpawnFailed { reason },
-            leaked: 0,
-            usage: None,
-            stdout: log.clone(),
-            stderr: log,
-            protocol: Protocol::ExitCode,
-            tap: None,
-            junit: None,
-            libtest: None,
-            output_error: None,
-            spawned: false,
-            retry_after: None,
-            note: None,
-        }
-    }
-}
-
-// Why a planned file is skipped without starting (its own `skip`, or a
-// dependency that did not pass): decided by the admission queue.
-pub use crate::plan::queue::SkipCause;
-
-/// Something that happened during a run, in the order it happened.
-#[derive(Debug, Clone)]
-pub enum RunEvent {
-    /// The run directory is ready and files are about to start.
-    RunStarted {
-        /// The run id.
-        run_id: String,
-        /// The run directory holding the logs.
-        run_dir: PathBuf,
-        /// Number of slots.
-        jobs: usize,
-        /// Files in the plan.
-        total: usize,
-    },
-    /// A file started.
-    UnitStarted {
-        /// Index into `Plan::entries`.
-        index: usize,
-        /// The slot it runs in.
-        slot: Slot,
-        /// Attempt number (1-based).
-        attempt: u32,
-    },
-    /// A file finished (passed or not) and its output was parsed.
-    UnitFinished(Box<UnitRun>),
-    /// A file bailed out; no more files are started.
-    BailOut {
-        /// Index into `Plan::entries`.
-        index: usize,
-        /// The reason after `Bail out!`.
-        reason: String,
-    },
-    /// ptest received SIGINT, SIGTERM or SIGHUP; running files are being
-    /// stopped.
-    Interrupted {
-        /// The signal number.
-        signal: i32,
-    },
-    /// A file is skipped without starting (verdict SKIP).
-    Skipped {
-        /// Index into `Plan::entries`.
-        index: usize,
-        /// Why.
-        cause: SkipCause,
-    },
-    /// No more files start (fail-fast, max-fail, the global timeout);
-    /// running files finish or are stopped.
-    Stopping {
-        /// Why; the files never started are NOT RUN for it.
-        reason: NotRunReason,
-    },
-    /// A running file passed the `--slow` threshold, or a multiple of it.
-    Slow {
-        /// Index into `Plan::entries`.
-        index: usize,
-        /// The multiple of the threshold it passed (time since it started).
-        elapsed: Duration,
-    },
-    /// A file will not run.
-    NotRun {
-        /// Index into `Plan::entries`.
-        index: usize,
-        /// Why.
-        reason: NotRunReason,
-    },
-}
-
-/// What the run as a whole came to.
-#[derive(Debug, Clone)]
-pub struct RunOutcome {
-    /// The run id.
-    pub run_id: String,
-    /// The run directory.
-    pub run_dir: PathBuf,
-    /// When the run started.
-    pub started_at: SystemTime,
-    /// Wall time of the whole run.
-    pub wall: Duration,
-    /// The signal that interrupted the run, if any.
-    pub interrupted: Option<i32>,
-    /// The file that bailed out and its reason.
-    pub bailed_out: Option<(usize, String)>,
-    /// The run directory's lock: while the outcome lives, no other ptest
-    /// prunes the run directory (reports are still written into it after
-    /// the run). `None` when there is no run directory.
+/// A finished run: what it came to, and the lock on its run directory.
+#[derive(Debug)]
+pub struct CompletedRun {
+    /// What the run came to.
+    pub outcome: RunOutcome,
+    /// The run directory's lock: while it lives, no other ptest prunes the
+    /// run directory (reports are still written into it after the run).
+    /// `None` when there is no run directory.
     pub lock: Option<std::sync::Arc<rundir::RunLock>>,
-}
-
-impl RunOutcome {
-    /// The outcome of a run that started nothing (e.g. an empty shard).
-    pub fn empty() -> RunOutcome {
-        RunOutcome {
-            run_id: new_run_id(),
-            run_dir: PathBuf::new(),
-            started_at: SystemTime::now(),
-            wall: Duration::ZERO,
-            interrupted: None,
-            bailed_out: None,
-            lock: None,
-        }
-    }
 }
 
 /// Why a run could not take place at all.
@@ -372,7 +151,7 @@ pub enum RunError {
     Plan(#[from] crate::plan::PlanError),
 }
 
-/// Runs the plan, calling `on_event` for every [`RunEvent`] on the calling
+/// Runs the plan, calling `on_event` for every [`RunEvent`](crate::outcome::RunEvent) on the calling
 /// thread. Returns when every started file has finished (or been stopped).
 pub use dispatch::{run, run_with};
 

@@ -216,7 +216,9 @@ pub fn kill_leftovers(pgid: u32, grace: Duration) -> usize {
 /// Waits for child `pid` to exit (retrying on EINTR) and returns its exit
 /// status and what it used: user + system CPU time and peak RSS
 /// (`wait4(2)`; Linux reports `ru_maxrss` in KiB).
-pub fn wait_with_usage(pid: u32) -> std::io::Result<(std::process::ExitStatus, super::Usage)> {
+pub fn wait_with_usage(
+    pid: u32,
+) -> std::io::Result<(std::process::ExitStatus, crate::outcome::Usage)> {
     use std::os::unix::process::ExitStatusExt;
     let pid = libc::pid_t::try_from(pid).map_err(std::io::Error::other)?;
     loop {
@@ -234,7 +236,7 @@ pub fn wait_with_usage(pid: u32) -> std::io::Result<(std::process::ExitStatus, s
             let max_rss = (usage.ru_maxrss.max(0) as u64).saturating_mul(RSS_UNIT);
             return Ok((
                 std::process::ExitStatus::from_raw(status),
-                super::Usage { cpu, max_rss },
+                crate::outcome::Usage { cpu, max_rss },
             ));
         }
         let err = std::io::Error::last_os_error();

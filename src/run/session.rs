@@ -24,7 +24,8 @@ use super::deadline::Clock;
 use super::launcher::Launcher;
 use super::watchdog::Watchdog;
 use super::worker::{self, Job, Msg, Scratch};
-use super::{process, rundir, RunError, RunOptions, UnitRun};
+use super::{process, rundir, RunError, RunOptions};
+use crate::outcome::UnitRun;
 use crate::unit::{Slot, Unit};
 use std::path::Path;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
@@ -220,7 +221,7 @@ mod tests {
         );
         let run = session.run_one(&unit);
         assert_eq!(run.status, ChildStatus::Exited { code: 0 });
-        let tap = run.tap.as_ref().expect("read as TAP");
+        let tap = run.report.tap().expect("read as TAP");
         assert_eq!(tap.cases.len(), 2);
         assert!(run.stdout.kept, "a failing file keeps its log");
         assert!(run.stdout.path.starts_with(session.run_dir()));

@@ -24,8 +24,9 @@
 
 use super::launcher::CommandSpec;
 use super::watchdog::Watchdog;
-use super::{process, JunitFile, LogFile, RunOptions, UnitRun};
+use super::{process, RunOptions};
 use crate::outcome::ChildStatus;
+use crate::outcome::{JunitFile, LogFile, ParsedReport, UnitRun};
 use crate::parse::junit::JunitParseError;
 use crate::parse::{junit, tap, Protocol};
 use crate::unit::{Slot, Unit};
@@ -194,9 +195,7 @@ fn run_job(
             kept: false,
         },
         protocol: Protocol::ExitCode,
-        tap: None,
-        junit: None,
-        libtest: None,
+        report: ParsedReport::None,
         output_error: None,
         spawned: false,
         retry_after: None,
@@ -271,10 +270,12 @@ fn run_job(
     let [stdout_bytes, stderr_bytes] = checked.each_ref().map(|c| c.as_ref().map_or(0, |n| *n));
     run.stdout.bytes = stdout_bytes;
     run.stderr.bytes = stderr_bytes;
-    run.junit = read_junit(&job);
-    match (&run.junit, job.protocol) {
+    match (read_junit(&job), job.protocol) {
         (None, Some(Protocol::Libtest)) => read_libtest(handles, &mut run),
-        (Some(_), _) => run.protocol = Protocol::Junit,
+        (Some(junit), _) => {
+            run.protocol = Protocol::Junit;
+            run.report = ParsedReport::Junit(junit);
+        }
         (None, _) => read_results(&job, handles.stdout, &mut run),
     }
     if let Some(lost) = checked.into_iter().find_map(Result::err) {
@@ -302,9 +303,12 @@ fn run_job(
             }
         }
     }
-    match &mut run.junit {
-        Some(report) if keep => report.kept = true,
-        Some(_) | None => {
+    match &mut run.report {
+        ParsedReport::Junit(junit) if keep => junit.kept = true,
+        ParsedReport::Junit(_)
+        | ParsedReport::None
+        | ParsedReport::Tap(_)
+        | ParsedReport::Libtest(_) => {
             let _ = std::fs::remove_file(&job.spec.junit);
         }
     }
@@ -580,7 +584,7 @@ fn read_results(job: &Job, mut file: File, run: &mut UnitRun) {
         Ok(report) => {
             if forced || report.looks_like_tap() {
                 run.protocol = Protocol::Tap;
-                run.tap = Some(report);
+                run.report = ParsedReport::Tap(report);
             }
         }
         Err(err) => run.output_error = Some(format!("{}: {err}", path.display())),
@@ -620,5 +624,5 @@ fn read_libtest(handles: LogHandles, run: &mut UnitRun) {
     let Some(stderr) = read(handles.stderr, &stderr_path, stderr_len) else {
         return;
     };
-    run.libtest = Some(crate::parse::libtest::parse(&stdout, &stderr));
+    run.report = ParsedReport::Libtest(crate::parse::libtest::parse(&stdout, &stderr));
 }

@@ -114,6 +114,14 @@ pub mod serde_path {
     }
 }
 
+/// A run id: UTC timestamp plus process id, sortable by start time.
+pub fn new_run_id() -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::SystemTime::UNIX_EPOCH)
+        .unwrap_or_default();
+    format!("{}-{}", now.as_millis(), std::process::id())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -2,7 +2,7 @@
 //! belong to no one stage, so that stages do not import each other's.
 //!
 //! This module imports no stage (`config`, `discover`, `plan`, `run`,
-//! `parse`, `merge`, `report`); they import it.
+//! `parse`, `aggregate`, `report`); they import it.
 //!
 //! | module | what |
 //! |---|---|
@@ -16,12 +16,14 @@
 //! | [`color`] | [`ColorWhen`](color::ColorWhen), `--color` |
 //! | [`backoff`] | the delay before a retry: `--retry-delay`, `--retry-backoff` |
 //! | [`limits`] | sizes (`2G`) and load averages for `--mem-budget`, `--load-limit` |
+//! | [`logs`] | reading back the tail of a child's log file, made safe to print |
 
 pub mod backoff;
 pub mod color;
 pub mod duration;
 pub mod id;
 pub mod limits;
+pub mod logs;
 pub mod order;
 pub mod path;
 pub mod shard;

@@ -578,7 +578,7 @@ fn junit_has_surefire_flaky_and_rerun_elements_with_each_attempts_output() {
 /// attempts' schema, as the README documents it) and read back the same.
 #[test]
 fn the_attempts_schema_equals_the_fixed_file() {
-    use ptest::aggregate::attempts::add_attempt;
+    use ptest::aggregate::flaky::add_attempt;
     use ptest::outcome::ChildStatus;
     use ptest::outcome::{UnitSummary, Verdict};
     use ptest::parse::{CaseResult, CaseStatus, Protocol};

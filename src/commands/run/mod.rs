@@ -14,13 +14,14 @@ use crate::config::settings::Settings;
 use crate::discover::{self, DiscoverOptions};
 use crate::history::{self, History};
 use crate::outcome::RunSummary;
+use crate::outcome::{RunEvent, RunOutcome};
 use crate::plan::{self, Expectations, ImportedDurations, Plan, PlanOptions};
 use crate::report::ci::{full_report_hint, write_ci_outputs};
 use crate::report::console::{err_line, out, Console, ConsoleOptions};
 use crate::report::json;
 use crate::report::views::{empty_shard_note, list_shard_line, render_list, schedule_note};
 use crate::report::write::{write_reports, write_views};
-use crate::run::{self, RunEvent, RunOptions};
+use crate::run::{self, RunOptions};
 use crate::unit::Unit;
 use std::path::{Path, PathBuf};
 
@@ -149,7 +150,7 @@ pub fn run_units(settings: &Settings, files: Vec<Unit>) -> Result<Exit, CliError
         }
         let summary = Aggregator::new(&plan)
             .with_shard(shard_label(settings))
-            .finish(&run::RunOutcome::empty());
+            .finish(&RunOutcome::empty());
         write_reports(
             &summary,
             settings.junit.value.as_deref(),
@@ -191,11 +192,13 @@ fn run_plan(settings: &Settings, plan: &Plan, jobs: usize) -> Result<Exit, CliEr
         err_line(&format!("ptest: warning: {warning}"));
     }
     let options = run_options(settings, jobs, state.runs_root);
-    let outcome = run::run(plan, &options, |event: RunEvent| {
+    // Holds the run directory's lock until the reports are written.
+    let completed = run::run(plan, &options, |event: RunEvent| {
         let finished = merger.observe(&event);
         console.on_event(&event, finished);
     })?;
-    let summary = repeat::conclude(merger.finish(&outcome), settings);
+    let outcome = &completed.outcome;
+    let summary = repeat::conclude(merger.finish(outcome), settings);
 
     // The bound of a repeat run would ignore that a file never runs beside
     // itself (and count iterations --until-fail never started): left out.

@@ -130,7 +130,7 @@ pub(super) fn lost_panic(shown: &[&str], text: &str, log: Option<&Path>) -> Opti
         panic_in(&head).map(|lines| {
             lines
                 .iter()
-                .map(|l| crate::run::logs::sanitize(l))
+                .map(|l| crate::util::logs::sanitize(l))
                 .collect()
         })
     })

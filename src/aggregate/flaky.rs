@@ -1,4 +1,4 @@
-//! The across-attempts rule: a file run more than once (`--retries`) gets
+//! FLAKY: the across-attempts rule: a file run more than once (`--retries`) gets
 //! one verdict from all its attempts, each judged alone by
 //! [`super::decide`].
 //!
