@@ -232,37 +232,36 @@ impl Annotation {
 /// else its own file without a line. `None` when nothing says.
 pub fn case_location(case: &CaseResult) -> Option<Place> {
     let own = case.location.as_ref();
-    // The failing line inside the test (pytest's `tests/test_x.py:8:
-    // AssertionError`) says more than the line the test starts on: the
-    // text's place wins when it is in the case's own file.
-    if let (Some(own), Some(loc)) = (own, locate(&case_text(case))) {
-        if own.file.ends_with(&loc.file) || loc.file.ends_with(&own.file) {
-            return Some(Place {
+    let text = locate(&case_text(case)).map(|loc| Place {
+        file: loc.file,
+        line: Some(loc.line),
+        col: loc.col,
+    });
+    match (own, text) {
+        // The failing line inside the test (pytest's `tests/test_x.py:8:
+        // AssertionError`) says more than the line the test starts on:
+        // the text's place wins when it is in the case's own file.
+        (Some(own), Some(text))
+            if own.file.ends_with(&text.file) || text.file.ends_with(&own.file) =>
+        {
+            Some(Place {
                 file: own.file.clone(),
-                line: Some(loc.line),
-                col: loc.col,
-            });
+                ..text
+            })
         }
-    }
-    if let Some((file, line)) = own.and_then(|l| Some((&l.file, l.line?))) {
-        return Some(Place {
-            file: file.clone(),
-            line: Some(line),
+        (Some(own), _) if own.line.is_some() => Some(Place {
+            file: own.file.clone(),
+            line: own.line,
             col: None,
-        });
+        }),
+        (_, Some(text)) => Some(text),
+        (Some(own), None) => Some(Place {
+            file: own.file.clone(),
+            line: None,
+            col: None,
+        }),
+        (None, None) => None,
     }
-    if let Some(loc) = locate(&case_text(case)) {
-        return Some(Place {
-            file: loc.file,
-            line: Some(loc.line),
-            col: loc.col,
-        });
-    }
-    own.map(|l| Place {
-        file: l.file.clone(),
-        line: None,
-        col: None,
-    })
 }
 
 /// The place an annotation points at: a file, with a line and column when

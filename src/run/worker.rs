@@ -415,7 +415,7 @@ fn check_log(path: &Path, handle: &File) -> Result<u64, String> {
             // No room left to write (the disk filled up while the file
             // ran): its output may be cut anywhere, and its failures may
             // be ptest's lack of room, not its own.
-            check_room(handle, ours.len()).map_err(|err| {
+            check_room(handle).map_err(|err| {
                 format!(
                     "{}; the file's output may be incomplete",
                     cannot_write_logs(path, &err)
@@ -455,7 +455,7 @@ fn fresh_log(path: &Path) -> std::io::Result<File> {
 fn open_logs(scratch: &Scratch) -> Result<LogHandles, String> {
     let open = |path: &Path| {
         fresh_log(path)
-            .and_then(|file| check_room(&file, 0).map(|()| file))
+            .and_then(|file| check_room(&file).map(|()| file))
             .map_err(|err| cannot_write_logs(path, &err))
     };
     Ok(LogHandles {
@@ -474,9 +474,8 @@ fn cannot_write_logs(path: &Path, err: &std::io::Error) -> String {
 /// use the reserved ones) is `ENOSPC`. Asking the file system costs one
 /// system call and writes nothing (writing a byte at the next block
 /// boundary and cutting it back, which also caught quotas, cost 6% of a
-/// run of 2,000 trivial files). `_len` is the file's length, kept for the
-/// callers' symmetry.
-fn check_room(file: &File, _len: u64) -> std::io::Result<()> {
+/// run of 2,000 trivial files).
+fn check_room(file: &File) -> std::io::Result<()> {
     use std::os::fd::AsRawFd;
     let mut stats = std::mem::MaybeUninit::<libc::statvfs>::uninit();
     // SAFETY: fstatvfs(2) fills the struct it is given for an open

@@ -16,11 +16,9 @@ use crate::history::{self, History};
 use crate::outcome::RunSummary;
 use crate::outcome::{RunEvent, RunOutcome};
 use crate::plan::{self, Expectations, ImportedDurations, Plan, PlanOptions};
-use crate::report::ci::{full_report_hint, write_ci_outputs};
 use crate::report::console::{err_line, out, Console, ConsoleOptions};
 use crate::report::json;
 use crate::report::views::{empty_shard_note, list_shard_line, render_list, schedule_note};
-use crate::report::write::{write_reports, write_views};
 use crate::run::{self, RunOptions};
 use crate::unit::Unit;
 use std::path::{Path, PathBuf};
@@ -151,26 +149,24 @@ pub fn run_units(settings: &Settings, files: Vec<Unit>) -> Result<Exit, CliError
         let summary = Aggregator::new(&plan)
             .with_shard(shard_label(settings))
             .finish(&RunOutcome::empty());
-        write_reports(
-            &summary,
-            settings.junit.value.as_deref(),
-            settings.json.value.as_deref(),
-        )?;
-        write_views(
-            &summary,
-            settings.html.as_deref(),
-            settings.trace.as_deref(),
-        )?;
-        let hint = full_report_hint(
-            &settings.ci,
-            settings.json.value.as_deref(),
-            settings.junit.value.as_deref(),
-            None,
-        );
-        write_ci_outputs(&summary, &settings.ci, &hint)?;
-        return Ok(Exit::Passed);
+        // Every report is written, naming no file: exit 0 unless one could
+        // not be written.
+        return Ok(write_all_reports(&summary, &report_paths(settings, None)));
     }
     run_plan(settings, &plan, jobs)
+}
+
+/// Where a run's reports go (`--junit`, `--json`, `--html`, `--trace`, CI
+/// outputs); `fallback` is the run's own `summary.json`, when there is one.
+fn report_paths<'a>(settings: &'a Settings, fallback: Option<&'a Path>) -> ReportPaths<'a> {
+    ReportPaths {
+        junit: settings.junit.value.as_deref(),
+        json: settings.json.value.as_deref(),
+        html: settings.html.as_deref(),
+        trace: settings.trace.as_deref(),
+        ci: &settings.ci,
+        fallback,
+    }
 }
 
 /// Runs a non-empty plan, prints and writes what happened.
@@ -216,17 +212,7 @@ fn run_plan(settings: &Settings, plan: &Plan, jobs: usize) -> Result<Exit, CliEr
     notes.push_str(&repeat::note(&summary));
     console.finish(&summary, &notes);
     let run_summary = outcome.run_dir.join("summary.json");
-    let exit = write_all_reports(
-        &summary,
-        &ReportPaths {
-            junit: settings.junit.value.as_deref(),
-            json: settings.json.value.as_deref(),
-            html: settings.html.as_deref(),
-            trace: settings.trace.as_deref(),
-            ci: &settings.ci,
-            fallback: Some(&run_summary),
-        },
-    );
+    let exit = write_all_reports(&summary, &report_paths(settings, Some(&run_summary)));
     Ok(exit)
 }
 
