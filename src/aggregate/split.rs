@@ -18,6 +18,11 @@
 //!   or simply did not report it — is *unfinished*: it runs again on its
 //!   own ([`Piece::Alone`]), with the reason, to find the file at fault (as
 //!   pytest-xdist replaces a crashed worker).
+//! * A batch whose end its report does not explain — killed by a signal or
+//!   timed out after writing it, or a non-zero exit with no failing case —
+//!   has every file run again on its own: a clean case is no pass when the
+//!   child crashed after it, and only running alone finds the file at
+//!   fault.
 //! * A batch that could not start, was interrupted or was stopped by the
 //!   global timeout gives every file that same end (running them alone
 //!   would not help, or the run is stopping).
@@ -100,6 +105,25 @@ pub fn split(plan: &Plan, mut run: Box<UnitRun>) -> Vec<Piece> {
     let total_time: Duration = reported.iter().map(|r| time(r)).sum();
     let count = u32::try_from(reported.len().max(1)).unwrap_or(u32::MAX);
     let why = unfinished_reason(&run, members.len(), bytes.is_some());
+    // A batch that crashed, timed out or exited non-zero although its
+    // report has no failure ended for a reason its report does not give:
+    // a clean case of such a batch is no pass, and which file is at fault
+    // is found by running each alone.
+    let explained = match run.status {
+        ChildStatus::Exited { code: 0 } => true,
+        ChildStatus::Exited { .. } => reported.iter().any(|r| r.failed > 0),
+        _ => false,
+    };
+    if !explained && !reported.is_empty() {
+        let why = unexplained_reason(&run, members.len());
+        return members
+            .iter()
+            .map(|&index| Piece::Alone {
+                index,
+                reason: format!("ran alone: {why}"),
+            })
+            .collect();
+    }
     let junit_path = run.report.junit().map(|j| j.path.clone());
     let mut pieces = Vec::with_capacity(members.len());
     for (pos, report) in reports.into_iter().enumerate() {
@@ -154,6 +178,21 @@ fn unfinished_reason(run: &UnitRun, files: usize, report: bool) -> String {
         ChildStatus::SpawnFailed { .. }
         | ChildStatus::Interrupted
         | ChildStatus::GlobalTimeout { .. } => format!("{batch} did not finish"),
+    }
+}
+
+/// Why every file of a batch runs alone although the batch wrote results
+/// for some: its end is not one its report explains.
+fn unexplained_reason(run: &UnitRun, files: usize) -> String {
+    let batch = format!("its batch of {files} files");
+    match &run.status {
+        ChildStatus::Exited { code } => {
+            format!("{batch} exited with code {code} though its report has no failure")
+        }
+        _ => format!(
+            "{} after writing its report",
+            unfinished_reason(run, files, true)
+        ),
     }
 }
 

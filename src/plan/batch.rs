@@ -16,11 +16,15 @@
 //!
 //! Per set of files that may share a batch, with `j` slots and expected
 //! durations known (history, `--durations`, or the suite's estimate):
-//! `k = max(j, ⌈sum / batch-target⌉)` batches (at most one per file), filled
-//! longest file first into the batch with the least expected work (LPT),
-//! ties by id. So there are at least as many batches as slots, a file
-//! longer than a batch's share ends up alone, and batches are about as
-//! long as each other. When nothing is known about any file, file size in
+//! at least `k = max(j, ⌈sum / batch-target⌉)` batches (at most one per
+//! file), filled longest file first into the batch with the least expected
+//! work (LPT), ties by id. So there are at least as many batches as slots,
+//! a file longer than a batch's share ends up alone, and batches are about
+//! as long as each other. Of the counts `k ..= k + 2j`, the one whose
+//! batches, each costing [`START_COST`] more, end soonest when started
+//! longest first on `j` slots beside the rest of the plan is taken (two
+//! long files and a set of short ones on two slots: two batches, one after
+//! each long file, not one that keeps a slot busy after the other is idle). When nothing is known about any file, file size in
 //! bytes stands for the work and `k = min(files, 2j)` (more, smaller
 //! batches hedge against sizes that mislead). A batch of one file is no
 //! batch: the file stays a plain unit.
@@ -150,31 +154,47 @@ impl Plan {
             }
         };
         let n = members.len();
-        let k = if known {
-            let sum: u128 = members.iter().map(|&i| work(i)).sum();
-            let by_target = sum.div_ceil(target.as_micros()).max(1);
-            jobs.max(usize::try_from(by_target).unwrap_or(usize::MAX))
-        } else {
-            jobs.saturating_mul(2)
-        }
-        .clamp(1, n);
         let mut sorted = members.to_vec();
         sorted.sort_by(|&a, &b| {
             work(b)
                 .cmp(&work(a))
                 .then_with(|| self.entries[a].file.id.cmp(&self.entries[b].file.id))
         });
-        let mut bins: Vec<(u128, Vec<usize>)> = vec![(0, Vec::new()); k];
-        for i in sorted {
-            let lightest = bins
+        let bins = if known {
+            let sum: u128 = members.iter().map(|&i| work(i)).sum();
+            let by_target = sum.div_ceil(target.as_micros()).max(1);
+            let least = jobs
+                .max(usize::try_from(by_target).unwrap_or(usize::MAX))
+                .clamp(1, n);
+            // The rest of the plan shares the slots: the batches are
+            // chosen to finish with it, each paying one start.
+            let mut mine = vec![false; self.entries.len()];
+            for &i in members {
+                mine[i] = true;
+            }
+            let others: Vec<u128> = self
+                .entries
                 .iter()
-                .enumerate()
-                .min_by_key(|(b, (load, _))| (*load, *b))
-                .map_or(0, |(b, _)| b);
-            let (load, bin) = &mut bins[lightest];
-            *load += work(i).max(1);
-            bin.push(i);
-        }
+                .zip(&mine)
+                .filter(|(_, mine)| !**mine)
+                .map(|(e, _)| e.expected.map_or(0, |d| d.as_micros()))
+                .collect();
+            let start = START_COST.min(target / 4).as_micros();
+            let most = least.saturating_add(jobs.saturating_mul(2)).min(n);
+            let mut best: Option<(u128, Vec<(u128, Vec<usize>)>)> = None;
+            for k in least..=most {
+                let bins = deal(&sorted, k, work);
+                let mut loads = others.clone();
+                loads.extend(bins.iter().map(|(load, _)| load + start));
+                let span = makespan(loads, jobs);
+                if best.as_ref().is_none_or(|(b, _)| span < *b) {
+                    best = Some((span, bins));
+                }
+            }
+            best.map_or_else(Vec::new, |(_, bins)| bins)
+        } else {
+            deal(&sorted, jobs.saturating_mul(2).clamp(1, n), work)
+        };
         bins.into_iter()
             .map(|(_, mut bin)| {
                 bin.sort_unstable();
@@ -217,6 +237,47 @@ impl Plan {
             expected,
         }
     }
+}
+
+/// What one more child of a batched runner is taken to cost (interpreter
+/// start, imports, collection) when choosing how many batches to make:
+/// pytest with a plugin or two takes 0.3–1 s before its first test. At
+/// most a quarter of the batch target.
+pub const START_COST: Duration = Duration::from_millis(500);
+
+/// `sorted` (longest first) dealt into `k` batches, each file into the
+/// batch with the least work so far (LPT), ties to the first batch.
+fn deal(sorted: &[usize], k: usize, work: impl Fn(usize) -> u128) -> Vec<(u128, Vec<usize>)> {
+    let mut bins: Vec<(u128, Vec<usize>)> = vec![(0, Vec::new()); k.max(1)];
+    for &i in sorted {
+        let lightest = bins
+            .iter()
+            .enumerate()
+            .min_by_key(|(b, (load, _))| (*load, *b))
+            .map_or(0, |(b, _)| b);
+        let (load, bin) = &mut bins[lightest];
+        *load += work(i).max(1);
+        bin.push(i);
+    }
+    bins
+}
+
+/// When the last of `loads` ends on `slots` slots, each started longest
+/// first on the slot that frees first (as the dispatcher starts them).
+fn makespan(mut loads: Vec<u128>, slots: usize) -> u128 {
+    loads.sort_unstable_by(|a, b| b.cmp(a));
+    let mut ends = std::collections::BinaryHeap::new();
+    for _ in 0..slots.max(1) {
+        ends.push(std::cmp::Reverse(0u128));
+    }
+    let mut last = 0;
+    for load in loads {
+        let std::cmp::Reverse(free) = ends.pop().unwrap_or(std::cmp::Reverse(0));
+        let end = free + load;
+        last = last.max(end);
+        ends.push(std::cmp::Reverse(end));
+    }
+    last
 }
 
 /// What files must agree on to share a batch (see the module docs).
@@ -329,5 +390,43 @@ mod tests {
         }
         // The other four: two batches (twice the one slot).
         assert_eq!(plan.batches.len(), 2, "{:?}", plan.batches);
+    }
+
+    /// Two long files and twenty short ones on two slots: the short ones
+    /// make two batches, one after each long file, instead of one batch
+    /// that runs after either long file while the other slot idles.
+    #[test]
+    fn batches_are_chosen_to_finish_with_the_long_files() {
+        let mut files: Vec<Unit> = vec![
+            pytest_file("t/test_big1.py", 1),
+            pytest_file("t/test_big2.py", 1),
+        ];
+        files.extend((0..20).map(|i| pytest_file(&format!("t/test_{i:02}.py"), 1)));
+        let mut expected = Expectations::new();
+        expected.insert_recorded("t/test_big1.py", Duration::from_secs(4));
+        expected.insert_recorded("t/test_big2.py", Duration::from_millis(3900));
+        for i in 0..20 {
+            expected.insert_recorded(format!("t/test_{i:02}.py"), Duration::from_millis(190));
+        }
+        let plan = Plan::build(files, &expected, &PlanOptions::new(2));
+        let sizes: Vec<usize> = plan.batches.iter().map(|b| b.members.len()).collect();
+        assert_eq!(sizes, vec![10, 10], "{}", render_batches(&plan));
+        let loads: Vec<u128> = (0..plan.units())
+            .filter(|&u| plan.batch_of(u).is_none() || u >= plan.entries.len())
+            .filter_map(|u| plan.expected_of(u).map(|d| d.as_micros()))
+            .collect();
+        assert!(
+            makespan(loads, 2) <= 6_000_000,
+            "the two slots should end together: {}",
+            render_batches(&plan)
+        );
+    }
+
+    #[test]
+    fn makespan_starts_the_longest_first_on_the_slot_that_frees_first() {
+        assert_eq!(makespan(vec![4, 4, 2, 2], 2), 6);
+        assert_eq!(makespan(vec![3, 3, 3], 2), 6);
+        assert_eq!(makespan(vec![5, 1, 1, 1, 1, 1], 2), 5);
+        assert_eq!(makespan(vec![], 2), 0);
     }
 }

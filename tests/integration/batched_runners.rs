@@ -248,3 +248,89 @@ fn shards_failed_repeat_and_quarantine_work_per_file_with_batching() {
     assert_eq!(out.file("tests/test_fails.py")["quarantined"], true);
     assert_ne!(out.file("tests/test_math.py")["quarantined"], true);
 }
+
+/// A batch that writes a clean report and then dies (a signal, or a
+/// non-zero exit with no failing case) is no pass for its files: each runs
+/// again alone, and the file at fault is the one that fails.
+#[test]
+fn a_batch_that_dies_after_a_clean_report_is_no_pass() {
+    for (ending, verdict, why, alone) in [
+        (
+            "os.kill(os.getpid(), signal.SIGSEGV)",
+            "fail",
+            "was killed by SIGSEGV after writing its report",
+            "SIGSEGV",
+        ),
+        (
+            "os._exit(3)",
+            "fail",
+            "exited with code 3 though its report has no failure",
+            "exited with status 3",
+        ),
+    ] {
+        let s = Suite::new();
+        s.file(
+            "ptest.toml",
+            r#"
+[[runner]]
+pattern = "*.py"
+command = ["python3", "-m", "pytest", "-q", "-p", "no:cacheprovider", "--junitxml={junit}", "{files}"]
+protocol = "junit"
+batch = true
+"#,
+        );
+        // Packed by size for one slot (two batches): test_a alone, test_b
+        // with test_exit.
+        let pad = |n: usize| "# padding\n".repeat(n);
+        s.file(
+            "test_a.py",
+            &format!("{}def test_a():\n    assert True\n", pad(40)),
+        );
+        s.file(
+            "test_b.py",
+            &format!("{}def test_b():\n    assert True\n", pad(38)),
+        );
+        s.file(
+            "test_exit.py",
+            &format!(
+                "import atexit, os, signal\n\ndef test_exit():\n    atexit.register(lambda: {ending})\n"
+            ),
+        );
+        let out = s
+            .ptest(&[".", "-j", "1", "--no-history", "--color", "never"])
+            .reports()
+            .run();
+        out.expect_code(1);
+        let mut got = out.verdicts();
+        got.sort();
+        assert_eq!(
+            got,
+            [
+                ("test_a.py", "pass"),
+                ("test_b.py", "pass"),
+                ("test_exit.py", verdict)
+            ]
+            .map(|(f, v)| (f.to_string(), v.to_string()))
+            .to_vec(),
+            "{ending}: {}",
+            out.describe()
+        );
+        for file in ["test_b.py", "test_exit.py"] {
+            let reasons = out.file(file)["reasons"].to_string();
+            assert!(
+                reasons.contains(&format!("ran alone: its batch of 2 files {why}")),
+                "{ending}: {file}: {reasons}"
+            );
+        }
+        // Alone, its own end is its reason too.
+        let reasons = out.file("test_exit.py")["reasons"].clone();
+        let own: Vec<&str> = reasons
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|r| r.as_str())
+            .filter(|r| !r.starts_with("ran alone"))
+            .collect();
+        assert!(own.iter().any(|r| r.contains(alone)), "{ending}: {reasons}");
+    }
+}
