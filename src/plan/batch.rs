@@ -181,7 +181,7 @@ impl Plan {
                 .collect();
             let start = START_COST.min(target / 4).as_micros();
             let most = least.saturating_add(jobs.saturating_mul(2)).min(n);
-            let mut best: Option<(u128, Vec<(u128, Vec<usize>)>)> = None;
+            let mut best: Option<(u128, Bins)> = None;
             for k in least..=most {
                 let bins = deal(&sorted, k, work);
                 let mut loads = others.clone();
@@ -245,10 +245,13 @@ impl Plan {
 /// most a quarter of the batch target.
 pub const START_COST: Duration = Duration::from_millis(500);
 
+/// Batches being filled: each one's work so far and its files.
+type Bins = Vec<(u128, Vec<usize>)>;
+
 /// `sorted` (longest first) dealt into `k` batches, each file into the
 /// batch with the least work so far (LPT), ties to the first batch.
-fn deal(sorted: &[usize], k: usize, work: impl Fn(usize) -> u128) -> Vec<(u128, Vec<usize>)> {
-    let mut bins: Vec<(u128, Vec<usize>)> = vec![(0, Vec::new()); k.max(1)];
+fn deal(sorted: &[usize], k: usize, work: impl Fn(usize) -> u128) -> Bins {
+    let mut bins: Bins = vec![(0, Vec::new()); k.max(1)];
     for &i in sorted {
         let lightest = bins
             .iter()
