@@ -1,12 +1,19 @@
 //! Batched runners (`[[runner]]` `batch = true`): the real `ptest` binary
-//! running pytest on `sample-suites/pytest` with batching on and off.
+//! running pytest on `sample-suites/pytest`, and Jest on
+//! `sample-suites/jest`, with batching on and off.
 
 use crate::common::{repo, text, Run, Suite};
 use std::collections::BTreeSet;
 
-/// The `| file | verdict |` rows of the sample suite's README.
+/// The `| file | verdict |` rows of the pytest sample suite's README.
 fn expected_table() -> Vec<(String, String)> {
-    let readme = std::fs::read_to_string(repo().join("sample-suites/pytest/README.md")).unwrap();
+    readme_table("pytest")
+}
+
+/// The `| file | verdict |` rows of `sample-suites/NAME/README.md`.
+fn readme_table(name: &str) -> Vec<(String, String)> {
+    let readme =
+        std::fs::read_to_string(repo().join("sample-suites").join(name).join("README.md")).unwrap();
     let mut lines = readme.lines().skip_while(|l| !l.starts_with("| file |"));
     lines.next().expect("a | file | table");
     let mut rows: Vec<(String, String)> = lines
@@ -24,21 +31,48 @@ fn expected_table() -> Vec<(String, String)> {
     rows
 }
 
-/// A copy of the sample suite, with batching on or off.
+/// A copy of the pytest sample suite, with batching on or off.
 fn suite(batch: bool) -> Suite {
+    sample("pytest", batch)
+}
+
+/// A copy of `sample-suites/NAME` in `NAME/`, with batching on or off; its
+/// `node_modules` (installed by `.ci/run`) is linked, not copied.
+fn sample(name: &str, batch: bool) -> Suite {
     let s = Suite::new();
-    s.copy(&repo().join("sample-suites/pytest"), "pytest");
+    let from = repo().join("sample-suites").join(name);
+    for entry in std::fs::read_dir(&from).unwrap() {
+        let entry = entry.unwrap();
+        let file = entry.file_name();
+        let to = std::path::Path::new(name).join(&file);
+        match file.to_str() {
+            Some(".ptest") => {}
+            Some("node_modules") => {
+                std::fs::create_dir_all(s.path().join(name)).unwrap();
+                std::os::unix::fs::symlink(entry.path(), s.path().join(&to)).unwrap();
+            }
+            _ => {
+                s.copy(&entry.path(), to.to_str().unwrap());
+            }
+        }
+    }
     if !batch {
-        let toml = s.read("pytest/ptest.toml").replace("batch = true\n", "");
-        s.file("pytest/ptest.toml", &toml);
+        let toml = s
+            .read(&format!("{name}/ptest.toml"))
+            .replace("batch = true\n", "");
+        s.file(&format!("{name}/ptest.toml"), &toml);
     }
     s
 }
 
 fn run(s: &Suite, args: &[&str]) -> Run {
+    run_in(s, "pytest", args)
+}
+
+fn run_in(s: &Suite, dir: &str, args: &[&str]) -> Run {
     let mut all = args.to_vec();
     all.extend(["--no-history", "--color", "never"]);
-    s.ptest(&all).cwd("pytest").reports().run()
+    s.ptest(&all).cwd(dir).reports().run()
 }
 
 /// Every JUnit `<testcase>` as (name, result): `pass`, `failure`,
@@ -333,4 +367,48 @@ batch = true
             .collect();
         assert!(own.iter().any(|r| r.contains(alone)), "{ending}: {reasons}");
     }
+}
+
+/// The second costly-start runner of the docs' recipes: Jest with
+/// jest-junit (`addFileAttribute`), batched and not, agrees with its
+/// README file by file and case by case; the crash is found alone.
+#[test]
+fn jest_batched_and_unbatched_runs_agree_with_the_readme() {
+    let jest = repo().join("sample-suites/jest/node_modules/jest/bin/jest.js");
+    assert!(
+        jest.exists(),
+        "Jest is not installed: run `npm ci` in sample-suites/jest (.ci/run does)"
+    );
+    let want = readme_table("jest");
+    assert_eq!(want.len(), 5, "the README's table: {want:?}");
+    let on = run_in(&sample("jest", true), "jest", &["-j", "1"]);
+    let off = run_in(&sample("jest", false), "jest", &["-j", "1"]);
+    on.expect_code(1);
+    off.expect_code(1);
+    assert_eq!(verdicts(&on), want, "batched\n{}", on.describe());
+    assert_eq!(
+        verdicts(&off),
+        want,
+        "one file per process\n{}",
+        off.describe()
+    );
+    let dry = sample("jest", true)
+        .ptest(&["-j", "1", "--dry-run", "--no-history"])
+        .cwd("jest")
+        .run();
+    assert!(
+        dry.stdout.contains("Batches: 2 (4 files"),
+        "{}",
+        dry.describe()
+    );
+    let cases_on = junit_cases(on.junit_text());
+    assert!(
+        cases_on.contains(&("fails".to_string(), "failure".to_string())),
+        "{cases_on:?}"
+    );
+    assert!(cases_on.len() >= 8, "{cases_on:?}");
+    assert_eq!(cases_on, junit_cases(off.junit_text()));
+    let reasons = on.file("tests/crash.test.js")["reasons"].to_string();
+    assert!(reasons.contains("SIGABRT"), "{reasons}");
+    assert!(reasons.contains("ran alone: its batch of"), "{reasons}");
 }

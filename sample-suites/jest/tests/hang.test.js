@@ -1,0 +1,2 @@
+// ptest: timeout=3s
+test("never settles", () => new Promise(() => {}), 600000);

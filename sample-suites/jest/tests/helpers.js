@@ -1,0 +1,2 @@
+// A helper module, not a test file: `include` leaves it out.
+exports.add = (a, b) => a + b;
