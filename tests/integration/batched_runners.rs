@@ -60,7 +60,7 @@ fn sample(name: &str, batch: bool) -> Suite {
         let toml = s
             .read(&format!("{name}/ptest.toml"))
             .replace("batch = true\n", "");
-        s.file(&format!("{name}/ptest.toml"), &toml);
+        s.file(format!("{name}/ptest.toml"), &toml);
     }
     s
 }
