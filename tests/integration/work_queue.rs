@@ -381,3 +381,47 @@ fn many_short_files_lose_no_lease_to_a_cut_short_call() {
         400
     );
 }
+
+/// A batched runner on a shared queue: units there are files, so its files
+/// run one per process (said once), each with its own verdict.
+#[test]
+fn batched_runners_run_one_file_per_process_on_a_queue() {
+    let redis = Redis::start(false);
+    let s = Suite::new();
+    s.config(
+        r#"
+[[runner]]
+pattern = "*.sh"
+command = ["sh", "-c", "for f; do sh \"$f\" || exit 1; done", "batch", "{files}"]
+batch = true
+"#,
+    );
+    // Six files for two slots, packed by size: four units, two of them
+    // batches of two, were it not for the queue.
+    for name in ["a", "b", "c", "d", "e"] {
+        s.file(format!("t/{name}.sh"), "exit 0\n");
+    }
+    s.file("t/fails.sh", "exit 1\n");
+    let out = machine(&s, &redis, "rb", 1, &[]).wait();
+    assert_eq!(out.code, Some(1), "{}", out.describe());
+    assert!(
+        out.stderr
+            .contains("batch = true is not used with --queue: 4 files run one per process"),
+        "{}",
+        out.describe()
+    );
+    let summary = read_json(&meta(&s, "m1.json"));
+    let got = verdicts(&summary);
+    let want: BTreeMap<String, String> = [
+        ("t/a.sh", "pass"),
+        ("t/b.sh", "pass"),
+        ("t/c.sh", "pass"),
+        ("t/d.sh", "pass"),
+        ("t/e.sh", "pass"),
+        ("t/fails.sh", "fail"),
+    ]
+    .iter()
+    .map(|(f, v)| (f.to_string(), v.to_string()))
+    .collect();
+    assert_eq!(got, want, "{}", out.describe());
+}

@@ -113,7 +113,16 @@ pub fn run_units(settings: &Settings, files: Vec<Unit>) -> Result<Exit, CliError
     // Not kept in memory during the run (see `crate::history`'s streaming).
     drop(history);
     let plan = Plan::build(files, &expectations, &plan_options(settings, jobs));
-    let plan = repeat::plan(plan, settings);
+    let mut plan = repeat::plan(plan, settings);
+    if settings.queue.is_some() && !plan.batches.is_empty() {
+        // Units on a shared queue are files: machines take them one by one
+        // and a batch's unfinished files could not be held for it.
+        err_line(&format!(
+            "ptest: note: batch = true is not used with --queue: {} files run one per process",
+            plan.batches.iter().map(|b| b.members.len()).sum::<usize>()
+        ));
+        plan.batches.clear();
+    }
     // A file never runs beside itself: no more slots than files.
     let jobs = if plan.iterations() > 0 {
         plan.jobs
