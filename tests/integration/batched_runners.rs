@@ -5,6 +5,15 @@
 use crate::common::{repo, text, Run, Suite};
 use std::collections::BTreeSet;
 
+/// The README's pytest recipe, batched.
+const BATCHED_PYTEST: &str = r#"
+[[runner]]
+pattern = "*.py"
+command = ["python3", "-m", "pytest", "-q", "-p", "no:cacheprovider", "--junitxml={junit}", "{files}"]
+protocol = "junit"
+batch = true
+"#;
+
 /// The `| file | verdict |` rows of the pytest sample suite's README.
 fn expected_table() -> Vec<(String, String)> {
     readme_table("pytest")
@@ -104,6 +113,13 @@ fn junit_cases(xml: &str) -> BTreeSet<(String, String)> {
     cases
 }
 
+/// (file, verdict) rows, owned, in the order given.
+fn rows(rows: &[(&str, &str)]) -> Vec<(String, String)> {
+    rows.iter()
+        .map(|(f, v)| (f.to_string(), v.to_string()))
+        .collect()
+}
+
 fn verdicts(out: &Run) -> Vec<(String, String)> {
     let mut got = out.verdicts();
     got.sort();
@@ -152,16 +168,7 @@ fn batched_and_unbatched_runs_agree_with_the_readme() {
 #[test]
 fn a_batch_that_times_out_loses_none_of_its_files() {
     let s = Suite::new();
-    s.file(
-        "ptest.toml",
-        r#"
-[[runner]]
-pattern = "*.py"
-command = ["python3", "-m", "pytest", "-q", "-p", "no:cacheprovider", "--junitxml={junit}", "{files}"]
-protocol = "junit"
-batch = true
-"#,
-    );
+    s.file("ptest.toml", BATCHED_PYTEST);
     // Nothing is known yet: batches are packed by size, two for one slot;
     // the small hanging file shares the batch of one of the others.
     let pad = "# padding\n".repeat(20);
@@ -191,17 +198,13 @@ batch = true
         .reports()
         .run();
     out.expect_code(1);
-    let mut got = out.verdicts();
-    got.sort();
     assert_eq!(
-        got,
-        [
+        verdicts(&out),
+        rows(&[
             ("test_a.py", "pass"),
             ("test_b.py", "pass"),
-            ("test_hang.py", "timeout")
-        ]
-        .map(|(f, v)| (f.to_string(), v.to_string()))
-        .to_vec(),
+            ("test_hang.py", "timeout"),
+        ]),
         "{}",
         out.describe()
     );
@@ -303,16 +306,7 @@ fn a_batch_that_dies_after_a_clean_report_is_no_pass() {
         ),
     ] {
         let s = Suite::new();
-        s.file(
-            "ptest.toml",
-            r#"
-[[runner]]
-pattern = "*.py"
-command = ["python3", "-m", "pytest", "-q", "-p", "no:cacheprovider", "--junitxml={junit}", "{files}"]
-protocol = "junit"
-batch = true
-"#,
-        );
+        s.file("ptest.toml", BATCHED_PYTEST);
         // Packed by size for one slot (two batches): test_a alone, test_b
         // with test_exit.
         let pad = |n: usize| "# padding\n".repeat(n);
@@ -335,17 +329,13 @@ batch = true
             .reports()
             .run();
         out.expect_code(1);
-        let mut got = out.verdicts();
-        got.sort();
         assert_eq!(
-            got,
-            [
+            verdicts(&out),
+            rows(&[
                 ("test_a.py", "pass"),
                 ("test_b.py", "pass"),
-                ("test_exit.py", verdict)
-            ]
-            .map(|(f, v)| (f.to_string(), v.to_string()))
-            .to_vec(),
+                ("test_exit.py", verdict),
+            ]),
             "{ending}: {}",
             out.describe()
         );
