@@ -29,11 +29,46 @@ use crate::util::time as serde_time;
 use std::path::PathBuf;
 use std::time::Duration;
 
+/// The test that stands for a unit as a whole, beside its own test cases:
+/// the `(file)` case of the JUnit report, and one more test in
+/// [`Totals`]. Every report counts a unit's tests the same way.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FileCase {
+    /// A unit with no test case of its own that passed (PASS, FLAKY).
+    Passed,
+    /// A failure its cases do not show: FAIL with no failing case (a bad
+    /// plan, a crash or a non-zero exit after tests that passed), or whose
+    /// failing cases are all quarantined while the unit still fails the run.
+    Failed,
+    /// TIMEOUT, ERROR or INTERRUPTED, whatever its cases say: the unit
+    /// never finished as it should.
+    Errored,
+    /// NOT RUN, or SKIP with no test case.
+    Skipped,
+}
+
+/// Whether unit `f` has a test of its own beside its cases (see
+/// [`FileCase`]), and how it ended.
+pub fn file_case(f: &UnitSummary) -> Option<FileCase> {
+    match f.verdict {
+        Verdict::Timeout | Verdict::Error | Verdict::Interrupted => Some(FileCase::Errored),
+        Verdict::Fail if !f.cases.iter().any(|c| c.status.is_failure()) => Some(FileCase::Failed),
+        Verdict::Fail if !quarantine::excused(f) && !quarantine::has_unquarantined_failure(f) => {
+            Some(FileCase::Failed)
+        }
+        Verdict::NotRun => Some(FileCase::Skipped),
+        Verdict::Skip if f.cases.is_empty() => Some(FileCase::Skipped),
+        Verdict::Pass | Verdict::Flaky if f.cases.is_empty() => Some(FileCase::Passed),
+        Verdict::Pass | Verdict::Fail | Verdict::Skip | Verdict::Flaky => None,
+    }
+}
+
 impl Totals {
-    /// Counts the verdicts and cases of `files`. A file with no case
-    /// counts as one test, by its verdict: PASS and FLAKY passed, SKIP and
-    /// NOT RUN skipped, anything else failed (as its `(file)` test case in
-    /// the JUnit report).
+    /// Counts the verdicts and cases of `files`, and each unit's own test
+    /// where it has one ([`file_case`]): a unit with no case counts as one
+    /// test by its verdict, and a unit whose cases do not show how it
+    /// ended (a timeout after tests that passed, a crash at exit) counts
+    /// one failed test more, as its `(file)` case in the JUnit report.
     pub fn of(files: &[UnitSummary]) -> Totals {
         let mut t = Totals::default();
         for f in files {
@@ -51,17 +86,12 @@ impl Totals {
             t.files.quarantined += usize::from(quarantine::excused(f));
             t.tests.quarantined += quarantine::quarantined_failing_tests(f);
             t.tests.flaky += f.flipped.len();
-            if f.cases.is_empty() {
-                // A unit with no test case of its own (an exit that
-                // libtest never reported, a file that could not start or
-                // never ran) is still one test: every unit is counted.
+            if let Some(own) = file_case(f) {
                 t.tests.total += 1;
-                match f.verdict {
-                    Verdict::Pass | Verdict::Flaky => t.tests.passed += 1,
-                    Verdict::Skip | Verdict::NotRun => t.tests.skipped += 1,
-                    Verdict::Fail | Verdict::Timeout | Verdict::Error | Verdict::Interrupted => {
-                        t.tests.failed += 1
-                    }
+                match own {
+                    FileCase::Passed => t.tests.passed += 1,
+                    FileCase::Skipped => t.tests.skipped += 1,
+                    FileCase::Failed | FileCase::Errored => t.tests.failed += 1,
                 }
             }
             for c in &f.cases {

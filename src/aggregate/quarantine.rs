@@ -183,6 +183,16 @@ pub fn excuses(unit: &Unit, run: &UnitRun) -> bool {
     excuses_own(&summary)
 }
 
+/// Whether a failing case of `file` is not quarantined (so that it shows
+/// the failure on its own, in every report).
+pub fn has_unquarantined_failure(file: &UnitSummary) -> bool {
+    let keys = case_keys(&file.cases);
+    file.cases
+        .iter()
+        .zip(&keys)
+        .any(|(c, key)| c.status.is_failure() && !case_quarantined(file, key))
+}
+
 /// Failing tests of `file` that are quarantined.
 pub fn quarantined_failing_tests(file: &UnitSummary) -> usize {
     file.cases

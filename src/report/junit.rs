@@ -84,7 +84,8 @@ mod quarantine;
 
 mod suites;
 
-use crate::aggregate::quarantine::{case_quarantined, excused, excuses_own};
+use crate::aggregate::quarantine::{case_quarantined, excuses_own};
+use crate::aggregate::{file_case, FileCase};
 use crate::atomic::{write_atomically, AtomicWriteError};
 use crate::outcome::{RunSummary, UnitSummary, Verdict};
 use crate::parse::{CaseResult, CaseStatus, Protocol};
@@ -169,16 +170,6 @@ struct FileOutcome {
     carries_output: bool,
 }
 
-/// Whether a failing case of `file` is not quarantined, so that it is
-/// written as a `<failure>` of its own.
-fn has_unquarantined_failure(file: &UnitSummary) -> bool {
-    let keys = crate::parse::case_keys(&file.cases);
-    file.cases
-        .iter()
-        .zip(&keys)
-        .any(|(c, key)| c.status.is_failure() && !case_quarantined(file, key))
-}
-
 fn file_outcome(file: &UnitSummary) -> Option<FileOutcome> {
     let mut reasons = file.reasons.clone();
     if !file.stopped.is_empty() && excuses_own(file) {
@@ -205,23 +196,27 @@ fn file_outcome(file: &UnitSummary) -> Option<FileOutcome> {
             carries_output: true,
         })
     };
-    match file.verdict {
-        Verdict::Timeout => non_success(NonSuccessKind::Error, "timeout"),
-        Verdict::Error => non_success(NonSuccessKind::Error, "error"),
-        // An error, not a skip: the file started and never finished, and a
-        // cancelled CI job must not show it as green.
-        Verdict::Interrupted => non_success(NonSuccessKind::Error, "interrupted"),
-        Verdict::Fail if !file.cases.iter().any(|c| c.status.is_failure()) => {
-            non_success(NonSuccessKind::Failure, protocol_type(file.protocol))
-        }
-        // Every failing case is quarantined (written as skipped), but the
-        // file still fails the run: a crash, a bad plan, a `Bail out!`, or
-        // a failure that kept other units from running. The `(file)` case
-        // carries that failure, so the report is not green.
-        Verdict::Fail if !excused(file) && !has_unquarantined_failure(file) => {
-            non_success(NonSuccessKind::Failure, protocol_type(file.protocol))
-        }
-        Verdict::NotRun => {
+    // Whether there is a `(file)` case, and how it ended, is decided once
+    // for every report (`Totals` counts the same case).
+    match file_case(file)? {
+        FileCase::Errored => non_success(
+            NonSuccessKind::Error,
+            match file.verdict {
+                Verdict::Timeout => "timeout",
+                // An error, not a skip: the file started and never
+                // finished, and a cancelled CI job must not show it green.
+                Verdict::Interrupted => "interrupted",
+                _ => "error",
+            },
+        ),
+        // No failing case, or every failing case is quarantined (written as
+        // skipped) while the file still fails the run: a crash, a bad plan,
+        // a `Bail out!`, or a failure that kept other units from running.
+        // The `(file)` case carries that failure, so the report is not green.
+        FileCase::Failed => non_success(NonSuccessKind::Failure, protocol_type(file.protocol)),
+        // A passing unit with no case gets its `(file)` case below.
+        FileCase::Passed => None,
+        FileCase::Skipped if file.verdict == Verdict::NotRun => {
             let message = if reasons.starts_with("not run") {
                 reasons
             } else if reasons.is_empty() {
@@ -236,7 +231,7 @@ fn file_outcome(file: &UnitSummary) -> Option<FileOutcome> {
                 carries_output: true,
             })
         }
-        Verdict::Skip if file.cases.is_empty() => {
+        FileCase::Skipped => {
             let mut status = TestCaseStatus::skipped();
             status.set_message(if reasons.is_empty() {
                 "skipped".to_string()
@@ -248,7 +243,6 @@ fn file_outcome(file: &UnitSummary) -> Option<FileOutcome> {
                 carries_output: true,
             })
         }
-        Verdict::Pass | Verdict::Fail | Verdict::Skip | Verdict::Flaky => None,
     }
 }
 

@@ -436,3 +436,57 @@ fn units_without_test_cases_are_in_every_report() {
     );
     assert!(!m.output().contains("do not match"), "{}", m.describe());
 }
+
+/// A unit whose cases do not show how it ended (all ok, then a non-zero
+/// exit; ok, then a timeout; a quarantined failing test beside a crash)
+/// has a `(file)` test in JUnit, and the JSON totals, the console and
+/// `ptest merge` count that same test: every report counts alike.
+#[test]
+fn a_file_level_failure_beside_cases_is_counted_in_every_report() {
+    let s = Suite::new();
+    s.executable(
+        "t/exit.sh",
+        "#!/bin/sh\necho 1..2\necho ok 1\necho ok 2\nexit 3\n",
+    );
+    s.executable(
+        "t/hang.sh",
+        "#!/bin/sh\n# ptest: timeout=1s\necho 1..2\necho ok 1\nexec sleep 30\n",
+    );
+    s.executable(
+        "t/crash.sh",
+        "#!/bin/sh\necho 1..2\necho 'not ok 1 - known'\necho ok 2\nkill -SEGV $$\n",
+    );
+    s.executable("t/ok.sh", "#!/bin/sh\necho 1..1\necho ok 1\n");
+    s.config("[quarantine]\ntests = [\"t/crash.sh::known\"]\n");
+    let run = s.run_reports(&["t"]);
+    run.expect_code(1);
+    let tests = run.summary()["totals"]["tests"].clone();
+    // 6 cases, plus one (file) test for each of exit.sh, hang.sh, crash.sh.
+    assert_eq!(tests["total"], 9, "{tests}\n{}", run.describe());
+    assert_eq!(tests["failed"], 4, "{tests}\n{}", run.describe());
+    let xml = run.junit_text();
+    assert!(
+        xml.contains(r#"<testsuites name="ptest" tests="9""#),
+        "{xml}"
+    );
+    assert_eq!(
+        xml.matches(r#"<testcase name="(file)""#).count(),
+        3,
+        "{xml}"
+    );
+    assert!(run.stdout.contains(", 9 total"), "{}", run.describe());
+
+    let kept = tempfile::tempdir().unwrap();
+    let summary = kept.path().join("shard.json");
+    std::fs::copy(s.meta().join("summary.json"), &summary).unwrap();
+    let merged = kept.path().join("merged.json");
+    let m = s.run(&[
+        "merge",
+        summary.to_str().unwrap(),
+        "--json",
+        merged.to_str().unwrap(),
+    ]);
+    m.expect_code(1);
+    let back: Value = serde_json::from_str(&std::fs::read_to_string(&merged).unwrap()).unwrap();
+    assert_eq!(back["totals"]["tests"], tests, "{}", m.describe());
+}
