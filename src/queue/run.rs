@@ -103,8 +103,9 @@ pub fn exec(
         settings.quiet.value,
         settings.verbose.value,
     );
-    let mut console =
-        Console::new(console_options, plan).with_retries(plan, settings.retries.value);
+    let mut console = Console::new(console_options, plan)
+        .with_retries(plan, settings.retries.value)
+        .with_queue(queue.shown());
     let mut merger = Aggregator::new(plan).with_flaky_fails(settings.flaky_fail.value);
     let state = crate::run::rundir::prepare_state_dir(&settings.state_dir.value);
     if let Some(warning) = &state.warning {

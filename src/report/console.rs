@@ -154,6 +154,9 @@ pub struct Console {
     ids: Vec<String>,
     /// The plan's predicted wall time, when it has expectations.
     predicted: Option<Duration>,
+    /// The shared work queue this machine takes its units from, as shown
+    /// (`--queue`): it runs some of the plan, not all of it.
+    queue: Option<String>,
     running: BTreeMap<usize, Instant>,
     /// Files reported SLOW so far (their final line says so).
     slow: std::collections::BTreeSet<usize>,
@@ -197,6 +200,7 @@ impl Console {
                 .iter()
                 .any(|e| e.expected.is_some())
                 .then(|| plan.predicted_wall()),
+            queue: None,
             running: BTreeMap::new(),
             slow: std::collections::BTreeSet::new(),
             iterations: plan
@@ -217,6 +221,15 @@ impl Console {
     /// on a click.
     pub fn with_github(mut self, github: bool) -> Console {
         self.github = github;
+        self
+    }
+
+    /// Announces the run as one machine's share of a work queue: `Running
+    /// up to 40 files from the queue Q on 2 jobs`, with no prediction (how
+    /// long this machine runs depends on the others).
+    pub fn with_queue(mut self, queue: String) -> Console {
+        self.queue = Some(queue);
+        self.predicted = None;
         self
     }
 
@@ -272,6 +285,10 @@ impl Console {
                         Some(&n) if self.until_fail => super::live::until_fail_what(*total, n),
                         Some(&n) => super::live::repeat_what(*total, n),
                         None => self.noun.count(*total),
+                    };
+                    let what = match &self.queue {
+                        Some(queue) => format!("up to {what} from the queue {queue}"),
+                        None => what,
                     };
                     self.print(&format!(
                         "{}",

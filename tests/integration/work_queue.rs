@@ -410,6 +410,15 @@ batch = true
         "{}",
         out.describe()
     );
+    // One machine's share of the queue, not a plan of its own.
+    assert!(
+        out.stdout.contains(&format!(
+            "Running up to 6 files from the queue {} on 2 jobs\n",
+            redis.url()
+        )),
+        "{}",
+        out.describe()
+    );
     let summary = read_json(&meta(&s, "m1.json"));
     let got = verdicts(&summary);
     let want: BTreeMap<String, String> = [
