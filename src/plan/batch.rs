@@ -179,7 +179,7 @@ impl Plan {
                 .filter(|(_, mine)| !**mine)
                 .map(|(e, _)| e.expected.map_or(0, |d| d.as_micros()))
                 .collect();
-            let start = START_COST.min(target / 4).as_micros();
+            let start = START_COST.as_micros();
             let most = least.saturating_add(jobs.saturating_mul(2)).min(n);
             let mut best: Option<(u128, Bins)> = None;
             for k in least..=most {
@@ -241,8 +241,7 @@ impl Plan {
 
 /// What one more child of a batched runner is taken to cost (interpreter
 /// start, imports, collection) when choosing how many batches to make:
-/// pytest with a plugin or two takes 0.3–1 s before its first test. At
-/// most a quarter of the batch target.
+/// pytest with a plugin or two takes 0.3–1 s before its first test.
 pub const START_COST: Duration = Duration::from_millis(500);
 
 /// Batches being filled: each one's work so far and its files.
@@ -251,16 +250,20 @@ type Bins = Vec<(u128, Vec<usize>)>;
 /// `sorted` (longest first) dealt into `k` batches, each file into the
 /// batch with the least work so far (LPT), ties to the first batch.
 fn deal(sorted: &[usize], k: usize, work: impl Fn(usize) -> u128) -> Bins {
-    let mut bins: Bins = vec![(0, Vec::new()); k.max(1)];
+    use std::cmp::Reverse;
+    let k = k.max(1);
+    let mut bins: Bins = vec![(0, Vec::new()); k];
+    // The lightest batch (least work, then lowest index) on top.
+    let mut lightest: std::collections::BinaryHeap<Reverse<(u128, usize)>> =
+        (0..k).map(|b| Reverse((0, b))).collect();
     for &i in sorted {
-        let lightest = bins
-            .iter()
-            .enumerate()
-            .min_by_key(|(b, (load, _))| (*load, *b))
-            .map_or(0, |(b, _)| b);
-        let (load, bin) = &mut bins[lightest];
-        *load += work(i).max(1);
-        bin.push(i);
+        let Some(Reverse((load, b))) = lightest.pop() else {
+            break;
+        };
+        let load = load + work(i).max(1);
+        bins[b].0 = load;
+        bins[b].1.push(i);
+        lightest.push(Reverse((load, b)));
     }
     bins
 }
@@ -374,25 +377,60 @@ mod tests {
 
     #[test]
     fn files_that_differ_in_a_constraint_never_share_a_batch() {
-        let mut files: Vec<Unit> = (0..6)
-            .map(|i| pytest_file(&format!("t/test_{i}.py"), 100))
-            .collect();
-        files[0].settings.timeout = Some(Duration::from_secs(3));
-        files[1].settings.exclusive = true;
+        // Three files per variant, one slot: each variant alone would make
+        // one batch of two (and a file alone), never mixing variants.
+        type Change = fn(&mut UnitSettings);
+        let variants: [Change; 8] = [
+            |_| {},
+            |s| s.timeout = Some(Duration::from_secs(3)),
+            |s| s.retries = Some(2),
+            |s| s.exclusive = true,
+            |s| s.group = Some("db".into()),
+            |s| s.weight = 2,
+            |s| s.batch = Some(Duration::from_secs(9)),
+            |s| s.iteration = Some(2),
+        ];
+        let mut files = Vec::new();
+        for (v, change) in variants.iter().enumerate() {
+            for i in 0..3 {
+                let mut file = pytest_file(&format!("t/test_{v}_{i}.py"), 100);
+                change(&mut file.settings);
+                files.push(file);
+            }
+        }
         let plan = Plan::build(files, &Expectations::new(), &PlanOptions::new(1));
         for batch in &plan.batches {
-            let ids: Vec<&str> = batch
+            let variants: BTreeSet<&str> = batch
                 .members
                 .iter()
-                .map(|&m| plan.entries[m].file.id.as_str())
+                .map(|&m| &plan.entries[m].file.id.as_str()[7..8])
                 .collect();
-            assert!(
-                !ids.contains(&"t/test_0.py") && !ids.contains(&"t/test_1.py"),
-                "{ids:?}"
-            );
+            assert_eq!(variants.len(), 1, "{}", render_batches(&plan));
         }
-        // The other four: two batches (twice the one slot).
-        assert_eq!(plan.batches.len(), 2, "{:?}", plan.batches);
+        assert_eq!(plan.batches.len(), 8, "{}", render_batches(&plan));
+    }
+
+    /// When the rest of the plan bounds the run whatever the batches do,
+    /// the fewest batches win: each one more is one more start.
+    #[test]
+    fn the_fewest_batches_when_the_count_does_not_change_the_end() {
+        let mut files = vec![Unit::file(
+            "t/long.sh".into(),
+            "t/long.sh".into(),
+            Runner::Command {
+                argv: vec!["sh".into(), "{file}".into()],
+            },
+            None,
+            1,
+        )];
+        files.extend((0..20).map(|i| pytest_file(&format!("t/test_{i:02}.py"), 1)));
+        let mut expected = Expectations::new();
+        expected.insert_recorded("t/long.sh", Duration::from_secs(100));
+        for i in 0..20 {
+            expected.insert_recorded(format!("t/test_{i:02}.py"), Duration::from_millis(100));
+        }
+        let plan = Plan::build(files, &expected, &PlanOptions::new(2));
+        assert_eq!(plan.batches.len(), 2, "{}", render_batches(&plan));
     }
 
     /// Two long files and twenty short ones on two slots: the short ones
@@ -431,5 +469,14 @@ mod tests {
         assert_eq!(makespan(vec![3, 3, 3], 2), 6);
         assert_eq!(makespan(vec![5, 1, 1, 1, 1, 1], 2), 5);
         assert_eq!(makespan(vec![], 2), 0);
+    }
+
+    #[test]
+    fn deal_puts_each_file_in_the_lightest_batch_ties_to_the_first() {
+        let work = |i: usize| [5u128, 4, 3, 2][i];
+        let bins = deal(&[0, 1, 2, 3], 2, work);
+        assert_eq!(bins, vec![(7, vec![0, 3]), (7, vec![1, 2])]);
+        let bins = deal(&[0, 1], 3, work);
+        assert_eq!(bins, vec![(5, vec![0]), (4, vec![1]), (0, vec![])]);
     }
 }
