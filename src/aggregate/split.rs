@@ -19,7 +19,8 @@
 //!   own ([`Piece::Alone`]), with the reason, to find the file at fault (as
 //!   pytest-xdist replaces a crashed worker).
 //! * A batch whose end its report does not explain — killed by a signal or
-//!   timed out after writing it, or a non-zero exit with no failing case —
+//!   timed out after writing it, exit 1 with no failing case, or any other
+//!   non-zero exit —
 //!   has every file run again on its own: a clean case is no pass when the
 //!   child crashed after it, and only running alone finds the file at
 //!   fault.
@@ -105,13 +106,14 @@ pub fn split(plan: &Plan, mut run: Box<UnitRun>) -> Vec<Piece> {
     let total_time: Duration = reported.iter().map(|r| time(r)).sum();
     let count = u32::try_from(reported.len().max(1)).unwrap_or(u32::MAX);
     let why = unfinished_reason(&run, members.len(), bytes.is_some());
-    // A batch that crashed, timed out or exited non-zero although its
-    // report has no failure ended for a reason its report does not give:
-    // a clean case of such a batch is no pass, and which file is at fault
-    // is found by running each alone.
+    // A batch that crashed, timed out, or exited other than 0 or 1 (how
+    // pytest and Jest say "tests failed") with a failure to show for it
+    // ended for a reason its report does not give: a clean case of such a
+    // batch is no pass (another file's failure must not hide a crash at
+    // exit), and which file is at fault is found by running each alone.
     let explained = match run.status {
         ChildStatus::Exited { code: 0 } => true,
-        ChildStatus::Exited { .. } => reported.iter().any(|r| r.failed > 0),
+        ChildStatus::Exited { code: 1 } => reported.iter().any(|r| r.failed > 0),
         _ => false,
     };
     if !explained && !reported.is_empty() {
@@ -186,9 +188,10 @@ fn unfinished_reason(run: &UnitRun, files: usize, report: bool) -> String {
 fn unexplained_reason(run: &UnitRun, files: usize) -> String {
     let batch = format!("its batch of {files} files");
     match &run.status {
-        ChildStatus::Exited { code } => {
-            format!("{batch} exited with code {code} though its report has no failure")
+        ChildStatus::Exited { code: 1 } => {
+            format!("{batch} exited with code 1 though its report has no failure")
         }
+        ChildStatus::Exited { code } => format!("{batch} exited with code {code}"),
         _ => format!(
             "{} after writing its report",
             unfinished_reason(run, files, true)

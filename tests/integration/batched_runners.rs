@@ -291,18 +291,28 @@ fn shards_failed_repeat_and_quarantine_work_per_file_with_batching() {
 /// again alone, and the file at fault is the one that fails.
 #[test]
 fn a_batch_that_dies_after_a_clean_report_is_no_pass() {
-    for (ending, verdict, why, alone) in [
+    for (ending, verdict, why, alone, b) in [
         (
             "os.kill(os.getpid(), signal.SIGSEGV)",
             "fail",
             "was killed by SIGSEGV after writing its report",
             "SIGSEGV",
+            "pass",
         ),
         (
             "os._exit(3)",
             "fail",
-            "exited with code 3 though its report has no failure",
+            "exited with code 3",
             "exited with status 3",
+            "pass",
+        ),
+        // test_b's failure must not hide test_exit's crash at exit.
+        (
+            "os._exit(3)",
+            "fail",
+            "exited with code 3",
+            "exited with status 3",
+            "fail",
         ),
     ] {
         let s = Suite::new();
@@ -316,7 +326,11 @@ fn a_batch_that_dies_after_a_clean_report_is_no_pass() {
         );
         s.file(
             "test_b.py",
-            &format!("{}def test_b():\n    assert True\n", pad(38)),
+            &format!(
+                "{}def test_b():\n    assert {}\n",
+                pad(38),
+                if b == "pass" { "True" } else { "False" }
+            ),
         );
         s.file(
             "test_exit.py",
@@ -333,7 +347,7 @@ fn a_batch_that_dies_after_a_clean_report_is_no_pass() {
             verdicts(&out),
             rows(&[
                 ("test_a.py", "pass"),
-                ("test_b.py", "pass"),
+                ("test_b.py", b),
                 ("test_exit.py", verdict),
             ]),
             "{ending}: {}",
