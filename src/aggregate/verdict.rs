@@ -182,9 +182,6 @@ pub fn judge(id: String, path: PathBuf, run: &UnitRun) -> UnitSummary {
     let cases = cases(&id, run);
     let omitted = omitted_cases(run);
     UnitSummary {
-        id,
-        path,
-        verdict,
         reasons,
         faults,
         protocol: Some(run.protocol),
@@ -192,10 +189,6 @@ pub fn judge(id: String, path: PathBuf, run: &UnitRun) -> UnitSummary {
         duration: run.spawned.then_some(run.duration),
         started_at: run.spawned.then(|| serde_time::unix_secs(run.started_at)),
         worker: Some(run.slot.index()),
-        offset: None,
-        shard: None,
-        expected: None,
-        command: None,
         attempts: run.attempt,
         leaked: run.leaked,
         cpu: run.usage.map(|u| u.cpu),
@@ -203,17 +196,10 @@ pub fn judge(id: String, path: PathBuf, run: &UnitRun) -> UnitSummary {
         cases,
         stdout_log: run.stdout.kept.then(|| run.stdout.path.clone()),
         stderr_log: run.stderr.kept.then(|| run.stderr.path.clone()),
-        suite: None,
-        stdout_tail: String::new(),
-        stderr_tail: String::new(),
-        quarantined: false,
-        quarantined_tests: Vec::new(),
-        iteration: None,
-        attempt_results: Vec::new(),
-        flipped: Vec::new(),
-        stopped_by: None,
-        stopped: Vec::new(),
         omitted,
+        // Everything else (shard, expected, tails, quarantine, attempts'
+        // results, …) is filled in later by the aggregator.
+        ..UnitSummary::new(id, path, verdict)
     }
 }
 

@@ -158,10 +158,19 @@ impl UnitSummary {
     /// A summary for a file that never ran.
     pub fn not_run(id: String, path: PathBuf, reason: &str) -> UnitSummary {
         UnitSummary {
+            reasons: vec![reason.to_string()],
+            ..UnitSummary::new(id, path, Verdict::NotRun)
+        }
+    }
+
+    /// A summary with `verdict` and nothing else known yet: no reason, no
+    /// run, no case.
+    pub fn new(id: String, path: PathBuf, verdict: Verdict) -> UnitSummary {
+        UnitSummary {
             id,
             path,
-            verdict: Verdict::NotRun,
-            reasons: vec![reason.to_string()],
+            verdict,
+            reasons: Vec::new(),
             faults: Vec::new(),
             protocol: None,
             status: None,
