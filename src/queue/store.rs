@@ -144,6 +144,19 @@ impl Store {
         }
     }
 
+    /// A new connection whose connect, reads and writes time out after
+    /// [`IO_TIMEOUT`].
+    fn connect(&self) -> Result<redis::Connection, StoreError> {
+        self.client
+            .get_connection_with_timeout(IO_TIMEOUT)
+            .and_then(|c| {
+                c.set_read_timeout(Some(IO_TIMEOUT))?;
+                c.set_write_timeout(Some(IO_TIMEOUT))?;
+                Ok(c)
+            })
+            .map_err(|e| self.error(&e))
+    }
+
     /// Runs `f` on a connection, connecting first when needed; a failed
     /// call drops the connection.
     fn with<T>(
@@ -151,15 +164,7 @@ impl Store {
         f: impl Fn(&mut redis::Connection, &Store) -> redis::RedisResult<T>,
     ) -> Result<T, StoreError> {
         if self.conn.is_none() {
-            let conn = self
-                .client
-                .get_connection_with_timeout(IO_TIMEOUT)
-                .and_then(|c| {
-                    c.set_read_timeout(Some(IO_TIMEOUT))?;
-                    c.set_write_timeout(Some(IO_TIMEOUT))?;
-                    Ok(c)
-                })
-                .map_err(|e| self.error(&e))?;
+            let conn = self.connect()?;
             self.conn = Some(conn);
         }
         let Some(mut conn) = self.conn.take() else {
@@ -178,15 +183,7 @@ impl Store {
             // more on a new connection. Every script is idempotent, so a
             // call whose reply was lost may be sent again.
             Err(e) if e.is_io_error() || e.is_connection_dropped() => {
-                let mut conn = self
-                    .client
-                    .get_connection_with_timeout(IO_TIMEOUT)
-                    .and_then(|c| {
-                        c.set_read_timeout(Some(IO_TIMEOUT))?;
-                        c.set_write_timeout(Some(IO_TIMEOUT))?;
-                        Ok(c)
-                    })
-                    .map_err(|e| self.error(&e))?;
+                let mut conn = self.connect()?;
                 let value = f(&mut conn, self).map_err(|e| self.error(&e))?;
                 self.conn = Some(conn);
                 Ok(value)
